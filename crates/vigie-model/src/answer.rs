@@ -1,0 +1,312 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AnswerKind, Date, Localized};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum YesNo {
+    Yes,
+    No,
+    Partial,
+    Unknown,
+}
+
+impl YesNo {
+    pub const ALL: [YesNo; 4] = [YesNo::Yes, YesNo::No, YesNo::Partial, YesNo::Unknown];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            YesNo::Yes => "yes",
+            YesNo::No => "no",
+            YesNo::Partial => "partial",
+            YesNo::Unknown => "unknown",
+        }
+    }
+
+    pub fn label(self, lang: &str) -> &'static str {
+        match (self, lang == "fr") {
+            (YesNo::Yes, true) => "oui",
+            (YesNo::No, true) => "non",
+            (YesNo::Partial, true) => "partiel",
+            (YesNo::Unknown, true) => "ne sait pas",
+            (YesNo::Yes, false) => "yes",
+            (YesNo::No, false) => "no",
+            (YesNo::Partial, false) => "partial",
+            (YesNo::Unknown, false) => "unknown",
+        }
+    }
+}
+
+/// A given answer. `Declined` records that the supplier refused to answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "kebab-case")]
+pub enum AnswerValue {
+    YesNo(YesNo),
+    Choice(String),
+    Choices(Vec<String>),
+    Integer(i64),
+    Decimal(f64),
+    Text(String),
+    Date(Date),
+    Declined,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("`{value}` is not a {kind} answer{hint}")]
+    Parse {
+        value: String,
+        kind: &'static str,
+        hint: String,
+    },
+    #[error("`{0}` is not one of the choices ({1})")]
+    UnknownChoice(String, String),
+    #[error("{value} is outside the allowed range {range}")]
+    OutOfRange { value: f64, range: String },
+    #[error("a {expected} question cannot take a {given} answer")]
+    WrongKind {
+        expected: &'static str,
+        given: &'static str,
+    },
+    #[error("the same choice `{0}` is given twice")]
+    DuplicateChoice(String),
+}
+
+const DECLINED_WORDS: [&str; 4] = ["declined", "refused", "refus", "refuse"];
+
+impl AnswerValue {
+    /// Name of the variant, for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            AnswerValue::YesNo(_) => "yes-no",
+            AnswerValue::Choice(_) => "single-choice",
+            AnswerValue::Choices(_) => "multiple-choice",
+            AnswerValue::Integer(_) => "integer",
+            AnswerValue::Decimal(_) => "decimal",
+            AnswerValue::Text(_) => "text",
+            AnswerValue::Date(_) => "date",
+            AnswerValue::Declined => "declined",
+        }
+    }
+
+    pub fn is_declined(&self) -> bool {
+        matches!(self, AnswerValue::Declined)
+    }
+
+    /// Parses what an auditor typed (on the command line or in an answers file)
+    /// for a question of `kind`. French and English words are accepted for
+    /// yes/no; multiple choices are comma-separated; `declined` (or `refus`)
+    /// records a refusal for any kind.
+    pub fn parse(kind: &AnswerKind, input: &str) -> Result<AnswerValue, AnswerError> {
+        let text = input.trim();
+        let lower = text.to_lowercase();
+        if DECLINED_WORDS.contains(&lower.as_str()) {
+            return Ok(AnswerValue::Declined);
+        }
+        let parse_err = |hint: &str| AnswerError::Parse {
+            value: text.to_string(),
+            kind: kind.name(),
+            hint: hint.to_string(),
+        };
+        let value = match kind {
+            AnswerKind::YesNo => AnswerValue::YesNo(match lower.as_str() {
+                "yes" | "y" | "oui" | "o" => YesNo::Yes,
+                "no" | "n" | "non" => YesNo::No,
+                "partial" | "p" | "partiel" | "partiellement" => YesNo::Partial,
+                "unknown" | "u" | "?" | "nsp" | "inconnu" | "ne sait pas" => YesNo::Unknown,
+                _ => return Err(parse_err(": use yes, no, partial, unknown or declined")),
+            }),
+            AnswerKind::SingleChoice(_) => AnswerValue::Choice(text.to_string()),
+            AnswerKind::MultipleChoice(_) => AnswerValue::Choices(
+                text.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            ),
+            AnswerKind::Integer(_) => AnswerValue::Integer(
+                text.parse()
+                    .map_err(|_| parse_err(": expected a whole number"))?,
+            ),
+            AnswerKind::Decimal(_) => AnswerValue::Decimal(
+                text.replace(',', ".")
+                    .parse()
+                    .map_err(|_| parse_err(": expected a number"))?,
+            ),
+            AnswerKind::Text => AnswerValue::Text(text.to_string()),
+            AnswerKind::Date => AnswerValue::Date(
+                text.parse()
+                    .map_err(|_| parse_err(": expected a date YYYY-MM-DD"))?,
+            ),
+        };
+        value.validate(kind)?;
+        Ok(value)
+    }
+
+    /// Checks that this value fits a question of `kind`.
+    pub fn validate(&self, kind: &AnswerKind) -> Result<(), AnswerError> {
+        let check_choice = |id: &str, choices: &[crate::Choice]| {
+            if choices.iter().any(|c| c.id == id) {
+                Ok(())
+            } else {
+                let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
+                Err(AnswerError::UnknownChoice(id.to_string(), ids.join(", ")))
+            }
+        };
+        let check_range = |v: f64, b: &crate::NumericBounds| {
+            let low = b.min.is_none_or(|m| v >= m);
+            let high = b.max.is_none_or(|m| v <= m);
+            if low && high && v.is_finite() {
+                Ok(())
+            } else {
+                Err(AnswerError::OutOfRange {
+                    value: v,
+                    range: format!(
+                        "{}..{}",
+                        b.min.map(|m| m.to_string()).unwrap_or_default(),
+                        b.max.map(|m| m.to_string()).unwrap_or_default()
+                    ),
+                })
+            }
+        };
+        match (self, kind) {
+            (AnswerValue::Declined, _) => Ok(()),
+            (AnswerValue::YesNo(_), AnswerKind::YesNo) => Ok(()),
+            (AnswerValue::Choice(id), AnswerKind::SingleChoice(choices)) => {
+                check_choice(id, choices)
+            }
+            (AnswerValue::Choices(ids), AnswerKind::MultipleChoice(choices)) => {
+                for (i, id) in ids.iter().enumerate() {
+                    check_choice(id, choices)?;
+                    if ids[..i].contains(id) {
+                        return Err(AnswerError::DuplicateChoice(id.clone()));
+                    }
+                }
+                Ok(())
+            }
+            (AnswerValue::Integer(v), AnswerKind::Integer(b)) => check_range(*v as f64, b),
+            (AnswerValue::Decimal(v), AnswerKind::Decimal(b)) => check_range(*v, b),
+            (AnswerValue::Text(_), AnswerKind::Text) => Ok(()),
+            (AnswerValue::Date(_), AnswerKind::Date) => Ok(()),
+            (value, kind) => Err(AnswerError::WrongKind {
+                expected: kind.name(),
+                given: value.kind_name(),
+            }),
+        }
+    }
+
+    /// The answer as an auditor reads it, with choice labels in `lang`.
+    pub fn display(&self, kind: &AnswerKind, lang: &str) -> String {
+        let label = |id: &str| {
+            kind.choices()
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.label.get(lang).to_string())
+                .unwrap_or_else(|| id.to_string())
+        };
+        match self {
+            AnswerValue::YesNo(v) => v.label(lang).to_string(),
+            AnswerValue::Choice(id) => label(id),
+            AnswerValue::Choices(ids) => ids.iter().map(|i| label(i)).collect::<Vec<_>>().join(", "),
+            AnswerValue::Integer(v) => with_unit(v.to_string(), kind, lang),
+            AnswerValue::Decimal(v) => with_unit(v.to_string(), kind, lang),
+            AnswerValue::Text(t) => t.clone(),
+            AnswerValue::Date(d) => d.to_string(),
+            AnswerValue::Declined => {
+                if lang == "fr" {
+                    "refus de répondre".into()
+                } else {
+                    "declined to answer".into()
+                }
+            }
+        }
+    }
+
+    /// The canonical value used by applicability tests: yes-no names and choice ids.
+    pub fn matches_value(&self, wanted: &str) -> bool {
+        match self {
+            AnswerValue::YesNo(v) => v.id() == wanted,
+            AnswerValue::Choice(id) => id == wanted,
+            AnswerValue::Choices(ids) => ids.iter().any(|i| i == wanted),
+            _ => false,
+        }
+    }
+
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            AnswerValue::Integer(v) => Some(*v as f64),
+            AnswerValue::Decimal(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+fn with_unit(value: String, kind: &AnswerKind, lang: &str) -> String {
+    let unit: Option<&Localized> = match kind {
+        AnswerKind::Integer(b) | AnswerKind::Decimal(b) => b.unit.as_ref(),
+        _ => None,
+    };
+    match unit {
+        Some(u) if !u.is_empty() => format!("{value} {}", u.get(lang)),
+        _ => value,
+    }
+}
+
+impl fmt::Display for YesNo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Choice, NumericBounds};
+
+    fn choices() -> AnswerKind {
+        AnswerKind::MultipleChoice(vec![
+            Choice {
+                id: "a".into(),
+                label: Localized::from_pairs([("fr", "Un"), ("en", "One")]),
+            },
+            Choice {
+                id: "b".into(),
+                label: Localized::from_pairs([("fr", "Deux"), ("en", "Two")]),
+            },
+        ])
+    }
+
+    #[test]
+    fn parses_french_and_english_yes_no() {
+        for (s, v) in [("oui", YesNo::Yes), ("No", YesNo::No), ("partiel", YesNo::Partial)] {
+            assert_eq!(AnswerValue::parse(&AnswerKind::YesNo, s), Ok(AnswerValue::YesNo(v)));
+        }
+        assert!(AnswerValue::parse(&AnswerKind::YesNo, "maybe").is_err());
+        assert_eq!(AnswerValue::parse(&AnswerKind::Date, "refus"), Ok(AnswerValue::Declined));
+    }
+
+    #[test]
+    fn validates_choices_and_ranges() {
+        assert_eq!(
+            AnswerValue::parse(&choices(), "a, b"),
+            Ok(AnswerValue::Choices(vec!["a".into(), "b".into()]))
+        );
+        assert!(matches!(
+            AnswerValue::parse(&choices(), "a,c"),
+            Err(AnswerError::UnknownChoice(..))
+        ));
+        assert!(matches!(
+            AnswerValue::parse(&choices(), "a,a"),
+            Err(AnswerError::DuplicateChoice(..))
+        ));
+        let pct = AnswerKind::Integer(NumericBounds {
+            min: Some(0.0),
+            max: Some(100.0),
+            unit: Some(Localized::from_pairs([("fr", "%")])),
+        });
+        assert!(AnswerValue::parse(&pct, "101").is_err());
+        assert_eq!(AnswerValue::parse(&pct, "85").unwrap().display(&pct, "fr"), "85 %");
+        assert!(AnswerValue::YesNo(YesNo::Yes).validate(&pct).is_err());
+    }
+}

@@ -1,0 +1,154 @@
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A calendar date, written `YYYY-MM-DD` in files and on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Date {
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("`{0}` is not a date: expected YYYY-MM-DD")]
+    Format(String),
+    #[error("{year:04}-{month:02}-{day:02} does not exist in the calendar")]
+    Invalid { year: i32, month: u8, day: u8 },
+}
+
+impl Date {
+    pub fn new(year: i32, month: u8, day: u8) -> Result<Self, DateError> {
+        let valid = (1..=9999).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month);
+        if valid {
+            Ok(Date { year, month, day })
+        } else {
+            Err(DateError::Invalid { year, month, day })
+        }
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    /// Days since 1970-01-01 (negative before).
+    pub fn days_since_epoch(self) -> i64 {
+        // Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` days since 1970-01-01.
+    pub fn from_days_since_epoch(days: i64) -> Result<Self, DateError> {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        let year = i32::try_from(year).map_err(|_| DateError::Format(days.to_string()))?;
+        Date::new(year, month, day)
+    }
+
+    pub fn add_days(self, days: i64) -> Result<Self, DateError> {
+        Date::from_days_since_epoch(self.days_since_epoch() + days)
+    }
+
+    /// Signed number of days from `self` to `other`.
+    pub fn days_until(self, other: Date) -> i64 {
+        other.days_since_epoch() - self.days_since_epoch()
+    }
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl FromStr for Date {
+    type Err = DateError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || DateError::Format(s.to_string());
+        let mut parts = s.trim().splitn(3, '-');
+        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(bad());
+        }
+        let year = y.parse().map_err(|_| bad())?;
+        let month = m.parse().map_err(|_| bad())?;
+        let day = d.parse().map_err(|_| bad())?;
+        Date::new(year, month, day)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl TryFrom<String> for Date {
+    type Error = DateError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+impl From<Date> for String {
+    fn from(d: Date) -> String {
+        d.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints() {
+        let d: Date = "2026-11-23".parse().unwrap();
+        assert_eq!(d.to_string(), "2026-11-23");
+        assert!("2026-02-30".parse::<Date>().is_err());
+        assert!("2024-02-29".parse::<Date>().is_ok());
+        assert!("2026/11/23".parse::<Date>().is_err());
+        assert!("".parse::<Date>().is_err());
+    }
+
+    #[test]
+    fn day_arithmetic_round_trips() {
+        let d = Date::new(2026, 11, 23).unwrap();
+        assert_eq!(Date::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
+        for delta in [-1000, -1, 0, 1, 30, 365, 10_000] {
+            assert_eq!(d.add_days(delta).unwrap().days_since_epoch(), d.days_since_epoch() + delta);
+        }
+        assert_eq!(d.add_days(8).unwrap().to_string(), "2026-12-01");
+        assert_eq!(Date::new(2026, 1, 1).unwrap().days_until(d), 326);
+    }
+}

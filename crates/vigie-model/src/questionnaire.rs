@@ -1,0 +1,383 @@
+//! The questionnaire a plugin describes and the evaluation it returns, as plain
+//! Rust types (the plugin host maps the WIT types onto these).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AnswerValue, Date, Localized};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Framework {
+    pub id: String,
+    pub title: Localized,
+}
+
+/// A citation such as `nis2` + `art. 21(2)(d)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    pub framework: String,
+    pub clause: String,
+}
+
+impl Reference {
+    /// "NIS2 art. 21(2)(d)"-style label, using the framework's id in capitals.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.framework.to_uppercase(), self.clause)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Level {
+    pub id: String,
+    pub name: Localized,
+    pub description: Localized,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PluginInfo {
+    pub id: String,
+    pub version: String,
+    pub name: Localized,
+    pub description: Localized,
+    pub authors: Vec<String>,
+    pub languages: Vec<String>,
+    pub frameworks: Vec<Framework>,
+    pub levels: Vec<Level>,
+    pub extensions: Vec<Extension>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub label: Localized,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct NumericBounds {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub unit: Option<Localized>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "options", rename_all = "kebab-case")]
+pub enum AnswerKind {
+    YesNo,
+    SingleChoice(Vec<Choice>),
+    MultipleChoice(Vec<Choice>),
+    Integer(NumericBounds),
+    Decimal(NumericBounds),
+    Text,
+    Date,
+}
+
+impl AnswerKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            AnswerKind::YesNo => "yes-no",
+            AnswerKind::SingleChoice(_) => "single-choice",
+            AnswerKind::MultipleChoice(_) => "multiple-choice",
+            AnswerKind::Integer(_) => "integer",
+            AnswerKind::Decimal(_) => "decimal",
+            AnswerKind::Text => "text",
+            AnswerKind::Date => "date",
+        }
+    }
+
+    pub fn choices(&self) -> &[Choice] {
+        match self {
+            AnswerKind::SingleChoice(c) | AnswerKind::MultipleChoice(c) => c,
+            _ => &[],
+        }
+    }
+}
+
+/// A test on one earlier answer; see the WIT file for the exact semantics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Test {
+    Answered,
+    Unanswered,
+    OneOf(Vec<String>),
+    NoneOf(Vec<String>),
+    Includes(String),
+    AtLeast(f64),
+    Below(f64),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Condition {
+    pub question: String,
+    pub test: Test,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Help {
+    pub why: Localized,
+    pub evidence: Localized,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: String,
+    pub title: Localized,
+    pub description: Localized,
+    pub levels: Vec<String>,
+    pub applicable_when: Vec<Vec<Condition>>,
+    pub extensions: Vec<Extension>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    pub id: String,
+    pub section: String,
+    pub prompt: Localized,
+    pub help: Help,
+    pub kind: AnswerKind,
+    pub references: Vec<Reference>,
+    pub criteria: Vec<String>,
+    pub levels: Vec<String>,
+    pub applicable_when: Vec<Vec<Condition>>,
+    pub extensions: Vec<Extension>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn label(self, lang: &str) -> &'static str {
+        match (self, lang == "fr") {
+            (Severity::Info, true) => "information",
+            (Severity::Low, true) => "faible",
+            (Severity::Medium, true) => "moyenne",
+            (Severity::High, true) => "élevée",
+            (Severity::Critical, true) => "critique",
+            (Severity::Info, false) => "info",
+            (Severity::Low, false) => "low",
+            (Severity::Medium, false) => "medium",
+            (Severity::High, false) => "high",
+            (Severity::Critical, false) => "critical",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub id: String,
+    pub title: Localized,
+    pub description: Localized,
+    pub weight: u32,
+    pub severity: Severity,
+    pub references: Vec<Reference>,
+    pub levels: Vec<String>,
+    pub extensions: Vec<Extension>,
+}
+
+/// A questionnaire as a plugin describes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Questionnaire {
+    pub info: PluginInfo,
+    pub sections: Vec<Section>,
+    pub questions: Vec<Question>,
+    pub criteria: Vec<Criterion>,
+}
+
+impl Questionnaire {
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+    pub fn question_index(&self, id: &str) -> Option<usize> {
+        self.questions.iter().position(|q| q.id == id)
+    }
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.id == id)
+    }
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+    pub fn framework(&self, id: &str) -> Option<&Framework> {
+        self.info.frameworks.iter().find(|f| f.id == id)
+    }
+    /// Indices of the questions of `section`, in order.
+    pub fn questions_in(&self, section: &str) -> impl Iterator<Item = usize> + '_ {
+        let section = section.to_string();
+        self.questions
+            .iter()
+            .enumerate()
+            .filter(move |(_, q)| q.section == section)
+            .map(|(i, _)| i)
+    }
+}
+
+/// One given answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub question: String,
+    pub value: AnswerValue,
+    pub note: Option<String>,
+}
+
+/// What the rules get besides the answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvalContext {
+    pub assessment_date: Date,
+    pub language: String,
+    pub level: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Compliant,
+    ToVerify,
+    NonCompliant,
+    NotApplicable,
+    NotAssessed,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Compliant,
+        Status::ToVerify,
+        Status::NonCompliant,
+        Status::NotApplicable,
+        Status::NotAssessed,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Compliant => "compliant",
+            Status::ToVerify => "to-verify",
+            Status::NonCompliant => "non-compliant",
+            Status::NotApplicable => "not-applicable",
+            Status::NotAssessed => "not-assessed",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// The glyph of the checklist: it carries the status without colour.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Status::Compliant => "✅",
+            Status::ToVerify => "⚠️",
+            Status::NonCompliant => "❌",
+            Status::NotApplicable => "—",
+            Status::NotAssessed => "·",
+        }
+    }
+
+    /// A single-width ASCII mark for terminals that cannot show emoji.
+    pub fn ascii(self) -> &'static str {
+        match self {
+            Status::Compliant => "OK",
+            Status::ToVerify => "??",
+            Status::NonCompliant => "KO",
+            Status::NotApplicable => "--",
+            Status::NotAssessed => "..",
+        }
+    }
+
+    pub fn label(self, lang: &str) -> &'static str {
+        match (self, lang == "fr") {
+            (Status::Compliant, true) => "conforme",
+            (Status::ToVerify, true) => "à vérifier",
+            (Status::NonCompliant, true) => "non conforme",
+            (Status::NotApplicable, true) => "non applicable",
+            (Status::NotAssessed, true) => "non évalué",
+            (Status::Compliant, false) => "compliant",
+            (Status::ToVerify, false) => "to verify",
+            (Status::NonCompliant, false) => "non-compliant",
+            (Status::NotApplicable, false) => "not applicable",
+            (Status::NotAssessed, false) => "not assessed",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CriterionResult {
+    pub criterion: String,
+    pub status: Status,
+    pub rationale: Localized,
+    pub score: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub id: String,
+    pub label: Localized,
+    pub summary: Localized,
+    pub severity: Severity,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: String,
+    pub criterion: Option<String>,
+    pub severity: Severity,
+    pub title: Localized,
+    pub recommendation: Localized,
+    pub deadline_days: Option<u32>,
+}
+
+/// The result of scoring one set of answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub criteria: Vec<CriterionResult>,
+    pub score: Option<f64>,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    pub extensions: Vec<Extension>,
+}
+
+impl Evaluation {
+    pub fn status_of(&self, criterion: &str) -> Option<Status> {
+        self.criteria
+            .iter()
+            .find(|c| c.criterion == criterion)
+            .map(|c| c.status)
+    }
+
+    /// How many criteria have each status, in [`Status::ALL`] order.
+    pub fn status_counts(&self) -> [usize; 5] {
+        let mut counts = [0; 5];
+        for c in &self.criteria {
+            if let Some(i) = Status::ALL.iter().position(|s| *s == c.status) {
+                counts[i] += 1;
+            }
+        }
+        counts
+    }
+}

@@ -1,0 +1,390 @@
+//! Checks of everything a plugin returns, before anyone else sees it. Each
+//! message names the item and field at fault, in words a plugin author can
+//! act on.
+
+use std::collections::{HashMap, HashSet};
+
+use vigie_model::{AnswerKind, Evaluation, Localized, Questionnaire, Test};
+
+/// Bounds on plugin output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputLimits {
+    /// Longest single string, in bytes.
+    pub max_string_bytes: usize,
+    /// Longest list (questions, criteria, choices, findings, ...).
+    pub max_list_len: usize,
+    /// Total text returned by one call, in bytes.
+    pub max_total_bytes: usize,
+}
+
+impl Default for OutputLimits {
+    fn default() -> Self {
+        OutputLimits {
+            max_string_bytes: 32 << 10,
+            max_list_len: 5_000,
+            max_total_bytes: 16 << 20,
+        }
+    }
+}
+
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+struct Checker<'a> {
+    limits: &'a OutputLimits,
+    total: usize,
+    languages: &'a [String],
+}
+
+fn valid_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+impl Checker<'_> {
+    fn string(&mut self, at: &str, s: &str) -> Result<(), String> {
+        if s.len() > self.limits.max_string_bytes {
+            return Err(format!(
+                "{at}: a text of {} bytes is over the limit of {} bytes",
+                s.len(),
+                self.limits.max_string_bytes
+            ));
+        }
+        self.total += s.len();
+        if self.total > self.limits.max_total_bytes {
+            return Err(format!(
+                "{at}: the output passes the total limit of {} bytes",
+                self.limits.max_total_bytes
+            ));
+        }
+        Ok(())
+    }
+
+    fn list(&self, at: &str, len: usize) -> Result<(), String> {
+        if len > self.limits.max_list_len {
+            return Err(format!(
+                "{at}: {len} items is over the limit of {}",
+                self.limits.max_list_len
+            ));
+        }
+        Ok(())
+    }
+
+    fn id(&mut self, at: &str, id: &str) -> Result<(), String> {
+        self.string(at, id)?;
+        if !valid_id(id) {
+            return Err(format!(
+                "{at}: id `{}` must be 1-64 characters from a-z 0-9 . _ -",
+                clip(id, 80)
+            ));
+        }
+        Ok(())
+    }
+
+    /// A text must be given in every language the plugin declares.
+    fn text(&mut self, at: &str, field: &str, text: &Localized, required: bool) -> Result<(), String> {
+        self.list(&format!("{at}.{field}"), text.0.len())?;
+        for t in &text.0 {
+            self.string(&format!("{at}.{field}"), &t.text)?;
+            self.string(&format!("{at}.{field}"), &t.lang)?;
+        }
+        if required {
+            for lang in self.languages {
+                if !text.has(lang) {
+                    return Err(format!("{at}: `{field}` has no text in `{lang}`, a declared language"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn unique<'b>(&mut self, what: &str, ids: impl Iterator<Item = &'b str>) -> Result<HashSet<&'b str>, String> {
+        let mut seen = HashSet::new();
+        for id in ids {
+            self.id(&format!("{what} `{}`", clip(id, 80)), id)?;
+            if !seen.insert(id) {
+                return Err(format!("{what} `{id}` is declared twice; ids must be unique"));
+            }
+        }
+        Ok(seen)
+    }
+}
+
+/// Validates a described questionnaire.
+pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<(), String> {
+    let info = &q.info;
+    let mut c = Checker {
+        limits,
+        total: 0,
+        languages: &info.languages,
+    };
+    c.id("info.id", &info.id)?;
+    c.string("info.version", &info.version)?;
+    let version: Vec<&str> = info.version.split('.').collect();
+    if version.len() != 3 || version.iter().any(|p| p.parse::<u64>().is_err()) {
+        return Err(format!("info.version `{}` is not MAJOR.MINOR.PATCH", clip(&info.version, 40)));
+    }
+    c.list("info.languages", info.languages.len())?;
+    if info.languages.is_empty() {
+        return Err("info.languages is empty: declare at least one language".into());
+    }
+    for lang in &info.languages {
+        c.string("info.languages", lang)?;
+        if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(format!("info.languages: `{}` is not an ISO 639-1 code like `fr`", clip(lang, 20)));
+        }
+    }
+    c.text("info", "name", &info.name, true)?;
+    c.text("info", "description", &info.description, false)?;
+    c.list("info.authors", info.authors.len())?;
+    for a in &info.authors {
+        c.string("info.authors", a)?;
+    }
+    c.list("info.extensions", info.extensions.len())?;
+    for e in &info.extensions {
+        c.string("info.extensions", &e.key)?;
+        c.string("info.extensions", &e.value)?;
+    }
+    c.list("info.frameworks", info.frameworks.len())?;
+    let frameworks = c.unique("framework", info.frameworks.iter().map(|f| f.id.as_str()))?;
+    for f in &info.frameworks {
+        c.text(&format!("framework `{}`", f.id), "title", &f.title, true)?;
+    }
+    c.list("info.levels", info.levels.len())?;
+    let levels = c.unique("level", info.levels.iter().map(|l| l.id.as_str()))?;
+    for l in &info.levels {
+        c.text(&format!("level `{}`", l.id), "name", &l.name, true)?;
+        c.text(&format!("level `{}`", l.id), "description", &l.description, false)?;
+    }
+    c.list("sections", q.sections.len())?;
+    c.list("questions", q.questions.len())?;
+    c.list("criteria", q.criteria.len())?;
+    if q.questions.is_empty() {
+        return Err("the questionnaire has no question".into());
+    }
+    let sections = c.unique("section", q.sections.iter().map(|s| s.id.as_str()))?;
+    let criteria = c.unique("criterion", q.criteria.iter().map(|c| c.id.as_str()))?;
+    c.unique("question", q.questions.iter().map(|q| q.id.as_str()))?;
+
+    let check_levels = |at: &str, list: &[String]| -> Result<(), String> {
+        for l in list {
+            if !levels.contains(l.as_str()) {
+                return Err(format!("{at}: level `{}` is not declared in info.levels", clip(l, 80)));
+            }
+        }
+        Ok(())
+    };
+    let check_refs = |c: &mut Checker, at: &str, refs: &[vigie_model::Reference]| -> Result<(), String> {
+        c.list(&format!("{at}.references"), refs.len())?;
+        for r in refs {
+            c.string(at, &r.framework)?;
+            c.string(at, &r.clause)?;
+            if !frameworks.contains(r.framework.as_str()) {
+                return Err(format!(
+                    "{at}: reference `{} {}` names framework `{}`, which info.frameworks does not declare",
+                    clip(&r.framework, 40),
+                    clip(&r.clause, 40),
+                    clip(&r.framework, 40)
+                ));
+            }
+        }
+        Ok(())
+    };
+
+    for crit in &q.criteria {
+        let at = format!("criterion `{}`", crit.id);
+        c.text(&at, "title", &crit.title, true)?;
+        c.text(&at, "description", &crit.description, false)?;
+        check_refs(&mut c, &at, &crit.references)?;
+        check_levels(&at, &crit.levels)?;
+        for e in &crit.extensions {
+            c.string(&at, &e.key)?;
+            c.string(&at, &e.value)?;
+        }
+    }
+
+    // Position of each question, for "earlier question" checks.
+    let position: HashMap<&str, usize> = q
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.id.as_str(), i))
+        .collect();
+    let mut first_of_section: HashMap<&str, usize> = HashMap::new();
+    for (i, question) in q.questions.iter().enumerate() {
+        first_of_section.entry(question.section.as_str()).or_insert(i);
+    }
+    let check_conditions = |c: &mut Checker, at: &str, alternatives: &[Vec<vigie_model::Condition>], before: usize| -> Result<(), String> {
+        c.list(&format!("{at}.applicable-when"), alternatives.len())?;
+        for all in alternatives {
+            c.list(&format!("{at}.applicable-when"), all.len())?;
+            if all.is_empty() {
+                return Err(format!("{at}: applicable-when has an empty alternative (it would always hold)"));
+            }
+            for cond in all {
+                c.string(at, &cond.question)?;
+                let Some(&target) = position.get(cond.question.as_str()) else {
+                    return Err(format!("{at}: condition on `{}`, which is not a question", clip(&cond.question, 80)));
+                };
+                if target >= before {
+                    return Err(format!(
+                        "{at}: condition on `{}`, which does not come earlier in the questionnaire",
+                        cond.question
+                    ));
+                }
+                let kind = &q.questions[target].kind;
+                let possible = |v: &str| match kind {
+                    AnswerKind::YesNo => ["yes", "no", "partial", "unknown"].contains(&v),
+                    other => other.choices().iter().any(|ch| ch.id == v),
+                };
+                let values: Vec<&String> = match &cond.test {
+                    Test::OneOf(v) | Test::NoneOf(v) => v.iter().collect(),
+                    Test::Includes(v) => vec![v],
+                    _ => vec![],
+                };
+                for v in values {
+                    c.string(at, v)?;
+                    if !possible(v) {
+                        return Err(format!(
+                            "{at}: condition value `{}` is not a possible answer of `{}`",
+                            clip(v, 80),
+                            cond.question
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    };
+
+    let mut section_seen = Vec::new();
+    for s in &q.sections {
+        let at = format!("section `{}`", s.id);
+        c.text(&at, "title", &s.title, true)?;
+        c.text(&at, "description", &s.description, false)?;
+        check_levels(&at, &s.levels)?;
+        let before = first_of_section.get(s.id.as_str()).copied().unwrap_or(q.questions.len());
+        check_conditions(&mut c, &at, &s.applicable_when, before)?;
+        section_seen.push(s.id.as_str());
+    }
+    let mut current_section = 0;
+    for (i, question) in q.questions.iter().enumerate() {
+        let at = format!("question `{}`", question.id);
+        if !sections.contains(question.section.as_str()) {
+            return Err(format!("{at}: section `{}` is not declared", clip(&question.section, 80)));
+        }
+        let section_position = section_seen.iter().position(|s| *s == question.section).unwrap_or(0);
+        if section_position < current_section {
+            return Err(format!(
+                "{at}: questions must be grouped by section in section order, but section `{}` appears again after a later one",
+                question.section
+            ));
+        }
+        current_section = section_position;
+        c.text(&at, "prompt", &question.prompt, true)?;
+        c.text(&at, "help.why", &question.help.why, false)?;
+        c.text(&at, "help.evidence", &question.help.evidence, false)?;
+        check_refs(&mut c, &at, &question.references)?;
+        check_levels(&at, &question.levels)?;
+        c.list(&format!("{at}.criteria"), question.criteria.len())?;
+        for crit in &question.criteria {
+            if !criteria.contains(crit.as_str()) {
+                return Err(format!("{at}: criterion `{}` is not declared", clip(crit, 80)));
+            }
+        }
+        match &question.kind {
+            AnswerKind::SingleChoice(choices) | AnswerKind::MultipleChoice(choices) => {
+                c.list(&format!("{at}.choices"), choices.len())?;
+                if choices.is_empty() {
+                    return Err(format!("{at}: a choice question has no choice"));
+                }
+                c.unique(&format!("{at}: choice"), choices.iter().map(|ch| ch.id.as_str()))?;
+                for ch in choices {
+                    c.text(&format!("{at}, choice `{}`", ch.id), "label", &ch.label, true)?;
+                }
+            }
+            AnswerKind::Integer(b) | AnswerKind::Decimal(b) => {
+                if let (Some(min), Some(max)) = (b.min, b.max)
+                    && (min > max || !min.is_finite() || !max.is_finite())
+                {
+                    return Err(format!("{at}: bounds {min}..{max} are empty or not finite"));
+                }
+                if let Some(unit) = &b.unit {
+                    c.text(&at, "unit", unit, false)?;
+                }
+            }
+            _ => {}
+        }
+        check_conditions(&mut c, &at, &question.applicable_when, i)?;
+        for e in &question.extensions {
+            c.string(&at, &e.key)?;
+            c.string(&at, &e.value)?;
+        }
+    }
+    Ok(())
+}
+
+/// Validates an evaluation against the questionnaire that produced it.
+pub(crate) fn evaluation(e: &Evaluation, q: &Questionnaire, limits: &OutputLimits) -> Result<(), String> {
+    let mut c = Checker {
+        limits,
+        total: 0,
+        languages: &q.info.languages,
+    };
+    c.list("criteria", e.criteria.len())?;
+    c.list("findings", e.findings.len())?;
+    let mut seen = HashSet::new();
+    for r in &e.criteria {
+        let at = format!("result for criterion `{}`", clip(&r.criterion, 80));
+        c.string(&at, &r.criterion)?;
+        if q.criterion(&r.criterion).is_none() {
+            return Err(format!("{at}: no such criterion in the questionnaire"));
+        }
+        if !seen.insert(r.criterion.as_str()) {
+            return Err(format!("{at}: the criterion is scored twice"));
+        }
+        c.text(&at, "rationale", &r.rationale, false)?;
+        if let Some(score) = r.score
+            && !(0.0..=100.0).contains(&score)
+        {
+            return Err(format!("{at}: score {score} is outside 0..100"));
+        }
+    }
+    if let Some(missing) = q.criteria.iter().find(|crit| !seen.contains(crit.id.as_str())) {
+        return Err(format!("criterion `{}` has no result", missing.id));
+    }
+    if let Some(score) = e.score
+        && !(0.0..=100.0).contains(&score)
+    {
+        return Err(format!("overall score {score} is outside 0..100"));
+    }
+    c.id("verdict.id", &e.verdict.id)?;
+    c.text("verdict", "label", &e.verdict.label, true)?;
+    c.text("verdict", "summary", &e.verdict.summary, false)?;
+    c.unique("finding", e.findings.iter().map(|f| f.id.as_str()))?;
+    for f in &e.findings {
+        let at = format!("finding `{}`", f.id);
+        if let Some(crit) = &f.criterion
+            && q.criterion(crit).is_none()
+        {
+            return Err(format!("{at}: criterion `{}` does not exist", clip(crit, 80)));
+        }
+        c.text(&at, "title", &f.title, true)?;
+        c.text(&at, "recommendation", &f.recommendation, false)?;
+    }
+    for ext in &e.extensions {
+        c.string("extensions", &ext.key)?;
+        c.string("extensions", &ext.value)?;
+    }
+    Ok(())
+}

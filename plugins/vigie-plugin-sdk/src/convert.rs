@@ -1,0 +1,184 @@
+//! Static content → the WIT `questionnaire` record returned by `describe`.
+
+use crate::content::{self, Content, Kind, Text};
+use crate::wit;
+
+pub(crate) fn localized(text: Text) -> wit::Localized {
+    text.iter()
+        .map(|(lang, text)| wit::Translation {
+            lang: (*lang).to_string(),
+            text: (*text).to_string(),
+        })
+        .collect()
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_string()).collect()
+}
+
+fn references(refs: &[content::Reference]) -> Vec<wit::Reference> {
+    refs.iter()
+        .map(|r| wit::Reference {
+            framework: r.framework.to_string(),
+            clause: r.clause.to_string(),
+        })
+        .collect()
+}
+
+fn tags_extension(tags: &[&str]) -> Vec<wit::Extension> {
+    if tags.is_empty() {
+        Vec::new()
+    } else {
+        vec![wit::Extension {
+            key: "tags".to_string(),
+            value: tags.join(","),
+        }]
+    }
+}
+
+pub(crate) fn severity(s: content::Severity) -> wit::Severity {
+    match s {
+        content::Severity::Info => wit::Severity::Info,
+        content::Severity::Low => wit::Severity::Low,
+        content::Severity::Medium => wit::Severity::Medium,
+        content::Severity::High => wit::Severity::High,
+        content::Severity::Critical => wit::Severity::Critical,
+    }
+}
+
+fn applicability(content: &Content, alternatives: content::Applicability) -> wit::Applicability {
+    alternatives
+        .iter()
+        .map(|all| {
+            all.iter()
+                .map(|c| wit::Condition {
+                    question: content.questions[c.question].id.to_string(),
+                    test: match c.test {
+                        content::Test::Answered => wit::Test::Answered,
+                        content::Test::Unanswered => wit::Test::Unanswered,
+                        content::Test::OneOf(v) => wit::Test::OneOf(strings(v)),
+                        content::Test::NoneOf(v) => wit::Test::NoneOf(strings(v)),
+                        content::Test::Includes(v) => wit::Test::Includes(v.to_string()),
+                        content::Test::AtLeast(n) => wit::Test::AtLeast(n),
+                        content::Test::Below(n) => wit::Test::Below(n),
+                    },
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn kind(q: &content::Question) -> wit::AnswerKind {
+    let choices = || {
+        q.choices
+            .iter()
+            .map(|c| wit::Choice {
+                id: c.id.to_string(),
+                label: localized(c.label),
+            })
+            .collect()
+    };
+    let bounds = || wit::NumericBounds {
+        min: q.min,
+        max: q.max,
+        unit: q.unit.map(localized),
+    };
+    match q.kind {
+        Kind::YesNo => wit::AnswerKind::YesNo,
+        Kind::SingleChoice => wit::AnswerKind::SingleChoice(choices()),
+        Kind::MultipleChoice => wit::AnswerKind::MultipleChoice(choices()),
+        Kind::Integer => wit::AnswerKind::Integer(bounds()),
+        Kind::Decimal => wit::AnswerKind::Decimal(bounds()),
+        Kind::Text => wit::AnswerKind::Text,
+        Kind::Date => wit::AnswerKind::Date,
+    }
+}
+
+/// The `describe` result for `content`.
+pub fn describe(content: &Content) -> wit::Questionnaire {
+    let info = &content.info;
+    wit::Questionnaire {
+        info: wit::PluginInfo {
+            id: info.id.to_string(),
+            version: info.version.to_string(),
+            name: localized(info.name),
+            description: localized(info.description),
+            authors: strings(info.authors),
+            languages: strings(info.languages),
+            frameworks: content
+                .frameworks
+                .iter()
+                .map(|f| wit::Framework {
+                    id: f.id.to_string(),
+                    title: localized(f.title),
+                })
+                .collect(),
+            levels: content
+                .levels
+                .iter()
+                .map(|l| wit::Level {
+                    id: l.id.to_string(),
+                    name: localized(l.name),
+                    description: localized(l.description),
+                })
+                .collect(),
+            extensions: info
+                .extensions
+                .iter()
+                .map(|(k, v)| wit::Extension {
+                    key: k.to_string(),
+                    value: v.to_string(),
+                })
+                .collect(),
+        },
+        sections: content
+            .sections
+            .iter()
+            .map(|s| wit::Section {
+                id: s.id.to_string(),
+                title: localized(s.title),
+                description: localized(s.description),
+                levels: strings(s.levels),
+                applicable_when: applicability(content, s.applicable_when),
+                extensions: Vec::new(),
+            })
+            .collect(),
+        questions: content
+            .questions
+            .iter()
+            .map(|q| wit::Question {
+                id: q.id.to_string(),
+                section: content.sections[q.section].id.to_string(),
+                prompt: localized(q.prompt),
+                help: wit::Help {
+                    why: localized(q.why),
+                    evidence: localized(q.evidence),
+                },
+                kind: kind(q),
+                references: references(q.references),
+                criteria: q
+                    .criteria
+                    .iter()
+                    .map(|&c| content.criteria[c].id.to_string())
+                    .collect(),
+                levels: strings(q.levels),
+                applicable_when: applicability(content, q.applicable_when),
+                extensions: tags_extension(q.tags),
+            })
+            .collect(),
+        criteria: content
+            .criteria
+            .iter()
+            .map(|c| wit::Criterion {
+                id: c.id.to_string(),
+                title: localized(c.title),
+                description: localized(c.description),
+                weight: c.weight,
+                severity: severity(c.severity),
+                references: references(c.references),
+                levels: strings(c.levels),
+                extensions: tags_extension(c.tags),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,838 @@
+//! A [`Sheet`] is one set of answers laid against the content: which questions
+//! apply, what each answer means for scoring, and the usual roll-ups.
+
+use crate::content::{self, Content, Expect, Outcome, Rollup, Test, Text};
+use crate::convert::{self, severity};
+use crate::wit::{self, AnswerValue, Status, YesNo};
+
+/// A criterion's result before it becomes a WIT `criterion-result`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    /// Index in `Content::criteria`.
+    pub criterion: usize,
+    pub status: Status,
+    pub score: Option<f64>,
+    /// `(lang, text)` for every language of the plugin.
+    pub rationale: Vec<(String, String)>,
+}
+
+impl Assessment {
+    /// Replaces the status and the rationale (one text per language, in the
+    /// order of `info.languages`).
+    pub fn set(&mut self, status: Status, rationale: Vec<(String, String)>) {
+        self.status = status;
+        self.rationale = rationale;
+    }
+}
+
+/// Builds a `(lang, text)` list from a closure called once per language.
+pub fn localized(languages: &[&str], text: impl Fn(&str) -> String) -> Vec<(String, String)> {
+    languages
+        .iter()
+        .map(|lang| ((*lang).to_string(), text(lang)))
+        .collect()
+}
+
+/// Days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: &wit::Date, to: &wit::Date) -> i64 {
+    days_since_epoch(to) - days_since_epoch(from)
+}
+
+fn days_since_epoch(d: &wit::Date) -> i64 {
+    // Howard Hinnant's days_from_civil (proleptic Gregorian calendar).
+    let month = i64::from(d.month);
+    let y = i64::from(d.year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(d.day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Answers laid against the content.
+pub struct Sheet<'a> {
+    pub content: &'static Content,
+    pub context: &'a wit::Context,
+    /// Per question: the answer, when the question applies.
+    answers: Vec<Option<&'a wit::Answer>>,
+    applies: Vec<bool>,
+    section_applies: Vec<bool>,
+}
+
+fn level_ok(levels: &[&str], level: Option<&str>) -> bool {
+    match level {
+        Some(level) if !levels.is_empty() => levels.contains(&level),
+        _ => true,
+    }
+}
+
+fn matches_value(value: &AnswerValue, wanted: &str) -> bool {
+    match value {
+        AnswerValue::YesNo(v) => yes_no_id(*v) == wanted,
+        AnswerValue::Choice(id) => id == wanted,
+        AnswerValue::Choices(ids) => ids.iter().any(|i| i == wanted),
+        _ => false,
+    }
+}
+
+fn yes_no_id(v: YesNo) -> &'static str {
+    match v {
+        YesNo::Yes => "yes",
+        YesNo::No => "no",
+        YesNo::Partial => "partial",
+        YesNo::Unknown => "unknown",
+    }
+}
+
+fn number(value: &AnswerValue) -> Option<f64> {
+    match value {
+        AnswerValue::Integer(v) => Some(*v as f64),
+        AnswerValue::Decimal(v) => Some(*v),
+        _ => None,
+    }
+}
+
+impl<'a> Sheet<'a> {
+    /// Lays `answers` against `content`. An answer to an unknown question is an
+    /// error (the host never sends one); answers to questions that do not
+    /// apply are ignored, as the host does.
+    pub fn new(
+        content: &'static Content,
+        answers: &'a [wit::Answer],
+        context: &'a wit::Context,
+    ) -> Result<Self, String> {
+        let mut given: Vec<Option<&wit::Answer>> = vec![None; content.questions.len()];
+        for answer in answers {
+            let index = content
+                .question_index(&answer.question)
+                .ok_or_else(|| format!("unknown question `{}`", answer.question))?;
+            given[index] = Some(answer);
+        }
+        let level = context.level.as_deref();
+        let mut section_applies: Vec<Option<bool>> = vec![None; content.sections.len()];
+        let mut effective: Vec<Option<&wit::Answer>> = vec![None; content.questions.len()];
+        let mut applies = Vec::with_capacity(content.questions.len());
+        for (index, question) in content.questions.iter().enumerate() {
+            let section = &content.sections[question.section];
+            let section_ok = *section_applies[question.section].get_or_insert_with(|| {
+                level_ok(section.levels, level) && holds(section.applicable_when, &effective)
+            });
+            let ok = section_ok
+                && level_ok(question.levels, level)
+                && holds(question.applicable_when, &effective);
+            if ok {
+                effective[index] = given[index];
+            }
+            applies.push(ok);
+        }
+        let section_applies = section_applies
+            .into_iter()
+            .zip(content.sections)
+            .map(|(flag, s)| {
+                flag.unwrap_or_else(|| {
+                    level_ok(s.levels, level) && holds(s.applicable_when, &effective)
+                })
+            })
+            .collect();
+        Ok(Sheet {
+            content,
+            context,
+            answers: effective,
+            applies,
+            section_applies,
+        })
+    }
+
+    /// The plugin's languages, fallback first.
+    pub fn languages(&self) -> &'static [&'static str] {
+        self.content.info.languages
+    }
+
+    fn index(&self, question: &str) -> Option<usize> {
+        self.content.question_index(question)
+    }
+
+    /// Whether the question applies (unknown ids do not).
+    pub fn applies(&self, question: &str) -> bool {
+        self.index(question).is_some_and(|i| self.applies[i])
+    }
+
+    pub fn section_applies(&self, index: usize) -> bool {
+        self.section_applies.get(index).copied().unwrap_or(false)
+    }
+
+    /// The answer to an applicable question, `declined` included.
+    pub fn answer(&self, question: &str) -> Option<&'a AnswerValue> {
+        self.index(question)
+            .and_then(|i| self.answers[i])
+            .map(|a| &a.value)
+    }
+
+    pub fn is_declined(&self, question: &str) -> bool {
+        matches!(self.answer(question), Some(AnswerValue::Declined))
+    }
+
+    pub fn yes_no(&self, question: &str) -> Option<YesNo> {
+        match self.answer(question) {
+            Some(AnswerValue::YesNo(v)) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn choice(&self, question: &str) -> Option<&'a str> {
+        match self.answer(question) {
+            Some(AnswerValue::Choice(c)) => Some(c.as_str()),
+            _ => None,
+        }
+    }
+
+    pub fn number(&self, question: &str) -> Option<f64> {
+        self.answer(question).and_then(number)
+    }
+
+    pub fn date(&self, question: &str) -> Option<wit::Date> {
+        match self.answer(question) {
+            Some(AnswerValue::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// Tags of the chosen choice of a single-choice question.
+    pub fn choice_tags(&self, question: &str) -> &'static [&'static str] {
+        let Some(index) = self.index(question) else {
+            return &[];
+        };
+        let Some(chosen) = self.choice(question) else {
+            return &[];
+        };
+        self.content.questions[index]
+            .choices
+            .iter()
+            .find(|c| c.id == chosen)
+            .map(|c| c.tags)
+            .unwrap_or(&[])
+    }
+
+    /// How many applicable questions were answered (declined included), and
+    /// how many of them were declined.
+    pub fn answered_and_declined(&self) -> (usize, usize) {
+        let answered = self.answers.iter().flatten().count();
+        let declined = self
+            .answers
+            .iter()
+            .flatten()
+            .filter(|a| matches!(a.value, AnswerValue::Declined))
+            .count();
+        (answered, declined)
+    }
+
+    /// The scoring outcome of question `index`; `None` for an unanswered or
+    /// context question, or one that does not apply.
+    pub fn outcome(&self, index: usize) -> Option<Outcome> {
+        let question = &self.content.questions[index];
+        let value = &self.answers[index]?.value;
+        if question.expect == Expect::Context {
+            return None;
+        }
+        if matches!(value, AnswerValue::Declined) {
+            return Some(Outcome::Declined);
+        }
+        let yes_no = |inverted: bool| match value {
+            AnswerValue::YesNo(YesNo::Yes) if inverted => Some(Outcome::NotMet),
+            AnswerValue::YesNo(YesNo::Yes) => Some(Outcome::Met),
+            AnswerValue::YesNo(YesNo::No) if inverted => Some(Outcome::Met),
+            AnswerValue::YesNo(YesNo::No) => Some(Outcome::NotMet),
+            AnswerValue::YesNo(YesNo::Partial) => Some(Outcome::Partial),
+            _ => Some(Outcome::Unknown),
+        };
+        let choice_score = |id: &str| {
+            question
+                .choices
+                .iter()
+                .find(|c| c.id == id)
+                .and_then(|c| c.score)
+        };
+        let assessment_date = &self.context.assessment_date;
+        match question.expect {
+            Expect::Context => None,
+            Expect::Yes => yes_no(false),
+            Expect::No => yes_no(true),
+            Expect::Choices => match value {
+                AnswerValue::Choice(id) => choice_score(id),
+                AnswerValue::Choices(ids) => ids
+                    .iter()
+                    .filter_map(|id| choice_score(id))
+                    .max_by_key(|o| outcome_rank(*o)),
+                _ => Some(Outcome::Unknown),
+            },
+            Expect::MetAtLeast { met, partial } => number(value).map(|v| {
+                if v >= met {
+                    Outcome::Met
+                } else if partial.is_some_and(|p| v >= p) {
+                    Outcome::Partial
+                } else {
+                    Outcome::NotMet
+                }
+            }),
+            Expect::MetBelow { met, partial } => number(value).map(|v| {
+                if v < met {
+                    Outcome::Met
+                } else if partial.is_some_and(|p| v < p) {
+                    Outcome::Partial
+                } else {
+                    Outcome::NotMet
+                }
+            }),
+            Expect::AfterAssessment => match value {
+                AnswerValue::Date(d) if days_between(assessment_date, d) >= 0 => Some(Outcome::Met),
+                AnswerValue::Date(_) => Some(Outcome::NotMet),
+                _ => Some(Outcome::Unknown),
+            },
+            Expect::WithinDays(limit) => match value {
+                AnswerValue::Date(d) => {
+                    let age = days_between(d, assessment_date);
+                    Some(if age < 0 {
+                        Outcome::Unknown
+                    } else if age <= i64::from(limit) {
+                        Outcome::Met
+                    } else {
+                        Outcome::NotMet
+                    })
+                }
+                _ => Some(Outcome::Unknown),
+            },
+        }
+    }
+
+    /// Whether criterion `index` belongs to the chosen level.
+    pub fn criterion_in_level(&self, index: usize) -> bool {
+        level_ok(self.content.criteria[index].levels, self.context.level.as_deref())
+    }
+
+    /// Indices of the applicable, scored questions feeding criterion `index`.
+    pub fn scored_questions(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        self.content
+            .questions
+            .iter()
+            .enumerate()
+            .filter(move |(qi, q)| {
+                self.applies[*qi] && q.expect != Expect::Context && q.criteria.contains(&index)
+            })
+            .map(|(qi, _)| qi)
+    }
+
+    /// Assesses criterion `index` with its declared roll-up.
+    pub fn assess(&self, index: usize) -> Assessment {
+        match self.content.criteria[index].rollup {
+            Rollup::Worst => self.worst_wins(index),
+            Rollup::Average => self.weighted_average(index),
+        }
+    }
+
+    /// Every criterion, in content order.
+    pub fn assess_all(&self) -> Vec<Assessment> {
+        (0..self.content.criteria.len()).map(|i| self.assess(i)).collect()
+    }
+
+    fn tally(&self, index: usize) -> Tally {
+        let mut tally = Tally::default();
+        for qi in self.scored_questions(index) {
+            let question = &self.content.questions[qi];
+            let weight = f64::from(question.weight.max(1));
+            tally.total_weight += weight;
+            match self.outcome(qi) {
+                None => tally.unanswered.push(qi),
+                Some(outcome) => {
+                    tally.points += weight * outcome.points();
+                    match outcome {
+                        Outcome::Met => tally.met += 1,
+                        Outcome::Partial | Outcome::Unknown => tally.doubtful.push(qi),
+                        Outcome::Declined => tally.declined.push(qi),
+                        Outcome::NotMet => {
+                            tally.not_met.push(qi);
+                            if question.critical {
+                                tally.critical_not_met = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        tally
+    }
+
+    fn not_scorable(&self, index: usize, tally: &Tally) -> Option<Assessment> {
+        if !self.criterion_in_level(index) || tally.total_weight == 0.0 {
+            return Some(Assessment {
+                criterion: index,
+                status: Status::NotApplicable,
+                score: None,
+                rationale: self.words(|w| w.not_applicable.to_string()),
+            });
+        }
+        if tally.answered() == 0 {
+            return Some(Assessment {
+                criterion: index,
+                status: Status::NotAssessed,
+                score: None,
+                rationale: self.words(|w| w.not_assessed.to_string()),
+            });
+        }
+        None
+    }
+
+    /// Worst-wins roll-up: any not-met answer makes the criterion
+    /// non-compliant; any doubt (partial, unknown, declined, unanswered) makes
+    /// it to verify; otherwise compliant.
+    pub fn worst_wins(&self, index: usize) -> Assessment {
+        let tally = self.tally(index);
+        if let Some(a) = self.not_scorable(index, &tally) {
+            return a;
+        }
+        let status = if !tally.not_met.is_empty() {
+            Status::NonCompliant
+        } else if tally.has_doubt() {
+            Status::ToVerify
+        } else {
+            Status::Compliant
+        };
+        self.assessment(index, status, &tally)
+    }
+
+    /// Weighted-average roll-up: met 100, partial 50, the rest 0; ≥ 80
+    /// compliant (when nothing is in doubt), ≥ 50 to verify, below
+    /// non-compliant; a critical question not met overrides to non-compliant.
+    pub fn weighted_average(&self, index: usize) -> Assessment {
+        let tally = self.tally(index);
+        if let Some(a) = self.not_scorable(index, &tally) {
+            return a;
+        }
+        let score = tally.score();
+        let status = if tally.critical_not_met || score < 50.0 {
+            Status::NonCompliant
+        } else if score < 80.0 || tally.has_doubt() {
+            Status::ToVerify
+        } else {
+            Status::Compliant
+        };
+        self.assessment(index, status, &tally)
+    }
+
+    fn assessment(&self, index: usize, status: Status, tally: &Tally) -> Assessment {
+        let questions = self.content.questions;
+        let quote = |lang: &str, items: &[usize]| {
+            items
+                .iter()
+                .take(3)
+                .map(|&qi| format!("« {} »", content::text_in(questions[qi].prompt, lang)))
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        };
+        let total = tally.answered() + tally.unanswered.len();
+        let rationale = localized(self.languages(), |lang| {
+            let w = words(lang);
+            match status {
+                Status::Compliant => format!("{} ({}/{}).", w.all_met, tally.met, total),
+                Status::NonCompliant => {
+                    let mut text = format!("{} {}", w.not_met, quote(lang, &tally.not_met));
+                    if tally.not_met.is_empty() {
+                        text = format!("{} {:.0}/100.", w.low_score, tally.score());
+                    }
+                    text
+                }
+                _ => {
+                    let mut parts = Vec::new();
+                    if !tally.doubtful.is_empty() {
+                        parts.push(format!("{} {}", w.doubtful, quote(lang, &tally.doubtful)));
+                    }
+                    if !tally.declined.is_empty() {
+                        parts.push(format!("{} {}", w.declined, quote(lang, &tally.declined)));
+                    }
+                    if !tally.unanswered.is_empty() {
+                        parts.push(format!("{} {}", w.unanswered, tally.unanswered.len()));
+                    }
+                    if parts.is_empty() {
+                        parts.push(format!("{} {:.0}/100.", w.low_score, tally.score()));
+                    }
+                    parts.join(" ")
+                }
+            }
+        });
+        Assessment {
+            criterion: index,
+            status,
+            score: Some(tally.score()),
+            rationale,
+        }
+    }
+
+    fn words(&self, pick: impl Fn(&Words) -> String) -> Vec<(String, String)> {
+        localized(self.languages(), |lang| pick(&words(lang)))
+    }
+
+    /// Weighted mean of the scores of assessed criteria; not-applicable and
+    /// not-assessed criteria are neutral.
+    pub fn overall_score(&self, results: &[Assessment]) -> Option<f64> {
+        let mut total = 0.0;
+        let mut weights = 0.0;
+        for r in results {
+            let weight = f64::from(self.content.criteria[r.criterion].weight);
+            if let (Some(score), true) = (r.score, is_assessed(r.status)) {
+                total += weight * score;
+                weights += weight;
+            }
+        }
+        (weights > 0.0).then(|| (total / weights * 10.0).round() / 10.0)
+    }
+
+    /// A generic verdict: `not-assessed` when under a quarter of the criteria
+    /// are assessed; else `compliant` when every assessed criterion is;
+    /// else the first of `insufficient`, `remediate`, `improve`,
+    /// `in-progress` the content declares, by the worst status found.
+    pub fn default_verdict(&self, results: &[Assessment]) -> &'static str {
+        let assessed = results.iter().filter(|r| is_assessed(r.status)).count();
+        let scorable = results
+            .iter()
+            .filter(|r| r.status != Status::NotApplicable)
+            .count();
+        if assessed == 0 || assessed * 4 < scorable {
+            return "not-assessed";
+        }
+        if results
+            .iter()
+            .all(|r| matches!(r.status, Status::Compliant | Status::NotApplicable))
+        {
+            return "compliant";
+        }
+        let has = |id| self.content.verdict(id).is_some();
+        ["insufficient", "remediate", "improve", "in-progress"]
+            .into_iter()
+            .find(|id| has(id))
+            .unwrap_or("not-assessed")
+    }
+
+    /// Turns assessments into the WIT evaluation: criterion results, overall
+    /// score, the verdict `verdict_id` (which must be declared in the content),
+    /// and one finding per criterion not compliant, most severe first.
+    pub fn finish(&self, results: Vec<Assessment>, verdict_id: &str) -> Result<wit::Evaluation, String> {
+        let verdict = self
+            .content
+            .verdict(verdict_id)
+            .ok_or_else(|| format!("the rules chose verdict `{verdict_id}`, which the content does not declare"))?;
+        let score = self.overall_score(&results);
+        let mut findings = Vec::new();
+        for r in &results {
+            let criterion = &self.content.criteria[r.criterion];
+            let (sev, id, prefix): (_, String, fn(&str) -> &'static str) = match r.status {
+                Status::NonCompliant => (criterion.severity, criterion.id.to_string(), |_| ""),
+                Status::ToVerify => (
+                    lower(criterion.severity),
+                    format!("{}.verify", criterion.id),
+                    |lang| words(lang).verify_prefix,
+                ),
+                _ => continue,
+            };
+            findings.push(wit::Finding {
+                id,
+                criterion: Some(criterion.id.to_string()),
+                severity: severity(sev),
+                title: convert::localized(criterion.title),
+                recommendation: prefixed(criterion.recommendation, prefix),
+                deadline_days: criterion.deadline_days,
+            });
+        }
+        findings.sort_by_key(|f| std::cmp::Reverse(severity_rank(f.severity)));
+        Ok(wit::Evaluation {
+            criteria: results
+                .into_iter()
+                .map(|r| wit::CriterionResult {
+                    criterion: self.content.criteria[r.criterion].id.to_string(),
+                    status: r.status,
+                    rationale: r
+                        .rationale
+                        .into_iter()
+                        .map(|(lang, text)| wit::Translation { lang, text })
+                        .collect(),
+                    score: r.score,
+                })
+                .collect(),
+            score,
+            verdict: wit::Verdict {
+                id: verdict.id.to_string(),
+                label: convert::localized(verdict.label),
+                summary: convert::localized(verdict.summary),
+                severity: severity(verdict.severity),
+            },
+            findings,
+            extensions: Vec::new(),
+        })
+    }
+}
+
+fn prefixed(text: Text, prefix: fn(&str) -> &'static str) -> wit::Localized {
+    text.iter()
+        .map(|(lang, text)| wit::Translation {
+            lang: (*lang).to_string(),
+            text: format!("{}{}", prefix(lang), text),
+        })
+        .collect()
+}
+
+fn lower(s: content::Severity) -> content::Severity {
+    use content::Severity::*;
+    match s {
+        Critical => High,
+        High => Medium,
+        Medium | Low => Low,
+        Info => Info,
+    }
+}
+
+fn severity_rank(s: wit::Severity) -> u8 {
+    match s {
+        wit::Severity::Info => 0,
+        wit::Severity::Low => 1,
+        wit::Severity::Medium => 2,
+        wit::Severity::High => 3,
+        wit::Severity::Critical => 4,
+    }
+}
+
+fn is_assessed(status: Status) -> bool {
+    matches!(status, Status::Compliant | Status::ToVerify | Status::NonCompliant)
+}
+
+fn outcome_rank(o: Outcome) -> u8 {
+    match o {
+        Outcome::Met => 0,
+        Outcome::Partial => 1,
+        Outcome::Unknown => 2,
+        Outcome::Declined => 3,
+        Outcome::NotMet => 4,
+    }
+}
+
+fn holds(alternatives: content::Applicability, effective: &[Option<&wit::Answer>]) -> bool {
+    alternatives.is_empty()
+        || alternatives.iter().any(|all| {
+            all.iter().all(|c| {
+                let answered = effective
+                    .get(c.question)
+                    .copied()
+                    .flatten()
+                    .map(|a| &a.value)
+                    .filter(|v| !matches!(v, AnswerValue::Declined));
+                match c.test {
+                    Test::Answered => answered.is_some(),
+                    Test::Unanswered => answered.is_none(),
+                    Test::OneOf(values) => answered.is_some_and(|a| values.iter().any(|v| matches_value(a, v))),
+                    Test::NoneOf(values) => answered.is_some_and(|a| !values.iter().any(|v| matches_value(a, v))),
+                    Test::Includes(id) => {
+                        matches!(answered, Some(AnswerValue::Choices(ids)) if ids.iter().any(|i| i == id))
+                    }
+                    Test::AtLeast(n) => answered.and_then(number).is_some_and(|v| v >= n),
+                    Test::Below(n) => answered.and_then(number).is_some_and(|v| v < n),
+                }
+            })
+        })
+}
+
+#[derive(Default)]
+struct Tally {
+    total_weight: f64,
+    points: f64,
+    met: usize,
+    doubtful: Vec<usize>,
+    declined: Vec<usize>,
+    not_met: Vec<usize>,
+    unanswered: Vec<usize>,
+    critical_not_met: bool,
+}
+
+impl Tally {
+    fn answered(&self) -> usize {
+        self.met + self.doubtful.len() + self.declined.len() + self.not_met.len()
+    }
+    fn has_doubt(&self) -> bool {
+        !(self.doubtful.is_empty() && self.declined.is_empty() && self.unanswered.is_empty())
+    }
+    fn score(&self) -> f64 {
+        if self.total_weight > 0.0 {
+            (self.points / self.total_weight * 10.0).round() / 10.0
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The few sentences the roll-ups write, per language (English for any
+/// language other than French).
+struct Words {
+    all_met: &'static str,
+    not_met: &'static str,
+    low_score: &'static str,
+    doubtful: &'static str,
+    declined: &'static str,
+    unanswered: &'static str,
+    not_applicable: &'static str,
+    not_assessed: &'static str,
+    verify_prefix: &'static str,
+}
+
+fn words(lang: &str) -> &'static Words {
+    const FR: Words = Words {
+        all_met: "Toutes les vérifications sont satisfaites",
+        not_met: "Non satisfait :",
+        low_score: "Score insuffisant :",
+        doubtful: "Réponse partielle ou incertaine :",
+        declined: "Le fournisseur a refusé de répondre :",
+        unanswered: "Questions sans réponse :",
+        not_applicable: "Ce critère ne s'applique pas à ce fournisseur ou à ce niveau.",
+        not_assessed: "Aucune réponse pour ce critère.",
+        verify_prefix: "À vérifier, en obtenant les preuves. Si le point n'est pas démontré : ",
+    };
+    const EN: Words = Words {
+        all_met: "All checks are met",
+        not_met: "Not met:",
+        low_score: "Insufficient score:",
+        doubtful: "Partial or uncertain answer:",
+        declined: "The supplier declined to answer:",
+        unanswered: "Unanswered questions:",
+        not_applicable: "This criterion does not apply to this supplier or level.",
+        not_assessed: "No answer for this criterion yet.",
+        verify_prefix: "To verify by obtaining the evidence. If it cannot be shown: ",
+    };
+    if lang == "fr" { &FR } else { &EN }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::*;
+
+    static CONTENT: Content = Content {
+        info: Info {
+            id: "t",
+            version: "1.0.0",
+            name: &[("fr", "T"), ("en", "T")],
+            description: &[],
+            authors: &[],
+            languages: &["fr", "en"],
+            extensions: &[],
+        },
+        frameworks: &[],
+        levels: &[],
+        sections: &[Section {
+            id: "s",
+            title: &[],
+            description: &[],
+            levels: &[],
+            applicable_when: &[],
+        }],
+        criteria: &[Criterion {
+            id: "c",
+            title: &[("fr", "C"), ("en", "C")],
+            description: &[],
+            weight: 1,
+            severity: Severity::High,
+            references: &[],
+            levels: &[],
+            rollup: Rollup::Worst,
+            recommendation: &[("fr", "Faire"), ("en", "Do")],
+            deadline_days: Some(30),
+            tags: &[],
+        }],
+        questions: &[
+            q("a", Expect::Yes, &[]),
+            q("expiry", Expect::AfterAssessment, &[&[Condition { question: 0, test: Test::OneOf(&["yes"]) }]]),
+        ],
+        verdicts: &[
+            Verdict { id: "compliant", label: &[], summary: &[], severity: Severity::Info },
+            Verdict { id: "improve", label: &[], summary: &[], severity: Severity::Medium },
+            Verdict { id: "not-assessed", label: &[], summary: &[], severity: Severity::Info },
+        ],
+    };
+
+    const fn q(id: &'static str, expect: Expect, when: Applicability) -> Question {
+        Question {
+            id,
+            section: 0,
+            prompt: &[("fr", "Q"), ("en", "Q")],
+            why: &[],
+            evidence: &[],
+            kind: if matches!(expect, Expect::Yes) { Kind::YesNo } else { Kind::Date },
+            choices: &[],
+            min: None,
+            max: None,
+            unit: None,
+            references: &[],
+            criteria: &[0],
+            levels: &[],
+            applicable_when: when,
+            weight: 1,
+            critical: true,
+            expect,
+            tags: &[],
+        }
+    }
+
+    fn ctx() -> wit::Context {
+        wit::Context {
+            assessment_date: wit::Date { year: 2026, month: 11, day: 23 },
+            language: "fr".into(),
+            level: None,
+            extensions: vec![],
+        }
+    }
+
+    fn answer(q: &str, value: AnswerValue) -> wit::Answer {
+        wit::Answer { question: q.into(), value, note: None }
+    }
+
+    #[test]
+    fn expired_date_is_not_met_and_raises_a_finding() {
+        let answers = [
+            answer("a", AnswerValue::YesNo(YesNo::Yes)),
+            answer("expiry", AnswerValue::Date(wit::Date { year: 2026, month: 11, day: 22 })),
+        ];
+        let c = ctx();
+        let sheet = Sheet::new(&CONTENT, &answers, &c).unwrap();
+        let results = sheet.assess_all();
+        assert_eq!(results[0].status, Status::NonCompliant);
+        let eval = sheet.finish(results, "improve").unwrap();
+        assert_eq!(eval.findings.len(), 1);
+        assert_eq!(eval.findings[0].deadline_days, Some(30));
+        assert_eq!(eval.score, Some(50.0));
+    }
+
+    #[test]
+    fn hidden_question_does_not_count() {
+        let answers = [
+            answer("a", AnswerValue::YesNo(YesNo::No)),
+            answer("expiry", AnswerValue::Date(wit::Date { year: 2030, month: 1, day: 1 })),
+        ];
+        let c = ctx();
+        let sheet = Sheet::new(&CONTENT, &answers, &c).unwrap();
+        assert!(!sheet.applies("expiry"));
+        assert_eq!(sheet.date("expiry"), None);
+        assert_eq!(sheet.assess(0).score, Some(0.0));
+    }
+
+    #[test]
+    fn unanswered_and_unknown_ids() {
+        let c = ctx();
+        let sheet = Sheet::new(&CONTENT, &[], &c).unwrap();
+        assert_eq!(sheet.assess(0).status, Status::NotAssessed);
+        assert_eq!(sheet.default_verdict(&sheet.assess_all()), "not-assessed");
+        let bad = [answer("nope", AnswerValue::Declined)];
+        assert!(Sheet::new(&CONTENT, &bad, &c).is_err());
+    }
+
+    #[test]
+    fn date_difference() {
+        let a = wit::Date { year: 2024, month: 2, day: 28 };
+        let b = wit::Date { year: 2024, month: 3, day: 1 };
+        assert_eq!(days_between(&a, &b), 2);
+        assert_eq!(days_between(&b, &a), -2);
+    }
+}
