@@ -124,8 +124,9 @@ struct Criterion {
     tags: Vec<String>,
 }
 
+// No `deny_unknown_fields`: serde cannot combine it with `flatten`. An unknown
+// key lands in `label` and is refused there as an undeclared language.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawChoice {
     id: String,
     score: Option<String>,
@@ -506,6 +507,8 @@ impl<'a> Checker<'a> {
 fn expect_of(q: &Question) -> Result<String, String> {
     let kind = q.kind.as_str();
     match (&q.expect, kind) {
+        // A yes-no question that feeds no criterion is a context question.
+        (None, "yes-no") if q.criteria.is_empty() => Ok("Expect::Context".into()),
         (None, "yes-no") => Ok("Expect::Yes".into()),
         (None, "single-choice" | "multiple-choice") => Ok(if q.choices.iter().any(|c| c.score.is_some()) {
             "Expect::Choices".into()

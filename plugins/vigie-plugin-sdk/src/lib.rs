@@ -32,7 +32,12 @@ pub mod bindings {
 pub use bindings::exports::vigie::questionnaire::plugin as wit;
 pub use content::{Content, Outcome, text_in};
 pub use convert::describe;
-pub use sheet::{Assessment, Sheet, days_between, localized};
+pub use sheet::{Assessment, Sheet, days_between, localized, sort_findings, to_wit_text};
+
+/// A static content text as a WIT `localized` value.
+pub fn wit_text(text: content::Text) -> wit::Localized {
+    convert::localized(text)
+}
 
 /// What a plugin implements: its content and, optionally, its own rules.
 pub trait Plugin {

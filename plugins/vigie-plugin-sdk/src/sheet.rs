@@ -33,6 +33,20 @@ pub fn localized(languages: &[&str], text: impl Fn(&str) -> String) -> Vec<(Stri
         .collect()
 }
 
+/// `(lang, text)` pairs as a WIT `localized` value.
+pub fn to_wit_text(pairs: Vec<(String, String)>) -> wit::Localized {
+    pairs
+        .into_iter()
+        .map(|(lang, text)| wit::Translation { lang, text })
+        .collect()
+}
+
+/// Orders findings most severe first (stable, so equal severities keep
+/// criterion order).
+pub fn sort_findings(findings: &mut [wit::Finding]) {
+    findings.sort_by_key(|f| std::cmp::Reverse(severity_rank(f.severity)));
+}
+
 /// Days from `from` to `to` (negative when `to` is earlier).
 pub fn days_between(from: &wit::Date, to: &wit::Date) -> i64 {
     days_since_epoch(to) - days_since_epoch(from)
@@ -155,6 +169,31 @@ impl<'a> Sheet<'a> {
     /// Whether the question applies (unknown ids do not).
     pub fn applies(&self, question: &str) -> bool {
         self.index(question).is_some_and(|i| self.applies[i])
+    }
+
+    /// Whether question `index` (in content order) applies.
+    pub fn applies_at(&self, index: usize) -> bool {
+        self.applies.get(index).copied().unwrap_or(false)
+    }
+
+    /// The answer to question `index`, when it applies.
+    pub fn answer_at(&self, index: usize) -> Option<&'a AnswerValue> {
+        self.answers.get(index).copied().flatten().map(|a| &a.value)
+    }
+
+    /// Indices of the applicable questions carrying `tag`.
+    pub fn tagged_questions<'s>(&'s self, tag: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.content
+            .questions
+            .iter()
+            .enumerate()
+            .filter(move |(i, q)| self.applies[*i] && q.tags.contains(&tag))
+            .map(|(i, _)| i)
+    }
+
+    /// Whether a multiple-choice answer includes `choice`.
+    pub fn includes(&self, question: &str, choice: &str) -> bool {
+        matches!(self.answer(question), Some(AnswerValue::Choices(ids)) if ids.iter().any(|i| i == choice))
     }
 
     pub fn section_applies(&self, index: usize) -> bool {
@@ -291,9 +330,9 @@ impl<'a> Sheet<'a> {
             Expect::WithinDays(limit) => match value {
                 AnswerValue::Date(d) => {
                     let age = days_between(d, assessment_date);
-                    Some(if age < 0 {
-                        Outcome::Unknown
-                    } else if age <= i64::from(limit) {
+                    // A date after the assessment date is not older than
+                    // the limit either (e.g. an audit already scheduled).
+                    Some(if age <= i64::from(limit) {
                         Outcome::Met
                     } else {
                         Outcome::NotMet
@@ -541,18 +580,14 @@ impl<'a> Sheet<'a> {
                 deadline_days: criterion.deadline_days,
             });
         }
-        findings.sort_by_key(|f| std::cmp::Reverse(severity_rank(f.severity)));
+        sort_findings(&mut findings);
         Ok(wit::Evaluation {
             criteria: results
                 .into_iter()
                 .map(|r| wit::CriterionResult {
                     criterion: self.content.criteria[r.criterion].id.to_string(),
                     status: r.status,
-                    rationale: r
-                        .rationale
-                        .into_iter()
-                        .map(|(lang, text)| wit::Translation { lang, text })
-                        .collect(),
+                    rationale: to_wit_text(r.rationale),
                     score: r.score,
                 })
                 .collect(),

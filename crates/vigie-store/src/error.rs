@@ -1,0 +1,168 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use vigie_model::AnswerValue;
+
+use crate::types::StoredAnswer;
+
+/// Everything that can go wrong with the store. Each variant carries what a user needs to
+/// understand the problem (the path, the id, both values of a conflict).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A file or folder could not be created, opened or written.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        /// What was being done, e.g. "create the folder for".
+        action: &'static str,
+        source: std::io::Error,
+    },
+
+    /// The file exists and is not a Vigie database (not SQLite at all, or SQLite written by
+    /// another program). The file was not modified.
+    #[error(
+        "{} is not a Vigie database (it is not empty and was not created by Vigie); it was left untouched",
+        path.display()
+    )]
+    NotVigie { path: PathBuf },
+
+    /// The database was written by a newer Vigie whose schema this build does not know.
+    /// The file was not modified.
+    #[error(
+        "{} uses database schema version {found}, newer than the {supported} this Vigie knows; \
+         update Vigie to open it (the file was left untouched)",
+        path.display()
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+
+    /// The file looks like a Vigie database but is damaged (truncated, corrupted pages).
+    #[error("{} is damaged: {detail}; restore it from a backup", path.display())]
+    Corrupt { path: PathBuf, detail: String },
+
+    /// Another program kept the database locked for longer than the store is willing to wait.
+    #[error(
+        "{} stayed locked by another writer for {}s; try again",
+        path.display(),
+        waited.as_secs()
+    )]
+    Busy { path: PathBuf, waited: Duration },
+
+    /// No row matches the given id, id prefix or name.
+    #[error("no {kind} matches `{key}`")]
+    NotFound { kind: &'static str, key: String },
+
+    /// An id prefix matches more than one row.
+    #[error("`{key}` matches several {kind}s ({}); type more of the id", candidates.join(", "))]
+    Ambiguous {
+        kind: &'static str,
+        key: String,
+        /// Some of the matching ids (at most a handful).
+        candidates: Vec<String>,
+    },
+
+    /// An id prefix shorter than [`crate::MIN_ID_PREFIX`] that is not a whole id.
+    #[error("no {kind} has the id `{key}` (an id prefix needs at least {min} characters)")]
+    PrefixTooShort {
+        kind: &'static str,
+        key: String,
+        min: usize,
+    },
+
+    /// A supplier with the same name (ignoring case, accents and spacing) already exists.
+    #[error("a supplier named `{name}` already exists (id {existing_id})")]
+    DuplicateSupplier { name: String, existing_id: String },
+
+    /// The answer changed since the auditor saw it: nothing was written.
+    /// `ours` is what the auditor tried to write, `current` what is in the database now.
+    #[error("{}", conflict_message(question, *base_revision, ours, current))]
+    Conflict {
+        question: String,
+        /// The revision the auditor saw (`None`: no answer).
+        base_revision: Option<i64>,
+        /// The value the auditor tried to write.
+        ours: Option<AnswerValue>,
+        /// The answer as it is now; revision 0 means there is no answer row.
+        current: Box<StoredAnswer>,
+    },
+
+    /// The assessment is final: its answers, evidence and evaluation can no longer change.
+    #[error("assessment {assessment} is final: it can no longer be changed")]
+    Frozen { assessment: String },
+
+    /// A value given by the caller is not acceptable (empty name, inconsistent evidence...).
+    #[error("{0}")]
+    Invalid(String),
+
+    /// A JSON column could not be read back or a value could not be serialised.
+    #[error("bad JSON in {what}: {source}")]
+    Json {
+        what: String,
+        source: serde_json::Error,
+    },
+
+    /// Any other SQLite error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+fn display_value(value: &Option<AnswerValue>) -> String {
+    match value {
+        None => "no answer".to_string(),
+        Some(v) => serde_json::to_string(v).unwrap_or_else(|_| format!("{v:?}")),
+    }
+}
+
+fn conflict_message(
+    question: &str,
+    base_revision: Option<i64>,
+    ours: &Option<AnswerValue>,
+    current: &StoredAnswer,
+) -> String {
+    let seen = match base_revision {
+        None | Some(0) => "no answer".to_string(),
+        Some(r) => format!("revision {r}"),
+    };
+    let now = if current.revision == 0 {
+        "there is no answer".to_string()
+    } else {
+        format!(
+            "it is revision {} by {} at {}",
+            current.revision, current.updated_by, current.updated_at
+        )
+    };
+    format!(
+        "the answer to {question} changed since you saw it (you saw {seen}, now {now}): \
+         yours is {}, theirs is {}; nothing was overwritten",
+        display_value(ours),
+        display_value(&current.value)
+    )
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub(crate) fn io_err(path: &std::path::Path, action: &'static str, source: std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: path.to_path_buf(),
+        action,
+        source,
+    }
+}
+
+pub(crate) fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+pub(crate) fn is_corrupt(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}

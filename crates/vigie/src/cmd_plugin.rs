@@ -1,0 +1,143 @@
+//! `vigie plugin …`
+
+use std::sync::Arc;
+
+use vigie_app::Catalog;
+use vigie_app::check::{CheckError, check_plugin};
+use vigie_model::{AnswerKind, Date};
+use vigie_plugin_host::{CompileCache, Host, Limits};
+
+use crate::cli::{Cli, PluginCmd};
+use crate::{CmdResult, Failure, paths};
+
+/// A host with the default limits and the user's compile cache.
+pub fn host() -> Result<Arc<Host>, Failure> {
+    let cache = paths::cache_dir().map(CompileCache::new);
+    Ok(Arc::new(Host::new(Limits::default(), cache)?))
+}
+
+/// The bundled plugins, loaded.
+pub fn bundled_catalog() -> Result<Catalog, Failure> {
+    let mut catalog = Catalog::new(host()?);
+    catalog.load_bundled();
+    Ok(catalog)
+}
+
+pub fn today() -> Date {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0);
+    Date::from_days_since_epoch(days as i64).unwrap_or_else(|_| Date::new(1970, 1, 1).unwrap_or_else(|_| unreachable!()))
+}
+
+pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
+    let lang = paths::language(cli.lang.as_deref());
+    match cmd {
+        PluginCmd::List => {
+            let catalog = bundled_catalog()?;
+            println!("{:<22} {:<9} {:<14} {:<10} {}", "ID", "VERSION", "SHA256", "ORIGIN", "NAME");
+            for entry in catalog.entries() {
+                let p = &entry.plugin;
+                println!(
+                    "{:<22} {:<9} {:<14} {:<10} {}",
+                    p.id(),
+                    p.version(),
+                    &p.sha256()[..12],
+                    entry.origin.to_string(),
+                    p.questionnaire().info.name.get(&lang)
+                );
+            }
+            for (origin, error) in &catalog.failures {
+                eprintln!("vigie: could not load a plugin from {origin}: {error}");
+            }
+            Ok(())
+        }
+        PluginCmd::Inspect { plugin } => {
+            let catalog = bundled_catalog()?;
+            let path = std::path::Path::new(plugin);
+            let entry_plugin = if path.is_file() {
+                let bytes = std::fs::read(path).map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
+                Arc::new(catalog.host().load(&bytes, &path.display().to_string())?)
+            } else {
+                catalog.find(plugin)?.plugin.clone()
+            };
+            print_questionnaire(&entry_plugin, &lang);
+            Ok(())
+        }
+        PluginCmd::Check { file } => {
+            let bytes = std::fs::read(file).map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
+            let host = Host::new(Limits::default(), None)?;
+            match check_plugin(&host, &bytes, &file.display().to_string(), today()) {
+                Ok(report) => {
+                    let q = report.plugin.questionnaire();
+                    println!(
+                        "ok: {} — {} sections, {} questions, {} criteria, languages {}",
+                        report.plugin.name(),
+                        q.sections.len(),
+                        q.questions.len(),
+                        q.criteria.len(),
+                        q.info.languages.join(", ")
+                    );
+                    for (trial, answers, eval) in &report.trials {
+                        let counts = eval.status_counts();
+                        println!(
+                            "  {:<26} {:>4} answers → verdict {:<14} score {:>5}  ✅{} ⚠️{} ❌{} —{} ·{}  {} findings",
+                            trial.name(),
+                            answers,
+                            eval.verdict.id,
+                            eval.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
+                            counts[0],
+                            counts[1],
+                            counts[2],
+                            counts[3],
+                            counts[4],
+                            eval.findings.len()
+                        );
+                    }
+                    Ok(())
+                }
+                Err(CheckError::Load(e)) => Err(Failure::new(format!("plugin refused: {e}"))),
+                Err(e) => Err(Failure::new(format!("plugin refused: {e}"))),
+            }
+        }
+        PluginCmd::ClearCache => {
+            let Some(dir) = paths::cache_dir() else {
+                return Err(Failure::new("no cache directory on this system"));
+            };
+            let removed = CompileCache::new(&dir).clear().map_err(|e| Failure::new(format!("{}: {e}", dir.display())))?;
+            println!("removed {removed} compiled plugins from {}", dir.display());
+            Ok(())
+        }
+    }
+}
+
+fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {
+    let q = plugin.questionnaire();
+    println!("{} — {}", plugin.name(), q.info.name.get(lang));
+    println!("{}", q.info.description.get(lang));
+    if !q.info.levels.is_empty() {
+        let levels: Vec<&str> = q.info.levels.iter().map(|l| l.id.as_str()).collect();
+        println!("levels: {}", levels.join(", "));
+    }
+    for section in &q.sections {
+        println!("\n## {} [{}]", section.title.get(lang), section.id);
+        for i in q.questions_in(&section.id) {
+            let question = &q.questions[i];
+            let kind = match &question.kind {
+                AnswerKind::SingleChoice(c) | AnswerKind::MultipleChoice(c) => {
+                    format!("{} ({})", question.kind.name(), c.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join("|"))
+                }
+                other => other.name().to_string(),
+            };
+            let refs: Vec<String> = question.references.iter().map(|r| r.label()).collect();
+            println!("  {:<28} {}", question.id, question.prompt.get(lang));
+            println!("  {:<28}   {kind}; criteria: {}; {}", "", question.criteria.join(", "), refs.join(", "));
+        }
+    }
+    println!("\n## criteria");
+    for c in &q.criteria {
+        let refs: Vec<String> = c.references.iter().map(|r| r.label()).collect();
+        println!("  {:<24} w{} {:<8} {} ({})", c.id, c.weight, c.severity.id(), c.title.get(lang), refs.join(", "));
+    }
+}

@@ -1,0 +1,52 @@
+//! The `vigie` binary: command line, paths, wiring and signals. With no
+//! command it opens the interview workbench (TUI) on the default database.
+//!
+//! This is the only crate that turns typed errors into messages and exit codes.
+
+mod cli;
+mod cmd_plugin;
+mod paths;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+/// An error already phrased for the user, with its exit code.
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(message: impl std::fmt::Display) -> Self {
+        Failure {
+            message: message.to_string(),
+            code: 1,
+        }
+    }
+}
+
+impl<E: std::error::Error> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::new(e)
+    }
+}
+
+pub type CmdResult = Result<(), Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        None => Err(Failure::new("the TUI is not built yet; try `vigie plugin list`")),
+        Some(Command::Plugin(cmd)) => cmd_plugin::run(&cli, cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("vigie: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Where Vigie keeps things: the default database in the user's data
+//! directory, compiled plugins in the user's cache directory.
+
+use std::path::PathBuf;
+
+use directories::ProjectDirs;
+
+fn dirs() -> Option<ProjectDirs> {
+    ProjectDirs::from("org", "Vigie", "vigie")
+}
+
+/// The default database file.
+pub fn default_db() -> Option<PathBuf> {
+    dirs().map(|d| d.data_dir().join("vigie.sqlite"))
+}
+
+/// The compiled-plugin cache folder; `VIGIE_CACHE_DIR` overrides it (tests,
+/// shared servers with a read-only home).
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("VIGIE_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    dirs().map(|d| d.cache_dir().join("compiled-plugins"))
+}
+
+/// Keymap and theme live here.
+#[allow(dead_code)]
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("VIGIE_CONFIG_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    dirs().map(|d| d.config_dir().to_path_buf())
+}
+
+/// The interface language: `--lang`, else `LANG`/`LC_ALL` starting with `fr`, else English.
+pub fn language(flag: Option<&str>) -> String {
+    if let Some(lang) = flag {
+        return if lang.starts_with("fr") { "fr".into() } else { "en".into() };
+    }
+    for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let Ok(value) = std::env::var(var)
+            && !value.is_empty()
+        {
+            return if value.starts_with("fr") { "fr".into() } else { "en".into() };
+        }
+    }
+    "en".into()
+}
