@@ -18,6 +18,8 @@ const PLUGINS: &[&str] = &[
     "trap",
     "wrong-version",
     "wasi-import",
+    "bulk-memory",
+    "cache-thrash",
 ];
 
 fn main() {

@@ -9,7 +9,7 @@
 //! recompiled rather than trusted.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
 use vigie_model::{Answer, AnswerValue, Date, EvalContext, Evaluation, Status, YesNo};
@@ -18,6 +18,9 @@ use vigie_tests::plugin_bytes;
 
 /// How long the host may take to refuse or stop a hostile plugin.
 const DEADLINE: Duration = Duration::from_secs(1);
+
+/// How long a test waits for a plugin the host fails to stop.
+const WATCHDOG: Duration = Duration::from_secs(30);
 
 /// The tests of this file run one at a time: they measure how fast the host
 /// stops a plugin, and on a small machine a test compiling a plugin beside
@@ -28,8 +31,8 @@ fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn host() -> Host {
-    Host::new(Limits::default(), None).expect("the plugin engine starts")
+fn host() -> Arc<Host> {
+    Arc::new(Host::new(Limits::default(), None).expect("the plugin engine starts"))
 }
 
 fn cached_host(dir: &tempfile::TempDir) -> Host {
@@ -117,20 +120,35 @@ fn timed<T>(what: &str, f: impl FnOnce() -> T) -> (T, Duration) {
 }
 
 /// Loads hostile plugin `name`, whose `describe` is valid, and returns the
-/// error its `evaluate` ends with (within the deadline) and the plugin.
-fn stopped_in_evaluate(host: &Host, name: &str) -> (PluginError, Plugin) {
+/// error its `evaluate` ends with, checked to come within the deadline and to
+/// name the plugin.
+///
+/// `evaluate` runs on its own thread, so that a plugin the host fails to
+/// stop fails the test instead of hanging it: the thread is then abandoned
+/// and dies with the test process.
+fn stopped_in_evaluate(host: &Arc<Host>, name: &str) -> PluginError {
     let plugin = host
         .load(&plugin_bytes(name), &format!("{name}.wasm"))
         .unwrap_or_else(|e| panic!("{name} describes a valid questionnaire, yet: {e}"));
     assert_eq!(plugin.id(), name);
-    let (result, _) = timed(&format!("{name}: evaluate stopped"), || {
-        host.evaluate(&plugin, &hostile_answers(), &context(date(2025, 11, 23)))
+    let plugin_name = plugin.name().to_string();
+    let (done, outcome) = mpsc::channel();
+    let runner = Arc::clone(host);
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        let result = runner.evaluate(&plugin, &hostile_answers(), &context(date(2025, 11, 23)));
+        let _ = done.send((result, started.elapsed()));
     });
+    let (result, elapsed) = outcome
+        .recv_timeout(WATCHDOG)
+        .unwrap_or_else(|_| panic!("{name}: evaluate still runs after {:?}", started.elapsed()));
+    eprintln!("{name}: evaluate stopped in {elapsed:?}");
     let error = result.expect_err("a hostile evaluate must not succeed");
     let message = error.to_string();
-    assert!(message.starts_with(plugin.name()), "the error names the plugin: {message}");
+    assert!(elapsed < DEADLINE, "{name}: stopped after {elapsed:?}, over {DEADLINE:?}: {message}");
+    assert!(message.starts_with(&plugin_name), "the error names the plugin: {message}");
     assert!(message.contains(name), "the error names the plugin: {message}");
-    (error, plugin)
+    error
 }
 
 /// Loads hostile plugin `name` and returns the refusal (within the deadline)
@@ -150,7 +168,7 @@ fn refused_at_load(host: &Host, name: &str) -> (PluginError, String) {
 fn infinite_loop_runs_out_of_fuel() {
     let _serial = serial();
     let host = host();
-    let (error, _) = stopped_in_evaluate(&host, "infinite-loop");
+    let error = stopped_in_evaluate(&host, "infinite-loop");
     let PluginError::OutOfFuel { call, budget, .. } = &error else {
         panic!("expected OutOfFuel, got {error:?}");
     };
@@ -164,7 +182,7 @@ fn infinite_loop_runs_out_of_fuel() {
 fn deep_recursion_overflows_the_stack_cap() {
     let _serial = serial();
     let host = host();
-    let (error, _) = stopped_in_evaluate(&host, "deep-recursion");
+    let error = stopped_in_evaluate(&host, "deep-recursion");
     let PluginError::StackOverflow { call, stack, .. } = &error else {
         panic!("expected StackOverflow, got {error:?}");
     };
@@ -178,7 +196,7 @@ fn deep_recursion_overflows_the_stack_cap() {
 fn memory_bomb_hits_the_memory_cap() {
     let _serial = serial();
     let host = host();
-    let (error, _) = stopped_in_evaluate(&host, "memory-bomb");
+    let error = stopped_in_evaluate(&host, "memory-bomb");
     let PluginError::MemoryCap {
         call, requested, cap, ..
     } = &error
@@ -196,7 +214,7 @@ fn memory_bomb_hits_the_memory_cap() {
 fn trap_is_reported_as_a_trap() {
     let _serial = serial();
     let host = host();
-    let (error, _) = stopped_in_evaluate(&host, "trap");
+    let error = stopped_in_evaluate(&host, "trap");
     let PluginError::Trap { call, detail, .. } = &error else {
         panic!("expected Trap, got {error:?}");
     };
@@ -267,12 +285,38 @@ fn wasi_import_is_refused() {
     assert_good_works(&host);
 }
 
+/// `memory.fill` writes many bytes in one instruction; wasmtime charges fuel
+/// per byte, so the budget stops a loop of 32 MiB fills as fast as any loop.
+#[test]
+fn bulk_memory_loop_runs_out_of_fuel() {
+    let _serial = serial();
+    let host = host();
+    let error = stopped_in_evaluate(&host, "bulk-memory");
+    assert!(
+        matches!(error, PluginError::OutOfFuel { call: Call::Evaluate, .. }),
+        "expected OutOfFuel, got {error:?}"
+    );
+    assert_good_works(&host);
+}
+
+/// Each step of a pseudo-random walk over 32 MiB costs a dozen units of fuel
+/// but a cache and TLB miss: fuel does not measure time, so only a
+/// wall-clock deadline can keep such a plugin within a second.
+#[test]
+fn cache_thrashing_loop_is_stopped_in_time() {
+    let _serial = serial();
+    let host = host();
+    let error = stopped_in_evaluate(&host, "cache-thrash");
+    assert!(matches!(error, PluginError::OutOfFuel { .. }), "{error:?}");
+    assert_good_works(&host);
+}
+
 /// One host survives every hostile plugin in a row, then works normally.
 #[test]
 fn one_host_survives_every_hostile_plugin() {
     let _serial = serial();
     let host = host();
-    for name in ["infinite-loop", "deep-recursion", "memory-bomb", "trap"] {
+    for name in ["infinite-loop", "deep-recursion", "memory-bomb", "trap", "bulk-memory", "cache-thrash"] {
         stopped_in_evaluate(&host, name);
     }
     for name in ["giant-output", "duplicate-ids", "wrong-version", "wasi-import"] {

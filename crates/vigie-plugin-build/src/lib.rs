@@ -3,7 +3,7 @@
 //! test suite builds its hostile plugins this way. Nothing compiled is ever
 //! committed.
 //!
-//! It runs a nested `cargo build --release` in the plugin workspace, which
+//! It runs a nested `cargo build` (profile `plugin`, else `release`) in the plugin folder, which
 //! targets `wasm32-unknown-unknown` and links with the toolchain's
 //! `wasm-component-ld` (see that workspace's `.cargo/config.toml`). It must
 //! stay free of runtime dependencies: it only runs at build time.
@@ -61,6 +61,25 @@ pub fn plugin_target_dir() -> PathBuf {
         .unwrap_or_else(|| out.join("wasm-plugins"))
 }
 
+/// The profile to build with: `plugin` when the workspace that owns
+/// `dir` defines `[profile.plugin]` (Vigie's own workspace does: small code,
+/// panic=abort), else `release` (standalone plugin workspaces).
+fn profile_for(dir: &Path) -> String {
+    for ancestor in dir.ancestors() {
+        let manifest = ancestor.join("Cargo.toml");
+        if let Ok(text) = std::fs::read_to_string(&manifest)
+            && text.lines().any(|l| l.trim() == "[workspace]")
+        {
+            return if text.lines().any(|l| l.trim() == "[profile.plugin]") {
+                "plugin".into()
+            } else {
+                "release".into()
+            };
+        }
+    }
+    "release".into()
+}
+
 /// Builds `packages` of the plugin workspace in `workspace_dir` and returns
 /// each component's path, in order. Prints `rerun-if-changed` lines for the
 /// folders in `watch`.
@@ -69,11 +88,13 @@ pub fn build_plugins(workspace_dir: &Path, packages: &[&str], watch: &[&Path]) -
         println!("cargo:rerun-if-changed={}", dir.display());
     }
     let target_dir = plugin_target_dir();
+    let profile = profile_for(workspace_dir);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace_dir)
         .arg("build")
-        .arg("--release")
+        .arg("--profile")
+        .arg(&profile)
         .arg("--locked")
         .arg("--target")
         .arg("wasm32-unknown-unknown")
@@ -100,7 +121,7 @@ pub fn build_plugins(workspace_dir: &Path, packages: &[&str], watch: &[&Path]) -
             status: status.to_string(),
         });
     }
-    let out = target_dir.join("wasm32-unknown-unknown").join("release");
+    let out = target_dir.join("wasm32-unknown-unknown").join(&profile);
     packages
         .iter()
         .map(|p| {

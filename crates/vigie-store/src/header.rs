@@ -1,0 +1,133 @@
+//! Looks at a file's first bytes, before SQLite touches it, to refuse files that are not ours
+//! without changing a byte of them.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::{Result, StoreError, io_err};
+use crate::schema::{APPLICATION_ID, SCHEMA_VERSION};
+
+const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+const HEADER_LEN: usize = 100;
+
+/// What a path holds, as far as the header tells.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum FileState {
+    /// Nothing there yet.
+    Missing,
+    /// An empty file, or an SQLite database without any table: it becomes a Vigie database.
+    Blank,
+    /// A Vigie database whose header records this schema version.
+    Vigie { user_version: u32 },
+}
+
+fn be_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_be_bytes(b)
+}
+
+fn be_u16(bytes: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([bytes[at], bytes[at + 1]])
+}
+
+/// Classifies `path` from its bytes only. Never writes.
+pub(crate) fn inspect(path: &Path) -> Result<FileState> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Missing),
+        Err(e) => return Err(io_err(path, "read", e)),
+    };
+    if meta.is_dir() {
+        return Err(io_err(
+            path,
+            "use as a database file",
+            std::io::Error::other("it is a folder"),
+        ));
+    }
+    let len = meta.len();
+    if len == 0 {
+        return Ok(FileState::Blank);
+    }
+    let mut file = File::open(path).map_err(|e| io_err(path, "open", e))?;
+    let mut first = Vec::with_capacity(4096);
+    file.by_ref()
+        .take(4096)
+        .read_to_end(&mut first)
+        .map_err(|e| io_err(path, "read", e))?;
+
+    let magic_len = first.len().min(MAGIC.len());
+    if first[..magic_len] != MAGIC[..magic_len] {
+        return Err(StoreError::NotVigie {
+            path: path.to_path_buf(),
+        });
+    }
+    let corrupt = |detail: String| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
+    if first.len() < HEADER_LEN {
+        return Err(corrupt(format!(
+            "the file is truncated ({len} bytes, less than an SQLite header)"
+        )));
+    }
+
+    let application_id = be_u32(&first, 68);
+    let user_version = be_u32(&first, 60);
+    if application_id != APPLICATION_ID {
+        if application_id == 0 && is_blank_sqlite(path, &first) {
+            return Ok(FileState::Blank);
+        }
+        return Err(StoreError::NotVigie {
+            path: path.to_path_buf(),
+        });
+    }
+    if user_version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found: user_version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+
+    // Page size: 1 means 65536. The in-header page count is valid when the "version valid
+    // for" number equals the change counter.
+    let page_size = match be_u16(&first, 16) {
+        1 => 65_536u64,
+        n => u64::from(n),
+    };
+    if !(512..=65_536).contains(&page_size) || !page_size.is_power_of_two() {
+        return Err(corrupt(format!("the header gives an invalid page size ({page_size})")));
+    }
+    if len % page_size != 0 {
+        return Err(corrupt(format!(
+            "the file is truncated ({len} bytes is not a whole number of {page_size}-byte pages)"
+        )));
+    }
+    let change_counter = be_u32(&first, 24);
+    let valid_for = be_u32(&first, 92);
+    let pages = u64::from(be_u32(&first, 28));
+    if valid_for == change_counter && pages > 0 && len < pages * page_size {
+        return Err(corrupt(format!(
+            "the file is truncated ({len} bytes, the header says {} bytes)",
+            pages * page_size
+        )));
+    }
+    Ok(FileState::Vigie { user_version })
+}
+
+/// An SQLite file without our application id may still become a Vigie database if it holds
+/// no schema at all: page 1 is a leaf table page with no cells, and no write-ahead log holds
+/// newer content.
+fn is_blank_sqlite(path: &Path, first: &[u8]) -> bool {
+    if first.len() < HEADER_LEN + 8 {
+        return false;
+    }
+    let leaf_table = first[HEADER_LEN] == 0x0d;
+    let cells = be_u16(first, HEADER_LEN + 3);
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_empty = std::fs::metadata(Path::new(&wal)).map_or(true, |m| m.len() == 0);
+    leaf_table && cells == 0 && wal_empty
+}

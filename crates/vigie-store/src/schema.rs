@@ -1,0 +1,190 @@
+//! The schema, as an append-only list of migrations.
+
+use rusqlite::Connection;
+
+/// `PRAGMA application_id` of a Vigie database: "VIGI" in ASCII.
+pub const APPLICATION_ID: u32 = 0x5649_4749;
+
+/// The migrations, applied in order. `PRAGMA user_version` is the number already applied.
+///
+/// Append only: never edit or reorder an entry that has shipped, since databases in the field
+/// already ran it. A new column or table is a new entry.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the initial schema.
+    r#"
+CREATE TABLE suppliers (
+    id          TEXT PRIMARY KEY NOT NULL,
+    name        TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    -- name folded for uniqueness: lowercase, no accents, single spaces.
+    name_key    TEXT NOT NULL UNIQUE,
+    country     TEXT,
+    sector      TEXT,
+    services    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(services)),
+    contacts    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(contacts)),
+    criticality TEXT NOT NULL CHECK (criticality IN ('low', 'medium', 'high', 'critical')),
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT;
+
+-- Plugins, content-addressed. The bytes come last so that reading the other columns does not
+-- load them.
+CREATE TABLE plugin_blobs (
+    sha256      TEXT PRIMARY KEY NOT NULL CHECK (length(sha256) = 64),
+    size        INTEGER NOT NULL,
+    plugin_id   TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    origin      TEXT NOT NULL,
+    added_by    TEXT NOT NULL,
+    added_at    TEXT NOT NULL,
+    bytes       BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE assessments (
+    id                  TEXT PRIMARY KEY NOT NULL,
+    supplier_id         TEXT NOT NULL REFERENCES suppliers(id),
+    plugin_sha256       TEXT NOT NULL REFERENCES plugin_blobs(sha256),
+    plugin_id           TEXT NOT NULL,
+    plugin_version      TEXT NOT NULL,
+    status              TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'final')),
+    auditor             TEXT NOT NULL,
+    assessment_date     TEXT NOT NULL,
+    language            TEXT NOT NULL,
+    level               TEXT,
+    created_at          TEXT NOT NULL,
+    previous_assessment TEXT REFERENCES assessments(id),
+    score               REAL,
+    verdict             TEXT,
+    evaluated_at        TEXT,
+    finalized_by        TEXT,
+    finalized_at        TEXT,
+    last_evaluation     TEXT CHECK (last_evaluation IS NULL OR json_valid(last_evaluation)),
+    final_evaluation    TEXT CHECK (final_evaluation IS NULL OR json_valid(final_evaluation)),
+    CHECK (status = 'draft' OR final_evaluation IS NOT NULL)
+) STRICT;
+CREATE INDEX assessments_by_created ON assessments(created_at DESC, id DESC);
+CREATE INDEX assessments_by_supplier ON assessments(supplier_id, created_at DESC);
+CREATE INDEX assessments_by_previous ON assessments(previous_assessment)
+    WHERE previous_assessment IS NOT NULL;
+CREATE INDEX assessments_by_plugin ON assessments(plugin_sha256);
+
+-- A final assessment never changes again.
+CREATE TRIGGER assessments_final_is_frozen BEFORE UPDATE ON assessments
+WHEN OLD.status = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'the assessment is final: it can no longer be changed');
+END;
+
+CREATE TABLE answers (
+    assessment_id TEXT NOT NULL REFERENCES assessments(id),
+    question_id   TEXT NOT NULL,
+    value         TEXT CHECK (value IS NULL OR json_valid(value)),
+    note          TEXT,
+    revision      INTEGER NOT NULL CHECK (revision >= 1),
+    to_confirm    INTEGER NOT NULL DEFAULT 0 CHECK (to_confirm IN (0, 1)),
+    updated_by    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (assessment_id, question_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER answers_frozen_insert BEFORE INSERT ON answers
+WHEN (SELECT status FROM assessments WHERE id = NEW.assessment_id) = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'the assessment is final: its answers are frozen');
+END;
+CREATE TRIGGER answers_frozen_update BEFORE UPDATE ON answers
+WHEN (SELECT status FROM assessments WHERE id = OLD.assessment_id) = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'the assessment is final: its answers are frozen');
+END;
+CREATE TRIGGER answers_frozen_delete BEFORE DELETE ON answers
+WHEN (SELECT status FROM assessments WHERE id = OLD.assessment_id) = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'the assessment is final: its answers are frozen');
+END;
+
+CREATE TABLE evidence (
+    id             TEXT PRIMARY KEY NOT NULL,
+    assessment_id  TEXT NOT NULL REFERENCES assessments(id),
+    question_id    TEXT,
+    kind           TEXT NOT NULL CHECK (kind IN ('note', 'file', 'link')),
+    text           TEXT NOT NULL,
+    file_sha256    TEXT,
+    file_size      INTEGER,
+    file_path      TEXT,
+    effective_date TEXT,
+    expiry_date    TEXT,
+    added_by       TEXT NOT NULL,
+    added_at       TEXT NOT NULL,
+    CHECK ((kind = 'file') = (file_sha256 IS NOT NULL AND file_size IS NOT NULL
+                              AND file_path IS NOT NULL))
+) STRICT;
+CREATE INDEX evidence_by_assessment ON evidence(assessment_id, question_id);
+
+CREATE TABLE action_items (
+    id            TEXT PRIMARY KEY NOT NULL,
+    assessment_id TEXT NOT NULL REFERENCES assessments(id),
+    finding_id    TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    owner         TEXT,
+    deadline      TEXT,
+    status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'in-progress', 'done')),
+    created_by    TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_by    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX action_items_by_assessment ON action_items(assessment_id);
+
+-- The audit trail: append-only and hash-chained (see audit.rs). AUTOINCREMENT keeps the
+-- highest seq ever used in sqlite_sequence, so that deleting the last rows is detectable too.
+CREATE TABLE audit_log (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            TEXT NOT NULL,
+    who           TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    entity        TEXT NOT NULL,
+    entity_id     TEXT NOT NULL,
+    assessment_id TEXT,
+    old           TEXT,
+    new           TEXT,
+    prev_hash     BLOB NOT NULL,
+    hash          BLOB NOT NULL
+) STRICT;
+CREATE INDEX audit_by_assessment ON audit_log(assessment_id) WHERE assessment_id IS NOT NULL;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+"#,
+];
+
+/// The schema version this build writes: the number of migrations.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Names of the triggers that make the audit trail append-only; `verify` reports when one is
+/// missing.
+pub(crate) const AUDIT_GUARDS: [&str; 2] = ["audit_log_no_update", "audit_log_no_delete"];
+
+/// Applies the migrations after `from` (the current `user_version`) up to `to`, inside the
+/// caller's transaction, and records the new version and the application id.
+pub(crate) fn apply(conn: &Connection, from: u32, to: u32) -> rusqlite::Result<()> {
+    for sql in MIGRATIONS
+        .iter()
+        .take(to as usize)
+        .skip(from as usize)
+    {
+        conn.execute_batch(sql)?;
+    }
+    // Pragmas take no parameters; both values are integers we control.
+    conn.execute_batch(&format!(
+        "PRAGMA application_id = {}; PRAGMA user_version = {to};",
+        APPLICATION_ID as i32
+    ))?;
+    Ok(())
+}
