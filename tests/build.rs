@@ -23,22 +23,31 @@ const PLUGINS: &[&str] = &[
 ];
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    );
     let workspace = manifest.join("plugins");
     let repo = manifest.parent().expect("tests/ is inside the repository");
     let sdk = repo.join("plugins").join("vigie-plugin-sdk");
     let sdk_build = repo.join("plugins").join("vigie-plugin-sdk-build");
     let wit = repo.join("wit");
     let watch: [&Path; 4] = [&workspace, &sdk, &sdk_build, &wit];
-    let paths = vigie_plugin_build::build_plugins(&workspace, PLUGINS, &watch).unwrap_or_else(|e| panic!("\n\n{e}\n\n"));
+    let paths = vigie_plugin_build::build_plugins(&workspace, PLUGINS, &watch)
+        .unwrap_or_else(|e| panic!("\n\n{e}\n\n"));
 
-    let mut module = String::from("/// Each test plugin's name and the path of its component.\npub const PLUGINS: &[(&str, &str)] = &[\n");
+    let mut module = String::from(
+        "/// Each test plugin's name and the path of its component.\npub const PLUGINS: &[(&str, &str)] = &[\n",
+    );
     for (name, path) in PLUGINS.iter().zip(&paths) {
-        let var = format!("VIGIE_TEST_PLUGIN_{}", name.to_uppercase().replace('-', "_"));
+        let var = format!(
+            "VIGIE_TEST_PLUGIN_{}",
+            name.to_uppercase().replace('-', "_")
+        );
         println!("cargo:rustc-env={var}={}", path.display());
         let _ = writeln!(module, "    ({name:?}, {:?}),", path.display().to_string());
     }
     module.push_str("];\n");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("plugins.rs");
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("plugins.rs");
     std::fs::write(&out, module).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
 }

@@ -25,5 +25,6 @@ pub fn plugin_path(name: &str) -> &'static Path {
 /// When `name` is unknown or its file cannot be read.
 pub fn plugin_bytes(name: &str) -> Vec<u8> {
     let path = plugin_path(name);
-    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read test plugin {}: {e}", path.display()))
+    std::fs::read(path)
+        .unwrap_or_else(|e| panic!("cannot read test plugin {}: {e}", path.display()))
 }

@@ -91,6 +91,8 @@ impl AuditAppender {
             )
             .optional()?;
         let (last_seq, prev_hash) = match last {
+            // A hash of the wrong length (a tampered row) still gets a chain that `verify`
+            // reports as broken at that row, rather than refusing every write.
             Some((seq, hash)) => (seq, hash.try_into().unwrap_or([0xff; 32])),
             None => (0, GENESIS_HASH),
         };
@@ -101,7 +103,7 @@ impl AuditAppender {
     }
 
     /// Appends one row and returns its seq.
-    pub(crate) fn append(&mut self, conn: &Connection, record: AuditRecordOwnedless<'_>) -> Result<i64> {
+    pub(crate) fn append(&mut self, conn: &Connection, record: PendingAudit<'_>) -> Result<i64> {
         let seq = self.next_seq;
         let rec = AuditRecord {
             seq,
@@ -140,7 +142,7 @@ impl AuditAppender {
 
 /// An audit row before it gets its seq.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct AuditRecordOwnedless<'a> {
+pub(crate) struct PendingAudit<'a> {
     pub at: &'a str,
     pub who: &'a str,
     pub action: &'a str,
@@ -324,10 +326,8 @@ pub(crate) fn check_chain(conn: &Connection) -> Result<(u64, Option<AuditBreak>)
             });
             continue;
         }
-        prev_hash = stored_prev;
-        if let Ok(h) = <[u8; 32]>::try_from(stored_hash.as_slice()) {
-            prev_hash = h;
-        }
+        // The hash matched a 32-byte digest above, so this conversion cannot fail.
+        prev_hash = <[u8; 32]>::try_from(stored_hash.as_slice()).unwrap_or(GENESIS_HASH);
         expected_seq += 1;
     }
     if first_break.is_none() {

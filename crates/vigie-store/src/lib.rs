@@ -1,1 +1,560 @@
-//! tmp
+//! Vigie's shared assessment database: one SQLite file that many auditors open at once
+//! (suppliers, assessments, answers, evidence, action items, the plugins that score the
+//! assessments) with a hash-chained audit trail of who changed what.
+//!
+//! What it guarantees:
+//! - every write runs in a `BEGIN IMMEDIATE` transaction that also appends its audit rows, so
+//!   the trail and the data never disagree; a write waits for other writers (busy timeout plus
+//!   retries) instead of failing;
+//! - an answer is committed when given, and a write based on a stale revision is refused with
+//!   [`StoreError::Conflict`] showing both values (no lost update);
+//! - a file that is not a Vigie database, or that comes from a newer Vigie, is refused and left
+//!   byte-for-byte untouched;
+//! - ids are UUIDv7 strings, unique across copies of the file; timestamps are RFC 3339 UTC;
+//! - the schema evolves by append-only [`MIGRATIONS`] tracked in `PRAGMA user_version`.
+//!
+//! This crate depends on `vigie-model` for domain types and must not depend on wasmtime,
+//! ratatui or anything else of the plugin host or the UI: the binary wires them together.
+
+mod assessments;
+mod audit;
+mod error;
+mod header;
+mod records;
+mod schema;
+mod suppliers;
+mod types;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyReport};
+pub use error::{Result, StoreError};
+pub use schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
+pub use types::*;
+
+use audit::{AuditAppender, PendingAudit};
+use error::{io_err, is_busy, is_corrupt};
+use header::FileState;
+
+/// How long SQLite itself waits for a lock before reporting SQLITE_BUSY.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the store keeps retrying a busy database before giving up with
+/// [`StoreError::Busy`].
+pub const MAX_BUSY_WAIT: Duration = Duration::from_secs(120);
+
+/// The shortest id prefix accepted where an id is expected.
+pub const MIN_ID_PREFIX: usize = 6;
+
+/// An open Vigie database, acting on behalf of one auditor.
+///
+/// Cheap reads and one transaction per write; open one `Store` per thread (the file may be
+/// shared by any number of processes).
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    auditor: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("auditor", &self.auditor)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the database at `path` for `auditor` (recorded as "who" in every row written),
+    /// creating its parent folders and the file if needed and bringing its schema up to date.
+    ///
+    /// Refuses, without changing a byte of the file: a file that is neither empty nor a Vigie
+    /// database ([`StoreError::NotVigie`]), a database from a newer Vigie
+    /// ([`StoreError::NewerSchema`]), a truncated database ([`StoreError::Corrupt`]). A path
+    /// that cannot be created or written gives [`StoreError::Io`] naming it.
+    pub fn open(path: impl AsRef<Path>, auditor: &str) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let auditor = auditor.trim();
+        if auditor.is_empty() {
+            return Err(StoreError::Invalid(
+                "the auditor's name is empty: every change records who made it".into(),
+            ));
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| io_err(&path, "create the folder for", e))?;
+        }
+        let state = header::inspect(&path)?;
+
+        // Opening for writing does not change an existing file; it creates a missing one, and
+        // gives a clear error (naming the path) when the file cannot be written.
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| io_err(&path, "open for writing", e))?;
+
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags)
+            .map_err(|e| io_err(&path, "open", std::io::Error::other(e)))?;
+        let store = Store {
+            conn,
+            path,
+            auditor: auditor.to_string(),
+        };
+        store.conn.busy_timeout(BUSY_TIMEOUT)?;
+        store.check_identity(&state)?;
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Who this store writes as.
+    pub fn auditor(&self) -> &str {
+        &self.auditor
+    }
+
+    /// The schema version of the open database (equal to [`SCHEMA_VERSION`] once open).
+    pub fn schema_version(&self) -> Result<u32> {
+        self.read(|conn| Ok(user_version(conn)?))
+    }
+
+    /// Checks through SQLite (which also sees a write-ahead log the header does not) that the
+    /// file is ours and not newer, before anything is written.
+    fn check_identity(&self, state: &FileState) -> Result<()> {
+        let probe = || -> rusqlite::Result<(u32, u32, i64)> {
+            let app: i64 = self
+                .conn
+                .pragma_query_value(None, "application_id", |r| r.get(0))?;
+            let version = user_version(&self.conn)?;
+            let objects: i64 =
+                self.conn
+                    .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            Ok((app as u32, version, objects))
+        };
+        let (app, version, objects) = retry_busy(&self.path, probe).map_err(|e| match e {
+            StoreError::Sqlite(e) if is_corrupt(&e) => match state {
+                FileState::Vigie { .. } => StoreError::Corrupt {
+                    path: self.path.clone(),
+                    detail: e.to_string(),
+                },
+                _ => StoreError::NotVigie {
+                    path: self.path.clone(),
+                },
+            },
+            e => e,
+        })?;
+        let blank = app == 0 && version == 0 && objects == 0;
+        if app != APPLICATION_ID && !blank {
+            return Err(StoreError::NotVigie {
+                path: self.path.clone(),
+            });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(())
+    }
+
+    fn configure(&self) -> Result<()> {
+        retry_busy(&self.path, || {
+            let mode: String =
+                self.conn
+                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                    Some(format!("cannot switch to WAL mode (journal mode is {mode})")),
+                ));
+            }
+            // FULL: an acknowledged answer survives a power cut, not only a crash.
+            self.conn.execute_batch(
+                "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF;",
+            )
+        })
+        .map_err(|e| self.classify(e))
+    }
+
+    fn migrate(&self) -> Result<()> {
+        if user_version(&self.conn)? >= SCHEMA_VERSION {
+            return Ok(());
+        }
+        self.write(|tx| {
+            // Another process may have migrated while we waited for the lock.
+            let version = user_version(tx.conn)?;
+            let app: i64 = tx
+                .conn
+                .pragma_query_value(None, "application_id", |r| r.get(0))?;
+            if version > SCHEMA_VERSION {
+                return Err(StoreError::NewerSchema {
+                    path: self.path.clone(),
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            if version == SCHEMA_VERSION {
+                return Ok(());
+            }
+            if app as u32 != APPLICATION_ID && version != 0 {
+                return Err(StoreError::NotVigie {
+                    path: self.path.clone(),
+                });
+            }
+            schema::apply(tx.conn, version, SCHEMA_VERSION)?;
+            let old = to_json("schema version", &serde_json::json!({ "version": version }))?;
+            let new = to_json(
+                "schema version",
+                &serde_json::json!({ "version": SCHEMA_VERSION }),
+            )?;
+            tx.audit("migrate", "database", "schema", None, Some(&old), Some(&new))?;
+            Ok(())
+        })
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it. The transaction is rolled
+    /// back if `f` fails.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.begin_immediate()?;
+        let mut w = Tx {
+            conn: &tx,
+            who: &self.auditor,
+            now: now_rfc3339(),
+            audit: None,
+        };
+        let out = f(&mut w).map_err(|e| self.classify(e))?;
+        tx.commit().map_err(|e| self.classify(e.into()))?;
+        Ok(out)
+    }
+
+    /// Runs a read, retrying while the database is busy.
+    pub(crate) fn read<T>(&self, f: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
+        let mut f = f;
+        retry_busy(&self.path, || f(&self.conn)).map_err(|e| self.classify(e))
+    }
+
+    fn begin_immediate(&self) -> Result<Transaction<'_>> {
+        retry_busy(&self.path, || {
+            Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+        })
+        .map_err(|e| self.classify(e))
+    }
+
+    /// Turns SQLite's corruption and busy errors into the store's own.
+    fn classify(&self, e: StoreError) -> StoreError {
+        match e {
+            StoreError::Sqlite(e) if is_corrupt(&e) => StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: e.to_string(),
+            },
+            StoreError::Sqlite(e) if is_busy(&e) => StoreError::Busy {
+                path: self.path.clone(),
+                waited: MAX_BUSY_WAIT,
+            },
+            e => e,
+        }
+    }
+
+    /// Checks the file (`PRAGMA integrity_check`, foreign keys) and the whole audit chain,
+    /// naming the first broken audit row (altered, deleted, or badly linked).
+    pub fn verify(&self) -> Result<VerifyReport> {
+        self.read(|conn| {
+            // One read transaction: every check sees the same snapshot.
+            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+            let integrity = {
+                let mut stmt = tx.prepare("PRAGMA integrity_check")?;
+                stmt.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            let foreign_key_violations = {
+                let mut stmt = tx.prepare("PRAGMA foreign_key_check")?;
+                let mut rows = stmt.query([])?;
+                let mut n = 0u64;
+                while rows.next()?.is_some() {
+                    n += 1;
+                }
+                n
+            };
+            let (audit_rows, audit_break) = audit::check_chain(&tx)?;
+            let append_only_guards = audit::guards_present(&tx)?;
+            Ok(VerifyReport {
+                integrity,
+                foreign_key_violations,
+                audit_rows,
+                audit_break,
+                append_only_guards,
+            })
+        })
+    }
+
+    /// Copies the database to `dest` with SQLite's online backup API, while other auditors
+    /// keep working. Refuses to overwrite an existing non-empty file.
+    pub fn backup(&self, dest: impl AsRef<Path>) -> Result<()> {
+        use rusqlite::backup::{Backup, StepResult};
+        let dest = dest.as_ref();
+        if std::fs::metadata(dest).is_ok_and(|m| m.len() > 0 || m.is_dir()) {
+            return Err(io_err(
+                dest,
+                "back up to",
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "the file already exists; choose a new name",
+                ),
+            ));
+        }
+        if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| io_err(dest, "create the folder for", e))?;
+        }
+        let mut dst = Connection::open(dest)
+            .map_err(|e| io_err(dest, "create", std::io::Error::other(e)))?;
+        let started = Instant::now();
+        {
+            let backup = Backup::new(&self.conn, &mut dst)?;
+            loop {
+                match backup.step(1024)? {
+                    StepResult::Done => break,
+                    StepResult::More => {}
+                    StepResult::Busy | StepResult::Locked => {
+                        if started.elapsed() > MAX_BUSY_WAIT {
+                            return Err(StoreError::Busy {
+                                path: self.path.clone(),
+                                waited: started.elapsed(),
+                            });
+                        }
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    // StepResult is non-exhaustive: treat anything new as "try again".
+                    _ => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        }
+        dst.close()
+            .map_err(|(_, e)| io_err(dest, "finish writing", std::io::Error::other(e)))?;
+        Ok(())
+    }
+}
+
+/// The state of one write transaction: the connection, who writes, one timestamp for all its
+/// rows, and the audit chain's end once loaded.
+pub(crate) struct Tx<'s> {
+    pub(crate) conn: &'s Connection,
+    pub(crate) who: &'s str,
+    pub(crate) now: String,
+    audit: Option<AuditAppender>,
+}
+
+impl Tx<'_> {
+    /// Appends one audit row to the chain.
+    pub(crate) fn audit(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        assessment_id: Option<&str>,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<i64> {
+        let appender = match &mut self.audit {
+            Some(a) => a,
+            None => self.audit.insert(AuditAppender::load(self.conn)?),
+        };
+        appender.append(
+            self.conn,
+            PendingAudit {
+                at: &self.now,
+                who: self.who,
+                action,
+                entity,
+                entity_id,
+                assessment_id,
+                old,
+                new,
+            },
+        )
+    }
+}
+
+/// Retries `f` while SQLite reports the database busy or locked (each try already waits up to
+/// [`BUSY_TIMEOUT`]), with a short randomised backoff, for at most [`MAX_BUSY_WAIT`].
+fn retry_busy<T, E>(path: &Path, mut f: impl FnMut() -> Result<T, E>) -> Result<T>
+where
+    E: Into<StoreError>,
+{
+    let started = Instant::now();
+    let mut attempt: u32 = 0;
+    loop {
+        match f().map_err(Into::into) {
+            Err(StoreError::Sqlite(e)) if is_busy(&e) => {
+                if started.elapsed() >= MAX_BUSY_WAIT {
+                    return Err(StoreError::Busy {
+                        path: path.to_path_buf(),
+                        waited: started.elapsed(),
+                    });
+                }
+                attempt = attempt.saturating_add(1);
+                std::thread::sleep(backoff(attempt));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// 1–2 ms growing to 50–100 ms, jittered by the clock so that processes do not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let base = 1u64 << attempt.min(6);
+    let base = base.min(50);
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0),
+    ) % (base * 1000);
+    Duration::from_micros(base * 1000 + jitter)
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
+    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    Ok(v as u32)
+}
+
+/// A new id: a UUIDv7 string (time-ordered, random enough to stay unique across copies).
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Now as RFC 3339 UTC with a fixed width (microseconds), so that text order is time order.
+pub(crate) fn now_rfc3339() -> String {
+    let t = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond()
+    )
+}
+
+pub(crate) fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|source| StoreError::Json {
+        what: what.to_string(),
+        source,
+    })
+}
+
+/// Reads a JSON TEXT column.
+pub(crate) fn json_col<T: DeserializeOwned>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(idx)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Reads a nullable JSON TEXT column.
+pub(crate) fn opt_json_col<T: DeserializeOwned>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<T>> {
+    let text: Option<String> = row.get(idx)?;
+    text.map(|text| {
+        serde_json::from_str(&text).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
+/// Reads a `YYYY-MM-DD` TEXT column.
+pub(crate) fn date_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<vigie_model::Date> {
+    let text: String = row.get(idx)?;
+    text.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Reads a nullable `YYYY-MM-DD` TEXT column.
+pub(crate) fn opt_date_col(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<vigie_model::Date>> {
+    let text: Option<String> = row.get(idx)?;
+    text.map(|text| {
+        text.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
+/// Finds the one row of `table` whose `column` (a lowercase hex id) is `key` or starts with
+/// `key` (at least [`MIN_ID_PREFIX`] characters).
+pub(crate) fn resolve_id(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    kind: &'static str,
+    key: &str,
+) -> Result<String> {
+    let key = key.trim();
+    let exact: Option<String> = conn
+        .query_row(
+            &format!("SELECT {column} FROM {table} WHERE {column} = ?1"),
+            [key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = exact {
+        return Ok(id);
+    }
+    let prefix = key.to_ascii_lowercase();
+    if prefix.chars().count() < MIN_ID_PREFIX {
+        return Err(StoreError::PrefixTooShort {
+            kind,
+            key: key.to_string(),
+            min: MIN_ID_PREFIX,
+        });
+    }
+    // Ids are lowercase hex and hyphens, all below '~': [prefix, prefix~) holds exactly the
+    // ids that start with prefix, and the primary key index answers it.
+    let upper = format!("{prefix}~");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {column} FROM {table} WHERE {column} >= ?1 AND {column} < ?2 \
+         ORDER BY {column} LIMIT 5"
+    ))?;
+    let ids = stmt
+        .query_map([&prefix, &upper], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    match ids.len() {
+        0 => Err(StoreError::NotFound {
+            kind,
+            key: key.to_string(),
+        }),
+        1 => Ok(ids.into_iter().next().unwrap_or_default()),
+        _ => Err(StoreError::Ambiguous {
+            kind,
+            key: key.to_string(),
+            candidates: ids,
+        }),
+    }
+}

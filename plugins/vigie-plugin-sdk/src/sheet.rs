@@ -506,7 +506,7 @@ impl<'a> Sheet<'a> {
     }
 
     fn words(&self, pick: impl Fn(&Words) -> String) -> Vec<(String, String)> {
-        localized(self.languages(), |lang| pick(&words(lang)))
+        localized(self.languages(), |lang| pick(words(lang)))
     }
 
     /// Weighted mean of the scores of assessed criteria; not-applicable and

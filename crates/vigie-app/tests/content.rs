@@ -1,0 +1,147 @@
+//! The bundled questionnaires as the host sees them (through `describe` of
+//! the real plugins): French and English everywhere, references that
+//! resolve, and every measure or article the issue lists covered.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use vigie_app::Catalog;
+use vigie_model::Questionnaire;
+use vigie_plugin_host::{Host, Limits};
+
+fn questionnaires() -> Vec<Arc<Questionnaire>> {
+    let host = Arc::new(Host::new(Limits::default(), None).expect("engine"));
+    let mut catalog = Catalog::new(host);
+    catalog.load_bundled();
+    assert!(catalog.failures.is_empty(), "{:?}", catalog.failures);
+    catalog.entries().iter().map(|e| e.plugin.questionnaire().clone()).collect()
+}
+
+fn by_id(id: &str) -> Arc<Questionnaire> {
+    questionnaires()
+        .into_iter()
+        .find(|q| q.info.id == id)
+        .unwrap_or_else(|| panic!("no bundled {id}"))
+}
+
+fn tags(ext: &[vigie_model::Extension]) -> Vec<String> {
+    ext.iter()
+        .filter(|e| e.key == "tags")
+        .flat_map(|e| e.value.split(',').map(str::to_string))
+        .collect()
+}
+
+/// Clauses cited by questions, for one framework.
+fn cited(q: &Questionnaire, framework: &str) -> BTreeSet<String> {
+    q.questions
+        .iter()
+        .flat_map(|question| question.references.iter())
+        .filter(|r| r.framework == framework)
+        .map(|r| r.clause.clone())
+        .collect()
+}
+
+#[test]
+fn every_text_is_in_french_and_english_and_references_resolve() {
+    let all = questionnaires();
+    assert_eq!(all.len(), 3);
+    for q in &all {
+        assert_eq!(q.info.languages, ["fr", "en"], "{}", q.info.id);
+        for question in &q.questions {
+            for (field, text) in [
+                ("prompt", &question.prompt),
+                ("why", &question.help.why),
+                ("evidence", &question.help.evidence),
+            ] {
+                assert!(text.has("fr") && text.has("en"), "{} question {} {field}", q.info.id, question.id);
+            }
+            assert!(!question.references.is_empty() || question.criteria.is_empty(), "{} question {} cites nothing", q.info.id, question.id);
+            for r in &question.references {
+                assert!(q.framework(&r.framework).is_some(), "{} question {}: {}", q.info.id, question.id, r.label());
+            }
+            for c in &question.criteria {
+                assert!(q.criterion(c).is_some(), "{} question {}: criterion {c}", q.info.id, question.id);
+            }
+        }
+        for c in &q.criteria {
+            assert!(c.title.has("fr") && c.title.has("en"), "{} criterion {}", q.info.id, c.id);
+            assert!(c.description.has("fr") && c.description.has("en"), "{} criterion {}", q.info.id, c.id);
+            assert!(!c.references.is_empty(), "{} criterion {} cites nothing", q.info.id, c.id);
+            assert!(
+                q.questions.iter().any(|question| question.criteria.contains(&c.id)),
+                "{} criterion {} has no question",
+                q.info.id,
+                c.id
+            );
+        }
+    }
+}
+
+#[test]
+fn nis2_covers_the_ten_measures_and_the_seven_seed_criteria() {
+    let q = by_id("nis2-suppliers");
+    let clauses = cited(&q, "nis2");
+    let measures: Vec<String> = ('a'..='j').map(|l| format!("art. 21(2)({l})")).collect();
+    let covered = measures.iter().filter(|m| clauses.contains(*m)).count();
+    assert_eq!(covered, 10, "art. 21(2) points cited: {clauses:?}");
+    let seed: Vec<&str> = q
+        .criteria
+        .iter()
+        .filter(|c| tags(&c.extensions).iter().any(|t| t == "seed-criterion"))
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(seed.len(), 7, "{seed:?}");
+    assert!(q.criteria.iter().filter(|c| c.id.starts_with("m21-")).count() == 10);
+}
+
+#[test]
+fn anssi_covers_42_measures_in_10_themes_with_levels() {
+    let q = by_id("anssi-hygiene");
+    let clauses = cited(&q, "anssi-hygiene");
+    let covered = (1..=42).filter(|n| clauses.contains(&format!("mesure {n}"))).count();
+    assert_eq!(covered, 42, "measures cited: {clauses:?}");
+    let measures: Vec<_> = q
+        .criteria
+        .iter()
+        .filter(|c| tags(&c.extensions).iter().any(|t| t == "anssi-measure"))
+        .collect();
+    assert_eq!(measures.len(), 42);
+    let per_theme: Vec<usize> = (1..=10)
+        .map(|t| {
+            let section = format!("theme-{t}");
+            q.questions
+                .iter()
+                .filter(|question| question.section == section)
+                .flat_map(|question| question.criteria.iter())
+                .filter(|c| c.starts_with('m') && c.len() == 3)
+                .collect::<BTreeSet<_>>()
+                .len()
+        })
+        .collect();
+    assert_eq!(per_theme, [3, 4, 6, 5, 8, 3, 4, 2, 5, 2]);
+    let renforce_only: Vec<&str> = measures
+        .iter()
+        .filter(|c| c.levels == ["renforce"])
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(renforce_only, ["m38", "m41", "m42"]);
+    assert_eq!(q.info.levels.len(), 2);
+}
+
+#[test]
+fn gdpr_covers_article_28_3_and_the_nine_seed_clauses() {
+    let q = by_id("gdpr-offshore");
+    let clauses = cited(&q, "rgpd");
+    let covered = ('a'..='h').filter(|l| clauses.contains(&format!("art. 28(3)({l})"))).count();
+    assert_eq!(covered, 8, "{clauses:?}");
+    let seed_clauses: BTreeSet<String> = q
+        .questions
+        .iter()
+        .flat_map(|question| tags(&question.extensions))
+        .filter(|t| t.starts_with("seed-clause-"))
+        .collect();
+    assert_eq!(seed_clauses.len(), 9, "{seed_clauses:?}");
+    assert_eq!(q.criteria.iter().filter(|c| c.id.starts_with("a28-3-")).count(), 8);
+    let adequacy = q.info.extensions.iter().find(|e| e.key == "adequacy-list-as-of");
+    assert!(adequacy.is_some_and(|e| e.value.parse::<vigie_model::Date>().is_ok()), "the adequacy list carries its date");
+}

@@ -1,0 +1,470 @@
+//! Evidence, action items, plugin blobs and the audit trail.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::assessments::{require_draft, status_of};
+use crate::error::{Result, StoreError};
+use crate::types::{
+    ActionItem, ActionItemUpdate, ActionStatus, AuditEntry, Evidence, EvidenceFile,
+    EvidenceKind, NewActionItem, NewEvidence, PluginBlobInfo,
+};
+use crate::{Store, opt_date_col, resolve_id, to_json};
+
+const SELECT_EVIDENCE: &str = "SELECT id, assessment_id, question_id, kind, text, file_sha256, \
+     file_size, file_path, effective_date, expiry_date, added_by, added_at FROM evidence";
+
+fn evidence_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
+    let sha256: Option<String> = row.get(5)?;
+    let size: Option<i64> = row.get(6)?;
+    let path: Option<String> = row.get(7)?;
+    let file = match (sha256, size, path) {
+        (Some(sha256), Some(size), Some(path)) => Some(EvidenceFile {
+            sha256,
+            size: size.max(0) as u64,
+            path,
+        }),
+        _ => None,
+    };
+    Ok(Evidence {
+        id: row.get(0)?,
+        assessment_id: row.get(1)?,
+        question: row.get(2)?,
+        kind: row.get(3)?,
+        text: row.get(4)?,
+        file,
+        effective_date: opt_date_col(row, 8)?,
+        expiry_date: opt_date_col(row, 9)?,
+        added_by: row.get(10)?,
+        added_at: row.get(11)?,
+    })
+}
+
+const SELECT_ACTION: &str = "SELECT id, assessment_id, finding_id, title, owner, deadline, \
+     status, created_by, created_at, updated_by, updated_at FROM action_items";
+
+fn action_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActionItem> {
+    Ok(ActionItem {
+        id: row.get(0)?,
+        assessment_id: row.get(1)?,
+        finding_id: row.get(2)?,
+        title: row.get(3)?,
+        owner: row.get(4)?,
+        deadline: opt_date_col(row, 5)?,
+        status: row.get(6)?,
+        created_by: row.get(7)?,
+        created_at: row.get(8)?,
+        updated_by: row.get(9)?,
+        updated_at: row.get(10)?,
+    })
+}
+
+const SELECT_PLUGIN: &str =
+    "SELECT sha256, size, plugin_id, version, origin, added_by, added_at FROM plugin_blobs";
+
+fn plugin_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginBlobInfo> {
+    let size: i64 = row.get(1)?;
+    Ok(PluginBlobInfo {
+        sha256: row.get(0)?,
+        size: size.max(0) as u64,
+        plugin_id: row.get(2)?,
+        version: row.get(3)?,
+        origin: row.get(4)?,
+        added_by: row.get(5)?,
+        added_at: row.get(6)?,
+    })
+}
+
+const SELECT_AUDIT: &str = "SELECT seq, at, who, action, entity, entity_id, assessment_id, \
+     old, new, prev_hash, hash FROM audit_log";
+
+fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let prev: Vec<u8> = row.get(9)?;
+    let hash: Vec<u8> = row.get(10)?;
+    Ok(AuditEntry {
+        seq: row.get(0)?,
+        at: row.get(1)?,
+        who: row.get(2)?,
+        action: row.get(3)?,
+        entity: row.get(4)?,
+        entity_id: row.get(5)?,
+        assessment_id: row.get(6)?,
+        old: row.get(7)?,
+        new: row.get(8)?,
+        prev_hash: hex::encode(prev),
+        hash: hex::encode(hash),
+    })
+}
+
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn non_empty(what: &str, s: &str) -> Result<String> {
+    let s = s.trim();
+    if s.is_empty() {
+        Err(StoreError::Invalid(format!("{what} is empty")))
+    } else {
+        Ok(s.to_string())
+    }
+}
+
+fn clean_opt(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn check_evidence(e: &NewEvidence) -> Result<()> {
+    match (e.kind, &e.file) {
+        (EvidenceKind::File, None) => {
+            return Err(StoreError::Invalid(
+                "file evidence needs the file's sha256, size and path".into(),
+            ));
+        }
+        (EvidenceKind::File, Some(f)) => {
+            if !is_sha256_hex(&f.sha256) {
+                return Err(StoreError::Invalid(format!(
+                    "`{}` is not a sha256 (64 lowercase hex digits)",
+                    f.sha256
+                )));
+            }
+            if f.path.trim().is_empty() {
+                return Err(StoreError::Invalid("file evidence needs a path".into()));
+            }
+        }
+        (kind, Some(_)) => {
+            return Err(StoreError::Invalid(format!(
+                "{kind} evidence cannot carry a file"
+            )));
+        }
+        (EvidenceKind::Note | EvidenceKind::Link, None) => {
+            non_empty("the evidence text", &e.text)?;
+        }
+    }
+    if let (Some(from), Some(to)) = (e.effective_date, e.expiry_date)
+        && to < from
+    {
+        return Err(StoreError::Invalid(format!(
+            "the evidence expires ({to}) before it takes effect ({from})"
+        )));
+    }
+    Ok(())
+}
+
+fn get_action(conn: &Connection, id: &str) -> Result<ActionItem> {
+    conn.query_row(&format!("{SELECT_ACTION} WHERE id = ?1"), [id], action_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            kind: "action item",
+            key: id.to_string(),
+        })
+}
+
+impl Store {
+    /// Adds a piece of evidence to a draft assessment (exact id), for one question or for the
+    /// whole assessment.
+    pub fn add_evidence(&self, assessment_id: &str, evidence: &NewEvidence) -> Result<Evidence> {
+        check_evidence(evidence)?;
+        self.write(|tx| {
+            require_draft(tx.conn, assessment_id)?;
+            let file = evidence.file.as_ref().map(|f| EvidenceFile {
+                sha256: f.sha256.clone(),
+                size: f.size,
+                path: f.path.trim().to_string(),
+            });
+            let row = Evidence {
+                id: crate::new_id(),
+                assessment_id: assessment_id.to_string(),
+                question: clean_opt(evidence.question.as_deref()),
+                kind: evidence.kind,
+                text: evidence.text.trim().to_string(),
+                file,
+                effective_date: evidence.effective_date,
+                expiry_date: evidence.expiry_date,
+                added_by: tx.who.to_string(),
+                added_at: tx.now.clone(),
+            };
+            let size = row
+                .file
+                .as_ref()
+                .map(|f| i64::try_from(f.size))
+                .transpose()
+                .map_err(|_| StoreError::Invalid("the file is too large".into()))?;
+            tx.conn.execute(
+                "INSERT INTO evidence (id, assessment_id, question_id, kind, text, file_sha256, \
+                 file_size, file_path, effective_date, expiry_date, added_by, added_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    row.id,
+                    row.assessment_id,
+                    row.question,
+                    row.kind,
+                    row.text,
+                    row.file.as_ref().map(|f| f.sha256.as_str()),
+                    size,
+                    row.file.as_ref().map(|f| f.path.as_str()),
+                    row.effective_date.map(|d| d.to_string()),
+                    row.expiry_date.map(|d| d.to_string()),
+                    row.added_by,
+                    row.added_at,
+                ],
+            )?;
+            let new = to_json("evidence", &row)?;
+            tx.audit(
+                "add",
+                "evidence",
+                &row.id,
+                Some(assessment_id),
+                None,
+                Some(&new),
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// The evidence of an assessment (exact id), oldest first; only that of `question` when
+    /// given.
+    pub fn list_evidence(&self, assessment_id: &str, question: Option<&str>) -> Result<Vec<Evidence>> {
+        self.read(|conn| {
+            status_of(conn, assessment_id)?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "{SELECT_EVIDENCE} WHERE assessment_id = ?1 \
+                 AND (?2 IS NULL OR question_id = ?2) ORDER BY added_at, id"
+            ))?;
+            let rows = stmt.query_map(params![assessment_id, question], evidence_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Adds an action item (status open) to an assessment (exact id), draft or final.
+    pub fn add_action_item(&self, assessment_id: &str, item: &NewActionItem) -> Result<ActionItem> {
+        let finding_id = non_empty("the finding id", &item.finding_id)?;
+        let title = non_empty("the action item's title", &item.title)?;
+        self.write(|tx| {
+            status_of(tx.conn, assessment_id)?;
+            let row = ActionItem {
+                id: crate::new_id(),
+                assessment_id: assessment_id.to_string(),
+                finding_id: finding_id.clone(),
+                title: title.clone(),
+                owner: clean_opt(item.owner.as_deref()),
+                deadline: item.deadline,
+                status: ActionStatus::Open,
+                created_by: tx.who.to_string(),
+                created_at: tx.now.clone(),
+                updated_by: tx.who.to_string(),
+                updated_at: tx.now.clone(),
+            };
+            tx.conn.execute(
+                "INSERT INTO action_items (id, assessment_id, finding_id, title, owner, \
+                 deadline, status, created_by, created_at, updated_by, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    row.id,
+                    row.assessment_id,
+                    row.finding_id,
+                    row.title,
+                    row.owner,
+                    row.deadline.map(|d| d.to_string()),
+                    row.status,
+                    row.created_by,
+                    row.created_at,
+                    row.updated_by,
+                    row.updated_at,
+                ],
+            )?;
+            let new = to_json("action item", &row)?;
+            tx.audit(
+                "add",
+                "action-item",
+                &row.id,
+                Some(assessment_id),
+                None,
+                Some(&new),
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// Changes an action item (exact id); fields left `None` in `update` stay as they are.
+    pub fn update_action_item(&self, id: &str, update: &ActionItemUpdate) -> Result<ActionItem> {
+        let title = update
+            .title
+            .as_deref()
+            .map(|t| non_empty("the action item's title", t))
+            .transpose()?;
+        self.write(|tx| {
+            let old = get_action(tx.conn, id)?;
+            let mut new = old.clone();
+            if let Some(title) = &title {
+                new.title = title.clone();
+            }
+            if let Some(owner) = &update.owner {
+                new.owner = clean_opt(owner.as_deref());
+            }
+            if let Some(deadline) = update.deadline {
+                new.deadline = deadline;
+            }
+            if let Some(status) = update.status {
+                new.status = status;
+            }
+            new.updated_by = tx.who.to_string();
+            new.updated_at = tx.now.clone();
+            tx.conn.execute(
+                "UPDATE action_items SET title = ?2, owner = ?3, deadline = ?4, status = ?5, \
+                 updated_by = ?6, updated_at = ?7 WHERE id = ?1",
+                params![
+                    new.id,
+                    new.title,
+                    new.owner,
+                    new.deadline.map(|d| d.to_string()),
+                    new.status,
+                    new.updated_by,
+                    new.updated_at,
+                ],
+            )?;
+            let old_json = to_json("action item", &old)?;
+            let new_json = to_json("action item", &new)?;
+            tx.audit(
+                "update",
+                "action-item",
+                id,
+                Some(&new.assessment_id),
+                Some(&old_json),
+                Some(&new_json),
+            )?;
+            Ok(new)
+        })
+    }
+
+    /// The action items of an assessment (exact id), oldest first.
+    pub fn list_action_items(&self, assessment_id: &str) -> Result<Vec<ActionItem>> {
+        self.read(|conn| {
+            status_of(conn, assessment_id)?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "{SELECT_ACTION} WHERE assessment_id = ?1 ORDER BY created_at, id"
+            ))?;
+            let rows = stmt.query_map([assessment_id], action_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Stores a plugin's bytes under their sha256. Storing the same bytes again changes
+    /// nothing and returns the existing record.
+    pub fn put_plugin_blob(
+        &self,
+        bytes: &[u8],
+        plugin_id: &str,
+        version: &str,
+        origin: &str,
+    ) -> Result<PluginBlobInfo> {
+        let plugin_id = non_empty("the plugin id", plugin_id)?;
+        let version = non_empty("the plugin version", version)?;
+        let origin = origin.trim().to_string();
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let size = i64::try_from(bytes.len())
+            .map_err(|_| StoreError::Invalid("the plugin is too large".into()))?;
+        self.write(|tx| {
+            let existing = tx
+                .conn
+                .query_row(
+                    &format!("{SELECT_PLUGIN} WHERE sha256 = ?1"),
+                    [&sha256],
+                    plugin_row,
+                )
+                .optional()?;
+            if let Some(existing) = existing {
+                return Ok(existing);
+            }
+            let info = PluginBlobInfo {
+                sha256: sha256.clone(),
+                size: bytes.len() as u64,
+                plugin_id: plugin_id.clone(),
+                version: version.clone(),
+                origin: origin.clone(),
+                added_by: tx.who.to_string(),
+                added_at: tx.now.clone(),
+            };
+            tx.conn.execute(
+                "INSERT INTO plugin_blobs (sha256, size, plugin_id, version, origin, added_by, \
+                 added_at, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    info.sha256,
+                    size,
+                    info.plugin_id,
+                    info.version,
+                    info.origin,
+                    info.added_by,
+                    info.added_at,
+                    bytes,
+                ],
+            )?;
+            let new = to_json("plugin", &info)?;
+            tx.audit("add", "plugin", &info.sha256, None, None, Some(&new))?;
+            Ok(info)
+        })
+    }
+
+    /// The bytes of the stored plugin whose sha256 is `sha256` (or starts with it, at least
+    /// [`crate::MIN_ID_PREFIX`] hex digits). The bytes are checked against their sha256: a
+    /// mismatch gives [`StoreError::Corrupt`].
+    pub fn plugin_blob(&self, sha256: &str) -> Result<Vec<u8>> {
+        let (sha, bytes) = self.read(|conn| {
+            let sha = resolve_id(conn, "plugin_blobs", "sha256", "stored plugin", sha256)?;
+            let bytes: Vec<u8> = conn.query_row(
+                "SELECT bytes FROM plugin_blobs WHERE sha256 = ?1",
+                [&sha],
+                |r| r.get(0),
+            )?;
+            Ok((sha, bytes))
+        })?;
+        if hex::encode(Sha256::digest(&bytes)) != sha {
+            return Err(StoreError::Corrupt {
+                path: self.path().to_path_buf(),
+                detail: format!("the stored plugin {sha} does not match its sha256"),
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// The record of one stored plugin (sha256 or prefix), without its bytes.
+    pub fn plugin_blob_info(&self, sha256: &str) -> Result<PluginBlobInfo> {
+        self.read(|conn| {
+            let sha = resolve_id(conn, "plugin_blobs", "sha256", "stored plugin", sha256)?;
+            Ok(conn.query_row(&format!("{SELECT_PLUGIN} WHERE sha256 = ?1"), [&sha], plugin_row)?)
+        })
+    }
+
+    /// Every stored plugin, without loading the bytes, by plugin id then newest first.
+    pub fn list_plugin_blobs(&self) -> Result<Vec<PluginBlobInfo>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{SELECT_PLUGIN} ORDER BY plugin_id, added_at DESC"
+            ))?;
+            let rows = stmt.query_map([], plugin_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// The audit trail in order: all of it, or only the rows of one assessment (exact id).
+    pub fn audit_trail(&self, assessment: Option<&str>) -> Result<Vec<AuditEntry>> {
+        self.read(|conn| {
+            let rows = match assessment {
+                Some(id) => {
+                    let mut stmt = conn.prepare_cached(&format!(
+                        "{SELECT_AUDIT} WHERE assessment_id = ?1 ORDER BY seq"
+                    ))?;
+                    stmt.query_map([id], audit_row)?
+                        .collect::<rusqlite::Result<Vec<_>>>()?
+                }
+                None => {
+                    let mut stmt = conn.prepare_cached(&format!("{SELECT_AUDIT} ORDER BY seq"))?;
+                    stmt.query_map([], audit_row)?
+                        .collect::<rusqlite::Result<Vec<_>>>()?
+                }
+            };
+            Ok(rows)
+        })
+    }
+}
