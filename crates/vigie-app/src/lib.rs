@@ -8,6 +8,8 @@
 pub mod answers_file;
 pub mod catalog;
 pub mod check;
+pub mod workbench;
 
 pub use answers_file::{AnswersFile, AnswersFileError};
 pub use catalog::{Catalog, CatalogEntry, CatalogError, Origin};
+pub use workbench::{AppError, AppResult, Workbench};

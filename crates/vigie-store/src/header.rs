@@ -20,6 +20,10 @@ pub(crate) enum FileState {
     Blank,
     /// A Vigie database whose header records this schema version.
     Vigie { user_version: u32 },
+    /// The main file has no application id yet but a write-ahead log holds newer content (a
+    /// database just created by another process, not yet checkpointed): only SQLite, reading
+    /// the log, can tell.
+    Undecided,
 }
 
 fn be_u32(bytes: &[u8], at: usize) -> u32 {
@@ -48,7 +52,11 @@ pub(crate) fn inspect(path: &Path) -> Result<FileState> {
     }
     let len = meta.len();
     if len == 0 {
-        return Ok(FileState::Blank);
+        return Ok(if wal_has_content(path) {
+            FileState::Undecided
+        } else {
+            FileState::Blank
+        });
     }
     let mut file = File::open(path).map_err(|e| io_err(path, "open", e))?;
     let mut first = Vec::with_capacity(4096);
@@ -76,7 +84,10 @@ pub(crate) fn inspect(path: &Path) -> Result<FileState> {
     let application_id = be_u32(&first, 68);
     let user_version = be_u32(&first, 60);
     if application_id != APPLICATION_ID {
-        if application_id == 0 && is_blank_sqlite(path, &first) {
+        if application_id == 0 && wal_has_content(path) {
+            return Ok(FileState::Undecided);
+        }
+        if application_id == 0 && is_blank_sqlite(&first) {
             return Ok(FileState::Blank);
         }
         return Err(StoreError::NotVigie {
@@ -118,16 +129,17 @@ pub(crate) fn inspect(path: &Path) -> Result<FileState> {
 }
 
 /// An SQLite file without our application id may still become a Vigie database if it holds
-/// no schema at all: page 1 is a leaf table page with no cells, and no write-ahead log holds
-/// newer content.
-fn is_blank_sqlite(path: &Path, first: &[u8]) -> bool {
+/// no schema at all: page 1 is a leaf table page with no cells.
+fn is_blank_sqlite(first: &[u8]) -> bool {
     if first.len() < HEADER_LEN + 8 {
         return false;
     }
-    let leaf_table = first[HEADER_LEN] == 0x0d;
-    let cells = be_u16(first, HEADER_LEN + 3);
+    first[HEADER_LEN] == 0x0d && be_u16(first, HEADER_LEN + 3) == 0
+}
+
+/// Whether `path-wal` exists and is not empty.
+fn wal_has_content(path: &Path) -> bool {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
-    let wal_empty = std::fs::metadata(Path::new(&wal)).map_or(true, |m| m.len() == 0);
-    leaf_table && cells == 0 && wal_empty
+    std::fs::metadata(Path::new(&wal)).is_ok_and(|m| m.len() > 0)
 }

@@ -28,6 +28,7 @@ mod types;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -113,9 +114,23 @@ impl Store {
             auditor: auditor.to_string(),
         };
         store.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Until the file is known to be ours, closing must not checkpoint a write-ahead log
+        // into it: that would change the bytes of a file we refuse.
+        store
+            .conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         store.check_identity(&state)?;
+        store
+            .conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         store.configure()?;
-        store.migrate()?;
+        if store.migrate()? {
+            // Copy the new header (application id, schema version) into the main file now, so
+            // that the next open recognises the file from its first bytes.
+            store.read(|conn| {
+                Ok(conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?)
+            })?;
+        }
         Ok(store)
     }
 
@@ -194,9 +209,10 @@ impl Store {
         .map_err(|e| self.classify(e))
     }
 
-    fn migrate(&self) -> Result<()> {
+    /// Brings the schema up to date; returns whether it changed anything.
+    fn migrate(&self) -> Result<bool> {
         if user_version(&self.conn)? >= SCHEMA_VERSION {
-            return Ok(());
+            return Ok(false);
         }
         self.write(|tx| {
             // Another process may have migrated while we waited for the lock.
@@ -212,7 +228,7 @@ impl Store {
                 });
             }
             if version == SCHEMA_VERSION {
-                return Ok(());
+                return Ok(false);
             }
             if app as u32 != APPLICATION_ID && version != 0 {
                 return Err(StoreError::NotVigie {
@@ -226,7 +242,7 @@ impl Store {
                 &serde_json::json!({ "version": SCHEMA_VERSION }),
             )?;
             tx.audit("migrate", "database", "schema", None, Some(&old), Some(&new))?;
-            Ok(())
+            Ok(true)
         })
     }
 

@@ -25,9 +25,112 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Open the interview workbench (the default when no command is given).
+    Tui,
     /// List, inspect, check and install questionnaire plugins.
     #[command(subcommand)]
     Plugin(PluginCmd),
+    /// Add, list and show suppliers.
+    #[command(subcommand)]
+    Supplier(SupplierCmd),
+    /// Create, list, show and finalize assessments.
+    #[command(subcommand)]
+    Assessment(AssessmentCmd),
+    /// Record an answer (`vigie answer A Q VALUE`) or a file of answers (`--file`).
+    Answer(AnswerArgs),
+    /// Score an assessment with the plugin bytes it records.
+    Score {
+        assessment: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ScoreFormat,
+    },
+    /// Check or back up the database.
+    #[command(subcommand)]
+    Db(DbCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SupplierCmd {
+    /// Add a supplier.
+    Add {
+        name: String,
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long)]
+        sector: Option<String>,
+        /// A service the supplier provides (repeatable).
+        #[arg(long = "service")]
+        services: Vec<String>,
+        /// A contact, "Name <email>" or "Name, role, email, phone" (repeatable).
+        #[arg(long = "contact")]
+        contacts: Vec<String>,
+        /// low, medium, high or critical.
+        #[arg(long, default_value = "medium")]
+        criticality: String,
+    },
+    /// List suppliers.
+    List,
+    /// Show a supplier and its assessments.
+    Show { supplier: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AssessmentCmd {
+    /// Start an assessment; prints its id.
+    New {
+        #[arg(long)]
+        supplier: String,
+        /// Plugin id or sha256 prefix.
+        #[arg(long)]
+        plugin: String,
+        /// Assessment date, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Target level, for plugins that have levels.
+        #[arg(long)]
+        level: Option<String>,
+    },
+    /// List assessments, newest first.
+    List {
+        #[arg(long)]
+        supplier: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// Show an assessment and its answers.
+    Show { assessment: String },
+    /// Freeze the answers and store the result with the plugin sha256.
+    Finalize { assessment: String },
+}
+
+#[derive(Args, Debug)]
+pub struct AnswerArgs {
+    pub assessment: String,
+    pub question: Option<String>,
+    pub value: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// A TOML file of answers ([answers] and optional [notes]); all or nothing.
+    #[arg(long, conflicts_with_all = ["question", "value"])]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScoreFormat {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbCmd {
+    /// SQLite integrity check and audit-chain verification.
+    Verify,
+    /// Online backup to FILE.
+    Backup { file: PathBuf },
+    /// Print the database path in use.
+    Path,
 }
 
 #[derive(Subcommand, Debug)]
@@ -44,10 +147,8 @@ pub enum PluginCmd {
         /// The component file (.wasm).
         file: PathBuf,
     },
+    /// Install a plugin file into the database, for everyone sharing it.
+    Install { file: PathBuf },
     /// Remove the compiled-code cache (it is rebuilt on demand).
     ClearCache,
 }
-
-#[allow(dead_code)]
-#[derive(Args, Debug)]
-pub struct Nothing;

@@ -5,6 +5,7 @@
 
 mod cli;
 mod cmd_plugin;
+mod cmd_store;
 mod paths;
 
 use std::process::ExitCode;
@@ -39,8 +40,9 @@ pub type CmdResult = Result<(), Failure>;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        None => Err(Failure::new("the TUI is not built yet; try `vigie plugin list`")),
+        None | Some(Command::Tui) => Err(Failure::new("the TUI is not built yet; try `vigie plugin list`")),
         Some(Command::Plugin(cmd)) => cmd_plugin::run(&cli, cmd),
+        Some(other) => cmd_store::run(&cli, other),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,198 @@
+//! One auditor's session on one database: the store, the plugin catalog, and
+//! the operations the CLI and the TUI share (create an assessment with a
+//! plugin whose bytes travel in the database, score it, finalize it).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use vigie_model::{Answer, AnswerValue, Date, EvalContext, Evaluation, Questionnaire};
+use vigie_plugin_host::{Host, Plugin, PluginError};
+use vigie_store::{Assessment, NewAssessment, Store, StoreError, StoredAnswer};
+
+use crate::catalog::{Catalog, CatalogError, Origin};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("assessment {assessment}: the plugin that scored it (sha256 {sha256}) is neither bundled nor in the database")]
+    PluginMissing { assessment: String, sha256: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// The store and the plugins, for one auditor.
+pub struct Workbench {
+    pub store: Store,
+    pub catalog: Catalog,
+}
+
+impl Workbench {
+    /// Opens (or creates) the database at `path` and loads the bundled
+    /// plugins plus every plugin installed in the database.
+    pub fn open(path: &Path, auditor: &str, host: Arc<Host>) -> AppResult<Workbench> {
+        let store = Store::open(path, auditor)?;
+        let mut catalog = Catalog::new(host);
+        catalog.load_bundled();
+        let mut bench = Workbench { store, catalog };
+        bench.load_database_plugins()?;
+        Ok(bench)
+    }
+
+    /// Loads plugins stored in the database that are not loaded yet. A plugin
+    /// that fails to load is recorded in `catalog.failures`.
+    pub fn load_database_plugins(&mut self) -> AppResult<()> {
+        for info in self.store.list_plugin_blobs()? {
+            if self.catalog.by_sha(&info.sha256).is_none() {
+                let bytes = self.store.plugin_blob(&info.sha256)?;
+                let _ = self.catalog.add(&bytes, Origin::Database);
+            }
+        }
+        Ok(())
+    }
+
+    /// Installs a plugin file into the database (after loading and validating
+    /// it), so that everyone sharing the file can use it.
+    pub fn install_plugin(&mut self, bytes: &[u8], origin: &str) -> AppResult<Arc<Plugin>> {
+        let entry = self.catalog.add(bytes, Origin::File(origin.to_string()))?;
+        self.store
+            .put_plugin_blob(bytes, entry.plugin.id(), entry.plugin.version(), origin)?;
+        Ok(entry.plugin)
+    }
+
+    /// The plugin with exactly the bytes that an assessment records.
+    pub fn plugin_for(&mut self, assessment: &Assessment) -> AppResult<Arc<Plugin>> {
+        if let Some(entry) = self.catalog.by_sha(&assessment.plugin_sha256) {
+            return Ok(entry.plugin.clone());
+        }
+        let bytes = self.store.plugin_blob(&assessment.plugin_sha256).map_err(|_| AppError::PluginMissing {
+            assessment: assessment.id.clone(),
+            sha256: assessment.plugin_sha256.clone(),
+        })?;
+        Ok(self.catalog.add(&bytes, Origin::Database)?.plugin)
+    }
+
+    /// Creates an assessment of `supplier` with the plugin `plugin_query`
+    /// (id or sha256 prefix). The plugin's bytes are stored in the database
+    /// first, so the assessment can always be re-scored by them.
+    pub fn new_assessment(
+        &mut self,
+        supplier: &str,
+        plugin_query: &str,
+        date: Date,
+        language: &str,
+        level: Option<String>,
+        previous: Option<String>,
+    ) -> AppResult<Assessment> {
+        let supplier = self.store.supplier(supplier)?;
+        let entry = self.catalog.find(plugin_query)?.clone();
+        let plugin = &entry.plugin;
+        let levels = &plugin.questionnaire().info.levels;
+        let level = match (level, levels.first()) {
+            (Some(l), _) if levels.iter().any(|x| x.id == l) => Some(l),
+            (Some(l), _) => {
+                let known: Vec<&str> = levels.iter().map(|x| x.id.as_str()).collect();
+                return Err(AppError::Invalid(if known.is_empty() {
+                    format!("{} has no levels; drop --level {l}", plugin.id())
+                } else {
+                    format!("level `{l}` is not one of {}", known.join(", "))
+                }));
+            }
+            // Default to the first (base) level.
+            (None, Some(first)) => Some(first.id.clone()),
+            (None, None) => None,
+        };
+        let bytes = self.plugin_bytes(plugin)?;
+        self.store
+            .put_plugin_blob(&bytes, plugin.id(), plugin.version(), &entry.origin.to_string())?;
+        Ok(self.store.new_assessment(&NewAssessment {
+            supplier_id: supplier.id,
+            plugin_sha256: plugin.sha256().to_string(),
+            assessment_date: date,
+            language: language.to_string(),
+            level,
+            previous_assessment: previous,
+        })?)
+    }
+
+    fn plugin_bytes(&self, plugin: &Plugin) -> AppResult<Vec<u8>> {
+        if let Some(b) = vigie_bundled::BUNDLED
+            .iter()
+            .find(|b| vigie_plugin_host::sha256_hex(b.bytes) == plugin.sha256())
+        {
+            return Ok(b.bytes.to_vec());
+        }
+        Ok(self.store.plugin_blob(plugin.sha256())?)
+    }
+
+    /// The evaluation context of an assessment.
+    pub fn context(assessment: &Assessment) -> EvalContext {
+        EvalContext {
+            assessment_date: assessment.assessment_date,
+            language: assessment.language.clone(),
+            level: assessment.level.clone(),
+        }
+    }
+
+    /// Scores the stored answers of an assessment and caches the result.
+    pub fn score(&mut self, assessment_key: &str) -> AppResult<(Assessment, Evaluation)> {
+        let assessment = self.store.assessment(assessment_key)?;
+        let plugin = self.plugin_for(&assessment)?;
+        let answers = answers_of(&self.store.answers(&assessment.id)?);
+        let evaluation = self
+            .catalog
+            .host()
+            .evaluate(&plugin, &answers, &Self::context(&assessment))?;
+        if assessment.status == vigie_store::AssessmentStatus::Draft {
+            self.store.save_evaluation(&assessment.id, &evaluation)?;
+        }
+        Ok((assessment, evaluation))
+    }
+
+    /// Re-scores and freezes an assessment.
+    pub fn finalize(&mut self, assessment_key: &str) -> AppResult<(Assessment, Evaluation)> {
+        let (assessment, evaluation) = self.score(assessment_key)?;
+        let assessment = self.store.finalize(&assessment.id, &evaluation)?;
+        Ok((assessment, evaluation))
+    }
+
+    /// Checks `value` against the question and saves it with the revision the
+    /// auditor saw.
+    pub fn answer(
+        &self,
+        assessment: &Assessment,
+        questionnaire: &Questionnaire,
+        question: &str,
+        value: Option<AnswerValue>,
+        note: Option<String>,
+        base_revision: Option<i64>,
+    ) -> AppResult<StoredAnswer> {
+        let q = questionnaire.question(question).ok_or_else(|| {
+            AppError::Invalid(format!("`{question}` is not a question of {}", questionnaire.info.id))
+        })?;
+        if let Some(v) = &value {
+            v.validate(&q.kind)
+                .map_err(|e| AppError::Invalid(format!("`{question}`: {e}")))?;
+        }
+        Ok(self
+            .store
+            .set_answer(&assessment.id, question, value, note, base_revision)?)
+    }
+}
+
+/// The answers (with a value) of stored rows.
+pub fn answers_of(rows: &[StoredAnswer]) -> Vec<Answer> {
+    rows.iter().filter_map(StoredAnswer::to_answer).collect()
+}
+
+/// Stored rows by question id.
+pub fn by_question(rows: Vec<StoredAnswer>) -> HashMap<String, StoredAnswer> {
+    rows.into_iter().map(|r| (r.question.clone(), r)).collect()
+}
