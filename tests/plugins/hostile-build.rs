@@ -11,6 +11,7 @@ fn main() {
     let name = std::env::var("CARGO_PKG_NAME").expect("CARGO_PKG_NAME is set by cargo");
     let src = vigie_plugin_sdk_build::source_from_str(&raw.replace("@ID@", &name), "hostile.toml")
         .unwrap_or_else(|e| panic!("\n\nhostile.toml refused: {e}\n\n"));
-    let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("content.rs");
+    let out =
+        Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("content.rs");
     std::fs::write(&out, src).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
 }

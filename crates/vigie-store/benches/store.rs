@@ -1,1 +1,447 @@
-fn main(){}
+//! Store benchmark: generates a large database (50k assessments, 5M answers, with their audit
+//! rows) and measures what an auditor feels: opening the file and listing the first page, bytes
+//! per answer on disk, peak memory.
+//!
+//! `cargo bench -p vigie-store --bench store`. Environment:
+//! - `VIGIE_BENCH_SCALE`: fraction of the full size (default 1; e.g. 0.01 for a quick run);
+//! - `VIGIE_BENCH_DIR`: where to write the database (default: a temporary folder, removed);
+//! - `VIGIE_BENCH_VERIFY=0`: skip the full `verify` (integrity check + audit chain).
+//!
+//! Measurements run in a fresh child process (this binary again) so that the peak RSS is that
+//! of an auditor's process, not of the generator.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, params};
+use vigie_model::{AnswerValue, YesNo};
+use vigie_store::{
+    AssessmentFilter, AuditRecord, Criticality, GENESIS_HASH, Store, SupplierFields, short_id,
+};
+
+const FULL_ASSESSMENTS: f64 = 50_000.0;
+const ANSWERS_PER_ASSESSMENT: usize = 100;
+const SUPPLIERS: usize = 500;
+const PAGE: u32 = 50;
+const ENV_MEASURE: &str = "VIGIE_BENCH_MEASURE";
+const ENV_VERIFY_ONLY: &str = "VIGIE_BENCH_VERIFY_ONLY";
+
+type BoxError = Box<dyn std::error::Error>;
+
+fn main() -> Result<(), BoxError> {
+    // `cargo bench` passes `--bench`; ignore arguments.
+    if let Ok(path) = std::env::var(ENV_MEASURE) {
+        return measure(Path::new(&path));
+    }
+    if let Ok(path) = std::env::var(ENV_VERIFY_ONLY) {
+        return verify_only(Path::new(&path));
+    }
+
+    let scale: f64 = match std::env::var("VIGIE_BENCH_SCALE") {
+        Ok(s) => s.parse().map_err(|_| format!("VIGIE_BENCH_SCALE={s} is not a number"))?,
+        Err(_) => 1.0,
+    };
+    let assessments = ((FULL_ASSESSMENTS * scale).round() as usize).max(1);
+    let answers = assessments * ANSWERS_PER_ASSESSMENT;
+    let (_tmp, dir) = match std::env::var("VIGIE_BENCH_DIR") {
+        Ok(d) => (None, PathBuf::from(d)),
+        Err(_) => {
+            let t = tempfile::tempdir()?;
+            let p = t.path().to_path_buf();
+            (Some(t), p)
+        }
+    };
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("bench-{assessments}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+
+    eprintln!(
+        "generating {assessments} assessments / {answers} answers into {}",
+        path.display()
+    );
+    let started = Instant::now();
+    generate(&path, assessments)?;
+    let generation = started.elapsed();
+    let file_size = std::fs::metadata(&path)?.len();
+    let breakdown = space_breakdown(&path).unwrap_or_default();
+
+    let exe = std::env::current_exe()?;
+    let out = Command::new(&exe).env(ENV_MEASURE, &path).output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "measuring child failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let measured = String::from_utf8(out.stdout)?;
+    let get = |key: &str| -> String {
+        measured
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or("?")
+            .to_string()
+    };
+
+    let verify = if std::env::var("VIGIE_BENCH_VERIFY").as_deref() == Ok("0") {
+        None
+    } else {
+        let out = Command::new(&exe).env(ENV_VERIFY_ONLY, &path).output()?;
+        if !out.status.success() {
+            return Err(format!(
+                "verify child failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        Some(String::from_utf8(out.stdout)?)
+    };
+
+    let ms = |key: &str| get(key).parse::<f64>().unwrap_or(f64::NAN);
+    let open_list = ms("open_ms") + ms("list_ms");
+    let rss_mb = ms("rss_kb") / 1024.0;
+    let per_answer = file_size as f64 / answers as f64;
+    let verdict = |ok: bool| if ok { "ok" } else { "MISSED" };
+
+    println!();
+    println!(
+        "vigie-store bench: {assessments} assessments, {answers} answers ({:.3} of full scale), generated in {:.1} s",
+        scale,
+        generation.as_secs_f64()
+    );
+    println!("{:<44} {:>14}  {:<10} {}", "measure", "value", "goal", "");
+    println!("{}", "-".repeat(76));
+    let row = |name: &str, value: String, goal: &str, status: &str| {
+        println!("{name:<44} {value:>14}  {goal:<10} {status}");
+    };
+    row(
+        "open + list first page (50, newest first)",
+        format!("{open_list:.1} ms"),
+        "<= 100 ms",
+        verdict(open_list <= 100.0),
+    );
+    row("  of which open", format!("{:.1} ms", ms("open_ms")), "", "");
+    row("  of which list first page", format!("{:.1} ms", ms("list_ms")), "", "");
+    row("list a page in the middle", format!("{:.1} ms", ms("list_mid_ms")), "", "");
+    row("count assessments", format!("{:.1} ms", ms("count_ms")), "", "");
+    row("get assessment by short id (suffix)", format!("{:.1} ms", ms("get_short_ms")), "", "");
+    row("get assessment by id prefix", format!("{:.1} ms", ms("get_prefix_ms")), "", "");
+    row("answers of one assessment (100)", format!("{:.1} ms", ms("answers_ms")), "", "");
+    row("set one answer (committed, fsync)", format!("{:.1} ms", ms("set_ms")), "", "");
+    row(
+        "score one assessment end to end",
+        "not measured".to_string(),
+        "",
+        "(hook: score_one_assessment, needs the plugin host)",
+    );
+    row(
+        "bytes per answer on disk (whole file)",
+        format!("{per_answer:.0} B"),
+        "",
+        "",
+    );
+    for (name, bytes) in &breakdown {
+        row(
+            &format!("  {name}"),
+            format!("{:.0} B", *bytes as f64 / answers as f64),
+            "",
+            "",
+        );
+    }
+    row(
+        "file size",
+        format!("{:.1} MiB", file_size as f64 / 1048576.0),
+        "",
+        "",
+    );
+    row(
+        "peak RSS (open, list, get, answers, set)",
+        format!("{rss_mb:.1} MB"),
+        "<= 100 MB",
+        verdict(rss_mb <= 100.0),
+    );
+    if let Some(v) = verify {
+        let get = |key: &str| {
+            v.lines()
+                .find_map(|l| l.strip_prefix(&format!("{key}=")))
+                .unwrap_or("?")
+                .to_string()
+        };
+        let secs = get("verify_ms").parse::<f64>().unwrap_or(f64::NAN) / 1000.0;
+        let rss = get("rss_kb").parse::<f64>().unwrap_or(f64::NAN) / 1024.0;
+        row(
+            "verify (integrity_check + audit chain)",
+            format!("{secs:.1} s"),
+            "",
+            &format!("{} audit rows, {}", get("audit_rows"), get("ok")),
+        );
+        row("  peak RSS of verify", format!("{rss:.1} MB"), "", "");
+    }
+    Ok(())
+}
+
+/// Peak resident set size of this process, in kB.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Hook for the lead: score one assessment end to end (load the plugin blob, instantiate it
+/// with the plugin host, evaluate the answers, save the evaluation). The store crate cannot
+/// depend on the plugin host, so this returns `None` (the row prints "not measured").
+fn score_one_assessment(_store: &Store, _assessment_id: &str) -> Option<Duration> {
+    None
+}
+
+/// Runs in a fresh process: what an auditor's process does when it opens the database.
+fn measure(path: &Path) -> Result<(), BoxError> {
+    let t = Instant::now();
+    let store = Store::open(path, "bench")?;
+    let open = t.elapsed();
+    let t = Instant::now();
+    let page = store.list_assessments(&AssessmentFilter::page(PAGE, 0))?;
+    let list = t.elapsed();
+    println!("open_ms={:.3}", ms(open));
+    println!("list_ms={:.3}", ms(list));
+    let first = page.first().ok_or("no assessment listed")?.id.clone();
+
+    let total = store.count_assessments(&AssessmentFilter::default())?;
+    let t = Instant::now();
+    let total2 = store.count_assessments(&AssessmentFilter::default())?;
+    println!("count_ms={:.3}", ms(t.elapsed()));
+    assert_eq!(total, total2);
+    let t = Instant::now();
+    let mid = store.list_assessments(&AssessmentFilter::page(PAGE, (total / 2) as u32))?;
+    println!("list_mid_ms={:.3}", ms(t.elapsed()));
+    let target = mid.first().map(|a| a.id.clone()).unwrap_or(first.clone());
+
+    let t = Instant::now();
+    let got = store.assessment(short_id(&target))?;
+    println!("get_short_ms={:.3}", ms(t.elapsed()));
+    assert_eq!(got.id, target);
+    let t = Instant::now();
+    let got = store.assessment(&target[..target.len() - 4])?;
+    println!("get_prefix_ms={:.3}", ms(t.elapsed()));
+    assert_eq!(got.id, target);
+
+    let t = Instant::now();
+    let answers = store.answers(&target)?;
+    println!("answers_ms={:.3}", ms(t.elapsed()));
+    let a = answers.first().ok_or("no answers")?;
+    let t = Instant::now();
+    store.set_answer(
+        &target,
+        &a.question,
+        Some(AnswerValue::YesNo(YesNo::Partial)),
+        None,
+        Some(a.revision),
+    )?;
+    println!("set_ms={:.3}", ms(t.elapsed()));
+    if let Some(d) = score_one_assessment(&store, &target) {
+        println!("score_ms={:.3}", ms(d));
+    }
+    println!("rss_kb={}", peak_rss_kb());
+    Ok(())
+}
+
+fn verify_only(path: &Path) -> Result<(), BoxError> {
+    let store = Store::open(path, "bench")?;
+    let t = Instant::now();
+    let report = store.verify()?;
+    println!("verify_ms={:.3}", ms(t.elapsed()));
+    println!("audit_rows={}", report.audit_rows);
+    println!("ok={}", if report.is_ok() { "all ok" } else { "PROBLEMS" });
+    if !report.is_ok() {
+        eprintln!("{report}");
+    }
+    println!("rss_kb={}", peak_rss_kb());
+    Ok(())
+}
+
+/// Space used by each table and index (with its indexes), from the dbstat virtual table.
+fn space_breakdown(path: &Path) -> Result<Vec<(String, u64)>, BoxError> {
+    let c = Connection::open(path)?;
+    let mut stmt = c.prepare(
+        "SELECT CASE WHEN name LIKE 'sqlite_autoindex_answers%' THEN 'answers' \
+         WHEN name LIKE 'sqlite_autoindex_assessments%' THEN 'assessments' \
+         WHEN name = 'audit_by_assessment' THEN 'audit_log' \
+         WHEN name LIKE 'assessments_by_%' THEN 'assessments' \
+         ELSE name END AS t, sum(pgsize) FROM dbstat GROUP BY t ORDER BY 2 DESC LIMIT 4",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((format!("of which {}", r.get::<_, String>(0)?), r.get::<_, i64>(1)? as u64))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn timestamp(unix_micros: i64) -> Result<String, BoxError> {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_micros) * 1000)?;
+    Ok(format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond()
+    ))
+}
+
+/// Writes the data set: suppliers and the plugin through the API, then assessments, answers
+/// and their audit rows (hash-chained like the store's own) in one transaction with prepared
+/// statements.
+fn generate(path: &Path, assessments: usize) -> Result<(), BoxError> {
+    let (plugin_sha, supplier_ids) = {
+        let store = Store::open(path, "generator")?;
+        let plugin = store.put_plugin_blob(&vec![0x42; 400_000], "nis2-suppliers", "1.0.0", "bench")?;
+        let mut ids = Vec::with_capacity(SUPPLIERS);
+        for i in 0..SUPPLIERS {
+            let mut f = SupplierFields::new(format!("Supplier {i:04}"), Criticality::ALL[i % 4]);
+            f.country = Some("FR".into());
+            f.services = vec!["hosting".into(), "support".into()];
+            ids.push(store.add_supplier(&f)?.id);
+        }
+        (plugin.sha256, ids)
+    };
+
+    let conn = Connection::open(path)?;
+    // A fresh file written in one go: no rollback journal is needed for pages that did not
+    // exist before, and WAL would write everything twice.
+    conn.execute_batch(
+        "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;",
+    )?;
+    let tx = conn.unchecked_transaction()?;
+    {
+        let (mut seq, mut prev): (i64, Vec<u8>) = tx.query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let mut prev_hash: [u8; 32] = std::mem::take(&mut prev)
+            .try_into()
+            .unwrap_or(GENESIS_HASH);
+        let mut ins_assessment = tx.prepare(
+            "INSERT INTO assessments (id, supplier_id, plugin_sha256, plugin_id, plugin_version, \
+             status, auditor, assessment_date, language, level, created_at, score, verdict, \
+             evaluated_at, last_evaluation) \
+             VALUES (?1, ?2, ?3, 'nis2-suppliers', '1.0.0', 'draft', ?4, ?5, 'fr', NULL, ?6, \
+             ?7, ?8, ?6, ?9)",
+        )?;
+        let mut ins_answer = tx.prepare(
+            "INSERT INTO answers (assessment_id, question_id, value, note, revision, to_confirm, \
+             updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, 1, 0, ?5, ?6)",
+        )?;
+        let mut ins_audit = tx.prepare(
+            "INSERT INTO audit_log (seq, at, who, action, entity, entity_id, assessment_id, old, \
+             new, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9, ?10)",
+        )?;
+        let evaluation = format!(
+            "{{\"criteria\":[{}],\"score\":62.5,\"verdict\":{{\"id\":\"to-improve\",\"label\":[{{\"lang\":\"fr\",\"text\":\"À améliorer\"}}],\"summary\":[],\"severity\":\"medium\"}},\"findings\":[],\"extensions\":[]}}",
+            (0..20)
+                .map(|i| format!("{{\"criterion\":\"c{i:02}\",\"status\":\"compliant\",\"rationale\":[{{\"lang\":\"fr\",\"text\":\"Réponse conforme à l'attendu.\"}}],\"score\":1.0}}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        // Three years of assessments, oldest first.
+        let start_us: i64 = 1_700_000_000_000_000;
+        let step_us: i64 = 3 * 365 * 24 * 3600 * 1_000_000 / assessments as i64;
+        let auditors = ["alice", "bob", "carol", "dominique"];
+        let values = [
+            r#"{"type":"yes-no","value":"yes"}"#,
+            r#"{"type":"yes-no","value":"no"}"#,
+            r#"{"type":"yes-no","value":"partial"}"#,
+            r#"{"type":"single-choice","value":"iso27001"}"#,
+            r#"{"type":"integer","value":24}"#,
+            r#"{"type":"text","value":"Sauvegardes chiffrées, testées chaque trimestre."}"#,
+            r#"{"type":"date","value":"2027-06-30"}"#,
+        ];
+        for i in 0..assessments {
+            let id = uuid::Uuid::now_v7().to_string();
+            let at = timestamp(start_us + i as i64 * step_us)?;
+            let who = auditors[i % auditors.len()];
+            let supplier = &supplier_ids[i % supplier_ids.len()];
+            let date = &at[..10];
+            ins_assessment.execute(params![
+                id,
+                supplier,
+                plugin_sha,
+                who,
+                date,
+                at,
+                40.0 + (i % 60) as f64,
+                "to-improve",
+                evaluation,
+            ])?;
+            let created = format!(
+                "{{\"supplier_id\":\"{supplier}\",\"plugin_sha256\":\"{plugin_sha}\",\"status\":\"draft\"}}"
+            );
+            seq += 1;
+            let rec = AuditRecord {
+                seq,
+                at: &at,
+                who,
+                action: "create",
+                entity: "assessment",
+                entity_id: &id,
+                assessment_id: Some(&id),
+                old: None,
+                new: Some(&created),
+            };
+            let hash = rec.hash(&prev_hash);
+            ins_audit.execute(params![
+                seq, at, who, "create", "assessment", id, id, created, &prev_hash[..], &hash[..]
+            ])?;
+            prev_hash = hash;
+
+            for q in 0..ANSWERS_PER_ASSESSMENT {
+                let question = format!("s{:02}-q{:02}", q / 10, q % 10);
+                let value = values[(i + q) % values.len()];
+                let note = (q % 10 == 3).then_some("Vu avec le RSSI, preuve demandée.");
+                ins_answer.execute(params![id, question, value, note, who, at])?;
+                let audit_new = format!(
+                    "{{\"value\":{value},\"note\":{},\"revision\":1,\"to_confirm\":false}}",
+                    note.map_or("null".to_string(), |n| format!("\"{n}\""))
+                );
+                seq += 1;
+                let rec = AuditRecord {
+                    seq,
+                    at: &at,
+                    who,
+                    action: "set",
+                    entity: "answer",
+                    entity_id: &question,
+                    assessment_id: Some(&id),
+                    old: None,
+                    new: Some(&audit_new),
+                };
+                let hash = rec.hash(&prev_hash);
+                ins_audit.execute(params![
+                    seq, at, who, "set", "answer", question, id, audit_new, &prev_hash[..], &hash[..]
+                ])?;
+                prev_hash = hash;
+            }
+            if i % 5000 == 4999 {
+                eprintln!("  {} assessments", i + 1);
+            }
+        }
+    }
+    tx.commit()?;
+    conn.execute_batch("PRAGMA journal_mode = WAL; ANALYZE;")?;
+    Ok(())
+}

@@ -382,8 +382,9 @@ impl Store {
         })
     }
 
-    /// The assessment whose id is `key` or starts with `key` (at least
-    /// [`crate::MIN_ID_PREFIX`] characters; several matches give [`StoreError::Ambiguous`]).
+    /// The assessment whose id is `key`, starts with `key`, or else ends with `key` (such as
+    /// its [`crate::short_id`]); at least [`crate::MIN_ID_PREFIX`] characters, several
+    /// matches give [`StoreError::Ambiguous`].
     pub fn assessment(&self, key: &str) -> Result<Assessment> {
         self.read(|conn| {
             let id = resolve_id(conn, "assessments", "id", "assessment", key)?;

@@ -189,7 +189,7 @@ impl Store {
     }
 
     /// The supplier whose id is `key`, else whose name is `key` (ignoring case, accents and
-    /// spacing), else whose id starts with `key` (at least [`crate::MIN_ID_PREFIX`]
+    /// spacing), else whose id starts or ends with `key` (at least [`crate::MIN_ID_PREFIX`]
     /// characters; several matches give [`StoreError::Ambiguous`]).
     pub fn supplier(&self, key: &str) -> Result<Supplier> {
         self.read(|conn| {

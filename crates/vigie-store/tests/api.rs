@@ -276,6 +276,7 @@ fn assessments_list_page_and_prefix() {
     // ambiguous.
     assert_eq!(store.assessment(&ids[3]).unwrap().id, ids[3]);
     assert_eq!(store.assessment(&ids[3][..ids[3].len() - 1].to_uppercase()).unwrap().id, ids[3]);
+    assert_eq!(store.assessment(vigie_store::short_id(&ids[3])).unwrap().id, ids[3]);
     assert!(matches!(
         store.assessment(&ids[3][..5]),
         Err(StoreError::PrefixTooShort { min: 6, .. })

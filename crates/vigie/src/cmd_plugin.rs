@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use vigie_app::Catalog;
+use vigie_app::{Catalog, Origin};
 use vigie_app::check::{CheckError, check_plugin};
 use vigie_model::{AnswerKind, Date};
 use vigie_plugin_host::{CompileCache, Host, Limits};
 
 use crate::cli::{Cli, PluginCmd};
+use crate::cmd_store::session;
 use crate::{CmdResult, Failure, paths};
 
 /// A host with the default limits and the user's compile cache.
@@ -23,6 +24,19 @@ pub fn bundled_catalog() -> Result<Catalog, Failure> {
     Ok(catalog)
 }
 
+/// The bundled plugins plus those installed in the database, with the sha256
+/// of every stored plugin. A database that does not exist yet is not created:
+/// only the bundled plugins are listed then.
+fn catalog_with_database(cli: &Cli) -> Result<(Catalog, Vec<String>), Failure> {
+    let path = paths::db_path(cli)?;
+    if !path.exists() {
+        return Ok((bundled_catalog()?, Vec::new()));
+    }
+    let bench = session::open_workbench(cli)?;
+    let stored = bench.store.list_plugin_blobs()?.into_iter().map(|b| b.sha256).collect();
+    Ok((bench.catalog, stored))
+}
+
 pub fn today() -> Date {
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -35,16 +49,22 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
     let lang = paths::language(cli.lang.as_deref());
     match cmd {
         PluginCmd::List => {
-            let catalog = bundled_catalog()?;
-            println!("{:<22} {:<9} {:<14} {:<10} {}", "ID", "VERSION", "SHA256", "ORIGIN", "NAME");
+            let (catalog, stored) = catalog_with_database(cli)?;
+            println!("{:<22} {:<9} {:<14} {:<16} NAME", "ID", "VERSION", "SHA256", "ORIGIN");
             for entry in catalog.entries() {
                 let p = &entry.plugin;
+                let in_db = stored.iter().any(|s| s == p.sha256());
+                let origin = match (&entry.origin, in_db) {
+                    (Origin::Bundled, true) => "bundled+database".to_string(),
+                    (Origin::File(_), true) => "database".to_string(),
+                    (origin, _) => origin.to_string(),
+                };
                 println!(
-                    "{:<22} {:<9} {:<14} {:<10} {}",
+                    "{:<22} {:<9} {:<14} {:<16} {}",
                     p.id(),
                     p.version(),
-                    &p.sha256()[..12],
-                    entry.origin.to_string(),
+                    p.sha256().get(..12).unwrap_or(p.sha256()),
+                    origin,
                     p.questionnaire().info.name.get(&lang)
                 );
             }
@@ -54,7 +74,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             Ok(())
         }
         PluginCmd::Inspect { plugin } => {
-            let catalog = bundled_catalog()?;
+            let (catalog, _) = catalog_with_database(cli)?;
             let path = std::path::Path::new(plugin);
             let entry_plugin = if path.is_file() {
                 let bytes = std::fs::read(path).map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
@@ -100,6 +120,21 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                 Err(CheckError::Load(e)) => Err(Failure::new(format!("plugin refused: {e}"))),
                 Err(e) => Err(Failure::new(format!("plugin refused: {e}"))),
             }
+        }
+        PluginCmd::Install { file } => {
+            let bytes = std::fs::read(file).map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
+            let mut bench = session::open_workbench(cli)?;
+            let plugin = bench
+                .install_plugin(&bytes, &file.display().to_string())
+                .map_err(|e| Failure::new(format!("cannot install {}: {e}", file.display())))?;
+            println!(
+                "installed {} {} (sha256 {}) into {}",
+                plugin.id(),
+                plugin.version(),
+                plugin.sha256().get(..12).unwrap_or(plugin.sha256()),
+                bench.store.path().display()
+            );
+            Ok(())
         }
         PluginCmd::ClearCache => {
             let Some(dir) = paths::cache_dir() else {

@@ -6,6 +6,7 @@
 mod cli;
 mod cmd_plugin;
 mod cmd_store;
+mod cmd_tui;
 mod paths;
 
 use std::process::ExitCode;
@@ -40,7 +41,7 @@ pub type CmdResult = Result<(), Failure>;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        None | Some(Command::Tui) => Err(Failure::new("the TUI is not built yet; try `vigie plugin list`")),
+        None | Some(Command::Tui) => cmd_tui::run(&cli),
         Some(Command::Plugin(cmd)) => cmd_plugin::run(&cli, cmd),
         Some(other) => cmd_store::run(&cli, other),
     };

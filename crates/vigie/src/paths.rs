@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use directories::ProjectDirs;
 
+use crate::Failure;
+use crate::cli::Cli;
+
 fn dirs() -> Option<ProjectDirs> {
     ProjectDirs::from("org", "Vigie", "vigie")
 }
@@ -12,6 +15,17 @@ fn dirs() -> Option<ProjectDirs> {
 /// The default database file.
 pub fn default_db() -> Option<PathBuf> {
     dirs().map(|d| d.data_dir().join("vigie.sqlite"))
+}
+
+/// The database in use: `--db` (or `VIGIE_DB`, which clap reads into the
+/// same field), else the default file in the user's data directory.
+pub fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
+    if let Some(path) = cli.db.as_ref().filter(|p| !p.as_os_str().is_empty()) {
+        return Ok(path.clone());
+    }
+    default_db().ok_or_else(|| {
+        Failure::new("cannot find a data directory for the default database (no home directory?); give --db FILE or set VIGIE_DB")
+    })
 }
 
 /// The compiled-plugin cache folder; `VIGIE_CACHE_DIR` overrides it (tests,
@@ -24,7 +38,6 @@ pub fn cache_dir() -> Option<PathBuf> {
 }
 
 /// Keymap and theme live here.
-#[allow(dead_code)]
 pub fn config_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("VIGIE_CONFIG_DIR") {
         return Some(PathBuf::from(dir));

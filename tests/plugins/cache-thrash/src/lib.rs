@@ -1,8 +1,8 @@
-//! Describes a valid questionnaire; `evaluate` walks a 48 MiB buffer at
+//! Describes a valid questionnaire; `evaluate` walks a 32 MiB buffer at
 //! pseudo-random addresses forever, each address depending on the last load.
 //! Every step is a dozen cheap instructions, so a dozen units of fuel, but a
-//! cache and TLB miss costing ~100 ns: the fuel budget alone then lasts tens
-//! of seconds. Only a wall-clock deadline stops it in time.
+//! cache and TLB miss costing ~100 ns: the default fuel budget alone then
+//! lasts some 15 s. Only a wall-clock deadline stops it in time.
 
 use std::hint::black_box;
 
@@ -10,8 +10,8 @@ use vigie_plugin_sdk::{Content, Sheet, wit};
 
 vigie_plugin_sdk::include_content!();
 
-/// Buffer length in 32-bit words (a power of two): 48 MiB would not be one,
-/// so 32 MiB.
+/// Buffer length in 32-bit words (a power of two, for the mask): 32 MiB,
+/// far more than any CPU cache, within the 64 MiB memory cap.
 const WORDS: usize = 8 << 20;
 
 pub struct CacheThrash;
@@ -29,7 +29,10 @@ impl vigie_plugin_sdk::Plugin for CacheThrash {
         loop {
             // A multiplicative step plus the loaded word: each address waits
             // for the previous load and lands far from it.
-            at = (at.wrapping_mul(0x9E37_79B1).wrapping_add(buffer[at] as usize)) & (WORDS - 1);
+            at = (at
+                .wrapping_mul(0x9E37_79B1)
+                .wrapping_add(buffer[at] as usize))
+                & (WORDS - 1);
         }
     }
 }

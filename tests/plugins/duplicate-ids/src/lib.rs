@@ -32,7 +32,10 @@ mod export {
             super::describe()
         }
 
-        fn evaluate(answers: Vec<wit::Answer>, context: wit::Context) -> Result<wit::Evaluation, String> {
+        fn evaluate(
+            answers: Vec<wit::Answer>,
+            context: wit::Context,
+        ) -> Result<wit::Evaluation, String> {
             vigie_plugin_sdk::evaluate::<super::DuplicateIds>(&answers, &context)
         }
     }

@@ -1,0 +1,1408 @@
+//! The state of the workbench and `update`, which is the only place it
+//! changes. Views only read it (see `view`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use vigie_app::workbench::{AppError, answers_of, by_question};
+use vigie_app::Workbench;
+use vigie_model::{
+    Answer, AnswerKind, AnswerValue, Applicability, Date, EvalContext, Evaluation, Questionnaire, YesNo, applicable_items,
+};
+use vigie_plugin_host::Plugin;
+use vigie_store::{
+    ActionItem, ActionItemUpdate, ActionStatus, Assessment, AssessmentFilter, AssessmentSummary, AuditEntry, Criticality,
+    EvidenceKind, NewActionItem, NewEvidence, StoreError, StoredAnswer, Supplier, SupplierFields,
+};
+
+use crate::keymap::{Action, Key, Keymap, Scope};
+use crate::search::{Field, SearchIndex};
+use crate::theme::Theme;
+use crate::worker::{ScoreRequest, Scored};
+
+/// Everything the event loop feeds into `update`.
+pub enum Msg {
+    Key(KeyEvent),
+    Resize,
+    Signal(i32),
+    Scored(Box<Scored>),
+}
+
+/// A row of the home list.
+#[derive(Clone, Debug)]
+pub enum HomeRow {
+    Supplier(Supplier),
+    Assessment(AssessmentSummary),
+}
+
+pub struct Home {
+    pub rows: Vec<HomeRow>,
+    pub selected: usize,
+    pub total_assessments: u64,
+}
+
+/// A text field being edited (supplier form, values, notes...).
+#[derive(Clone, Debug, Default)]
+pub struct TextField {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub struct SupplierForm {
+    pub editing: Option<String>,
+    pub fields: Vec<TextField>,
+    pub criticality: Criticality,
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+pub struct NewAssessmentForm {
+    pub supplier: Supplier,
+    pub plugins: Vec<Arc<Plugin>>,
+    pub selected: usize,
+    pub language: String,
+    pub level: usize,
+    pub date: String,
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+pub struct Interview {
+    pub assessment: Assessment,
+    pub plugin: Arc<Plugin>,
+    pub questionnaire: Arc<Questionnaire>,
+    pub answers: HashMap<String, StoredAnswer>,
+    pub evidence_count: HashMap<String, usize>,
+    pub applies: Applicability,
+    pub current: usize,
+    pub evaluation: Option<Evaluation>,
+    pub scoring: bool,
+    pub generation: u64,
+    pub undo: Vec<(String, Option<StoredAnswer>)>,
+    pub show_help: bool,
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FindingsPane {
+    Criteria,
+    Findings,
+}
+
+#[derive(Clone, Debug)]
+pub enum FindingRow {
+    Finding(usize),
+    Action(usize),
+}
+
+pub struct FindingsView {
+    pub assessment: Assessment,
+    pub questionnaire: Arc<Questionnaire>,
+    pub evaluation: Evaluation,
+    pub actions: Vec<ActionItem>,
+    pub pane: FindingsPane,
+    pub selected: usize,
+}
+
+pub struct AuditView {
+    pub title: String,
+    pub entries: Vec<AuditEntry>,
+    pub selected: usize,
+}
+
+pub enum Screen {
+    Home,
+    SupplierForm(SupplierForm),
+    NewAssessment(NewAssessmentForm),
+    Interview(Box<Interview>),
+    Findings(FindingsView),
+    Plugins { selected: usize },
+    Audit(AuditView),
+}
+
+/// What a one-line input is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputPurpose {
+    Value,
+    Note,
+    Evidence,
+    ActionItem { finding: String },
+}
+
+pub struct SearchState {
+    pub query: String,
+    pub index: SearchIndex,
+    pub hits: Vec<crate::search::Hit>,
+    pub selected: usize,
+}
+
+pub enum Overlay {
+    Help,
+    Input {
+        purpose: InputPurpose,
+        prompt: String,
+        buffer: String,
+    },
+    Search(Box<SearchState>),
+    Sections {
+        selected: usize,
+    },
+    Conflict {
+        question: String,
+        ours: Option<AnswerValue>,
+        note: Option<String>,
+        theirs: Box<StoredAnswer>,
+    },
+    ConfirmFinalize,
+}
+
+pub struct App {
+    pub bench: Workbench,
+    pub lang: String,
+    pub today: Date,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub home: Home,
+    pub stack: Vec<Screen>,
+    pub overlay: Option<Overlay>,
+    pub status: Option<(String, bool)>,
+    pub quit: bool,
+    pub scorer: Option<Sender<ScoreRequest>>,
+    generation: u64,
+}
+
+/// Words of the interface in the auditor's language.
+pub fn tr<'a>(lang: &str, fr: &'a str, en: &'a str) -> &'a str {
+    if lang == "fr" { fr } else { en }
+}
+
+impl App {
+    pub fn new(bench: Workbench, lang: &str, today: Date, keymap: Keymap, theme: Theme) -> App {
+        let mut app = App {
+            bench,
+            lang: lang.to_string(),
+            today,
+            keymap,
+            theme,
+            home: Home {
+                rows: Vec::new(),
+                selected: 0,
+                total_assessments: 0,
+            },
+            stack: vec![Screen::Home],
+            overlay: None,
+            status: None,
+            quit: false,
+            scorer: None,
+            generation: 0,
+        };
+        app.reload_home();
+        app
+    }
+
+    fn l<'a>(&self, fr: &'a str, en: &'a str) -> &'a str {
+        tr(&self.lang, fr, en)
+    }
+
+    pub fn screen(&self) -> &Screen {
+        self.stack.last().unwrap_or(&Screen::Home)
+    }
+
+    fn screen_mut(&mut self) -> &mut Screen {
+        if self.stack.is_empty() {
+            self.stack.push(Screen::Home);
+        }
+        let last = self.stack.len() - 1;
+        &mut self.stack[last]
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some((text.into(), false));
+    }
+
+    pub fn error(&mut self, text: impl std::fmt::Display) {
+        self.status = Some((text.to_string(), true));
+    }
+
+    /// Reloads suppliers and assessments for the home list.
+    pub fn reload_home(&mut self) {
+        let result = (|| -> Result<(Vec<Supplier>, Vec<AssessmentSummary>, u64), StoreError> {
+            let suppliers = self.bench.store.list_suppliers()?;
+            let filter = AssessmentFilter::page(500, 0);
+            let assessments = self.bench.store.list_assessments(&filter)?;
+            let total = self.bench.store.count_assessments(&AssessmentFilter::default())?;
+            Ok((suppliers, assessments, total))
+        })();
+        match result {
+            Ok((suppliers, assessments, total)) => {
+                let mut rows = Vec::new();
+                for s in suppliers {
+                    let id = s.id.clone();
+                    rows.push(HomeRow::Supplier(s));
+                    rows.extend(
+                        assessments
+                            .iter()
+                            .filter(|a| a.supplier_id == id)
+                            .cloned()
+                            .map(HomeRow::Assessment),
+                    );
+                }
+                self.home.selected = self.home.selected.min(rows.len().saturating_sub(1));
+                self.home.rows = rows;
+                self.home.total_assessments = total;
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn scopes(&self) -> Vec<Scope> {
+        match self.screen() {
+            Screen::Home => vec![Scope::Home, Scope::Global],
+            Screen::Interview(_) => vec![Scope::Interview, Scope::Global],
+            Screen::Findings(_) => vec![Scope::Findings, Scope::Global],
+            _ => vec![Scope::Global],
+        }
+    }
+
+    /// Scopes whose actions the help overlay lists.
+    pub fn help_scopes(&self) -> Vec<Scope> {
+        self.scopes()
+    }
+
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Resize => {}
+            Msg::Signal(_) => self.quit = true,
+            Msg::Scored(done) => self.on_scored(*done),
+        }
+    }
+
+    fn on_scored(&mut self, done: Scored) {
+        let Screen::Interview(iv) = self.screen_mut() else {
+            return;
+        };
+        if iv.assessment.id != done.assessment_id || done.generation != iv.generation {
+            return;
+        }
+        iv.scoring = false;
+        match done.result {
+            Ok(evaluation) => {
+                iv.evaluation = Some(evaluation);
+                iv.last_error = None;
+            }
+            Err(e) => iv.last_error = Some(e),
+        }
+    }
+
+    fn on_key(&mut self, event: KeyEvent) {
+        let key = Key::from_event(&event);
+        if self.overlay.is_some() {
+            self.on_overlay_key(event, key);
+            return;
+        }
+        // Forms take typed characters before any binding.
+        match self.screen() {
+            Screen::SupplierForm(_) => return self.on_supplier_form_key(event),
+            Screen::NewAssessment(_) => return self.on_new_assessment_key(event),
+            _ => {}
+        }
+        if let Screen::Interview(_) = self.screen()
+            && let KeyCode::Char(c @ '1'..='9') = event.code
+            && !key.ctrl
+        {
+            return self.answer_option(c as usize - '1' as usize);
+        }
+        let Some(action) = self.keymap.action(key, &self.scopes()) else {
+            return;
+        };
+        self.status = None;
+        self.on_action(action);
+    }
+
+    fn on_action(&mut self, action: Action) {
+        match action {
+            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Quit | Action::Back => self.go_back(),
+            _ => match self.screen() {
+                Screen::Home => self.home_action(action),
+                Screen::Interview(_) => self.interview_action(action),
+                Screen::Findings(_) => self.findings_action(action),
+                Screen::Plugins { .. } | Screen::Audit(_) => self.list_action(action),
+                _ => {}
+            },
+        }
+    }
+
+    fn go_back(&mut self) {
+        if self.stack.len() <= 1 {
+            self.quit = true;
+            return;
+        }
+        self.stack.pop();
+        if matches!(self.screen(), Screen::Home) {
+            self.reload_home();
+        }
+    }
+
+    fn list_action(&mut self, action: Action) {
+        let plugins = self.bench.catalog.entries().len();
+        let (selected, len) = match self.screen_mut() {
+            Screen::Plugins { selected } => (selected, plugins),
+            Screen::Audit(view) => {
+                let len = view.entries.len();
+                (&mut view.selected, len)
+            }
+            _ => return,
+        };
+        match action {
+            Action::Down => *selected = (*selected + 1).min(len.saturating_sub(1)),
+            Action::Up => *selected = selected.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    // ---------------------------------------------------------------- home
+
+    fn selected_supplier(&self) -> Option<Supplier> {
+        let rows = &self.home.rows;
+        let mut i = self.home.selected.min(rows.len().checked_sub(1)?);
+        loop {
+            if let HomeRow::Supplier(s) = &rows[i] {
+                return Some(s.clone());
+            }
+            i = i.checked_sub(1)?;
+        }
+    }
+
+    fn home_action(&mut self, action: Action) {
+        let len = self.home.rows.len();
+        match action {
+            Action::Down => self.home.selected = (self.home.selected + 1).min(len.saturating_sub(1)),
+            Action::Up => self.home.selected = self.home.selected.saturating_sub(1),
+            Action::NewSupplier => self.stack.push(Screen::SupplierForm(supplier_form(None))),
+            Action::EditSupplier => {
+                if let Some(s) = self.selected_supplier() {
+                    self.stack.push(Screen::SupplierForm(supplier_form(Some(&s))));
+                }
+            }
+            Action::NewAssessment => match self.selected_supplier() {
+                Some(s) => self.open_new_assessment(s),
+                None => self.error(self.l("Créez d'abord un fournisseur (s).", "Create a supplier first (s).")),
+            },
+            Action::Plugins => self.stack.push(Screen::Plugins { selected: 0 }),
+            Action::Select => match self.home.rows.get(self.home.selected).cloned() {
+                Some(HomeRow::Assessment(a)) => self.open_interview(&a.id),
+                Some(HomeRow::Supplier(s)) => self.open_new_assessment(s),
+                None => self.stack.push(Screen::SupplierForm(supplier_form(None))),
+            },
+            _ => {}
+        }
+    }
+
+    fn open_new_assessment(&mut self, supplier: Supplier) {
+        let plugins: Vec<Arc<Plugin>> = self.bench.catalog.entries().iter().map(|e| e.plugin.clone()).collect();
+        if plugins.is_empty() {
+            self.error(self.l("Aucun questionnaire disponible.", "No questionnaire available."));
+            return;
+        }
+        self.stack.push(Screen::NewAssessment(NewAssessmentForm {
+            supplier,
+            plugins,
+            selected: 0,
+            language: self.lang.clone(),
+            level: 0,
+            date: self.today.to_string(),
+            focus: 0,
+            error: None,
+        }));
+    }
+
+    fn on_supplier_form_key(&mut self, event: KeyEvent) {
+        let lang = self.lang.clone();
+        let Screen::SupplierForm(form) = self.screen_mut() else {
+            return;
+        };
+        let count = form.fields.len() + 1;
+        match event.code {
+            KeyCode::Esc => {
+                self.stack.pop();
+            }
+            KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % count,
+            KeyCode::BackTab | KeyCode::Up => form.focus = (form.focus + count - 1) % count,
+            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right if form.focus == form.fields.len() => {
+                let all = Criticality::ALL;
+                let i = all.iter().position(|c| *c == form.criticality).unwrap_or(0);
+                let next = if event.code == KeyCode::Left { i + all.len() - 1 } else { i + 1 };
+                form.criticality = all[next % all.len()];
+            }
+            KeyCode::Char(c) if form.focus < form.fields.len() => form.fields[form.focus].value.push(c),
+            KeyCode::Backspace if form.focus < form.fields.len() => {
+                form.fields[form.focus].value.pop();
+            }
+            KeyCode::Enter => {
+                let fields = form_to_supplier(form);
+                let editing = form.editing.clone();
+                if fields.name.trim().is_empty() {
+                    form.error = Some(tr(&lang, "Le nom est obligatoire.", "The name is required.").into());
+                    return;
+                }
+                let result = match &editing {
+                    Some(id) => self.bench.store.update_supplier(id, &fields),
+                    None => self.bench.store.add_supplier(&fields),
+                };
+                match result {
+                    Ok(s) => {
+                        self.stack.pop();
+                        self.reload_home();
+                        if let Some(i) = self
+                            .home
+                            .rows
+                            .iter()
+                            .position(|r| matches!(r, HomeRow::Supplier(x) if x.id == s.id))
+                        {
+                            self.home.selected = i;
+                        }
+                        self.info(format!("{} {}", tr(&lang, "Fournisseur enregistré :", "Supplier saved:"), s.name));
+                    }
+                    Err(e) => {
+                        if let Screen::SupplierForm(form) = self.screen_mut() {
+                            form.error = Some(e.to_string());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_new_assessment_key(&mut self, event: KeyEvent) {
+        let Screen::NewAssessment(form) = self.screen_mut() else {
+            return;
+        };
+        let levels = form.plugins[form.selected].questionnaire().info.levels.len();
+        match (form.focus, event.code) {
+            (_, KeyCode::Esc) => {
+                self.stack.pop();
+            }
+            (_, KeyCode::Tab) => form.focus = (form.focus + 1) % 4,
+            (_, KeyCode::BackTab) => form.focus = (form.focus + 3) % 4,
+            (0, KeyCode::Down | KeyCode::Char('j')) => {
+                form.selected = (form.selected + 1).min(form.plugins.len() - 1);
+                form.level = 0;
+            }
+            (0, KeyCode::Up | KeyCode::Char('k')) => {
+                form.selected = form.selected.saturating_sub(1);
+                form.level = 0;
+            }
+            (1, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) => {
+                form.language = if form.language == "fr" { "en".into() } else { "fr".into() };
+            }
+            (2, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) if levels > 0 => {
+                form.level = (form.level + 1) % levels;
+            }
+            (3, KeyCode::Char(c)) if c.is_ascii_digit() || c == '-' => form.date.push(c),
+            (3, KeyCode::Backspace) => {
+                form.date.pop();
+            }
+            (_, KeyCode::Enter) => self.create_assessment(),
+            _ => {}
+        }
+    }
+
+    fn create_assessment(&mut self) {
+        let Screen::NewAssessment(form) = self.screen() else {
+            return;
+        };
+        let date = match form.date.parse::<Date>() {
+            Ok(d) => d,
+            Err(e) => {
+                let msg = e.to_string();
+                if let Screen::NewAssessment(form) = self.screen_mut() {
+                    form.error = Some(msg);
+                }
+                return;
+            }
+        };
+        let plugin = form.plugins[form.selected].clone();
+        let level = plugin.questionnaire().info.levels.get(form.level).map(|l| l.id.clone());
+        let supplier = form.supplier.id.clone();
+        let language = form.language.clone();
+        match self
+            .bench
+            .new_assessment(&supplier, plugin.sha256(), date, &language, level, None)
+        {
+            Ok(assessment) => {
+                self.stack.pop();
+                self.open_interview(&assessment.id);
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                if let Screen::NewAssessment(form) = self.screen_mut() {
+                    form.error = Some(msg);
+                }
+            }
+        }
+    }
+
+    // ----------------------------------------------------------- interview
+
+    /// Opens an assessment in the interview screen.
+    pub fn open_interview(&mut self, key: &str) {
+        let result = (|| -> Result<Interview, AppError> {
+            let assessment = self.bench.store.assessment(key)?;
+            let plugin = self.bench.plugin_for(&assessment)?;
+            let answers = by_question(self.bench.store.answers(&assessment.id)?);
+            let mut evidence_count = HashMap::new();
+            for e in self.bench.store.list_evidence(&assessment.id, None)? {
+                if let Some(q) = e.question {
+                    *evidence_count.entry(q).or_insert(0) += 1;
+                }
+            }
+            let questionnaire = plugin.questionnaire().clone();
+            let evaluation = assessment.final_evaluation.clone().or_else(|| assessment.last_evaluation.clone());
+            let mut iv = Interview {
+                assessment,
+                plugin,
+                questionnaire,
+                answers,
+                evidence_count,
+                applies: Applicability::default(),
+                current: 0,
+                evaluation,
+                scoring: false,
+                generation: 0,
+                undo: Vec::new(),
+                show_help: false,
+                last_error: None,
+            };
+            iv.refresh_applicability();
+            iv.current = iv.first_unanswered().unwrap_or_else(|| iv.visible().first().copied().unwrap_or(0));
+            Ok(iv)
+        })();
+        match result {
+            Ok(iv) => {
+                self.stack.push(Screen::Interview(Box::new(iv)));
+                self.request_score();
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Asks for a new evaluation: the worker when there is one (the TUI),
+    /// else at once (tests and benchmarks).
+    pub fn request_score(&mut self) {
+        self.generation += 1;
+        let generation = self.generation;
+        let scorer = self.scorer.clone();
+        let Screen::Interview(iv) = self.screen_mut() else {
+            return;
+        };
+        let answers = iv.effective_answers();
+        let context = EvalContext {
+            assessment_date: iv.assessment.assessment_date,
+            language: iv.assessment.language.clone(),
+            level: iv.assessment.level.clone(),
+        };
+        let save = iv.assessment.status == vigie_store::AssessmentStatus::Draft;
+        iv.generation = generation;
+        iv.scoring = true;
+        let request = ScoreRequest {
+            generation,
+            assessment_id: iv.assessment.id.clone(),
+            plugin: iv.plugin.clone(),
+            answers,
+            context,
+            save,
+        };
+        match scorer {
+            Some(tx) => {
+                if tx.send(request).is_err() {
+                    self.error("the scoring worker stopped");
+                }
+            }
+            None => {
+                let started = std::time::Instant::now();
+                let result = self
+                    .bench
+                    .catalog
+                    .host()
+                    .evaluate(&request.plugin, &request.answers, &request.context)
+                    .map_err(|e| e.to_string());
+                if request.save
+                    && let Ok(e) = &result
+                {
+                    let _ = self.bench.store.save_evaluation(&request.assessment_id, e);
+                }
+                self.on_scored(Scored {
+                    generation,
+                    assessment_id: request.assessment_id,
+                    result,
+                    elapsed: started.elapsed(),
+                });
+            }
+        }
+    }
+
+    fn interview(&self) -> Option<&Interview> {
+        match self.screen() {
+            Screen::Interview(iv) => Some(iv),
+            _ => None,
+        }
+    }
+
+    fn interview_mut(&mut self) -> Option<&mut Interview> {
+        match self.screen_mut() {
+            Screen::Interview(iv) => Some(iv),
+            _ => None,
+        }
+    }
+
+    fn interview_action(&mut self, action: Action) {
+        let lang = self.lang.clone();
+        let Some(iv) = self.interview_mut() else {
+            return;
+        };
+        match action {
+            Action::Down => iv.step(1),
+            Action::Up => iv.step(-1),
+            Action::NextUnanswered => {
+                if let Some(next) = iv.next_unanswered(true) {
+                    iv.current = next;
+                } else {
+                    self.info(tr(&lang, "Toutes les questions applicables ont une réponse.", "Every applicable question is answered."));
+                }
+            }
+            Action::PrevUnanswered => {
+                if let Some(prev) = iv.next_unanswered(false) {
+                    iv.current = prev;
+                }
+            }
+            Action::NextSection => iv.step_section(1),
+            Action::PrevSection => iv.step_section(-1),
+            Action::JumpSection => {
+                let selected = iv.section_of_current();
+                self.overlay = Some(Overlay::Sections { selected });
+            }
+            Action::ToggleHelp => iv.show_help = !iv.show_help,
+            Action::Search => self.open_search(),
+            Action::Decline => self.save_answer(Some(AnswerValue::Declined), None),
+            Action::Clear => self.save_answer(None, None),
+            Action::EditValue => {
+                let Some(iv) = self.interview() else { return };
+                let q = &iv.questionnaire.questions[iv.current];
+                match q.kind {
+                    AnswerKind::Integer(_) | AnswerKind::Decimal(_) | AnswerKind::Text | AnswerKind::Date => {
+                        let current = iv
+                            .answer_value(iv.current)
+                            .filter(|v| !v.is_declined())
+                            .map(|v| v.display(&AnswerKind::Text, &lang))
+                            .unwrap_or_default();
+                        let current = match (&q.kind, iv.answer_value(iv.current)) {
+                            (AnswerKind::Integer(_), Some(AnswerValue::Integer(v))) => v.to_string(),
+                            (AnswerKind::Decimal(_), Some(AnswerValue::Decimal(v))) => v.to_string(),
+                            _ => current,
+                        };
+                        let prompt = match q.kind {
+                            AnswerKind::Date => tr(&lang, "Date (AAAA-MM-JJ)", "Date (YYYY-MM-DD)"),
+                            AnswerKind::Text => tr(&lang, "Réponse", "Answer"),
+                            _ => tr(&lang, "Nombre", "Number"),
+                        };
+                        self.overlay = Some(Overlay::Input {
+                            purpose: InputPurpose::Value,
+                            prompt: prompt.to_string(),
+                            buffer: current,
+                        });
+                    }
+                    _ => self.info(tr(&lang, "Répondez avec les chiffres affichés.", "Answer with the digits shown.")),
+                }
+            }
+            Action::Note => {
+                let Some(iv) = self.interview() else { return };
+                let note = iv
+                    .answers
+                    .get(&iv.questionnaire.questions[iv.current].id)
+                    .and_then(|a| a.note.clone())
+                    .unwrap_or_default();
+                self.overlay = Some(Overlay::Input {
+                    purpose: InputPurpose::Note,
+                    prompt: tr(&lang, "Note", "Note").to_string(),
+                    buffer: note,
+                });
+            }
+            Action::Evidence => {
+                self.overlay = Some(Overlay::Input {
+                    purpose: InputPurpose::Evidence,
+                    prompt: tr(
+                        &lang,
+                        "Preuve (texte ou lien) ; expiration AAAA-MM-JJ facultative après « ; »",
+                        "Evidence (text or link); optional expiry YYYY-MM-DD after \";\"",
+                    )
+                    .to_string(),
+                    buffer: String::new(),
+                });
+            }
+            Action::Undo => self.undo(),
+            Action::Findings => self.open_findings(),
+            Action::Audit => {
+                let Some(iv) = self.interview() else { return };
+                let id = iv.assessment.id.clone();
+                let title = format!("{} · {}", iv.assessment.supplier_name, iv.questionnaire.info.name.get(&lang));
+                match self.bench.store.audit_trail(Some(&id)) {
+                    Ok(entries) => self.stack.push(Screen::Audit(AuditView {
+                        title,
+                        entries,
+                        selected: 0,
+                    })),
+                    Err(e) => self.error(e),
+                }
+            }
+            Action::Finalize => {
+                if iv.is_final() {
+                    self.info(tr(&lang, "Évaluation déjà finalisée.", "Assessment already final."));
+                } else {
+                    self.overlay = Some(Overlay::ConfirmFinalize);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn answer_option(&mut self, option: usize) {
+        let lang = self.lang.clone();
+        let Some(iv) = self.interview() else { return };
+        let q = &iv.questionnaire.questions[iv.current];
+        let value = match &q.kind {
+            AnswerKind::YesNo => YesNo::ALL.get(option).map(|v| AnswerValue::YesNo(*v)),
+            AnswerKind::SingleChoice(choices) => choices.get(option).map(|c| AnswerValue::Choice(c.id.clone())),
+            AnswerKind::MultipleChoice(choices) => choices.get(option).map(|c| {
+                let mut chosen = match iv.answer_value(iv.current) {
+                    Some(AnswerValue::Choices(ids)) => ids.clone(),
+                    _ => Vec::new(),
+                };
+                if let Some(pos) = chosen.iter().position(|id| id == &c.id) {
+                    chosen.remove(pos);
+                } else {
+                    chosen.push(c.id.clone());
+                }
+                AnswerValue::Choices(chosen)
+            }),
+            _ => {
+                // Numbers, dates and text: a digit starts typing the value.
+                self.overlay = Some(Overlay::Input {
+                    purpose: InputPurpose::Value,
+                    prompt: tr(&lang, "Valeur", "Value").to_string(),
+                    buffer: ((b'1' + option as u8) as char).to_string(),
+                });
+                return;
+            }
+        };
+        let multiple = matches!(q.kind, AnswerKind::MultipleChoice(_));
+        match value {
+            Some(v) => {
+                let before = self.interview().map(|iv| iv.answers.get(&iv.questionnaire.questions[iv.current].id).map(|a| a.revision));
+                self.save_answer(Some(v), None);
+                let after = self.interview().map(|iv| iv.answers.get(&iv.questionnaire.questions[iv.current].id).map(|a| a.revision));
+                // One key answers and moves on, as on a phone interview; a
+                // multiple choice stays put so several options can be ticked.
+                if !multiple && before != after && self.overlay.is_none()
+                    && let Some(iv) = self.interview_mut()
+                {
+                    iv.step(1);
+                }
+            }
+            None => self.error(tr(&lang, "Pas d'option pour cette touche.", "No option on that key.")),
+        }
+    }
+
+    /// Saves the current question's answer (the note is kept unless given).
+    fn save_answer(&mut self, value: Option<AnswerValue>, note: Option<String>) {
+        let Some(iv) = self.interview() else { return };
+        let question = iv.questionnaire.questions[iv.current].id.clone();
+        self.save_answer_for(&question, value, note, false);
+    }
+
+    fn save_answer_for(&mut self, question: &str, value: Option<AnswerValue>, note: Option<String>, undoing: bool) {
+        let lang = self.lang.clone();
+        let Some(iv) = self.interview() else { return };
+        let previous = iv.answers.get(question).cloned();
+        let note = note.or_else(|| previous.as_ref().and_then(|p| p.note.clone()));
+        let base = previous.as_ref().map(|p| p.revision);
+        let assessment = iv.assessment.clone();
+        let questionnaire = iv.questionnaire.clone();
+        match self
+            .bench
+            .answer(&assessment, &questionnaire, question, value.clone(), note.clone(), base)
+        {
+            Ok(stored) => {
+                let revision = stored.revision;
+                if let Some(iv) = self.interview_mut() {
+                    if !undoing {
+                        iv.undo.push((question.to_string(), previous));
+                    }
+                    iv.answers.insert(question.to_string(), stored);
+                    iv.refresh_applicability();
+                }
+                self.info(format!("{} (rév. {revision})", tr(&lang, "Enregistré", "Saved")));
+                self.request_score();
+            }
+            Err(AppError::Store(StoreError::Conflict { current, .. })) => {
+                self.overlay = Some(Overlay::Conflict {
+                    question: question.to_string(),
+                    ours: value,
+                    note,
+                    theirs: current,
+                });
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn undo(&mut self) {
+        let lang = self.lang.clone();
+        let Some(iv) = self.interview_mut() else { return };
+        let Some((question, previous)) = iv.undo.pop() else {
+            self.info(tr(&lang, "Rien à annuler.", "Nothing to undo."));
+            return;
+        };
+        if let Some(i) = iv.questionnaire.question_index(&question) {
+            iv.current = i;
+        }
+        let value = previous.as_ref().and_then(|p| p.value.clone());
+        let note = previous.as_ref().and_then(|p| p.note.clone());
+        self.save_answer_for(&question, value, note.or(Some(String::new())), true);
+    }
+
+    fn open_search(&mut self) {
+        let Some(iv) = self.interview() else { return };
+        let lang = &self.lang;
+        let mut index = SearchIndex::new();
+        for (i, q) in iv.questionnaire.questions.iter().enumerate() {
+            index.push(i, Field::Question, q.prompt.get(lang));
+            if let Some(a) = iv.answers.get(&q.id) {
+                if let Some(v) = &a.value {
+                    index.push(i, Field::Answer, &v.display(&q.kind, lang));
+                }
+                if let Some(n) = &a.note {
+                    index.push(i, Field::Note, n);
+                }
+            }
+        }
+        self.overlay = Some(Overlay::Search(Box::new(SearchState {
+            query: String::new(),
+            index,
+            hits: Vec::new(),
+            selected: 0,
+        })));
+    }
+
+    fn open_findings(&mut self) {
+        let Some(iv) = self.interview() else { return };
+        let Some(evaluation) = iv.evaluation.clone() else {
+            let msg = tr(&self.lang, "Pas encore de résultat.", "No result yet.");
+            self.info(msg);
+            return;
+        };
+        let assessment = iv.assessment.clone();
+        let questionnaire = iv.questionnaire.clone();
+        match self.bench.store.list_action_items(&assessment.id) {
+            Ok(actions) => self.stack.push(Screen::Findings(FindingsView {
+                assessment,
+                questionnaire,
+                evaluation,
+                actions,
+                pane: FindingsPane::Criteria,
+                selected: 0,
+            })),
+            Err(e) => self.error(e),
+        }
+    }
+
+    // ------------------------------------------------------------ findings
+
+    fn findings_action(&mut self, action: Action) {
+        let lang = self.lang.clone();
+        let Screen::Findings(view) = self.screen_mut() else { return };
+        let len = match view.pane {
+            FindingsPane::Criteria => view.evaluation.criteria.len(),
+            FindingsPane::Findings => view.rows().len(),
+        };
+        match action {
+            Action::Down => view.selected = (view.selected + 1).min(len.saturating_sub(1)),
+            Action::Up => view.selected = view.selected.saturating_sub(1),
+            Action::SwitchPane => {
+                view.pane = match view.pane {
+                    FindingsPane::Criteria => FindingsPane::Findings,
+                    FindingsPane::Findings => FindingsPane::Criteria,
+                };
+                view.selected = 0;
+            }
+            Action::AddAction if view.pane == FindingsPane::Findings => {
+                let rows = view.rows();
+                let finding = match rows.get(view.selected) {
+                    Some(FindingRow::Finding(i)) => Some(view.evaluation.findings[*i].id.clone()),
+                    Some(FindingRow::Action(j)) => Some(view.actions[*j].finding_id.clone()),
+                    None => None,
+                };
+                if let Some(finding) = finding {
+                    self.overlay = Some(Overlay::Input {
+                        purpose: InputPurpose::ActionItem { finding },
+                        prompt: tr(
+                            &lang,
+                            "Action ; responsable ; échéance AAAA-MM-JJ",
+                            "Action; owner; deadline YYYY-MM-DD",
+                        )
+                        .to_string(),
+                        buffer: String::new(),
+                    });
+                }
+            }
+            Action::CycleStatus if view.pane == FindingsPane::Findings => {
+                let rows = view.rows();
+                if let Some(FindingRow::Action(j)) = rows.get(view.selected) {
+                    let item = view.actions[*j].clone();
+                    let next = match item.status {
+                        ActionStatus::Open => ActionStatus::InProgress,
+                        ActionStatus::InProgress => ActionStatus::Done,
+                        ActionStatus::Done => ActionStatus::Open,
+                    };
+                    let update = ActionItemUpdate {
+                        status: Some(next),
+                        ..ActionItemUpdate::default()
+                    };
+                    match self.bench.store.update_action_item(&item.id, &update) {
+                        Ok(updated) => {
+                            if let Screen::Findings(view) = self.screen_mut() {
+                                view.actions[*j] = updated;
+                            }
+                        }
+                        Err(e) => self.error(e),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ------------------------------------------------------------ overlays
+
+    fn on_overlay_key(&mut self, event: KeyEvent, key: Key) {
+        let lang = self.lang.clone();
+        let Some(overlay) = self.overlay.take() else { return };
+        match overlay {
+            Overlay::Help => {}
+            Overlay::ConfirmFinalize => {
+                if matches!(event.code, KeyCode::Char('y' | 'o' | 'Y' | 'O')) {
+                    self.finalize();
+                }
+            }
+            Overlay::Sections { mut selected } => {
+                let sections = self.interview().map(|iv| iv.questionnaire.sections.len()).unwrap_or(0);
+                match event.code {
+                    KeyCode::Esc | KeyCode::Char('q') => return,
+                    KeyCode::Down | KeyCode::Char('j') => selected = (selected + 1).min(sections.saturating_sub(1)),
+                    KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
+                    KeyCode::Enter => {
+                        if let Some(iv) = self.interview_mut() {
+                            iv.jump_to_section(selected);
+                        }
+                        return;
+                    }
+                    KeyCode::Char(c @ '1'..='9') => {
+                        if let Some(iv) = self.interview_mut() {
+                            iv.jump_to_section(c as usize - '1' as usize);
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Sections { selected });
+            }
+            Overlay::Conflict {
+                question,
+                ours,
+                note,
+                theirs,
+            } => match event.code {
+                // Keep theirs: take the database's value.
+                KeyCode::Char('k') | KeyCode::Esc => {
+                    if let Some(iv) = self.interview_mut() {
+                        if theirs.revision > 0 {
+                            iv.answers.insert(question.clone(), (*theirs).clone());
+                        } else {
+                            iv.answers.remove(&question);
+                        }
+                        iv.refresh_applicability();
+                    }
+                    self.info(tr(&lang, "Réponse de l'autre auditeur conservée.", "Kept the other auditor's answer."));
+                    self.request_score();
+                }
+                // Overwrite with ours, now knowing their revision.
+                KeyCode::Char('o') => {
+                    if let Some(iv) = self.interview_mut() {
+                        if theirs.revision > 0 {
+                            iv.answers.insert(question.clone(), (*theirs).clone());
+                        } else {
+                            iv.answers.remove(&question);
+                        }
+                    }
+                    self.save_answer_for(&question, ours, note, false);
+                }
+                _ => {
+                    self.overlay = Some(Overlay::Conflict {
+                        question,
+                        ours,
+                        note,
+                        theirs,
+                    })
+                }
+            },
+            Overlay::Input {
+                purpose,
+                prompt,
+                mut buffer,
+            } => match event.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => self.commit_input(purpose, buffer),
+                KeyCode::Backspace => {
+                    buffer.pop();
+                    self.overlay = Some(Overlay::Input { purpose, prompt, buffer });
+                }
+                KeyCode::Char(c) if !key.ctrl => {
+                    buffer.push(c);
+                    self.overlay = Some(Overlay::Input { purpose, prompt, buffer });
+                }
+                _ => self.overlay = Some(Overlay::Input { purpose, prompt, buffer }),
+            },
+            Overlay::Search(mut search) => {
+                match event.code {
+                    KeyCode::Esc => return,
+                    KeyCode::Enter => {
+                        if let Some(hit) = search.hits.get(search.selected) {
+                            let question = search.index.entry(hit.entry).question;
+                            if let Some(iv) = self.interview_mut() {
+                                if iv.applies.question(question) {
+                                    iv.current = question;
+                                } else {
+                                    self.info(tr(
+                                        &lang,
+                                        "Cette question ne s'applique pas avec les réponses actuelles.",
+                                        "That question does not apply with the current answers.",
+                                    ));
+                                }
+                            }
+                        }
+                        return;
+                    }
+                    KeyCode::Down => search.selected = (search.selected + 1).min(search.hits.len().saturating_sub(1)),
+                    KeyCode::Up => search.selected = search.selected.saturating_sub(1),
+                    KeyCode::Backspace => {
+                        search.query.pop();
+                        search.hits = search.index.search(&search.query.clone(), 50);
+                        search.selected = 0;
+                    }
+                    KeyCode::Char(c) if !key.ctrl => {
+                        search.query.push(c);
+                        search.hits = search.index.search(&search.query.clone(), 50);
+                        search.selected = 0;
+                    }
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Search(search));
+            }
+        }
+    }
+
+    fn commit_input(&mut self, purpose: InputPurpose, buffer: String) {
+        let lang = self.lang.clone();
+        match purpose {
+            InputPurpose::Value => {
+                let Some(iv) = self.interview() else { return };
+                let kind = iv.questionnaire.questions[iv.current].kind.clone();
+                match AnswerValue::parse(&kind, &buffer) {
+                    Ok(v) => self.save_answer(Some(v), None),
+                    Err(e) => self.error(e),
+                }
+            }
+            InputPurpose::Note => {
+                let Some(iv) = self.interview() else { return };
+                let current = iv.answer_value(iv.current).cloned();
+                let note = buffer.trim().to_string();
+                self.save_answer(current, Some(note));
+            }
+            InputPurpose::Evidence => {
+                let Some(iv) = self.interview() else { return };
+                let question = iv.questionnaire.questions[iv.current].id.clone();
+                let assessment = iv.assessment.id.clone();
+                let (text, expiry) = match buffer.rsplit_once(';') {
+                    Some((t, d)) if d.trim().parse::<Date>().is_ok() => (t.trim().to_string(), d.trim().parse::<Date>().ok()),
+                    _ => (buffer.trim().to_string(), None),
+                };
+                if text.is_empty() {
+                    return;
+                }
+                let kind = if text.starts_with("http://") || text.starts_with("https://") {
+                    EvidenceKind::Link
+                } else {
+                    EvidenceKind::Note
+                };
+                let evidence = NewEvidence {
+                    question: Some(question.clone()),
+                    kind,
+                    text,
+                    file: None,
+                    effective_date: None,
+                    expiry_date: expiry,
+                };
+                match self.bench.store.add_evidence(&assessment, &evidence) {
+                    Ok(_) => {
+                        if let Some(iv) = self.interview_mut() {
+                            *iv.evidence_count.entry(question).or_insert(0) += 1;
+                        }
+                        self.info(tr(&lang, "Preuve ajoutée.", "Evidence added."));
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
+            InputPurpose::ActionItem { finding } => {
+                let mut parts = buffer.split(';').map(str::trim);
+                let title = parts.next().unwrap_or("").to_string();
+                let owner = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+                let deadline = match parts.next().filter(|s| !s.is_empty()) {
+                    Some(d) => match d.parse::<Date>() {
+                        Ok(d) => Some(d),
+                        Err(e) => return self.error(e),
+                    },
+                    None => None,
+                };
+                if title.is_empty() {
+                    return self.error(tr(&lang, "L'action a besoin d'un intitulé.", "The action needs a title."));
+                }
+                let Screen::Findings(view) = self.screen() else { return };
+                let assessment = view.assessment.id.clone();
+                let item = NewActionItem {
+                    finding_id: finding,
+                    title,
+                    owner,
+                    deadline,
+                };
+                match self.bench.store.add_action_item(&assessment, &item) {
+                    Ok(added) => {
+                        if let Screen::Findings(view) = self.screen_mut() {
+                            view.actions.push(added);
+                        }
+                        self.info(tr(&lang, "Action ajoutée.", "Action added."));
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
+        }
+    }
+
+    fn finalize(&mut self) {
+        let lang = self.lang.clone();
+        let Some(iv) = self.interview() else { return };
+        let id = iv.assessment.id.clone();
+        match self.bench.finalize(&id) {
+            Ok((assessment, evaluation)) => {
+                if let Some(iv) = self.interview_mut() {
+                    iv.assessment = assessment;
+                    iv.evaluation = Some(evaluation);
+                }
+                self.info(tr(&lang, "Évaluation finalisée : réponses figées.", "Assessment finalized: answers frozen."));
+            }
+            Err(e) => self.error(e),
+        }
+    }
+}
+
+fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
+    let f = |label: &'static str, value: String| TextField { label, value };
+    let s = existing.map(Supplier::fields);
+    SupplierForm {
+        editing: existing.map(|s| s.id.clone()),
+        fields: vec![
+            f("name", s.as_ref().map(|s| s.name.clone()).unwrap_or_default()),
+            f("country", s.as_ref().and_then(|s| s.country.clone()).unwrap_or_default()),
+            f("sector", s.as_ref().and_then(|s| s.sector.clone()).unwrap_or_default()),
+            f("services", s.as_ref().map(|s| s.services.join(", ")).unwrap_or_default()),
+            f(
+                "contacts",
+                s.as_ref()
+                    .map(|s| {
+                        s.contacts
+                            .iter()
+                            .map(|c| match &c.email {
+                                Some(e) => format!("{} <{e}>", c.name),
+                                None => c.name.clone(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+            ),
+        ],
+        criticality: s.map(|s| s.criticality).unwrap_or(Criticality::Medium),
+        focus: 0,
+        error: None,
+    }
+}
+
+fn form_to_supplier(form: &SupplierForm) -> SupplierFields {
+    let get = |i: usize| form.fields[i].value.trim().to_string();
+    let opt = |i: usize| Some(get(i)).filter(|s| !s.is_empty());
+    let list = |i: usize| {
+        get(i)
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+    };
+    SupplierFields {
+        name: get(0),
+        country: opt(1),
+        sector: opt(2),
+        services: list(3),
+        contacts: list(4)
+            .into_iter()
+            .map(|c| match c.split_once('<') {
+                Some((name, email)) => vigie_store::Contact {
+                    name: name.trim().to_string(),
+                    email: Some(email.trim_end_matches('>').trim().to_string()),
+                    ..Default::default()
+                },
+                None => vigie_store::Contact {
+                    name: c,
+                    ..Default::default()
+                },
+            })
+            .collect(),
+        criticality: form.criticality,
+    }
+}
+
+impl Interview {
+    pub fn is_final(&self) -> bool {
+        self.assessment.status == vigie_store::AssessmentStatus::Final
+    }
+
+    pub fn answer_value(&self, index: usize) -> Option<&AnswerValue> {
+        self.answers
+            .get(&self.questionnaire.questions.get(index)?.id)
+            .and_then(|a| a.value.as_ref())
+    }
+
+    pub fn refresh_applicability(&mut self) {
+        let values: HashMap<&str, &AnswerValue> = self
+            .answers
+            .iter()
+            .filter_map(|(q, a)| a.value.as_ref().map(|v| (q.as_str(), v)))
+            .collect();
+        self.applies = applicable_items(&self.questionnaire, &values, self.assessment.level.as_deref());
+    }
+
+    /// Indices of the questions that apply, in order.
+    pub fn visible(&self) -> Vec<usize> {
+        (0..self.questionnaire.questions.len())
+            .filter(|i| self.applies.question(*i))
+            .collect()
+    }
+
+    /// The answers sent to the plugin (stored answers with a value).
+    pub fn effective_answers(&self) -> Vec<Answer> {
+        let mut rows: Vec<StoredAnswer> = self.answers.values().cloned().collect();
+        rows.sort_by_key(|r| self.questionnaire.question_index(&r.question).unwrap_or(usize::MAX));
+        answers_of(&rows)
+    }
+
+    pub fn is_answered(&self, index: usize) -> bool {
+        self.answer_value(index).is_some()
+    }
+
+    pub fn first_unanswered(&self) -> Option<usize> {
+        self.visible().into_iter().find(|i| !self.is_answered(*i))
+    }
+
+    /// The next (or previous) applicable question without an answer,
+    /// wrapping around.
+    pub fn next_unanswered(&self, forward: bool) -> Option<usize> {
+        let visible = self.visible();
+        let pos = visible.iter().position(|i| *i == self.current).unwrap_or(0);
+        let n = visible.len();
+        (1..=n)
+            .map(|k| if forward { visible[(pos + k) % n] } else { visible[(pos + n - k % n) % n] })
+            .find(|i| !self.is_answered(*i))
+    }
+
+    pub fn step(&mut self, delta: i32) {
+        let visible = self.visible();
+        if visible.is_empty() {
+            return;
+        }
+        let pos = visible.iter().position(|i| *i >= self.current).unwrap_or(visible.len() - 1);
+        let next = (pos as i64 + i64::from(delta)).clamp(0, visible.len() as i64 - 1) as usize;
+        self.current = visible[next];
+    }
+
+    pub fn section_of_current(&self) -> usize {
+        let section = &self.questionnaire.questions[self.current].section;
+        self.questionnaire.sections.iter().position(|s| &s.id == section).unwrap_or(0)
+    }
+
+    pub fn jump_to_section(&mut self, index: usize) {
+        let Some(section) = self.questionnaire.sections.get(index) else { return };
+        if let Some(first) = self
+            .questionnaire
+            .questions_in(&section.id)
+            .find(|i| self.applies.question(*i))
+        {
+            self.current = first;
+        }
+    }
+
+    pub fn step_section(&mut self, delta: i32) {
+        let n = self.questionnaire.sections.len() as i32;
+        let mut s = self.section_of_current() as i32;
+        for _ in 0..n {
+            s = (s + delta).rem_euclid(n);
+            let id = &self.questionnaire.sections[s as usize].id;
+            if let Some(first) = self.questionnaire.questions_in(id).find(|i| self.applies.question(*i)) {
+                self.current = first;
+                return;
+            }
+        }
+    }
+
+    /// (answered, applicable) questions of section `index`.
+    pub fn section_progress(&self, index: usize) -> (usize, usize) {
+        let id = &self.questionnaire.sections[index].id;
+        let applicable: Vec<usize> = self.questionnaire.questions_in(id).filter(|i| self.applies.question(*i)).collect();
+        let answered = applicable.iter().filter(|i| self.is_answered(**i)).count();
+        (answered, applicable.len())
+    }
+
+    /// (answered, applicable) over the whole questionnaire.
+    pub fn progress(&self) -> (usize, usize) {
+        let visible = self.visible();
+        let answered = visible.iter().filter(|i| self.is_answered(**i)).count();
+        (answered, visible.len())
+    }
+}
+
+impl FindingsView {
+    /// Findings, each followed by its action items.
+    pub fn rows(&self) -> Vec<FindingRow> {
+        let mut rows = Vec::new();
+        for (i, f) in self.evaluation.findings.iter().enumerate() {
+            rows.push(FindingRow::Finding(i));
+            for (j, a) in self.actions.iter().enumerate() {
+                if a.finding_id == f.id {
+                    rows.push(FindingRow::Action(j));
+                }
+            }
+        }
+        rows
+    }
+}

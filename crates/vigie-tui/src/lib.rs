@@ -1,0 +1,114 @@
+//! Vigie's interview workbench: a ratatui terminal UI over the assessment
+//! store and the sandboxed questionnaire plugins.
+//!
+//! Elm-like: `App` is the state, `app::Msg` what happens, `App::update` the
+//! only place state changes, and `view::draw` reads it to draw. Scoring runs
+//! on a worker thread that reports back; the loop draws only after an event,
+//! once every queued event is handled. It must not depend on the binary: the
+//! `vigie` crate passes in paths, auditor and language.
+
+pub mod app;
+pub mod keymap;
+pub mod search;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+pub mod worker;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::channel;
+
+pub use app::{App, Msg};
+use keymap::Keymap;
+use theme::Theme;
+use vigie_app::{AppError, Workbench};
+use vigie_model::Date;
+use vigie_plugin_host::Host;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+/// What the binary hands to the workbench.
+pub struct Options {
+    pub db: PathBuf,
+    pub auditor: String,
+    pub lang: String,
+    pub today: Date,
+    pub config_dir: Option<PathBuf>,
+    /// False when `NO_COLOR` is set.
+    pub color: bool,
+}
+
+/// Reads keymap.toml and theme.toml from the config folder; returns any
+/// problem as a message to show (the defaults are used then).
+pub fn load_config(dir: Option<&Path>, color: bool) -> (Keymap, Theme, Option<String>) {
+    let Some(dir) = dir else {
+        return (Keymap::default(), Theme::new(color), None);
+    };
+    let mut problems = Vec::new();
+    let keymap_path = dir.join("keymap.toml");
+    let keymap = match std::fs::read_to_string(&keymap_path) {
+        Ok(text) => {
+            let (k, err) = Keymap::from_toml(&text, &keymap_path.display().to_string());
+            problems.extend(err);
+            k
+        }
+        Err(_) => Keymap::default(),
+    };
+    let theme_path = dir.join("theme.toml");
+    let theme = match std::fs::read_to_string(&theme_path) {
+        Ok(text) => {
+            let (t, err) = Theme::from_toml(&text, &theme_path.display().to_string(), color);
+            problems.extend(err);
+            t
+        }
+        Err(_) => Theme::new(color),
+    };
+    let message = (!problems.is_empty()).then(|| problems.join(" · "));
+    (keymap, theme, message)
+}
+
+/// Builds the app state (no terminal involved).
+pub fn build_app(options: &Options, host: Arc<Host>) -> Result<App, TuiError> {
+    let bench = Workbench::open(&options.db, &options.auditor, host)?;
+    let (keymap, theme, problem) = load_config(options.config_dir.as_deref(), options.color);
+    let mut app = App::new(bench, &options.lang, options.today, keymap, theme);
+    if let Some(p) = problem {
+        app.error(p);
+    }
+    Ok(app)
+}
+
+/// Runs the workbench until the auditor quits or a signal arrives. The
+/// terminal is restored on every way out.
+pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
+    let mut app = build_app(&options, host.clone())?;
+    terminal::install_panic_hook();
+    let (tx, rx) = channel::<Msg>();
+    terminal::spawn_signals(tx.clone())?;
+    app.scorer = Some(worker::spawn(host, options.db.clone(), options.auditor.clone(), tx.clone()));
+    let mut guard = terminal::TerminalGuard::enter()?;
+    terminal::spawn_input(tx);
+    // Score whatever the first screen shows.
+    app.request_score();
+    loop {
+        guard.terminal.draw(|frame| view::draw(frame, &app))?;
+        let Ok(first) = rx.recv() else { break };
+        app.update(first);
+        // Handle every queued event before drawing again.
+        while let Ok(next) = rx.try_recv() {
+            app.update(next);
+        }
+        if app.quit {
+            break;
+        }
+    }
+    drop(guard);
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Criteria checklist, findings and the action plan.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
+
+use super::{block, clip};
+use crate::app::{App, FindingRow, FindingsPane, FindingsView, tr};
+use crate::theme::{severity_mark, status_mark};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
+    let lang = app.lang.as_str();
+    let e = &view.evaluation;
+    let [header, list_area, detail_area] =
+        Layout::vertical([Constraint::Length(2), Constraint::Min(6), Constraint::Length(7)]).areas(area);
+    let score = e.score.map(|s| format!("{s:.1}/100")).unwrap_or_else(|| "-".into());
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(Span::styled(
+                clip(&format!("{} · {}", view.assessment.supplier_name, view.questionnaire.info.name.get(lang)), area.width as usize),
+                app.theme.title,
+            )),
+            Line::from(vec![
+                Span::styled(format!("Score {score} · "), app.theme.accent),
+                Span::styled(e.verdict.label.get(lang).to_string(), app.theme.severity(e.verdict.severity)),
+            ]),
+        ]),
+        header,
+    );
+    let width = list_area.width.saturating_sub(4) as usize;
+    let (title, items, detail): (String, Vec<ListItem>, Vec<Line>) = match view.pane {
+        FindingsPane::Criteria => {
+            let items = e
+                .criteria
+                .iter()
+                .map(|r| {
+                    let title = view
+                        .questionnaire
+                        .criterion(&r.criterion)
+                        .map(|c| c.title.get(lang).to_string())
+                        .unwrap_or_else(|| r.criterion.clone());
+                    let label = r.status.label(lang);
+                    ListItem::new(Line::from(vec![
+                        Span::styled(format!("{} {:<15}", status_mark(r.status), label), app.theme.status(r.status)),
+                        Span::raw(clip(&title, width.saturating_sub(18))),
+                    ]))
+                })
+                .collect();
+            let detail = e
+                .criteria
+                .get(view.selected)
+                .map(|r| vec![Line::raw(r.rationale.get(lang).to_string())])
+                .unwrap_or_default();
+            (format!("{} (Tab: {})", tr(lang, "Critères", "Criteria"), tr(lang, "constats", "findings")), items, detail)
+        }
+        FindingsPane::Findings => {
+            let rows = view.rows();
+            let items = rows
+                .iter()
+                .map(|row| match row {
+                    FindingRow::Finding(i) => {
+                        let f = &e.findings[*i];
+                        let deadline = f
+                            .deadline_days
+                            .and_then(|d| view.assessment.assessment_date.add_days(i64::from(d)).ok())
+                            .map(|d| format!("  ⏱ {d}"))
+                            .unwrap_or_default();
+                        ListItem::new(Line::from(vec![
+                            Span::styled(format!("{} {:<8}", severity_mark(f.severity), f.severity.label(lang)), app.theme.severity(f.severity)),
+                            Span::raw(clip(f.title.get(lang), width.saturating_sub(24))),
+                            Span::styled(deadline, app.theme.muted),
+                        ]))
+                    }
+                    FindingRow::Action(j) => {
+                        let a = &view.actions[*j];
+                        let owner = a.owner.clone().unwrap_or_else(|| "?".into());
+                        let deadline = a.deadline.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+                        ListItem::new(Line::from(Span::styled(
+                            clip(&format!("    ↳ [{}] {} · {owner} · {deadline}", a.status.id(), a.title), width),
+                            app.theme.text,
+                        )))
+                    }
+                })
+                .collect();
+            let detail = match rows.get(view.selected) {
+                Some(FindingRow::Finding(i)) => vec![Line::raw(e.findings[*i].recommendation.get(lang).to_string())],
+                Some(FindingRow::Action(j)) => {
+                    let a = &view.actions[*j];
+                    vec![Line::raw(format!(
+                        "{} · {} {} · {}",
+                        a.title,
+                        tr(lang, "créée par", "created by"),
+                        a.created_by,
+                        a.created_at
+                    ))]
+                }
+                None => vec![Line::raw(tr(lang, "Aucun constat.", "No finding."))],
+            };
+            (
+                format!("{} (Tab: {})", tr(lang, "Constats et plan d'action", "Findings and action plan"), tr(lang, "critères", "criteria")),
+                items,
+                detail,
+            )
+        }
+    };
+    let mut state = ListState::default();
+    if !items.is_empty() {
+        state.select(Some(view.selected));
+    }
+    frame.render_stateful_widget(
+        List::new(items).block(block(app, title)).highlight_style(app.theme.selected).highlight_symbol("▸ "),
+        list_area,
+        &mut state,
+    );
+    frame.render_widget(
+        Paragraph::new(detail)
+            .block(block(app, tr(lang, "Détail", "Detail")))
+            .wrap(Wrap { trim: true }),
+        detail_area,
+    );
+}

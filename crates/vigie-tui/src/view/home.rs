@@ -1,0 +1,91 @@
+//! Home: suppliers with their assessments, status and score.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph};
+use vigie_store::AssessmentStatus;
+
+use super::{block, clip};
+use crate::app::{App, HomeRow, tr};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let lang = app.lang.as_str();
+    let [header, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+    let title = format!(
+        "Vigie · {} · {} {} · {} {}",
+        app.bench.store.path().display(),
+        tr(lang, "auditeur", "auditor"),
+        app.bench.store.auditor(),
+        app.home.total_assessments,
+        tr(lang, "évaluations", "assessments")
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(clip(&title, area.width as usize), app.theme.title)),
+        header,
+    );
+    let width = list.width.saturating_sub(4) as usize;
+    let items: Vec<ListItem> = if app.home.rows.is_empty() {
+        vec![ListItem::new(Line::from(Span::styled(
+            tr(
+                lang,
+                "Aucun fournisseur. Appuyez sur s pour en créer un.",
+                "No supplier yet. Press s to add one.",
+            ),
+            app.theme.muted,
+        )))]
+    } else {
+        app.home.rows.iter().map(|row| ListItem::new(row_line(app, row, width))).collect()
+    };
+    let mut state = ListState::default();
+    if !app.home.rows.is_empty() {
+        state.select(Some(app.home.selected));
+    }
+    let list_widget = List::new(items)
+        .block(block(app, tr(lang, "Fournisseurs et évaluations", "Suppliers and assessments")))
+        .highlight_style(app.theme.selected)
+        .highlight_symbol("▸ ");
+    frame.render_stateful_widget(list_widget, list, &mut state);
+}
+
+fn row_line(app: &App, row: &HomeRow, width: usize) -> Line<'static> {
+    let lang = app.lang.as_str();
+    match row {
+        HomeRow::Supplier(s) => {
+            let mut details = Vec::new();
+            if let Some(c) = &s.country {
+                details.push(c.clone());
+            }
+            if let Some(sector) = &s.sector {
+                details.push(sector.clone());
+            }
+            details.push(format!("{} {}", tr(lang, "criticité", "criticality"), s.criticality.id()));
+            Line::from(vec![
+                Span::styled(s.name.clone(), app.theme.accent),
+                Span::styled(format!("  ({})", details.join(", ")), app.theme.muted),
+            ])
+        }
+        HomeRow::Assessment(a) => {
+            let name = app
+                .bench
+                .catalog
+                .find(&a.plugin_id)
+                .map(|e| e.plugin.questionnaire().info.name.get(lang).to_string())
+                .unwrap_or_else(|_| a.plugin_id.clone());
+            let status = match a.status {
+                AssessmentStatus::Draft => tr(lang, "brouillon", "draft"),
+                AssessmentStatus::Final => tr(lang, "final", "final"),
+            };
+            let score = a.score.map(|s| format!("{s:>5.1}")).unwrap_or_else(|| "    -".into());
+            let verdict = a.verdict.clone().unwrap_or_default();
+            let right = format!("{}  {status:<9} {score}  {verdict}", a.assessment_date);
+            let name_width = width.saturating_sub(right.chars().count() + 4).max(10);
+            Line::from(vec![
+                Span::raw("  "),
+                Span::raw(format!("{:<name_width$}", clip(&name, name_width))),
+                Span::raw("  "),
+                Span::styled(right, app.theme.text),
+            ])
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Drawing. Views read the state and never change it.
+
+mod findings;
+mod forms;
+mod home;
+mod interview;
+mod lists;
+mod overlays;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::app::{App, Screen, tr};
+use crate::keymap::Action;
+
+/// Smallest usable terminal.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "{} {}x{} — {} {MIN_WIDTH}x{MIN_HEIGHT}.\n{}",
+            tr(&app.lang, "Terminal trop petit :", "Terminal too small:"),
+            area.width,
+            area.height,
+            tr(&app.lang, "il faut au moins", "Vigie needs at least"),
+            tr(&app.lang, "Agrandissez la fenêtre ; q pour quitter.", "Enlarge the window; q to quit."),
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    match app.screen() {
+        Screen::Home => home::draw(frame, body, app),
+        Screen::SupplierForm(form) => forms::supplier(frame, body, app, form),
+        Screen::NewAssessment(form) => forms::new_assessment(frame, body, app, form),
+        Screen::Interview(iv) => interview::draw(frame, body, app, iv),
+        Screen::Findings(view) => findings::draw(frame, body, app, view),
+        Screen::Plugins { selected } => lists::plugins(frame, body, app, *selected),
+        Screen::Audit(view) => lists::audit(frame, body, app, view),
+    }
+    status_line(frame, status, app);
+    overlays::draw(frame, area, app);
+}
+
+/// The bottom line: the last message, else the main keys of the screen.
+fn status_line(frame: &mut Frame, area: Rect, app: &App) {
+    let line = match &app.status {
+        Some((text, true)) => Line::from(Span::styled(format!("✘ {text}"), app.theme.error)),
+        Some((text, false)) => Line::from(Span::styled(format!("✔ {text}"), app.theme.ok)),
+        None => {
+            let actions: &[Action] = match app.screen() {
+                Screen::Home => &[Action::Select, Action::NewSupplier, Action::NewAssessment, Action::Plugins, Action::Help, Action::Quit],
+                Screen::Interview(_) => &[Action::NextUnanswered, Action::Search, Action::Note, Action::Undo, Action::Findings, Action::Help, Action::Quit],
+                Screen::Findings(_) => &[Action::SwitchPane, Action::AddAction, Action::CycleStatus, Action::Help, Action::Quit],
+                _ => &[Action::Up, Action::Down, Action::Help, Action::Back],
+            };
+            key_hints(app, actions)
+        }
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// "key label" pairs for a hint line.
+pub fn key_hints(app: &App, actions: &[Action]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for a in actions {
+        let keys = app.keymap.keys(*a);
+        let Some(first) = keys.first() else { continue };
+        spans.push(Span::styled(first.label(), app.theme.key));
+        spans.push(Span::raw(format!(" {}  ", short(a.describe(&app.lang)))));
+    }
+    Line::from(spans)
+}
+
+/// The first words of a description, for hint lines.
+fn short(text: &str) -> String {
+    text.split([' ', '(', ',', '/']).take(2).collect::<Vec<_>>().join(" ").trim().to_string()
+}
+
+/// A bordered block with a title in the theme's title style.
+pub fn block<'a>(app: &App, title: impl Into<String>) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.border)
+        .title(Span::styled(format!(" {} ", title.into()), app.theme.title))
+}
+
+/// Truncates to `width` characters with an ellipsis.
+pub fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+pub fn style_if(cond: bool, style: Style) -> Style {
+    if cond { style } else { Style::default() }
+}

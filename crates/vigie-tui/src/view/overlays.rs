@@ -1,0 +1,182 @@
+//! Help (generated from the keymap), input line, search, section picker,
+//! conflict and confirmation dialogs.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::{block, clip};
+use crate::app::{App, Overlay, tr};
+use crate::keymap::{Action, Scope};
+use crate::search::Field;
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
+    cell
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(overlay) = &app.overlay else { return };
+    let lang = app.lang.as_str();
+    match overlay {
+        Overlay::Help => {
+            let scopes = app.help_scopes();
+            let mut lines = Vec::new();
+            for scope in &scopes {
+                let name = match scope {
+                    Scope::Global => tr(lang, "Partout", "Everywhere"),
+                    Scope::Home => tr(lang, "Accueil", "Home"),
+                    Scope::Interview => tr(lang, "Entretien", "Interview"),
+                    Scope::Findings => tr(lang, "Constats", "Findings"),
+                };
+                lines.push(Line::from(Span::styled(name, app.theme.title)));
+                for action in Action::ALL.iter().filter(|a| a.scope() == *scope) {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {:<14}", app.keymap.label(*action)), app.theme.key),
+                        Span::raw(action.describe(lang)),
+                    ]));
+                }
+                if *scope == Scope::Interview {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {:<14}", "1-9"), app.theme.key),
+                        Span::raw(tr(lang, "choisir l'option affichée", "choose the option shown")),
+                    ]));
+                }
+            }
+            lines.push(Line::from(Span::styled(
+                tr(lang, "Une touche pour fermer · touches réglables dans keymap.toml", "Any key closes · keys set in keymap.toml"),
+                app.theme.muted,
+            )));
+            let rect = centered(area, 72, lines.len() as u16 + 2);
+            frame.render_widget(Clear, rect);
+            frame.render_widget(Paragraph::new(lines).block(block(app, tr(lang, "Aide", "Help"))), rect);
+        }
+        Overlay::Input { prompt, buffer, .. } => {
+            let rect = centered(area, 70, 5);
+            frame.render_widget(Clear, rect);
+            let lines = vec![
+                Line::from(Span::styled(format!("{buffer}▏"), app.theme.accent)),
+                Line::from(Span::styled(tr(lang, "Entrée valider · Échap annuler", "Enter confirm · Esc cancel"), app.theme.muted)),
+            ];
+            frame.render_widget(Paragraph::new(lines).block(block(app, prompt.clone())).wrap(Wrap { trim: false }), rect);
+        }
+        Overlay::Search(search) => {
+            let rect = centered(area, area.width.saturating_sub(6), area.height.saturating_sub(4));
+            frame.render_widget(Clear, rect);
+            let width = rect.width.saturating_sub(4) as usize;
+            let mut lines = vec![
+                Line::from(vec![Span::styled("/ ", app.theme.key), Span::styled(format!("{}▏", search.query), app.theme.accent)]),
+                Line::raw(""),
+            ];
+            let questions = app.stack.last().and_then(|s| match s {
+                crate::app::Screen::Interview(iv) => Some(iv.questionnaire.clone()),
+                _ => None,
+            });
+            for (i, hit) in search.hits.iter().enumerate().take(rect.height.saturating_sub(5) as usize) {
+                let entry = search.index.entry(hit.entry);
+                let field = match entry.field {
+                    Field::Question => tr(lang, "question", "question"),
+                    Field::Answer => tr(lang, "réponse", "answer"),
+                    Field::Note => tr(lang, "note", "note"),
+                };
+                let id = questions
+                    .as_ref()
+                    .and_then(|q| q.questions.get(entry.question))
+                    .map(|q| q.id.clone())
+                    .unwrap_or_default();
+                let style = if i == search.selected { app.theme.selected } else { app.theme.text };
+                lines.push(Line::from(Span::styled(clip(&format!("{field:<8} {id:<24} {}", entry.text), width), style)));
+            }
+            if search.hits.is_empty() && !search.query.is_empty() {
+                lines.push(Line::from(Span::styled(tr(lang, "Aucun résultat.", "No match."), app.theme.muted)));
+            }
+            frame.render_widget(
+                Paragraph::new(lines).block(block(
+                    app,
+                    tr(lang, "Rechercher (questions, réponses, notes) · Entrée aller · Échap fermer", "Search (questions, answers, notes) · Enter go · Esc close"),
+                )),
+                rect,
+            );
+        }
+        Overlay::Sections { selected } => {
+            let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else { return };
+            let lines: Vec<Line> = iv
+                .questionnaire
+                .sections
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let (done, total) = iv.section_progress(i);
+                    let key = if i < 9 { format!("{} ", i + 1) } else { "  ".into() };
+                    let style = if i == *selected { app.theme.selected } else { app.theme.text };
+                    Line::from(vec![
+                        Span::styled(key, app.theme.key),
+                        Span::styled(format!("{} ({done}/{total})", s.title.get(lang)), style),
+                    ])
+                })
+                .collect();
+            let rect = centered(area, 60, lines.len() as u16 + 2);
+            frame.render_widget(Clear, rect);
+            frame.render_widget(Paragraph::new(lines).block(block(app, tr(lang, "Aller à la section", "Jump to section"))), rect);
+        }
+        Overlay::Conflict { question, ours, theirs, .. } => {
+            let kind = app.stack.last().and_then(|s| match s {
+                crate::app::Screen::Interview(iv) => iv.questionnaire.question(question).map(|q| q.kind.clone()),
+                _ => None,
+            });
+            let show = |v: &Option<vigie_model::AnswerValue>| match (v, &kind) {
+                (Some(v), Some(k)) => v.display(k, lang),
+                (Some(v), None) => format!("{v:?}"),
+                (None, _) => tr(lang, "(effacée)", "(cleared)").to_string(),
+            };
+            let lines = vec![
+                Line::from(Span::styled(
+                    format!(
+                        "{} `{question}` {}",
+                        tr(lang, "Un autre auditeur a modifié", "Another auditor changed"),
+                        tr(lang, "pendant que vous répondiez.", "while you were answering.")
+                    ),
+                    app.theme.warn,
+                )),
+                Line::raw(""),
+                Line::from(vec![Span::styled(tr(lang, "Votre réponse : ", "Yours:  "), app.theme.muted), Span::raw(show(ours))]),
+                Line::from(vec![
+                    Span::styled(tr(lang, "Sa réponse :    ", "Theirs: "), app.theme.muted),
+                    Span::raw(format!("{} ({} , rév. {})", show(&theirs.value), theirs.updated_by, theirs.revision)),
+                ]),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled(" k ", app.theme.key),
+                    Span::raw(tr(lang, "garder la sienne   ", "keep theirs   ")),
+                    Span::styled(" o ", app.theme.key),
+                    Span::raw(tr(lang, "remplacer par la vôtre", "overwrite with yours")),
+                ]),
+            ];
+            let rect = centered(area, 72, 8);
+            frame.render_widget(Clear, rect);
+            frame.render_widget(
+                Paragraph::new(lines).block(block(app, tr(lang, "Conflit", "Conflict"))).wrap(Wrap { trim: false }),
+                rect,
+            );
+        }
+        Overlay::ConfirmFinalize => {
+            let lines = vec![
+                Line::raw(tr(
+                    lang,
+                    "Finaliser fige les réponses et enregistre le résultat avec l'empreinte du questionnaire.",
+                    "Finalizing freezes the answers and stores the result with the questionnaire's sha256.",
+                )),
+                Line::raw(""),
+                Line::from(Span::styled(tr(lang, "o/y confirmer · autre touche annuler", "y confirm · any other key cancels"), app.theme.key)),
+            ];
+            let rect = centered(area, 64, 7);
+            frame.render_widget(Clear, rect);
+            frame.render_widget(
+                Paragraph::new(lines).block(block(app, tr(lang, "Finaliser ?", "Finalize?"))).wrap(Wrap { trim: false }),
+                rect,
+            );
+        }
+    }
+}

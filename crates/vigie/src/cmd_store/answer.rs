@@ -1,0 +1,103 @@
+//! `vigie answer A Q VALUE [--note]` and `vigie answer A --file answers.toml`.
+
+use std::path::Path;
+
+use vigie_app::{AnswersFile, Workbench};
+use vigie_model::AnswerValue;
+use vigie_store::Assessment;
+
+use super::session;
+use crate::cli::{AnswerArgs, Cli};
+use crate::{CmdResult, Failure};
+
+pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
+    if let Some(file) = &args.file {
+        if args.note.is_some() {
+            missing("--note goes with one answer; in a file, notes go in its [notes] table");
+        }
+        return from_file(cli, &args.assessment, file);
+    }
+    let Some(question) = &args.question else {
+        missing("give a QUESTION and a VALUE, or --file answers.toml");
+    };
+    if args.value.is_none() && args.note.is_none() {
+        missing("give a VALUE for the question (or --note to change only its note)");
+    }
+    let mut bench = session::open_lazy_workbench(cli)?;
+    let assessment = bench.store.assessment(&args.assessment)?;
+    let plugin = bench.plugin_for(&assessment)?;
+    let questionnaire = plugin.questionnaire();
+    let q = questionnaire.question(question).ok_or_else(|| {
+        Failure::new(format!(
+            "`{question}` is not a question of {}; `vigie plugin inspect {}` lists them",
+            questionnaire.info.id, questionnaire.info.id
+        ))
+    })?;
+    let current = bench.store.answer(&assessment.id, question)?;
+    let value = match &args.value {
+        Some(input) => Some(
+            AnswerValue::parse(&q.kind, input)
+                .map_err(|e| Failure::new(format!("`{question}`: {e}")))?,
+        ),
+        // Only the note changes: keep the value as it is.
+        None => current.as_ref().and_then(|c| c.value.clone()),
+    };
+    let saved = bench.answer(
+        &assessment,
+        questionnaire,
+        question,
+        value,
+        args.note.clone(),
+        current.as_ref().map(|c| c.revision),
+    )?;
+    rescore(&mut bench, &assessment);
+    println!("{}", saved.revision);
+    Ok(())
+}
+
+/// All the answers of a file, or none: the file is checked against the
+/// questionnaire first (errors name the file and line), then written in one
+/// transaction.
+fn from_file(cli: &Cli, assessment_key: &str, file: &Path) -> CmdResult {
+    let shown = file.display().to_string();
+    let source = std::fs::read_to_string(file)
+        .map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
+    let parsed = AnswersFile::parse(&source, &shown)?;
+    let mut bench = session::open_lazy_workbench(cli)?;
+    let assessment = bench.store.assessment(assessment_key)?;
+    let plugin = bench.plugin_for(&assessment)?;
+    let answers = parsed.resolve(plugin.questionnaire())?;
+    if let Some(date) = parsed.assessment_date.filter(|d| *d != assessment.assessment_date) {
+        eprintln!(
+            "vigie: note: {shown} is for {date}, the assessment is dated {}; the assessment's date is kept",
+            assessment.assessment_date
+        );
+    }
+    if let Some(level) = parsed.level.as_ref().filter(|l| Some(*l) != assessment.level.as_ref()) {
+        eprintln!(
+            "vigie: note: {shown} is for level {level}, the assessment's level ({}) is kept",
+            assessment.level.as_deref().unwrap_or("none")
+        );
+    }
+    let rows = answers
+        .into_iter()
+        .map(|a| (a.question, Some(a.value), a.note))
+        .collect();
+    let written = bench.store.set_answers_bulk(&assessment.id, rows)?;
+    rescore(&mut bench, &assessment);
+    println!("{written} answers recorded from {shown}");
+    Ok(())
+}
+
+/// Keeps the cached score that `assessment list` shows up to date. The answers
+/// are already committed, so a scoring problem is only a warning here.
+fn rescore(bench: &mut Workbench, assessment: &Assessment) {
+    if let Err(e) = bench.score(&assessment.id) {
+        eprintln!("vigie: warning: the answers are saved, but scoring failed: {e}");
+    }
+}
+
+/// A missing or conflicting argument, reported like clap's own (exit code 2).
+fn missing(message: &str) -> ! {
+    session::usage_error(message)
+}

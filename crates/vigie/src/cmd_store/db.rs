@@ -1,0 +1,46 @@
+//! `vigie db verify|backup|path`.
+
+use vigie_store::Store;
+
+use super::session;
+use crate::cli::{Cli, DbCmd};
+use crate::{CmdResult, Failure, paths};
+
+pub fn run(cli: &Cli, cmd: &DbCmd) -> CmdResult {
+    match cmd {
+        DbCmd::Path => {
+            println!("{}", paths::db_path(cli)?.display());
+            Ok(())
+        }
+        DbCmd::Verify => {
+            let path = session::existing_db(cli)?;
+            let store = Store::open(&path, &session::auditor(cli))?;
+            let report = store.verify()?;
+            print!("{report}");
+            if report.is_ok() {
+                println!("{}: ok", path.display());
+                return Ok(());
+            }
+            let first = if let Some(b) = &report.audit_break {
+                b.to_string()
+            } else if !report.integrity_ok() {
+                "SQLite's integrity check failed".to_string()
+            } else if report.foreign_key_violations > 0 {
+                format!("{} row(s) point to nothing", report.foreign_key_violations)
+            } else {
+                "the audit trail's append-only triggers were removed".to_string()
+            };
+            Err(Failure::new(format!(
+                "{} failed verification: {first}",
+                path.display()
+            )))
+        }
+        DbCmd::Backup { file } => {
+            let path = session::existing_db(cli)?;
+            let store = Store::open(&path, &session::auditor(cli))?;
+            store.backup(file)?;
+            println!("backed up {} to {}", path.display(), file.display());
+            Ok(())
+        }
+    }
+}

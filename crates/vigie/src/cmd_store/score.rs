@@ -1,0 +1,102 @@
+//! `vigie score A [--format table|json]`.
+
+use vigie_model::{Evaluation, Questionnaire, Severity, Status};
+
+use super::{session, text};
+use crate::cli::{Cli, ScoreFormat};
+use crate::{CmdResult, Failure, paths};
+
+pub fn run(cli: &Cli, assessment: &str, format: ScoreFormat) -> CmdResult {
+    let lang = paths::language(cli.lang.as_deref());
+    let mut bench = session::open_lazy_workbench(cli)?;
+    let (a, evaluation) = bench.score(assessment)?;
+    match format {
+        ScoreFormat::Json => {
+            let json = serde_json::to_string_pretty(&evaluation)
+                .map_err(|e| Failure::new(format!("cannot write the evaluation as JSON: {e}")))?;
+            println!("{json}");
+        }
+        ScoreFormat::Table => {
+            let plugin = bench.plugin_for(&a)?;
+            print_table(plugin.questionnaire(), &evaluation, &lang, text::width());
+        }
+    }
+    Ok(())
+}
+
+/// The glyph padded to two columns (the emoji take two, the others one).
+fn glyph(status: Status) -> String {
+    let g = status.glyph();
+    match status {
+        Status::NotApplicable | Status::NotAssessed => format!("{g} "),
+        _ => g.to_string(),
+    }
+}
+
+fn print_table(q: &Questionnaire, e: &Evaluation, lang: &str, width: usize) {
+    let label_width = Status::ALL
+        .iter()
+        .map(|s| s.label(lang).chars().count())
+        .max()
+        .unwrap_or(14);
+    let title_width = 36;
+    // glyph (2) + 1 + label + 2 + title + 2
+    let rationale_width = width.saturating_sub(2 + 1 + label_width + 2 + title_width + 2);
+    for result in &e.criteria {
+        let title = q
+            .criterion(&result.criterion)
+            .map_or(result.criterion.as_str(), |c| c.title.get(lang));
+        println!(
+            "{} {}  {}  {}",
+            glyph(result.status),
+            text::cell(result.status.label(lang), label_width),
+            text::cell(title, title_width),
+            text::clip(result.rationale.get(lang), rationale_width)
+        )
+    }
+    let counts = e.status_counts();
+    let tally: Vec<String> = Status::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", s.label(lang)))
+        .collect();
+    println!();
+    println!("criteria: {}", tally.join(", "));
+    println!("score:    {}", e.score.map_or_else(|| "-".to_string(), |s| format!("{s:.1} / 100")));
+    println!(
+        "verdict:  {} ({})",
+        text::clip(e.verdict.label.get(lang), width.saturating_sub(30)),
+        e.verdict.severity.label(lang)
+    );
+    let summary = e.verdict.summary.get(lang);
+    if !summary.is_empty() {
+        println!("          {}", text::clip(summary, width.saturating_sub(10)));
+    }
+    println!();
+    if e.findings.is_empty() {
+        println!("findings: none");
+        return;
+    }
+    println!("findings ({}):", e.findings.len());
+    for severity in Severity::ALL {
+        let findings: Vec<_> = e.findings.iter().filter(|f| f.severity == severity).collect();
+        if findings.is_empty() {
+            continue;
+        }
+        println!("  {} ({}):", severity.label(lang), findings.len());
+        for f in findings {
+            let deadline = match f.deadline_days {
+                Some(days) if text::fr(lang) => format!(" [sous {days} jours]"),
+                Some(days) => format!(" [within {days} days]"),
+                None => String::new(),
+            };
+            let room = width.saturating_sub(6 + deadline.chars().count());
+            println!("    - {}{deadline}", text::clip(f.title.get(lang), room));
+            let recommendation = f.recommendation.get(lang);
+            if !recommendation.is_empty() {
+                println!("      {}", text::clip(recommendation, width.saturating_sub(6)));
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Opening the database for one command: which file, on behalf of whom, and
+//! with which plugins loaded.
+
+use std::path::PathBuf;
+
+use clap::CommandFactory;
+use vigie_app::{Catalog, Workbench};
+use vigie_store::Store;
+
+use crate::cli::Cli;
+use crate::{Failure, cmd_plugin, paths};
+
+/// Who is recorded as the author of changes: `--auditor`, else `$USER`, else
+/// `%USERNAME%`, else "unknown".
+pub fn auditor(cli: &Cli) -> String {
+    let flag = cli.auditor.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    if let Some(name) = flag {
+        return name.to_string();
+    }
+    for var in ["USER", "USERNAME"] {
+        if let Ok(value) = std::env::var(var) {
+            let value = value.trim();
+            if !value.is_empty() {
+                return value.to_string();
+            }
+        }
+    }
+    "unknown".to_string()
+}
+
+/// The store alone (no plugin loaded): suppliers, verification, backups.
+pub fn open_store(cli: &Cli) -> Result<Store, Failure> {
+    let path = paths::db_path(cli)?;
+    Ok(Store::open(&path, &auditor(cli))?)
+}
+
+/// The database path, which must already exist (commands that only read or
+/// copy a database must not create an empty one by mistake).
+pub fn existing_db(cli: &Cli) -> Result<PathBuf, Failure> {
+    let path = paths::db_path(cli)?;
+    match std::fs::metadata(&path) {
+        Ok(_) => Ok(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Failure::new(format!(
+            "there is no database at {}; give --db FILE or set VIGIE_DB",
+            path.display()
+        ))),
+        Err(e) => Err(Failure::new(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+/// The full workbench: bundled plugins and every plugin installed in the
+/// database (to pick a plugin by id, install or list plugins).
+pub fn open_workbench(cli: &Cli) -> Result<Workbench, Failure> {
+    let path = paths::db_path(cli)?;
+    Ok(Workbench::open(&path, &auditor(cli), cmd_plugin::host()?)?)
+}
+
+/// A workbench that loads plugins only when asked: commands on one
+/// assessment need only the plugin whose bytes it records (always stored in
+/// the database), so nothing else is compiled.
+pub fn open_lazy_workbench(cli: &Cli) -> Result<Workbench, Failure> {
+    let store = open_store(cli)?;
+    Ok(Workbench {
+        store,
+        catalog: Catalog::new(cmd_plugin::host()?),
+    })
+}
+
+/// A usage error in an argument's value, reported like clap's own (exit code 2).
+pub fn usage_error(message: impl std::fmt::Display) -> ! {
+    Cli::command()
+        .error(clap::error::ErrorKind::InvalidValue, message)
+        .exit()
+}

@@ -1,0 +1,198 @@
+//! `vigie supplier add|list|show`.
+
+use vigie_store::{AssessmentFilter, Contact, Criticality, SupplierFields, short_id};
+
+use super::{assessment, session, text};
+use crate::cli::{Cli, SupplierCmd};
+use crate::{CmdResult, paths};
+
+pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
+    let lang = paths::language(cli.lang.as_deref());
+    match cmd {
+        SupplierCmd::Add {
+            name,
+            country,
+            sector,
+            services,
+            contacts,
+            criticality,
+        } => {
+            let criticality = parse_criticality(criticality)
+                .unwrap_or_else(|e| session::usage_error(format!("--criticality: {e}")));
+            let contacts = contacts
+                .iter()
+                .map(|c| parse_contact(c))
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap_or_else(|e| session::usage_error(format!("--contact: {e}")));
+            let fields = SupplierFields {
+                name: name.clone(),
+                country: country.clone(),
+                sector: sector.clone(),
+                services: services.clone(),
+                contacts,
+                criticality,
+            };
+            let store = session::open_store(cli)?;
+            let supplier = store.add_supplier(&fields)?;
+            println!("added supplier {} (id {})", supplier.name, supplier.id);
+            Ok(())
+        }
+        SupplierCmd::List => {
+            let store = session::open_store(cli)?;
+            let suppliers = store.list_suppliers()?;
+            if suppliers.is_empty() {
+                println!("no suppliers yet: add one with `vigie supplier add NAME`");
+                return Ok(());
+            }
+            println!(
+                "{:<8}  {:<30}  {:<11}  {:<8}  {:<16}  SERVICES",
+                "ID", "NAME", "CRITICALITY", "COUNTRY", "SECTOR"
+            );
+            for s in suppliers {
+                println!(
+                    "{:<8}  {}  {}  {}  {}  {}",
+                    short_id(&s.id),
+                    text::cell(&s.name, 30),
+                    text::cell(text::criticality(s.criticality, &lang), 11),
+                    text::cell(s.country.as_deref().unwrap_or("-"), 8),
+                    text::cell(s.sector.as_deref().unwrap_or("-"), 16),
+                    text::clip(&s.services.join(", "), 30)
+                );
+            }
+            Ok(())
+        }
+        SupplierCmd::Show { supplier } => {
+            let store = session::open_store(cli)?;
+            let s = store.supplier(supplier)?;
+            println!("{}", s.name);
+            println!("  id:          {}", s.id);
+            println!("  criticality: {}", text::criticality(s.criticality, &lang));
+            println!("  country:     {}", s.country.as_deref().unwrap_or("-"));
+            println!("  sector:      {}", s.sector.as_deref().unwrap_or("-"));
+            if s.services.is_empty() {
+                println!("  services:    -");
+            } else {
+                println!("  services:    {}", s.services.join(", "));
+            }
+            if s.contacts.is_empty() {
+                println!("  contacts:    -");
+            }
+            for (i, c) in s.contacts.iter().enumerate() {
+                let label = if i == 0 { "contacts:" } else { "" };
+                println!("  {label:<12} {}", contact_line(c));
+            }
+            println!("  created:     {} by {}", text::when(&s.created_at), s.created_by);
+            if s.updated_at != s.created_at {
+                println!("  updated:     {} by {}", text::when(&s.updated_at), s.updated_by);
+            }
+            let filter = AssessmentFilter {
+                supplier_id: Some(s.id.clone()),
+                ..AssessmentFilter::page(u32::MAX, 0)
+            };
+            let rows = store.list_assessments(&filter)?;
+            println!();
+            if rows.is_empty() {
+                println!(
+                    "no assessments yet: start one with `vigie assessment new --supplier {} --plugin ID`",
+                    short_id(&s.id)
+                );
+            } else {
+                println!("assessments ({}):", rows.len());
+                assessment::print_table(&rows, &lang);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn parse_criticality(input: &str) -> Result<Criticality, String> {
+    let id = input.trim().to_lowercase();
+    Criticality::from_id(&id).ok_or_else(|| {
+        let ids: Vec<&str> = Criticality::ALL.iter().map(|c| c.id()).collect();
+        format!("`{input}` is not one of {}", ids.join(", "))
+    })
+}
+
+/// "Name <email>", or "Name, role, email, phone" where the parts after the
+/// name are recognised by their look (an `@` is an email, digits a phone).
+fn parse_contact(input: &str) -> Result<Contact, String> {
+    let input = input.trim();
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    if let Some((name, rest)) = input.split_once('<') {
+        let email = rest
+            .strip_suffix('>')
+            .ok_or_else(|| format!("`{input}`: an email in angle brackets ends with `>`"))?;
+        let name = opt(name).ok_or_else(|| format!("`{input}`: a contact needs a name"))?;
+        return Ok(Contact {
+            name,
+            email: opt(email),
+            ..Contact::default()
+        });
+    }
+    let mut parts = input.split(',').map(str::trim);
+    let name = parts
+        .next()
+        .and_then(opt)
+        .ok_or_else(|| format!("`{input}`: a contact needs a name"))?;
+    let mut contact = Contact {
+        name,
+        ..Contact::default()
+    };
+    for part in parts.filter(|p| !p.is_empty()) {
+        let slot = if part.contains('@') {
+            &mut contact.email
+        } else if looks_like_phone(part) {
+            &mut contact.phone
+        } else {
+            &mut contact.role
+        };
+        if slot.is_some() {
+            return Err(format!(
+                "`{input}`: expected \"Name <email>\" or \"Name, role, email, phone\""
+            ));
+        }
+        *slot = Some(part.to_string());
+    }
+    Ok(contact)
+}
+
+fn looks_like_phone(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    digits >= 6
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || " +-.()/".contains(c))
+}
+
+fn contact_line(c: &Contact) -> String {
+    let mut parts = vec![c.name.clone()];
+    parts.extend(c.role.iter().cloned());
+    parts.extend(c.email.iter().map(|e| format!("<{e}>")));
+    parts.extend(c.phone.iter().cloned());
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contacts() {
+        let c = parse_contact("Amel Ben Ali <amel@example.tn>").unwrap();
+        assert_eq!((c.name.as_str(), c.email.as_deref()), ("Amel Ben Ali", Some("amel@example.tn")));
+        let c = parse_contact("Amel, RSSI, amel@example.tn, +216 71 000 000").unwrap();
+        assert_eq!(c.role.as_deref(), Some("RSSI"));
+        assert_eq!(c.email.as_deref(), Some("amel@example.tn"));
+        assert_eq!(c.phone.as_deref(), Some("+216 71 000 000"));
+        let c = parse_contact("Amel, amel@example.tn").unwrap();
+        assert_eq!((c.role, c.email.as_deref()), (None, Some("amel@example.tn")));
+        assert!(parse_contact(" <a@b.c>").is_err());
+        assert!(parse_contact("A <a@b.c").is_err());
+        assert!(parse_contact("A, RSSI, DPO").is_err());
+    }
+
+    #[test]
+    fn criticality() {
+        assert_eq!(parse_criticality("High"), Ok(Criticality::High));
+        assert!(parse_criticality("extreme").unwrap_err().contains("low, medium, high, critical"));
+    }
+}
