@@ -15,6 +15,9 @@ use sha2::Digest;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+/// Length of the sha256 that ends every cache file.
+const DIGEST_LEN: usize = 32;
+
 /// A folder of compiled plugins, owned by this host.
 #[derive(Clone, Debug)]
 pub struct CompileCache {
@@ -54,20 +57,28 @@ impl CompileCache {
         self.dir.join(format!("{sha256}-{}.cwasm", engine_hash(engine)))
     }
 
-    /// The cached compiled code for `sha256`, if this engine wrote it.
+    /// The cached compiled code for `sha256`, if this engine wrote it and
+    /// the file is intact.
     pub fn load(&self, engine: &Engine, sha256: &str) -> Option<Component> {
         let path = self.path(engine, sha256);
-        if !path.is_file() {
-            return None;
-        }
+        let file = std::fs::read(&path).ok()?;
+        // The file is the serialized code followed by its own sha256 (see
+        // `store`): a file damaged on disk fails the check and is recompiled
+        // instead of being run as machine code.
+        let code = file
+            .len()
+            .checked_sub(DIGEST_LEN)
+            .map(|at| file.split_at(at))
+            .filter(|(code, digest)| sha2::Sha256::digest(code).as_slice() == *digest)
+            .map(|(code, _)| code);
         // SAFETY: the file lives in this cache's own folder under a name made
-        // of the plugin's sha256 and this engine's compatibility hash, and was
-        // written only by `store` below from code this engine compiled;
-        // wasmtime also checks the header's engine configuration and refuses a
-        // mismatch. Nothing supplied by a user or a plugin is deserialized.
-        match unsafe { Component::deserialize_file(engine, &path) } {
-            Ok(component) => Some(component),
-            Err(_) => {
+        // of the plugin's sha256 and this engine's compatibility hash, was
+        // written only by `store` below from code this engine compiled, and
+        // its checksum matches; wasmtime also checks the header's engine
+        // configuration and refuses a mismatch.
+        match code.map(|code| unsafe { Component::deserialize(engine, code) }) {
+            Some(Ok(component)) => Some(component),
+            _ => {
                 // Stale or damaged: drop it and recompile.
                 let _ = std::fs::remove_file(&path);
                 None
@@ -75,9 +86,12 @@ impl CompileCache {
         }
     }
 
-    /// Writes the compiled code of `component` for `sha256`.
+    /// Writes the compiled code of `component` for `sha256`, followed by the
+    /// sha256 of that code.
     pub fn store(&self, engine: &Engine, sha256: &str, component: &Component) -> io::Result<()> {
-        let bytes = component.serialize().map_err(|e| io::Error::other(format!("{e:#}")))?;
+        let mut bytes = component.serialize().map_err(|e| io::Error::other(format!("{e:#}")))?;
+        let digest = sha2::Sha256::digest(&bytes);
+        bytes.extend_from_slice(&digest);
         std::fs::create_dir_all(&self.dir)?;
         let path = self.path(engine, sha256);
         let tmp = self

@@ -36,6 +36,9 @@ mod bindings {
 
 use bindings::QuestionnairePre;
 
+/// How often the engine's epoch advances: the granularity of `Limits::time`.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
 /// The interface this host implements; plugins built against `1.0.x` load.
 pub const INTERFACE: &str = "vigie:questionnaire/plugin";
 pub const INTERFACE_MAJOR: u64 = 1;
@@ -51,6 +54,9 @@ pub struct Limits {
     pub memory_bytes: usize,
     /// Largest wasm stack, in bytes.
     pub stack_bytes: usize,
+    /// Wall-clock time per call. Fuel counts instructions, not time: a
+    /// plugin whose every load misses the cache runs ~100x slower per unit.
+    pub time: Duration,
     /// Bounds on what a plugin returns.
     pub output: OutputLimits,
 }
@@ -61,6 +67,7 @@ impl Default for Limits {
             fuel: 2_000_000_000,
             memory_bytes: 64 << 20,
             stack_bytes: 512 << 10,
+            time: Duration::from_millis(500),
             output: OutputLimits::default(),
         }
     }
@@ -109,6 +116,12 @@ pub enum PluginError {
         plugin: String,
         call: Call,
         budget: u64,
+    },
+    #[error("{plugin}: {call} ran past its time limit of {limit:?} (an endless loop, or work too heavy for the limit)")]
+    Timeout {
+        plugin: String,
+        call: Call,
+        limit: Duration,
     },
     #[error("{plugin}: {call} tried to grow its memory to {requested} bytes, over the cap of {cap} bytes")]
     MemoryCap {
@@ -243,11 +256,25 @@ impl Host {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.consume_fuel(true);
+        config.epoch_interruption(true);
         config.max_wasm_stack(limits.stack_bytes);
         // Plugins are small and compiled once per machine (then cached): favour
         // fast code over compile time.
         config.cranelift_opt_level(wasmtime::OptLevel::Speed);
         let engine = Engine::new(&config).map_err(|e| PluginError::Engine(format!("{e:#}")))?;
+        // Advances the engine's epoch every tick while the engine lives; each
+        // store's deadline is a number of ticks (see `store`).
+        let weak = engine.weak();
+        std::thread::Builder::new()
+            .name("vigie-plugin-clock".into())
+            .spawn(move || {
+                while let Some(engine) = weak.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(EPOCH_TICK);
+                }
+            })
+            .map_err(|e| PluginError::Engine(format!("cannot start the plugin clock: {e}")))?;
         let linker = Linker::new(&engine);
         Ok(Host {
             engine,
@@ -287,6 +314,10 @@ impl Host {
         // budget is ours, so this cannot fail in practice and would only
         // leave the store with no fuel (every call then stops at once).
         let _ = store.set_fuel(self.limits.fuel);
+        // One tick more than the limit: the first tick may come at once.
+        let ticks = self.limits.time.as_nanos().div_ceil(EPOCH_TICK.as_nanos()) + 1;
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        store.epoch_deadline_trap();
         store
     }
 
@@ -436,6 +467,11 @@ impl Host {
                 plugin,
                 call,
                 budget: self.limits.fuel,
+            },
+            Some(wasmtime::Trap::Interrupt) => PluginError::Timeout {
+                plugin,
+                call,
+                limit: self.limits.time,
             },
             Some(wasmtime::Trap::StackOverflow) => PluginError::StackOverflow {
                 plugin,

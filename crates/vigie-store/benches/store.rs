@@ -39,7 +39,9 @@ fn main() -> Result<(), BoxError> {
     }
 
     let scale: f64 = match std::env::var("VIGIE_BENCH_SCALE") {
-        Ok(s) => s.parse().map_err(|_| format!("VIGIE_BENCH_SCALE={s} is not a number"))?,
+        Ok(s) => s
+            .parse()
+            .map_err(|_| format!("VIGIE_BENCH_SCALE={s} is not a number"))?,
         Err(_) => 1.0,
     };
     let assessments = ((FULL_ASSESSMENTS * scale).round() as usize).max(1);
@@ -69,35 +71,17 @@ fn main() -> Result<(), BoxError> {
     let breakdown = space_breakdown(&path).unwrap_or_default();
 
     let exe = std::env::current_exe()?;
-    let out = Command::new(&exe).env(ENV_MEASURE, &path).output()?;
-    if !out.status.success() {
-        return Err(format!(
-            "measuring child failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
-    let measured = String::from_utf8(out.stdout)?;
-    let get = |key: &str| -> String {
-        measured
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{key}=")))
-            .unwrap_or("?")
-            .to_string()
-    };
+    // First with the file out of the page cache (as after a reboot), then warm.
+    let cold = drop_from_page_cache(&path)
+        .then(|| run_child(&exe, ENV_MEASURE, &path))
+        .transpose()?;
+    let measured = run_child(&exe, ENV_MEASURE, &path)?;
+    let get = |key: &str| -> String { value_of(&measured, key) };
 
     let verify = if std::env::var("VIGIE_BENCH_VERIFY").as_deref() == Ok("0") {
         None
     } else {
-        let out = Command::new(&exe).env(ENV_VERIFY_ONLY, &path).output()?;
-        if !out.status.success() {
-            return Err(format!(
-                "verify child failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-            .into());
-        }
-        Some(String::from_utf8(out.stdout)?)
+        Some(run_child(&exe, ENV_VERIFY_ONLY, &path)?)
     };
 
     let ms = |key: &str| get(key).parse::<f64>().unwrap_or(f64::NAN);
@@ -112,25 +96,83 @@ fn main() -> Result<(), BoxError> {
         scale,
         generation.as_secs_f64()
     );
-    println!("{:<44} {:>14}  {:<10} {}", "measure", "value", "goal", "");
-    println!("{}", "-".repeat(76));
     let row = |name: &str, value: String, goal: &str, status: &str| {
-        println!("{name:<44} {value:>14}  {goal:<10} {status}");
+        println!("{name:<48} {value:>14}  {goal:<10} {status}");
     };
+    row("measure", "value".to_string(), "goal", "");
+    println!("{}", "-".repeat(80));
     row(
         "open + list first page (50, newest first)",
         format!("{open_list:.1} ms"),
         "<= 100 ms",
         verdict(open_list <= 100.0),
     );
-    row("  of which open", format!("{:.1} ms", ms("open_ms")), "", "");
-    row("  of which list first page", format!("{:.1} ms", ms("list_ms")), "", "");
-    row("list a page in the middle", format!("{:.1} ms", ms("list_mid_ms")), "", "");
-    row("count assessments", format!("{:.1} ms", ms("count_ms")), "", "");
-    row("get assessment by short id (suffix)", format!("{:.1} ms", ms("get_short_ms")), "", "");
-    row("get assessment by id prefix", format!("{:.1} ms", ms("get_prefix_ms")), "", "");
-    row("answers of one assessment (100)", format!("{:.1} ms", ms("answers_ms")), "", "");
-    row("set one answer (committed, fsync)", format!("{:.1} ms", ms("set_ms")), "", "");
+    row(
+        "  of which open",
+        format!("{:.1} ms", ms("open_ms")),
+        "",
+        "",
+    );
+    row(
+        "  of which list first page",
+        format!("{:.1} ms", ms("list_ms")),
+        "",
+        "",
+    );
+    match &cold {
+        Some(cold) => {
+            let ms = |key: &str| value_of(cold, key).parse::<f64>().unwrap_or(f64::NAN);
+            let total = ms("open_ms") + ms("list_ms");
+            row(
+                "open + list first page, cold page cache",
+                format!("{total:.1} ms"),
+                "<= 100 ms",
+                verdict(total <= 100.0),
+            );
+        }
+        None => row(
+            "open + list first page, cold page cache",
+            "n/a".to_string(),
+            "",
+            "(could not drop the file from the page cache)",
+        ),
+    }
+    row(
+        "list a page in the middle",
+        format!("{:.1} ms", ms("list_mid_ms")),
+        "",
+        "",
+    );
+    row(
+        "count assessments",
+        format!("{:.1} ms", ms("count_ms")),
+        "",
+        "",
+    );
+    row(
+        "get assessment by short id (suffix)",
+        format!("{:.1} ms", ms("get_short_ms")),
+        "",
+        "",
+    );
+    row(
+        "get assessment by id prefix",
+        format!("{:.1} ms", ms("get_prefix_ms")),
+        "",
+        "",
+    );
+    row(
+        "answers of one assessment (100)",
+        format!("{:.1} ms", ms("answers_ms")),
+        "",
+        "",
+    );
+    row(
+        "set one answer (committed, fsync), median of 20",
+        format!("{:.1} ms", ms("set_ms")),
+        "",
+        "",
+    );
     row(
         "score one assessment end to end",
         "not measured".to_string(),
@@ -164,12 +206,7 @@ fn main() -> Result<(), BoxError> {
         verdict(rss_mb <= 100.0),
     );
     if let Some(v) = verify {
-        let get = |key: &str| {
-            v.lines()
-                .find_map(|l| l.strip_prefix(&format!("{key}=")))
-                .unwrap_or("?")
-                .to_string()
-        };
+        let get = |key: &str| value_of(&v, key);
         let secs = get("verify_ms").parse::<f64>().unwrap_or(f64::NAN) / 1000.0;
         let rss = get("rss_kb").parse::<f64>().unwrap_or(f64::NAN) / 1024.0;
         row(
@@ -181,6 +218,40 @@ fn main() -> Result<(), BoxError> {
         row("  peak RSS of verify", format!("{rss:.1} MB"), "", "");
     }
     Ok(())
+}
+
+/// Runs this binary again with `env=path` and returns what it printed.
+fn run_child(exe: &Path, env: &str, path: &Path) -> Result<String, BoxError> {
+    let out = Command::new(exe).env(env, path).output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "child ({env}) failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// The value of a `key=value` line.
+fn value_of(output: &str, key: &str) -> String {
+    output
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}=")))
+        .unwrap_or("?")
+        .to_string()
+}
+
+/// Writes the file out and asks the kernel to forget its cached pages (GNU dd's
+/// `iflag=nocache`, i.e. posix_fadvise DONTNEED on this file only). Best effort.
+fn drop_from_page_cache(path: &Path) -> bool {
+    let synced = std::fs::File::open(path).and_then(|f| f.sync_all()).is_ok();
+    synced
+        && Command::new("dd")
+            .arg(format!("if={}", path.display()))
+            .args(["iflag=nocache", "count=0", "status=none"])
+            .status()
+            .is_ok_and(|s| s.success())
 }
 
 /// Peak resident set size of this process, in kB.
@@ -240,16 +311,23 @@ fn measure(path: &Path) -> Result<(), BoxError> {
     let t = Instant::now();
     let answers = store.answers(&target)?;
     println!("answers_ms={:.3}", ms(t.elapsed()));
-    let a = answers.first().ok_or("no answers")?;
-    let t = Instant::now();
-    store.set_answer(
-        &target,
-        &a.question,
-        Some(AnswerValue::YesNo(YesNo::Partial)),
-        None,
-        Some(a.revision),
-    )?;
-    println!("set_ms={:.3}", ms(t.elapsed()));
+    let mut times = Vec::new();
+    for a in answers.iter().take(20) {
+        let t = Instant::now();
+        store.set_answer(
+            &target,
+            &a.question,
+            Some(AnswerValue::YesNo(YesNo::Partial)),
+            None,
+            Some(a.revision),
+        )?;
+        times.push(ms(t.elapsed()));
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "set_ms={:.3}",
+        times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
+    );
     if let Some(d) = score_one_assessment(&store, &target) {
         println!("score_ms={:.3}", ms(d));
     }
@@ -283,7 +361,10 @@ fn space_breakdown(path: &Path) -> Result<Vec<(String, u64)>, BoxError> {
     )?;
     let rows = stmt
         .query_map([], |r| {
-            Ok((format!("of which {}", r.get::<_, String>(0)?), r.get::<_, i64>(1)? as u64))
+            Ok((
+                format!("of which {}", r.get::<_, String>(0)?),
+                r.get::<_, i64>(1)? as u64,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
@@ -309,7 +390,8 @@ fn timestamp(unix_micros: i64) -> Result<String, BoxError> {
 fn generate(path: &Path, assessments: usize) -> Result<(), BoxError> {
     let (plugin_sha, supplier_ids) = {
         let store = Store::open(path, "generator")?;
-        let plugin = store.put_plugin_blob(&vec![0x42; 400_000], "nis2-suppliers", "1.0.0", "bench")?;
+        let plugin =
+            store.put_plugin_blob(&vec![0x42; 400_000], "nis2-suppliers", "1.0.0", "bench")?;
         let mut ids = Vec::with_capacity(SUPPLIERS);
         for i in 0..SUPPLIERS {
             let mut f = SupplierFields::new(format!("Supplier {i:04}"), Criticality::ALL[i % 4]);
@@ -333,9 +415,7 @@ fn generate(path: &Path, assessments: usize) -> Result<(), BoxError> {
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let mut prev_hash: [u8; 32] = std::mem::take(&mut prev)
-            .try_into()
-            .unwrap_or(GENESIS_HASH);
+        let mut prev_hash: [u8; 32] = std::mem::take(&mut prev).try_into().unwrap_or(GENESIS_HASH);
         let mut ins_assessment = tx.prepare(
             "INSERT INTO assessments (id, supplier_id, plugin_sha256, plugin_id, plugin_version, \
              status, auditor, assessment_date, language, level, created_at, score, verdict, \
@@ -362,15 +442,18 @@ fn generate(path: &Path, assessments: usize) -> Result<(), BoxError> {
         let start_us: i64 = 1_700_000_000_000_000;
         let step_us: i64 = 3 * 365 * 24 * 3600 * 1_000_000 / assessments as i64;
         let auditors = ["alice", "bob", "carol", "dominique"];
-        let values = [
-            r#"{"type":"yes-no","value":"yes"}"#,
-            r#"{"type":"yes-no","value":"no"}"#,
-            r#"{"type":"yes-no","value":"partial"}"#,
-            r#"{"type":"single-choice","value":"iso27001"}"#,
-            r#"{"type":"integer","value":24}"#,
-            r#"{"type":"text","value":"Sauvegardes chiffrées, testées chaque trimestre."}"#,
-            r#"{"type":"date","value":"2027-06-30"}"#,
-        ];
+        let values: Vec<String> = [
+            AnswerValue::YesNo(YesNo::Yes),
+            AnswerValue::YesNo(YesNo::No),
+            AnswerValue::YesNo(YesNo::Partial),
+            AnswerValue::Choice("iso27001".into()),
+            AnswerValue::Integer(24),
+            AnswerValue::Text("Sauvegardes chiffrées, testées chaque trimestre.".into()),
+            AnswerValue::Date("2027-06-30".parse()?),
+        ]
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<_, _>>()?;
         for i in 0..assessments {
             let id = uuid::Uuid::now_v7().to_string();
             let at = timestamp(start_us + i as i64 * step_us)?;
@@ -405,13 +488,22 @@ fn generate(path: &Path, assessments: usize) -> Result<(), BoxError> {
             };
             let hash = rec.hash(&prev_hash);
             ins_audit.execute(params![
-                seq, at, who, "create", "assessment", id, id, created, &prev_hash[..], &hash[..]
+                seq,
+                at,
+                who,
+                "create",
+                "assessment",
+                id,
+                id,
+                created,
+                &prev_hash[..],
+                &hash[..]
             ])?;
             prev_hash = hash;
 
             for q in 0..ANSWERS_PER_ASSESSMENT {
                 let question = format!("s{:02}-q{:02}", q / 10, q % 10);
-                let value = values[(i + q) % values.len()];
+                let value = values[(i + q) % values.len()].as_str();
                 let note = (q % 10 == 3).then_some("Vu avec le RSSI, preuve demandée.");
                 ins_answer.execute(params![id, question, value, note, who, at])?;
                 let audit_new = format!(
@@ -432,7 +524,16 @@ fn generate(path: &Path, assessments: usize) -> Result<(), BoxError> {
                 };
                 let hash = rec.hash(&prev_hash);
                 ins_audit.execute(params![
-                    seq, at, who, "set", "answer", question, id, audit_new, &prev_hash[..], &hash[..]
+                    seq,
+                    at,
+                    who,
+                    "set",
+                    "answer",
+                    question,
+                    id,
+                    audit_new,
+                    &prev_hash[..],
+                    &hash[..]
                 ])?;
                 prev_hash = hash;
             }

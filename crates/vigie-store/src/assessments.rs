@@ -7,8 +7,7 @@ use vigie_model::{AnswerValue, Evaluation};
 
 use crate::error::{Result, StoreError};
 use crate::types::{
-    Assessment, AssessmentFilter, AssessmentStatus, AssessmentSummary, NewAssessment,
-    StoredAnswer,
+    Assessment, AssessmentFilter, AssessmentStatus, AssessmentSummary, NewAssessment, StoredAnswer,
 };
 use crate::{Store, Tx, date_col, opt_json_col, resolve_id, to_json};
 
@@ -102,12 +101,16 @@ fn answer_audit_json(a: &StoredAnswer) -> Result<String> {
 }
 
 fn get_assessment(conn: &Connection, id: &str) -> Result<Assessment> {
-    conn.query_row(&format!("{SELECT_ASSESSMENT} WHERE a.id = ?1"), [id], assessment_row)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound {
-            kind: "assessment",
-            key: id.to_string(),
-        })
+    conn.query_row(
+        &format!("{SELECT_ASSESSMENT} WHERE a.id = ?1"),
+        [id],
+        assessment_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound {
+        kind: "assessment",
+        key: id.to_string(),
+    })
 }
 
 /// The status of assessment `id`, or `NotFound`.
@@ -360,8 +363,12 @@ impl Store {
         let (where_sql, mut args) = filter_sql(filter);
         args.push(Value::Integer(i64::from(filter.limit)));
         args.push(Value::Integer(i64::from(filter.offset)));
+        // The page's ids first, from the (created_at, id) index alone, so that skipping
+        // `offset` rows reads no table row; then the rows of that page only.
         let sql = format!(
-            "{SELECT_SUMMARY}{where_sql} ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?"
+            "{SELECT_SUMMARY} JOIN (SELECT a.id AS page_id FROM assessments a{where_sql} \
+             ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?) page ON page.page_id = a.id \
+             ORDER BY a.created_at DESC, a.id DESC"
         );
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&sql)?;
@@ -375,9 +382,8 @@ impl Store {
         let (where_sql, args) = filter_sql(filter);
         let sql = format!("SELECT count(*) FROM assessments a{where_sql}");
         self.read(|conn| {
-            let n: i64 = conn.query_row(&sql, rusqlite::params_from_iter(args.iter()), |r| {
-                r.get(0)
-            })?;
+            let n: i64 =
+                conn.query_row(&sql, rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
             Ok(n.max(0) as u64)
         })
     }

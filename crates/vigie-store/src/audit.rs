@@ -157,7 +157,10 @@ pub(crate) struct PendingAudit<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuditProblem {
     /// Rows `seq..=through` are missing: they were deleted.
-    Missing { through: i64 },
+    Missing {
+        /// The last missing seq.
+        through: i64,
+    },
     /// The row's content does not match its hash: a field was changed.
     Tampered,
     /// The row's `prev_hash` is not the hash of the row before it: a row before it was
@@ -170,6 +173,7 @@ pub enum AuditProblem {
 pub struct AuditBreak {
     /// The first missing seq, or the seq of the broken row.
     pub seq: i64,
+    /// What is wrong there.
     pub problem: AuditProblem,
 }
 
@@ -180,7 +184,11 @@ impl fmt::Display for AuditBreak {
                 write!(f, "audit row {} is missing (deleted)", self.seq)
             }
             AuditProblem::Missing { through } => {
-                write!(f, "audit rows {} to {through} are missing (deleted)", self.seq)
+                write!(
+                    f,
+                    "audit rows {} to {through} are missing (deleted)",
+                    self.seq
+                )
             }
             AuditProblem::Tampered => write!(
                 f,
@@ -246,7 +254,11 @@ impl fmt::Display for VerifyReport {
             writeln!(f, "foreign keys: ok")?;
         }
         match &self.audit_break {
-            None => writeln!(f, "audit trail: ok ({} rows, chain intact)", self.audit_rows)?,
+            None => writeln!(
+                f,
+                "audit trail: ok ({} rows, chain intact)",
+                self.audit_rows
+            )?,
             Some(b) => writeln!(f, "audit trail: BROKEN: {b}")?,
         }
         if !self.append_only_guards {

@@ -145,7 +145,11 @@ fn conflict_message(
 /// Shorthand for results of this crate.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-pub(crate) fn io_err(path: &std::path::Path, action: &'static str, source: std::io::Error) -> StoreError {
+pub(crate) fn io_err(
+    path: &std::path::Path,
+    action: &'static str,
+    source: std::io::Error,
+) -> StoreError {
     StoreError::Io {
         path: path.to_path_buf(),
         action,

@@ -109,7 +109,9 @@ pub(crate) fn inspect(path: &Path) -> Result<FileState> {
         n => u64::from(n),
     };
     if !(512..=65_536).contains(&page_size) || !page_size.is_power_of_two() {
-        return Err(corrupt(format!("the header gives an invalid page size ({page_size})")));
+        return Err(corrupt(format!(
+            "the header gives an invalid page size ({page_size})"
+        )));
     }
     if len % page_size != 0 {
         return Err(corrupt(format!(

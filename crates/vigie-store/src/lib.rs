@@ -192,13 +192,15 @@ impl Store {
 
     fn configure(&self) -> Result<()> {
         retry_busy(&self.path, || {
-            let mode: String =
-                self.conn
-                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(rusqlite::Error::SqliteFailure(
                     rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-                    Some(format!("cannot switch to WAL mode (journal mode is {mode})")),
+                    Some(format!(
+                        "cannot switch to WAL mode (journal mode is {mode})"
+                    )),
                 ));
             }
             // FULL: an acknowledged answer survives a power cut, not only a crash.
@@ -241,7 +243,14 @@ impl Store {
                 "schema version",
                 &serde_json::json!({ "version": SCHEMA_VERSION }),
             )?;
-            tx.audit("migrate", "database", "schema", None, Some(&old), Some(&new))?;
+            tx.audit(
+                "migrate",
+                "database",
+                "schema",
+                None,
+                Some(&old),
+                Some(&new),
+            )?;
             Ok(true)
         })
     }
@@ -340,8 +349,8 @@ impl Store {
             std::fs::create_dir_all(parent)
                 .map_err(|e| io_err(dest, "create the folder for", e))?;
         }
-        let mut dst = Connection::open(dest)
-            .map_err(|e| io_err(dest, "create", std::io::Error::other(e)))?;
+        let mut dst =
+            Connection::open(dest).map_err(|e| io_err(dest, "create", std::io::Error::other(e)))?;
         let started = Instant::now();
         {
             let backup = Backup::new(&self.conn, &mut dst)?;
@@ -480,7 +489,10 @@ pub(crate) fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<St
 }
 
 /// Reads a JSON TEXT column.
-pub(crate) fn json_col<T: DeserializeOwned>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T> {
+pub(crate) fn json_col<T: DeserializeOwned>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<T> {
     let text: String = row.get(idx)?;
     serde_json::from_str(&text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))

@@ -6,8 +6,8 @@ use sha2::{Digest, Sha256};
 use crate::assessments::{require_draft, status_of};
 use crate::error::{Result, StoreError};
 use crate::types::{
-    ActionItem, ActionItemUpdate, ActionStatus, AuditEntry, Evidence, EvidenceFile,
-    EvidenceKind, NewActionItem, NewEvidence, PluginBlobInfo,
+    ActionItem, ActionItemUpdate, ActionStatus, AuditEntry, Evidence, EvidenceFile, EvidenceKind,
+    NewActionItem, NewEvidence, PluginBlobInfo,
 };
 use crate::{Store, opt_date_col, resolve_id, to_json};
 
@@ -225,7 +225,11 @@ impl Store {
 
     /// The evidence of an assessment (exact id), oldest first; only that of `question` when
     /// given.
-    pub fn list_evidence(&self, assessment_id: &str, question: Option<&str>) -> Result<Vec<Evidence>> {
+    pub fn list_evidence(
+        &self,
+        assessment_id: &str,
+        question: Option<&str>,
+    ) -> Result<Vec<Evidence>> {
         self.read(|conn| {
             status_of(conn, assessment_id)?;
             let mut stmt = conn.prepare_cached(&format!(
@@ -432,7 +436,11 @@ impl Store {
     pub fn plugin_blob_info(&self, sha256: &str) -> Result<PluginBlobInfo> {
         self.read(|conn| {
             let sha = resolve_id(conn, "plugin_blobs", "sha256", "stored plugin", sha256)?;
-            Ok(conn.query_row(&format!("{SELECT_PLUGIN} WHERE sha256 = ?1"), [&sha], plugin_row)?)
+            Ok(conn.query_row(
+                &format!("{SELECT_PLUGIN} WHERE sha256 = ?1"),
+                [&sha],
+                plugin_row,
+            )?)
         })
     }
 

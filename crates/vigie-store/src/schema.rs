@@ -174,11 +174,7 @@ pub(crate) const AUDIT_GUARDS: [&str; 2] = ["audit_log_no_update", "audit_log_no
 /// Applies the migrations after `from` (the current `user_version`) up to `to`, inside the
 /// caller's transaction, and records the new version and the application id.
 pub(crate) fn apply(conn: &Connection, from: u32, to: u32) -> rusqlite::Result<()> {
-    for sql in MIGRATIONS
-        .iter()
-        .take(to as usize)
-        .skip(from as usize)
-    {
+    for sql in MIGRATIONS.iter().take(to as usize).skip(from as usize) {
         conn.execute_batch(sql)?;
     }
     // Pragmas take no parameters; both values are integers we control.

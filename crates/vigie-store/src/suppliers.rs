@@ -62,7 +62,11 @@ fn clean(fields: &SupplierFields) -> Result<SupplierFields> {
 
 fn get_by_id(conn: &Connection, id: &str) -> Result<Option<Supplier>> {
     Ok(conn
-        .query_row(&format!("{SELECT_SUPPLIER} WHERE id = ?1"), [id], supplier_row)
+        .query_row(
+            &format!("{SELECT_SUPPLIER} WHERE id = ?1"),
+            [id],
+            supplier_row,
+        )
         .optional()?)
 }
 

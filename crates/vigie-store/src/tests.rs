@@ -34,16 +34,38 @@ fn audit_hash_covers_every_field_and_null() {
     let h = base.hash(&GENESIS_HASH);
     let variants = [
         AuditRecord { seq: 43, ..base },
-        AuditRecord { at: "2026-03-01T10:00:00.000001Z", ..base },
+        AuditRecord {
+            at: "2026-03-01T10:00:00.000001Z",
+            ..base
+        },
         AuditRecord { who: "bob", ..base },
-        AuditRecord { action: "clear", ..base },
-        AuditRecord { entity: "evidence", ..base },
-        AuditRecord { entity_id: "q2", ..base },
-        AuditRecord { assessment_id: None, ..base },
-        AuditRecord { old: Some(""), ..base },
+        AuditRecord {
+            action: "clear",
+            ..base
+        },
+        AuditRecord {
+            entity: "evidence",
+            ..base
+        },
+        AuditRecord {
+            entity_id: "q2",
+            ..base
+        },
+        AuditRecord {
+            assessment_id: None,
+            ..base
+        },
+        AuditRecord {
+            old: Some(""),
+            ..base
+        },
         AuditRecord { new: None, ..base },
         // Moving bytes between adjacent fields changes the hash (length prefixes).
-        AuditRecord { action: "se", entity: "tanswer", ..base },
+        AuditRecord {
+            action: "se",
+            entity: "tanswer",
+            ..base
+        },
     ];
     for v in variants {
         assert_ne!(v.hash(&GENESIS_HASH), h, "{v:?}");
@@ -80,14 +102,20 @@ fn supplier_names_fold_case_accents_and_spaces() {
         suppliers::name_key("  Centre  d'Appels\tTUNIS é "),
         "centre d'appels tunis e"
     );
-    assert_eq!(suppliers::name_key("Sécurité"), suppliers::name_key("SECURITE"));
+    assert_eq!(
+        suppliers::name_key("Sécurité"),
+        suppliers::name_key("SECURITE")
+    );
 }
 
 #[test]
 fn backoff_stays_short() {
     for attempt in 0..100 {
         let d = backoff(attempt);
-        assert!(d >= Duration::from_millis(1) && d <= Duration::from_millis(100), "{d:?}");
+        assert!(
+            d >= Duration::from_millis(1) && d <= Duration::from_millis(100),
+            "{d:?}"
+        );
     }
 }
 
@@ -101,7 +129,10 @@ fn header_classifies_without_opening() {
     assert_eq!(header::inspect(&empty).unwrap(), FileState::Blank);
     let text = dir.path().join("text.db");
     std::fs::write(&text, b"SQLite is great, but this is text").unwrap();
-    assert!(matches!(header::inspect(&text), Err(StoreError::NotVigie { .. })));
+    assert!(matches!(
+        header::inspect(&text),
+        Err(StoreError::NotVigie { .. })
+    ));
     let db = dir.path().join("v.db");
     drop(Store::open(&db, "t").unwrap());
     assert_eq!(

@@ -65,9 +65,13 @@ macro_rules! text_enum {
 text_enum! {
     /// How much the client depends on a supplier.
     Criticality {
+        /// Easily replaced, no access to sensitive data or systems.
         Low = "low",
+        /// Some dependency or access.
         Medium = "medium",
+        /// Hard to replace, or access to sensitive data or systems.
         High = "high",
+        /// An outage or breach at the supplier stops or endangers the client.
         Critical = "critical",
     }
 }
@@ -97,8 +101,11 @@ text_enum! {
 text_enum! {
     /// Progress of an action item.
     ActionStatus {
+        /// Not started.
         Open = "open",
+        /// Under way.
         InProgress = "in-progress",
+        /// Remedied.
         Done = "done",
     }
 }
@@ -280,6 +287,7 @@ impl AssessmentFilter {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredAnswer {
     pub assessment_id: String,
+    /// The question's id in the plugin's questionnaire.
     pub question: String,
     /// `None`: the answer was cleared (a note may remain).
     pub value: Option<AnswerValue>,

@@ -22,7 +22,9 @@ fn stale_write_is_a_conflict_showing_both_values() {
     let bob = Store::open(&path, "bob").unwrap();
 
     // Both see no answer; Alice writes first.
-    let first = alice.set_answer(&a.id, "q1", yes(), Some("per phone".into()), None).unwrap();
+    let first = alice
+        .set_answer(&a.id, "q1", yes(), Some("per phone".into()), None)
+        .unwrap();
     assert_eq!(first.revision, 1);
     assert_eq!(first.updated_by, "alice");
     let err = bob
@@ -45,20 +47,33 @@ fn stale_write_is_a_conflict_showing_both_values() {
         other => panic!("expected a conflict, got {other:?}"),
     }
     let msg = err.to_string();
-    assert!(msg.contains("q1") && msg.contains("\"no\"") && msg.contains("\"yes\""), "{msg}");
+    assert!(
+        msg.contains("q1") && msg.contains("\"no\"") && msg.contains("\"yes\""),
+        "{msg}"
+    );
     assert!(msg.contains("alice"), "{msg}");
 
     // Bob reloads, sees revision 1, and writes on top of it.
     let seen = bob.answer(&a.id, "q1").unwrap().unwrap();
     let second = bob
-        .set_answer(&a.id, "q1", Some(AnswerValue::YesNo(YesNo::No)), None, Some(seen.revision))
+        .set_answer(
+            &a.id,
+            "q1",
+            Some(AnswerValue::YesNo(YesNo::No)),
+            None,
+            Some(seen.revision),
+        )
         .unwrap();
     assert_eq!(second.revision, 2);
     // Alice's screen still says revision 1: her write is refused, nothing lost.
-    let err = alice.set_answer(&a.id, "q1", None, None, Some(1)).unwrap_err();
+    let err = alice
+        .set_answer(&a.id, "q1", None, None, Some(1))
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { ref current, .. } if current.revision == 2));
     // A base revision on a question never answered is a conflict too (revision 0).
-    let err = alice.set_answer(&a.id, "q9", yes(), None, Some(3)).unwrap_err();
+    let err = alice
+        .set_answer(&a.id, "q9", yes(), None, Some(3))
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { ref current, .. } if current.revision == 0));
 
     // Clearing keeps the row (and the note) and bumps the revision.
@@ -88,12 +103,18 @@ fn final_assessment_is_frozen() {
     let dir = tempfile::tempdir().unwrap();
     let (store, a) = fixture(&dir.path().join("v.db"));
     store.set_answer(&a.id, "q1", yes(), None, None).unwrap();
-    store.save_evaluation(&a.id, &evaluation(40.0, "partial")).unwrap();
-    let listed = store.list_assessments(&AssessmentFilter::default()).unwrap();
+    store
+        .save_evaluation(&a.id, &evaluation(40.0, "partial"))
+        .unwrap();
+    let listed = store
+        .list_assessments(&AssessmentFilter::default())
+        .unwrap();
     assert_eq!(listed[0].score, Some(40.0));
     assert_eq!(listed[0].verdict.as_deref(), Some("partial"));
 
-    let done = store.finalize(&a.id, &evaluation(75.0, "acceptable")).unwrap();
+    let done = store
+        .finalize(&a.id, &evaluation(75.0, "acceptable"))
+        .unwrap();
     assert_eq!(done.status, AssessmentStatus::Final);
     assert_eq!(done.final_evaluation, Some(evaluation(75.0, "acceptable")));
     assert_eq!(done.score, Some(75.0));
@@ -103,15 +124,23 @@ fn final_assessment_is_frozen() {
     assert!(!store.plugin_blob(&a.plugin_sha256).unwrap().is_empty());
 
     let frozen = |r: Result<_, StoreError>| matches!(r, Err(StoreError::Frozen { .. }));
-    assert!(frozen(store.set_answer(&a.id, "q1", None, None, Some(1)).map(|_| ())));
-    assert!(frozen(store.set_answer(&a.id, "q2", yes(), None, None).map(|_| ())));
+    assert!(frozen(
+        store
+            .set_answer(&a.id, "q1", None, None, Some(1))
+            .map(|_| ())
+    ));
+    assert!(frozen(
+        store.set_answer(&a.id, "q2", yes(), None, None).map(|_| ())
+    ));
     assert!(frozen(
         store
             .set_answers_bulk(&a.id, vec![("q3".into(), yes(), None)])
             .map(|_| ())
     ));
     assert!(frozen(store.save_evaluation(&a.id, &evaluation(1.0, "x"))));
-    assert!(frozen(store.finalize(&a.id, &evaluation(1.0, "x")).map(|_| ())));
+    assert!(frozen(
+        store.finalize(&a.id, &evaluation(1.0, "x")).map(|_| ())
+    ));
     let note = NewEvidence {
         question: None,
         kind: EvidenceKind::Note,
@@ -121,7 +150,9 @@ fn final_assessment_is_frozen() {
         expiry_date: None,
     };
     assert!(frozen(store.add_evidence(&a.id, &note).map(|_| ())));
-    let err = store.set_answer(&a.id, "q1", None, None, Some(1)).unwrap_err();
+    let err = store
+        .set_answer(&a.id, "q1", None, None, Some(1))
+        .unwrap_err();
     assert!(err.to_string().contains("final"), "{err}");
     // Follow-up still works after finalisation.
     let item = store
@@ -149,7 +180,11 @@ fn bulk_import_is_all_or_nothing() {
     let (store, a) = fixture(&dir.path().join("v.db"));
     let bad = vec![
         ("q1".to_string(), yes(), None),
-        ("q2".to_string(), Some(AnswerValue::Integer(3)), Some("n".into())),
+        (
+            "q2".to_string(),
+            Some(AnswerValue::Integer(3)),
+            Some("n".into()),
+        ),
         ("  ".to_string(), yes(), None),
     ];
     assert!(matches!(
@@ -163,21 +198,33 @@ fn bulk_import_is_all_or_nothing() {
         Err(StoreError::NotFound { .. })
     ));
 
-    store.set_answer(&a.id, "q1", None, Some("old".into()), None).unwrap();
+    store
+        .set_answer(&a.id, "q1", None, Some("old".into()), None)
+        .unwrap();
     let n = store
         .set_answers_bulk(
             &a.id,
             vec![
                 ("q1".to_string(), yes(), None),
-                ("q2".to_string(), Some(AnswerValue::Text("ok".into())), Some("n".into())),
+                (
+                    "q2".to_string(),
+                    Some(AnswerValue::Text("ok".into())),
+                    Some("n".into()),
+                ),
             ],
         )
         .unwrap();
     assert_eq!(n, 2);
     let answers = store.answers(&a.id).unwrap();
     assert_eq!(answers.len(), 2);
-    assert_eq!((answers[0].question.as_str(), answers[0].revision), ("q1", 2));
-    assert_eq!((answers[1].question.as_str(), answers[1].revision), ("q2", 1));
+    assert_eq!(
+        (answers[0].question.as_str(), answers[0].revision),
+        ("q1", 2)
+    );
+    assert_eq!(
+        (answers[1].question.as_str(), answers[1].revision),
+        ("q2", 1)
+    );
     let imports = store
         .audit_trail(Some(&a.id))
         .unwrap()
@@ -207,12 +254,17 @@ fn suppliers_add_update_find() {
     let dup = store
         .add_supplier(&SupplierFields::new("securite plus", Criticality::Low))
         .unwrap_err();
-    assert!(matches!(dup, StoreError::DuplicateSupplier { ref existing_id, .. } if *existing_id == s.id));
+    assert!(
+        matches!(dup, StoreError::DuplicateSupplier { ref existing_id, .. } if *existing_id == s.id)
+    );
 
     assert_eq!(store.supplier(&s.id).unwrap(), s);
     assert_eq!(store.supplier("SECURITE plus").unwrap().id, s.id);
     assert_eq!(store.supplier(&s.id[..10]).unwrap().id, s.id);
-    assert!(matches!(store.supplier("nobody"), Err(StoreError::NotFound { .. })));
+    assert!(matches!(
+        store.supplier("nobody"),
+        Err(StoreError::NotFound { .. })
+    ));
 
     let other = store
         .add_supplier(&SupplierFields::new("Hébergeur Nord", Criticality::Medium))
@@ -230,7 +282,12 @@ fn suppliers_add_update_find() {
         store.update_supplier(&s.id, &clash),
         Err(StoreError::DuplicateSupplier { .. })
     ));
-    let names: Vec<String> = store.list_suppliers().unwrap().into_iter().map(|s| s.name).collect();
+    let names: Vec<String> = store
+        .list_suppliers()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
     assert_eq!(names, ["Hébergeur Nord", "Sécurité Plus"]);
     assert_ne!(other.id, s.id);
     let trail = store.audit_trail(None).unwrap();
@@ -258,14 +315,29 @@ fn assessments_list_page_and_prefix() {
         ids.push(a.id);
     }
     ids.reverse(); // newest first
-    let page1 = store.list_assessments(&AssessmentFilter::page(5, 0)).unwrap();
-    let page3 = store.list_assessments(&AssessmentFilter::page(5, 10)).unwrap();
-    assert_eq!(page1.iter().map(|a| a.id.clone()).collect::<Vec<_>>(), ids[..5]);
-    assert_eq!(page3.iter().map(|a| a.id.clone()).collect::<Vec<_>>(), ids[10..]);
+    let page1 = store
+        .list_assessments(&AssessmentFilter::page(5, 0))
+        .unwrap();
+    let page3 = store
+        .list_assessments(&AssessmentFilter::page(5, 10))
+        .unwrap();
+    assert_eq!(
+        page1.iter().map(|a| a.id.clone()).collect::<Vec<_>>(),
+        ids[..5]
+    );
+    assert_eq!(
+        page3.iter().map(|a| a.id.clone()).collect::<Vec<_>>(),
+        ids[10..]
+    );
     assert_eq!(page1[0].supplier_name, "Centre d'appels Tunis");
     assert_eq!(page1[0].status, AssessmentStatus::Draft);
     assert_eq!(page1[0].level.as_deref(), Some("essential"));
-    assert_eq!(store.count_assessments(&AssessmentFilter::default()).unwrap(), 12);
+    assert_eq!(
+        store
+            .count_assessments(&AssessmentFilter::default())
+            .unwrap(),
+        12
+    );
     let finals = AssessmentFilter {
         status: Some(AssessmentStatus::Final),
         ..AssessmentFilter::default()
@@ -275,8 +347,17 @@ fn assessments_list_page_and_prefix() {
     // Whole id, unique prefix (from the random end: UUIDv7 starts with the time), too short,
     // ambiguous.
     assert_eq!(store.assessment(&ids[3]).unwrap().id, ids[3]);
-    assert_eq!(store.assessment(&ids[3][..ids[3].len() - 1].to_uppercase()).unwrap().id, ids[3]);
-    assert_eq!(store.assessment(vigie_store::short_id(&ids[3])).unwrap().id, ids[3]);
+    assert_eq!(
+        store
+            .assessment(&ids[3][..ids[3].len() - 1].to_uppercase())
+            .unwrap()
+            .id,
+        ids[3]
+    );
+    assert_eq!(
+        store.assessment(vigie_store::short_id(&ids[3])).unwrap().id,
+        ids[3]
+    );
     assert!(matches!(
         store.assessment(&ids[3][..5]),
         Err(StoreError::PrefixTooShort { min: 6, .. })
@@ -284,7 +365,9 @@ fn assessments_list_page_and_prefix() {
     let common = &ids[0][..6];
     if ids.iter().filter(|id| id.starts_with(common)).count() > 1 {
         let err = store.assessment(common).unwrap_err();
-        assert!(matches!(err, StoreError::Ambiguous { ref candidates, .. } if candidates.len() > 1));
+        assert!(
+            matches!(err, StoreError::Ambiguous { ref candidates, .. } if candidates.len() > 1)
+        );
         assert!(err.to_string().contains("several"), "{err}");
     }
     assert!(matches!(
@@ -297,9 +380,21 @@ fn assessments_list_page_and_prefix() {
 fn reassessment_prefills_answers_to_confirm() {
     let dir = tempfile::tempdir().unwrap();
     let (store, a) = fixture(&dir.path().join("v.db"));
-    store.set_answer(&a.id, "q1", yes(), Some("seen".into()), None).unwrap();
-    store.set_answer(&a.id, "q1", Some(AnswerValue::YesNo(YesNo::No)), None, Some(1)).unwrap();
-    store.set_answer(&a.id, "q2", None, Some("only a note".into()), None).unwrap();
+    store
+        .set_answer(&a.id, "q1", yes(), Some("seen".into()), None)
+        .unwrap();
+    store
+        .set_answer(
+            &a.id,
+            "q1",
+            Some(AnswerValue::YesNo(YesNo::No)),
+            None,
+            Some(1),
+        )
+        .unwrap();
+    store
+        .set_answer(&a.id, "q2", None, Some("only a note".into()), None)
+        .unwrap();
     store.finalize(&a.id, &evaluation(50.0, "weak")).unwrap();
 
     let again = store
@@ -344,7 +439,13 @@ fn reassessment_prefills_answers_to_confirm() {
         level: None,
         previous_assessment: None,
     });
-    assert!(matches!(no_plugin, Err(StoreError::NotFound { kind: "stored plugin", .. })));
+    assert!(matches!(
+        no_plugin,
+        Err(StoreError::NotFound {
+            kind: "stored plugin",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -378,13 +479,22 @@ fn evidence_and_action_items() {
 
     let mut missing_file = file.clone();
     missing_file.file = None;
-    assert!(matches!(store.add_evidence(&a.id, &missing_file), Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.add_evidence(&a.id, &missing_file),
+        Err(StoreError::Invalid(_))
+    ));
     let mut backwards = file.clone();
     backwards.expiry_date = Some("2020-01-01".parse().unwrap());
-    assert!(matches!(store.add_evidence(&a.id, &backwards), Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.add_evidence(&a.id, &backwards),
+        Err(StoreError::Invalid(_))
+    ));
     let mut note_with_file = file.clone();
     note_with_file.kind = EvidenceKind::Note;
-    assert!(matches!(store.add_evidence(&a.id, &note_with_file), Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.add_evidence(&a.id, &note_with_file),
+        Err(StoreError::Invalid(_))
+    ));
 
     let item = store
         .add_action_item(
@@ -420,7 +530,13 @@ fn evidence_and_action_items() {
     let entities: Vec<&str> = trail.iter().map(|e| e.entity.as_str()).collect();
     assert_eq!(
         entities,
-        ["assessment", "evidence", "evidence", "action-item", "action-item"]
+        [
+            "assessment",
+            "evidence",
+            "evidence",
+            "action-item",
+            "action-item"
+        ]
     );
 }
 
@@ -429,12 +545,18 @@ fn plugin_blobs_are_content_addressed() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("v.db"), "alice").unwrap();
     let bytes = vec![7u8; 300_000];
-    let info = store.put_plugin_blob(&bytes, "anssi", "2.0.0", "/tmp/anssi.wasm").unwrap();
+    let info = store
+        .put_plugin_blob(&bytes, "anssi", "2.0.0", "/tmp/anssi.wasm")
+        .unwrap();
     assert_eq!(info.size, 300_000);
     assert_eq!(info.sha256.len(), 64);
-    let again = store.put_plugin_blob(&bytes, "renamed", "9", "elsewhere").unwrap();
+    let again = store
+        .put_plugin_blob(&bytes, "renamed", "9", "elsewhere")
+        .unwrap();
     assert_eq!(again, info);
-    store.put_plugin_blob(b"other", "anssi", "2.1.0", "x").unwrap();
+    store
+        .put_plugin_blob(b"other", "anssi", "2.1.0", "x")
+        .unwrap();
     assert_eq!(store.plugin_blob(&info.sha256).unwrap(), bytes);
     assert_eq!(store.plugin_blob(&info.sha256[..12]).unwrap(), bytes);
     assert_eq!(store.plugin_blob_info(&info.sha256).unwrap(), info);
@@ -459,7 +581,9 @@ fn backup_copies_a_verifiable_database() {
     let dir = tempfile::tempdir().unwrap();
     let (store, a) = fixture(&dir.path().join("v.db"));
     for i in 0..50 {
-        store.set_answer(&a.id, &format!("q{i}"), yes(), None, None).unwrap();
+        store
+            .set_answer(&a.id, &format!("q{i}"), yes(), None, None)
+            .unwrap();
     }
     let dest = dir.path().join("backups/2026/v-copy.db");
     store.backup(&dest).unwrap();
@@ -467,7 +591,10 @@ fn backup_copies_a_verifiable_database() {
     assert!(matches!(store.backup(&dest), Err(StoreError::Io { .. })));
     let copy = Store::open(&dest, "carol").unwrap();
     assert_eq!(copy.answers(&a.id).unwrap(), store.answers(&a.id).unwrap());
-    assert_eq!(copy.audit_trail(None).unwrap(), store.audit_trail(None).unwrap());
+    assert_eq!(
+        copy.audit_trail(None).unwrap(),
+        store.audit_trail(None).unwrap()
+    );
     assert!(copy.verify().unwrap().is_ok());
     // The copy carries on independently.
     copy.set_answer(&a.id, "q0", None, None, Some(1)).unwrap();
@@ -478,11 +605,23 @@ fn backup_copies_a_verifiable_database() {
 fn unknown_ids_are_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = fixture(&dir.path().join("v.db"));
-    assert!(matches!(store.answers("x"), Err(StoreError::NotFound { .. })));
+    assert!(matches!(
+        store.answers("x"),
+        Err(StoreError::NotFound { .. })
+    ));
     assert!(matches!(
         store.set_answer("missing", "q1", yes(), None, None),
-        Err(StoreError::NotFound { kind: "assessment", .. })
+        Err(StoreError::NotFound {
+            kind: "assessment",
+            ..
+        })
     ));
-    assert!(matches!(store.list_evidence("missing", None), Err(StoreError::NotFound { .. })));
-    assert!(matches!(Store::open(dir.path().join("w.db"), "  "), Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.list_evidence("missing", None),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        Store::open(dir.path().join("w.db"), "  "),
+        Err(StoreError::Invalid(_))
+    ));
 }

@@ -14,7 +14,13 @@ fn populated(path: &Path) -> i64 {
     let (store, a) = fixture(path);
     for i in 0..20 {
         store
-            .set_answer(&a.id, &format!("q{i}"), Some(AnswerValue::Integer(i)), None, None)
+            .set_answer(
+                &a.id,
+                &format!("q{i}"),
+                Some(AnswerValue::Integer(i)),
+                None,
+                None,
+            )
             .unwrap();
     }
     let report = store.verify().unwrap();
@@ -60,7 +66,9 @@ fn the_trail_refuses_update_and_delete() {
         .execute("UPDATE audit_log SET who = 'mallory' WHERE seq = 3", [])
         .unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
-    let err = c.execute("DELETE FROM audit_log WHERE seq = 3", []).unwrap_err();
+    let err = c
+        .execute("DELETE FROM audit_log WHERE seq = 3", [])
+        .unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
 }
 
@@ -101,7 +109,10 @@ fn tampered_row_is_named() {
     let report = store.verify().unwrap();
     assert_eq!(report.audit_break.as_ref().map(|b| b.seq), Some(4));
     assert!(!report.append_only_guards);
-    assert!(report.to_string().contains("triggers were removed"), "{report}");
+    assert!(
+        report.to_string().contains("triggers were removed"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -112,49 +123,25 @@ fn rehashed_row_breaks_the_next_link() {
     {
         let c = attacker(&path);
         // Alter row 8 and recompute its own hash: the chain then breaks at row 9.
-        let (at, who, action, entity, entity_id, assessment, old, new, prev): (
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Vec<u8>,
-        ) = c
-            .query_row(
-                "SELECT at, who, action, entity, entity_id, assessment_id, old, new, prev_hash \
-                 FROM audit_log WHERE seq = 8",
-                [],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                    ))
-                },
-            )
+        let row = Store::open(&path, "reader")
+            .unwrap()
+            .audit_trail(None)
+            .unwrap()
+            .into_iter()
+            .find(|e| e.seq == 8)
             .unwrap();
-        let _ = who;
         let forged = AuditRecord {
             seq: 8,
-            at: &at,
+            at: &row.at,
             who: "mallory",
-            action: &action,
-            entity: &entity,
-            entity_id: &entity_id,
-            assessment_id: assessment.as_deref(),
-            old: old.as_deref(),
-            new: new.as_deref(),
+            action: &row.action,
+            entity: &row.entity,
+            entity_id: &row.entity_id,
+            assessment_id: row.assessment_id.as_deref(),
+            old: row.old.as_deref(),
+            new: row.new.as_deref(),
         };
-        let prev: [u8; 32] = prev.try_into().unwrap();
+        let prev: [u8; 32] = hex::decode(&row.prev_hash).unwrap().try_into().unwrap();
         let hash = forged.hash(&prev);
         c.execute(
             "UPDATE audit_log SET who = 'mallory', hash = ?1 WHERE seq = 8",
@@ -181,7 +168,8 @@ fn deleted_rows_are_named() {
     populated(&path);
     {
         let c = attacker(&path);
-        c.execute("DELETE FROM audit_log WHERE seq IN (7, 8)", []).unwrap();
+        c.execute("DELETE FROM audit_log WHERE seq IN (7, 8)", [])
+            .unwrap();
         restore_guards(&c);
     }
     let (b, text) = first_break(&path);
@@ -211,12 +199,19 @@ fn deleted_rows_are_named() {
             problem: AuditProblem::Missing { through: rows }
         }
     );
-    assert!(text.contains(&format!("audit row {rows} is missing")), "{text}");
+    assert!(
+        text.contains(&format!("audit row {rows} is missing")),
+        "{text}"
+    );
 
     // Writing after the deletion does not hide it.
     let store = Store::open(&path, "auditor").unwrap();
-    let a = store.list_assessments(&Default::default()).unwrap()[0].id.clone();
-    store.set_answer(&a, "later", None, Some("n".into()), None).unwrap();
+    let a = store.list_assessments(&Default::default()).unwrap()[0]
+        .id
+        .clone();
+    store
+        .set_answer(&a, "later", None, Some("n".into()), None)
+        .unwrap();
     let report = store.verify().unwrap();
     assert_eq!(report.audit_break.map(|b| b.seq), Some(rows));
 }

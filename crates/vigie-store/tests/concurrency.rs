@@ -72,7 +72,11 @@ fn child_writer() {
     let mut conflicts = 0;
     for i in 0..ANSWERS_PER_WRITER {
         let q = i % QUESTIONS_PER_WRITER;
-        let base = if i < QUESTIONS_PER_WRITER { None } else { Some(1) };
+        let base = if i < QUESTIONS_PER_WRITER {
+            None
+        } else {
+            Some(1)
+        };
         let question = format!("w{writer}-q{q:03}");
         if let Err(e) = store.set_answer(
             &assessment,
@@ -129,7 +133,10 @@ fn eight_processes_write_one_file() {
             .find_map(|l| l.find(&marker).map(|i| &l[i..]))
             .unwrap_or_else(|| panic!("writer {w} did not finish:\n{stdout}"));
         println!("{done}");
-        assert!(!stderr.contains("locked") && !stdout.contains("busy"), "{stdout}{stderr}");
+        assert!(
+            !stderr.contains("locked") && !stdout.contains("busy"),
+            "{stdout}{stderr}"
+        );
     }
 
     let store = Store::open(&path, "checker").unwrap();
@@ -153,7 +160,11 @@ fn eight_processes_write_one_file() {
     }
     let shared = answers.iter().find(|a| a.question == "shared").unwrap();
     let total = (WRITERS * SHARED_INCREMENTS) as i64;
-    assert_eq!(shared.value, Some(AnswerValue::Integer(total)), "lost update");
+    assert_eq!(
+        shared.value,
+        Some(AnswerValue::Integer(total)),
+        "lost update"
+    );
     assert_eq!(shared.revision, total);
 
     let report = store.verify().unwrap();

@@ -77,12 +77,17 @@ fn sigkill_never_loses_an_acknowledged_answer() {
         let delay = Duration::from_millis(prng.range(5, 400));
         let fresh = dir.path().join(format!("fresh-{round}.db"));
         let mut cmd = Command::new(&exe);
-        cmd.args(["--exact", "child_crash_writer", "--nocapture", "--test-threads=1"])
-            .env(ENV_ROUND, round.to_string())
-            .env(ENV_DB, &path)
-            .env(ENV_ASSESSMENT, &assessment.id)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+        cmd.args([
+            "--exact",
+            "child_crash_writer",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(ENV_ROUND, round.to_string())
+        .env(ENV_DB, &path)
+        .env(ENV_ASSESSMENT, &assessment.id)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
         if round % 4 == 0 {
             cmd.env(ENV_FRESH_DB, &fresh);
         }
@@ -120,10 +125,17 @@ fn sigkill_never_loses_an_acknowledged_answer() {
                 .iter()
                 .find(|a| &a.question == q)
                 .unwrap_or_else(|| panic!("round {round}: acknowledged {q} is lost"));
-            assert_eq!(a.value, Some(AnswerValue::Integer(*v)), "round {round}: {q}");
+            assert_eq!(
+                a.value,
+                Some(AnswerValue::Integer(*v)),
+                "round {round}: {q}"
+            );
         }
         // Bulk imports are whole or absent.
-        for a in answers.iter().filter(|a| a.question.starts_with(&format!("r{round}-b"))) {
+        for a in answers
+            .iter()
+            .filter(|a| a.question.starts_with(&format!("r{round}-b")))
+        {
             let stem = a.question.rsplit_once('-').unwrap().0;
             let siblings = answers
                 .iter()
@@ -132,7 +144,10 @@ fn sigkill_never_loses_an_acknowledged_answer() {
             assert_eq!(siblings, 5, "round {round}: partial bulk import {stem}");
         }
         let report = store.verify().unwrap();
-        assert!(report.is_ok(), "round {round} (killed after {delay:?}):\n{report}");
+        assert!(
+            report.is_ok(),
+            "round {round} (killed after {delay:?}):\n{report}"
+        );
         drop(store);
 
         // A database killed while being created opens (and is created) all the same.

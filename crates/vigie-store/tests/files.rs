@@ -47,7 +47,10 @@ fn random_bytes_are_not_a_vigie_database() {
     std::fs::write(&path, &bytes).unwrap();
     let before = snapshot(dir.path());
     let err = Store::open(&path, "alice").unwrap_err();
-    assert!(matches!(err, StoreError::NotVigie { path: ref p } if *p == path), "{err:?}");
+    assert!(
+        matches!(err, StoreError::NotVigie { path: ref p } if *p == path),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("notes.db"), "{err}");
     assert!(err.to_string().contains("not a Vigie database"), "{err}");
     assert_eq!(snapshot(dir.path()), before);
@@ -55,7 +58,10 @@ fn random_bytes_are_not_a_vigie_database() {
     // A short text file too.
     std::fs::write(&path, b"hello").unwrap();
     let before = snapshot(dir.path());
-    assert!(matches!(Store::open(&path, "alice"), Err(StoreError::NotVigie { .. })));
+    assert!(matches!(
+        Store::open(&path, "alice"),
+        Err(StoreError::NotVigie { .. })
+    ));
     assert_eq!(snapshot(dir.path()), before);
 }
 
@@ -69,7 +75,10 @@ fn another_programs_sqlite_file_is_refused_untouched() {
             .unwrap();
     }
     let before = snapshot(dir.path());
-    assert!(matches!(Store::open(&path, "alice"), Err(StoreError::NotVigie { .. })));
+    assert!(matches!(
+        Store::open(&path, "alice"),
+        Err(StoreError::NotVigie { .. })
+    ));
     assert_eq!(snapshot(dir.path()), before);
 
     // Same, in WAL mode with content only in the log (its program still has it open).
@@ -81,9 +90,14 @@ fn another_programs_sqlite_file_is_refused_untouched() {
     )
     .unwrap();
     let main_before = std::fs::read(&path).unwrap();
-    assert!(matches!(Store::open(&path, "alice"), Err(StoreError::NotVigie { .. })));
+    assert!(matches!(
+        Store::open(&path, "alice"),
+        Err(StoreError::NotVigie { .. })
+    ));
     assert_eq!(std::fs::read(&path).unwrap(), main_before);
-    let n: i64 = c.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 1);
 }
 
@@ -205,7 +219,10 @@ fn migrations_from_an_empty_file() {
         "plugin_blobs",
         "suppliers",
     ] {
-        assert!(tables.iter().any(|n| n == t), "missing table {t}: {tables:?}");
+        assert!(
+            tables.iter().any(|n| n == t),
+            "missing table {t}: {tables:?}"
+        );
     }
     drop(c);
 
@@ -213,7 +230,10 @@ fn migrations_from_an_empty_file() {
     let store = Store::open(&path, "bob").unwrap();
     let trail = store.audit_trail(None).unwrap();
     assert_eq!(trail.len(), 1);
-    assert_eq!((trail[0].action.as_str(), trail[0].who.as_str()), ("migrate", "alice"));
+    assert_eq!(
+        (trail[0].action.as_str(), trail[0].who.as_str()),
+        ("migrate", "alice")
+    );
     assert!(store.verify().unwrap().is_ok());
 
     // A blank SQLite database (no table yet) is adopted as well.

@@ -30,6 +30,22 @@ pub struct Hit {
     pub score: i64,
 }
 
+/// How many candidates get skim's full scoring per keystroke.
+const SCORED_AT_MOST: usize = 500;
+
+/// Whether every character of `needle` appears in `haystack`, in order.
+fn is_subsequence(needle: &str, haystack: &str) -> bool {
+    let mut rest = haystack;
+    for c in needle.chars() {
+        // `find` on a char uses a vectorised byte search.
+        match rest.find(c) {
+            Some(at) => rest = &rest[at + c.len_utf8()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 pub struct SearchIndex {
     entries: Vec<Entry>,
     matcher: SkimMatcherV2,
@@ -84,26 +100,51 @@ impl SearchIndex {
             return Vec::new();
         }
         // A query that extends the previous one can only match a subset of
-        // what it matched (skim requires every query character, in order).
+        // what it matched (every query character must appear, in order).
         let narrowing = !self.last_query.is_empty() && folded.starts_with(&self.last_query);
-        let mut hits: Vec<Hit> = if narrowing {
+        let candidates: Vec<usize> = if narrowing {
             self.last_hits
                 .iter()
-                .filter_map(|h| {
-                    self.matcher
-                        .fuzzy_match(&self.entries[h.entry].folded, &folded)
-                        .map(|score| Hit { entry: h.entry, score })
-                })
+                .map(|h| h.entry)
+                .filter(|&i| is_subsequence(&folded, &self.entries[i].folded))
                 .collect()
         } else {
-            self.entries
-                .iter()
-                .enumerate()
-                .filter_map(|(i, e)| self.matcher.fuzzy_match(&e.folded, &folded).map(|score| Hit { entry: i, score }))
+            (0..self.entries.len())
+                .filter(|&i| is_subsequence(&folded, &self.entries[i].folded))
                 .collect()
         };
+        // Skim's scoring costs about a microsecond per entry: when a short
+        // query matches most of a large index, score only the entries where
+        // it appears contiguously and earliest, which is where skim's best
+        // scores are anyway.
+        let shortlist: Vec<usize> = if candidates.len() > SCORED_AT_MOST {
+            let mut ranked: Vec<(bool, usize, usize)> = candidates
+                .iter()
+                .map(|&i| {
+                    let text = &self.entries[i].folded;
+                    match text.find(folded.as_str()) {
+                        Some(at) => (false, at, i),
+                        None => (true, text.len(), i),
+                    }
+                })
+                .collect();
+            ranked.select_nth_unstable(SCORED_AT_MOST - 1);
+            ranked.truncate(SCORED_AT_MOST);
+            ranked.into_iter().map(|(_, _, i)| i).collect()
+        } else {
+            candidates.clone()
+        };
+        let mut hits: Vec<Hit> = shortlist
+            .iter()
+            .filter_map(|&i| {
+                self.matcher
+                    .fuzzy_match(&self.entries[i].folded, &folded)
+                    .map(|score| Hit { entry: i, score })
+            })
+            .collect();
+        // Keep every candidate for narrowing, scored or not.
+        self.last_hits = candidates.into_iter().map(|entry| Hit { entry, score: 0 }).collect();
         self.last_query = folded;
-        self.last_hits = hits.clone();
         hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));
         hits.truncate(limit);
         hits

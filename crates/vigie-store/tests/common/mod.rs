@@ -43,7 +43,10 @@ pub fn evaluation(score: f64, verdict: &str) -> Evaluation {
 pub fn fixture(path: &Path) -> (Store, Assessment) {
     let store = Store::open(path, "alice").expect("open");
     let supplier = store
-        .add_supplier(&SupplierFields::new("Centre d'appels Tunis", Criticality::High))
+        .add_supplier(&SupplierFields::new(
+            "Centre d'appels Tunis",
+            Criticality::High,
+        ))
         .expect("supplier");
     let plugin = store
         .put_plugin_blob(b"\0asm fake plugin", "nis2-suppliers", "1.0.0", "bundled")
