@@ -74,7 +74,7 @@ fn sigkill_never_loses_an_acknowledged_answer() {
 
     for round in 0..ROUNDS {
         let mut prng = Prng(0x5EED_0000 + round);
-        let delay = Duration::from_millis(prng.range(5, 400));
+        let delay = Duration::from_millis(prng.range(1, 300));
         let fresh = dir.path().join(format!("fresh-{round}.db"));
         let mut cmd = Command::new(&exe);
         cmd.args([
@@ -93,16 +93,32 @@ fn sigkill_never_loses_an_acknowledged_answer() {
         }
         let mut child = cmd.spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .collect::<Vec<String>>()
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
         });
+        let mut lines = Vec::new();
+        if round % 4 != 0 {
+            // Start the clock once the writer is at work, so that a slow start on a busy
+            // machine still leaves it time to commit something. (Rounds creating a fresh
+            // database count from the spawn, to be killed during creation too.)
+            while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+                let open = line.contains("OPEN");
+                lines.push(line);
+                if open {
+                    break;
+                }
+            }
+        }
         std::thread::sleep(delay);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        let lines = reader.join().unwrap();
+        reader.join().unwrap();
+        lines.extend(rx.try_iter());
 
         let acked: Vec<(String, i64)> = lines
             .iter()

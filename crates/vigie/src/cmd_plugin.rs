@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use vigie_app::{Catalog, Origin};
 use vigie_app::check::{CheckError, check_plugin};
+use vigie_app::{Catalog, Origin};
 use vigie_model::{AnswerKind, Date};
 use vigie_plugin_host::{CompileCache, Host, Limits};
 
 use crate::cli::{Cli, PluginCmd};
+use crate::cmd_store::out::outln;
 use crate::cmd_store::session;
 use crate::{CmdResult, Failure, paths};
 
@@ -33,7 +34,12 @@ fn catalog_with_database(cli: &Cli) -> Result<(Catalog, Vec<String>), Failure> {
         return Ok((bundled_catalog()?, Vec::new()));
     }
     let bench = session::open_workbench(cli)?;
-    let stored = bench.store.list_plugin_blobs()?.into_iter().map(|b| b.sha256).collect();
+    let stored = bench
+        .store
+        .list_plugin_blobs()?
+        .into_iter()
+        .map(|b| b.sha256)
+        .collect();
     Ok((bench.catalog, stored))
 }
 
@@ -42,7 +48,8 @@ pub fn today() -> Date {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() / 86_400)
         .unwrap_or(0);
-    Date::from_days_since_epoch(days as i64).unwrap_or_else(|_| Date::new(1970, 1, 1).unwrap_or_else(|_| unreachable!()))
+    Date::from_days_since_epoch(days as i64)
+        .unwrap_or_else(|_| Date::new(1970, 1, 1).unwrap_or_else(|_| unreachable!()))
 }
 
 pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
@@ -50,7 +57,13 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
     match cmd {
         PluginCmd::List => {
             let (catalog, stored) = catalog_with_database(cli)?;
-            println!("{:<22} {:<9} {:<14} {:<16} NAME", "ID", "VERSION", "SHA256", "ORIGIN");
+            outln!(
+                "{:<22} {:<9} {:<14} {:<16} NAME",
+                "ID",
+                "VERSION",
+                "SHA256",
+                "ORIGIN"
+            );
             for entry in catalog.entries() {
                 let p = &entry.plugin;
                 let in_db = stored.iter().any(|s| s == p.sha256());
@@ -59,7 +72,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                     (Origin::File(_), true) => "database".to_string(),
                     (origin, _) => origin.to_string(),
                 };
-                println!(
+                outln!(
                     "{:<22} {:<9} {:<14} {:<16} {}",
                     p.id(),
                     p.version(),
@@ -77,7 +90,8 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             let (catalog, _) = catalog_with_database(cli)?;
             let path = std::path::Path::new(plugin);
             let entry_plugin = if path.is_file() {
-                let bytes = std::fs::read(path).map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
+                let bytes = std::fs::read(path)
+                    .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
                 Arc::new(catalog.host().load(&bytes, &path.display().to_string())?)
             } else {
                 catalog.find(plugin)?.plugin.clone()
@@ -86,12 +100,13 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             Ok(())
         }
         PluginCmd::Check { file } => {
-            let bytes = std::fs::read(file).map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
+            let bytes = std::fs::read(file)
+                .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
             let host = Host::new(Limits::default(), None)?;
             match check_plugin(&host, &bytes, &file.display().to_string(), today()) {
                 Ok(report) => {
                     let q = report.plugin.questionnaire();
-                    println!(
+                    outln!(
                         "ok: {} — {} sections, {} questions, {} criteria, languages {}",
                         report.plugin.name(),
                         q.sections.len(),
@@ -101,12 +116,14 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                     );
                     for (trial, answers, eval) in &report.trials {
                         let counts = eval.status_counts();
-                        println!(
+                        outln!(
                             "  {:<26} {:>4} answers → verdict {:<14} score {:>5}  ✅{} ⚠️{} ❌{} —{} ·{}  {} findings",
                             trial.name(),
                             answers,
                             eval.verdict.id,
-                            eval.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
+                            eval.score
+                                .map(|s| format!("{s:.1}"))
+                                .unwrap_or_else(|| "-".into()),
                             counts[0],
                             counts[1],
                             counts[2],
@@ -122,12 +139,13 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             }
         }
         PluginCmd::Install { file } => {
-            let bytes = std::fs::read(file).map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
+            let bytes = std::fs::read(file)
+                .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
             let mut bench = session::open_workbench(cli)?;
             let plugin = bench
                 .install_plugin(&bytes, &file.display().to_string())
                 .map_err(|e| Failure::new(format!("cannot install {}: {e}", file.display())))?;
-            println!(
+            outln!(
                 "installed {} {} (sha256 {}) into {}",
                 plugin.id(),
                 plugin.version(),
@@ -140,8 +158,10 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             let Some(dir) = paths::cache_dir() else {
                 return Err(Failure::new("no cache directory on this system"));
             };
-            let removed = CompileCache::new(&dir).clear().map_err(|e| Failure::new(format!("{}: {e}", dir.display())))?;
-            println!("removed {removed} compiled plugins from {}", dir.display());
+            let removed = CompileCache::new(&dir)
+                .clear()
+                .map_err(|e| Failure::new(format!("{}: {e}", dir.display())))?;
+            outln!("removed {removed} compiled plugins from {}", dir.display());
             Ok(())
         }
     }
@@ -149,30 +169,49 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
 
 fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {
     let q = plugin.questionnaire();
-    println!("{} — {}", plugin.name(), q.info.name.get(lang));
-    println!("{}", q.info.description.get(lang));
+    outln!("{} — {}", plugin.name(), q.info.name.get(lang));
+    outln!("{}", q.info.description.get(lang));
     if !q.info.levels.is_empty() {
         let levels: Vec<&str> = q.info.levels.iter().map(|l| l.id.as_str()).collect();
-        println!("levels: {}", levels.join(", "));
+        outln!("levels: {}", levels.join(", "));
     }
     for section in &q.sections {
-        println!("\n## {} [{}]", section.title.get(lang), section.id);
+        outln!("\n## {} [{}]", section.title.get(lang), section.id);
         for i in q.questions_in(&section.id) {
             let question = &q.questions[i];
             let kind = match &question.kind {
                 AnswerKind::SingleChoice(c) | AnswerKind::MultipleChoice(c) => {
-                    format!("{} ({})", question.kind.name(), c.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join("|"))
+                    format!(
+                        "{} ({})",
+                        question.kind.name(),
+                        c.iter()
+                            .map(|c| c.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join("|")
+                    )
                 }
                 other => other.name().to_string(),
             };
             let refs: Vec<String> = question.references.iter().map(|r| r.label()).collect();
-            println!("  {:<28} {}", question.id, question.prompt.get(lang));
-            println!("  {:<28}   {kind}; criteria: {}; {}", "", question.criteria.join(", "), refs.join(", "));
+            outln!("  {:<28} {}", question.id, question.prompt.get(lang));
+            outln!(
+                "  {:<28}   {kind}; criteria: {}; {}",
+                "",
+                question.criteria.join(", "),
+                refs.join(", ")
+            );
         }
     }
-    println!("\n## criteria");
+    outln!("\n## criteria");
     for c in &q.criteria {
         let refs: Vec<String> = c.references.iter().map(|r| r.label()).collect();
-        println!("  {:<24} w{} {:<8} {} ({})", c.id, c.weight, c.severity.id(), c.title.get(lang), refs.join(", "));
+        outln!(
+            "  {:<24} w{} {:<8} {} ({})",
+            c.id,
+            c.weight,
+            c.severity.id(),
+            c.title.get(lang),
+            refs.join(", ")
+        );
     }
 }

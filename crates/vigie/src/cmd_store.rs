@@ -7,6 +7,7 @@
 mod answer;
 mod assessment;
 mod db;
+pub mod out;
 mod score;
 pub mod session;
 mod supplier;

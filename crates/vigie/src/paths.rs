@@ -48,13 +48,21 @@ pub fn config_dir() -> Option<PathBuf> {
 /// The interface language: `--lang`, else `LANG`/`LC_ALL` starting with `fr`, else English.
 pub fn language(flag: Option<&str>) -> String {
     if let Some(lang) = flag {
-        return if lang.starts_with("fr") { "fr".into() } else { "en".into() };
+        return if lang.starts_with("fr") {
+            "fr".into()
+        } else {
+            "en".into()
+        };
     }
     for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
         if let Ok(value) = std::env::var(var)
             && !value.is_empty()
         {
-            return if value.starts_with("fr") { "fr".into() } else { "en".into() };
+            return if value.starts_with("fr") {
+                "fr".into()
+            } else {
+                "en".into()
+            };
         }
     }
     "en".into()

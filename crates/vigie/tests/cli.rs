@@ -80,14 +80,26 @@ impl Env {
     /// Runs on the test's database, asserts success and returns stdout.
     fn ok(&self, args: &[&str]) -> String {
         let r = self.run(args);
-        assert_eq!(r.code, Some(0), "vigie {args:?} failed:\n{}{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.code,
+            Some(0),
+            "vigie {args:?} failed:\n{}{}",
+            r.stdout,
+            r.stderr
+        );
         r.stdout
     }
 
     /// Runs on the test's database, asserts exit code 1 and returns stderr.
     fn fails(&self, args: &[&str]) -> String {
         let r = self.run(args);
-        assert_eq!(r.code, Some(1), "vigie {args:?} should fail:\n{}{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.code,
+            Some(1),
+            "vigie {args:?} should fail:\n{}{}",
+            r.stdout,
+            r.stderr
+        );
         assert!(r.stderr.starts_with("vigie: "), "{}", r.stderr);
         r.stderr
     }
@@ -100,7 +112,13 @@ impl Env {
 
     /// A supplier and a draft NIS2 assessment dated like the golden answer sets; returns its id.
     fn nis2_assessment(&self) -> String {
-        self.ok(&["supplier", "add", "Centre d'appels Tunis", "--country", "TN"]);
+        self.ok(&[
+            "supplier",
+            "add",
+            "Centre d'appels Tunis",
+            "--country",
+            "TN",
+        ]);
         let out = self.ok(&[
             "assessment",
             "new",
@@ -155,13 +173,22 @@ fn supplier_add_list_show() {
         "--criticality",
         "high",
     ]);
-    assert!(out.contains("added supplier Centre d'appels Tunis"), "{out}");
+    assert!(
+        out.contains("added supplier Centre d'appels Tunis"),
+        "{out}"
+    );
     env.ok(&["supplier", "add", "Hébergeur Lyon"]);
 
     let list = env.ok(&["supplier", "list"]);
     assert!(list.starts_with("ID"), "{list}");
-    assert!(list.contains("Centre d'appels Tunis") && list.contains("high"), "{list}");
-    assert!(list.contains("Hébergeur Lyon") && list.contains("medium"), "{list}");
+    assert!(
+        list.contains("Centre d'appels Tunis") && list.contains("high"),
+        "{list}"
+    );
+    assert!(
+        list.contains("Hébergeur Lyon") && list.contains("medium"),
+        "{list}"
+    );
     assert!(list.contains("call centre, back office"), "{list}");
 
     let fr = env.ok(&["--lang", "fr", "supplier", "list"]);
@@ -191,7 +218,11 @@ fn supplier_add_list_show() {
     // Usage errors are clap's.
     let r = env.run(&["supplier", "add", "X", "--criticality", "extreme"]);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
-    assert!(r.stderr.contains("low, medium, high, critical"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("low, medium, high, critical"),
+        "{}",
+        r.stderr
+    );
     let r = env.run(&["supplier", "add", "X", "--contact", "<x@y.z>"]);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(!env.ok(&["supplier", "list"]).contains(" X "));
@@ -209,14 +240,30 @@ fn full_flow_new_answer_score_finalize() {
     assert!(out.contains("answers recorded"), "{out}");
     let bulk_rows = env.answer_rows(&id);
     assert!(bulk_rows > 20, "{bulk_rows}");
-    let out = env.ok(&["answer", &id, "iso-certified", "oui", "--note", "Certificate seen\nissued by AFNOR"]);
+    let out = env.ok(&[
+        "answer",
+        &id,
+        "iso-certified",
+        "oui",
+        "--note",
+        "Certificate seen\nissued by AFNOR",
+    ]);
     assert_eq!(out.trim(), "2", "prints the new revision");
     // A note alone keeps the value.
-    let out = env.ok(&["answer", &id[28..], "shares-evidence", "--note", "PDF sent by email"]);
+    let out = env.ok(&[
+        "answer",
+        &id[28..],
+        "shares-evidence",
+        "--note",
+        "PDF sent by email",
+    ]);
     assert_eq!(out.trim(), "2");
     // A value that does not fit the question.
     let err = env.fails(&["answer", &id, "iso-certified", "maybe"]);
-    assert!(err.contains("iso-certified") && err.contains("maybe"), "{err}");
+    assert!(
+        err.contains("iso-certified") && err.contains("maybe"),
+        "{err}"
+    );
     let err = env.fails(&["answer", &id, "no-such-question", "yes"]);
     assert!(err.contains("no-such-question"), "{err}");
     let r = env.run(&["answer", &id, "iso-certified"]);
@@ -225,7 +272,10 @@ fn full_flow_new_answer_score_finalize() {
     // Score as a table…
     let table = env.ok(&["score", &id]);
     assert!(table.contains("✅ compliant"), "{table}");
-    assert!(table.contains("score:") && table.contains("/ 100"), "{table}");
+    assert!(
+        table.contains("score:") && table.contains("/ 100"),
+        "{table}"
+    );
     assert!(table.contains("verdict:"), "{table}");
     assert!(table.contains("findings"), "{table}");
     assert!(table.lines().all(|l| l.chars().count() <= 104), "{table}");
@@ -234,18 +284,37 @@ fn full_flow_new_answer_score_finalize() {
     // …and as JSON.
     let json = env.ok(&["score", &id, "--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert!(value["criteria"].as_array().is_some_and(|c| !c.is_empty()), "{json}");
+    assert!(
+        value["criteria"].as_array().is_some_and(|c| !c.is_empty()),
+        "{json}"
+    );
     assert!(value["verdict"]["id"].is_string(), "{json}");
     assert!(value["score"].as_f64().is_some_and(|s| s > 50.0), "{json}");
 
     // The list shows the cached score.
     let short = &id[id.len() - 8..];
     let list = env.ok(&["assessment", "list"]);
-    let line = list.lines().find(|l| l.starts_with(short)).unwrap_or_else(|| panic!("{list}"));
-    assert!(line.contains("Centre d'appels Tunis") && line.contains("nis2-suppliers@"), "{line}");
-    assert!(line.contains("draft") && line.contains("2026-11-23"), "{line}");
+    let line = list
+        .lines()
+        .find(|l| l.starts_with(short))
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(
+        line.contains("Centre d'appels Tunis") && line.contains("nis2-suppliers@"),
+        "{line}"
+    );
+    assert!(
+        line.contains("draft") && line.contains("2026-11-23"),
+        "{line}"
+    );
     assert!(!line.contains(" - "), "scored: {line}");
-    let list = env.ok(&["assessment", "list", "--supplier", "Centre d'appels Tunis", "--limit", "5"]);
+    let list = env.ok(&[
+        "assessment",
+        "list",
+        "--supplier",
+        "Centre d'appels Tunis",
+        "--limit",
+        "5",
+    ]);
     assert!(list.contains(short), "{list}");
 
     let show = env.ok(&["assessment", "show", short]);
@@ -266,9 +335,16 @@ fn full_flow_new_answer_score_finalize() {
 
     // Finalize; then the assessment is frozen.
     let out = env.ok(&["assessment", "finalize", &id]);
-    assert!(out.contains("finalized") && out.contains("verdict"), "{out}");
+    assert!(
+        out.contains("finalized") && out.contains("verdict"),
+        "{out}"
+    );
     let list = env.ok(&["assessment", "list"]);
-    assert!(list.lines().any(|l| l.starts_with(short) && l.contains("final")), "{list}");
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with(short) && l.contains("final")),
+        "{list}"
+    );
     let err = env.fails(&["answer", &id, "iso-certified", "no"]);
     assert!(err.contains("is final"), "{err}");
     let err = env.fails(&["answer", &id, "--file", &golden("compliant.toml")]);
@@ -280,18 +356,44 @@ fn full_flow_new_answer_score_finalize() {
     assert_eq!(env.ok(&["score", &id, "--format", "json"]), json);
     // The supplier shows its assessment.
     let show = env.ok(&["supplier", "show", "Centre d'appels Tunis"]);
-    assert!(show.contains("assessments (1)") && show.contains(short), "{show}");
+    assert!(
+        show.contains("assessments (1)") && show.contains(short),
+        "{show}"
+    );
 }
 
 #[test]
 fn assessment_new_refuses_bad_input() {
     let env = Env::new();
     env.ok(&["supplier", "add", "Acme"]);
-    let err = env.fails(&["assessment", "new", "--supplier", "Acme", "--plugin", "no-such-plugin"]);
+    let err = env.fails(&[
+        "assessment",
+        "new",
+        "--supplier",
+        "Acme",
+        "--plugin",
+        "no-such-plugin",
+    ]);
     assert!(err.contains("no-such-plugin"), "{err}");
-    let err = env.fails(&["assessment", "new", "--supplier", "Nobody", "--plugin", "nis2-suppliers"]);
+    let err = env.fails(&[
+        "assessment",
+        "new",
+        "--supplier",
+        "Nobody",
+        "--plugin",
+        "nis2-suppliers",
+    ]);
     assert!(err.contains("Nobody"), "{err}");
-    let r = env.run(&["assessment", "new", "--supplier", "Acme", "--plugin", "nis2-suppliers", "--date", "2026-13-01"]);
+    let r = env.run(&[
+        "assessment",
+        "new",
+        "--supplier",
+        "Acme",
+        "--plugin",
+        "nis2-suppliers",
+        "--date",
+        "2026-13-01",
+    ]);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     let list = env.ok(&["assessment", "list"]);
     assert!(list.contains("no assessments yet"), "{list}");
@@ -321,7 +423,12 @@ fn bulk_file_errors_name_file_and_line_and_write_nothing() {
     let err = env.fails(&["answer", &id, "--file", &syntax]);
     assert!(err.contains(&syntax), "{err}");
 
-    let err = env.fails(&["answer", &id, "--file", &env.path("missing.toml").display().to_string()]);
+    let err = env.fails(&[
+        "answer",
+        &id,
+        "--file",
+        &env.path("missing.toml").display().to_string(),
+    ]);
     assert!(err.contains("missing.toml"), "{err}");
 
     assert_eq!(env.answer_rows(&id), 0, "nothing written");
@@ -333,13 +440,37 @@ fn bulk_file_errors_name_file_and_line_and_write_nothing() {
 /// by a command that reads and by one that writes.
 fn assert_refused(env: &Env, db: &Path, watched: &Path, expected: &str) {
     let before = std::fs::read(watched).unwrap();
-    for args in [&["supplier", "list"][..], &["supplier", "add", "Acme"], &["db", "verify"]] {
+    for args in [
+        &["supplier", "list"][..],
+        &["supplier", "add", "Acme"],
+        &["db", "verify"],
+    ] {
         let r = env.run_on(db, args);
-        assert_eq!(r.code, Some(1), "{args:?} on {}:\n{}{}", db.display(), r.stdout, r.stderr);
+        assert_eq!(
+            r.code,
+            Some(1),
+            "{args:?} on {}:\n{}{}",
+            db.display(),
+            r.stdout,
+            r.stderr
+        );
         assert!(r.stderr.starts_with("vigie: "), "{}", r.stderr);
-        assert!(r.stderr.contains(expected), "{args:?}: expected {expected:?} in {}", r.stderr);
-        assert!(r.stderr.contains(&db.display().to_string()), "names the file: {}", r.stderr);
-        assert_eq!(std::fs::read(watched).unwrap(), before, "{} changed", watched.display());
+        assert!(
+            r.stderr.contains(expected),
+            "{args:?}: expected {expected:?} in {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains(&db.display().to_string()),
+            "names the file: {}",
+            r.stderr
+        );
+        assert_eq!(
+            std::fs::read(watched).unwrap(),
+            before,
+            "{} changed",
+            watched.display()
+        );
     }
 }
 
@@ -365,7 +496,8 @@ fn bad_database_files_are_refused_and_left_untouched() {
     let foreign = env.path("foreign.sqlite");
     {
         let conn = rusqlite::Connection::open(&foreign).unwrap();
-        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
     }
     assert_refused(&env, &foreign, &foreign, "is not a Vigie database");
 
@@ -373,7 +505,10 @@ fn bad_database_files_are_refused_and_left_untouched() {
     env.ok(&["supplier", "add", "Acme"]);
     let full = std::fs::read(env.db()).unwrap();
     assert!(full.len() >= 4 * 4096, "{}", full.len());
-    for (name, len) in [("cut-mid-page.sqlite", full.len() / 2 + 123), ("cut-on-page.sqlite", 2 * 4096)] {
+    for (name, len) in [
+        ("cut-mid-page.sqlite", full.len() / 2 + 123),
+        ("cut-on-page.sqlite", 2 * 4096),
+    ] {
         let cut = env.path(name);
         std::fs::write(&cut, &full[..len]).unwrap();
         assert_refused(&env, &cut, &cut, "is damaged");
@@ -414,7 +549,8 @@ fn db_verify_detects_a_tampered_audit_row() {
                 |r| r.get(0),
             )
             .unwrap();
-        conn.execute_batch("DROP TRIGGER audit_log_no_update").unwrap();
+        conn.execute_batch("DROP TRIGGER audit_log_no_update")
+            .unwrap();
         let n = conn
             .execute("UPDATE audit_log SET who = 'mallory' WHERE seq = 2", [])
             .unwrap();
@@ -425,7 +561,11 @@ fn db_verify_detects_a_tampered_audit_row() {
     assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("integrity: ok"), "{}", r.stdout);
     assert!(r.stdout.contains("audit trail: BROKEN"), "{}", r.stdout);
-    assert!(r.stderr.contains("audit row 2"), "names the first broken row: {}", r.stderr);
+    assert!(
+        r.stderr.contains("audit row 2"),
+        "names the first broken row: {}",
+        r.stderr
+    );
 
     // verify never creates a database.
     let missing = env.path("missing.sqlite");
@@ -446,7 +586,11 @@ fn db_backup_is_a_verified_copy() {
     let r = env.run_on(&backup, &["db", "verify"]);
     assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("audit trail: ok"), "{}", r.stdout);
-    assert!(env.run_on(&backup, &["supplier", "list"]).stdout.contains("Acme"));
+    assert!(
+        env.run_on(&backup, &["supplier", "list"])
+            .stdout
+            .contains("Acme")
+    );
     // Never overwrites.
     let err = env.fails(&["db", "backup", &backup_arg]);
     assert!(err.contains("already exists"), "{err}");
@@ -455,13 +599,27 @@ fn db_backup_is_a_verified_copy() {
 #[test]
 fn db_path_from_flag_env_or_default() {
     let env = Env::new();
-    assert_eq!(env.ok(&["db", "path"]).trim(), env.db().display().to_string());
-    let out = env.bare().args(["db", "path"]).env("VIGIE_DB", "/srv/shared.sqlite").output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "/srv/shared.sqlite");
+    assert_eq!(
+        env.ok(&["db", "path"]).trim(),
+        env.db().display().to_string()
+    );
+    let out = env
+        .bare()
+        .args(["db", "path"])
+        .env("VIGIE_DB", "/srv/shared.sqlite")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "/srv/shared.sqlite"
+    );
     let out = env.bare().args(["db", "path"]).output().unwrap();
     let default = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(default.ends_with("vigie.sqlite"), "{default}");
-    assert!(default.starts_with(&env.path("home").display().to_string()), "{default}");
+    assert!(
+        default.starts_with(&env.path("home").display().to_string()),
+        "{default}"
+    );
     assert!(!Path::new(&default).exists(), "db path creates nothing");
 }
 
@@ -470,7 +628,10 @@ fn plugin_install_then_list_shows_database_origin() {
     let env = Env::new();
     // No database yet: bundled plugins only, and no file is created.
     let list = env.ok(&["plugin", "list"]);
-    assert!(list.contains("bundled") && !list.contains("database"), "{list}");
+    assert!(
+        list.contains("bundled") && !list.contains("database"),
+        "{list}"
+    );
     assert!(!env.db().exists());
 
     let bundled = vigie_bundled::BUNDLED
@@ -480,7 +641,10 @@ fn plugin_install_then_list_shows_database_origin() {
     let file = env.path("plugin.wasm");
     std::fs::write(&file, bundled.bytes).unwrap();
     let out = env.ok(&["plugin", "install", &file.display().to_string()]);
-    assert!(out.contains(&format!("installed {}", bundled.name)), "{out}");
+    assert!(
+        out.contains(&format!("installed {}", bundled.name)),
+        "{out}"
+    );
 
     let list = env.ok(&["plugin", "list"]);
     let line = list
@@ -488,13 +652,20 @@ fn plugin_install_then_list_shows_database_origin() {
         .find(|l| l.starts_with(bundled.name))
         .unwrap_or_else(|| panic!("{list}"));
     assert!(line.contains("database"), "{line}");
-    assert!(env.ok(&["plugin", "inspect", bundled.name]).contains("## criteria"));
+    assert!(
+        env.ok(&["plugin", "inspect", bundled.name])
+            .contains("## criteria")
+    );
 
     // Not a plugin: refused, nothing stored.
     let junk = env.write("junk.wasm", "not wasm");
     let err = env.fails(&["plugin", "install", &junk]);
     assert!(err.contains("junk.wasm"), "{err}");
-    let err = env.fails(&["plugin", "install", &env.path("absent.wasm").display().to_string()]);
+    let err = env.fails(&[
+        "plugin",
+        "install",
+        &env.path("absent.wasm").display().to_string(),
+    ]);
     assert!(err.contains("cannot read"), "{err}");
 }
 
@@ -521,10 +692,23 @@ fn auditor_is_recorded() {
         .env("USERNAME", "winuser")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let show = env.ok(&["assessment", "show", &id]);
     assert!(show.contains("by Alice Martin"), "{show}");
-    assert!(show.contains("iso-certified = yes   [rev 1, tester,"), "{show}");
-    assert!(show.contains("shares-evidence = no   [rev 1, winuser,"), "{show}");
-    assert!(env.ok(&["supplier", "show", "Acme"]).contains("by Alice Martin"));
+    assert!(
+        show.contains("iso-certified = yes   [rev 1, tester,"),
+        "{show}"
+    );
+    assert!(
+        show.contains("shares-evidence = no   [rev 1, winuser,"),
+        "{show}"
+    );
+    assert!(
+        env.ok(&["supplier", "show", "Acme"])
+            .contains("by Alice Martin")
+    );
 }

@@ -8,6 +8,7 @@ use vigie_store::Assessment;
 
 use super::session;
 use crate::cli::{AnswerArgs, Cli};
+use crate::cmd_store::out::outln;
 use crate::{CmdResult, Failure};
 
 pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
@@ -51,7 +52,7 @@ pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
         current.as_ref().map(|c| c.revision),
     )?;
     rescore(&mut bench, &assessment);
-    println!("{}", saved.revision);
+    outln!("{}", saved.revision);
     Ok(())
 }
 
@@ -67,13 +68,20 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path) -> CmdResult {
     let assessment = bench.store.assessment(assessment_key)?;
     let plugin = bench.plugin_for(&assessment)?;
     let answers = parsed.resolve(plugin.questionnaire())?;
-    if let Some(date) = parsed.assessment_date.filter(|d| *d != assessment.assessment_date) {
+    if let Some(date) = parsed
+        .assessment_date
+        .filter(|d| *d != assessment.assessment_date)
+    {
         eprintln!(
             "vigie: note: {shown} is for {date}, the assessment is dated {}; the assessment's date is kept",
             assessment.assessment_date
         );
     }
-    if let Some(level) = parsed.level.as_ref().filter(|l| Some(*l) != assessment.level.as_ref()) {
+    if let Some(level) = parsed
+        .level
+        .as_ref()
+        .filter(|l| Some(*l) != assessment.level.as_ref())
+    {
         eprintln!(
             "vigie: note: {shown} is for level {level}, the assessment's level ({}) is kept",
             assessment.level.as_deref().unwrap_or("none")
@@ -85,7 +93,7 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path) -> CmdResult {
         .collect();
     let written = bench.store.set_answers_bulk(&assessment.id, rows)?;
     rescore(&mut bench, &assessment);
-    println!("{written} answers recorded from {shown}");
+    outln!("{written} answers recorded from {shown}");
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use vigie_store::{Assessment, AssessmentFilter, AssessmentSummary, StoredAnswer,
 
 use super::{session, text};
 use crate::cli::{AssessmentCmd, Cli};
+use crate::cmd_store::out::outln;
 use crate::{CmdResult, cmd_plugin, paths};
 
 pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
@@ -27,7 +28,7 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             let mut bench = session::open_workbench(cli)?;
             let assessment =
                 bench.new_assessment(supplier, plugin, date, &lang, level.clone(), None)?;
-            println!("{}", assessment.id);
+            outln!("{}", assessment.id);
             Ok(())
         }
         AssessmentCmd::List {
@@ -50,16 +51,16 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             let total = store.count_assessments(&filter)?;
             if rows.is_empty() {
                 if total == 0 {
-                    println!("no assessments yet: start one with `vigie assessment new`");
+                    outln!("no assessments yet: start one with `vigie assessment new`");
                 } else {
-                    println!("no assessments past --offset {offset} (there are {total})");
+                    outln!("no assessments past --offset {offset} (there are {total})");
                 }
                 return Ok(());
             }
             print_table(&rows, &lang);
             let shown = u64::from(*offset) + rows.len() as u64;
             if shown < total {
-                println!(
+                outln!(
                     "({} of {total} shown; next page: --offset {shown})",
                     rows.len()
                 );
@@ -72,14 +73,14 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             let answers = bench.store.answers(&a.id)?;
             let plugin = bench.plugin_for(&a)?;
             print_header(&a, &lang);
-            println!();
+            outln!();
             print_answers(plugin.questionnaire(), &answers, &lang);
             Ok(())
         }
         AssessmentCmd::Finalize { assessment } => {
             let mut bench = session::open_lazy_workbench(cli)?;
             let (a, evaluation) = bench.finalize(assessment)?;
-            println!(
+            outln!(
                 "finalized {} ({}, {}): score {}, verdict {}",
                 short_id(&a.id),
                 a.supplier_name,
@@ -94,12 +95,17 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
 
 /// The assessments table: short id, supplier, plugin, status, date, score, verdict.
 pub fn print_table(rows: &[AssessmentSummary], lang: &str) {
-    println!(
+    outln!(
         "{:<8}  {:<24}  {:<22}  {:<9}  {:<10}  {:>5}  VERDICT",
-        "ID", "SUPPLIER", "PLUGIN", "STATUS", "DATE", "SCORE"
+        "ID",
+        "SUPPLIER",
+        "PLUGIN",
+        "STATUS",
+        "DATE",
+        "SCORE"
     );
     for a in rows {
-        println!(
+        outln!(
             "{:<8}  {}  {}  {}  {:<10}  {:>5}  {}",
             short_id(&a.id),
             text::cell(&a.supplier_name, 24),
@@ -113,35 +119,46 @@ pub fn print_table(rows: &[AssessmentSummary], lang: &str) {
 }
 
 fn print_header(a: &Assessment, lang: &str) {
-    println!("assessment {}", a.id);
-    println!("  supplier:  {} ({})", a.supplier_name, short_id(&a.supplier_id));
-    println!(
+    outln!("assessment {}", a.id);
+    outln!(
+        "  supplier:  {} ({})",
+        a.supplier_name,
+        short_id(&a.supplier_id)
+    );
+    outln!(
         "  plugin:    {} {} (sha256 {})",
         a.plugin_id,
         a.plugin_version,
         a.plugin_sha256.get(..12).unwrap_or(&a.plugin_sha256)
     );
-    println!("  status:    {}", text::assessment_status(a.status, lang));
-    println!("  date:      {}", a.assessment_date);
+    outln!("  status:    {}", text::assessment_status(a.status, lang));
+    outln!("  date:      {}", a.assessment_date);
     if let Some(level) = &a.level {
-        println!("  level:     {level}");
+        outln!("  level:     {level}");
     }
-    println!("  language:  {}", a.language);
-    println!("  started:   {} by {}", text::when(&a.created_at), a.auditor);
+    outln!("  language:  {}", a.language);
+    outln!(
+        "  started:   {} by {}",
+        text::when(&a.created_at),
+        a.auditor
+    );
     if let (Some(by), Some(at)) = (&a.finalized_by, &a.finalized_at) {
-        println!("  finalized: {} by {by}", text::when(at));
+        outln!("  finalized: {} by {by}", text::when(at));
     }
     if let Some(previous) = &a.previous_assessment {
-        println!("  continues: {}", short_id(previous));
+        outln!("  continues: {}", short_id(previous));
     }
     let evaluation = a.final_evaluation.as_ref().or(a.last_evaluation.as_ref());
     match evaluation {
-        Some(e) => println!(
+        Some(e) => outln!(
             "  score:     {} ({})",
             text::score(e.score),
             e.verdict.label.get(lang)
         ),
-        None => println!("  score:     - (not scored yet: `vigie score {}`)", short_id(&a.id)),
+        None => outln!(
+            "  score:     - (not scored yet: `vigie score {}`)",
+            short_id(&a.id)
+        ),
     }
 }
 
@@ -149,9 +166,9 @@ fn print_header(a: &Assessment, lang: &str) {
 /// longer has come last), with its note, revision, author and time.
 fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], lang: &str) {
     let given = answers.iter().filter(|a| a.value.is_some()).count();
-    println!("answers ({given} of {} questions):", q.questions.len());
+    outln!("answers ({given} of {} questions):", q.questions.len());
     if answers.is_empty() {
-        println!("  none yet: `vigie answer ASSESSMENT QUESTION VALUE`");
+        outln!("  none yet: `vigie answer ASSESSMENT QUESTION VALUE`");
         return;
     }
     let known: HashSet<&str> = q.questions.iter().map(|x| x.id.as_str()).collect();
@@ -159,22 +176,35 @@ fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], lang: &str) {
         .questions
         .iter()
         .filter_map(|question| answers.iter().find(|a| a.question == question.id))
-        .chain(answers.iter().filter(|a| !known.contains(a.question.as_str())));
-    let to_confirm = if text::fr(lang) { "à confirmer" } else { "to confirm" };
+        .chain(
+            answers
+                .iter()
+                .filter(|a| !known.contains(a.question.as_str())),
+        );
+    let to_confirm = if text::fr(lang) {
+        "à confirmer"
+    } else {
+        "to confirm"
+    };
     let width = text::width();
     for a in ordered {
         let question = q.question(&a.question);
         let value = match (&a.value, question) {
             (Some(v), Some(question)) => v.display(&question.kind, lang),
             (Some(v), None) => format!("{v:?}"),
-            (None, _) => (if text::fr(lang) { "(effacée)" } else { "(cleared)" }).to_string(),
+            (None, _) => (if text::fr(lang) {
+                "(effacée)"
+            } else {
+                "(cleared)"
+            })
+            .to_string(),
         };
         let mark = if a.to_confirm {
             format!("  ⚠ {to_confirm}")
         } else {
             String::new()
         };
-        println!(
+        outln!(
             "  {} = {}   [rev {}, {}, {}]{mark}",
             a.question,
             text::clip(&value, 60),
@@ -183,13 +213,15 @@ fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], lang: &str) {
             text::when(&a.updated_at)
         );
         match question {
-            Some(question) => println!("      {}", text::clip(question.prompt.get(lang), width - 6)),
-            None => println!("      (not a question of {} any more)", q.info.id),
+            Some(question) => {
+                outln!("      {}", text::clip(question.prompt.get(lang), width - 6))
+            }
+            None => outln!("      (not a question of {} any more)", q.info.id),
         }
         if let Some(note) = &a.note {
             for (i, line) in note.lines().enumerate() {
                 let label = if i == 0 { "note:" } else { "" };
-                println!("      {label:<5} {line}");
+                outln!("      {label:<5} {line}");
             }
         }
     }

@@ -4,21 +4,22 @@ use vigie_store::Store;
 
 use super::session;
 use crate::cli::{Cli, DbCmd};
+use crate::cmd_store::out::{out, outln};
 use crate::{CmdResult, Failure, paths};
 
 pub fn run(cli: &Cli, cmd: &DbCmd) -> CmdResult {
     match cmd {
         DbCmd::Path => {
-            println!("{}", paths::db_path(cli)?.display());
+            outln!("{}", paths::db_path(cli)?.display());
             Ok(())
         }
         DbCmd::Verify => {
             let path = session::existing_db(cli)?;
             let store = Store::open(&path, &session::auditor(cli))?;
             let report = store.verify()?;
-            print!("{report}");
+            out!("{report}");
             if report.is_ok() {
-                println!("{}: ok", path.display());
+                outln!("{}: ok", path.display());
                 return Ok(());
             }
             let first = if let Some(b) = &report.audit_break {
@@ -39,7 +40,7 @@ pub fn run(cli: &Cli, cmd: &DbCmd) -> CmdResult {
             let path = session::existing_db(cli)?;
             let store = Store::open(&path, &session::auditor(cli))?;
             store.backup(file)?;
-            println!("backed up {} to {}", path.display(), file.display());
+            outln!("backed up {} to {}", path.display(), file.display());
             Ok(())
         }
     }

@@ -4,6 +4,7 @@ use vigie_model::{Evaluation, Questionnaire, Severity, Status};
 
 use super::{session, text};
 use crate::cli::{Cli, ScoreFormat};
+use crate::cmd_store::out::outln;
 use crate::{CmdResult, Failure, paths};
 
 pub fn run(cli: &Cli, assessment: &str, format: ScoreFormat) -> CmdResult {
@@ -14,7 +15,7 @@ pub fn run(cli: &Cli, assessment: &str, format: ScoreFormat) -> CmdResult {
         ScoreFormat::Json => {
             let json = serde_json::to_string_pretty(&evaluation)
                 .map_err(|e| Failure::new(format!("cannot write the evaluation as JSON: {e}")))?;
-            println!("{json}");
+            outln!("{json}");
         }
         ScoreFormat::Table => {
             let plugin = bench.plugin_for(&a)?;
@@ -46,7 +47,7 @@ fn print_table(q: &Questionnaire, e: &Evaluation, lang: &str, width: usize) {
         let title = q
             .criterion(&result.criterion)
             .map_or(result.criterion.as_str(), |c| c.title.get(lang));
-        println!(
+        outln!(
             "{} {}  {}  {}",
             glyph(result.status),
             text::cell(result.status.label(lang), label_width),
@@ -61,30 +62,41 @@ fn print_table(q: &Questionnaire, e: &Evaluation, lang: &str, width: usize) {
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("{n} {}", s.label(lang)))
         .collect();
-    println!();
-    println!("criteria: {}", tally.join(", "));
-    println!("score:    {}", e.score.map_or_else(|| "-".to_string(), |s| format!("{s:.1} / 100")));
-    println!(
+    outln!();
+    outln!("criteria: {}", tally.join(", "));
+    outln!(
+        "score:    {}",
+        e.score
+            .map_or_else(|| "-".to_string(), |s| format!("{s:.1} / 100"))
+    );
+    outln!(
         "verdict:  {} ({})",
         text::clip(e.verdict.label.get(lang), width.saturating_sub(30)),
         e.verdict.severity.label(lang)
     );
     let summary = e.verdict.summary.get(lang);
     if !summary.is_empty() {
-        println!("          {}", text::clip(summary, width.saturating_sub(10)));
+        outln!(
+            "          {}",
+            text::clip(summary, width.saturating_sub(10))
+        );
     }
-    println!();
+    outln!();
     if e.findings.is_empty() {
-        println!("findings: none");
+        outln!("findings: none");
         return;
     }
-    println!("findings ({}):", e.findings.len());
+    outln!("findings ({}):", e.findings.len());
     for severity in Severity::ALL {
-        let findings: Vec<_> = e.findings.iter().filter(|f| f.severity == severity).collect();
+        let findings: Vec<_> = e
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .collect();
         if findings.is_empty() {
             continue;
         }
-        println!("  {} ({}):", severity.label(lang), findings.len());
+        outln!("  {} ({}):", severity.label(lang), findings.len());
         for f in findings {
             let deadline = match f.deadline_days {
                 Some(days) if text::fr(lang) => format!(" [sous {days} jours]"),
@@ -92,10 +104,13 @@ fn print_table(q: &Questionnaire, e: &Evaluation, lang: &str, width: usize) {
                 None => String::new(),
             };
             let room = width.saturating_sub(6 + deadline.chars().count());
-            println!("    - {}{deadline}", text::clip(f.title.get(lang), room));
+            outln!("    - {}{deadline}", text::clip(f.title.get(lang), room));
             let recommendation = f.recommendation.get(lang);
             if !recommendation.is_empty() {
-                println!("      {}", text::clip(recommendation, width.saturating_sub(6)));
+                outln!(
+                    "      {}",
+                    text::clip(recommendation, width.saturating_sub(6))
+                );
             }
         }
     }

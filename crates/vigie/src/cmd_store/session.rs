@@ -13,7 +13,11 @@ use crate::{Failure, cmd_plugin, paths};
 /// Who is recorded as the author of changes: `--auditor`, else `$USER`, else
 /// `%USERNAME%`, else "unknown".
 pub fn auditor(cli: &Cli) -> String {
-    let flag = cli.auditor.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let flag = cli
+        .auditor
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
     if let Some(name) = flag {
         return name.to_string();
     }

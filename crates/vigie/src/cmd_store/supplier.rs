@@ -4,6 +4,7 @@ use vigie_store::{AssessmentFilter, Contact, Criticality, SupplierFields, short_
 
 use super::{assessment, session, text};
 use crate::cli::{Cli, SupplierCmd};
+use crate::cmd_store::out::outln;
 use crate::{CmdResult, paths};
 
 pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
@@ -34,22 +35,26 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
             };
             let store = session::open_store(cli)?;
             let supplier = store.add_supplier(&fields)?;
-            println!("added supplier {} (id {})", supplier.name, supplier.id);
+            outln!("added supplier {} (id {})", supplier.name, supplier.id);
             Ok(())
         }
         SupplierCmd::List => {
             let store = session::open_store(cli)?;
             let suppliers = store.list_suppliers()?;
             if suppliers.is_empty() {
-                println!("no suppliers yet: add one with `vigie supplier add NAME`");
+                outln!("no suppliers yet: add one with `vigie supplier add NAME`");
                 return Ok(());
             }
-            println!(
+            outln!(
                 "{:<8}  {:<30}  {:<11}  {:<8}  {:<16}  SERVICES",
-                "ID", "NAME", "CRITICALITY", "COUNTRY", "SECTOR"
+                "ID",
+                "NAME",
+                "CRITICALITY",
+                "COUNTRY",
+                "SECTOR"
             );
             for s in suppliers {
-                println!(
+                outln!(
                     "{:<8}  {}  {}  {}  {}  {}",
                     short_id(&s.id),
                     text::cell(&s.name, 30),
@@ -64,40 +69,48 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
         SupplierCmd::Show { supplier } => {
             let store = session::open_store(cli)?;
             let s = store.supplier(supplier)?;
-            println!("{}", s.name);
-            println!("  id:          {}", s.id);
-            println!("  criticality: {}", text::criticality(s.criticality, &lang));
-            println!("  country:     {}", s.country.as_deref().unwrap_or("-"));
-            println!("  sector:      {}", s.sector.as_deref().unwrap_or("-"));
+            outln!("{}", s.name);
+            outln!("  id:          {}", s.id);
+            outln!("  criticality: {}", text::criticality(s.criticality, &lang));
+            outln!("  country:     {}", s.country.as_deref().unwrap_or("-"));
+            outln!("  sector:      {}", s.sector.as_deref().unwrap_or("-"));
             if s.services.is_empty() {
-                println!("  services:    -");
+                outln!("  services:    -");
             } else {
-                println!("  services:    {}", s.services.join(", "));
+                outln!("  services:    {}", s.services.join(", "));
             }
             if s.contacts.is_empty() {
-                println!("  contacts:    -");
+                outln!("  contacts:    -");
             }
             for (i, c) in s.contacts.iter().enumerate() {
                 let label = if i == 0 { "contacts:" } else { "" };
-                println!("  {label:<12} {}", contact_line(c));
+                outln!("  {label:<12} {}", contact_line(c));
             }
-            println!("  created:     {} by {}", text::when(&s.created_at), s.created_by);
+            outln!(
+                "  created:     {} by {}",
+                text::when(&s.created_at),
+                s.created_by
+            );
             if s.updated_at != s.created_at {
-                println!("  updated:     {} by {}", text::when(&s.updated_at), s.updated_by);
+                outln!(
+                    "  updated:     {} by {}",
+                    text::when(&s.updated_at),
+                    s.updated_by
+                );
             }
             let filter = AssessmentFilter {
                 supplier_id: Some(s.id.clone()),
                 ..AssessmentFilter::page(u32::MAX, 0)
             };
             let rows = store.list_assessments(&filter)?;
-            println!();
+            outln!();
             if rows.is_empty() {
-                println!(
+                outln!(
                     "no assessments yet: start one with `vigie assessment new --supplier {} --plugin ID`",
                     short_id(&s.id)
                 );
             } else {
-                println!("assessments ({}):", rows.len());
+                outln!("assessments ({}):", rows.len());
                 assessment::print_table(&rows, &lang);
             }
             Ok(())
@@ -178,13 +191,19 @@ mod tests {
     #[test]
     fn contacts() {
         let c = parse_contact("Amel Ben Ali <amel@example.tn>").unwrap();
-        assert_eq!((c.name.as_str(), c.email.as_deref()), ("Amel Ben Ali", Some("amel@example.tn")));
+        assert_eq!(
+            (c.name.as_str(), c.email.as_deref()),
+            ("Amel Ben Ali", Some("amel@example.tn"))
+        );
         let c = parse_contact("Amel, RSSI, amel@example.tn, +216 71 000 000").unwrap();
         assert_eq!(c.role.as_deref(), Some("RSSI"));
         assert_eq!(c.email.as_deref(), Some("amel@example.tn"));
         assert_eq!(c.phone.as_deref(), Some("+216 71 000 000"));
         let c = parse_contact("Amel, amel@example.tn").unwrap();
-        assert_eq!((c.role, c.email.as_deref()), (None, Some("amel@example.tn")));
+        assert_eq!(
+            (c.role, c.email.as_deref()),
+            (None, Some("amel@example.tn"))
+        );
         assert!(parse_contact(" <a@b.c>").is_err());
         assert!(parse_contact("A <a@b.c").is_err());
         assert!(parse_contact("A, RSSI, DPO").is_err());
@@ -193,6 +212,10 @@ mod tests {
     #[test]
     fn criticality() {
         assert_eq!(parse_criticality("High"), Ok(Criticality::High));
-        assert!(parse_criticality("extreme").unwrap_err().contains("low, medium, high, critical"));
+        assert!(
+            parse_criticality("extreme")
+                .unwrap_err()
+                .contains("low, medium, high, critical")
+        );
     }
 }

@@ -1,0 +1,458 @@
+//! Snapshot tests of every screen of the workbench at 80x24 and 120x40.
+//!
+//! Each test builds the app on a fresh database in a temporary folder with the
+//! bundled plugins, drives it with keys as an auditor would (scoring runs at
+//! once inside `update` because there is no worker), draws it on ratatui's
+//! `TestBackend` and compares the screen, as text, with the `.snap` file in
+//! `tests/snapshots/`. Temporary paths, ids, timestamps and plugin hashes are
+//! redacted so the snapshots do not depend on the machine or the clock.
+//!
+//! Update after an intended change of the UI:
+//! `INSTA_UPDATE=always cargo test -p vigie-tui --test snapshots`, then read the diff.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use ratatui::text::Span;
+use tempfile::TempDir;
+use vigie_model::{AnswerValue, Date, YesNo};
+use vigie_plugin_host::{Host, Limits};
+use vigie_store::Store;
+use vigie_tui::app::{Overlay, Screen};
+use vigie_tui::{App, Msg, Options, build_app, view};
+
+/// The sizes every screen is checked at: the smallest supported, and a roomy one.
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn today() -> Date {
+    Date::new(2026, 11, 23).expect("date")
+}
+
+/// An app on a fresh database, and the folder that holds it.
+struct Session {
+    dir: TempDir,
+    app: App,
+}
+
+impl Session {
+    fn new() -> Session {
+        Session::with(true)
+    }
+
+    fn with(color: bool) -> Session {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let options = Options {
+            db: dir.path().join("vigie.sqlite"),
+            auditor: "alice".into(),
+            lang: "fr".into(),
+            today: today(),
+            config_dir: None,
+            color,
+        };
+        let host = Arc::new(Host::new(Limits::default(), None).expect("engine"));
+        let app = build_app(&options, host).expect("app");
+        assert!(app.scorer.is_none(), "tests score inside update");
+        Session { dir, app }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("vigie.sqlite")
+    }
+
+    fn key_with(&mut self, code: KeyCode, modifiers: KeyModifiers) -> &mut Self {
+        self.app.update(Msg::Key(KeyEvent::new(code, modifiers)));
+        self
+    }
+
+    fn key(&mut self, code: KeyCode) -> &mut Self {
+        self.key_with(code, KeyModifiers::NONE)
+    }
+
+    /// Presses each character's key in turn (typing, or a run of shortcuts).
+    fn keys(&mut self, text: &str) -> &mut Self {
+        for c in text.chars() {
+            let modifiers = if c.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+            self.key_with(KeyCode::Char(c), modifiers);
+        }
+        self
+    }
+
+    fn enter(&mut self) -> &mut Self {
+        self.key(KeyCode::Enter)
+    }
+
+    fn tab(&mut self) -> &mut Self {
+        self.key(KeyCode::Tab)
+    }
+
+    fn esc(&mut self) -> &mut Self {
+        self.key(KeyCode::Esc)
+    }
+
+    /// `s`, the supplier form filled in field by field, Enter.
+    fn add_supplier(&mut self, name: &str, country: &str, sector: &str, criticality_steps: usize) -> &mut Self {
+        self.keys("s").keys(name).tab().keys(country).tab().keys(sector);
+        self.tab().tab().tab();
+        for _ in 0..criticality_steps {
+            self.keys(" ");
+        }
+        self.enter()
+    }
+
+    /// `a` on the selected supplier, Enter: a NIS2 assessment at the fixed date.
+    fn start_nis2(&mut self) -> &mut Self {
+        self.keys("a").enter();
+        assert!(matches!(self.app.screen(), Screen::Interview(_)), "the interview opens");
+        self
+    }
+
+    /// Jumps to section `n` (1-based) with the section picker.
+    fn section(&mut self, n: usize) -> &mut Self {
+        self.keys("g").keys(&n.to_string())
+    }
+
+    fn current_question(&self) -> String {
+        match self.app.screen() {
+            Screen::Interview(iv) => iv.questionnaire.questions[iv.current].id.clone(),
+            _ => panic!("not in the interview"),
+        }
+    }
+
+    fn assessment_id(&self) -> String {
+        match self.app.screen() {
+            Screen::Interview(iv) => iv.assessment.id.clone(),
+            _ => panic!("not in the interview"),
+        }
+    }
+
+    /// A supplier and a NIS2 interview with a number, a few yes/no answers
+    /// (one of them with a note) and a declined question.
+    fn nis2_with_answers() -> Session {
+        let mut s = Session::new();
+        s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+        s.start_nis2();
+        // client-staff: a number typed after Enter.
+        s.enter().keys("250").enter();
+        // Critère 3 — sous-traitance: oui, non, partiellement, then a note on the last.
+        s.section(5).keys("123");
+        assert_eq!(s.current_question(), "subcontractors-flowdown");
+        s.keys("o").keys("Contrats types reçus, à vérifier").enter();
+        // Critère 5 — contrat: non, refus de répondre.
+        s.section(7).keys("2r");
+        s
+    }
+
+    /// Both sizes of the current screen, redacted, checked against the snapshots.
+    fn snap(&self, name: &str) {
+        for (width, height) in SIZES {
+            self.snap_at(name, width, height);
+        }
+    }
+
+    fn snap_at(&self, name: &str, width: u16, height: u16) {
+        let text = render(&self.app, width, height);
+        let owned = redactions(self.dir.path());
+        let filters: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        insta::with_settings!({ filters => filters, prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(format!("{name}@{width}x{height}"), text);
+        });
+    }
+}
+
+/// Draws the app on a test terminal.
+fn draw(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|frame| view::draw(frame, app)).expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+/// The screen as text, one line per row; the cells a wide character covers are skipped.
+fn render(app: &App, width: u16, height: u16) -> String {
+    let buffer = draw(app, width, height);
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut skip = 0usize;
+        for x in 0..buffer.area.width {
+            let symbol = buffer[(x, y)].symbol();
+            if skip == 0 {
+                out.push_str(symbol);
+            }
+            skip = skip.max(Span::raw(symbol).width()).saturating_sub(1);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Insta filters (applied in order) for what changes from run to run.
+fn redactions(dir: &Path) -> Vec<(String, String)> {
+    let dir = dir.display().to_string();
+    vec![
+        (regex_escape(&dir), "[TMP]".into()),
+        // UUIDv7 ids, whole or cut by an ellipsis.
+        (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}".into(), "[ID]".into()),
+        (r"[0-9a-f]{8}-[0-9a-f-]{0,27}…".into(), "[ID]…".into()),
+        // RFC 3339 timestamps, whole or cut to the minute or the second.
+        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?".into(), "[TIME]".into()),
+        // Plugin hashes depend on the toolchain that built the bundled plugins.
+        (r"[0-9a-f]{64}".into(), "[SHA256]".into()),
+        (r"\b[0-9a-f]{12}\b".into(), "[SHA12]".into()),
+    ]
+}
+
+fn regex_escape(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+// ------------------------------------------------------------------- home
+
+#[test]
+fn home_empty() {
+    let s = Session::new();
+    s.snap("home_empty");
+}
+
+#[test]
+fn home_with_supplier_and_assessments() {
+    let mut s = Session::nis2_with_answers();
+    // Back home, then an ANSSI assessment for the same supplier.
+    s.keys("q");
+    assert!(matches!(s.app.screen(), Screen::Home));
+    s.keys("a").key(KeyCode::Down).enter();
+    assert!(matches!(s.app.screen(), Screen::Interview(_)));
+    s.keys("q");
+    s.add_supplier("Infogérance Lyon", "FR", "Infogérance", 2);
+    assert_eq!(s.app.home.rows.len(), 4, "two suppliers, two assessments");
+    s.snap("home_with_assessments");
+}
+
+// ------------------------------------------------------------------ forms
+
+#[test]
+fn supplier_form() {
+    let mut s = Session::new();
+    s.keys("s").keys("Centre d'appels Tunis").tab().keys("TN").tab().keys("Relation client");
+    s.tab().keys("Support N1, Recouvrement").tab().keys("Karim B. <karim@example.tn>");
+    s.tab().keys(" ");
+    s.snap("supplier_form");
+}
+
+#[test]
+fn supplier_form_name_required() {
+    let mut s = Session::new();
+    s.keys("s").enter();
+    s.snap("supplier_form_error");
+}
+
+#[test]
+fn new_assessment_nis2() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.keys("a");
+    assert!(matches!(s.app.screen(), Screen::NewAssessment(_)));
+    s.snap("new_assessment_nis2");
+}
+
+#[test]
+fn new_assessment_anssi_level() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    // ANSSI, then the level field cycled to "Renforcé".
+    s.keys("a").key(KeyCode::Down).tab().tab().keys(" ");
+    s.snap("new_assessment_anssi");
+}
+
+// -------------------------------------------------------------- interview
+
+#[test]
+fn interview_with_answers() {
+    let mut s = Session::nis2_with_answers();
+    // Back on the question with the note.
+    s.section(5).key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Down);
+    assert_eq!(s.current_question(), "subcontractors-flowdown");
+    s.snap("interview");
+}
+
+#[test]
+fn interview_question_help() {
+    let mut s = Session::nis2_with_answers();
+    s.section(5).keys("i");
+    s.snap("interview_help");
+}
+
+#[test]
+fn interview_value_input() {
+    let mut s = Session::nis2_with_answers();
+    s.section(1).key(KeyCode::Down).enter().keys("12,5");
+    assert!(matches!(s.app.overlay, Some(Overlay::Input { .. })));
+    s.snap("interview_input");
+}
+
+#[test]
+fn findings_criteria_pane() {
+    let mut s = Session::nis2_with_answers();
+    s.keys("f");
+    assert!(matches!(s.app.screen(), Screen::Findings(_)));
+    s.snap("findings_criteria");
+}
+
+#[test]
+fn findings_action_plan_pane() {
+    let mut s = Session::nis2_with_answers();
+    s.keys("f").tab();
+    s.keys("a").keys("Fournir la liste des sous-traitants; Karim B.; 2027-01-31").enter();
+    // Select the new action and move it to "in progress".
+    s.key(KeyCode::Down).keys(" ");
+    let Screen::Findings(view) = s.app.screen() else { panic!("findings") };
+    assert_eq!(view.actions.len(), 1);
+    assert_eq!(view.actions[0].status, vigie_store::ActionStatus::InProgress);
+    s.snap("findings_action_plan");
+}
+
+#[test]
+fn plugins() {
+    let mut s = Session::new();
+    s.keys("p");
+    assert!(matches!(s.app.screen(), Screen::Plugins { .. }));
+    s.snap("plugins");
+}
+
+#[test]
+fn audit_trail() {
+    let mut s = Session::nis2_with_answers();
+    s.keys("t");
+    assert!(matches!(s.app.screen(), Screen::Audit(_)));
+    // The answer with the note: its detail shows before and after.
+    let Screen::Audit(view) = s.app.screen() else { panic!("audit") };
+    let target = view
+        .entries
+        .iter()
+        .position(|e| e.entity_id == "subcontractors-flowdown" && e.old.is_some())
+        .unwrap_or_else(|| panic!("{:#?}", view.entries.iter().map(|e| (&e.action, &e.entity, &e.entity_id, e.old.is_some())).collect::<Vec<_>>()));
+    for _ in 0..target {
+        s.key(KeyCode::Down);
+    }
+    s.snap("audit_trail");
+}
+
+// --------------------------------------------------------------- overlays
+
+#[test]
+fn help_overlay_home() {
+    let mut s = Session::new();
+    s.keys("?");
+    s.snap("help_home");
+}
+
+#[test]
+fn help_overlay_interview() {
+    let mut s = Session::nis2_with_answers();
+    s.keys("?");
+    s.snap("help_interview");
+}
+
+#[test]
+fn search_overlay() {
+    let mut s = Session::nis2_with_answers();
+    // No accents typed; "réversibilité" and "sécurité" must match.
+    s.keys("/").keys("reversibilite");
+    let Some(Overlay::Search(search)) = &s.app.overlay else { panic!("search") };
+    assert!(!search.hits.is_empty(), "accent-free query matches accented text");
+    s.snap("search");
+    s.enter();
+    assert_eq!(s.current_question(), "contract-exit-reversibility");
+}
+
+#[test]
+fn section_picker() {
+    let mut s = Session::nis2_with_answers();
+    s.keys("g").key(KeyCode::Down);
+    s.snap("section_picker");
+}
+
+#[test]
+fn conflict_dialog() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2().section(5);
+    let question = s.current_question();
+    assert_eq!(question, "subcontractors-list");
+    // Another auditor answers the same question on the same file first.
+    let bob = Store::open(s.db(), "bob").expect("second connection");
+    bob.set_answer(&s.assessment_id(), &question, Some(AnswerValue::YesNo(YesNo::No)), None, None)
+        .expect("bob's answer");
+    s.keys("1");
+    assert!(matches!(s.app.overlay, Some(Overlay::Conflict { .. })), "a stale write is a conflict");
+    s.snap("conflict");
+    // Keeping theirs shows bob's answer, nothing overwritten.
+    s.keys("k");
+    let Screen::Interview(iv) = s.app.screen() else { panic!("interview") };
+    assert_eq!(iv.answers[&question].value, Some(AnswerValue::YesNo(YesNo::No)));
+    assert_eq!(iv.answers[&question].updated_by, "bob");
+}
+
+#[test]
+fn finalize_confirmation() {
+    let mut s = Session::nis2_with_answers();
+    s.keys("F");
+    assert!(matches!(s.app.overlay, Some(Overlay::ConfirmFinalize)));
+    s.snap("finalize_confirm");
+    s.keys("y");
+    s.snap("interview_final");
+}
+
+#[test]
+fn terminal_too_small() {
+    let s = Session::nis2_with_answers();
+    s.snap_at("too_small", 60, 20);
+    s.snap_at("too_small", 79, 24);
+}
+
+// ---------------------------------------------------------------- colours
+
+/// With `NO_COLOR` nothing is told by colour: no cell gets a colour of its own.
+#[test]
+fn no_color_sets_no_colour() {
+    let mut s = Session::with(false);
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2();
+    s.section(5).keys("123").keys("i");
+    for (width, height) in SIZES {
+        let buffer = draw(&s.app, width, height);
+        for y in 0..height {
+            for x in 0..width {
+                let cell = &buffer[(x, y)];
+                assert_eq!(cell.fg, Color::Reset, "foreground colour at {x},{y} ({:?})", cell.symbol());
+                assert_eq!(cell.bg, Color::Reset, "background colour at {x},{y} ({:?})", cell.symbol());
+            }
+        }
+    }
+    // The same screen in colour does use colours (the check above means something).
+    let mut c = Session::with(true);
+    c.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    c.start_nis2();
+    c.section(5).keys("123").keys("i");
+    let buffer = draw(&c.app, 80, 24);
+    assert!(buffer.content().iter().any(|cell| cell.fg != Color::Reset));
+}
+
+#[test]
+fn zz_debug_audit() {
+    let s = Session::nis2_with_answers();
+    let all = s.app.bench.store.audit_trail(None).unwrap();
+    for e in &all { eprintln!("{} {} {} {} {:?}", e.seq, e.action, e.entity, e.entity_id, e.assessment_id); }
+    eprintln!("aid {}", s.assessment_id());
+    panic!();
+}
