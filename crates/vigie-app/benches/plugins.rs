@@ -138,4 +138,27 @@ fn main() {
         );
     }
     println!("\nwasm ms = host.evaluate: validate answers, applicability, fresh store + instantiate, call, lift, validate output.");
+    score_end_to_end(&host, date);
+}
+
+/// Scoring one stored assessment end to end: read its answers from SQLite,
+/// evaluate in the sandbox, cache the result back (what `vigie score` and
+/// every TUI keystroke do).
+fn score_end_to_end(host: &Arc<Host>, date: Date) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut bench = vigie_app::Workbench::open(&dir.path().join("score.sqlite"), "bench", host.clone()).expect("open");
+    let supplier = bench
+        .store
+        .add_supplier(&vigie_store::SupplierFields::new("Bench", vigie_store::Criticality::High))
+        .expect("supplier");
+    println!();
+    for id in ["nis2-suppliers", "anssi-hygiene", "gdpr-offshore"] {
+        let assessment = bench.new_assessment(&supplier.id, id, date, "fr", None, None).expect("assessment");
+        let plugin = bench.plugin_for(&assessment).expect("plugin");
+        let answers = trial_answers(plugin.questionnaire(), Trial::Favourable, date, assessment.level.as_deref());
+        let rows = answers.iter().map(|a| (a.question.clone(), Some(a.value.clone()), None)).collect();
+        bench.store.set_answers_bulk(&assessment.id, rows).expect("answers");
+        let elapsed = time(50, || bench.score(&assessment.id).expect("score"));
+        println!("score one assessment end to end ({id}, {} answers): {} ms", answers.len(), ms(elapsed));
+    }
 }

@@ -15,8 +15,17 @@ use sha2::Digest;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-/// Length of the sha256 that ends every cache file.
-const DIGEST_LEN: usize = 32;
+/// Length of the CRC-32 that ends every cache file.
+const DIGEST_LEN: usize = 4;
+
+/// The checksum guards against accidental damage (a bad disk block, a
+/// truncated copy): CRC-32 catches every burst error up to 32 bits and runs
+/// at memory speed, where a sha256 of the ~600 KiB of compiled code would
+/// double the cost of a cache load. Deliberate tampering is out of its scope:
+/// whoever can write the user's cache folder can already run code as the user.
+fn checksum(code: &[u8]) -> [u8; DIGEST_LEN] {
+    crc32fast::hash(code).to_le_bytes()
+}
 
 /// A folder of compiled plugins, owned by this host.
 #[derive(Clone, Debug)]
@@ -62,14 +71,14 @@ impl CompileCache {
     pub fn load(&self, engine: &Engine, sha256: &str) -> Option<Component> {
         let path = self.path(engine, sha256);
         let file = std::fs::read(&path).ok()?;
-        // The file is the serialized code followed by its own sha256 (see
+        // The file is the serialized code followed by its own checksum (see
         // `store`): a file damaged on disk fails the check and is recompiled
         // instead of being run as machine code.
         let code = file
             .len()
             .checked_sub(DIGEST_LEN)
             .map(|at| file.split_at(at))
-            .filter(|(code, digest)| sha2::Sha256::digest(code).as_slice() == *digest)
+            .filter(|(code, digest)| checksum(code).as_slice() == *digest)
             .map(|(code, _)| code);
         // SAFETY: the file lives in this cache's own folder under a name made
         // of the plugin's sha256 and this engine's compatibility hash, was
@@ -87,10 +96,10 @@ impl CompileCache {
     }
 
     /// Writes the compiled code of `component` for `sha256`, followed by the
-    /// sha256 of that code.
+    /// checksum of that code.
     pub fn store(&self, engine: &Engine, sha256: &str, component: &Component) -> io::Result<()> {
         let mut bytes = component.serialize().map_err(|e| io::Error::other(format!("{e:#}")))?;
-        let digest = sha2::Sha256::digest(&bytes);
+        let digest = checksum(&bytes);
         bytes.extend_from_slice(&digest);
         std::fs::create_dir_all(&self.dir)?;
         let path = self.path(engine, sha256);

@@ -11,13 +11,13 @@ use crate::types::{
 };
 use crate::{Store, Tx, date_col, opt_json_col, resolve_id, to_json};
 
-const SELECT_ASSESSMENT: &str = "SELECT a.id, a.supplier_id, s.name, a.plugin_sha256, \
+pub(crate) const SELECT_ASSESSMENT: &str = "SELECT a.id, a.supplier_id, s.name, a.plugin_sha256, \
      a.plugin_id, a.plugin_version, a.status, a.auditor, a.assessment_date, a.language, a.level, \
      a.created_at, a.previous_assessment, a.score, a.verdict, a.evaluated_at, a.last_evaluation, \
      a.finalized_by, a.finalized_at, a.final_evaluation \
      FROM assessments a JOIN suppliers s ON s.id = a.supplier_id";
 
-fn assessment_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Assessment> {
+pub(crate) fn assessment_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Assessment> {
     Ok(Assessment {
         id: row.get(0)?,
         supplier_id: row.get(1)?,
@@ -63,10 +63,10 @@ fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AssessmentSummary> {
     })
 }
 
-const SELECT_ANSWER: &str = "SELECT assessment_id, question_id, value, note, revision, \
+pub(crate) const SELECT_ANSWER: &str = "SELECT assessment_id, question_id, value, note, revision, \
      to_confirm, updated_by, updated_at FROM answers";
 
-fn answer_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAnswer> {
+pub(crate) fn answer_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAnswer> {
     Ok(StoredAnswer {
         assessment_id: row.get(0)?,
         question: row.get(1)?,
@@ -88,7 +88,7 @@ struct AnswerAudit<'a> {
     to_confirm: bool,
 }
 
-fn answer_audit_json(a: &StoredAnswer) -> Result<String> {
+pub(crate) fn answer_audit_json(a: &StoredAnswer) -> Result<String> {
     to_json(
         "answer",
         &AnswerAudit {
@@ -100,7 +100,7 @@ fn answer_audit_json(a: &StoredAnswer) -> Result<String> {
     )
 }
 
-fn get_assessment(conn: &Connection, id: &str) -> Result<Assessment> {
+pub(crate) fn get_assessment(conn: &Connection, id: &str) -> Result<Assessment> {
     conn.query_row(
         &format!("{SELECT_ASSESSMENT} WHERE a.id = ?1"),
         [id],
@@ -144,7 +144,7 @@ fn get_answer(conn: &Connection, assessment: &str, question: &str) -> Result<Opt
         .optional()?)
 }
 
-fn upsert_answer(conn: &Connection, a: &StoredAnswer) -> Result<()> {
+pub(crate) fn upsert_answer(conn: &Connection, a: &StoredAnswer) -> Result<()> {
     let value = a
         .value
         .as_ref()

@@ -19,6 +19,7 @@
 mod assessments;
 mod audit;
 mod error;
+mod exchange;
 mod header;
 mod records;
 mod schema;
@@ -35,6 +36,10 @@ use serde::de::DeserializeOwned;
 
 pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyReport};
 pub use error::{Result, StoreError};
+pub use exchange::{
+    EXCHANGE_FILE_ENTITY, EXCHANGE_FORMAT, EXCHANGE_VERSION, ExchangeError, ExchangeFile,
+    ExchangedAssessment, ExchangedPlugin, FOREIGN_AUDIT_ENTITY, ImportOutcome, ImportReport,
+};
 pub use schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 pub use types::*;
 

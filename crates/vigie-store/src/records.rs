@@ -11,10 +11,10 @@ use crate::types::{
 };
 use crate::{Store, opt_date_col, resolve_id, to_json};
 
-const SELECT_EVIDENCE: &str = "SELECT id, assessment_id, question_id, kind, text, file_sha256, \
+pub(crate) const SELECT_EVIDENCE: &str = "SELECT id, assessment_id, question_id, kind, text, file_sha256, \
      file_size, file_path, effective_date, expiry_date, added_by, added_at FROM evidence";
 
-fn evidence_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
+pub(crate) fn evidence_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
     let sha256: Option<String> = row.get(5)?;
     let size: Option<i64> = row.get(6)?;
     let path: Option<String> = row.get(7)?;
@@ -40,10 +40,10 @@ fn evidence_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
     })
 }
 
-const SELECT_ACTION: &str = "SELECT id, assessment_id, finding_id, title, owner, deadline, \
+pub(crate) const SELECT_ACTION: &str = "SELECT id, assessment_id, finding_id, title, owner, deadline, \
      status, created_by, created_at, updated_by, updated_at FROM action_items";
 
-fn action_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActionItem> {
+pub(crate) fn action_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActionItem> {
     Ok(ActionItem {
         id: row.get(0)?,
         assessment_id: row.get(1)?,
@@ -59,10 +59,10 @@ fn action_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActionItem> {
     })
 }
 
-const SELECT_PLUGIN: &str =
+pub(crate) const SELECT_PLUGIN: &str =
     "SELECT sha256, size, plugin_id, version, origin, added_by, added_at FROM plugin_blobs";
 
-fn plugin_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginBlobInfo> {
+pub(crate) fn plugin_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginBlobInfo> {
     let size: i64 = row.get(1)?;
     Ok(PluginBlobInfo {
         sha256: row.get(0)?,
@@ -75,10 +75,10 @@ fn plugin_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginBlobInfo> {
     })
 }
 
-const SELECT_AUDIT: &str = "SELECT seq, at, who, action, entity, entity_id, assessment_id, \
+pub(crate) const SELECT_AUDIT: &str = "SELECT seq, at, who, action, entity, entity_id, assessment_id, \
      old, new, prev_hash, hash FROM audit_log";
 
-fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+pub(crate) fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
     let prev: Vec<u8> = row.get(9)?;
     let hash: Vec<u8> = row.get(10)?;
     Ok(AuditEntry {

@@ -6,10 +6,10 @@ use crate::error::{Result, StoreError};
 use crate::types::{Supplier, SupplierFields};
 use crate::{Store, json_col, resolve_id, to_json};
 
-const SELECT_SUPPLIER: &str = "SELECT id, name, country, sector, services, contacts, \
+pub(crate) const SELECT_SUPPLIER: &str = "SELECT id, name, country, sector, services, contacts, \
      criticality, created_by, created_at, updated_by, updated_at FROM suppliers";
 
-fn supplier_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Supplier> {
+pub(crate) fn supplier_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Supplier> {
     Ok(Supplier {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -60,7 +60,7 @@ fn clean(fields: &SupplierFields) -> Result<SupplierFields> {
     })
 }
 
-fn get_by_id(conn: &Connection, id: &str) -> Result<Option<Supplier>> {
+pub(crate) fn get_by_id(conn: &Connection, id: &str) -> Result<Option<Supplier>> {
     Ok(conn
         .query_row(
             &format!("{SELECT_SUPPLIER} WHERE id = ?1"),

@@ -115,9 +115,9 @@ pub struct AuditView {
 pub enum Screen {
     Home,
     SupplierForm(SupplierForm),
-    NewAssessment(NewAssessmentForm),
+    NewAssessment(Box<NewAssessmentForm>),
     Interview(Box<Interview>),
-    Findings(FindingsView),
+    Findings(Box<FindingsView>),
     Plugins { selected: usize },
     Audit(AuditView),
 }
@@ -408,7 +408,7 @@ impl App {
             self.error(self.l("Aucun questionnaire disponible.", "No questionnaire available."));
             return;
         }
-        self.stack.push(Screen::NewAssessment(NewAssessmentForm {
+        self.stack.push(Screen::NewAssessment(Box::new(NewAssessmentForm {
             supplier,
             plugins,
             selected: 0,
@@ -417,7 +417,7 @@ impl App {
             date: self.today.to_string(),
             focus: 0,
             error: None,
-        }));
+        })));
     }
 
     fn on_supplier_form_key(&mut self, event: KeyEvent) {
@@ -908,14 +908,14 @@ impl App {
         let assessment = iv.assessment.clone();
         let questionnaire = iv.questionnaire.clone();
         match self.bench.store.list_action_items(&assessment.id) {
-            Ok(actions) => self.stack.push(Screen::Findings(FindingsView {
+            Ok(actions) => self.stack.push(Screen::Findings(Box::new(FindingsView {
                 assessment,
                 questionnaire,
                 evaluation,
                 actions,
                 pane: FindingsPane::Criteria,
                 selected: 0,
-            })),
+            }))),
             Err(e) => self.error(e),
         }
     }

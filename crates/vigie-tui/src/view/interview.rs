@@ -23,11 +23,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     } else {
         ""
     };
-    let head = format!(
-        "{} · {} · {answered}/{total}{state}",
-        iv.assessment.supplier_name,
-        q.info.name.get(lang)
-    );
+    // The progress and the final mark stay visible; the names give way.
+    let tail = format!(" · {answered}/{total}{state}");
+    let names = format!("{} · {}", iv.assessment.supplier_name, q.info.name.get(lang));
+    let head = format!("{}{tail}", clip(&names, (area.width as usize).saturating_sub(tail.chars().count())));
     frame.render_widget(Paragraph::new(Span::styled(clip(&head, area.width as usize), app.theme.title)), header);
 
     let sections_height = (q.sections.len() as u16 + 2).min(left.height / 2).max(4);

@@ -38,7 +38,7 @@ pub fn plugins(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     let mut detail = Vec::new();
     if let Some(e) = entries.get(selected) {
         let q = e.plugin.questionnaire();
-        detail.push(Line::raw(q.info.description.get(lang).to_string()));
+        // Facts first: at 80x24 the description is cut, not these.
         detail.push(Line::from(Span::styled(
             format!(
                 "{} sections · {} questions · {} {} · {} {}",
@@ -55,6 +55,9 @@ pub fn plugins(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     }
     for (origin, error) in &app.bench.catalog.failures {
         detail.push(Line::from(Span::styled(format!("✘ {origin}: {error}"), app.theme.error)));
+    }
+    if let Some(e) = entries.get(selected) {
+        detail.push(Line::raw(e.plugin.questionnaire().info.description.get(lang).to_string()));
     }
     frame.render_widget(Paragraph::new(detail).block(block(app, "Plugin")).wrap(Wrap { trim: true }), detail_area);
 }

@@ -73,14 +73,34 @@ pub fn key_hints(app: &App, actions: &[Action]) -> Line<'static> {
         let keys = app.keymap.keys(*a);
         let Some(first) = keys.first() else { continue };
         spans.push(Span::styled(first.label(), app.theme.key));
-        spans.push(Span::raw(format!(" {}  ", short(a.describe(&app.lang)))));
+        spans.push(Span::raw(format!(" {}  ", hint(*a, &app.lang))));
     }
     Line::from(spans)
 }
 
-/// The first words of a description, for hint lines.
-fn short(text: &str) -> String {
-    text.split([' ', '(', ',', '/']).take(2).collect::<Vec<_>>().join(" ").trim().to_string()
+/// One or two words for the bottom hint line.
+fn hint(action: Action, lang: &str) -> &'static str {
+    let fr = lang == "fr";
+    match action {
+        Action::Select => if fr { "ouvrir" } else { "open" },
+        Action::NewSupplier => if fr { "fournisseur" } else { "supplier" },
+        Action::NewAssessment => if fr { "évaluation" } else { "assessment" },
+        Action::Plugins => "questionnaires",
+        Action::Help => if fr { "aide" } else { "help" },
+        Action::Quit => if fr { "quitter" } else { "quit" },
+        Action::Back => if fr { "retour" } else { "back" },
+        Action::NextUnanswered => if fr { "sans réponse" } else { "unanswered" },
+        Action::Search => if fr { "chercher" } else { "search" },
+        Action::Note => "note",
+        Action::Undo => if fr { "annuler" } else { "undo" },
+        Action::Findings => if fr { "constats" } else { "findings" },
+        Action::SwitchPane => if fr { "volet" } else { "pane" },
+        Action::AddAction => "action",
+        Action::CycleStatus => if fr { "statut" } else { "status" },
+        Action::Up => if fr { "haut" } else { "up" },
+        Action::Down => if fr { "bas" } else { "down" },
+        other => other.describe(lang),
+    }
 }
 
 /// A bordered block with a title in the theme's title style.

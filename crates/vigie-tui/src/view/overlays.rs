@@ -102,6 +102,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         }
         Overlay::Sections { selected } => {
             let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else { return };
+            let rect = centered(area, 60, iv.questionnaire.sections.len() as u16 + 2);
+            // Titles give way to the progress count, which must stay visible.
+            let inner = rect.width.saturating_sub(2) as usize;
             let lines: Vec<Line> = iv
                 .questionnaire
                 .sections
@@ -111,13 +114,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     let (done, total) = iv.section_progress(i);
                     let key = if i < 9 { format!("{} ", i + 1) } else { "  ".into() };
                     let style = if i == *selected { app.theme.selected } else { app.theme.text };
-                    Line::from(vec![
-                        Span::styled(key, app.theme.key),
-                        Span::styled(format!("{} ({done}/{total})", s.title.get(lang)), style),
-                    ])
+                    let count = format!(" ({done}/{total})");
+                    let title = clip(s.title.get(lang), inner.saturating_sub(key.len() + count.len()));
+                    Line::from(vec![Span::styled(key, app.theme.key), Span::styled(format!("{title}{count}"), style)])
                 })
                 .collect();
-            let rect = centered(area, 60, lines.len() as u16 + 2);
             frame.render_widget(Clear, rect);
             frame.render_widget(Paragraph::new(lines).block(block(app, tr(lang, "Aller à la section", "Jump to section"))), rect);
         }
@@ -144,7 +145,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 Line::from(vec![Span::styled(tr(lang, "Votre réponse : ", "Yours:  "), app.theme.muted), Span::raw(show(ours))]),
                 Line::from(vec![
                     Span::styled(tr(lang, "Sa réponse :    ", "Theirs: "), app.theme.muted),
-                    Span::raw(format!("{} ({} , rév. {})", show(&theirs.value), theirs.updated_by, theirs.revision)),
+                    Span::raw(format!("{} ({}, {} {})", show(&theirs.value), theirs.updated_by, tr(lang, "rév.", "rev."), theirs.revision)),
                 ]),
                 Line::raw(""),
                 Line::from(vec![
@@ -154,7 +155,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     Span::raw(tr(lang, "remplacer par la vôtre", "overwrite with yours")),
                 ]),
             ];
-            let rect = centered(area, 72, 8);
+            // Room for the message on two lines, so the keys line is never cut.
+            let rect = centered(area, 72, 10);
             frame.render_widget(Clear, rect);
             frame.render_widget(
                 Paragraph::new(lines).block(block(app, tr(lang, "Conflit", "Conflict"))).wrap(Wrap { trim: false }),

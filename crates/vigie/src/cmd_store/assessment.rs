@@ -53,7 +53,9 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
                 if total == 0 {
                     outln!("no assessments yet: start one with `vigie assessment new`");
                 } else {
-                    outln!("no assessments past --offset {offset} (there are {total})");
+                    outln!(
+                        "no assessments in this page (--offset {offset} --limit {limit}); there are {total}"
+                    );
                 }
                 return Ok(());
             }

@@ -40,7 +40,7 @@ fn print_table(q: &Questionnaire, e: &Evaluation, lang: &str, width: usize) {
         .map(|s| s.label(lang).chars().count())
         .max()
         .unwrap_or(14);
-    let title_width = 36;
+    let title_width = 32;
     // glyph (2) + 1 + label + 2 + title + 2
     let rationale_width = width.saturating_sub(2 + 1 + label_width + 2 + title_width + 2);
     for result in &e.criteria {

@@ -1,0 +1,402 @@
+//! Exchange files: export → import into another database → export gives the same bytes;
+//! importing twice changes nothing; a conflicting or tampered file is refused and changes
+//! nothing.
+
+mod common;
+
+use std::path::Path;
+
+use common::{evaluation, fixture};
+use vigie_model::{AnswerValue, YesNo};
+use vigie_store::{
+    ActionItemUpdate, ActionStatus, Assessment, Criticality, EvidenceFile, EvidenceKind,
+    ExchangeError, ExchangeFile, ImportOutcome, NewActionItem, NewAssessment, NewEvidence, Store,
+    SupplierFields,
+};
+
+fn yes() -> Option<AnswerValue> {
+    Some(AnswerValue::YesNo(YesNo::Yes))
+}
+
+/// Every row of every table, as text: two equal dumps are the same data.
+fn dump(path: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let tables: Vec<String> = {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let mut out = Vec::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            let cells: Vec<String> = (0..n)
+                .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                .collect();
+            out.push(format!("{table}: {}", cells.join(" | ")));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A draft with answers (one revised, one cleared, one with a note), evidence and action items.
+fn populated(path: &Path) -> (Store, Assessment) {
+    let (store, a) = fixture(path);
+    store
+        .set_answer(&a.id, "q1", yes(), Some("vu au téléphone".into()), None)
+        .unwrap();
+    store
+        .set_answer(&a.id, "q1", Some(AnswerValue::YesNo(YesNo::Partial)), None, Some(1))
+        .unwrap();
+    store
+        .set_answer(&a.id, "q2", Some(AnswerValue::Decimal(0.1 + 0.2)), None, None)
+        .unwrap();
+    store.set_answer(&a.id, "q3", yes(), None, None).unwrap();
+    store.set_answer(&a.id, "q3", None, Some("cleared".into()), Some(1)).unwrap();
+    store
+        .add_evidence(
+            &a.id,
+            &NewEvidence {
+                question: Some("q1".into()),
+                kind: EvidenceKind::File,
+                text: "ISO 27001 certificate".into(),
+                file: Some(EvidenceFile {
+                    sha256: "a".repeat(64),
+                    size: 1234,
+                    path: "/tmp/iso.pdf".into(),
+                }),
+                effective_date: Some("2025-01-01".parse().unwrap()),
+                expiry_date: Some("2028-01-01".parse().unwrap()),
+            },
+        )
+        .unwrap();
+    store
+        .add_evidence(
+            &a.id,
+            &NewEvidence {
+                question: None,
+                kind: EvidenceKind::Note,
+                text: "<script>alert(1)</script> & \"quotes\"".into(),
+                file: None,
+                effective_date: None,
+                expiry_date: None,
+            },
+        )
+        .unwrap();
+    let item = store
+        .add_action_item(
+            &a.id,
+            &NewActionItem {
+                finding_id: "c3-supply-chain".into(),
+                title: "Evaluate the subcontractors".into(),
+                owner: Some("DSI".into()),
+                deadline: Some("2026-06-30".parse().unwrap()),
+            },
+        )
+        .unwrap();
+    store
+        .update_action_item(
+            &item.id,
+            &ActionItemUpdate {
+                status: Some(ActionStatus::InProgress),
+                ..ActionItemUpdate::default()
+            },
+        )
+        .unwrap();
+    (store, a)
+}
+
+fn export(store: &Store, id: &str) -> String {
+    store.export_assessment(id).unwrap().to_json().unwrap()
+}
+
+fn import(store: &Store, text: &str) -> Result<vigie_store::ImportReport, ExchangeError> {
+    store.import_assessment(&ExchangeFile::from_json(text)?)
+}
+
+#[test]
+fn export_import_export_gives_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, a) = populated(&dir.path().join("a.db"));
+    let first = export(&alice, &a.id);
+    assert!(first.contains("\"format\": \"vigie-assessment-exchange\""));
+    assert!(first.contains("\"version\": 1"));
+
+    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let report = import(&bob, &first).unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Created);
+    assert!(report.supplier_added && report.plugin_added);
+    assert_eq!((report.answers, report.evidence, report.action_items), (3, 2, 1));
+    let second = export(&bob, &a.id);
+    assert_eq!(first, second, "the file changed on its way through another database");
+
+    // Nothing lost: the same rows, ids and timestamps.
+    assert_eq!(bob.answers(&a.id).unwrap(), alice.answers(&a.id).unwrap());
+    assert_eq!(
+        bob.list_evidence(&a.id, None).unwrap(),
+        alice.list_evidence(&a.id, None).unwrap()
+    );
+    assert_eq!(
+        bob.list_action_items(&a.id).unwrap(),
+        alice.list_action_items(&a.id).unwrap()
+    );
+    assert_eq!(
+        bob.plugin_blob(&a.plugin_sha256).unwrap(),
+        alice.plugin_blob(&a.plugin_sha256).unwrap()
+    );
+    assert!(bob.verify().unwrap().is_ok());
+
+    // And once more through a third database.
+    let carol = Store::open(dir.path().join("c.db"), "carol").unwrap();
+    import(&carol, &second).unwrap();
+    assert_eq!(export(&carol, &a.id), first);
+    assert!(carol.verify().unwrap().is_ok());
+}
+
+#[test]
+fn a_final_assessment_travels_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, a) = populated(&dir.path().join("a.db"));
+    alice.finalize(&a.id, &evaluation(62.5, "in-progress")).unwrap();
+    let first = export(&alice, &a.id);
+    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    import(&bob, &first).unwrap();
+    assert_eq!(export(&bob, &a.id), first);
+    let there = bob.assessment(&a.id).unwrap();
+    assert_eq!(there.final_evaluation, alice.assessment(&a.id).unwrap().final_evaluation);
+    assert_eq!(there.score, Some(62.5));
+    assert!(matches!(
+        bob.set_answer(&a.id, "q9", yes(), None, None),
+        Err(vigie_store::StoreError::Frozen { .. })
+    ));
+}
+
+#[test]
+fn importing_the_same_file_twice_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, a) = populated(&dir.path().join("a.db"));
+    let file = export(&alice, &a.id);
+    let b_path = dir.path().join("b.db");
+    let bob = Store::open(&b_path, "bob").unwrap();
+    import(&bob, &file).unwrap();
+    let before = dump(&b_path);
+    let again = import(&bob, &file).unwrap();
+    assert_eq!(again.outcome, ImportOutcome::Unchanged);
+    assert_eq!(dump(&b_path), before);
+    // Importing into the database it came from changes nothing either.
+    let a_before = dump(&dir.path().join("a.db"));
+    assert_eq!(import(&alice, &file).unwrap().outcome, ImportOutcome::Unchanged);
+    assert_eq!(dump(&dir.path().join("a.db")), a_before);
+}
+
+#[test]
+fn a_file_that_continues_the_local_history_brings_it_up_to_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let (office, a) = populated(&dir.path().join("office.db"));
+    let laptop = Store::open(dir.path().join("laptop.db"), "bob").unwrap();
+    let old = export(&office, &a.id);
+    import(&laptop, &old).unwrap();
+
+    // Offline at the supplier's site.
+    laptop
+        .set_answer(&a.id, "q1", yes(), Some("seen on site".into()), Some(2))
+        .unwrap();
+    laptop.set_answer(&a.id, "q4", yes(), None, None).unwrap();
+    laptop
+        .add_evidence(
+            &a.id,
+            &NewEvidence {
+                question: Some("q4".into()),
+                kind: EvidenceKind::Link,
+                text: "https://example.invalid/policy".into(),
+                file: None,
+                effective_date: None,
+                expiry_date: None,
+            },
+        )
+        .unwrap();
+    let back = export(&laptop, &a.id);
+
+    let report = import(&office, &back).unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Updated);
+    assert_eq!((report.answers, report.evidence), (2, 1));
+    assert_eq!(export(&office, &a.id), back);
+    assert!(office.verify().unwrap().is_ok());
+    let q1 = office.answer(&a.id, "q1").unwrap().unwrap();
+    assert_eq!((q1.revision, q1.updated_by.as_str()), (3, "bob"));
+
+    // The old file is behind: importing it changes nothing.
+    let before = dump(&dir.path().join("office.db"));
+    assert_eq!(import(&office, &old).unwrap().outcome, ImportOutcome::AlreadyNewer);
+    assert_eq!(dump(&dir.path().join("office.db")), before);
+}
+
+#[test]
+fn a_conflicting_import_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, a) = populated(&dir.path().join("a.db"));
+    let b_path = dir.path().join("b.db");
+    let bob = Store::open(&b_path, "bob").unwrap();
+    import(&bob, &export(&alice, &a.id)).unwrap();
+
+    // Both change the same answer, each in their own database.
+    alice
+        .set_answer(&a.id, "q1", Some(AnswerValue::YesNo(YesNo::No)), None, Some(2))
+        .unwrap();
+    bob.set_answer(&a.id, "q1", yes(), None, Some(2)).unwrap();
+
+    let before = dump(&b_path);
+    let err = import(&bob, &export(&alice, &a.id)).unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, ExchangeError::Conflict { .. }), "{message}");
+    assert!(message.contains("nothing was imported"), "{message}");
+    assert!(message.contains("q1"), "{message}");
+    assert_eq!(dump(&b_path), before);
+}
+
+#[test]
+fn a_supplier_changed_here_or_a_namesake_is_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, a) = populated(&dir.path().join("a.db"));
+    let file = export(&alice, &a.id);
+
+    // Another supplier with the same name, created independently.
+    let b_path = dir.path().join("b.db");
+    let bob = Store::open(&b_path, "bob").unwrap();
+    bob.add_supplier(&SupplierFields::new("centre d'appels  TUNIS", Criticality::Low))
+        .unwrap();
+    let before = dump(&b_path);
+    let err = import(&bob, &file).unwrap_err();
+    assert!(err.to_string().contains("another supplier named"), "{err}");
+    assert_eq!(dump(&b_path), before);
+
+    // The same supplier, changed here after the export.
+    let c_path = dir.path().join("c.db");
+    let carol = Store::open(&c_path, "carol").unwrap();
+    import(&carol, &file).unwrap();
+    let mut fields = carol.supplier(&a.supplier_id).unwrap().fields();
+    fields.country = Some("TN".into());
+    carol.update_supplier(&a.supplier_id, &fields).unwrap();
+    alice.set_answer(&a.id, "q9", yes(), None, None).unwrap();
+    let before = dump(&c_path);
+    let err = import(&carol, &export(&alice, &a.id)).unwrap_err();
+    assert!(matches!(err, ExchangeError::Conflict { .. }));
+    assert!(err.to_string().contains("country"), "{err}");
+    assert_eq!(dump(&c_path), before);
+}
+
+#[test]
+fn a_reassessment_needs_its_previous_assessment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, a) = populated(&dir.path().join("a.db"));
+    let again = alice
+        .new_assessment(&NewAssessment {
+            supplier_id: a.supplier_id.clone(),
+            plugin_sha256: a.plugin_sha256.clone(),
+            assessment_date: "2027-03-01".parse().unwrap(),
+            language: "fr".into(),
+            level: None,
+            previous_assessment: Some(a.id.clone()),
+        })
+        .unwrap();
+    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let second = export(&alice, &again.id);
+    let err = import(&bob, &second).unwrap_err();
+    assert!(matches!(err, ExchangeError::MissingPrevious { .. }), "{err}");
+    import(&bob, &export(&alice, &a.id)).unwrap();
+    import(&bob, &second).unwrap();
+    assert_eq!(export(&bob, &again.id), second);
+    assert!(bob.answers(&again.id).unwrap().iter().all(|x| x.to_confirm));
+}
+
+/// Applies `edit` to the file's JSON and expects the import to be refused with `kind`.
+fn refused(text: &str, edit: impl FnOnce(&mut serde_json::Value), expect: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.db");
+    let bob = Store::open(&path, "bob").unwrap();
+    let before = dump(&path);
+    let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
+    edit(&mut value);
+    let edited = serde_json::to_string_pretty(&value).unwrap();
+    let err = import(&bob, &edited).unwrap_err();
+    assert!(err.to_string().contains(expect), "expected `{expect}`, got: {err}");
+    assert_eq!(dump(&path), before, "a refused import changed the database");
+}
+
+#[test]
+fn a_tampered_or_malformed_file_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, a) = populated(&dir.path().join("a.db"));
+    let text = export(&alice, &a.id);
+
+    // An answer changed without its audit trail.
+    refused(
+        &text,
+        |v| v["answers"][0]["value"] = serde_json::json!({"type": "yes-no", "value": "yes"}),
+        "is not what its last audit row",
+    );
+    // A note changed.
+    refused(
+        &text,
+        |v| v["answers"][0]["note"] = serde_json::json!("edited"),
+        "altered or damaged",
+    );
+    // An answer removed.
+    refused(
+        &text,
+        |v| {
+            v["answers"].as_array_mut().unwrap().remove(1);
+        },
+        "which the file does not carry",
+    );
+    // The plugin bytes replaced.
+    refused(
+        &text,
+        |v| v["plugin"]["bytes_base64"] = serde_json::json!("AAAA"),
+        "the plugin bytes have sha256",
+    );
+    // An audit row rewritten.
+    refused(
+        &text,
+        |v| v["audit_trail"][1]["who"] = serde_json::json!("mallory"),
+        "does not match its hash",
+    );
+    // An audit row removed: the data no longer agrees with the trail.
+    refused(
+        &text,
+        |v| {
+            let rows = v["audit_trail"].as_array_mut().unwrap();
+            let last = rows.len() - 1;
+            rows.remove(last);
+        },
+        "altered or damaged",
+    );
+    // A supplier swapped.
+    refused(
+        &text,
+        |v| v["supplier"]["id"] = serde_json::json!("0190aaaa-0000-7000-8000-000000000000"),
+        "the file carries supplier",
+    );
+    refused(&text, |v| v["version"] = serde_json::json!(99), "update Vigie");
+    refused(&text, |v| v["format"] = serde_json::json!("other"), "not `vigie-assessment-exchange`");
+    refused(
+        &text,
+        |v| {
+            v.as_object_mut().unwrap().remove("answers");
+        },
+        "missing field `answers`",
+    );
+    refused(&text, |v| v["surprise"] = serde_json::json!(1), "unknown field");
+
+    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let err = import(&bob, &text[..text.len() / 2]).unwrap_err();
+    assert!(matches!(err, ExchangeError::Malformed(_)), "{err}");
+    assert!(err.to_string().contains("not JSON"), "{err}");
+}
