@@ -88,12 +88,15 @@ pub fn build_app(options: &Options, host: Arc<Host>) -> Result<App, TuiError> {
 /// Runs the workbench until the auditor quits or a signal arrives. The
 /// terminal is restored on every way out.
 pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
-    let mut app = build_app(&options, host.clone())?;
     terminal::install_panic_hook();
     let (tx, rx) = channel::<Msg>();
     terminal::spawn_signals(tx.clone())?;
-    app.scorer = Some(worker::spawn(host, options.db.clone(), options.auditor.clone(), tx.clone()));
     let mut guard = terminal::TerminalGuard::enter()?;
+    // Loading compiles the questionnaires on a first run (about a second);
+    // say so rather than show a blank screen.
+    guard.terminal.draw(|frame| view::splash(frame, &options.lang))?;
+    let mut app = build_app(&options, host.clone())?;
+    app.scorer = Some(worker::spawn(host, options.db.clone(), options.auditor.clone(), tx.clone()));
     terminal::spawn_input(tx);
     // Score whatever the first screen shows.
     app.request_score();

@@ -52,8 +52,15 @@ impl Session {
 
     fn with(color: bool) -> Session {
         // A short path of fixed length: the home header shows it.
-        let root = if cfg!(unix) { PathBuf::from("/tmp") } else { std::env::temp_dir() };
-        let dir = tempfile::Builder::new().prefix("vigie").tempdir_in(root).expect("temp dir");
+        let root = if cfg!(unix) {
+            PathBuf::from("/tmp")
+        } else {
+            std::env::temp_dir()
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("vigie")
+            .tempdir_in(root)
+            .expect("temp dir");
         let options = Options {
             db: dir.path().join("vigie.sqlite"),
             auditor: "alice".into(),
@@ -84,7 +91,11 @@ impl Session {
     /// Presses each character's key in turn (typing, or a run of shortcuts).
     fn keys(&mut self, text: &str) -> &mut Self {
         for c in text.chars() {
-            let modifiers = if c.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+            let modifiers = if c.is_ascii_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
             self.key_with(KeyCode::Char(c), modifiers);
         }
         self
@@ -99,8 +110,19 @@ impl Session {
     }
 
     /// `s`, the supplier form filled in field by field, Enter.
-    fn add_supplier(&mut self, name: &str, country: &str, sector: &str, criticality_steps: usize) -> &mut Self {
-        self.keys("s").keys(name).tab().keys(country).tab().keys(sector);
+    fn add_supplier(
+        &mut self,
+        name: &str,
+        country: &str,
+        sector: &str,
+        criticality_steps: usize,
+    ) -> &mut Self {
+        self.keys("s")
+            .keys(name)
+            .tab()
+            .keys(country)
+            .tab()
+            .keys(sector);
         self.tab().tab().tab();
         for _ in 0..criticality_steps {
             self.keys(" ");
@@ -111,7 +133,10 @@ impl Session {
     /// `a` on the selected supplier, Enter: a NIS2 assessment at the fixed date.
     fn start_nis2(&mut self) -> &mut Self {
         self.keys("a").enter();
-        assert!(matches!(self.app.screen(), Screen::Interview(_)), "the interview opens");
+        assert!(
+            matches!(self.app.screen(), Screen::Interview(_)),
+            "the interview opens"
+        );
         self
     }
 
@@ -188,7 +213,10 @@ impl Session {
         self.pin_clock();
         let text = render(&self.app, width, height);
         let owned = redactions(self.dir.path());
-        let filters: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let filters: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
         insta::with_settings!({ filters => filters, prepend_module_to_snapshot => false, omit_expression => true }, {
             insta::assert_snapshot!(format!("{name}@{width}x{height}"), text);
         });
@@ -223,20 +251,44 @@ fn render(app: &App, width: u16, height: u16) -> String {
 /// Insta filters (applied in order) for what changes from run to run; each
 /// placeholder is as wide as what it replaces.
 fn redactions(dir: &Path) -> Vec<(String, String)> {
-    let mut filters = vec![(regex_escape(&dir.display().to_string()), "[TMP]".to_string())];
+    let mut filters = vec![(
+        regex_escape(&dir.display().to_string()),
+        "[TMP]".to_string(),
+    )];
     // UUIDv7 ids, whole, or cut by an ellipsis anywhere after the first group.
     const ID: &str = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
     let pattern = |template: &str| -> String {
-        template.chars().map(|c| if c == 'x' { "[0-9a-f]".to_string() } else { c.to_string() }).collect()
+        template
+            .chars()
+            .map(|c| {
+                if c == 'x' {
+                    "[0-9a-f]".to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
     };
     filters.push((format!(r"\b{}\b", pattern(ID)), ID.to_string()));
     for cut in (9..ID.len()).rev() {
-        filters.push((format!(r"\b{}…", pattern(&ID[..cut])), format!("{}…", &ID[..cut])));
+        filters.push((
+            format!(r"\b{}…", pattern(&ID[..cut])),
+            format!("{}…", &ID[..cut]),
+        ));
     }
     // RFC 3339 timestamps, whole or cut to the second or the minute.
-    filters.push((r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z".into(), "YYYY-MM-DDThh:mm:ss.ffffffZ".into()));
-    filters.push((r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}".into(), "YYYY-MM-DDThh:mm:ss".into()));
-    filters.push((r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}".into(), "YYYY-MM-DDThh:mm".into()));
+    filters.push((
+        r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z".into(),
+        "YYYY-MM-DDThh:mm:ss.ffffffZ".into(),
+    ));
+    filters.push((
+        r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}".into(),
+        "YYYY-MM-DDThh:mm:ss".into(),
+    ));
+    filters.push((
+        r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}".into(),
+        "YYYY-MM-DDThh:mm".into(),
+    ));
     // Plugin hashes depend on the toolchain that built the bundled plugins.
     filters.push((r"\b[0-9a-f]{64}\b".into(), "#".repeat(64)));
     filters.push((r"\b[0-9a-f]{12}\b".into(), "#".repeat(12)));
@@ -281,8 +333,16 @@ fn home_with_supplier_and_assessments() {
 #[test]
 fn supplier_form() {
     let mut s = Session::new();
-    s.keys("s").keys("Centre d'appels Tunis").tab().keys("TN").tab().keys("Relation client");
-    s.tab().keys("Support N1, Recouvrement").tab().keys("Karim B. <karim@example.tn>");
+    s.keys("s")
+        .keys("Centre d'appels Tunis")
+        .tab()
+        .keys("TN")
+        .tab()
+        .keys("Relation client");
+    s.tab()
+        .keys("Support N1, Recouvrement")
+        .tab()
+        .keys("Karim B. <karim@example.tn>");
     s.tab().keys(" ");
     s.snap("supplier_form");
 }
@@ -318,7 +378,10 @@ fn new_assessment_anssi_level() {
 fn interview_with_answers() {
     let mut s = Session::nis2_with_answers();
     // Back on the question with the note.
-    s.section(5).key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Down);
+    s.section(5)
+        .key(KeyCode::Down)
+        .key(KeyCode::Down)
+        .key(KeyCode::Down);
     assert_eq!(s.current_question(), "subcontractors-flowdown");
     s.snap("interview");
 }
@@ -350,12 +413,19 @@ fn findings_criteria_pane() {
 fn findings_action_plan_pane() {
     let mut s = Session::nis2_with_answers();
     s.keys("f").tab();
-    s.keys("a").keys("Fournir la liste des sous-traitants; Karim B.; 2027-01-31").enter();
+    s.keys("a")
+        .keys("Fournir la liste des sous-traitants; Karim B.; 2027-01-31")
+        .enter();
     // Select the new action and move it to "in progress".
     s.key(KeyCode::Down).keys(" ");
-    let Screen::Findings(view) = s.app.screen() else { panic!("findings") };
+    let Screen::Findings(view) = s.app.screen() else {
+        panic!("findings")
+    };
     assert_eq!(view.actions.len(), 1);
-    assert_eq!(view.actions[0].status, vigie_store::ActionStatus::InProgress);
+    assert_eq!(
+        view.actions[0].status,
+        vigie_store::ActionStatus::InProgress
+    );
     s.snap("findings_action_plan");
 }
 
@@ -373,7 +443,9 @@ fn audit_trail() {
     s.keys("t");
     assert!(matches!(s.app.screen(), Screen::Audit(_)));
     // The answer with the note: its detail shows before and after.
-    let Screen::Audit(view) = s.app.screen() else { panic!("audit") };
+    let Screen::Audit(view) = s.app.screen() else {
+        panic!("audit")
+    };
     let target = view
         .entries
         .iter()
@@ -406,8 +478,13 @@ fn search_overlay() {
     let mut s = Session::nis2_with_answers();
     // No accents typed; "réversibilité" and "sécurité" must match.
     s.keys("/").keys("reversibilite");
-    let Some(Overlay::Search(search)) = &s.app.overlay else { panic!("search") };
-    assert!(!search.hits.is_empty(), "accent-free query matches accented text");
+    let Some(Overlay::Search(search)) = &s.app.overlay else {
+        panic!("search")
+    };
+    assert!(
+        !search.hits.is_empty(),
+        "accent-free query matches accented text"
+    );
     s.snap("search");
     s.enter();
     assert_eq!(s.current_question(), "contract-exit-reversibility");
@@ -429,15 +506,29 @@ fn conflict_dialog() {
     assert_eq!(question, "subcontractors-list");
     // Another auditor answers the same question on the same file first.
     let bob = Store::open(s.db(), "bob").expect("second connection");
-    bob.set_answer(&s.assessment_id(), &question, Some(AnswerValue::YesNo(YesNo::No)), None, None)
-        .expect("bob's answer");
+    bob.set_answer(
+        &s.assessment_id(),
+        &question,
+        Some(AnswerValue::YesNo(YesNo::No)),
+        None,
+        None,
+    )
+    .expect("bob's answer");
     s.keys("1");
-    assert!(matches!(s.app.overlay, Some(Overlay::Conflict { .. })), "a stale write is a conflict");
+    assert!(
+        matches!(s.app.overlay, Some(Overlay::Conflict { .. })),
+        "a stale write is a conflict"
+    );
     s.snap("conflict");
     // Keeping theirs shows bob's answer, nothing overwritten.
     s.keys("k");
-    let Screen::Interview(iv) = s.app.screen() else { panic!("interview") };
-    assert_eq!(iv.answers[&question].value, Some(AnswerValue::YesNo(YesNo::No)));
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert_eq!(
+        iv.answers[&question].value,
+        Some(AnswerValue::YesNo(YesNo::No))
+    );
     assert_eq!(iv.answers[&question].updated_by, "bob");
 }
 
@@ -472,8 +563,18 @@ fn no_color_sets_no_colour() {
         for y in 0..height {
             for x in 0..width {
                 let cell = &buffer[(x, y)];
-                assert_eq!(cell.fg, Color::Reset, "foreground colour at {x},{y} ({:?})", cell.symbol());
-                assert_eq!(cell.bg, Color::Reset, "background colour at {x},{y} ({:?})", cell.symbol());
+                assert_eq!(
+                    cell.fg,
+                    Color::Reset,
+                    "foreground colour at {x},{y} ({:?})",
+                    cell.symbol()
+                );
+                assert_eq!(
+                    cell.bg,
+                    Color::Reset,
+                    "background colour at {x},{y} ({:?})",
+                    cell.symbol()
+                );
             }
         }
     }
@@ -485,4 +586,3 @@ fn no_color_sets_no_colour() {
     let buffer = draw(&c.app, 80, 24);
     assert!(buffer.content().iter().any(|cell| cell.fg != Color::Reset));
 }
-

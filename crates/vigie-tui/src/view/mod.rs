@@ -48,6 +48,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
     overlays::draw(frame, area, app);
 }
 
+/// Shown while the database opens and the questionnaires load.
+pub fn splash(frame: &mut Frame, lang: &str) {
+    let text = tr(
+        lang,
+        "Vigie — chargement des questionnaires… (la première ouverture les compile : environ une seconde)",
+        "Vigie — loading the questionnaires… (the first start compiles them: about a second)",
+    );
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), frame.area());
+}
+
 /// The bottom line: the last message, else the main keys of the screen.
 fn status_line(frame: &mut Frame, area: Rect, app: &App) {
     let line = match &app.status {

@@ -1,0 +1,590 @@
+//! The report as one document with every text resolved in the report's language: built once,
+//! then written as Markdown, HTML, JSON (the document itself) or CSV.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use vigie_model::{AnswerKind, AnswerValue, Date, Questionnaire, Severity, Status};
+
+use crate::compare::ChangeKind;
+use crate::labels::{self, labels};
+use crate::{ActionState, AssessmentState, EvidenceFileRef, EvidenceKind, Lang, ReportInput};
+
+/// The `format` field of a JSON report.
+pub const REPORT_FORMAT: &str = "vigie-report";
+/// The version of the JSON report's shape.
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReportDoc {
+    pub format: &'static str,
+    pub version: u32,
+    /// `fr` or `en`.
+    pub language: &'static str,
+    pub supplier: DocSupplier,
+    pub scope: DocScope,
+    pub questionnaire: DocQuestionnaire,
+    pub assessment: DocAssessment,
+    pub verdict: DocVerdict,
+    /// How many criteria have each status, in the checklist's order of statuses.
+    pub counts: Vec<DocCount>,
+    pub checklist: Vec<DocCriterion>,
+    /// Most severe first.
+    pub findings: Vec<DocFinding>,
+    pub actions: Vec<DocAction>,
+    /// Findings that no action item remedies yet (ids).
+    pub findings_without_action: Vec<String>,
+    pub evidence: Vec<DocEvidence>,
+    /// Answers by section, in questionnaire order.
+    pub answers: Vec<DocSection>,
+    pub comparison: Option<DocComparison>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocSupplier {
+    pub id: String,
+    pub name: String,
+    pub country: Option<String>,
+    pub sector: Option<String>,
+    pub criticality: String,
+    pub criticality_label: String,
+    pub contacts: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocScope {
+    pub services: Vec<String>,
+    pub level: Option<DocLevel>,
+    /// The frameworks the questionnaire cites, by title.
+    pub frameworks: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocLevel {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocQuestionnaire {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub sha256: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocAssessment {
+    pub id: String,
+    pub state: AssessmentState,
+    pub state_label: String,
+    pub date: Date,
+    pub auditors: Vec<String>,
+    pub created_at: String,
+    pub finalized_by: Option<String>,
+    pub finalized_at: Option<String>,
+    pub previous_assessment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocVerdict {
+    pub id: String,
+    pub label: String,
+    pub summary: String,
+    pub severity: Severity,
+    pub severity_label: String,
+    pub score: Option<f64>,
+}
+
+/// A status as every format shows it: a glyph and a word, never a colour alone.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocStatus {
+    pub id: Status,
+    pub glyph: String,
+    pub label: String,
+}
+
+impl DocStatus {
+    fn new(status: Status, lang: Lang) -> Self {
+        DocStatus {
+            id: status,
+            glyph: status.glyph().to_string(),
+            label: status.label(lang.id()).to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocCount {
+    pub status: DocStatus,
+    pub count: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocCriterion {
+    pub id: String,
+    pub title: String,
+    pub status: DocStatus,
+    pub severity: Option<Severity>,
+    pub references: Vec<String>,
+    pub rationale: String,
+    pub score: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocFinding {
+    pub id: String,
+    pub severity: Severity,
+    pub severity_label: String,
+    pub criterion: Option<String>,
+    pub criterion_title: Option<String>,
+    pub title: String,
+    pub recommendation: String,
+    pub deadline_days: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocAction {
+    pub id: String,
+    pub finding_id: String,
+    /// The finding's title, when the evaluation has that finding.
+    pub finding_title: Option<String>,
+    pub title: String,
+    pub owner: Option<String>,
+    pub deadline: Option<Date>,
+    pub state: ActionState,
+    pub state_label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocEvidence {
+    pub id: String,
+    pub question: Option<String>,
+    pub kind: EvidenceKind,
+    pub kind_label: String,
+    pub text: String,
+    pub file: Option<EvidenceFileRef>,
+    pub effective_date: Option<Date>,
+    pub expiry_date: Option<Date>,
+    /// Expired on the assessment date.
+    pub expired: bool,
+    pub added_by: String,
+    pub added_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocSection {
+    /// `None` for answers to questions the questionnaire does not have.
+    pub id: Option<String>,
+    pub title: String,
+    pub answers: Vec<DocAnswer>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocAnswer {
+    pub question: String,
+    pub prompt: String,
+    pub references: Vec<String>,
+    /// The answer as an auditor reads it; `None` when it was cleared.
+    pub value: Option<String>,
+    pub note: Option<String>,
+    pub to_confirm: bool,
+    pub revision: i64,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocComparison {
+    pub previous_id: String,
+    pub previous_date: Date,
+    pub previous_plugin_version: String,
+    pub previous_plugin_sha256: String,
+    pub score_before: Option<f64>,
+    pub score_after: Option<f64>,
+    pub verdict_before: String,
+    pub verdict_after: String,
+    pub answers: Vec<DocAnswerChange>,
+    pub unchanged_answers: usize,
+    pub to_confirm: Vec<DocQuestionRef>,
+    pub statuses: Vec<DocStatusChange>,
+    pub findings_closed: Vec<DocFindingRef>,
+    pub findings_opened: Vec<DocFindingRef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocAnswerChange {
+    pub question: String,
+    pub prompt: String,
+    pub kind: ChangeKind,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub note_before: Option<String>,
+    pub note_after: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocQuestionRef {
+    pub question: String,
+    pub prompt: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocStatusChange {
+    pub criterion: String,
+    pub title: String,
+    pub before: Option<DocStatus>,
+    pub after: Option<DocStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocFindingRef {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub severity_label: String,
+}
+
+/// The answer as read, with the question's kind when the questionnaire has the question.
+fn display(q: &Questionnaire, question: &str, value: &AnswerValue, lang: Lang) -> String {
+    match q.question(question) {
+        Some(question) => value.display(&question.kind, lang.id()),
+        None => value.display(&AnswerKind::Text, lang.id()),
+    }
+}
+
+fn prompt(q: &Questionnaire, question: &str, lang: Lang) -> String {
+    q.question(question)
+        .map(|x| x.prompt.get(lang.id()).to_string())
+        .unwrap_or_else(|| question.to_string())
+}
+
+fn criterion_title(q: &Questionnaire, id: &str, lang: Lang) -> String {
+    q.criterion(id)
+        .map(|c| c.title.get(lang.id()).to_string())
+        .unwrap_or_else(|| id.to_string())
+}
+
+impl ReportDoc {
+    /// Resolves `input` in `lang`.
+    pub fn build(input: &ReportInput, lang: Lang) -> ReportDoc {
+        let l = lang.id();
+        let words = labels(lang);
+        let q = &input.questionnaire;
+        let e = &input.evaluation;
+        let a = &input.assessment;
+
+        let level = a.level.as_ref().map(|id| {
+            let found = q.info.levels.iter().find(|x| &x.id == id);
+            DocLevel {
+                id: id.clone(),
+                name: found.map_or_else(|| id.clone(), |x| x.name.get(l).to_string()),
+                description: found.map_or_else(String::new, |x| x.description.get(l).to_string()),
+            }
+        });
+
+        let counts = Status::ALL
+            .iter()
+            .zip(e.status_counts())
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, count)| DocCount {
+                status: DocStatus::new(*s, lang),
+                count,
+            })
+            .collect();
+
+        let order: HashMap<&str, usize> = q
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let mut results: Vec<_> = e.criteria.iter().collect();
+        results.sort_by_key(|r| order.get(r.criterion.as_str()).copied().unwrap_or(usize::MAX));
+        let checklist = results
+            .into_iter()
+            .map(|r| {
+                let c = q.criterion(&r.criterion);
+                DocCriterion {
+                    id: r.criterion.clone(),
+                    title: criterion_title(q, &r.criterion, lang),
+                    status: DocStatus::new(r.status, lang),
+                    severity: c.map(|c| c.severity),
+                    references: c
+                        .map(|c| c.references.iter().map(|x| x.label()).collect())
+                        .unwrap_or_default(),
+                    rationale: r.rationale.get(l).to_string(),
+                    score: r.score,
+                }
+            })
+            .collect();
+
+        let mut findings: Vec<_> = e.findings.iter().collect();
+        // Stable: the plugin's order within one severity.
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        let findings: Vec<DocFinding> = findings
+            .into_iter()
+            .map(|f| DocFinding {
+                id: f.id.clone(),
+                severity: f.severity,
+                severity_label: f.severity.label(l).to_string(),
+                criterion: f.criterion.clone(),
+                criterion_title: f.criterion.as_deref().map(|c| criterion_title(q, c, lang)),
+                title: f.title.get(l).to_string(),
+                recommendation: f.recommendation.get(l).to_string(),
+                deadline_days: f.deadline_days,
+            })
+            .collect();
+
+        let actions: Vec<DocAction> = input
+            .actions
+            .iter()
+            .map(|x| DocAction {
+                id: x.id.clone(),
+                finding_id: x.finding_id.clone(),
+                finding_title: e
+                    .findings
+                    .iter()
+                    .find(|f| f.id == x.finding_id)
+                    .map(|f| f.title.get(l).to_string()),
+                title: x.title.clone(),
+                owner: x.owner.clone(),
+                deadline: x.deadline,
+                state: x.state,
+                state_label: labels::action_state(x.state, lang).to_string(),
+            })
+            .collect();
+        let planned: HashSet<&str> = actions.iter().map(|x| x.finding_id.as_str()).collect();
+        let findings_without_action = findings
+            .iter()
+            .filter(|f| !planned.contains(f.id.as_str()))
+            .map(|f| f.id.clone())
+            .collect();
+
+        let evidence = input
+            .evidence
+            .iter()
+            .map(|x| DocEvidence {
+                id: x.id.clone(),
+                question: x.question.clone(),
+                kind: x.kind,
+                kind_label: match x.kind {
+                    EvidenceKind::Note => words.kind_note,
+                    EvidenceKind::File => words.kind_file,
+                    EvidenceKind::Link => words.kind_link,
+                }
+                .to_string(),
+                text: x.text.clone(),
+                file: x.file.clone(),
+                effective_date: x.effective_date,
+                expiry_date: x.expiry_date,
+                expired: x.expiry_date.is_some_and(|d| d < a.assessment_date),
+                added_by: x.added_by.clone(),
+                added_at: x.added_at.clone(),
+            })
+            .collect();
+
+        DocBuilder { input, lang }.finish(ReportDoc {
+            format: REPORT_FORMAT,
+            version: REPORT_VERSION,
+            language: lang.id(),
+            supplier: DocSupplier {
+                id: input.supplier.id.clone(),
+                name: input.supplier.name.clone(),
+                country: input.supplier.country.clone(),
+                sector: input.supplier.sector.clone(),
+                criticality: input.supplier.criticality.clone(),
+                criticality_label: labels::criticality(&input.supplier.criticality, lang),
+                contacts: input.supplier.contacts.clone(),
+            },
+            scope: DocScope {
+                services: input.supplier.services.clone(),
+                level,
+                frameworks: q
+                    .info
+                    .frameworks
+                    .iter()
+                    .map(|f| f.title.get(l).to_string())
+                    .collect(),
+            },
+            questionnaire: DocQuestionnaire {
+                id: input.plugin.id.clone(),
+                name: q.info.name.get(l).to_string(),
+                version: input.plugin.version.clone(),
+                sha256: input.plugin.sha256.clone(),
+            },
+            assessment: DocAssessment {
+                id: a.id.clone(),
+                state: a.state,
+                state_label: labels::assessment_state(a.state, lang).to_string(),
+                date: a.assessment_date,
+                auditors: input.auditors.clone(),
+                created_at: a.created_at.clone(),
+                finalized_by: a.finalized_by.clone(),
+                finalized_at: a.finalized_at.clone(),
+                previous_assessment: a.previous_assessment.clone(),
+            },
+            verdict: DocVerdict {
+                id: e.verdict.id.clone(),
+                label: e.verdict.label.get(l).to_string(),
+                summary: e.verdict.summary.get(l).to_string(),
+                severity: e.verdict.severity,
+                severity_label: e.verdict.severity.label(l).to_string(),
+                score: e.score,
+            },
+            counts,
+            checklist,
+            findings,
+            actions,
+            findings_without_action,
+            evidence,
+            answers: Vec::new(),
+            comparison: None,
+        })
+    }
+}
+
+struct DocBuilder<'a> {
+    input: &'a ReportInput,
+    lang: Lang,
+}
+
+impl DocBuilder<'_> {
+    fn finish(self, mut doc: ReportDoc) -> ReportDoc {
+        doc.answers = self.sections();
+        doc.comparison = self.comparison();
+        doc
+    }
+
+    fn answer(&self, row: &crate::AnswerLine) -> DocAnswer {
+        let q = &self.input.questionnaire;
+        DocAnswer {
+            question: row.question.clone(),
+            prompt: prompt(q, &row.question, self.lang),
+            references: q
+                .question(&row.question)
+                .map(|x| x.references.iter().map(|r| r.label()).collect())
+                .unwrap_or_default(),
+            value: row
+                .value
+                .as_ref()
+                .map(|v| display(q, &row.question, v, self.lang)),
+            note: row.note.clone(),
+            to_confirm: row.to_confirm,
+            revision: row.revision,
+            updated_by: row.updated_by.clone(),
+            updated_at: row.updated_at.clone(),
+        }
+    }
+
+    fn sections(&self) -> Vec<DocSection> {
+        let q = &self.input.questionnaire;
+        let l = self.lang.id();
+        let rows: HashMap<&str, &crate::AnswerLine> = self
+            .input
+            .answers
+            .iter()
+            .map(|x| (x.question.as_str(), x))
+            .collect();
+        let mut out = Vec::new();
+        for section in &q.sections {
+            let answers: Vec<DocAnswer> = q
+                .questions_in(&section.id)
+                .filter_map(|i| rows.get(q.questions[i].id.as_str()))
+                .map(|row| self.answer(row))
+                .collect();
+            if !answers.is_empty() {
+                out.push(DocSection {
+                    id: Some(section.id.clone()),
+                    title: section.title.get(l).to_string(),
+                    answers,
+                });
+            }
+        }
+        // Questions of no known section, then answers to questions the plugin does not have.
+        let known_sections: HashSet<&str> = q.sections.iter().map(|s| s.id.as_str()).collect();
+        let mut others: Vec<&crate::AnswerLine> = self
+            .input
+            .answers
+            .iter()
+            .filter(|x| {
+                q.question(&x.question)
+                    .is_none_or(|question| !known_sections.contains(question.section.as_str()))
+            })
+            .collect();
+        others.sort_by(|a, b| a.question.cmp(&b.question));
+        if !others.is_empty() {
+            out.push(DocSection {
+                id: None,
+                title: labels(self.lang).other_questions.to_string(),
+                answers: others.into_iter().map(|row| self.answer(row)).collect(),
+            });
+        }
+        out
+    }
+
+    fn comparison(&self) -> Option<DocComparison> {
+        let c = self.input.comparison.as_ref()?;
+        let q = &self.input.questionnaire;
+        let lang = self.lang;
+        let l = lang.id();
+        let index = |id: &str| q.question_index(id).unwrap_or(usize::MAX);
+        let mut answers: Vec<_> = c.answers.iter().collect();
+        answers.sort_by(|a, b| {
+            index(&a.question)
+                .cmp(&index(&b.question))
+                .then_with(|| a.question.cmp(&b.question))
+        });
+        let finding_ref = |f: &vigie_model::Finding| DocFindingRef {
+            id: f.id.clone(),
+            title: f.title.get(l).to_string(),
+            severity: f.severity,
+            severity_label: f.severity.label(l).to_string(),
+        };
+        let mut to_confirm: Vec<&String> = c.to_confirm.iter().collect();
+        to_confirm.sort_by(|a, b| index(a).cmp(&index(b)).then_with(|| a.cmp(b)));
+        Some(DocComparison {
+            previous_id: c.previous.id.clone(),
+            previous_date: c.previous.assessment_date,
+            previous_plugin_version: c.previous.plugin.version.clone(),
+            previous_plugin_sha256: c.previous.plugin.sha256.clone(),
+            score_before: c.previous.score,
+            score_after: c.current.score,
+            verdict_before: c.previous.verdict.label.get(l).to_string(),
+            verdict_after: c.current.verdict.label.get(l).to_string(),
+            answers: answers
+                .into_iter()
+                .map(|x| DocAnswerChange {
+                    question: x.question.clone(),
+                    prompt: prompt(q, &x.question, lang),
+                    kind: x.kind,
+                    before: x.before.as_ref().map(|v| display(q, &x.question, v, lang)),
+                    after: x.after.as_ref().map(|v| display(q, &x.question, v, lang)),
+                    note_before: x.note_before.clone(),
+                    note_after: x.note_after.clone(),
+                })
+                .collect(),
+            unchanged_answers: c.unchanged_answers,
+            to_confirm: to_confirm
+                .into_iter()
+                .map(|x| DocQuestionRef {
+                    question: x.clone(),
+                    prompt: prompt(q, x, lang),
+                })
+                .collect(),
+            statuses: c
+                .statuses
+                .iter()
+                .map(|s| DocStatusChange {
+                    criterion: s.criterion.clone(),
+                    title: criterion_title(q, &s.criterion, lang),
+                    before: s.before.map(|x| DocStatus::new(x, lang)),
+                    after: s.after.map(|x| DocStatus::new(x, lang)),
+                })
+                .collect(),
+            findings_closed: c.findings_closed.iter().map(finding_ref).collect(),
+            findings_opened: c.findings_opened.iter().map(finding_ref).collect(),
+        })
+    }
+}

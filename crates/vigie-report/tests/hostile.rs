@@ -1,0 +1,401 @@
+//! Reports of an assessment whose every text, from the auditor or from the plugin, is hostile:
+//! the HTML parses with a real HTML parser into no script, image, link or event handler and
+//! shows each text as it was typed; Markdown keeps it inert; CSV neutralises formulas.
+
+use scraper::{Html, Selector};
+use vigie_model::{
+    AnswerKind, AnswerValue, Choice, Criterion, CriterionResult, Evaluation, Finding, Framework,
+    Help, Level, Localized, PluginInfo, Question, Questionnaire, Reference, Section, Severity,
+    Status, Verdict, YesNo,
+};
+use vigie_report::compare::{Side, compare};
+use vigie_report::{
+    ActionLine, ActionState, AnswerLine, AssessmentInfo, AssessmentState, EvidenceFileRef,
+    EvidenceKind, EvidenceLine, Format, Lang, PluginRef, ReportInput, SupplierInfo, render,
+};
+
+const SCRIPT: &str = "<script>alert(1)</script>";
+const IMG: &str = "\"><img src=x onerror=1>";
+const AMP: &str = "R&D &amp; &lt;b&gt; 'single' \"double\"";
+const FORMULA: &str = "=HYPERLINK(\"http://evil.invalid\",\"x\")";
+const PLUS: &str = "+33 1 23 45 67 89";
+const AT: &str = "@SUM(A1:A9)";
+const MINUS: &str = "-2+3+cmd|' /C calc'!A0";
+
+/// Every hostile text, each used somewhere in the input.
+const HOSTILE: [&str; 7] = [SCRIPT, IMG, AMP, FORMULA, PLUS, AT, MINUS];
+
+fn t(text: &str) -> Localized {
+    Localized::from_pairs([("fr", text), ("en", text)])
+}
+
+fn questionnaire() -> Questionnaire {
+    Questionnaire {
+        info: PluginInfo {
+            id: "evil-plugin".into(),
+            version: "1.0.0".into(),
+            name: t(SCRIPT),
+            description: t(IMG),
+            authors: vec![SCRIPT.into()],
+            languages: vec!["fr".into(), "en".into()],
+            frameworks: vec![Framework {
+                id: "nis2".into(),
+                title: t(IMG),
+            }],
+            levels: vec![Level {
+                id: "base".into(),
+                name: t(AMP),
+                description: t(SCRIPT),
+            }],
+            extensions: Vec::new(),
+        },
+        sections: vec![Section {
+            id: "s1".into(),
+            title: t(SCRIPT),
+            description: t(IMG),
+            levels: Vec::new(),
+            applicable_when: Vec::new(),
+            extensions: Vec::new(),
+        }],
+        questions: vec![
+            Question {
+                id: "q1".into(),
+                section: "s1".into(),
+                prompt: t(IMG),
+                help: Help::default(),
+                kind: AnswerKind::YesNo,
+                references: vec![Reference {
+                    framework: "nis2".into(),
+                    clause: SCRIPT.into(),
+                }],
+                criteria: vec!["c1".into()],
+                levels: Vec::new(),
+                applicable_when: Vec::new(),
+                extensions: Vec::new(),
+            },
+            Question {
+                id: "q2".into(),
+                section: "s1".into(),
+                prompt: t(AMP),
+                help: Help::default(),
+                kind: AnswerKind::SingleChoice(vec![Choice {
+                    id: "evil".into(),
+                    label: t(SCRIPT),
+                }]),
+                references: Vec::new(),
+                criteria: vec!["c1".into()],
+                levels: Vec::new(),
+                applicable_when: Vec::new(),
+                extensions: Vec::new(),
+            },
+            Question {
+                id: "q3".into(),
+                section: "s1".into(),
+                prompt: t("Texte libre"),
+                help: Help::default(),
+                kind: AnswerKind::Text,
+                references: Vec::new(),
+                criteria: Vec::new(),
+                levels: Vec::new(),
+                applicable_when: Vec::new(),
+                extensions: Vec::new(),
+            },
+        ],
+        criteria: vec![Criterion {
+            id: "c1".into(),
+            title: t(IMG),
+            description: t(SCRIPT),
+            weight: 1,
+            severity: Severity::High,
+            references: vec![Reference {
+                framework: "nis2".into(),
+                clause: IMG.into(),
+            }],
+            levels: Vec::new(),
+            extensions: Vec::new(),
+        }],
+    }
+}
+
+fn evaluation(status: Status, findings: bool) -> Evaluation {
+    Evaluation {
+        criteria: vec![CriterionResult {
+            criterion: "c1".into(),
+            status,
+            rationale: t(SCRIPT),
+            score: Some(50.0),
+        }],
+        score: Some(50.0),
+        verdict: Verdict {
+            id: "evil".into(),
+            label: t(IMG),
+            summary: t(SCRIPT),
+            severity: Severity::High,
+        },
+        findings: if findings {
+            vec![Finding {
+                id: "f1".into(),
+                criterion: Some("c1".into()),
+                severity: Severity::Critical,
+                title: t(SCRIPT),
+                recommendation: t(IMG),
+                deadline_days: Some(30),
+            }]
+        } else {
+            Vec::new()
+        },
+        extensions: Vec::new(),
+    }
+}
+
+fn answer(question: &str, value: AnswerValue, note: &str, to_confirm: bool) -> AnswerLine {
+    AnswerLine {
+        question: question.into(),
+        value: Some(value),
+        note: Some(note.into()),
+        revision: 2,
+        to_confirm,
+        updated_by: IMG.into(),
+        updated_at: "2026-11-23T10:00:00.000000Z".into(),
+    }
+}
+
+fn input() -> ReportInput {
+    let answers = vec![
+        answer("q1", AnswerValue::YesNo(YesNo::Partial), SCRIPT, true),
+        answer("q2", AnswerValue::Choice("evil".into()), IMG, false),
+        answer("q3", AnswerValue::Text(FORMULA.into()), AMP, false),
+        answer("unknown<q>", AnswerValue::Text(AT.into()), MINUS, false),
+    ];
+    let old_answers = vec![answer("q1", AnswerValue::YesNo(YesNo::No), PLUS, false)];
+    let plugin = PluginRef {
+        id: "evil-plugin".into(),
+        version: "1.0.0".into(),
+        sha256: "ab".repeat(32),
+    };
+    let old_eval = evaluation(Status::NonCompliant, false);
+    let new_eval = evaluation(Status::ToVerify, true);
+    let date = "2026-11-23".parse().unwrap();
+    let comparison = compare(
+        &Side {
+            id: "old<id>",
+            assessment_date: "2025-11-23".parse().unwrap(),
+            plugin: &plugin,
+            answers: &old_answers,
+            evaluation: &old_eval,
+        },
+        &Side {
+            id: "new",
+            assessment_date: date,
+            plugin: &plugin,
+            answers: &answers,
+            evaluation: &new_eval,
+        },
+    );
+    ReportInput {
+        supplier: SupplierInfo {
+            id: "0190".into(),
+            name: SCRIPT.into(),
+            country: Some(IMG.into()),
+            sector: Some(FORMULA.into()),
+            services: vec![AMP.into(), PLUS.into()],
+            contacts: vec![format!("{AT}, {IMG}")],
+            criticality: "high".into(),
+        },
+        assessment: AssessmentInfo {
+            id: "0190-assessment".into(),
+            state: AssessmentState::Draft,
+            assessment_date: date,
+            language: "fr".into(),
+            level: Some("base".into()),
+            created_at: "2026-11-01T09:00:00.000000Z".into(),
+            finalized_by: None,
+            finalized_at: None,
+            previous_assessment: Some("old<id>".into()),
+        },
+        plugin,
+        questionnaire: questionnaire(),
+        evaluation: new_eval.clone(),
+        answers,
+        evidence: vec![
+            EvidenceLine {
+                id: "e1".into(),
+                question: Some("q1".into()),
+                kind: EvidenceKind::File,
+                text: SCRIPT.into(),
+                file: Some(EvidenceFileRef {
+                    sha256: "cd".repeat(32),
+                    size: 10,
+                    path: IMG.into(),
+                }),
+                effective_date: Some("2024-01-01".parse().unwrap()),
+                expiry_date: Some("2026-01-01".parse().unwrap()),
+                added_by: AMP.into(),
+                added_at: "2026-11-01T09:00:00.000000Z".into(),
+            },
+            EvidenceLine {
+                id: "e2".into(),
+                question: None,
+                kind: EvidenceKind::Link,
+                text: FORMULA.into(),
+                file: None,
+                effective_date: None,
+                expiry_date: Some("2030-01-01".parse().unwrap()),
+                added_by: AT.into(),
+                added_at: "2026-11-01T09:00:00.000000Z".into(),
+            },
+        ],
+        actions: vec![ActionLine {
+            id: "a1".into(),
+            finding_id: "f1".into(),
+            title: SCRIPT.into(),
+            owner: Some(IMG.into()),
+            deadline: Some("2027-01-31".parse().unwrap()),
+            state: ActionState::InProgress,
+        }],
+        auditors: vec![SCRIPT.into(), MINUS.into()],
+        comparison: Some(comparison),
+    }
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+#[test]
+fn html_report_parses_and_shows_hostile_text_as_text() {
+    for lang in [Lang::Fr, Lang::En] {
+        let html = render(&input(), Format::Html, lang).unwrap();
+        let doc = Html::parse_document(&html);
+        assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
+        for forbidden in ["script", "img", "iframe", "object", "embed", "link", "a", "form", "svg", "math", "base", "meta[http-equiv]"] {
+            assert_eq!(
+                doc.select(&sel(forbidden)).count(),
+                0,
+                "the report contains a <{forbidden}> element"
+            );
+        }
+        assert_eq!(doc.select(&sel("style")).count(), 1);
+        for element in doc.select(&sel("*")) {
+            for (name, value) in element.value().attrs() {
+                assert!(
+                    !name.starts_with("on") && name != "src" && name != "href",
+                    "<{}> has attribute {name}={value:?}",
+                    element.value().name()
+                );
+            }
+        }
+        // The text round-trips: each hostile string shows exactly as typed.
+        let body = doc.select(&sel("body")).next().unwrap();
+        let text: String = body.text().collect();
+        for hostile in HOSTILE {
+            assert!(text.contains(hostile), "{lang:?}: `{hostile}` is not shown as text");
+        }
+        let title: String = doc.select(&sel("title")).next().unwrap().text().collect();
+        assert!(title.contains(SCRIPT));
+        // The expired certificate is flagged, not the valid link.
+        let expired: Vec<_> = doc.select(&sel("tr.expired")).collect();
+        assert_eq!(expired.len(), 1);
+        assert!(expired[0].text().collect::<String>().contains(SCRIPT));
+        // Self-contained: nothing is loaded from elsewhere.
+        assert!(!html.contains("url("), "the report loads a resource");
+    }
+}
+
+#[test]
+fn markdown_report_keeps_hostile_text_inert() {
+    let md = render(&input(), Format::Markdown, Lang::Fr).unwrap();
+    // Outside code spans every `<` is backslash-escaped, so no HTML tag starts.
+    for (at, _) in md.match_indices('<') {
+        let escaped = at > 0 && md.as_bytes()[at - 1] == b'\\';
+        let line_break = md[at..].starts_with("<br>");
+        let in_code = md[..at].rsplit('\n').next().unwrap_or("").matches('`').count() % 2 == 1;
+        assert!(
+            escaped || line_break || in_code,
+            "raw `<` in the Markdown report: {}",
+            &md[at.saturating_sub(60)..(at + 30).min(md.len())]
+        );
+    }
+    assert!(md.contains("\\<script\\>alert(1)\\</script\\>"));
+    // Each table row keeps its number of cells: no `|` from the text splits it.
+    for line in md.lines().filter(|l| l.starts_with("| ")) {
+        let unescaped = line.replace("\\|", "");
+        let cells = unescaped.matches('|').count();
+        assert!((3..=7).contains(&cells), "broken table row: {line}");
+    }
+}
+
+/// Splits RFC 4180 CSV into rows of cells.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {
+                chars.next();
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    assert!(!quoted && cell.is_empty() && row.is_empty(), "CSV does not end with a line end");
+    rows
+}
+
+#[test]
+fn csv_report_neutralises_formulas() {
+    let csv = render(&input(), Format::Csv, Lang::En).unwrap();
+    let rows = parse_csv(&csv);
+    let width = rows[0].len();
+    assert_eq!(width, 11);
+    let mut seen = Vec::new();
+    for row in &rows {
+        assert_eq!(row.len(), width, "ragged row {row:?}");
+        for cell in row {
+            let first = cell.trim_start_matches(' ').chars().next();
+            assert!(
+                !matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')),
+                "formula cell {cell:?}"
+            );
+            if let Some(rest) = cell.strip_prefix('\'') {
+                seen.push(rest.to_string());
+            }
+        }
+    }
+    for hostile in [FORMULA, PLUS, AT, MINUS] {
+        assert!(
+            seen.iter().any(|s| s.starts_with(hostile)),
+            "`{hostile}` was not neutralised with a quote"
+        );
+    }
+    let sections: std::collections::BTreeSet<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    for s in ["assessment", "checklist", "finding", "action", "evidence", "comparison", "answer"] {
+        assert!(sections.contains(s), "no {s} line");
+    }
+}
+
+#[test]
+fn json_report_is_the_document() {
+    let json = render(&input(), Format::Json, Lang::En).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["format"], "vigie-report");
+    assert_eq!(value["supplier"]["name"], SCRIPT);
+    assert_eq!(value["evidence"][0]["expired"], true);
+    assert_eq!(value["evidence"][1]["expired"], false);
+    assert_eq!(value["comparison"]["findings_opened"][0]["id"], "f1");
+    assert_eq!(value["answers"][0]["answers"][0]["to_confirm"], true);
+    // Same input, same bytes.
+    assert_eq!(json, render(&input(), Format::Json, Lang::En).unwrap());
+}

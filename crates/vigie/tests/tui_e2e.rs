@@ -1,0 +1,539 @@
+//! End-to-end tests of the interview workbench: the real `vigie` binary in a
+//! real terminal (a detached tmux pane, 100x30), driven with keys.
+//!
+//! - A whole interview: supplier, NIS2 assessment, a section answered, a note,
+//!   an accent-free search, quit, reopen: everything is still there, on screen
+//!   and in the database.
+//! - SIGHUP and SIGTERM: a normal quit that keeps every answer and gives the
+//!   terminal back as it was (modes, normal screen).
+//!
+//! Each test runs its own tmux server (`tmux -L <unique socket>`), killed when
+//! the test ends, failed or not. tmux must be installed (CI installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_vigie");
+/// Waiting for the first screen includes compiling the bundled plugins.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+const TIMEOUT: Duration = Duration::from_secs(10);
+const NOTE: &str = "Contrats types reçus, à vérifier";
+
+fn tmux_available() {
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "these tests drive vigie inside tmux, which is not installed: install it (e.g. `apt-get install tmux`, `brew install tmux`)"
+    );
+}
+
+/// A test's folder: the database, the plugin cache, an empty config folder,
+/// and the files the wrapper script writes (pid, exit code, stty states).
+struct Workspace {
+    dir: TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        let dir = tempfile::Builder::new()
+            .prefix("vigie-e2e")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("config")).expect("config dir");
+        Workspace { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn db(&self) -> PathBuf {
+        self.path("vigie.sqlite")
+    }
+
+    /// Writes the script the pane runs: it records the terminal modes, runs
+    /// vigie in the foreground under a known pid, records the exit code and
+    /// the modes after, prints a marker, and keeps the pane open.
+    fn script(&self, run: usize) -> PathBuf {
+        let q = |p: PathBuf| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
+        let file = |name: &str| q(self.path(&format!("{name}.{run}")));
+        let text = format!(
+            "#!/bin/sh\n\
+             export VIGIE_CACHE_DIR={cache} VIGIE_CONFIG_DIR={config} LANG=C.UTF-8 LC_ALL=C.UTF-8\n\
+             unset NO_COLOR\n\
+             stty -g > {before}\n\
+             sh -c 'echo $$ > \"$0\"; exec \"$@\"' {pid} {bin} --db {db} --auditor alice --lang fr\n\
+             echo $? > {code}.tmp && mv {code}.tmp {code}\n\
+             stty -g > {after}\n\
+             stty -a > {after_all}\n\
+             echo VIGIE-E2E-DONE\n\
+             exec sleep 600\n",
+            cache = q(self.path("cache")),
+            config = q(self.path("config")),
+            before = file("stty-before"),
+            pid = file("pid"),
+            bin = q(PathBuf::from(BIN)),
+            db = q(self.db()),
+            code = file("exit"),
+            after = file("stty-after"),
+            after_all = file("stty-a-after"),
+        );
+        let path = self.path(&format!("run.{run}.sh"));
+        std::fs::write(&path, text).expect("script");
+        path
+    }
+
+    fn read(&self, name: &str, run: usize) -> Option<String> {
+        std::fs::read_to_string(self.path(&format!("{name}.{run}"))).ok()
+    }
+
+    /// Waits for vigie's exit code, written by the script once it exits.
+    fn wait_exit(&self, run: usize, pane: &Pane) -> i32 {
+        let started = Instant::now();
+        loop {
+            if let Some(code) = self.read("exit", run) {
+                return code.trim().parse().expect("exit code");
+            }
+            if started.elapsed() > TIMEOUT {
+                panic!(
+                    "vigie did not exit within {TIMEOUT:?}; screen:\n{}",
+                    pane.capture()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn pid(&self, run: usize) -> u32 {
+        let started = Instant::now();
+        loop {
+            if let Some(pid) = self.read("pid", run).and_then(|p| p.trim().parse().ok()) {
+                return pid;
+            }
+            assert!(started.elapsed() < TIMEOUT, "no pid file");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn vigie(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg("--db")
+            .arg(self.db())
+            .args(["--auditor", "alice", "--lang", "fr"])
+            .args(args)
+            .env("VIGIE_CACHE_DIR", self.path("cache"))
+            .env("VIGIE_CONFIG_DIR", self.path("config"))
+            .output()
+            .expect("run vigie")
+    }
+}
+
+/// A tmux server of our own with one 100x30 pane; killed on drop.
+struct Pane {
+    socket: String,
+    /// The server's socket file, which `kill-server` leaves behind.
+    socket_path: Option<PathBuf>,
+}
+
+static SERVERS: AtomicUsize = AtomicUsize::new(0);
+
+impl Pane {
+    fn start(ws: &Workspace, run: usize) -> Pane {
+        tmux_available();
+        let socket = format!(
+            "vigie-e2e-{}-{}",
+            std::process::id(),
+            SERVERS.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut pane = Pane {
+            socket,
+            socket_path: None,
+        };
+        let script = ws.script(run);
+        let out = pane
+            .tmux()
+            .args([
+                "-u",
+                "new-session",
+                "-d",
+                "-s",
+                "v",
+                "-x",
+                "100",
+                "-y",
+                "30",
+            ])
+            .arg(format!("sh '{}'", script.display()))
+            .env("LANG", "C.UTF-8")
+            .env("LC_ALL", "C.UTF-8")
+            .env_remove("NO_COLOR")
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux new-session");
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = pane.run(&["display-message", "-p", "#{socket_path}"]);
+        pane.socket_path = Some(PathBuf::from(path.trim())).filter(|p| p.is_absolute());
+        pane
+    }
+
+    fn tmux(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket]);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = self.tmux().args(args).output().expect("tmux");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn capture(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "v"])
+    }
+
+    /// Sends named keys (`Enter`, `Tab`, `Up`, `q`...).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "v"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Types text literally.
+    fn text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "v", "-l", text]);
+    }
+
+    /// Polls the screen until `needle` shows; returns the screen.
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait_for_all(&[needle], TIMEOUT)
+    }
+
+    fn wait_for_within(&self, needle: &str, timeout: Duration) -> String {
+        self.wait_for_all(&[needle], timeout)
+    }
+
+    /// Polls the screen until every needle shows at once (a frame may be
+    /// captured half drawn, so one needle says little about the others).
+    fn wait_for_all(&self, needles: &[&str], timeout: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.capture();
+            if needles.iter().all(|n| screen.contains(n)) {
+                return screen;
+            }
+            if started.elapsed() > timeout {
+                let missing: Vec<_> = needles.iter().filter(|n| !screen.contains(*n)).collect();
+                panic!("{missing:?} did not show within {timeout:?}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Presses a key and waits for the question `id` to be the current one.
+    fn answer(&self, key: &str, next: &str) -> String {
+        self.keys(&[key]);
+        self.wait_for(&format!("· {next} "))
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = self.tmux().arg("kill-server").output();
+        if let Some(path) = &self.socket_path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// From the first screen: a supplier, then a NIS2 assessment, up to its first question.
+fn new_supplier_and_nis2(pane: &Pane) {
+    pane.wait_for_within("Aucun fournisseur", START_TIMEOUT);
+    pane.keys(&["s"]);
+    pane.wait_for("Nouveau fournisseur");
+    pane.text("Centre d'appels Tunis");
+    pane.keys(&["Tab"]);
+    pane.text("TN");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Fournisseur enregistré");
+    pane.keys(&["a"]);
+    pane.wait_for("Nouvelle évaluation");
+    pane.keys(&["Enter"]);
+    pane.wait_for("· client-staff ");
+}
+
+/// Answers the four questions of "Critère 3 — sous-traitance" (yes, no,
+/// partial, yes), each with one key.
+fn answer_supply_chain(pane: &Pane) {
+    pane.keys(&["g"]);
+    pane.wait_for("Aller à la section");
+    pane.keys(&["5"]);
+    pane.wait_for("· subcontractors-list ");
+    pane.answer("1", "subcontractors-evaluation");
+    pane.answer("2", "subcontractors-contingency");
+    pane.answer("3", "subcontractors-flowdown");
+    pane.answer("1", "incident-alert-24h");
+}
+
+/// A stored answer: question id, value as JSON, note.
+type Row = (String, Option<String>, Option<String>);
+
+/// The answers stored for the (only) assessment: (question, value JSON, note).
+fn stored_answers(db: &Path) -> (String, Vec<Row>) {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open db");
+    let id: String = conn
+        .query_row("SELECT id FROM assessments", [], |r| r.get(0))
+        .expect("one assessment");
+    let mut stmt = conn
+        .prepare("SELECT question_id, value, note FROM answers WHERE assessment_id = ?1 ORDER BY question_id")
+        .expect("query");
+    let rows = stmt
+        .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("answers")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("rows");
+    (id, rows)
+}
+
+fn yes_no(value: &str) -> Option<String> {
+    Some(format!(r#"{{"type":"yes-no","value":"{value}"}}"#))
+}
+
+#[test]
+fn interview_survives_quit_and_reopen() {
+    let ws = Workspace::new();
+    {
+        let pane = Pane::start(&ws, 1);
+        new_supplier_and_nis2(&pane);
+        answer_supply_chain(&pane);
+        // The section shows as complete.
+        pane.wait_for_all(&["✔ Critère 3", "4/4"], TIMEOUT);
+
+        // A note on the last question of the section (one key moved past it).
+        pane.keys(&["Up"]);
+        pane.wait_for("· subcontractors-flowdown ");
+        pane.keys(&["o"]);
+        pane.wait_for("Entrée valider");
+        pane.text(NOTE);
+        pane.keys(&["Enter"]);
+        pane.wait_for(&format!("Note : {NOTE}"));
+
+        // No accents typed; the French prompt says "réversibilité".
+        pane.keys(&["/"]);
+        pane.wait_for("Rechercher");
+        pane.text("reversibilite");
+        pane.wait_for("contract-exit-reversibility");
+        pane.keys(&["Enter"]);
+        pane.wait_for_all(
+            &["· contract-exit-reversibility ", "réversibilité"],
+            TIMEOUT,
+        );
+
+        pane.keys(&["q"]);
+        pane.wait_for("Fournisseurs et évaluations");
+        pane.keys(&["q"]);
+        assert_eq!(ws.wait_exit(1, &pane), 0, "q quits normally");
+        pane.wait_for("VIGIE-E2E-DONE");
+    }
+
+    // Reopen the same file: the assessment is on the home screen.
+    let pane = Pane::start(&ws, 2);
+    pane.wait_for_all(
+        &["Centre d'appels Tunis", "NIS2", "brouillon"],
+        START_TIMEOUT,
+    );
+    pane.keys(&["Down", "Enter"]);
+    pane.wait_for("· client-staff ");
+    pane.keys(&["g"]);
+    pane.wait_for("Aller à la section");
+    pane.keys(&["5"]);
+    pane.wait_for_all(
+        &[
+            "· subcontractors-list ",
+            "Réponse : oui",
+            "✔ Critère 3",
+            "4/4",
+        ],
+        TIMEOUT,
+    );
+    pane.keys(&["Down"]);
+    pane.wait_for_all(&["· subcontractors-evaluation ", "Réponse : non"], TIMEOUT);
+    pane.keys(&["Down"]);
+    pane.wait_for_all(
+        &["· subcontractors-contingency ", "Réponse : partiel"],
+        TIMEOUT,
+    );
+    pane.keys(&["Down"]);
+    let note = format!("Note : {NOTE}");
+    pane.wait_for_all(
+        &["· subcontractors-flowdown ", "Réponse : oui", &note],
+        TIMEOUT,
+    );
+    pane.keys(&["q"]);
+    pane.wait_for("Fournisseurs et évaluations");
+    pane.keys(&["q"]);
+    assert_eq!(ws.wait_exit(2, &pane), 0);
+
+    // The same through the database...
+    let (id, rows) = stored_answers(&ws.db());
+    let expected = vec![
+        (
+            "subcontractors-contingency".to_string(),
+            yes_no("partial"),
+            None,
+        ),
+        ("subcontractors-evaluation".to_string(), yes_no("no"), None),
+        (
+            "subcontractors-flowdown".to_string(),
+            yes_no("yes"),
+            Some(NOTE.to_string()),
+        ),
+        ("subcontractors-list".to_string(), yes_no("yes"), None),
+    ];
+    assert_eq!(rows, expected);
+    // ... and through the command line.
+    let out = ws.vigie(&["assessment", "show", &id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for question in [
+        "subcontractors-list",
+        "subcontractors-evaluation",
+        "subcontractors-contingency",
+        "subcontractors-flowdown",
+    ] {
+        assert!(
+            text.contains(question),
+            "`{question}` in `assessment show`:\n{text}"
+        );
+    }
+    assert!(
+        text.contains(NOTE),
+        "the note in `assessment show`:\n{text}"
+    );
+}
+
+/// The flags `stty -a` prints, without its `name = value;` settings.
+fn stty_flags(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || c == ';')
+        .filter(|w| !w.is_empty() && !w.contains('='))
+        .map(str::to_string)
+        .collect()
+}
+
+fn signal_quits_cleanly(signal: &str) {
+    let ws = Workspace::new();
+    let pane = Pane::start(&ws, 1);
+    new_supplier_and_nis2(&pane);
+    // Three answers, the last one without waiting for anything else.
+    pane.keys(&["g"]);
+    pane.wait_for("Aller à la section");
+    pane.keys(&["5"]);
+    pane.wait_for("· subcontractors-list ");
+    pane.answer("1", "subcontractors-evaluation");
+    pane.answer("2", "subcontractors-contingency");
+    pane.answer("3", "subcontractors-flowdown");
+    let in_tui = pane.run(&["display-message", "-p", "-t", "v", "#{alternate_on}"]);
+    assert_eq!(
+        in_tui.trim(),
+        "1",
+        "the workbench runs on the alternate screen"
+    );
+    let cursor = pane.run(&["display-message", "-p", "-t", "v", "#{cursor_flag}"]);
+    assert_eq!(cursor.trim(), "0", "the workbench hides the cursor");
+
+    let pid = ws.pid(1);
+    let out = Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .output()
+        .expect("kill");
+    assert!(
+        out.status.success(),
+        "kill -{signal} {pid}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The process exits, normally.
+    let code = ws.wait_exit(1, &pane);
+    assert_eq!(code, 0, "SIGHUP/SIGTERM is a normal quit");
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists() || !cfg!(target_os = "linux"),
+        "vigie ({pid}) is gone"
+    );
+    let screen = pane.wait_for("VIGIE-E2E-DONE");
+
+    // Every answer given before the signal is in the database.
+    let (_, rows) = stored_answers(&ws.db());
+    let expected = vec![
+        (
+            "subcontractors-contingency".to_string(),
+            yes_no("partial"),
+            None,
+        ),
+        ("subcontractors-evaluation".to_string(), yes_no("no"), None),
+        ("subcontractors-list".to_string(), yes_no("yes"), None),
+    ];
+    assert_eq!(rows, expected);
+
+    // The terminal is as it was: same modes, raw mode off, echo on, normal screen.
+    let before = ws.read("stty-before", 1).expect("stty before");
+    let after = ws.read("stty-after", 1).expect("stty after");
+    assert_eq!(
+        before.trim(),
+        after.trim(),
+        "terminal modes restored after {signal}"
+    );
+    let flags = stty_flags(&ws.read("stty-a-after", 1).expect("stty -a after"));
+    for on in ["icanon", "echo", "isig", "icrnl", "opost"] {
+        assert!(
+            flags.iter().any(|f| f == on),
+            "`{on}` is on after {signal}: {flags:?}"
+        );
+    }
+    let alternate = pane.run(&["display-message", "-p", "-t", "v", "#{alternate_on}"]);
+    assert_eq!(
+        alternate.trim(),
+        "0",
+        "back on the normal screen after {signal}"
+    );
+    assert!(
+        !screen.contains("Résultat en direct"),
+        "the workbench is no longer drawn:\n{screen}"
+    );
+    let cursor = pane.run(&["display-message", "-p", "-t", "v", "#{cursor_flag}"]);
+    assert_eq!(
+        cursor.trim(),
+        "1",
+        "the cursor is shown again after {signal}"
+    );
+}
+
+#[test]
+fn sighup_is_a_clean_quit() {
+    signal_quits_cleanly("HUP");
+}
+
+#[test]
+fn sigterm_is_a_clean_quit() {
+    signal_quits_cleanly("TERM");
+}
