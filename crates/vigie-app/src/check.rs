@@ -44,14 +44,87 @@ pub struct CheckReport {
 pub enum CheckError {
     #[error(transparent)]
     Load(PluginError),
-    #[error("evaluating with {trial} ({answers} answers) failed: {source}")]
+    #[error("evaluate failed on the check's answer set \"{trial}\" ({answers} answers): {source}")]
     Evaluate {
         trial: &'static str,
         answers: usize,
         source: PluginError,
     },
-    #[error("evaluate is not deterministic: the same answers ({trial}) gave two different results")]
+    #[error(
+        "evaluate is not deterministic: the same answers (the check's answer set \"{trial}\") gave two different results"
+    )]
     NotDeterministic { trial: &'static str },
+}
+
+impl CheckError {
+    /// What the plugin's author can do about the error: one line, naming
+    /// the limit or the build setting involved.
+    pub fn hint(&self) -> String {
+        match self {
+            CheckError::Load(e) => hint(e),
+            CheckError::Evaluate { source, .. } => hint(source),
+            CheckError::NotDeterministic { .. } => "evaluate must depend on its answers and context only: no \
+                 randomness, no clock, no state kept between calls, no iteration over a HashMap whose order \
+                 varies (use a BTreeMap or a Vec)"
+                .into(),
+        }
+    }
+}
+
+/// An actionable hint for each kind of plugin error.
+pub fn hint(error: &PluginError) -> String {
+    use PluginError::*;
+    match error {
+        Empty { .. } => "build the plugin first (`cargo build --release`) and pass \
+            target/wasm32-unknown-unknown/release/NAME.wasm"
+            .into(),
+        NotAComponent { .. } => "build for wasm32-unknown-unknown with the linker wasm-component-ld (the \
+            .cargo/config.toml that `vigie plugin new` writes does both); a core module can also be wrapped with \
+            `wasm-tools component new`"
+            .into(),
+        Compile { .. } => "the file is not a valid component: rebuild it with the toolchain of rust-toolchain.toml; \
+            for a .wat file, the message gives the offset of the problem"
+            .into(),
+        ForbiddenImports { .. } => "build for wasm32-unknown-unknown, not wasm32-wasip1/wasip2, and use no std API \
+            that needs the operating system (files, clock, environment, randomness): everything the rules need \
+            arrives as an argument"
+            .into(),
+        WrongInterfaceVersion { .. } => "rebuild against this Vigie's wit/questionnaire.wit (point Cargo.toml's SDK \
+            paths at this Vigie's checkout): a 1.x host loads plugins built against 1.y with y <= x"
+            .into(),
+        MissingExport { .. } => "export the plugin interface: with the Rust SDK, \
+            `#[cfg(target_arch = \"wasm32\")] vigie_plugin_sdk::export_plugin!(YourType);` in src/lib.rs"
+            .into(),
+        OutOfFuel { budget, .. } => format!(
+            "look for an endless loop, or simplify the rules: a real questionnaire uses a tiny part of the \
+             budget (Limits::fuel = {budget} units; the host may raise it in its configuration)"
+        ),
+        Timeout { limit, .. } => format!(
+            "look for an endless loop, or simplify the rules (Limits::time = {} ms per call; the host may raise it)",
+            limit.as_millis()
+        ),
+        MemoryCap { cap, .. } => format!(
+            "build less data at once: the plugin's memory may grow to Limits::memory_bytes = {} MiB",
+            cap >> 20
+        ),
+        StackOverflow { stack, .. } => format!(
+            "replace deep or endless recursion with a loop (Limits::stack_bytes = {} KiB)",
+            stack >> 10
+        ),
+        Trap { .. } => "a panic in Rust (unwrap, expect, index out of bounds, overflow) shows as `unreachable`: run \
+            the rules natively (`cargo test-native`) to see the panic message and line"
+            .into(),
+        InvalidOutput { .. } => "the message names the item and field at fault: for describe, fix \
+            questionnaire.toml (or what describe returns); for evaluate, fix what the rules return (one result per \
+            criterion, ids of 1-64 characters from a-z 0-9 . _ -, a text in every declared language, scores in \
+            0..100, sizes within OutputLimits)"
+            .into(),
+        Rejected { .. } => "evaluate returned an error: the check sends every kind of valid answer set (none, \
+            first or last option everywhere, all declined), and evaluate must accept them all"
+            .into(),
+        InvalidAnswer { .. } => "the answer does not fit the question's kind, choices or bounds".into(),
+        Engine(_) => "the WebAssembly engine could not start on this machine; this is not the plugin's fault".into(),
+    }
 }
 
 fn sample_value(kind: &AnswerKind, trial: Trial, date: Date) -> Option<AnswerValue> {

@@ -1,6 +1,8 @@
 //! Application services shared by Vigie's command line and its TUI: the
 //! plugin catalog (bundled plugins and those installed in a database), answers
-//! files, and scoring an assessment end to end.
+//! files, scoring an assessment end to end, reports ([`report`]), exchange files
+//! between databases ([`exchange`]) and reassessments with their comparison
+//! ([`reassess`]).
 //!
 //! It wires the host and the store together and must not depend on ratatui or
 //! crossterm: anything the TUI and the CLI both need lives here, drawing does not.
@@ -8,8 +10,16 @@
 pub mod answers_file;
 pub mod catalog;
 pub mod check;
+pub mod exchange;
+pub mod reassess;
+pub mod report;
 pub mod workbench;
 
 pub use answers_file::{AnswersFile, AnswersFileError};
 pub use catalog::{Catalog, CatalogEntry, CatalogError, Origin};
 pub use workbench::{AppError, AppResult, Workbench};
+
+/// Reports, comparisons and exchange files, re-exported for the CLI and the TUI.
+pub use vigie_report;
+pub use vigie_report::{Comparison, Format as ReportFormat, Lang as ReportLang};
+pub use vigie_store::{ExchangeError, ImportOutcome, ImportReport};

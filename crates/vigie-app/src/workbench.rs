@@ -20,6 +20,10 @@ pub enum AppError {
     Plugin(#[from] PluginError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Report(#[from] vigie_report::ReportError),
+    #[error(transparent)]
+    Exchange(#[from] vigie_store::ExchangeError),
     #[error("assessment {assessment}: the plugin that scored it (sha256 {sha256}) is neither bundled nor in the database")]
     PluginMissing { assessment: String, sha256: String },
     #[error("{0}")]

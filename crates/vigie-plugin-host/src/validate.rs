@@ -55,7 +55,7 @@ impl Checker<'_> {
     fn string(&mut self, at: &str, s: &str) -> Result<(), String> {
         if s.len() > self.limits.max_string_bytes {
             return Err(format!(
-                "{at}: a text of {} bytes is over the limit of {} bytes",
+                "{at}: a text of {} bytes is over the limit of {} bytes (OutputLimits::max_string_bytes)",
                 s.len(),
                 self.limits.max_string_bytes
             ));
@@ -63,7 +63,7 @@ impl Checker<'_> {
         self.total += s.len();
         if self.total > self.limits.max_total_bytes {
             return Err(format!(
-                "{at}: the output passes the total limit of {} bytes",
+                "{at}: the text returned by this call passes the total limit of {} bytes (OutputLimits::max_total_bytes)",
                 self.limits.max_total_bytes
             ));
         }
@@ -73,7 +73,7 @@ impl Checker<'_> {
     fn list(&self, at: &str, len: usize) -> Result<(), String> {
         if len > self.limits.max_list_len {
             return Err(format!(
-                "{at}: {len} items is over the limit of {}",
+                "{at}: {len} items is over the limit of {} (OutputLimits::max_list_len)",
                 self.limits.max_list_len
             ));
         }
@@ -132,7 +132,10 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
     c.string("info.version", &info.version)?;
     let version: Vec<&str> = info.version.split('.').collect();
     if version.len() != 3 || version.iter().any(|p| p.parse::<u64>().is_err()) {
-        return Err(format!("info.version `{}` is not MAJOR.MINOR.PATCH", clip(&info.version, 40)));
+        return Err(format!(
+            "info.version `{}` is not MAJOR.MINOR.PATCH with numbers, e.g. `1.2.0`",
+            clip(&info.version, 40)
+        ));
     }
     c.list("info.languages", info.languages.len())?;
     if info.languages.is_empty() {
@@ -170,7 +173,7 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
     c.list("questions", q.questions.len())?;
     c.list("criteria", q.criteria.len())?;
     if q.questions.is_empty() {
-        return Err("the questionnaire has no question".into());
+        return Err("the questionnaire has no question: `questions` is empty".into());
     }
     let sections = c.unique("section", q.sections.iter().map(|s| s.id.as_str()))?;
     let criteria = c.unique("criterion", q.criteria.iter().map(|c| c.id.as_str()))?;
@@ -234,11 +237,14 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
             for cond in all {
                 c.string(at, &cond.question)?;
                 let Some(&target) = position.get(cond.question.as_str()) else {
-                    return Err(format!("{at}: condition on `{}`, which is not a question", clip(&cond.question, 80)));
+                    return Err(format!(
+                        "{at}: applicable-when has a condition on `{}`, which is not a question id",
+                        clip(&cond.question, 80)
+                    ));
                 };
                 if target >= before {
                     return Err(format!(
-                        "{at}: condition on `{}`, which does not come earlier in the questionnaire",
+                        "{at}: applicable-when has a condition on `{}`, which does not come earlier in the questionnaire (a condition may only test an earlier question)",
                         cond.question
                     ));
                 }
@@ -256,7 +262,7 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
                     c.string(at, v)?;
                     if !possible(v) {
                         return Err(format!(
-                            "{at}: condition value `{}` is not a possible answer of `{}`",
+                            "{at}: applicable-when tests the value `{}`, which is not a possible answer of `{}` (yes, no, partial, unknown, or one of its choice ids)",
                             clip(v, 80),
                             cond.question
                         ));
@@ -281,7 +287,10 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
     for (i, question) in q.questions.iter().enumerate() {
         let at = format!("question `{}`", question.id);
         if !sections.contains(question.section.as_str()) {
-            return Err(format!("{at}: section `{}` is not declared", clip(&question.section, 80)));
+            return Err(format!(
+                "{at}: field `section` names `{}`, which is not a declared section",
+                clip(&question.section, 80)
+            ));
         }
         let section_position = section_seen.iter().position(|s| *s == question.section).unwrap_or(0);
         if section_position < current_section {
@@ -299,14 +308,17 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
         c.list(&format!("{at}.criteria"), question.criteria.len())?;
         for crit in &question.criteria {
             if !criteria.contains(crit.as_str()) {
-                return Err(format!("{at}: criterion `{}` is not declared", clip(crit, 80)));
+                return Err(format!(
+                    "{at}: field `criteria` names `{}`, which is not a declared criterion",
+                    clip(crit, 80)
+                ));
             }
         }
         match &question.kind {
             AnswerKind::SingleChoice(choices) | AnswerKind::MultipleChoice(choices) => {
                 c.list(&format!("{at}.choices"), choices.len())?;
                 if choices.is_empty() {
-                    return Err(format!("{at}: a choice question has no choice"));
+                    return Err(format!("{at}: a choice question needs at least one choice"));
                 }
                 c.unique(&format!("{at}: choice"), choices.iter().map(|ch| ch.id.as_str()))?;
                 for ch in choices {
@@ -317,7 +329,9 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
                 if let (Some(min), Some(max)) = (b.min, b.max)
                     && (min > max || !min.is_finite() || !max.is_finite())
                 {
-                    return Err(format!("{at}: bounds {min}..{max} are empty or not finite"));
+                    return Err(format!(
+                        "{at}: numeric bounds min {min} and max {max} must be finite with min <= max"
+                    ));
                 }
                 if let Some(unit) = &b.unit {
                     c.text(&at, "unit", unit, false)?;
@@ -348,25 +362,32 @@ pub(crate) fn evaluation(e: &Evaluation, q: &Questionnaire, limits: &OutputLimit
         let at = format!("result for criterion `{}`", clip(&r.criterion, 80));
         c.string(&at, &r.criterion)?;
         if q.criterion(&r.criterion).is_none() {
-            return Err(format!("{at}: no such criterion in the questionnaire"));
+            return Err(format!(
+                "{at}: the questionnaire declares no such criterion"
+            ));
         }
         if !seen.insert(r.criterion.as_str()) {
-            return Err(format!("{at}: the criterion is scored twice"));
+            return Err(format!(
+                "{at}: the criterion has two results; return exactly one per criterion"
+            ));
         }
         c.text(&at, "rationale", &r.rationale, false)?;
         if let Some(score) = r.score
             && !(0.0..=100.0).contains(&score)
         {
-            return Err(format!("{at}: score {score} is outside 0..100"));
+            return Err(format!("{at}: field `score` is {score}, outside 0..100"));
         }
     }
     if let Some(missing) = q.criteria.iter().find(|crit| !seen.contains(crit.id.as_str())) {
-        return Err(format!("criterion `{}` has no result", missing.id));
+        return Err(format!(
+            "criterion `{}` has no result: `criteria` must hold one result per criterion of the questionnaire",
+            missing.id
+        ));
     }
     if let Some(score) = e.score
         && !(0.0..=100.0).contains(&score)
     {
-        return Err(format!("overall score {score} is outside 0..100"));
+        return Err(format!("the overall `score` is {score}, outside 0..100"));
     }
     c.id("verdict.id", &e.verdict.id)?;
     c.text("verdict", "label", &e.verdict.label, true)?;
@@ -377,7 +398,10 @@ pub(crate) fn evaluation(e: &Evaluation, q: &Questionnaire, limits: &OutputLimit
         if let Some(crit) = &f.criterion
             && q.criterion(crit).is_none()
         {
-            return Err(format!("{at}: criterion `{}` does not exist", clip(crit, 80)));
+            return Err(format!(
+                "{at}: field `criterion` names `{}`, which the questionnaire does not declare",
+                clip(crit, 80)
+            ));
         }
         c.text(&at, "title", &f.title, true)?;
         c.text(&at, "recommendation", &f.recommendation, false)?;

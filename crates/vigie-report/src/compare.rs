@@ -264,27 +264,72 @@ mod tests {
             line("d", None, None, false),
             line("e", Some(YesNo::No), None, false),
         ];
-        let old_eval = eval(40.0, &[("c1", Status::NonCompliant), ("c2", Status::Compliant)], &["f1", "f2"]);
-        let new_eval = eval(70.0, &[("c1", Status::Compliant), ("c2", Status::Compliant)], &["f2", "f3"]);
+        let old_eval = eval(
+            40.0,
+            &[("c1", Status::NonCompliant), ("c2", Status::Compliant)],
+            &["f1", "f2"],
+        );
+        let new_eval = eval(
+            70.0,
+            &[("c1", Status::Compliant), ("c2", Status::Compliant)],
+            &["f2", "f3"],
+        );
         let date: Date = "2026-01-01".parse().unwrap();
         let c = compare(
-            &Side { id: "old", assessment_date: date, plugin: &plugin, answers: &old_answers, evaluation: &old_eval },
-            &Side { id: "new", assessment_date: date, plugin: &plugin, answers: &new_answers, evaluation: &new_eval },
+            &Side {
+                id: "old",
+                assessment_date: date,
+                plugin: &plugin,
+                answers: &old_answers,
+                evaluation: &old_eval,
+            },
+            &Side {
+                id: "new",
+                assessment_date: date,
+                plugin: &plugin,
+                answers: &new_answers,
+                evaluation: &new_eval,
+            },
         );
-        let kinds: Vec<(&str, ChangeKind)> = c.answers.iter().map(|x| (x.question.as_str(), x.kind)).collect();
+        let kinds: Vec<(&str, ChangeKind)> = c
+            .answers
+            .iter()
+            .map(|x| (x.question.as_str(), x.kind))
+            .collect();
         assert_eq!(
             kinds,
-            [("b", ChangeKind::Changed), ("c", ChangeKind::NoteChanged), ("d", ChangeKind::Removed), ("e", ChangeKind::Added)]
+            [
+                ("b", ChangeKind::Changed),
+                ("c", ChangeKind::NoteChanged),
+                ("d", ChangeKind::Removed),
+                ("e", ChangeKind::Added)
+            ]
         );
         assert_eq!(c.unchanged_answers, 1);
         assert_eq!(c.to_confirm, ["a"]);
         assert_eq!(
             c.statuses,
-            [StatusChange { criterion: "c1".into(), before: Some(Status::NonCompliant), after: Some(Status::Compliant) }]
+            [StatusChange {
+                criterion: "c1".into(),
+                before: Some(Status::NonCompliant),
+                after: Some(Status::Compliant)
+            }]
         );
         assert_eq!(c.score_delta(), Some(30.0));
-        assert_eq!(c.findings_closed.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["f1"]);
-        assert_eq!(c.findings_opened.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["f3"]);
+        assert_eq!(
+            c.findings_closed
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>(),
+            ["f1"]
+        );
+        assert_eq!(
+            c.findings_opened
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>(),
+            ["f3"]
+        );
         assert!(!c.is_unchanged());
     }
 }

@@ -102,20 +102,35 @@ pub fn render(doc: &ReportDoc) -> String {
         lines.push(value(A, "contacts", w.contacts, s.contacts.join("; ")));
     }
     if !doc.scope.services.is_empty() {
-        lines.push(value(A, "services", w.services, doc.scope.services.join("; ")));
+        lines.push(value(
+            A,
+            "services",
+            w.services,
+            doc.scope.services.join("; "),
+        ));
     }
     if let Some(level) = &doc.scope.level {
         lines.push(value(A, "level", w.level, &level.name));
     }
     if !doc.scope.frameworks.is_empty() {
-        lines.push(value(A, "frameworks", w.frameworks, doc.scope.frameworks.join("; ")));
+        lines.push(value(
+            A,
+            "frameworks",
+            w.frameworks,
+            doc.scope.frameworks.join("; "),
+        ));
     }
     lines.push(Line {
         reference: format!("{} {}", q.id, q.version),
         sha256: q.sha256.clone(),
         ..value(A, "questionnaire", w.questionnaire, &q.name)
     });
-    lines.push(value(A, "assessment-date", w.assessment_date, a.date.to_string()));
+    lines.push(value(
+        A,
+        "assessment-date",
+        w.assessment_date,
+        a.date.to_string(),
+    ));
     lines.push(value(A, "auditors", w.auditors, a.auditors.join("; ")));
     lines.push(value(A, "status", w.status, &a.state_label));
     if let (Some(by), Some(at)) = (&a.finalized_by, &a.finalized_at) {
@@ -143,7 +158,10 @@ pub fn render(doc: &ReportDoc) -> String {
             status: format!("{} {}", c.status.glyph, c.status.label),
             value: c.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
             note: c.rationale.clone(),
-            severity: c.severity.map(|s| s.label(lang.id()).to_string()).unwrap_or_default(),
+            severity: c
+                .severity
+                .map(|s| s.label(lang.id()).to_string())
+                .unwrap_or_default(),
             reference: c.references.join("; "),
             ..Line::new("checklist", &c.id, &c.title)
         });
@@ -153,7 +171,10 @@ pub fn render(doc: &ReportDoc) -> String {
             value: f.recommendation.clone(),
             note: f.criterion_title.clone().unwrap_or_default(),
             severity: f.severity_label.clone(),
-            date: f.deadline_days.map(|d| format!("{d} {}", w.days)).unwrap_or_default(),
+            date: f
+                .deadline_days
+                .map(|d| format!("{d} {}", w.days))
+                .unwrap_or_default(),
             reference: f.criterion.clone().unwrap_or_default(),
             ..Line::new("finding", &f.id, &f.title)
         });
@@ -180,7 +201,11 @@ pub fn render(doc: &ReportDoc) -> String {
             owner: e.added_by.clone(),
             date: e.expiry_date.map(|d| d.to_string()).unwrap_or_default(),
             reference: e.question.clone().unwrap_or_default(),
-            sha256: e.file.as_ref().map(|f| f.sha256.clone()).unwrap_or_default(),
+            sha256: e
+                .file
+                .as_ref()
+                .map(|f| f.sha256.clone())
+                .unwrap_or_default(),
             ..Line::new("evidence", &e.id, &e.text)
         });
     }
@@ -248,7 +273,11 @@ pub fn render(doc: &ReportDoc) -> String {
     for section in &doc.answers {
         for x in &section.answers {
             lines.push(Line {
-                status: if x.to_confirm { w.to_confirm.to_string() } else { String::new() },
+                status: if x.to_confirm {
+                    w.to_confirm.to_string()
+                } else {
+                    String::new()
+                },
                 value: x.value.clone().unwrap_or_else(|| w.cleared.to_string()),
                 note: x.note.clone().unwrap_or_default(),
                 owner: x.updated_by.clone(),

@@ -301,7 +301,12 @@ impl ReportDoc {
             .map(|(i, c)| (c.id.as_str(), i))
             .collect();
         let mut results: Vec<_> = e.criteria.iter().collect();
-        results.sort_by_key(|r| order.get(r.criterion.as_str()).copied().unwrap_or(usize::MAX));
+        results.sort_by_key(|r| {
+            order
+                .get(r.criterion.as_str())
+                .copied()
+                .unwrap_or(usize::MAX)
+        });
         let checklist = results
             .into_iter()
             .map(|r| {

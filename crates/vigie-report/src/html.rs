@@ -84,7 +84,11 @@ fn opt(text: &Option<String>) -> String {
 }
 
 fn join(items: &[String]) -> String {
-    items.iter().map(|x| escape(x)).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|x| escape(x))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Writes the report.
@@ -120,7 +124,11 @@ pub fn render(doc: &ReportDoc) -> String {
 }
 
 fn row(out: &mut String, key: &str, value_html: &str) {
-    let _ = writeln!(out, "<tr><th scope=\"row\">{}</th><td>{value_html}</td></tr>", escape(key));
+    let _ = writeln!(
+        out,
+        "<tr><th scope=\"row\">{}</th><td>{value_html}</td></tr>",
+        escape(key)
+    );
 }
 
 fn header(out: &mut String, doc: &ReportDoc, w: &Labels) {
@@ -151,13 +159,21 @@ fn header(out: &mut String, doc: &ReportDoc, w: &Labels) {
     }
     let mut scope = Vec::new();
     if !doc.scope.services.is_empty() {
-        scope.push(format!("{}{sep}{}", escape(w.services), join(&doc.scope.services)));
+        scope.push(format!(
+            "{}{sep}{}",
+            escape(w.services),
+            join(&doc.scope.services)
+        ));
     }
     if let Some(level) = &doc.scope.level {
         scope.push(format!("{}{sep}{}", escape(w.level), escape(&level.name)));
     }
     if !doc.scope.frameworks.is_empty() {
-        scope.push(format!("{}{sep}{}", escape(w.frameworks), join(&doc.scope.frameworks)));
+        scope.push(format!(
+            "{}{sep}{}",
+            escape(w.frameworks),
+            join(&doc.scope.frameworks)
+        ));
     }
     if !scope.is_empty() {
         row(out, w.scope, &scope.join("<br>"));
@@ -166,14 +182,23 @@ fn header(out: &mut String, doc: &ReportDoc, w: &Labels) {
     row(
         out,
         w.questionnaire,
-        &format!("{} {} ({})", escape(&q.name), escape(&q.version), code(&q.id)),
+        &format!(
+            "{} {} ({})",
+            escape(&q.name),
+            escape(&q.version),
+            code(&q.id)
+        ),
     );
     row(out, w.plugin_sha256, &code(&q.sha256));
     row(out, w.assessment_date, &escape(&a.date.to_string()));
     row(out, w.auditors, &join(&a.auditors));
     row(out, w.status, &escape(&a.state_label));
     if let (Some(by), Some(at)) = (&a.finalized_by, &a.finalized_at) {
-        row(out, w.finalized, &format!("{} ({})", escape(at), escape(by)));
+        row(
+            out,
+            w.finalized,
+            &format!("{} ({})", escape(at), escape(by)),
+        );
     }
     if let Some(p) = &a.previous_assessment {
         row(out, w.previous, &code(p));
@@ -200,7 +225,14 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
         let counts: Vec<String> = doc
             .counts
             .iter()
-            .map(|c| format!("{} {} {}", escape(&c.status.glyph), c.count, escape(&c.status.label)))
+            .map(|c| {
+                format!(
+                    "{} {} {}",
+                    escape(&c.status.glyph),
+                    c.count,
+                    escape(&c.status.label)
+                )
+            })
             .collect();
         let _ = writeln!(out, "<p class=\"counts\">{}</p>", counts.join(" · "));
     }
@@ -237,7 +269,11 @@ fn checklist(out: &mut String, doc: &ReportDoc, w: &Labels) {
 
 fn findings(out: &mut String, doc: &ReportDoc, w: &Labels) {
     let sep = w.colon;
-    let _ = writeln!(out, "<section id=\"findings\">\n<h2>{}</h2>", escape(w.findings));
+    let _ = writeln!(
+        out,
+        "<section id=\"findings\">\n<h2>{}</h2>",
+        escape(w.findings)
+    );
     if doc.findings.is_empty() {
         let _ = writeln!(out, "<p>{}</p>\n</section>", escape(w.no_findings));
         return;
@@ -249,7 +285,11 @@ fn findings(out: &mut String, doc: &ReportDoc, w: &Labels) {
                 out.push_str("</ul>\n");
             }
             current = Some(f.severity);
-            let n = doc.findings.iter().filter(|x| x.severity == f.severity).count();
+            let n = doc
+                .findings
+                .iter()
+                .filter(|x| x.severity == f.severity)
+                .count();
             let _ = writeln!(
                 out,
                 "<h3>{}{sep}{} ({n})</h3>\n<ul>",
@@ -257,9 +297,26 @@ fn findings(out: &mut String, doc: &ReportDoc, w: &Labels) {
                 escape(&f.severity_label)
             );
         }
-        let _ = write!(out, "<li><strong>{}</strong> {}", escape(&f.title), code(&f.id));
-        if let (Some(id), Some(title)) = (&f.criterion, &f.criterion_title) {
-            let _ = write!(out, " — {}{sep}{} {}", escape(w.criterion), escape(title), code(id));
+        let _ = write!(
+            out,
+            "<li><strong>{}</strong> {}",
+            escape(&f.title),
+            code(&f.id)
+        );
+        match (&f.criterion, &f.criterion_title) {
+            (Some(id), Some(title)) if title != &f.title => {
+                let _ = write!(
+                    out,
+                    " — {}{sep}{} {}",
+                    escape(w.criterion),
+                    escape(title),
+                    code(id)
+                );
+            }
+            (Some(id), _) if id != &f.id => {
+                let _ = write!(out, " — {}{sep}{}", escape(w.criterion), code(id));
+            }
+            _ => {}
         }
         if !f.recommendation.is_empty() {
             let _ = write!(
@@ -270,7 +327,12 @@ fn findings(out: &mut String, doc: &ReportDoc, w: &Labels) {
             );
         }
         if let Some(d) = f.deadline_days {
-            let _ = write!(out, "<br>{}{sep}{d} {}", escape(w.deadline_days), escape(w.days));
+            let _ = write!(
+                out,
+                "<br>{}{sep}{d} {}",
+                escape(w.deadline_days),
+                escape(w.days)
+            );
         }
         out.push_str("</li>\n");
     }
@@ -279,7 +341,11 @@ fn findings(out: &mut String, doc: &ReportDoc, w: &Labels) {
 
 fn action_plan(out: &mut String, doc: &ReportDoc, w: &Labels) {
     let sep = w.colon;
-    let _ = writeln!(out, "<section id=\"actions\">\n<h2>{}</h2>", escape(w.action_plan));
+    let _ = writeln!(
+        out,
+        "<section id=\"actions\">\n<h2>{}</h2>",
+        escape(w.action_plan)
+    );
     if doc.actions.is_empty() {
         let _ = writeln!(out, "<p>{}</p>", escape(w.no_actions));
     } else {
@@ -309,7 +375,11 @@ fn action_plan(out: &mut String, doc: &ReportDoc, w: &Labels) {
         out.push_str("</tbody>\n</table>\n");
     }
     if !doc.findings_without_action.is_empty() {
-        let ids: Vec<String> = doc.findings_without_action.iter().map(|x| code(x)).collect();
+        let ids: Vec<String> = doc
+            .findings_without_action
+            .iter()
+            .map(|x| code(x))
+            .collect();
         let _ = writeln!(
             out,
             "<p>{}{sep}{}</p>",
@@ -322,7 +392,11 @@ fn action_plan(out: &mut String, doc: &ReportDoc, w: &Labels) {
 
 fn evidence(out: &mut String, doc: &ReportDoc, w: &Labels) {
     let sep = w.colon;
-    let _ = writeln!(out, "<section id=\"evidence\">\n<h2>{}</h2>", escape(w.evidence));
+    let _ = writeln!(
+        out,
+        "<section id=\"evidence\">\n<h2>{}</h2>",
+        escape(w.evidence)
+    );
     if doc.evidence.is_empty() {
         let _ = writeln!(out, "<p>{}</p>\n</section>", escape(w.no_evidence));
         return;
@@ -330,7 +404,7 @@ fn evidence(out: &mut String, doc: &ReportDoc, w: &Labels) {
     let _ = writeln!(
         out,
         "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
-        escape(w.evidence),
+        escape(w.evidence_item),
         escape(w.question),
         escape(w.sha256),
         escape(w.effective),
@@ -345,7 +419,14 @@ fn evidence(out: &mut String, doc: &ReportDoc, w: &Labels) {
         );
         let mut sha = String::new();
         if let Some(f) = &e.file {
-            let _ = write!(what, "<br>{}{sep}{} ({} o)", escape(w.file), escape(&f.path), f.size);
+            let _ = write!(
+                what,
+                "<br>{}{sep}{} ({} {})",
+                escape(w.file),
+                escape(&f.path),
+                f.size,
+                escape(w.bytes)
+            );
             sha = code(&f.sha256);
         }
         let question = e
@@ -356,7 +437,10 @@ fn evidence(out: &mut String, doc: &ReportDoc, w: &Labels) {
         let (class, state) = match e.expiry_date {
             Some(_) if e.expired => (
                 " class=\"expired\"",
-                format!("<span class=\"expired-flag\">⚠️ {}</span>", escape(w.expired)),
+                format!(
+                    "<span class=\"expired-flag\">⚠️ {}</span>",
+                    escape(w.expired)
+                ),
             ),
             Some(_) => ("", escape(w.valid)),
             None => ("", String::new()),
@@ -397,7 +481,12 @@ fn comparison(out: &mut String, c: &crate::DocComparison, w: &Labels) {
         escape(&c.verdict_before),
         escape(&c.verdict_after)
     );
-    let _ = writeln!(out, "<h3>{} ({})</h3>", escape(w.answers_changed), c.answers.len());
+    let _ = writeln!(
+        out,
+        "<h3>{} ({})</h3>",
+        escape(w.answers_changed),
+        c.answers.len()
+    );
     if c.answers.is_empty() {
         let _ = writeln!(out, "<p>{}</p>", escape(w.nothing_changed));
     } else {
@@ -448,7 +537,12 @@ fn comparison(out: &mut String, c: &crate::DocComparison, w: &Labels) {
             ids.join(", ")
         );
     }
-    let _ = writeln!(out, "<h3>{} ({})</h3>", escape(w.statuses_changed), c.statuses.len());
+    let _ = writeln!(
+        out,
+        "<h3>{} ({})</h3>",
+        escape(w.statuses_changed),
+        c.statuses.len()
+    );
     if c.statuses.is_empty() {
         let _ = writeln!(out, "<p>{}</p>", escape(w.nothing_changed));
     } else {
@@ -460,7 +554,8 @@ fn comparison(out: &mut String, c: &crate::DocComparison, w: &Labels) {
             escape(w.after)
         );
         for s in &c.statuses {
-            let st = |x: &Option<DocStatus>| x.as_ref().map(status_cell).unwrap_or_else(|| "—".into());
+            let st =
+                |x: &Option<DocStatus>| x.as_ref().map(status_cell).unwrap_or_else(|| "—".into());
             let _ = writeln!(
                 out,
                 "<tr><td>{} {}</td><td>{}</td><td>{}</td></tr>",
@@ -497,7 +592,11 @@ fn comparison(out: &mut String, c: &crate::DocComparison, w: &Labels) {
 }
 
 fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
-    let _ = writeln!(out, "<section id=\"answers\">\n<h2>{}</h2>", escape(w.answers));
+    let _ = writeln!(
+        out,
+        "<section id=\"answers\">\n<h2>{}</h2>",
+        escape(w.answers)
+    );
     if doc.answers.is_empty() {
         let _ = writeln!(out, "<p>{}</p>\n</section>", escape(w.no_answers));
         return;
@@ -512,9 +611,16 @@ fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
             escape(w.note)
         );
         for a in &section.answers {
-            let value = a.value.as_deref().map(escape).unwrap_or_else(|| escape(w.cleared));
+            let value = a
+                .value
+                .as_deref()
+                .map(escape)
+                .unwrap_or_else(|| escape(w.cleared));
             let mark = if a.to_confirm {
-                format!(" <span class=\"to-confirm\">⚠️ {}</span>", escape(w.to_confirm))
+                format!(
+                    " <span class=\"to-confirm\">⚠️ {}</span>",
+                    escape(w.to_confirm)
+                )
             } else {
                 String::new()
             };

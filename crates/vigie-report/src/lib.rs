@@ -30,7 +30,9 @@ pub mod markdown;
 use std::fmt;
 use std::str::FromStr;
 
-pub use compare::{AnswerChange, ChangeKind, ComparedAssessment, Comparison, Side, StatusChange};
+pub use compare::{
+    AnswerChange, ChangeKind, ComparedAssessment, Comparison, Side, StatusChange, compare,
+};
 pub use doc::*;
 pub use input::*;
 

@@ -10,10 +10,23 @@ use crate::{DocStatus, Lang, ReportDoc};
 /// split a table cell), and line breaks become `<br>`.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    // At the start of a line, `-`, `+` or `1.` / `1)` would open a list.
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
     let mut chars = text.chars().peekable();
+    let mut index = 0;
     while let Some(c) = chars.next() {
+        let next_blank = matches!(chars.peek(), None | Some(' ' | '\t'));
+        let list_marker = (index == 0 && c == '-' && (next_blank || chars.peek() == Some(&'-')))
+            || (index == 0 && c == '+' && next_blank)
+            || (index == digits && digits > 0 && matches!(c, '.' | ')') && next_blank);
+        index += 1;
+        if list_marker {
+            out.push('\\');
+            out.push(c);
+            continue;
+        }
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '#' | '!' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -94,7 +107,11 @@ fn header(out: &mut String, doc: &ReportDoc, w: &Labels) {
     if !s.contacts.is_empty() {
         row(
             w.contacts,
-            s.contacts.iter().map(|c| escape(c)).collect::<Vec<_>>().join("<br>"),
+            s.contacts
+                .iter()
+                .map(|c| escape(c))
+                .collect::<Vec<_>>()
+                .join("<br>"),
         );
     }
     let mut scope = Vec::new();
@@ -102,7 +119,12 @@ fn header(out: &mut String, doc: &ReportDoc, w: &Labels) {
         scope.push(format!(
             "{}{sep}{}",
             w.services,
-            doc.scope.services.iter().map(|x| escape(x)).collect::<Vec<_>>().join(", ")
+            doc.scope
+                .services
+                .iter()
+                .map(|x| escape(x))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if let Some(level) = &doc.scope.level {
@@ -112,7 +134,12 @@ fn header(out: &mut String, doc: &ReportDoc, w: &Labels) {
         scope.push(format!(
             "{}{sep}{}",
             w.frameworks,
-            doc.scope.frameworks.iter().map(|x| escape(x)).collect::<Vec<_>>().join(", ")
+            doc.scope
+                .frameworks
+                .iter()
+                .map(|x| escape(x))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if !scope.is_empty() {
@@ -121,13 +148,22 @@ fn header(out: &mut String, doc: &ReportDoc, w: &Labels) {
     let q = &doc.questionnaire;
     row(
         w.questionnaire,
-        format!("{} {} ({})", escape(&q.name), escape(&q.version), code(&q.id)),
+        format!(
+            "{} {} ({})",
+            escape(&q.name),
+            escape(&q.version),
+            code(&q.id)
+        ),
     );
     row(w.plugin_sha256, code(&q.sha256));
     row(w.assessment_date, a.date.to_string());
     row(
         w.auditors,
-        a.auditors.iter().map(|x| escape(x)).collect::<Vec<_>>().join(", "),
+        a.auditors
+            .iter()
+            .map(|x| escape(x))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     row(w.status, escape(&a.state_label));
     if let (Some(by), Some(at)) = (&a.finalized_by, &a.finalized_at) {
@@ -151,8 +187,8 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
         w.score,
         score(v.score)
     );
-    if !v.summary.is_empty() {
-        let _ = writeln!(out, "{}\n", escape(&v.summary));
+    if !v.summary.trim().is_empty() {
+        let _ = writeln!(out, "{}\n", escape(v.summary.trim()));
     }
     if !doc.counts.is_empty() {
         let counts: Vec<String> = doc
@@ -179,7 +215,11 @@ fn checklist(out: &mut String, doc: &ReportDoc, w: &Labels) {
             escape(&c.title),
             code(&c.id),
             escape(&c.status.label),
-            c.references.iter().map(|r| escape(r)).collect::<Vec<_>>().join(", "),
+            c.references
+                .iter()
+                .map(|r| escape(r))
+                .collect::<Vec<_>>()
+                .join(", "),
             escape(&c.rationale)
         );
     }
@@ -196,17 +236,46 @@ fn findings(out: &mut String, doc: &ReportDoc, w: &Labels) {
     let mut current = None;
     for f in &doc.findings {
         if current != Some(f.severity) {
+            if current.is_some() {
+                out.push('\n');
+            }
             current = Some(f.severity);
-            let n = doc.findings.iter().filter(|x| x.severity == f.severity).count();
-            let _ = writeln!(out, "### {}{sep}{} ({n})\n", w.severity, escape(&f.severity_label));
+            let n = doc
+                .findings
+                .iter()
+                .filter(|x| x.severity == f.severity)
+                .count();
+            let _ = writeln!(
+                out,
+                "### {}{sep}{} ({n})\n",
+                w.severity,
+                escape(&f.severity_label)
+            );
         }
         let mut line = format!("- **{}** ({})", escape(&f.title), code(&f.id));
-        if let (Some(id), Some(title)) = (&f.criterion, &f.criterion_title) {
-            let _ = write!(line, " — {}{sep}{} ({})", w.criterion, escape(title), code(id));
+        match (&f.criterion, &f.criterion_title) {
+            (Some(id), Some(title)) if title != &f.title => {
+                let _ = write!(
+                    line,
+                    " — {}{sep}{} ({})",
+                    w.criterion,
+                    escape(title),
+                    code(id)
+                );
+            }
+            (Some(id), _) if id != &f.id => {
+                let _ = write!(line, " — {}{sep}{}", w.criterion, code(id));
+            }
+            _ => {}
         }
         let _ = writeln!(out, "{line}");
         if !f.recommendation.is_empty() {
-            let _ = writeln!(out, "  - {}{sep}{}", w.recommendation, escape(&f.recommendation));
+            let _ = writeln!(
+                out,
+                "  - {}{sep}{}",
+                w.recommendation,
+                escape(&f.recommendation)
+            );
         }
         if let Some(d) = f.deadline_days {
             let _ = writeln!(out, "  - {}{sep}{d} {}", w.deadline_days, w.days);
@@ -243,8 +312,17 @@ fn action_plan(out: &mut String, doc: &ReportDoc, w: &Labels) {
         out.push('\n');
     }
     if !doc.findings_without_action.is_empty() {
-        let ids: Vec<String> = doc.findings_without_action.iter().map(|x| code(x)).collect();
-        let _ = writeln!(out, "{}{sep}{}\n", w.findings_without_action, ids.join(", "));
+        let ids: Vec<String> = doc
+            .findings_without_action
+            .iter()
+            .map(|x| code(x))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}{sep}{}\n",
+            w.findings_without_action,
+            ids.join(", ")
+        );
     }
 }
 
@@ -258,13 +336,20 @@ fn evidence(out: &mut String, doc: &ReportDoc, w: &Labels) {
     let _ = writeln!(
         out,
         "| {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|",
-        w.evidence, w.question, w.sha256, w.effective, w.expiry, w.status
+        w.evidence_item, w.question, w.sha256, w.effective, w.expiry, w.status
     );
     for e in &doc.evidence {
         let mut what = format!("{}{sep}{}", escape(&e.kind_label), escape(&e.text));
         let mut sha = String::new();
         if let Some(f) = &e.file {
-            let _ = write!(what, "<br>{}{sep}{} ({} o)", w.file, escape(&f.path), f.size);
+            let _ = write!(
+                what,
+                "<br>{}{sep}{} ({} {})",
+                w.file,
+                escape(&f.path),
+                f.size,
+                w.bytes
+            );
             sha = code(&f.sha256);
         }
         let question = e
@@ -342,7 +427,13 @@ fn comparison(out: &mut String, c: &crate::DocComparison, w: &Labels) {
     let _ = writeln!(out, "{}{sep}{}\n", w.answers_unchanged, c.unchanged_answers);
     if !c.to_confirm.is_empty() {
         let ids: Vec<String> = c.to_confirm.iter().map(|x| code(&x.question)).collect();
-        let _ = writeln!(out, "{} ({}){sep}{}\n", w.answers_to_confirm, ids.len(), ids.join(", "));
+        let _ = writeln!(
+            out,
+            "{} ({}){sep}{}\n",
+            w.answers_to_confirm,
+            ids.len(),
+            ids.join(", ")
+        );
     }
     let _ = writeln!(out, "### {} ({})\n", w.statuses_changed, c.statuses.len());
     if c.statuses.is_empty() {
@@ -398,7 +489,11 @@ fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
     for section in &doc.answers {
         let _ = writeln!(out, "### {}\n", escape(&section.title));
         for a in &section.answers {
-            let value = a.value.as_deref().map(escape).unwrap_or_else(|| w.cleared.to_string());
+            let value = a
+                .value
+                .as_deref()
+                .map(escape)
+                .unwrap_or_else(|| w.cleared.to_string());
             let mark = if a.to_confirm {
                 format!(" ⚠️ *{}*", w.to_confirm)
             } else {
@@ -436,5 +531,12 @@ mod tests {
         assert_eq!(escape("a|b\nc"), "a\\|b<br>c");
         assert_eq!(escape("R&D [x](y)"), "R\\&D \\[x\\](y)");
         assert_eq!(code("a`b"), "`a b`");
+        assert_eq!(escape("- item"), "\\- item");
+        assert_eq!(escape("12. point"), "12\\. point");
+        assert_eq!(escape("art. 21(2)"), "art. 21(2)");
+        assert_eq!(escape("Bien !"), "Bien !");
+        assert_eq!(escape("1.0.0"), "1.0.0");
+        assert_eq!(escape("-2"), "-2");
+        assert_eq!(escape("---"), "\\---");
     }
 }

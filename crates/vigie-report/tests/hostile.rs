@@ -268,7 +268,20 @@ fn html_report_parses_and_shows_hostile_text_as_text() {
         let html = render(&input(), Format::Html, lang).unwrap();
         let doc = Html::parse_document(&html);
         assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
-        for forbidden in ["script", "img", "iframe", "object", "embed", "link", "a", "form", "svg", "math", "base", "meta[http-equiv]"] {
+        for forbidden in [
+            "script",
+            "img",
+            "iframe",
+            "object",
+            "embed",
+            "link",
+            "a",
+            "form",
+            "svg",
+            "math",
+            "base",
+            "meta[http-equiv]",
+        ] {
             assert_eq!(
                 doc.select(&sel(forbidden)).count(),
                 0,
@@ -289,7 +302,10 @@ fn html_report_parses_and_shows_hostile_text_as_text() {
         let body = doc.select(&sel("body")).next().unwrap();
         let text: String = body.text().collect();
         for hostile in HOSTILE {
-            assert!(text.contains(hostile), "{lang:?}: `{hostile}` is not shown as text");
+            assert!(
+                text.contains(hostile),
+                "{lang:?}: `{hostile}` is not shown as text"
+            );
         }
         let title: String = doc.select(&sel("title")).next().unwrap().text().collect();
         assert!(title.contains(SCRIPT));
@@ -309,7 +325,14 @@ fn markdown_report_keeps_hostile_text_inert() {
     for (at, _) in md.match_indices('<') {
         let escaped = at > 0 && md.as_bytes()[at - 1] == b'\\';
         let line_break = md[at..].starts_with("<br>");
-        let in_code = md[..at].rsplit('\n').next().unwrap_or("").matches('`').count() % 2 == 1;
+        let in_code = md[..at]
+            .rsplit('\n')
+            .next()
+            .unwrap_or("")
+            .matches('`')
+            .count()
+            % 2
+            == 1;
         assert!(
             escaped || line_break || in_code,
             "raw `<` in the Markdown report: {}",
@@ -350,7 +373,10 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
             (false, c) => cell.push(c),
         }
     }
-    assert!(!quoted && cell.is_empty() && row.is_empty(), "CSV does not end with a line end");
+    assert!(
+        !quoted && cell.is_empty() && row.is_empty(),
+        "CSV does not end with a line end"
+    );
     rows
 }
 
@@ -380,8 +406,17 @@ fn csv_report_neutralises_formulas() {
             "`{hostile}` was not neutralised with a quote"
         );
     }
-    let sections: std::collections::BTreeSet<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
-    for s in ["assessment", "checklist", "finding", "action", "evidence", "comparison", "answer"] {
+    let sections: std::collections::BTreeSet<&str> =
+        rows[1..].iter().map(|r| r[0].as_str()).collect();
+    for s in [
+        "assessment",
+        "checklist",
+        "finding",
+        "action",
+        "evidence",
+        "comparison",
+        "answer",
+    ] {
         assert!(sections.contains(s), "no {s} line");
     }
 }

@@ -142,9 +142,9 @@ pub struct ExchangedPlugin {
 impl ExchangedPlugin {
     /// The plugin's bytes, decoded and checked against the sha256 and size.
     pub fn bytes(&self) -> Result<Vec<u8>, ExchangeError> {
-        let bytes = BASE64
-            .decode(self.bytes_base64.as_bytes())
-            .map_err(|e| ExchangeError::Malformed(format!("the plugin bytes are not base64: {e}")))?;
+        let bytes = BASE64.decode(self.bytes_base64.as_bytes()).map_err(|e| {
+            ExchangeError::Malformed(format!("the plugin bytes are not base64: {e}"))
+        })?;
         let sha = hex::encode(Sha256::digest(&bytes));
         if sha != self.sha256 {
             return Err(ExchangeError::Tampered(format!(
@@ -197,7 +197,10 @@ pub enum ExchangeError {
         "assessment {assessment} continues assessment {previous}, which is not in this \
          database: import that one first"
     )]
-    MissingPrevious { assessment: String, previous: String },
+    MissingPrevious {
+        assessment: String,
+        previous: String,
+    },
 
     /// The database refused or failed.
     #[error(transparent)]
@@ -329,7 +332,8 @@ impl ExchangeFile {
             ));
         }
         match (a.status, &a.final_evaluation, &a.finalized_at) {
-            (AssessmentStatus::Final, Some(_), Some(_)) | (AssessmentStatus::Draft, None, None) => {}
+            (AssessmentStatus::Final, Some(_), Some(_)) | (AssessmentStatus::Draft, None, None) => {
+            }
             _ => {
                 return tampered(format!(
                     "assessment {id} is {} but its final evaluation says otherwise",
@@ -338,9 +342,7 @@ impl ExchangeFile {
             }
         }
         let foreign = |what: &str, owner: &str| {
-            tampered(format!(
-                "{what} belongs to assessment {owner}, not to {id}"
-            ))
+            tampered(format!("{what} belongs to assessment {owner}, not to {id}"))
         };
         for x in &self.answers {
             if x.assessment_id != id {
@@ -590,12 +592,11 @@ fn actions_of(conn: &Connection, id: &str) -> Result<Vec<ActionItem>, StoreError
 /// Builds the exchange file of assessment `id` from one consistent view of the database.
 fn build(conn: &Connection, id: &str) -> Result<ExchangeFile, StoreError> {
     let assessment = get_assessment(conn, id)?;
-    let supplier = get_supplier(conn, &assessment.supplier_id)?.ok_or_else(|| {
-        StoreError::NotFound {
+    let supplier =
+        get_supplier(conn, &assessment.supplier_id)?.ok_or_else(|| StoreError::NotFound {
             kind: "supplier",
             key: assessment.supplier_id.clone(),
-        }
-    })?;
+        })?;
     let (plugin_id, version, bytes): (String, String, Vec<u8>) = conn
         .query_row(
             "SELECT plugin_id, version, bytes FROM plugin_blobs WHERE sha256 = ?1",
@@ -643,12 +644,36 @@ fn supplier_differences(local: &Supplier, file: &Supplier) -> Vec<String> {
             ));
         }
     };
-    diff("name", format!("{:?}", local.name), format!("{:?}", file.name));
-    diff("country", format!("{:?}", local.country), format!("{:?}", file.country));
-    diff("sector", format!("{:?}", local.sector), format!("{:?}", file.sector));
-    diff("services", format!("{:?}", local.services), format!("{:?}", file.services));
-    diff("contacts", format!("{:?}", local.contacts), format!("{:?}", file.contacts));
-    diff("criticality", local.criticality.to_string(), file.criticality.to_string());
+    diff(
+        "name",
+        format!("{:?}", local.name),
+        format!("{:?}", file.name),
+    );
+    diff(
+        "country",
+        format!("{:?}", local.country),
+        format!("{:?}", file.country),
+    );
+    diff(
+        "sector",
+        format!("{:?}", local.sector),
+        format!("{:?}", file.sector),
+    );
+    diff(
+        "services",
+        format!("{:?}", local.services),
+        format!("{:?}", file.services),
+    );
+    diff(
+        "contacts",
+        format!("{:?}", local.contacts),
+        format!("{:?}", file.contacts),
+    );
+    diff(
+        "criticality",
+        local.criticality.to_string(),
+        file.criticality.to_string(),
+    );
     diff(
         "last change",
         format!("by {} at {}", local.updated_by, local.updated_at),
@@ -705,7 +730,11 @@ impl Store {
     }
 }
 
-fn import_in(tx: &mut Tx<'_>, file: &ExchangeFile, bytes: &[u8]) -> Result<ImportReport, ExchangeError> {
+fn import_in(
+    tx: &mut Tx<'_>,
+    file: &ExchangeFile,
+    bytes: &[u8],
+) -> Result<ImportReport, ExchangeError> {
     let a = &file.assessment;
     let id = a.id.as_str();
     let mut report = ImportReport {
@@ -740,32 +769,6 @@ fn import_in(tx: &mut Tx<'_>, file: &ExchangeFile, bytes: &[u8]) -> Result<Impor
             false
         }
         None => true,
-    };
-
-    // The supplier: the same record, or none here.
-    let local_supplier = get_supplier(tx.conn, &file.supplier.id)?;
-    let supplier_missing = match &local_supplier {
-        Some(local) if local == &file.supplier => false,
-        Some(local) => return Err(conflict(id, supplier_differences(local, &file.supplier))),
-        None => {
-            let key = name_key(&file.supplier.name);
-            let other: Option<String> = tx
-                .conn
-                .query_row("SELECT id FROM suppliers WHERE name_key = ?1", [&key], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if let Some(other) = other {
-                return Err(conflict(
-                    id,
-                    vec![format!(
-                        "another supplier named `{}` exists here (id {other}, the file's is {})",
-                        file.supplier.name, file.supplier.id
-                    )],
-                ));
-            }
-            true
-        }
     };
 
     if let Some(previous) = &a.previous_assessment {
@@ -840,10 +843,16 @@ fn import_in(tx: &mut Tx<'_>, file: &ExchangeFile, bytes: &[u8]) -> Result<Impor
                 let known: HashSet<&str> =
                     here.audit_trail.iter().map(|r| r.hash.as_str()).collect();
                 if let Some(row) = theirs.iter().find(|r| !known.contains(r.hash.as_str())) {
-                    details.push(format!("the file has a change this database does not: {}", describe(row)));
+                    details.push(format!(
+                        "the file has a change this database does not: {}",
+                        describe(row)
+                    ));
                 }
-                let local_answers: BTreeMap<&str, &StoredAnswer> =
-                    here.answers.iter().map(|x| (x.question.as_str(), x)).collect();
+                let local_answers: BTreeMap<&str, &StoredAnswer> = here
+                    .answers
+                    .iter()
+                    .map(|x| (x.question.as_str(), x))
+                    .collect();
                 for answer in &file.answers {
                     if let Some(mine) = local_answers.get(answer.question.as_str())
                         && (mine.value != answer.value || mine.note != answer.note)
@@ -885,7 +894,10 @@ fn import_in(tx: &mut Tx<'_>, file: &ExchangeFile, bytes: &[u8]) -> Result<Impor
             let mut details = Vec::new();
             for x in &here.answers {
                 if !theirs_answers.contains(x.question.as_str()) {
-                    details.push(format!("the answer to {} is here but not in the file", x.question));
+                    details.push(format!(
+                        "the answer to {} is here but not in the file",
+                        x.question
+                    ));
                 }
             }
             for x in &here.evidence {
@@ -901,12 +913,43 @@ fn import_in(tx: &mut Tx<'_>, file: &ExchangeFile, bytes: &[u8]) -> Result<Impor
             if local.status == AssessmentStatus::Final
                 && (here.assessment != file.assessment || here.answers != file.answers)
             {
-                details.push(format!("assessment {id} is final here: its answers cannot change"));
+                details.push(format!(
+                    "assessment {id} is final here: its answers cannot change"
+                ));
             }
             if !details.is_empty() {
                 return Err(conflict(id, details));
             }
             here.audit_trail.len()
+        }
+    };
+
+    // The supplier: the same record, or none here. (An import that changes nothing has
+    // returned above, whatever the supplier became here since.)
+    let local_supplier = get_supplier(tx.conn, &file.supplier.id)?;
+    let supplier_missing = match &local_supplier {
+        Some(local) if local == &file.supplier => false,
+        Some(local) => return Err(conflict(id, supplier_differences(local, &file.supplier))),
+        None => {
+            let key = name_key(&file.supplier.name);
+            let other: Option<String> = tx
+                .conn
+                .query_row(
+                    "SELECT id FROM suppliers WHERE name_key = ?1",
+                    [&key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(other) = other {
+                return Err(conflict(
+                    id,
+                    vec![format!(
+                        "another supplier named `{}` exists here (id {other}, the file's is {})",
+                        file.supplier.name, file.supplier.id
+                    )],
+                ));
+            }
+            true
         }
     };
 
@@ -936,7 +979,14 @@ fn import_in(tx: &mut Tx<'_>, file: &ExchangeFile, bytes: &[u8]) -> Result<Impor
                 "origin": "import",
             }),
         )?;
-        tx.audit("import", "plugin", &file.plugin.sha256, None, None, Some(&new))?;
+        tx.audit(
+            "import",
+            "plugin",
+            &file.plugin.sha256,
+            None,
+            None,
+            Some(&new),
+        )?;
         report.plugin_added = true;
     }
 
@@ -1010,8 +1060,10 @@ fn import_in(tx: &mut Tx<'_>, file: &ExchangeFile, bytes: &[u8]) -> Result<Impor
             report.answers += 1;
         }
     }
-    let local_evidence: HashSet<String> =
-        evidence_of(tx.conn, id)?.into_iter().map(|x| x.id).collect();
+    let local_evidence: HashSet<String> = evidence_of(tx.conn, id)?
+        .into_iter()
+        .map(|x| x.id)
+        .collect();
     for e in &file.evidence {
         if local_evidence.contains(&e.id) {
             continue;
@@ -1079,10 +1131,9 @@ fn import_in(tx: &mut Tx<'_>, file: &ExchangeFile, bytes: &[u8]) -> Result<Impor
     // Last, since a final assessment refuses answers: its final state.
     let local_status = local.as_ref().map(|l| l.status);
     if a.status == AssessmentStatus::Final && local_status != Some(AssessmentStatus::Final) {
-        let evaluation = a
-            .final_evaluation
-            .as_ref()
-            .ok_or_else(|| ExchangeError::Tampered("a final assessment without its evaluation".into()))?;
+        let evaluation = a.final_evaluation.as_ref().ok_or_else(|| {
+            ExchangeError::Tampered("a final assessment without its evaluation".into())
+        })?;
         let json = to_json("evaluation", evaluation)?;
         tx.conn.execute(
             "UPDATE assessments SET status = 'final', final_evaluation = ?2, \
@@ -1125,6 +1176,13 @@ fn import_in(tx: &mut Tx<'_>, file: &ExchangeFile, bytes: &[u8]) -> Result<Impor
             "audit_rows": report.audit_rows,
         }),
     )?;
-    tx.audit("import", EXCHANGE_FILE_ENTITY, id, Some(id), None, Some(&summary))?;
+    tx.audit(
+        "import",
+        EXCHANGE_FILE_ENTITY,
+        id,
+        Some(id),
+        None,
+        Some(&summary),
+    )?;
     Ok(report)
 }

@@ -53,13 +53,27 @@ fn populated(path: &Path) -> (Store, Assessment) {
         .set_answer(&a.id, "q1", yes(), Some("vu au téléphone".into()), None)
         .unwrap();
     store
-        .set_answer(&a.id, "q1", Some(AnswerValue::YesNo(YesNo::Partial)), None, Some(1))
+        .set_answer(
+            &a.id,
+            "q1",
+            Some(AnswerValue::YesNo(YesNo::Partial)),
+            None,
+            Some(1),
+        )
         .unwrap();
     store
-        .set_answer(&a.id, "q2", Some(AnswerValue::Decimal(0.1 + 0.2)), None, None)
+        .set_answer(
+            &a.id,
+            "q2",
+            Some(AnswerValue::Decimal(0.1 + 0.2)),
+            None,
+            None,
+        )
         .unwrap();
     store.set_answer(&a.id, "q3", yes(), None, None).unwrap();
-    store.set_answer(&a.id, "q3", None, Some("cleared".into()), Some(1)).unwrap();
+    store
+        .set_answer(&a.id, "q3", None, Some("cleared".into()), Some(1))
+        .unwrap();
     store
         .add_evidence(
             &a.id,
@@ -133,9 +147,15 @@ fn export_import_export_gives_the_same_file() {
     let report = import(&bob, &first).unwrap();
     assert_eq!(report.outcome, ImportOutcome::Created);
     assert!(report.supplier_added && report.plugin_added);
-    assert_eq!((report.answers, report.evidence, report.action_items), (3, 2, 1));
+    assert_eq!(
+        (report.answers, report.evidence, report.action_items),
+        (3, 2, 1)
+    );
     let second = export(&bob, &a.id);
-    assert_eq!(first, second, "the file changed on its way through another database");
+    assert_eq!(
+        first, second,
+        "the file changed on its way through another database"
+    );
 
     // Nothing lost: the same rows, ids and timestamps.
     assert_eq!(bob.answers(&a.id).unwrap(), alice.answers(&a.id).unwrap());
@@ -164,13 +184,18 @@ fn export_import_export_gives_the_same_file() {
 fn a_final_assessment_travels_too() {
     let dir = tempfile::tempdir().unwrap();
     let (alice, a) = populated(&dir.path().join("a.db"));
-    alice.finalize(&a.id, &evaluation(62.5, "in-progress")).unwrap();
+    alice
+        .finalize(&a.id, &evaluation(62.5, "in-progress"))
+        .unwrap();
     let first = export(&alice, &a.id);
     let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
     import(&bob, &first).unwrap();
     assert_eq!(export(&bob, &a.id), first);
     let there = bob.assessment(&a.id).unwrap();
-    assert_eq!(there.final_evaluation, alice.assessment(&a.id).unwrap().final_evaluation);
+    assert_eq!(
+        there.final_evaluation,
+        alice.assessment(&a.id).unwrap().final_evaluation
+    );
     assert_eq!(there.score, Some(62.5));
     assert!(matches!(
         bob.set_answer(&a.id, "q9", yes(), None, None),
@@ -192,7 +217,10 @@ fn importing_the_same_file_twice_changes_nothing() {
     assert_eq!(dump(&b_path), before);
     // Importing into the database it came from changes nothing either.
     let a_before = dump(&dir.path().join("a.db"));
-    assert_eq!(import(&alice, &file).unwrap().outcome, ImportOutcome::Unchanged);
+    assert_eq!(
+        import(&alice, &file).unwrap().outcome,
+        ImportOutcome::Unchanged
+    );
     assert_eq!(dump(&dir.path().join("a.db")), a_before);
 }
 
@@ -234,7 +262,10 @@ fn a_file_that_continues_the_local_history_brings_it_up_to_date() {
 
     // The old file is behind: importing it changes nothing.
     let before = dump(&dir.path().join("office.db"));
-    assert_eq!(import(&office, &old).unwrap().outcome, ImportOutcome::AlreadyNewer);
+    assert_eq!(
+        import(&office, &old).unwrap().outcome,
+        ImportOutcome::AlreadyNewer
+    );
     assert_eq!(dump(&dir.path().join("office.db")), before);
 }
 
@@ -248,7 +279,13 @@ fn a_conflicting_import_is_refused_and_changes_nothing() {
 
     // Both change the same answer, each in their own database.
     alice
-        .set_answer(&a.id, "q1", Some(AnswerValue::YesNo(YesNo::No)), None, Some(2))
+        .set_answer(
+            &a.id,
+            "q1",
+            Some(AnswerValue::YesNo(YesNo::No)),
+            None,
+            Some(2),
+        )
         .unwrap();
     bob.set_answer(&a.id, "q1", yes(), None, Some(2)).unwrap();
 
@@ -270,8 +307,11 @@ fn a_supplier_changed_here_or_a_namesake_is_a_conflict() {
     // Another supplier with the same name, created independently.
     let b_path = dir.path().join("b.db");
     let bob = Store::open(&b_path, "bob").unwrap();
-    bob.add_supplier(&SupplierFields::new("centre d'appels  TUNIS", Criticality::Low))
-        .unwrap();
+    bob.add_supplier(&SupplierFields::new(
+        "centre d'appels  TUNIS",
+        Criticality::Low,
+    ))
+    .unwrap();
     let before = dump(&b_path);
     let err = import(&bob, &file).unwrap_err();
     assert!(err.to_string().contains("another supplier named"), "{err}");
@@ -284,6 +324,8 @@ fn a_supplier_changed_here_or_a_namesake_is_a_conflict() {
     let mut fields = carol.supplier(&a.supplier_id).unwrap().fields();
     fields.country = Some("TN".into());
     carol.update_supplier(&a.supplier_id, &fields).unwrap();
+    // The same file again has nothing new: the supplier's change here does not matter.
+    assert_eq!(import(&carol, &file).unwrap().outcome, ImportOutcome::Unchanged);
     alice.set_answer(&a.id, "q9", yes(), None, None).unwrap();
     let before = dump(&c_path);
     let err = import(&carol, &export(&alice, &a.id)).unwrap_err();
@@ -309,7 +351,10 @@ fn a_reassessment_needs_its_previous_assessment() {
     let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
     let second = export(&alice, &again.id);
     let err = import(&bob, &second).unwrap_err();
-    assert!(matches!(err, ExchangeError::MissingPrevious { .. }), "{err}");
+    assert!(
+        matches!(err, ExchangeError::MissingPrevious { .. }),
+        "{err}"
+    );
     import(&bob, &export(&alice, &a.id)).unwrap();
     import(&bob, &second).unwrap();
     assert_eq!(export(&bob, &again.id), second);
@@ -326,7 +371,10 @@ fn refused(text: &str, edit: impl FnOnce(&mut serde_json::Value), expect: &str) 
     edit(&mut value);
     let edited = serde_json::to_string_pretty(&value).unwrap();
     let err = import(&bob, &edited).unwrap_err();
-    assert!(err.to_string().contains(expect), "expected `{expect}`, got: {err}");
+    assert!(
+        err.to_string().contains(expect),
+        "expected `{expect}`, got: {err}"
+    );
     assert_eq!(dump(&path), before, "a refused import changed the database");
 }
 
@@ -384,8 +432,16 @@ fn a_tampered_or_malformed_file_is_refused_and_changes_nothing() {
         |v| v["supplier"]["id"] = serde_json::json!("0190aaaa-0000-7000-8000-000000000000"),
         "the file carries supplier",
     );
-    refused(&text, |v| v["version"] = serde_json::json!(99), "update Vigie");
-    refused(&text, |v| v["format"] = serde_json::json!("other"), "not `vigie-assessment-exchange`");
+    refused(
+        &text,
+        |v| v["version"] = serde_json::json!(99),
+        "update Vigie",
+    );
+    refused(
+        &text,
+        |v| v["format"] = serde_json::json!("other"),
+        "not `vigie-assessment-exchange`",
+    );
     refused(
         &text,
         |v| {
@@ -393,7 +449,11 @@ fn a_tampered_or_malformed_file_is_refused_and_changes_nothing() {
         },
         "missing field `answers`",
     );
-    refused(&text, |v| v["surprise"] = serde_json::json!(1), "unknown field");
+    refused(
+        &text,
+        |v| v["surprise"] = serde_json::json!(1),
+        "unknown field",
+    );
 
     let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
     let err = import(&bob, &text[..text.len() / 2]).unwrap_err();

@@ -20,7 +20,7 @@ use vigie_store::{
 use crate::keymap::{Action, Key, Keymap, Scope};
 use crate::search::{Field, SearchIndex};
 use crate::theme::Theme;
-use crate::worker::{ScoreRequest, Scored};
+use crate::worker::{ReportRequest, Request, ScoreRequest, Scored};
 
 /// Everything the event loop feeds into `update`.
 pub enum Msg {
@@ -28,6 +28,8 @@ pub enum Msg {
     Resize,
     Signal(i32),
     Scored(Box<Scored>),
+    /// A report was written (its path) or failed.
+    ReportDone(Result<std::path::PathBuf, String>),
 }
 
 /// A row of the home list.
@@ -81,7 +83,6 @@ pub struct Interview {
     pub scoring: bool,
     pub generation: u64,
     pub undo: Vec<(String, Option<StoredAnswer>)>,
-    pub show_help: bool,
     pub last_error: Option<String>,
 }
 
@@ -120,6 +121,14 @@ pub enum Screen {
     Findings(Box<FindingsView>),
     Plugins { selected: usize },
     Audit(AuditView),
+    Compare(Box<CompareView>),
+}
+
+/// What changed since the previous assessment of the supplier.
+pub struct CompareView {
+    pub questionnaire: Arc<Questionnaire>,
+    pub comparison: vigie_report::Comparison,
+    pub scroll: usize,
 }
 
 /// What a one-line input is for.
@@ -156,6 +165,10 @@ pub enum Overlay {
         theirs: Box<StoredAnswer>,
     },
     ConfirmFinalize,
+    /// "Why it matters" and "evidence to ask for" of the current question.
+    QuestionHelp,
+    /// Choose the report format.
+    ReportFormat { assessment: String },
 }
 
 pub struct App {
@@ -169,7 +182,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub status: Option<(String, bool)>,
     pub quit: bool,
-    pub scorer: Option<Sender<ScoreRequest>>,
+    /// The background worker; `None` runs work inline (tests, benchmarks).
+    pub scorer: Option<Sender<Request>>,
     generation: u64,
 }
 
@@ -277,6 +291,11 @@ impl App {
             Msg::Resize => {}
             Msg::Signal(_) => self.quit = true,
             Msg::Scored(done) => self.on_scored(*done),
+            Msg::ReportDone(Ok(path)) => {
+                let lang = self.lang.clone();
+                self.info(format!("{} {}", tr(&lang, "Rapport écrit :", "Report written:"), path.display()));
+            }
+            Msg::ReportDone(Err(e)) => self.error(e),
         }
     }
 
@@ -326,11 +345,12 @@ impl App {
         match action {
             Action::Help => self.overlay = Some(Overlay::Help),
             Action::Quit | Action::Back => self.go_back(),
+            Action::Report => self.ask_report(),
             _ => match self.screen() {
                 Screen::Home => self.home_action(action),
                 Screen::Interview(_) => self.interview_action(action),
                 Screen::Findings(_) => self.findings_action(action),
-                Screen::Plugins { .. } | Screen::Audit(_) => self.list_action(action),
+                Screen::Plugins { .. } | Screen::Audit(_) | Screen::Compare(_) => self.list_action(action),
                 _ => {}
             },
         }
@@ -355,6 +375,7 @@ impl App {
                 let len = view.entries.len();
                 (&mut view.selected, len)
             }
+            Screen::Compare(view) => (&mut view.scroll, usize::MAX),
             _ => return,
         };
         match action {
@@ -393,6 +414,21 @@ impl App {
                 None => self.error(self.l("Créez d'abord un fournisseur (s).", "Create a supplier first (s).")),
             },
             Action::Plugins => self.stack.push(Screen::Plugins { selected: 0 }),
+            Action::Reassess => match self.home.rows.get(self.home.selected).cloned() {
+                Some(HomeRow::Assessment(a)) => match self.bench.reassess(&a.id, self.today) {
+                    Ok(new) => {
+                        let lang = self.lang.clone();
+                        self.open_interview(&new.id);
+                        self.info(tr(
+                            &lang,
+                            "Réévaluation : réponses reprises, à confirmer (c pour comparer).",
+                            "Reassessment: answers carried over, to confirm (c to compare).",
+                        ));
+                    }
+                    Err(e) => self.error(e),
+                },
+                _ => self.error(self.l("Choisissez d'abord une évaluation.", "Select an assessment first.")),
+            },
             Action::Select => match self.home.rows.get(self.home.selected).cloned() {
                 Some(HomeRow::Assessment(a)) => self.open_interview(&a.id),
                 Some(HomeRow::Supplier(s)) => self.open_new_assessment(s),
@@ -575,7 +611,6 @@ impl App {
                 scoring: false,
                 generation: 0,
                 undo: Vec::new(),
-                show_help: false,
                 last_error: None,
             };
             iv.refresh_applicability();
@@ -619,7 +654,7 @@ impl App {
         };
         match scorer {
             Some(tx) => {
-                if tx.send(request).is_err() {
+                if tx.send(Request::Score(request)).is_err() {
                     self.error("the scoring worker stopped");
                 }
             }
@@ -686,7 +721,7 @@ impl App {
                 let selected = iv.section_of_current();
                 self.overlay = Some(Overlay::Sections { selected });
             }
-            Action::ToggleHelp => iv.show_help = !iv.show_help,
+            Action::ToggleHelp => self.overlay = Some(Overlay::QuestionHelp),
             Action::Search => self.open_search(),
             Action::Decline => self.save_answer(Some(AnswerValue::Declined), None),
             Action::Clear => self.save_answer(None, None),
@@ -746,6 +781,20 @@ impl App {
             }
             Action::Undo => self.undo(),
             Action::Findings => self.open_findings(),
+            Action::Compare => {
+                let Some(iv) = self.interview() else { return };
+                let id = iv.assessment.id.clone();
+                let questionnaire = iv.questionnaire.clone();
+                match self.bench.compare_with_previous(&id) {
+                    Ok(Some(comparison)) => self.stack.push(Screen::Compare(Box::new(CompareView {
+                        questionnaire,
+                        comparison,
+                        scroll: 0,
+                    }))),
+                    Ok(None) => self.info(tr(&lang, "Pas d'évaluation précédente.", "No previous assessment.")),
+                    Err(e) => self.error(e),
+                }
+            }
             Action::Audit => {
                 let Some(iv) = self.interview() else { return };
                 let id = iv.assessment.id.clone();
@@ -992,7 +1041,17 @@ impl App {
         let lang = self.lang.clone();
         let Some(overlay) = self.overlay.take() else { return };
         match overlay {
-            Overlay::Help => {}
+            Overlay::Help | Overlay::QuestionHelp => {}
+            Overlay::ReportFormat { assessment } => {
+                let format = match event.code {
+                    KeyCode::Char('1') => vigie_report::Format::Markdown,
+                    KeyCode::Char('2') => vigie_report::Format::Html,
+                    KeyCode::Char('3') => vigie_report::Format::Json,
+                    KeyCode::Char('4') => vigie_report::Format::Csv,
+                    _ => return,
+                };
+                self.write_report(&assessment, format);
+            }
             Overlay::ConfirmFinalize => {
                 if matches!(event.code, KeyCode::Char('y' | 'o' | 'Y' | 'O')) {
                     self.finalize();
@@ -1197,6 +1256,52 @@ impl App {
                     }
                     Err(e) => self.error(e),
                 }
+            }
+        }
+    }
+
+    /// The assessment a report would be about, on this screen.
+    fn report_target(&self) -> Option<String> {
+        match self.screen() {
+            Screen::Home => match self.home.rows.get(self.home.selected) {
+                Some(HomeRow::Assessment(a)) => Some(a.id.clone()),
+                _ => None,
+            },
+            Screen::Interview(iv) => Some(iv.assessment.id.clone()),
+            Screen::Findings(view) => Some(view.assessment.id.clone()),
+            _ => None,
+        }
+    }
+
+    fn ask_report(&mut self) {
+        match self.report_target() {
+            Some(assessment) => self.overlay = Some(Overlay::ReportFormat { assessment }),
+            None => self.error(self.l("Choisissez d'abord une évaluation.", "Select an assessment first.")),
+        }
+    }
+
+    /// Writes the report to the current folder, on the worker when there is one.
+    fn write_report(&mut self, assessment: &str, format: vigie_report::Format) {
+        let lang = if self.lang == "fr" { vigie_report::Lang::Fr } else { vigie_report::Lang::En };
+        let short = vigie_store::short_id(assessment);
+        let path = std::path::PathBuf::from(format!("vigie-report-{short}.{}", format.extension()));
+        let request = ReportRequest {
+            assessment_id: assessment.to_string(),
+            format,
+            lang,
+            path,
+        };
+        match self.scorer.clone() {
+            Some(tx) => {
+                let l = self.lang.clone();
+                self.info(tr(&l, "Rapport en cours d'écriture…", "Writing the report…"));
+                if tx.send(Request::Report(request)).is_err() {
+                    self.error("the background worker stopped");
+                }
+            }
+            None => {
+                let result = crate::worker::write_report(&mut self.bench, &request);
+                self.update(Msg::ReportDone(result));
             }
         }
     }

@@ -63,10 +63,12 @@ actions! {
     Down = "down", Global, ["j", "down"], "descendre", "move down";
     Select = "select", Global, ["enter"], "ouvrir / valider", "open / confirm";
     Back = "back", Global, ["esc"], "annuler / revenir", "cancel / go back";
+    Report = "report", Global, ["x"], "écrire le rapport (md, html, json, csv)", "write the report (md, html, json, csv)";
     NewSupplier = "new-supplier", Home, ["s"], "nouveau fournisseur", "new supplier";
     EditSupplier = "edit-supplier", Home, ["e"], "modifier le fournisseur", "edit supplier";
     NewAssessment = "new-assessment", Home, ["a"], "nouvelle évaluation", "new assessment";
     Plugins = "plugins", Home, ["p"], "questionnaires installés", "installed questionnaires";
+    Reassess = "reassess", Home, ["r"], "réévaluer (reprendre les réponses, à confirmer)", "reassess (reuse the answers, to confirm)";
     NextUnanswered = "next-unanswered", Interview, ["n"], "question suivante sans réponse", "next unanswered question";
     PrevUnanswered = "prev-unanswered", Interview, ["p"], "question précédente sans réponse", "previous unanswered question";
     NextSection = "next-section", Interview, ["tab", "right", "l"], "section suivante", "next section";
@@ -83,6 +85,7 @@ actions! {
     Findings = "findings", Interview, ["f"], "critères, constats et plan d'action", "criteria, findings and action plan";
     Audit = "audit", Interview, ["t"], "journal d'audit de l'évaluation", "audit trail of the assessment";
     Finalize = "finalize", Interview, ["F"], "finaliser (figer les réponses)", "finalize (freeze the answers)";
+    Compare = "compare", Interview, ["c"], "comparer avec l'évaluation précédente", "compare with the previous assessment";
     AddAction = "add-action", Findings, ["a"], "ajouter une action pour ce constat", "add an action for this finding";
     CycleStatus = "cycle-status", Findings, ["space"], "changer le statut de l'action", "change the action's status";
     SwitchPane = "switch-pane", Findings, ["tab"], "critères / constats et actions", "criteria / findings and actions";

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use vigie_model::{Answer, EvalContext, Evaluation};
 use vigie_plugin_host::{Host, Plugin};
+use vigie_app::Workbench;
 use vigie_store::Store;
 
 use crate::Msg;
@@ -23,6 +24,20 @@ pub struct ScoreRequest {
     pub save: bool,
 }
 
+/// A report to write to a file, off the render path.
+pub struct ReportRequest {
+    pub assessment_id: String,
+    pub format: vigie_report::Format,
+    pub lang: vigie_report::Lang,
+    pub path: PathBuf,
+}
+
+/// Work for the background thread.
+pub enum Request {
+    Score(ScoreRequest),
+    Report(ReportRequest),
+}
+
 pub struct Scored {
     pub generation: u64,
     pub assessment_id: String,
@@ -31,17 +46,61 @@ pub struct Scored {
 }
 
 /// Starts the worker; requests go in through the returned sender.
-pub fn spawn(host: Arc<Host>, db: PathBuf, auditor: String, tx: Sender<Msg>) -> Sender<ScoreRequest> {
-    let (req_tx, req_rx) = channel::<ScoreRequest>();
+pub fn spawn(host: Arc<Host>, db: PathBuf, auditor: String, tx: Sender<Msg>) -> Sender<Request> {
+    let (req_tx, req_rx) = channel::<Request>();
     std::thread::spawn(move || run(host, db, auditor, req_rx, tx));
     req_tx
 }
 
-fn run(host: Arc<Host>, db: PathBuf, auditor: String, rx: Receiver<ScoreRequest>, tx: Sender<Msg>) {
+/// Writes a report with a workbench of the worker's own.
+pub fn write_report(bench: &mut Workbench, request: &ReportRequest) -> Result<PathBuf, String> {
+    let text = bench
+        .report(&request.assessment_id, request.format, Some(request.lang))
+        .map_err(|e| e.to_string())?;
+    std::fs::write(&request.path, text).map_err(|e| format!("{}: {e}", request.path.display()))?;
+    Ok(request.path.clone())
+}
+
+fn run(host: Arc<Host>, db: PathBuf, auditor: String, rx: Receiver<Request>, tx: Sender<Msg>) {
     let mut store: Option<Store> = None;
-    while let Ok(mut request) = rx.recv() {
+    let mut bench: Option<Workbench> = None;
+    let mut pending: Vec<Request> = Vec::new();
+    loop {
+        let next = match pending.pop() {
+            Some(r) => r,
+            None => match rx.recv() {
+                Ok(r) => r,
+                Err(_) => break,
+            },
+        };
+        let mut request = match next {
+            Request::Report(report) => {
+                if bench.is_none() {
+                    match Workbench::open(&db, &auditor, host.clone()) {
+                        Ok(b) => bench = Some(b),
+                        Err(e) => {
+                            let _ = tx.send(Msg::ReportDone(Err(e.to_string())));
+                            continue;
+                        }
+                    }
+                }
+                let result = match bench.as_mut() {
+                    Some(b) => write_report(b, &report),
+                    None => Err("no database".into()),
+                };
+                if tx.send(Msg::ReportDone(result)).is_err() {
+                    break;
+                }
+                continue;
+            }
+            Request::Score(score) => score,
+        };
+        // Scores that piled up while the auditor typed: only the latest counts.
         while let Ok(newer) = rx.try_recv() {
-            request = newer;
+            match newer {
+                Request::Score(s) => request = s,
+                other => pending.insert(0, other),
+            }
         }
         let started = Instant::now();
         let result = host

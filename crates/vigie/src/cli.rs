@@ -47,6 +47,35 @@ pub enum Command {
     /// Check or back up the database.
     #[command(subcommand)]
     Db(DbCmd),
+    /// Write an assessment's report (Markdown, HTML, JSON or CSV), in --lang
+    /// (default: the assessment's language).
+    Report {
+        assessment: String,
+        #[arg(long, value_enum, default_value = "md")]
+        format: ReportFormatArg,
+        /// Write to FILE instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Export an assessment, with its supplier, evidence metadata, action items,
+    /// audit trail and plugin, to one file another database can import.
+    Export {
+        assessment: String,
+        /// Write to FILE instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Import an exported assessment; refused (nothing written) if the file was
+    /// altered or conflicts with this database.
+    Import { file: PathBuf },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormatArg {
+    Md,
+    Html,
+    Json,
+    Csv,
 }
 
 #[derive(Subcommand, Debug)]
@@ -103,6 +132,17 @@ pub enum AssessmentCmd {
     Show { assessment: String },
     /// Freeze the answers and store the result with the plugin sha256.
     Finalize { assessment: String },
+    /// Start a new assessment of the same supplier from this one's answers,
+    /// each marked to confirm; prints its id.
+    Reassess {
+        assessment: String,
+        /// Assessment date, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Plugin id or sha256 prefix (default: the newest of the same id).
+        #[arg(long)]
+        plugin: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -151,4 +191,12 @@ pub enum PluginCmd {
     Install { file: PathBuf },
     /// Remove the compiled-code cache (it is rebuilt on demand).
     ClearCache,
+    /// Create a plugin project (content, rules, golden test, README) to build with cargo.
+    New {
+        /// Plugin id and crate name: lowercase letters, digits, `-` and `_`, starting with a letter.
+        name: String,
+        /// Folder to create (default: ./NAME); it must not exist or be empty.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }

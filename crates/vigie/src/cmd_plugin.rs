@@ -1,8 +1,10 @@
 //! `vigie plugin …`
 
+mod new;
+
 use std::sync::Arc;
 
-use vigie_app::check::{CheckError, check_plugin};
+use vigie_app::check::check_plugin;
 use vigie_app::{Catalog, Origin};
 use vigie_model::{AnswerKind, Date};
 use vigie_plugin_host::{CompileCache, Host, Limits};
@@ -134,8 +136,10 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                     }
                     Ok(())
                 }
-                Err(CheckError::Load(e)) => Err(Failure::new(format!("plugin refused: {e}"))),
-                Err(e) => Err(Failure::new(format!("plugin refused: {e}"))),
+                Err(e) => Err(Failure::new(format!(
+                    "plugin refused: {e}\n  hint: {}",
+                    e.hint()
+                ))),
             }
         }
         PluginCmd::Install { file } => {
@@ -154,6 +158,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             );
             Ok(())
         }
+        PluginCmd::New { name, dir } => new::run(name, dir.as_deref()),
         PluginCmd::ClearCache => {
             let Some(dir) = paths::cache_dir() else {
                 return Err(Failure::new("no cache directory on this system"));

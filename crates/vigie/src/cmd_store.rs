@@ -23,7 +23,11 @@ pub fn run(cli: &Cli, command: &Command) -> CmdResult {
         Command::Answer(args) => answer::run(cli, args),
         Command::Score { assessment, format } => score::run(cli, assessment, *format),
         Command::Db(cmd) => db::run(cli, cmd),
-        Command::Tui | Command::Plugin(_) => Err(Failure::new(format!(
+        Command::Tui
+        | Command::Plugin(_)
+        | Command::Report { .. }
+        | Command::Export { .. }
+        | Command::Import { .. } => Err(Failure::new(format!(
             "internal error: {command:?} is not a store command"
         ))),
     }

@@ -4,6 +4,7 @@
 //! This is the only crate that turns typed errors into messages and exit codes.
 
 mod cli;
+mod cmd_exchange;
 mod cmd_plugin;
 mod cmd_store;
 mod cmd_tui;
@@ -43,6 +44,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         None | Some(Command::Tui) => cmd_tui::run(&cli),
         Some(Command::Plugin(cmd)) => cmd_plugin::run(&cli, cmd),
+        Some(cmd @ (Command::Report { .. } | Command::Export { .. } | Command::Import { .. })) => {
+            cmd_exchange::run(&cli, cmd)
+        }
         Some(other) => cmd_store::run(&cli, other),
     };
     match result {

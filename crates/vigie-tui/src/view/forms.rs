@@ -43,7 +43,7 @@ pub fn supplier(frame: &mut Frame, area: Rect, app: &App, form: &SupplierForm) {
     lines.extend(field_line(
         app,
         tr(lang, "Criticité (Espace pour changer)", "Criticality (Space to change)"),
-        &format!("◂ {} ▸", form.criticality.id()),
+        &format!("◂ {} ▸", super::criticality_label(form.criticality, lang)),
         crit_focus,
     ));
     lines.push(Line::raw(""));

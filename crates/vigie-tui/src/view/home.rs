@@ -59,7 +59,7 @@ fn row_line(app: &App, row: &HomeRow, width: usize) -> Line<'static> {
             if let Some(sector) = &s.sector {
                 details.push(sector.clone());
             }
-            details.push(format!("{} {}", tr(lang, "criticité", "criticality"), s.criticality.id()));
+            details.push(format!("{} {}", tr(lang, "criticité", "criticality"), super::criticality_label(s.criticality, lang)));
             Line::from(vec![
                 Span::styled(s.name.clone(), app.theme.accent),
                 Span::styled(format!("  ({})", details.join(", ")), app.theme.muted),

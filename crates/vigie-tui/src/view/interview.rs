@@ -228,16 +228,9 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         lines.push(Line::from(statuses));
     }
     lines.push(Line::raw(""));
-    if iv.show_help {
-        lines.push(Line::from(Span::styled(tr(lang, "Pourquoi c'est important", "Why it matters"), app.theme.title)));
-        lines.push(Line::raw(q.help.why.get(lang).to_string()));
-        lines.push(Line::from(Span::styled(tr(lang, "Preuves à demander", "Evidence to ask for"), app.theme.title)));
-        lines.push(Line::raw(q.help.evidence.get(lang).to_string()));
-    } else {
-        lines.push(Line::from(vec![
-            Span::styled(" i ", app.theme.key),
-            Span::styled(tr(lang, "aide : pourquoi, preuves à demander", "help: why, evidence to ask for"), app.theme.muted),
-        ]));
-    }
+    lines.push(Line::from(vec![
+        Span::styled(" i ", app.theme.key),
+        Span::styled(tr(lang, "aide : pourquoi, preuves à demander", "help: why, evidence to ask for"), app.theme.muted),
+    ]));
     frame.render_widget(Paragraph::new(lines).block(block(app, title)).wrap(Wrap { trim: false }), area);
 }

@@ -6,7 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{block, clip};
-use crate::app::{App, AuditView, tr};
+use crate::app::{App, AuditView, CompareView, tr};
+use crate::theme::status_mark;
 
 pub fn plugins(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     let lang = app.lang.as_str();
@@ -106,5 +107,80 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView) {
     frame.render_widget(
         Paragraph::new(detail).block(block(app, tr(lang, "Changement", "Change"))).wrap(Wrap { trim: true }),
         detail_area,
+    );
+}
+
+/// What changed since the previous assessment.
+pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
+    let lang = app.lang.as_str();
+    let c = &view.comparison;
+    let q = &view.questionnaire;
+    let score = |s: Option<f64>| s.map(|v| format!("{v:.1}")).unwrap_or_else(|| "-".into());
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(tr(lang, "Score : ", "Score: "), app.theme.muted),
+            Span::styled(
+                format!(
+                    "{} ({}) → {} ({}){}",
+                    score(c.previous.score),
+                    c.previous.assessment_date,
+                    score(c.current.score),
+                    c.current.assessment_date,
+                    c.score_delta().map(|d| format!("  Δ {d:+.1}")).unwrap_or_default()
+                ),
+                app.theme.accent,
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled(tr(lang, "Verdict : ", "Verdict: "), app.theme.muted),
+            Span::raw(format!("{} → {}", c.previous.verdict.label.get(lang), c.current.verdict.label.get(lang))),
+        ]),
+        Line::from(Span::styled(
+            format!(
+                "{} {} · {} {} · {} {}",
+                c.answers.len(),
+                tr(lang, "réponses modifiées", "answers changed"),
+                c.unchanged_answers,
+                tr(lang, "inchangées", "unchanged"),
+                c.to_confirm.len(),
+                tr(lang, "à confirmer", "to confirm")
+            ),
+            app.theme.muted,
+        )),
+        Line::raw(""),
+        Line::from(Span::styled(tr(lang, "Critères dont le statut change", "Criteria whose status changed"), app.theme.title)),
+    ];
+    let status = |s: Option<vigie_model::Status>| match s {
+        Some(s) => format!("{} {}", status_mark(s), s.label(lang)),
+        None => "—".into(),
+    };
+    for change in &c.statuses {
+        let title = q.criterion(&change.criterion).map(|x| x.title.get(lang).to_string()).unwrap_or_else(|| change.criterion.clone());
+        lines.push(Line::raw(format!("  {} → {}  {title}", status(change.before), status(change.after))));
+    }
+    lines.push(Line::from(Span::styled(tr(lang, "Constats levés", "Findings closed"), app.theme.title)));
+    for f in &c.findings_closed {
+        lines.push(Line::from(Span::styled(format!("  ✔ {}", f.title.get(lang)), app.theme.ok)));
+    }
+    lines.push(Line::from(Span::styled(tr(lang, "Nouveaux constats", "Findings opened"), app.theme.title)));
+    for f in &c.findings_opened {
+        lines.push(Line::from(Span::styled(format!("  ✘ {}", f.title.get(lang)), app.theme.bad)));
+    }
+    lines.push(Line::from(Span::styled(tr(lang, "Réponses modifiées", "Answers changed"), app.theme.title)));
+    for change in &c.answers {
+        let kind = q.question(&change.question).map(|x| x.kind.clone());
+        let show = |v: &Option<vigie_model::AnswerValue>| match (v, &kind) {
+            (Some(v), Some(k)) => v.display(k, lang),
+            _ => "—".into(),
+        };
+        lines.push(Line::raw(format!("  {}: {} → {}", change.question, show(&change.before), show(&change.after))));
+    }
+    let scroll = view.scroll.min(lines.len().saturating_sub(1)) as u16;
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block(app, tr(lang, "Comparaison avec l'évaluation précédente (j/k)", "Compared with the previous assessment (j/k)")))
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
     );
 }

@@ -43,6 +43,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Findings(view) => findings::draw(frame, body, app, view),
         Screen::Plugins { selected } => lists::plugins(frame, body, app, *selected),
         Screen::Audit(view) => lists::audit(frame, body, app, view),
+        Screen::Compare(view) => lists::compare(frame, body, app, view),
     }
     status_line(frame, status, app);
     overlays::draw(frame, area, app);
@@ -65,9 +66,11 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App) {
         Some((text, false)) => Line::from(Span::styled(format!("✔ {text}"), app.theme.ok)),
         None => {
             let actions: &[Action] = match app.screen() {
-                Screen::Home => &[Action::Select, Action::NewSupplier, Action::NewAssessment, Action::Plugins, Action::Help, Action::Quit],
+                Screen::Home => &[Action::Select, Action::NewSupplier, Action::NewAssessment, Action::Report, Action::Help, Action::Quit],
                 Screen::Interview(_) => &[Action::NextUnanswered, Action::Search, Action::Note, Action::Undo, Action::Findings, Action::Help, Action::Quit],
                 Screen::Findings(_) => &[Action::SwitchPane, Action::AddAction, Action::CycleStatus, Action::Help, Action::Quit],
+                // Forms take letters as text: their keys are written in the form.
+                Screen::SupplierForm(_) | Screen::NewAssessment(_) => &[],
                 _ => &[Action::Up, Action::Down, Action::Help, Action::Back],
             };
             key_hints(app, actions)
@@ -106,10 +109,26 @@ fn hint(action: Action, lang: &str) -> &'static str {
         Action::Findings => if fr { "constats" } else { "findings" },
         Action::SwitchPane => if fr { "volet" } else { "pane" },
         Action::AddAction => "action",
+        Action::Report => if fr { "rapport" } else { "report" },
         Action::CycleStatus => if fr { "statut" } else { "status" },
         Action::Up => if fr { "haut" } else { "up" },
         Action::Down => if fr { "bas" } else { "down" },
         other => other.describe(lang),
+    }
+}
+
+/// A supplier's criticality in the interface language.
+pub fn criticality_label(c: vigie_store::Criticality, lang: &str) -> &'static str {
+    use vigie_store::Criticality::*;
+    match (c, lang == "fr") {
+        (Low, true) => "faible",
+        (Medium, true) => "moyenne",
+        (High, true) => "élevée",
+        (Critical, true) => "critique",
+        (Low, false) => "low",
+        (Medium, false) => "medium",
+        (High, false) => "high",
+        (Critical, false) => "critical",
     }
 }
 

@@ -23,35 +23,92 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     match overlay {
         Overlay::Help => {
             let scopes = app.help_scopes();
-            let mut lines = Vec::new();
-            for scope in &scopes {
-                let name = match scope {
-                    Scope::Global => tr(lang, "Partout", "Everywhere"),
-                    Scope::Home => tr(lang, "Accueil", "Home"),
-                    Scope::Interview => tr(lang, "Entretien", "Interview"),
-                    Scope::Findings => tr(lang, "Constats", "Findings"),
-                };
-                lines.push(Line::from(Span::styled(name, app.theme.title)));
-                for action in Action::ALL.iter().filter(|a| a.scope() == *scope) {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("  {:<14}", app.keymap.label(*action)), app.theme.key),
-                        Span::raw(action.describe(lang)),
-                    ]));
+            let build = |key_width: usize| {
+                let mut lines: Vec<Line> = Vec::new();
+                for scope in &scopes {
+                    let name = match scope {
+                        Scope::Global => tr(lang, "Partout", "Everywhere"),
+                        Scope::Home => tr(lang, "Accueil", "Home"),
+                        Scope::Interview => tr(lang, "Entretien", "Interview"),
+                        Scope::Findings => tr(lang, "Constats", "Findings"),
+                    };
+                    lines.push(Line::from(Span::styled(name, app.theme.title)));
+                    for action in Action::ALL.iter().filter(|a| a.scope() == *scope) {
+                        lines.push(Line::from(vec![
+                            Span::styled(format!(" {:<key_width$} ", app.keymap.label(*action)), app.theme.key),
+                            Span::raw(action.describe(lang)),
+                        ]));
+                    }
+                    if *scope == Scope::Interview {
+                        lines.push(Line::from(vec![
+                            Span::styled(format!(" {:<key_width$} ", "1-9"), app.theme.key),
+                            Span::raw(tr(lang, "choisir l'option affichée", "choose the option shown")),
+                        ]));
+                    }
                 }
-                if *scope == Scope::Interview {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("  {:<14}", "1-9"), app.theme.key),
-                        Span::raw(tr(lang, "choisir l'option affichée", "choose the option shown")),
-                    ]));
-                }
-            }
-            lines.push(Line::from(Span::styled(
+                lines
+            };
+            let footer = Line::from(Span::styled(
                 tr(lang, "Une touche pour fermer · touches réglables dans keymap.toml", "Any key closes · keys set in keymap.toml"),
                 app.theme.muted,
-            )));
-            let rect = centered(area, 72, lines.len() as u16 + 2);
+            ));
+            let mut lines = build(13);
+            if lines.len() as u16 + 3 <= area.height {
+                lines.push(footer);
+                let rect = centered(area, 72, lines.len() as u16 + 2);
+                frame.render_widget(Clear, rect);
+                frame.render_widget(Paragraph::new(lines).block(block(app, tr(lang, "Aide", "Help"))), rect);
+            } else {
+                // Too tall for the terminal (80x24 in the interview): two
+                // columns with narrower key labels, the footer below.
+                frame.render_widget(Clear, area);
+                let outer = block(app, tr(lang, "Aide", "Help"));
+                let inner = outer.inner(area);
+                frame.render_widget(outer, area);
+                let [columns, bottom] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+                let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(columns);
+                let mut lines = build(9);
+                let half = lines.len().div_ceil(2);
+                let second = lines.split_off(half);
+                frame.render_widget(Paragraph::new(lines), left);
+                frame.render_widget(Paragraph::new(second), right);
+                frame.render_widget(Paragraph::new(footer), bottom);
+            }
+        }
+        Overlay::ReportFormat { .. } => {
+            let lines = vec![
+                Line::from(vec![Span::styled(" 1 ", app.theme.key), Span::raw("Markdown")]),
+                Line::from(vec![Span::styled(" 2 ", app.theme.key), Span::raw(tr(lang, "HTML (imprimable en PDF)", "HTML (printable to PDF)"))]),
+                Line::from(vec![Span::styled(" 3 ", app.theme.key), Span::raw("JSON")]),
+                Line::from(vec![Span::styled(" 4 ", app.theme.key), Span::raw(tr(lang, "CSV (tableur)", "CSV (spreadsheet)"))]),
+                Line::raw(""),
+                Line::from(Span::styled(
+                    tr(lang, "Écrit dans le dossier courant · autre touche : annuler", "Written to the current folder · any other key cancels"),
+                    app.theme.muted,
+                )),
+            ];
+            let rect = centered(area, 60, 8);
             frame.render_widget(Clear, rect);
-            frame.render_widget(Paragraph::new(lines).block(block(app, tr(lang, "Aide", "Help"))), rect);
+            frame.render_widget(Paragraph::new(lines).block(block(app, tr(lang, "Rapport", "Report"))), rect);
+        }
+        Overlay::QuestionHelp => {
+            let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else { return };
+            let q = &iv.questionnaire.questions[iv.current];
+            let lines = vec![
+                Line::from(Span::styled(tr(lang, "Pourquoi c'est important", "Why it matters"), app.theme.title)),
+                Line::raw(q.help.why.get(lang).to_string()),
+                Line::raw(""),
+                Line::from(Span::styled(tr(lang, "Preuves à demander", "Evidence to ask for"), app.theme.title)),
+                Line::raw(q.help.evidence.get(lang).to_string()),
+                Line::raw(""),
+                Line::from(Span::styled(tr(lang, "Une touche pour fermer", "Any key closes"), app.theme.muted)),
+            ];
+            let rect = centered(area, area.width.saturating_sub(4).min(96), area.height.saturating_sub(2));
+            frame.render_widget(Clear, rect);
+            frame.render_widget(
+                Paragraph::new(lines).block(block(app, q.prompt.get(lang).to_string())).wrap(Wrap { trim: true }),
+                rect,
+            );
         }
         Overlay::Input { prompt, buffer, .. } => {
             let rect = centered(area, 70, 5);

@@ -79,6 +79,11 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             print_answers(plugin.questionnaire(), &answers, &lang);
             Ok(())
         }
+        AssessmentCmd::Reassess {
+            assessment,
+            date,
+            plugin,
+        } => crate::cmd_exchange::reassess(cli, assessment, date.as_deref(), plugin.as_deref()),
         AssessmentCmd::Finalize { assessment } => {
             let mut bench = session::open_lazy_workbench(cli)?;
             let (a, evaluation) = bench.finalize(assessment)?;

@@ -1,0 +1,176 @@
+//! `vigie report`, `vigie export`, `vigie import` and `vigie assessment reassess`: an
+//! assessment leaves the database as a report or an exchange file, comes back from another
+//! database, and starts again a year later.
+
+use std::path::Path;
+
+use vigie_app::{ImportOutcome, ReportFormat, ReportLang};
+use vigie_model::Date;
+use vigie_store::short_id;
+
+use crate::cli::{Cli, Command, ReportFormatArg};
+use crate::cmd_store::out::{out, outln};
+use crate::cmd_store::session;
+use crate::{CmdResult, Failure, cmd_plugin};
+
+pub fn run(cli: &Cli, command: &Command) -> CmdResult {
+    match command {
+        Command::Report {
+            assessment,
+            format,
+            output,
+        } => report(cli, assessment, *format, output.as_deref()),
+        Command::Export { assessment, output } => export(cli, assessment, output.as_deref()),
+        Command::Import { file } => import(cli, file),
+        other => Err(Failure::new(format!(
+            "internal error: {other:?} is not an exchange command"
+        ))),
+    }
+}
+
+fn format_of(arg: ReportFormatArg) -> ReportFormat {
+    match arg {
+        ReportFormatArg::Md => ReportFormat::Markdown,
+        ReportFormatArg::Html => ReportFormat::Html,
+        ReportFormatArg::Json => ReportFormat::Json,
+        ReportFormatArg::Csv => ReportFormat::Csv,
+    }
+}
+
+/// Writes `text` to `output`, or to standard output.
+fn emit(text: &str, output: Option<&Path>) -> CmdResult {
+    match output {
+        None => {
+            out!("{text}");
+            Ok(())
+        }
+        Some(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    Failure::new(format!(
+                        "cannot create the folder for {}: {e}",
+                        path.display()
+                    ))
+                })?;
+            }
+            std::fs::write(path, text)
+                .map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())))
+        }
+    }
+}
+
+fn report(
+    cli: &Cli,
+    assessment: &str,
+    format: ReportFormatArg,
+    output: Option<&Path>,
+) -> CmdResult {
+    session::existing_db(cli)?;
+    let mut bench = session::open_lazy_workbench(cli)?;
+    let lang = cli.lang.as_deref().map(ReportLang::from_code);
+    let text = bench.report(assessment, format_of(format), lang)?;
+    emit(&text, output)?;
+    if let Some(path) = output {
+        eprintln!("vigie: report written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn export(cli: &Cli, assessment: &str, output: Option<&Path>) -> CmdResult {
+    session::existing_db(cli)?;
+    let store = session::open_store(cli)?;
+    let a = store.assessment(assessment)?;
+    let text = store.export_assessment(&a.id)?.to_json()?;
+    emit(&text, output)?;
+    if let Some(path) = output {
+        eprintln!(
+            "vigie: assessment {} ({}, {}) exported to {}",
+            short_id(&a.id),
+            a.supplier_name,
+            a.plugin_id,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn import(cli: &Cli, file: &Path) -> CmdResult {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
+    let mut bench = session::open_lazy_workbench(cli)?;
+    let report = bench
+        .import_exchange(&text)
+        .map_err(|e| Failure::new(format!("{}: {e}", file.display())))?;
+    let id = short_id(&report.assessment_id);
+    match report.outcome {
+        ImportOutcome::Unchanged => {
+            outln!("assessment {id} is already in this database as in the file: nothing changed")
+        }
+        ImportOutcome::AlreadyNewer => outln!(
+            "this database already has assessment {id} with later changes than the file: \
+             nothing changed"
+        ),
+        ImportOutcome::Created | ImportOutcome::Updated => {
+            let verb = if report.outcome == ImportOutcome::Created {
+                "imported"
+            } else {
+                "brought up to date"
+            };
+            let mut extra = Vec::new();
+            if report.supplier_added {
+                extra.push("new supplier");
+            }
+            if report.plugin_added {
+                extra.push("new plugin");
+            }
+            let extra = if extra.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", extra.join(", "))
+            };
+            outln!(
+                "{verb} assessment {id}: {} answer(s), {} evidence, {} action item(s), {} audit \
+                 row(s){extra}",
+                report.answers,
+                report.evidence,
+                report.action_items,
+                report.audit_rows
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `vigie assessment reassess ID [--date] [--plugin]`: prints the new assessment's id.
+pub fn reassess(
+    cli: &Cli,
+    assessment: &str,
+    date: Option<&str>,
+    plugin: Option<&str>,
+) -> CmdResult {
+    let date = match date {
+        None => cmd_plugin::today(),
+        Some(d) => d
+            .parse::<Date>()
+            .unwrap_or_else(|e| session::usage_error(format!("--date `{d}`: {e}"))),
+    };
+    session::existing_db(cli)?;
+    let mut bench = session::open_workbench(cli)?;
+    let previous = bench.store.assessment(assessment)?;
+    let new = bench.reassess_with(&previous.id, date, plugin)?;
+    let carried = bench
+        .store
+        .answers(&new.id)?
+        .iter()
+        .filter(|a| a.to_confirm)
+        .count();
+    outln!("{}", new.id);
+    eprintln!(
+        "vigie: reassessment of {} ({}, {} {}): {carried} answer(s) carried over, each to confirm",
+        short_id(&previous.id),
+        new.supplier_name,
+        new.plugin_id,
+        new.plugin_version
+    );
+    Ok(())
+}
