@@ -24,7 +24,9 @@ fn main() {
         Ok(paths) => paths,
         Err(e) => panic!("\n\n{e}\n\n"),
     };
-    let mut src = String::from("/// The bundled plugins, in display order.\npub static BUNDLED: &[BundledPlugin] = &[\n");
+    let mut src = String::from(
+        "/// The bundled plugins, in display order.\npub static BUNDLED: &[BundledPlugin] = &[\n",
+    );
     for (name, path) in PLUGINS.iter().zip(&built) {
         src.push_str(&format!(
             "    BundledPlugin {{ name: {name:?}, bytes: include_bytes!({:?}) }},\n",
@@ -32,7 +34,8 @@ fn main() {
         ));
     }
     src.push_str("];\n");
-    let out = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("bundled.rs");
+    let out =
+        Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("bundled.rs");
     if let Err(e) = std::fs::write(&out, src) {
         panic!("cannot write {}: {e}", out.display());
     }

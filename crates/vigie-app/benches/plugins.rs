@@ -76,7 +76,16 @@ fn main() {
     let date = Date::new(2026, 11, 23).expect("date");
     println!(
         "{:<16} {:>8} {:>10} {:>10} {:>7} {:>10} {:>8} {:>11} {:>11} {:>6}",
-        "plugin", "size KiB", "compile ms", "cache ms", "ratio", "inst µs", "answers", "wasm ms", "native ms", "ratio"
+        "plugin",
+        "size KiB",
+        "compile ms",
+        "cache ms",
+        "ratio",
+        "inst µs",
+        "answers",
+        "wasm ms",
+        "native ms",
+        "ratio"
     );
     for bundled in vigie_bundled::BUNDLED {
         // Cold compile: an empty cache each run.
@@ -109,7 +118,10 @@ fn main() {
             language: "fr".into(),
             level: level.clone(),
         };
-        let wasm = time(200, || host.evaluate(&plugin, &answers, &context).expect("evaluate"));
+        let wasm = time(200, || {
+            host.evaluate(&plugin, &answers, &context)
+                .expect("evaluate")
+        });
         let wit_answers: Vec<wit::Answer> = answers.iter().map(to_wit).collect();
         let wit_context = wit::Context {
             assessment_date: wit::Date {
@@ -122,7 +134,9 @@ fn main() {
             extensions: vec![],
         };
         let eval = native(plugin.id());
-        let native = time(200, || eval(&wit_answers, &wit_context).expect("native evaluate"));
+        let native = time(200, || {
+            eval(&wit_answers, &wit_context).expect("native evaluate")
+        });
         println!(
             "{:<16} {:>8.0} {:>10} {:>10} {:>6.0}x {:>10.1} {:>8} {:>11} {:>11} {:>5.1}x",
             plugin.id(),
@@ -137,7 +151,9 @@ fn main() {
             wasm.as_secs_f64() / native.as_secs_f64()
         );
     }
-    println!("\nwasm ms = host.evaluate: validate answers, applicability, fresh store + instantiate, call, lift, validate output.");
+    println!(
+        "\nwasm ms = host.evaluate: validate answers, applicability, fresh store + instantiate, call, lift, validate output."
+    );
     score_end_to_end(&host, date);
 }
 
@@ -146,19 +162,41 @@ fn main() {
 /// every TUI keystroke do).
 fn score_end_to_end(host: &Arc<Host>, date: Date) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut bench = vigie_app::Workbench::open(&dir.path().join("score.sqlite"), "bench", host.clone()).expect("open");
+    let mut bench =
+        vigie_app::Workbench::open(&dir.path().join("score.sqlite"), "bench", host.clone())
+            .expect("open");
     let supplier = bench
         .store
-        .add_supplier(&vigie_store::SupplierFields::new("Bench", vigie_store::Criticality::High))
+        .add_supplier(&vigie_store::SupplierFields::new(
+            "Bench",
+            vigie_store::Criticality::High,
+        ))
         .expect("supplier");
     println!();
     for id in ["nis2-suppliers", "anssi-hygiene", "gdpr-offshore"] {
-        let assessment = bench.new_assessment(&supplier.id, id, date, "fr", None, None).expect("assessment");
+        let assessment = bench
+            .new_assessment(&supplier.id, id, date, "fr", None, None)
+            .expect("assessment");
         let plugin = bench.plugin_for(&assessment).expect("plugin");
-        let answers = trial_answers(plugin.questionnaire(), Trial::Favourable, date, assessment.level.as_deref());
-        let rows = answers.iter().map(|a| (a.question.clone(), Some(a.value.clone()), None)).collect();
-        bench.store.set_answers_bulk(&assessment.id, rows).expect("answers");
+        let answers = trial_answers(
+            plugin.questionnaire(),
+            Trial::Favourable,
+            date,
+            assessment.level.as_deref(),
+        );
+        let rows = answers
+            .iter()
+            .map(|a| (a.question.clone(), Some(a.value.clone()), None))
+            .collect();
+        bench
+            .store
+            .set_answers_bulk(&assessment.id, rows)
+            .expect("answers");
         let elapsed = time(50, || bench.score(&assessment.id).expect("score"));
-        println!("score one assessment end to end ({id}, {} answers): {} ms", answers.len(), ms(elapsed));
+        println!(
+            "score one assessment end to end ({id}, {} answers): {} ms",
+            answers.len(),
+            ms(elapsed)
+        );
     }
 }

@@ -91,12 +91,18 @@ impl AnswersFile {
         })?;
         let assessment_date = match raw.assessment_date {
             None => None,
-            Some(d) => Some(d.get_ref().parse::<Date>().map_err(|e| AnswersFileError::BadValue {
-                path: path.to_string(),
-                line: line_of(source, d.span()),
-                question: "assessment_date".into(),
-                detail: e.to_string(),
-            })?),
+            Some(d) => {
+                Some(
+                    d.get_ref()
+                        .parse::<Date>()
+                        .map_err(|e| AnswersFileError::BadValue {
+                            path: path.to_string(),
+                            line: line_of(source, d.span()),
+                            question: "assessment_date".into(),
+                            detail: e.to_string(),
+                        })?,
+                )
+            }
         };
         let mut answers: Vec<(String, Spanned<toml::Value>)> = raw.answers.into_iter().collect();
         answers.sort_by_key(|(_, v)| v.span().start);
@@ -126,14 +132,14 @@ impl AnswersFile {
         let mut out = Vec::with_capacity(self.answers.len());
         for (question_id, value) in &self.answers {
             let line = line_of(&self.source, value.span());
-            let question = questionnaire
-                .question(question_id)
-                .ok_or_else(|| AnswersFileError::UnknownQuestion {
+            let question = questionnaire.question(question_id).ok_or_else(|| {
+                AnswersFileError::UnknownQuestion {
                     path: self.path.clone(),
                     line,
                     question: question_id.clone(),
                     plugin: questionnaire.info.id.clone(),
-                })?;
+                }
+            })?;
             let bad = |detail: String| AnswersFileError::BadValue {
                 path: self.path.clone(),
                 line,
@@ -172,10 +178,16 @@ fn value_of(kind: &AnswerKind, value: &toml::Value) -> Result<AnswerValue, Strin
         toml::Value::Array(items) => AnswerValue::Choices(
             items
                 .iter()
-                .map(|i| i.as_str().map(str::to_string).ok_or("a list of choice ids must hold strings"))
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .ok_or("a list of choice ids must hold strings")
+                })
                 .collect::<Result<_, _>>()?,
         ),
-        toml::Value::Boolean(b) => AnswerValue::parse(kind, if *b { "yes" } else { "no" }).map_err(|e| e.to_string())?,
+        toml::Value::Boolean(b) => {
+            AnswerValue::parse(kind, if *b { "yes" } else { "no" }).map_err(|e| e.to_string())?
+        }
         other => return Err(format!("a {} value cannot be an answer", other.type_str())),
     };
     parsed.validate(kind).map_err(|e| e.to_string())?;

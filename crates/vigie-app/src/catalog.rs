@@ -103,18 +103,33 @@ impl Catalog {
     /// Finds a plugin by id (the newest version wins when several are
     /// installed) or by sha256 prefix (at least 8 hex digits).
     pub fn find(&self, query: &str) -> Result<&CatalogEntry, CatalogError> {
-        let by_id: Vec<&CatalogEntry> = self.entries.iter().filter(|e| e.plugin.id() == query).collect();
-        if let Some(best) = by_id.into_iter().max_by(|a, b| version_key(a.plugin.version()).cmp(&version_key(b.plugin.version()))) {
+        let by_id: Vec<&CatalogEntry> = self
+            .entries
+            .iter()
+            .filter(|e| e.plugin.id() == query)
+            .collect();
+        if let Some(best) = by_id
+            .into_iter()
+            .max_by(|a, b| version_key(a.plugin.version()).cmp(&version_key(b.plugin.version())))
+        {
             return Ok(best);
         }
         if query.len() >= 8 && query.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let matches: Vec<&CatalogEntry> = self.entries.iter().filter(|e| e.plugin.sha256().starts_with(query)).collect();
+            let matches: Vec<&CatalogEntry> = self
+                .entries
+                .iter()
+                .filter(|e| e.plugin.sha256().starts_with(query))
+                .collect();
             return match matches.as_slice() {
                 [one] => Ok(one),
                 [] => Err(CatalogError::NotFound(query.to_string())),
                 many => Err(CatalogError::Ambiguous {
                     query: query.to_string(),
-                    matches: many.iter().map(|e| e.plugin.name().to_string()).collect::<Vec<_>>().join(", "),
+                    matches: many
+                        .iter()
+                        .map(|e| e.plugin.name().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 }),
             };
         }

@@ -4,8 +4,10 @@
 
 use std::collections::HashMap;
 
-use vigie_model::{Answer, AnswerKind, AnswerValue, Date, EvalContext, Evaluation, Questionnaire, YesNo};
-use vigie_plugin_host::{Host, Plugin, PluginError};
+use vigie_model::{
+    Answer, AnswerKind, AnswerValue, Date, EvalContext, Evaluation, Questionnaire, YesNo,
+};
+use vigie_plugin_host::{Call, Host, Plugin, PluginError};
 
 /// One answer set the check evaluates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,7 +23,12 @@ pub enum Trial {
 }
 
 impl Trial {
-    pub const ALL: [Trial; 4] = [Trial::Empty, Trial::Favourable, Trial::Unfavourable, Trial::Declined];
+    pub const ALL: [Trial; 4] = [
+        Trial::Empty,
+        Trial::Favourable,
+        Trial::Unfavourable,
+        Trial::Declined,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -114,10 +121,12 @@ pub fn hint(error: &PluginError) -> String {
         Trap { .. } => "a panic in Rust (unwrap, expect, index out of bounds, overflow) shows as `unreachable`: run \
             the rules natively (`cargo test-native`) to see the panic message and line"
             .into(),
-        InvalidOutput { .. } => "the message names the item and field at fault: for describe, fix \
-            questionnaire.toml (or what describe returns); for evaluate, fix what the rules return (one result per \
-            criterion, ids of 1-64 characters from a-z 0-9 . _ -, a text in every declared language, scores in \
-            0..100, sizes within OutputLimits)"
+        InvalidOutput { call: Call::Evaluate, .. } => "fix what the rules return for the item and field named: one \
+            result per criterion, ids of 1-64 characters from a-z 0-9 . _ -, a text in every declared language, \
+            scores in 0..100, sizes within OutputLimits"
+            .into(),
+        InvalidOutput { .. } => "fix the item and field named in questionnaire.toml (with the Rust SDK), or in what \
+            describe returns"
             .into(),
         Rejected { .. } => "evaluate returned an error: the check sends every kind of valid answer set (none, \
             first or last option everywhere, all declined), and evaluate must accept them all"
@@ -136,29 +145,53 @@ fn sample_value(kind: &AnswerKind, trial: Trial, date: Date) -> Option<AnswerVal
         (AnswerKind::SingleChoice(c), _) => AnswerValue::Choice(pick(c, last)?.id.clone()),
         (AnswerKind::MultipleChoice(c), _) => AnswerValue::Choices(vec![pick(c, last)?.id.clone()]),
         (AnswerKind::Integer(b), _) => {
-            let v = if last { b.min.unwrap_or(0.0) } else { b.max.unwrap_or(b.min.unwrap_or(0.0).max(1.0)) };
+            let v = if last {
+                b.min.unwrap_or(0.0)
+            } else {
+                b.max.unwrap_or(b.min.unwrap_or(0.0).max(1.0))
+            };
             AnswerValue::Integer(v as i64)
         }
-        (AnswerKind::Decimal(b), _) => {
-            AnswerValue::Decimal(if last { b.min.unwrap_or(0.0) } else { b.max.unwrap_or(b.min.unwrap_or(0.0).max(1.0)) })
-        }
+        (AnswerKind::Decimal(b), _) => AnswerValue::Decimal(if last {
+            b.min.unwrap_or(0.0)
+        } else {
+            b.max.unwrap_or(b.min.unwrap_or(0.0).max(1.0))
+        }),
         (AnswerKind::Text, _) => AnswerValue::Text("vigie plugin check".into()),
-        (AnswerKind::Date, _) => AnswerValue::Date(if last { date.add_days(-3650).unwrap_or(date) } else { date }),
+        (AnswerKind::Date, _) => AnswerValue::Date(if last {
+            date.add_days(-3650).unwrap_or(date)
+        } else {
+            date
+        }),
     })
 }
 
 fn pick(choices: &[vigie_model::Choice], last: bool) -> Option<&vigie_model::Choice> {
-    if last { choices.last() } else { choices.first() }
+    if last {
+        choices.last()
+    } else {
+        choices.first()
+    }
 }
 
 /// Answers for `trial`, given question by question so that conditional
 /// questions opened by earlier answers are answered too.
-pub fn trial_answers(questionnaire: &Questionnaire, trial: Trial, date: Date, level: Option<&str>) -> Vec<Answer> {
+pub fn trial_answers(
+    questionnaire: &Questionnaire,
+    trial: Trial,
+    date: Date,
+    level: Option<&str>,
+) -> Vec<Answer> {
     let mut answers: Vec<Answer> = Vec::new();
     for question in &questionnaire.questions {
-        let by_id: HashMap<&str, &AnswerValue> = answers.iter().map(|a| (a.question.as_str(), &a.value)).collect();
+        let by_id: HashMap<&str, &AnswerValue> = answers
+            .iter()
+            .map(|a| (a.question.as_str(), &a.value))
+            .collect();
         let applies = vigie_model::applicable_items(questionnaire, &by_id, level);
-        let index = questionnaire.question_index(&question.id).unwrap_or(usize::MAX);
+        let index = questionnaire
+            .question_index(&question.id)
+            .unwrap_or(usize::MAX);
         if !applies.question(index) {
             continue;
         }
@@ -174,33 +207,51 @@ pub fn trial_answers(questionnaire: &Questionnaire, trial: Trial, date: Date, le
 }
 
 /// Loads `bytes` and runs every trial (for each level when the plugin has levels).
-pub fn check_plugin(host: &Host, bytes: &[u8], origin: &str, date: Date) -> Result<CheckReport, CheckError> {
+pub fn check_plugin(
+    host: &Host,
+    bytes: &[u8],
+    origin: &str,
+    date: Date,
+) -> Result<CheckReport, CheckError> {
     let plugin = host.load(bytes, origin).map_err(CheckError::Load)?;
     let questionnaire = plugin.questionnaire().clone();
     let levels: Vec<Option<String>> = if questionnaire.info.levels.is_empty() {
         vec![None]
     } else {
-        questionnaire.info.levels.iter().map(|l| Some(l.id.clone())).collect()
+        questionnaire
+            .info
+            .levels
+            .iter()
+            .map(|l| Some(l.id.clone()))
+            .collect()
     };
     let mut trials = Vec::new();
     for level in &levels {
         let context = EvalContext {
             assessment_date: date,
-            language: questionnaire.info.languages.first().cloned().unwrap_or_default(),
+            language: questionnaire
+                .info
+                .languages
+                .first()
+                .cloned()
+                .unwrap_or_default(),
             level: level.clone(),
         };
         for trial in Trial::ALL {
             let answers = trial_answers(&questionnaire, trial, date, level.as_deref());
             let evaluate = || {
-                host.evaluate(&plugin, &answers, &context).map_err(|source| CheckError::Evaluate {
-                    trial: trial.name(),
-                    answers: answers.len(),
-                    source,
-                })
+                host.evaluate(&plugin, &answers, &context)
+                    .map_err(|source| CheckError::Evaluate {
+                        trial: trial.name(),
+                        answers: answers.len(),
+                        source,
+                    })
             };
             let first = evaluate()?;
             if evaluate()? != first {
-                return Err(CheckError::NotDeterministic { trial: trial.name() });
+                return Err(CheckError::NotDeterministic {
+                    trial: trial.name(),
+                });
             }
             trials.push((trial, answers.len(), first));
         }

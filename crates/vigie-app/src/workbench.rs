@@ -24,7 +24,9 @@ pub enum AppError {
     Report(#[from] vigie_report::ReportError),
     #[error(transparent)]
     Exchange(#[from] vigie_store::ExchangeError),
-    #[error("assessment {assessment}: the plugin that scored it (sha256 {sha256}) is neither bundled nor in the database")]
+    #[error(
+        "assessment {assessment}: the plugin that scored it (sha256 {sha256}) is neither bundled nor in the database"
+    )]
     PluginMissing { assessment: String, sha256: String },
     #[error("{0}")]
     Invalid(String),
@@ -76,10 +78,13 @@ impl Workbench {
         if let Some(entry) = self.catalog.by_sha(&assessment.plugin_sha256) {
             return Ok(entry.plugin.clone());
         }
-        let bytes = self.store.plugin_blob(&assessment.plugin_sha256).map_err(|_| AppError::PluginMissing {
-            assessment: assessment.id.clone(),
-            sha256: assessment.plugin_sha256.clone(),
-        })?;
+        let bytes = self
+            .store
+            .plugin_blob(&assessment.plugin_sha256)
+            .map_err(|_| AppError::PluginMissing {
+                assessment: assessment.id.clone(),
+                sha256: assessment.plugin_sha256.clone(),
+            })?;
         Ok(self.catalog.add(&bytes, Origin::Database)?.plugin)
     }
 
@@ -114,8 +119,12 @@ impl Workbench {
             (None, None) => None,
         };
         let bytes = self.plugin_bytes(plugin)?;
-        self.store
-            .put_plugin_blob(&bytes, plugin.id(), plugin.version(), &entry.origin.to_string())?;
+        self.store.put_plugin_blob(
+            &bytes,
+            plugin.id(),
+            plugin.version(),
+            &entry.origin.to_string(),
+        )?;
         Ok(self.store.new_assessment(&NewAssessment {
             supplier_id: supplier.id,
             plugin_sha256: plugin.sha256().to_string(),
@@ -150,10 +159,10 @@ impl Workbench {
         let assessment = self.store.assessment(assessment_key)?;
         let plugin = self.plugin_for(&assessment)?;
         let answers = answers_of(&self.store.answers(&assessment.id)?);
-        let evaluation = self
-            .catalog
-            .host()
-            .evaluate(&plugin, &answers, &Self::context(&assessment))?;
+        let evaluation =
+            self.catalog
+                .host()
+                .evaluate(&plugin, &answers, &Self::context(&assessment))?;
         if assessment.status == vigie_store::AssessmentStatus::Draft {
             self.store.save_evaluation(&assessment.id, &evaluation)?;
         }
@@ -179,7 +188,10 @@ impl Workbench {
         base_revision: Option<i64>,
     ) -> AppResult<StoredAnswer> {
         let q = questionnaire.question(question).ok_or_else(|| {
-            AppError::Invalid(format!("`{question}` is not a question of {}", questionnaire.info.id))
+            AppError::Invalid(format!(
+                "`{question}` is not a question of {}",
+                questionnaire.info.id
+            ))
         })?;
         if let Some(v) = &value {
             v.validate(&q.kind)

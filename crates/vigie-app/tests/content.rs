@@ -14,7 +14,11 @@ fn questionnaires() -> Vec<Arc<Questionnaire>> {
     let mut catalog = Catalog::new(host);
     catalog.load_bundled();
     assert!(catalog.failures.is_empty(), "{:?}", catalog.failures);
-    catalog.entries().iter().map(|e| e.plugin.questionnaire().clone()).collect()
+    catalog
+        .entries()
+        .iter()
+        .map(|e| e.plugin.questionnaire().clone())
+        .collect()
 }
 
 fn by_id(id: &str) -> Arc<Questionnaire> {
@@ -53,22 +57,60 @@ fn every_text_is_in_french_and_english_and_references_resolve() {
                 ("why", &question.help.why),
                 ("evidence", &question.help.evidence),
             ] {
-                assert!(text.has("fr") && text.has("en"), "{} question {} {field}", q.info.id, question.id);
+                assert!(
+                    text.has("fr") && text.has("en"),
+                    "{} question {} {field}",
+                    q.info.id,
+                    question.id
+                );
             }
-            assert!(!question.references.is_empty() || question.criteria.is_empty(), "{} question {} cites nothing", q.info.id, question.id);
+            assert!(
+                !question.references.is_empty() || question.criteria.is_empty(),
+                "{} question {} cites nothing",
+                q.info.id,
+                question.id
+            );
             for r in &question.references {
-                assert!(q.framework(&r.framework).is_some(), "{} question {}: {}", q.info.id, question.id, r.label());
+                assert!(
+                    q.framework(&r.framework).is_some(),
+                    "{} question {}: {}",
+                    q.info.id,
+                    question.id,
+                    r.label()
+                );
             }
             for c in &question.criteria {
-                assert!(q.criterion(c).is_some(), "{} question {}: criterion {c}", q.info.id, question.id);
+                assert!(
+                    q.criterion(c).is_some(),
+                    "{} question {}: criterion {c}",
+                    q.info.id,
+                    question.id
+                );
             }
         }
         for c in &q.criteria {
-            assert!(c.title.has("fr") && c.title.has("en"), "{} criterion {}", q.info.id, c.id);
-            assert!(c.description.has("fr") && c.description.has("en"), "{} criterion {}", q.info.id, c.id);
-            assert!(!c.references.is_empty(), "{} criterion {} cites nothing", q.info.id, c.id);
             assert!(
-                q.questions.iter().any(|question| question.criteria.contains(&c.id)),
+                c.title.has("fr") && c.title.has("en"),
+                "{} criterion {}",
+                q.info.id,
+                c.id
+            );
+            assert!(
+                c.description.has("fr") && c.description.has("en"),
+                "{} criterion {}",
+                q.info.id,
+                c.id
+            );
+            assert!(
+                !c.references.is_empty(),
+                "{} criterion {} cites nothing",
+                q.info.id,
+                c.id
+            );
+            assert!(
+                q.questions
+                    .iter()
+                    .any(|question| question.criteria.contains(&c.id)),
                 "{} criterion {} has no question",
                 q.info.id,
                 c.id
@@ -91,14 +133,22 @@ fn nis2_covers_the_ten_measures_and_the_seven_seed_criteria() {
         .map(|c| c.id.as_str())
         .collect();
     assert_eq!(seed.len(), 7, "{seed:?}");
-    assert!(q.criteria.iter().filter(|c| c.id.starts_with("m21-")).count() == 10);
+    assert!(
+        q.criteria
+            .iter()
+            .filter(|c| c.id.starts_with("m21-"))
+            .count()
+            == 10
+    );
 }
 
 #[test]
 fn anssi_covers_42_measures_in_10_themes_with_levels() {
     let q = by_id("anssi-hygiene");
     let clauses = cited(&q, "anssi-hygiene");
-    let covered = (1..=42).filter(|n| clauses.contains(&format!("mesure {n}"))).count();
+    let covered = (1..=42)
+        .filter(|n| clauses.contains(&format!("mesure {n}")))
+        .count();
     assert_eq!(covered, 42, "measures cited: {clauses:?}");
     let measures: Vec<_> = q
         .criteria
@@ -132,7 +182,9 @@ fn anssi_covers_42_measures_in_10_themes_with_levels() {
 fn gdpr_covers_article_28_3_and_the_nine_seed_clauses() {
     let q = by_id("gdpr-offshore");
     let clauses = cited(&q, "rgpd");
-    let covered = ('a'..='h').filter(|l| clauses.contains(&format!("art. 28(3)({l})"))).count();
+    let covered = ('a'..='h')
+        .filter(|l| clauses.contains(&format!("art. 28(3)({l})")))
+        .count();
     assert_eq!(covered, 8, "{clauses:?}");
     let seed_clauses: BTreeSet<String> = q
         .questions
@@ -141,7 +193,20 @@ fn gdpr_covers_article_28_3_and_the_nine_seed_clauses() {
         .filter(|t| t.starts_with("seed-clause-"))
         .collect();
     assert_eq!(seed_clauses.len(), 9, "{seed_clauses:?}");
-    assert_eq!(q.criteria.iter().filter(|c| c.id.starts_with("a28-3-")).count(), 8);
-    let adequacy = q.info.extensions.iter().find(|e| e.key == "adequacy-list-as-of");
-    assert!(adequacy.is_some_and(|e| e.value.parse::<vigie_model::Date>().is_ok()), "the adequacy list carries its date");
+    assert_eq!(
+        q.criteria
+            .iter()
+            .filter(|c| c.id.starts_with("a28-3-"))
+            .count(),
+        8
+    );
+    let adequacy = q
+        .info
+        .extensions
+        .iter()
+        .find(|e| e.key == "adequacy-list-as-of");
+    assert!(
+        adequacy.is_some_and(|e| e.value.parse::<vigie_model::Date>().is_ok()),
+        "the adequacy list carries its date"
+    );
 }

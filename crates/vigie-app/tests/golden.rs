@@ -14,12 +14,19 @@ fn catalog() -> Catalog {
     let host = Arc::new(Host::new(Limits::default(), None).expect("engine"));
     let mut catalog = Catalog::new(host);
     catalog.load_bundled();
-    assert!(catalog.failures.is_empty(), "bundled plugins failed to load: {:?}", catalog.failures);
+    assert!(
+        catalog.failures.is_empty(),
+        "bundled plugins failed to load: {:?}",
+        catalog.failures
+    );
     catalog
 }
 
 fn golden_files(plugin: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../questionnaires").join(plugin).join("golden");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../questionnaires")
+        .join(plugin)
+        .join("golden");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("dir entry").path())
@@ -36,12 +43,19 @@ fn check_plugin(catalog: &Catalog, plugin: &str) -> (usize, Vec<String>) {
     let mut problems = Vec::new();
     let files = golden_files(plugin);
     for path in &files {
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         let source = std::fs::read_to_string(path).expect("read golden");
         let file = AnswersFile::parse(&source, &name).unwrap_or_else(|e| panic!("{e}"));
-        let answers = file.resolve(questionnaire).unwrap_or_else(|e| panic!("{e}"));
+        let answers = file
+            .resolve(questionnaire)
+            .unwrap_or_else(|e| panic!("{e}"));
         let context = EvalContext {
-            assessment_date: file.assessment_date.expect("golden sets give assessment_date"),
+            assessment_date: file
+                .assessment_date
+                .expect("golden sets give assessment_date"),
             language: "fr".into(),
             level: file.level.clone(),
         };
@@ -53,11 +67,19 @@ fn check_plugin(catalog: &Catalog, plugin: &str) -> (usize, Vec<String>) {
         if let Some(verdict) = &expect.verdict
             && &evaluation.verdict.id != verdict
         {
-            problems.push(format!("{plugin}/{name}: verdict {} (expected {verdict})", evaluation.verdict.id));
+            problems.push(format!(
+                "{plugin}/{name}: verdict {} (expected {verdict})",
+                evaluation.verdict.id
+            ));
         }
         for (criterion, wanted) in &expect.criteria {
-            let wanted_status = Status::from_id(wanted).unwrap_or_else(|| panic!("{name}: bad status {wanted}"));
-            match evaluation.criteria.iter().find(|c| &c.criterion == criterion) {
+            let wanted_status =
+                Status::from_id(wanted).unwrap_or_else(|| panic!("{name}: bad status {wanted}"));
+            match evaluation
+                .criteria
+                .iter()
+                .find(|c| &c.criterion == criterion)
+            {
                 None => problems.push(format!("{plugin}/{name}: no result for {criterion}")),
                 Some(r) if r.status != wanted_status => problems.push(format!(
                     "{plugin}/{name}: {criterion} is {} (expected {wanted}): {}",
@@ -68,19 +90,29 @@ fn check_plugin(catalog: &Catalog, plugin: &str) -> (usize, Vec<String>) {
             }
         }
         for f in &expect.findings_include {
-            if !evaluation.findings.iter().any(|x| &x.id == f || x.criterion.as_deref() == Some(f)) {
+            if !evaluation
+                .findings
+                .iter()
+                .any(|x| &x.id == f || x.criterion.as_deref() == Some(f))
+            {
                 problems.push(format!("{plugin}/{name}: no finding for {f}"));
             }
         }
         if let Some(min) = expect.score_at_least
             && evaluation.score.is_none_or(|s| s < min)
         {
-            problems.push(format!("{plugin}/{name}: score {:?} below {min}", evaluation.score));
+            problems.push(format!(
+                "{plugin}/{name}: score {:?} below {min}",
+                evaluation.score
+            ));
         }
         if let Some(max) = expect.score_below
             && evaluation.score.is_none_or(|s| s >= max)
         {
-            problems.push(format!("{plugin}/{name}: score {:?} not below {max}", evaluation.score));
+            problems.push(format!(
+                "{plugin}/{name}: score {:?} not below {max}",
+                evaluation.score
+            ));
         }
     }
     (files.len(), problems)
@@ -89,8 +121,15 @@ fn check_plugin(catalog: &Catalog, plugin: &str) -> (usize, Vec<String>) {
 fn assert_golden(plugin: &str, at_least: usize) {
     let catalog = catalog();
     let (count, problems) = check_plugin(&catalog, plugin);
-    assert!(count >= at_least, "{plugin}: expected at least {at_least} golden sets, found {count}");
-    assert!(problems.is_empty(), "golden mismatches:\n{}", problems.join("\n"));
+    assert!(
+        count >= at_least,
+        "{plugin}: expected at least {at_least} golden sets, found {count}"
+    );
+    assert!(
+        problems.is_empty(),
+        "golden mismatches:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]

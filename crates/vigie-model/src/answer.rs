@@ -208,7 +208,9 @@ impl AnswerValue {
         match self {
             AnswerValue::YesNo(v) => v.label(lang).to_string(),
             AnswerValue::Choice(id) => label(id),
-            AnswerValue::Choices(ids) => ids.iter().map(|i| label(i)).collect::<Vec<_>>().join(", "),
+            AnswerValue::Choices(ids) => {
+                ids.iter().map(|i| label(i)).collect::<Vec<_>>().join(", ")
+            }
             AnswerValue::Integer(v) => with_unit(v.to_string(), kind, lang),
             AnswerValue::Decimal(v) => with_unit(v.to_string(), kind, lang),
             AnswerValue::Text(t) => t.clone(),
@@ -279,11 +281,21 @@ mod tests {
 
     #[test]
     fn parses_french_and_english_yes_no() {
-        for (s, v) in [("oui", YesNo::Yes), ("No", YesNo::No), ("partiel", YesNo::Partial)] {
-            assert_eq!(AnswerValue::parse(&AnswerKind::YesNo, s), Ok(AnswerValue::YesNo(v)));
+        for (s, v) in [
+            ("oui", YesNo::Yes),
+            ("No", YesNo::No),
+            ("partiel", YesNo::Partial),
+        ] {
+            assert_eq!(
+                AnswerValue::parse(&AnswerKind::YesNo, s),
+                Ok(AnswerValue::YesNo(v))
+            );
         }
         assert!(AnswerValue::parse(&AnswerKind::YesNo, "maybe").is_err());
-        assert_eq!(AnswerValue::parse(&AnswerKind::Date, "refus"), Ok(AnswerValue::Declined));
+        assert_eq!(
+            AnswerValue::parse(&AnswerKind::Date, "refus"),
+            Ok(AnswerValue::Declined)
+        );
     }
 
     #[test]
@@ -306,7 +318,10 @@ mod tests {
             unit: Some(Localized::from_pairs([("fr", "%")])),
         });
         assert!(AnswerValue::parse(&pct, "101").is_err());
-        assert_eq!(AnswerValue::parse(&pct, "85").unwrap().display(&pct, "fr"), "85 %");
+        assert_eq!(
+            AnswerValue::parse(&pct, "85").unwrap().display(&pct, "fr"),
+            "85 %"
+        );
         assert!(AnswerValue::YesNo(YesNo::Yes).validate(&pct).is_err());
     }
 }

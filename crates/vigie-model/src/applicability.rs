@@ -34,10 +34,18 @@ fn test_holds(test: &Test, answer: Option<&AnswerValue>) -> bool {
         Test::Answered => answered.is_some(),
         Test::Unanswered => answered.is_none(),
         Test::OneOf(values) => answered.is_some_and(|a| values.iter().any(|v| a.matches_value(v))),
-        Test::NoneOf(values) => answered.is_some_and(|a| !values.iter().any(|v| a.matches_value(v))),
-        Test::Includes(id) => matches!(answered, Some(AnswerValue::Choices(ids)) if ids.contains(id)),
-        Test::AtLeast(n) => answered.and_then(AnswerValue::as_number).is_some_and(|v| v >= *n),
-        Test::Below(n) => answered.and_then(AnswerValue::as_number).is_some_and(|v| v < *n),
+        Test::NoneOf(values) => {
+            answered.is_some_and(|a| !values.iter().any(|v| a.matches_value(v)))
+        }
+        Test::Includes(id) => {
+            matches!(answered, Some(AnswerValue::Choices(ids)) if ids.contains(id))
+        }
+        Test::AtLeast(n) => answered
+            .and_then(AnswerValue::as_number)
+            .is_some_and(|v| v >= *n),
+        Test::Below(n) => answered
+            .and_then(AnswerValue::as_number)
+            .is_some_and(|v| v < *n),
     }
 }
 
@@ -87,7 +95,9 @@ pub fn applicable_items<'a>(
         .into_iter()
         .zip(&questionnaire.sections)
         .map(|(flag, s)| {
-            flag.unwrap_or_else(|| level_matches(&s.levels, level) && holds(&s.applicable_when, &effective))
+            flag.unwrap_or_else(|| {
+                level_matches(&s.levels, level) && holds(&s.applicable_when, &effective)
+            })
         })
         .collect();
     Applicability {
@@ -144,11 +154,18 @@ mod tests {
             sections: vec![section("a", vec![]), section("b", vec!["high".into()])],
             questions: vec![
                 q("has-sub", "a", vec![]),
-                q("sub-list", "a", vec![vec![cond("has-sub", Test::OneOf(vec!["yes".into()]))]]),
+                q(
+                    "sub-list",
+                    "a",
+                    vec![vec![cond("has-sub", Test::OneOf(vec!["yes".into()]))]],
+                ),
                 q(
                     "sub-audit",
                     "a",
-                    vec![vec![cond("sub-list", Test::Answered)], vec![cond("has-sub", Test::Unanswered)]],
+                    vec![
+                        vec![cond("sub-list", Test::Answered)],
+                        vec![cond("has-sub", Test::Unanswered)],
+                    ],
                 ),
                 q("level-only", "b", vec![]),
             ],
@@ -178,8 +195,14 @@ mod tests {
     fn levels_restrict_sections() {
         let qn = questionnaire();
         let answers = HashMap::new();
-        assert_eq!(applicable_items(&qn, &answers, Some("low")).sections, vec![true, false]);
-        assert_eq!(applicable_items(&qn, &answers, Some("high")).sections, vec![true, true]);
+        assert_eq!(
+            applicable_items(&qn, &answers, Some("low")).sections,
+            vec![true, false]
+        );
+        assert_eq!(
+            applicable_items(&qn, &answers, Some("high")).sections,
+            vec![true, true]
+        );
         assert!(!applicable_items(&qn, &answers, Some("low")).question(3));
     }
 }

@@ -146,7 +146,10 @@ mod tests {
         let d = Date::new(2026, 11, 23).unwrap();
         assert_eq!(Date::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
         for delta in [-1000, -1, 0, 1, 30, 365, 10_000] {
-            assert_eq!(d.add_days(delta).unwrap().days_since_epoch(), d.days_since_epoch() + delta);
+            assert_eq!(
+                d.add_days(delta).unwrap().days_since_epoch(),
+                d.days_since_epoch() + delta
+            );
         }
         assert_eq!(d.add_days(8).unwrap().to_string(), "2026-12-01");
         assert_eq!(Date::new(2026, 1, 1).unwrap().days_until(d), 326);

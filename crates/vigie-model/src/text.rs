@@ -25,7 +25,9 @@ impl Localized {
 
     /// Whether a translation exists for `lang` (without fallback).
     pub fn has(&self, lang: &str) -> bool {
-        self.0.iter().any(|t| t.lang == lang && !t.text.trim().is_empty())
+        self.0
+            .iter()
+            .any(|t| t.lang == lang && !t.text.trim().is_empty())
     }
 
     /// Builds a localized text from `(lang, text)` pairs.
@@ -57,7 +59,9 @@ pub fn fold_for_search(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => out.push('a'),
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => {
+                out.push('a')
+            }
             'ç' | 'Ç' => out.push('c'),
             'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => out.push('e'),
             'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => out.push('i'),
@@ -90,7 +94,10 @@ mod tests {
 
     #[test]
     fn folding_removes_case_and_accents() {
-        assert_eq!(fold_for_search("Sécurité ÉLÉMENTAIRE"), "securite elementaire");
+        assert_eq!(
+            fold_for_search("Sécurité ÉLÉMENTAIRE"),
+            "securite elementaire"
+        );
         assert_eq!(fold_for_search("Cœur"), "coeur");
         assert_eq!(fold_for_search("Se\u{301}curite\u{301}"), "securite");
     }

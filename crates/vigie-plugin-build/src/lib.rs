@@ -54,7 +54,9 @@ const SCRUBBED: &[&str] = &[
 /// `<outer target dir>/wasm-plugins`, derived from `OUT_DIR`
 /// (`<target>/<profile>/build/<pkg>-<hash>/out`), so rebuilds are incremental.
 pub fn plugin_target_dir() -> PathBuf {
-    let out = std::env::var_os("OUT_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"));
+    let out = std::env::var_os("OUT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"));
     out.ancestors()
         .nth(4)
         .map(|target| target.join("wasm-plugins"))
@@ -83,7 +85,11 @@ fn profile_for(dir: &Path) -> String {
 /// Builds `packages` of the plugin workspace in `workspace_dir` and returns
 /// each component's path, in order. Prints `rerun-if-changed` lines for the
 /// folders in `watch`.
-pub fn build_plugins(workspace_dir: &Path, packages: &[&str], watch: &[&Path]) -> Result<Vec<PathBuf>, BuildError> {
+pub fn build_plugins(
+    workspace_dir: &Path,
+    packages: &[&str],
+    watch: &[&Path],
+) -> Result<Vec<PathBuf>, BuildError> {
     for dir in watch {
         println!("cargo:rerun-if-changed={}", dir.display());
     }
@@ -109,12 +115,18 @@ pub fn build_plugins(workspace_dir: &Path, packages: &[&str], watch: &[&Path]) -
     // Cargo sets CARGO_CFG_* / CARGO_FEATURE_* for build scripts; drop them all.
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy().to_string();
-        if key.starts_with("CARGO_CFG_") || key.starts_with("CARGO_FEATURE_") || key.starts_with("CARGO_PROFILE_") {
+        if key.starts_with("CARGO_CFG_")
+            || key.starts_with("CARGO_FEATURE_")
+            || key.starts_with("CARGO_PROFILE_")
+        {
             cmd.env_remove(key);
         }
     }
     let dir = workspace_dir.display().to_string();
-    let status = cmd.status().map_err(|source| BuildError::Spawn { dir: dir.clone(), source })?;
+    let status = cmd.status().map_err(|source| BuildError::Spawn {
+        dir: dir.clone(),
+        source,
+    })?;
     if !status.success() {
         return Err(BuildError::Failed {
             dir,
@@ -130,7 +142,10 @@ pub fn build_plugins(workspace_dir: &Path, packages: &[&str], watch: &[&Path]) -
             if path.is_file() {
                 Ok(path)
             } else {
-                Err(BuildError::Missing { dir: dir.clone(), file })
+                Err(BuildError::Missing {
+                    dir: dir.clone(),
+                    file,
+                })
             }
         })
         .collect()

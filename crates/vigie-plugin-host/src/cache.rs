@@ -63,7 +63,8 @@ impl CompileCache {
     }
 
     fn path(&self, engine: &Engine, sha256: &str) -> PathBuf {
-        self.dir.join(format!("{sha256}-{}.cwasm", engine_hash(engine)))
+        self.dir
+            .join(format!("{sha256}-{}.cwasm", engine_hash(engine)))
     }
 
     /// The cached compiled code for `sha256`, if this engine wrote it and
@@ -98,7 +99,9 @@ impl CompileCache {
     /// Writes the compiled code of `component` for `sha256`, followed by the
     /// checksum of that code.
     pub fn store(&self, engine: &Engine, sha256: &str, component: &Component) -> io::Result<()> {
-        let mut bytes = component.serialize().map_err(|e| io::Error::other(format!("{e:#}")))?;
+        let mut bytes = component
+            .serialize()
+            .map_err(|e| io::Error::other(format!("{e:#}")))?;
         let digest = checksum(&bytes);
         bytes.extend_from_slice(&digest);
         std::fs::create_dir_all(&self.dir)?;

@@ -111,19 +111,25 @@ pub enum PluginError {
     WrongInterfaceVersion { plugin: String, found: String },
     #[error("{plugin}: does not export {INTERFACE}@1.x (it exports: {exports})")]
     MissingExport { plugin: String, exports: String },
-    #[error("{plugin}: {call} ran out of fuel after {budget} units (an endless loop, or work too heavy for the limit)")]
+    #[error(
+        "{plugin}: {call} ran out of fuel after {budget} units (an endless loop, or work too heavy for the limit)"
+    )]
     OutOfFuel {
         plugin: String,
         call: Call,
         budget: u64,
     },
-    #[error("{plugin}: {call} ran past its time limit of {limit:?} (an endless loop, or work too heavy for the limit)")]
+    #[error(
+        "{plugin}: {call} ran past its time limit of {limit:?} (an endless loop, or work too heavy for the limit)"
+    )]
     Timeout {
         plugin: String,
         call: Call,
         limit: Duration,
     },
-    #[error("{plugin}: {call} tried to grow its memory to {requested} bytes, over the cap of {cap} bytes")]
+    #[error(
+        "{plugin}: {call} tried to grow its memory to {requested} bytes, over the cap of {cap} bytes"
+    )]
     MemoryCap {
         plugin: String,
         call: Call,
@@ -191,7 +197,12 @@ struct MemoryLimiter {
 }
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.cap {
             self.refused = Some(desired);
             // An error (not `Ok(false)`) traps at once: a plugin cannot ignore it.
@@ -200,7 +211,12 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
     }
 
@@ -323,9 +339,16 @@ impl Host {
 
     /// Compiles (or loads from cache) the component in `bytes`, checks its
     /// imports and exports, and returns it ready for instantiation.
-    fn component(&self, bytes: &[u8], sha: &str, label: &str) -> Result<(Component, CodeSource, Duration), PluginError> {
+    fn component(
+        &self,
+        bytes: &[u8],
+        sha: &str,
+        label: &str,
+    ) -> Result<(Component, CodeSource, Duration), PluginError> {
         if bytes.is_empty() {
-            return Err(PluginError::Empty { plugin: label.into() });
+            return Err(PluginError::Empty {
+                plugin: label.into(),
+            });
         }
         check_component_header(bytes).map_err(|detail| PluginError::NotAComponent {
             plugin: label.into(),
@@ -336,10 +359,11 @@ impl Host {
         let (component, source) = match cached {
             Some(component) => (component, CodeSource::Cache),
             None => {
-                let component = Component::new(&self.engine, bytes).map_err(|e| PluginError::Compile {
-                    plugin: label.into(),
-                    detail: format!("{e:#}"),
-                })?;
+                let component =
+                    Component::new(&self.engine, bytes).map_err(|e| PluginError::Compile {
+                        plugin: label.into(),
+                        detail: format!("{e:#}"),
+                    })?;
                 if let Some(cache) = &self.cache {
                     // A cache that cannot be written only costs time later.
                     let _ = cache.store(&self.engine, sha, &component);
@@ -370,7 +394,11 @@ impl Host {
         let Some(name) = ours.first() else {
             return Err(PluginError::MissingExport {
                 plugin: label.into(),
-                exports: if exports.is_empty() { "nothing".into() } else { exports.join(", ") },
+                exports: if exports.is_empty() {
+                    "nothing".into()
+                } else {
+                    exports.join(", ")
+                },
             });
         };
         let version = name.split_once('@').map(|(_, v)| v).unwrap_or("");
@@ -397,10 +425,13 @@ impl Host {
         let sha256 = sha256_hex(bytes);
         let label = format!("plugin {origin} (sha256 {})", &sha256[..12]);
         let (component, source, code_time) = self.component(bytes, &sha256, &label)?;
-        let instance_pre = self.linker.instantiate_pre(&component).map_err(|e| PluginError::Compile {
-            plugin: label.clone(),
-            detail: format!("{e:#}"),
-        })?;
+        let instance_pre =
+            self.linker
+                .instantiate_pre(&component)
+                .map_err(|e| PluginError::Compile {
+                    plugin: label.clone(),
+                    detail: format!("{e:#}"),
+                })?;
         let pre = QuestionnairePre::new(instance_pre).map_err(|e| PluginError::MissingExport {
             plugin: label.clone(),
             exports: format!("{e:#}"),
@@ -410,10 +441,12 @@ impl Host {
             bindings.vigie_questionnaire_plugin().call_describe(store)
         })?;
         let questionnaire = convert::questionnaire(raw);
-        validate::questionnaire(&questionnaire, &self.limits.output).map_err(|detail| PluginError::InvalidOutput {
-            plugin: label.clone(),
-            call: Call::Describe,
-            detail,
+        validate::questionnaire(&questionnaire, &self.limits.output).map_err(|detail| {
+            PluginError::InvalidOutput {
+                plugin: label.clone(),
+                call: Call::Describe,
+                detail,
+            }
         })?;
         let describe_time = started.elapsed();
         let name = format!(
@@ -452,7 +485,13 @@ impl Host {
         result.map_err(|(call, error)| self.classify(label, call, &store, error))
     }
 
-    fn classify(&self, label: &str, call: Call, store: &Store<State>, error: wasmtime::Error) -> PluginError {
+    fn classify(
+        &self,
+        label: &str,
+        call: Call,
+        store: &Store<State>,
+        error: wasmtime::Error,
+    ) -> PluginError {
         let plugin = label.to_string();
         if let Some(requested) = store.data().limiter.refused {
             return PluginError::MemoryCap {
@@ -500,23 +539,34 @@ impl Host {
     /// Scores `answers` with `plugin`. Answers to unknown questions are an
     /// error; answers to questions that do not apply are dropped first, as
     /// the WIT contract promises plugins.
-    pub fn evaluate(&self, plugin: &Plugin, answers: &[Answer], context: &EvalContext) -> Result<Evaluation, PluginError> {
+    pub fn evaluate(
+        &self,
+        plugin: &Plugin,
+        answers: &[Answer],
+        context: &EvalContext,
+    ) -> Result<Evaluation, PluginError> {
         let questionnaire = &plugin.questionnaire;
         let mut by_id = std::collections::HashMap::with_capacity(answers.len());
         for answer in answers {
-            let question = questionnaire.question(&answer.question).ok_or_else(|| PluginError::InvalidAnswer {
-                plugin: plugin.name.clone(),
-                question: answer.question.clone(),
-                detail: "no such question in this questionnaire".into(),
+            let question = questionnaire.question(&answer.question).ok_or_else(|| {
+                PluginError::InvalidAnswer {
+                    plugin: plugin.name.clone(),
+                    question: answer.question.clone(),
+                    detail: "no such question in this questionnaire".into(),
+                }
             })?;
-            answer.value.validate(&question.kind).map_err(|e| PluginError::InvalidAnswer {
-                plugin: plugin.name.clone(),
-                question: answer.question.clone(),
-                detail: e.to_string(),
-            })?;
+            answer
+                .value
+                .validate(&question.kind)
+                .map_err(|e| PluginError::InvalidAnswer {
+                    plugin: plugin.name.clone(),
+                    question: answer.question.clone(),
+                    detail: e.to_string(),
+                })?;
             by_id.insert(answer.question.as_str(), &answer.value);
         }
-        let applicability = vigie_model::applicable_items(questionnaire, &by_id, context.level.as_deref());
+        let applicability =
+            vigie_model::applicable_items(questionnaire, &by_id, context.level.as_deref());
         let wit_answers: Vec<_> = answers
             .iter()
             .filter(|a| {
@@ -527,21 +577,30 @@ impl Host {
             .map(convert::answer_to_wit)
             .collect();
         let wit_context = convert::context_to_wit(context);
-        let result = self.call(&plugin.pre, &plugin.name, Call::Evaluate, |bindings, store| {
-            bindings
-                .vigie_questionnaire_plugin()
-                .call_evaluate(store, &wit_answers, &wit_context)
-        })?;
+        let result = self.call(
+            &plugin.pre,
+            &plugin.name,
+            Call::Evaluate,
+            |bindings, store| {
+                bindings.vigie_questionnaire_plugin().call_evaluate(
+                    store,
+                    &wit_answers,
+                    &wit_context,
+                )
+            },
+        )?;
         let raw = result.map_err(|message| PluginError::Rejected {
             plugin: plugin.name.clone(),
             message: validate::clip(&message, 500),
         })?;
         let evaluation = convert::evaluation(raw);
-        validate::evaluation(&evaluation, questionnaire, &self.limits.output).map_err(|detail| PluginError::InvalidOutput {
-            plugin: plugin.name.clone(),
-            call: Call::Evaluate,
-            detail,
-        })?;
+        validate::evaluation(&evaluation, questionnaire, &self.limits.output).map_err(
+            |detail| PluginError::InvalidOutput {
+                plugin: plugin.name.clone(),
+                call: Call::Evaluate,
+                detail,
+            },
+        )?;
         Ok(evaluation)
     }
 }
@@ -574,11 +633,33 @@ impl Plugin {
     }
 }
 
+/// Whether `bytes` look like the WebAssembly text format: after whitespace
+/// and `;;` line or `(; ;)` block comments, an opening parenthesis.
+fn starts_as_wat(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    loop {
+        rest = rest.trim_ascii_start();
+        if let Some(after) = rest.strip_prefix(b";;") {
+            let end = after
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(after.len(), |i| i + 1);
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix(b"(;") {
+            match after.windows(2).position(|w| w == b";)") {
+                Some(i) => rest = &after[i + 2..],
+                None => return false,
+            }
+        } else {
+            return rest.first() == Some(&b'(');
+        }
+    }
+}
+
 /// Rejects what is plainly not a component before handing bytes to the
 /// compiler, so the error says what the file is.
 fn check_component_header(bytes: &[u8]) -> Result<(), String> {
-    let text_start = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    if text_start == Some(b'(') {
+    if starts_as_wat(bytes) {
         // The WebAssembly text format; the compiler parses it.
         return Ok(());
     }

@@ -46,9 +46,9 @@ struct Checker<'a> {
 
 fn valid_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
 }
 
 impl Checker<'_> {
@@ -92,7 +92,13 @@ impl Checker<'_> {
     }
 
     /// A text must be given in every language the plugin declares.
-    fn text(&mut self, at: &str, field: &str, text: &Localized, required: bool) -> Result<(), String> {
+    fn text(
+        &mut self,
+        at: &str,
+        field: &str,
+        text: &Localized,
+        required: bool,
+    ) -> Result<(), String> {
         self.list(&format!("{at}.{field}"), text.0.len())?;
         for t in &text.0 {
             self.string(&format!("{at}.{field}"), &t.text)?;
@@ -101,19 +107,27 @@ impl Checker<'_> {
         if required {
             for lang in self.languages {
                 if !text.has(lang) {
-                    return Err(format!("{at}: `{field}` has no text in `{lang}`, a declared language"));
+                    return Err(format!(
+                        "{at}: `{field}` has no text in `{lang}`, a declared language"
+                    ));
                 }
             }
         }
         Ok(())
     }
 
-    fn unique<'b>(&mut self, what: &str, ids: impl Iterator<Item = &'b str>) -> Result<HashSet<&'b str>, String> {
+    fn unique<'b>(
+        &mut self,
+        what: &str,
+        ids: impl Iterator<Item = &'b str>,
+    ) -> Result<HashSet<&'b str>, String> {
         let mut seen = HashSet::new();
         for id in ids {
             self.id(&format!("{what} `{}`", clip(id, 80)), id)?;
             if !seen.insert(id) {
-                return Err(format!("{what} `{id}` is declared twice; ids must be unique"));
+                return Err(format!(
+                    "{what} `{id}` is declared twice; ids must be unique"
+                ));
             }
         }
         Ok(seen)
@@ -144,7 +158,10 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
     for lang in &info.languages {
         c.string("info.languages", lang)?;
         if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
-            return Err(format!("info.languages: `{}` is not an ISO 639-1 code like `fr`", clip(lang, 20)));
+            return Err(format!(
+                "info.languages: `{}` is not an ISO 639-1 code like `fr`",
+                clip(lang, 20)
+            ));
         }
     }
     c.text("info", "name", &info.name, true)?;
@@ -167,7 +184,12 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
     let levels = c.unique("level", info.levels.iter().map(|l| l.id.as_str()))?;
     for l in &info.levels {
         c.text(&format!("level `{}`", l.id), "name", &l.name, true)?;
-        c.text(&format!("level `{}`", l.id), "description", &l.description, false)?;
+        c.text(
+            &format!("level `{}`", l.id),
+            "description",
+            &l.description,
+            false,
+        )?;
     }
     c.list("sections", q.sections.len())?;
     c.list("questions", q.questions.len())?;
@@ -182,12 +204,18 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
     let check_levels = |at: &str, list: &[String]| -> Result<(), String> {
         for l in list {
             if !levels.contains(l.as_str()) {
-                return Err(format!("{at}: level `{}` is not declared in info.levels", clip(l, 80)));
+                return Err(format!(
+                    "{at}: level `{}` is not declared in info.levels",
+                    clip(l, 80)
+                ));
             }
         }
         Ok(())
     };
-    let check_refs = |c: &mut Checker, at: &str, refs: &[vigie_model::Reference]| -> Result<(), String> {
+    let check_refs = |c: &mut Checker,
+                      at: &str,
+                      refs: &[vigie_model::Reference]|
+     -> Result<(), String> {
         c.list(&format!("{at}.references"), refs.len())?;
         for r in refs {
             c.string(at, &r.framework)?;
@@ -225,14 +253,22 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
         .collect();
     let mut first_of_section: HashMap<&str, usize> = HashMap::new();
     for (i, question) in q.questions.iter().enumerate() {
-        first_of_section.entry(question.section.as_str()).or_insert(i);
+        first_of_section
+            .entry(question.section.as_str())
+            .or_insert(i);
     }
-    let check_conditions = |c: &mut Checker, at: &str, alternatives: &[Vec<vigie_model::Condition>], before: usize| -> Result<(), String> {
+    let check_conditions = |c: &mut Checker,
+                            at: &str,
+                            alternatives: &[Vec<vigie_model::Condition>],
+                            before: usize|
+     -> Result<(), String> {
         c.list(&format!("{at}.applicable-when"), alternatives.len())?;
         for all in alternatives {
             c.list(&format!("{at}.applicable-when"), all.len())?;
             if all.is_empty() {
-                return Err(format!("{at}: applicable-when has an empty alternative (it would always hold)"));
+                return Err(format!(
+                    "{at}: applicable-when has an empty alternative (it would always hold)"
+                ));
             }
             for cond in all {
                 c.string(at, &cond.question)?;
@@ -279,7 +315,10 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
         c.text(&at, "title", &s.title, true)?;
         c.text(&at, "description", &s.description, false)?;
         check_levels(&at, &s.levels)?;
-        let before = first_of_section.get(s.id.as_str()).copied().unwrap_or(q.questions.len());
+        let before = first_of_section
+            .get(s.id.as_str())
+            .copied()
+            .unwrap_or(q.questions.len());
         check_conditions(&mut c, &at, &s.applicable_when, before)?;
         section_seen.push(s.id.as_str());
     }
@@ -292,7 +331,10 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
                 clip(&question.section, 80)
             ));
         }
-        let section_position = section_seen.iter().position(|s| *s == question.section).unwrap_or(0);
+        let section_position = section_seen
+            .iter()
+            .position(|s| *s == question.section)
+            .unwrap_or(0);
         if section_position < current_section {
             return Err(format!(
                 "{at}: questions must be grouped by section in section order, but section `{}` appears again after a later one",
@@ -320,9 +362,17 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
                 if choices.is_empty() {
                     return Err(format!("{at}: a choice question needs at least one choice"));
                 }
-                c.unique(&format!("{at}: choice"), choices.iter().map(|ch| ch.id.as_str()))?;
+                c.unique(
+                    &format!("{at}: choice"),
+                    choices.iter().map(|ch| ch.id.as_str()),
+                )?;
                 for ch in choices {
-                    c.text(&format!("{at}, choice `{}`", ch.id), "label", &ch.label, true)?;
+                    c.text(
+                        &format!("{at}, choice `{}`", ch.id),
+                        "label",
+                        &ch.label,
+                        true,
+                    )?;
                 }
             }
             AnswerKind::Integer(b) | AnswerKind::Decimal(b) => {
@@ -349,7 +399,11 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
 }
 
 /// Validates an evaluation against the questionnaire that produced it.
-pub(crate) fn evaluation(e: &Evaluation, q: &Questionnaire, limits: &OutputLimits) -> Result<(), String> {
+pub(crate) fn evaluation(
+    e: &Evaluation,
+    q: &Questionnaire,
+    limits: &OutputLimits,
+) -> Result<(), String> {
     let mut c = Checker {
         limits,
         total: 0,
@@ -378,7 +432,11 @@ pub(crate) fn evaluation(e: &Evaluation, q: &Questionnaire, limits: &OutputLimit
             return Err(format!("{at}: field `score` is {score}, outside 0..100"));
         }
     }
-    if let Some(missing) = q.criteria.iter().find(|crit| !seen.contains(crit.id.as_str())) {
+    if let Some(missing) = q
+        .criteria
+        .iter()
+        .find(|crit| !seen.contains(crit.id.as_str()))
+    {
         return Err(format!(
             "criterion `{}` has no result: `criteria` must hold one result per criterion of the questionnaire",
             missing.id

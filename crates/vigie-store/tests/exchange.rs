@@ -325,7 +325,10 @@ fn a_supplier_changed_here_or_a_namesake_is_a_conflict() {
     fields.country = Some("TN".into());
     carol.update_supplier(&a.supplier_id, &fields).unwrap();
     // The same file again has nothing new: the supplier's change here does not matter.
-    assert_eq!(import(&carol, &file).unwrap().outcome, ImportOutcome::Unchanged);
+    assert_eq!(
+        import(&carol, &file).unwrap().outcome,
+        ImportOutcome::Unchanged
+    );
     alice.set_answer(&a.id, "q9", yes(), None, None).unwrap();
     let before = dump(&c_path);
     let err = import(&carol, &export(&alice, &a.id)).unwrap_err();

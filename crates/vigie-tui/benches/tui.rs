@@ -39,7 +39,10 @@ impl Write for Sink {
 
 impl Sink {
     fn take(&self) -> u64 {
-        self.0.lock().map(|mut n| std::mem::take(&mut *n)).unwrap_or(0)
+        self.0
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or(0)
     }
 }
 
@@ -82,7 +85,10 @@ fn ms(d: Duration) -> String {
 }
 
 fn row(name: &str, value: String, goal: &str, ok: bool) {
-    println!("{name:<52} {value:>16}  {goal:<12} {}", if ok { "ok" } else { "MISSED" });
+    println!(
+        "{name:<52} {value:>16}  {goal:<12} {}",
+        if ok { "ok" } else { "MISSED" }
+    );
 }
 
 fn main() {
@@ -107,7 +113,10 @@ fn main() {
         for s in 0..50 {
             let supplier = bench
                 .store
-                .add_supplier(&SupplierFields::new(format!("Fournisseur {s:02}"), Criticality::High))
+                .add_supplier(&SupplierFields::new(
+                    format!("Fournisseur {s:02}"),
+                    Criticality::High,
+                ))
                 .expect("supplier");
             for a in 0..20 {
                 bench
@@ -130,12 +139,21 @@ fn main() {
         starts.push(started.elapsed());
     }
     let start = median(starts);
-    row("start to first frame (1k assessments, warm cache)", ms(start), "≤ 50 ms", start <= Duration::from_millis(50));
+    row(
+        "start to first frame (1k assessments, warm cache)",
+        ms(start),
+        "≤ 50 ms",
+        start <= Duration::from_millis(50),
+    );
 
     // One answer keystroke → saved, rescored, drawn.
     let host = Arc::new(Host::new(Limits::default(), Some(cache.clone())).expect("engine"));
     let mut app = build_app(&options, host).expect("app");
-    let id = app.bench.store.list_assessments(&vigie_store::AssessmentFilter::page(1, 0)).expect("list")[0]
+    let id = app
+        .bench
+        .store
+        .list_assessments(&vigie_store::AssessmentFilter::page(1, 0))
+        .expect("list")[0]
         .id
         .clone();
     app.open_interview(&id);
@@ -143,7 +161,10 @@ fn main() {
     for _ in 0..200 {
         let is_yes_no = match app.stack.last() {
             Some(vigie_tui::app::Screen::Interview(iv)) => {
-                matches!(iv.questionnaire.questions[iv.current].kind, vigie_model::AnswerKind::YesNo)
+                matches!(
+                    iv.questionnaire.questions[iv.current].kind,
+                    vigie_model::AnswerKind::YesNo
+                )
             }
             _ => true,
         };
@@ -169,12 +190,18 @@ fn main() {
         term.draw(|f| view::draw(f, &app)).expect("draw");
     }
     let keystroke = median(latencies.clone());
-    row("answer keystroke → saved, rescored, drawn (median)", ms(keystroke), "≤ 5 ms", keystroke <= Duration::from_millis(5));
+    row(
+        "answer keystroke → saved, rescored, drawn (median)",
+        ms(keystroke),
+        "≤ 5 ms",
+        keystroke <= Duration::from_millis(5),
+    );
     row("  same, worst of 200", ms(max(&latencies)), "", true);
 
     // A full redraw: every cell of the same screen written out, as a UI
     // that does not diff frames would.
-    let mut test_term = Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("test terminal");
+    let mut test_term =
+        Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("test terminal");
     test_term.draw(|f| view::draw(f, &app)).expect("draw");
     let buffer = test_term.backend().buffer().clone();
     let fresh = Sink::default();
@@ -197,7 +224,12 @@ fn main() {
         ratio <= 0.2,
     );
     let rss = rss_mib();
-    row("resident memory, interview open, 3 plugins", format!("{rss:.1} MiB"), "≤ 50 MiB", rss <= 50.0);
+    row(
+        "resident memory, interview open, 3 plugins",
+        format!("{rss:.1} MiB"),
+        "≤ 50 MiB",
+        rss <= 50.0,
+    );
 
     // Fuzzy search over 100k questions, answers and notes.
     let mut index = SearchIndex::new();
@@ -206,7 +238,14 @@ fn main() {
         .catalog
         .entries()
         .iter()
-        .flat_map(|e| e.plugin.questionnaire().questions.iter().map(|q| q.prompt.get("fr").to_string()).collect::<Vec<_>>())
+        .flat_map(|e| {
+            e.plugin
+                .questionnaire()
+                .questions
+                .iter()
+                .map(|q| q.prompt.get("fr").to_string())
+                .collect::<Vec<_>>()
+        })
         .collect();
     let notes = [
         "Certificat vu, émis par un organisme accrédité",

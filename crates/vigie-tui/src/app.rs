@@ -6,15 +6,17 @@ use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
 use crossterm::event::{KeyCode, KeyEvent};
-use vigie_app::workbench::{AppError, answers_of, by_question};
 use vigie_app::Workbench;
+use vigie_app::workbench::{AppError, answers_of, by_question};
 use vigie_model::{
-    Answer, AnswerKind, AnswerValue, Applicability, Date, EvalContext, Evaluation, Questionnaire, YesNo, applicable_items,
+    Answer, AnswerKind, AnswerValue, Applicability, Date, EvalContext, Evaluation, Questionnaire,
+    YesNo, applicable_items,
 };
 use vigie_plugin_host::Plugin;
 use vigie_store::{
-    ActionItem, ActionItemUpdate, ActionStatus, Assessment, AssessmentFilter, AssessmentSummary, AuditEntry, Criticality,
-    EvidenceKind, NewActionItem, NewEvidence, StoreError, StoredAnswer, Supplier, SupplierFields,
+    ActionItem, ActionItemUpdate, ActionStatus, Assessment, AssessmentFilter, AssessmentSummary,
+    AuditEntry, Criticality, EvidenceKind, NewActionItem, NewEvidence, StoreError, StoredAnswer,
+    Supplier, SupplierFields,
 };
 
 use crate::keymap::{Action, Key, Keymap, Scope};
@@ -168,7 +170,9 @@ pub enum Overlay {
     /// "Why it matters" and "evidence to ask for" of the current question.
     QuestionHelp,
     /// Choose the report format.
-    ReportFormat { assessment: String },
+    ReportFormat {
+        assessment: String,
+    },
 }
 
 pub struct App {
@@ -246,7 +250,10 @@ impl App {
             let suppliers = self.bench.store.list_suppliers()?;
             let filter = AssessmentFilter::page(500, 0);
             let assessments = self.bench.store.list_assessments(&filter)?;
-            let total = self.bench.store.count_assessments(&AssessmentFilter::default())?;
+            let total = self
+                .bench
+                .store
+                .count_assessments(&AssessmentFilter::default())?;
             Ok((suppliers, assessments, total))
         })();
         match result {
@@ -293,7 +300,11 @@ impl App {
             Msg::Scored(done) => self.on_scored(*done),
             Msg::ReportDone(Ok(path)) => {
                 let lang = self.lang.clone();
-                self.info(format!("{} {}", tr(&lang, "Rapport écrit :", "Report written:"), path.display()));
+                self.info(format!(
+                    "{} {}",
+                    tr(&lang, "Rapport écrit :", "Report written:"),
+                    path.display()
+                ));
             }
             Msg::ReportDone(Err(e)) => self.error(e),
         }
@@ -350,7 +361,9 @@ impl App {
                 Screen::Home => self.home_action(action),
                 Screen::Interview(_) => self.interview_action(action),
                 Screen::Findings(_) => self.findings_action(action),
-                Screen::Plugins { .. } | Screen::Audit(_) | Screen::Compare(_) => self.list_action(action),
+                Screen::Plugins { .. } | Screen::Audit(_) | Screen::Compare(_) => {
+                    self.list_action(action)
+                }
                 _ => {}
             },
         }
@@ -401,17 +414,23 @@ impl App {
     fn home_action(&mut self, action: Action) {
         let len = self.home.rows.len();
         match action {
-            Action::Down => self.home.selected = (self.home.selected + 1).min(len.saturating_sub(1)),
+            Action::Down => {
+                self.home.selected = (self.home.selected + 1).min(len.saturating_sub(1))
+            }
             Action::Up => self.home.selected = self.home.selected.saturating_sub(1),
             Action::NewSupplier => self.stack.push(Screen::SupplierForm(supplier_form(None))),
             Action::EditSupplier => {
                 if let Some(s) = self.selected_supplier() {
-                    self.stack.push(Screen::SupplierForm(supplier_form(Some(&s))));
+                    self.stack
+                        .push(Screen::SupplierForm(supplier_form(Some(&s))));
                 }
             }
             Action::NewAssessment => match self.selected_supplier() {
                 Some(s) => self.open_new_assessment(s),
-                None => self.error(self.l("Créez d'abord un fournisseur (s).", "Create a supplier first (s).")),
+                None => self.error(self.l(
+                    "Créez d'abord un fournisseur (s).",
+                    "Create a supplier first (s).",
+                )),
             },
             Action::Plugins => self.stack.push(Screen::Plugins { selected: 0 }),
             Action::Reassess => match self.home.rows.get(self.home.selected).cloned() {
@@ -427,7 +446,10 @@ impl App {
                     }
                     Err(e) => self.error(e),
                 },
-                _ => self.error(self.l("Choisissez d'abord une évaluation.", "Select an assessment first.")),
+                _ => self.error(self.l(
+                    "Choisissez d'abord une évaluation.",
+                    "Select an assessment first.",
+                )),
             },
             Action::Select => match self.home.rows.get(self.home.selected).cloned() {
                 Some(HomeRow::Assessment(a)) => self.open_interview(&a.id),
@@ -439,21 +461,31 @@ impl App {
     }
 
     fn open_new_assessment(&mut self, supplier: Supplier) {
-        let plugins: Vec<Arc<Plugin>> = self.bench.catalog.entries().iter().map(|e| e.plugin.clone()).collect();
+        let plugins: Vec<Arc<Plugin>> = self
+            .bench
+            .catalog
+            .entries()
+            .iter()
+            .map(|e| e.plugin.clone())
+            .collect();
         if plugins.is_empty() {
-            self.error(self.l("Aucun questionnaire disponible.", "No questionnaire available."));
+            self.error(self.l(
+                "Aucun questionnaire disponible.",
+                "No questionnaire available.",
+            ));
             return;
         }
-        self.stack.push(Screen::NewAssessment(Box::new(NewAssessmentForm {
-            supplier,
-            plugins,
-            selected: 0,
-            language: self.lang.clone(),
-            level: 0,
-            date: self.today.to_string(),
-            focus: 0,
-            error: None,
-        })));
+        self.stack
+            .push(Screen::NewAssessment(Box::new(NewAssessmentForm {
+                supplier,
+                plugins,
+                selected: 0,
+                language: self.lang.clone(),
+                level: 0,
+                date: self.today.to_string(),
+                focus: 0,
+                error: None,
+            })));
     }
 
     fn on_supplier_form_key(&mut self, event: KeyEvent) {
@@ -468,13 +500,21 @@ impl App {
             }
             KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % count,
             KeyCode::BackTab | KeyCode::Up => form.focus = (form.focus + count - 1) % count,
-            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right if form.focus == form.fields.len() => {
+            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right
+                if form.focus == form.fields.len() =>
+            {
                 let all = Criticality::ALL;
                 let i = all.iter().position(|c| *c == form.criticality).unwrap_or(0);
-                let next = if event.code == KeyCode::Left { i + all.len() - 1 } else { i + 1 };
+                let next = if event.code == KeyCode::Left {
+                    i + all.len() - 1
+                } else {
+                    i + 1
+                };
                 form.criticality = all[next % all.len()];
             }
-            KeyCode::Char(c) if form.focus < form.fields.len() => form.fields[form.focus].value.push(c),
+            KeyCode::Char(c) if form.focus < form.fields.len() => {
+                form.fields[form.focus].value.push(c)
+            }
             KeyCode::Backspace if form.focus < form.fields.len() => {
                 form.fields[form.focus].value.pop();
             }
@@ -482,7 +522,8 @@ impl App {
                 let fields = form_to_supplier(form);
                 let editing = form.editing.clone();
                 if fields.name.trim().is_empty() {
-                    form.error = Some(tr(&lang, "Le nom est obligatoire.", "The name is required.").into());
+                    form.error =
+                        Some(tr(&lang, "Le nom est obligatoire.", "The name is required.").into());
                     return;
                 }
                 let result = match &editing {
@@ -501,7 +542,11 @@ impl App {
                         {
                             self.home.selected = i;
                         }
-                        self.info(format!("{} {}", tr(&lang, "Fournisseur enregistré :", "Supplier saved:"), s.name));
+                        self.info(format!(
+                            "{} {}",
+                            tr(&lang, "Fournisseur enregistré :", "Supplier saved:"),
+                            s.name
+                        ));
                     }
                     Err(e) => {
                         if let Screen::SupplierForm(form) = self.screen_mut() {
@@ -518,7 +563,11 @@ impl App {
         let Screen::NewAssessment(form) = self.screen_mut() else {
             return;
         };
-        let levels = form.plugins[form.selected].questionnaire().info.levels.len();
+        let levels = form.plugins[form.selected]
+            .questionnaire()
+            .info
+            .levels
+            .len();
         match (form.focus, event.code) {
             (_, KeyCode::Esc) => {
                 self.stack.pop();
@@ -534,7 +583,11 @@ impl App {
                 form.level = 0;
             }
             (1, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) => {
-                form.language = if form.language == "fr" { "en".into() } else { "fr".into() };
+                form.language = if form.language == "fr" {
+                    "en".into()
+                } else {
+                    "fr".into()
+                };
             }
             (2, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) if levels > 0 => {
                 form.level = (form.level + 1) % levels;
@@ -563,7 +616,12 @@ impl App {
             }
         };
         let plugin = form.plugins[form.selected].clone();
-        let level = plugin.questionnaire().info.levels.get(form.level).map(|l| l.id.clone());
+        let level = plugin
+            .questionnaire()
+            .info
+            .levels
+            .get(form.level)
+            .map(|l| l.id.clone());
         let supplier = form.supplier.id.clone();
         let language = form.language.clone();
         match self
@@ -598,7 +656,10 @@ impl App {
                 }
             }
             let questionnaire = plugin.questionnaire().clone();
-            let evaluation = assessment.final_evaluation.clone().or_else(|| assessment.last_evaluation.clone());
+            let evaluation = assessment
+                .final_evaluation
+                .clone()
+                .or_else(|| assessment.last_evaluation.clone());
             let mut iv = Interview {
                 assessment,
                 plugin,
@@ -614,7 +675,9 @@ impl App {
                 last_error: None,
             };
             iv.refresh_applicability();
-            iv.current = iv.first_unanswered().unwrap_or_else(|| iv.visible().first().copied().unwrap_or(0));
+            iv.current = iv
+                .first_unanswered()
+                .unwrap_or_else(|| iv.visible().first().copied().unwrap_or(0));
             Ok(iv)
         })();
         match result {
@@ -707,7 +770,11 @@ impl App {
                 if let Some(next) = iv.next_unanswered(true) {
                     iv.current = next;
                 } else {
-                    self.info(tr(&lang, "Toutes les questions applicables ont une réponse.", "Every applicable question is answered."));
+                    self.info(tr(
+                        &lang,
+                        "Toutes les questions applicables ont une réponse.",
+                        "Every applicable question is answered.",
+                    ));
                 }
             }
             Action::PrevUnanswered => {
@@ -729,15 +796,22 @@ impl App {
                 let Some(iv) = self.interview() else { return };
                 let q = &iv.questionnaire.questions[iv.current];
                 match q.kind {
-                    AnswerKind::Integer(_) | AnswerKind::Decimal(_) | AnswerKind::Text | AnswerKind::Date => {
+                    AnswerKind::Integer(_)
+                    | AnswerKind::Decimal(_)
+                    | AnswerKind::Text
+                    | AnswerKind::Date => {
                         let current = iv
                             .answer_value(iv.current)
                             .filter(|v| !v.is_declined())
                             .map(|v| v.display(&AnswerKind::Text, &lang))
                             .unwrap_or_default();
                         let current = match (&q.kind, iv.answer_value(iv.current)) {
-                            (AnswerKind::Integer(_), Some(AnswerValue::Integer(v))) => v.to_string(),
-                            (AnswerKind::Decimal(_), Some(AnswerValue::Decimal(v))) => v.to_string(),
+                            (AnswerKind::Integer(_), Some(AnswerValue::Integer(v))) => {
+                                v.to_string()
+                            }
+                            (AnswerKind::Decimal(_), Some(AnswerValue::Decimal(v))) => {
+                                v.to_string()
+                            }
                             _ => current,
                         };
                         let prompt = match q.kind {
@@ -751,7 +825,11 @@ impl App {
                             buffer: current,
                         });
                     }
-                    _ => self.info(tr(&lang, "Répondez avec les chiffres affichés.", "Answer with the digits shown.")),
+                    _ => self.info(tr(
+                        &lang,
+                        "Répondez avec les chiffres affichés.",
+                        "Answer with the digits shown.",
+                    )),
                 }
             }
             Action::Note => {
@@ -786,19 +864,29 @@ impl App {
                 let id = iv.assessment.id.clone();
                 let questionnaire = iv.questionnaire.clone();
                 match self.bench.compare_with_previous(&id) {
-                    Ok(Some(comparison)) => self.stack.push(Screen::Compare(Box::new(CompareView {
-                        questionnaire,
-                        comparison,
-                        scroll: 0,
-                    }))),
-                    Ok(None) => self.info(tr(&lang, "Pas d'évaluation précédente.", "No previous assessment.")),
+                    Ok(Some(comparison)) => {
+                        self.stack.push(Screen::Compare(Box::new(CompareView {
+                            questionnaire,
+                            comparison,
+                            scroll: 0,
+                        })))
+                    }
+                    Ok(None) => self.info(tr(
+                        &lang,
+                        "Pas d'évaluation précédente.",
+                        "No previous assessment.",
+                    )),
                     Err(e) => self.error(e),
                 }
             }
             Action::Audit => {
                 let Some(iv) = self.interview() else { return };
                 let id = iv.assessment.id.clone();
-                let title = format!("{} · {}", iv.assessment.supplier_name, iv.questionnaire.info.name.get(&lang));
+                let title = format!(
+                    "{} · {}",
+                    iv.assessment.supplier_name,
+                    iv.questionnaire.info.name.get(&lang)
+                );
                 match self.bench.store.audit_trail(Some(&id)) {
                     Ok(entries) => self.stack.push(Screen::Audit(AuditView {
                         title,
@@ -810,7 +898,11 @@ impl App {
             }
             Action::Finalize => {
                 if iv.is_final() {
-                    self.info(tr(&lang, "Évaluation déjà finalisée.", "Assessment already final."));
+                    self.info(tr(
+                        &lang,
+                        "Évaluation déjà finalisée.",
+                        "Assessment already final.",
+                    ));
                 } else {
                     self.overlay = Some(Overlay::ConfirmFinalize);
                 }
@@ -825,7 +917,9 @@ impl App {
         let q = &iv.questionnaire.questions[iv.current];
         let value = match &q.kind {
             AnswerKind::YesNo => YesNo::ALL.get(option).map(|v| AnswerValue::YesNo(*v)),
-            AnswerKind::SingleChoice(choices) => choices.get(option).map(|c| AnswerValue::Choice(c.id.clone())),
+            AnswerKind::SingleChoice(choices) => choices
+                .get(option)
+                .map(|c| AnswerValue::Choice(c.id.clone())),
             AnswerKind::MultipleChoice(choices) => choices.get(option).map(|c| {
                 let mut chosen = match iv.answer_value(iv.current) {
                     Some(AnswerValue::Choices(ids)) => ids.clone(),
@@ -851,18 +945,32 @@ impl App {
         let multiple = matches!(q.kind, AnswerKind::MultipleChoice(_));
         match value {
             Some(v) => {
-                let before = self.interview().map(|iv| iv.answers.get(&iv.questionnaire.questions[iv.current].id).map(|a| a.revision));
+                let before = self.interview().map(|iv| {
+                    iv.answers
+                        .get(&iv.questionnaire.questions[iv.current].id)
+                        .map(|a| a.revision)
+                });
                 self.save_answer(Some(v), None);
-                let after = self.interview().map(|iv| iv.answers.get(&iv.questionnaire.questions[iv.current].id).map(|a| a.revision));
+                let after = self.interview().map(|iv| {
+                    iv.answers
+                        .get(&iv.questionnaire.questions[iv.current].id)
+                        .map(|a| a.revision)
+                });
                 // One key answers and moves on, as on a phone interview; a
                 // multiple choice stays put so several options can be ticked.
-                if !multiple && before != after && self.overlay.is_none()
+                if !multiple
+                    && before != after
+                    && self.overlay.is_none()
                     && let Some(iv) = self.interview_mut()
                 {
                     iv.step(1);
                 }
             }
-            None => self.error(tr(&lang, "Pas d'option pour cette touche.", "No option on that key.")),
+            None => self.error(tr(
+                &lang,
+                "Pas d'option pour cette touche.",
+                "No option on that key.",
+            )),
         }
     }
 
@@ -873,7 +981,13 @@ impl App {
         self.save_answer_for(&question, value, note, false);
     }
 
-    fn save_answer_for(&mut self, question: &str, value: Option<AnswerValue>, note: Option<String>, undoing: bool) {
+    fn save_answer_for(
+        &mut self,
+        question: &str,
+        value: Option<AnswerValue>,
+        note: Option<String>,
+        undoing: bool,
+    ) {
         let lang = self.lang.clone();
         let Some(iv) = self.interview() else { return };
         let previous = iv.answers.get(question).cloned();
@@ -881,10 +995,14 @@ impl App {
         let base = previous.as_ref().map(|p| p.revision);
         let assessment = iv.assessment.clone();
         let questionnaire = iv.questionnaire.clone();
-        match self
-            .bench
-            .answer(&assessment, &questionnaire, question, value.clone(), note.clone(), base)
-        {
+        match self.bench.answer(
+            &assessment,
+            &questionnaire,
+            question,
+            value.clone(),
+            note.clone(),
+            base,
+        ) {
             Ok(stored) => {
                 let revision = stored.revision;
                 if let Some(iv) = self.interview_mut() {
@@ -894,7 +1012,10 @@ impl App {
                     iv.answers.insert(question.to_string(), stored);
                     iv.refresh_applicability();
                 }
-                self.info(format!("{} (rév. {revision})", tr(&lang, "Enregistré", "Saved")));
+                self.info(format!(
+                    "{} (rév. {revision})",
+                    tr(&lang, "Enregistré", "Saved")
+                ));
                 self.request_score();
             }
             Err(AppError::Store(StoreError::Conflict { current, .. })) => {
@@ -911,7 +1032,9 @@ impl App {
 
     fn undo(&mut self) {
         let lang = self.lang.clone();
-        let Some(iv) = self.interview_mut() else { return };
+        let Some(iv) = self.interview_mut() else {
+            return;
+        };
         let Some((question, previous)) = iv.undo.pop() else {
             self.info(tr(&lang, "Rien à annuler.", "Nothing to undo."));
             return;
@@ -973,7 +1096,9 @@ impl App {
 
     fn findings_action(&mut self, action: Action) {
         let lang = self.lang.clone();
-        let Screen::Findings(view) = self.screen_mut() else { return };
+        let Screen::Findings(view) = self.screen_mut() else {
+            return;
+        };
         let len = match view.pane {
             FindingsPane::Criteria => view.evaluation.criteria.len(),
             FindingsPane::Findings => view.rows().len(),
@@ -1039,7 +1164,9 @@ impl App {
 
     fn on_overlay_key(&mut self, event: KeyEvent, key: Key) {
         let lang = self.lang.clone();
-        let Some(overlay) = self.overlay.take() else { return };
+        let Some(overlay) = self.overlay.take() else {
+            return;
+        };
         match overlay {
             Overlay::Help | Overlay::QuestionHelp => {}
             Overlay::ReportFormat { assessment } => {
@@ -1058,10 +1185,15 @@ impl App {
                 }
             }
             Overlay::Sections { mut selected } => {
-                let sections = self.interview().map(|iv| iv.questionnaire.sections.len()).unwrap_or(0);
+                let sections = self
+                    .interview()
+                    .map(|iv| iv.questionnaire.sections.len())
+                    .unwrap_or(0);
                 match event.code {
                     KeyCode::Esc | KeyCode::Char('q') => return,
-                    KeyCode::Down | KeyCode::Char('j') => selected = (selected + 1).min(sections.saturating_sub(1)),
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        selected = (selected + 1).min(sections.saturating_sub(1))
+                    }
                     KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
                     KeyCode::Enter => {
                         if let Some(iv) = self.interview_mut() {
@@ -1095,7 +1227,11 @@ impl App {
                         }
                         iv.refresh_applicability();
                     }
-                    self.info(tr(&lang, "Réponse de l'autre auditeur conservée.", "Kept the other auditor's answer."));
+                    self.info(tr(
+                        &lang,
+                        "Réponse de l'autre auditeur conservée.",
+                        "Kept the other auditor's answer.",
+                    ));
                     self.request_score();
                 }
                 // Overwrite with ours, now knowing their revision.
@@ -1127,13 +1263,27 @@ impl App {
                 KeyCode::Enter => self.commit_input(purpose, buffer),
                 KeyCode::Backspace => {
                     buffer.pop();
-                    self.overlay = Some(Overlay::Input { purpose, prompt, buffer });
+                    self.overlay = Some(Overlay::Input {
+                        purpose,
+                        prompt,
+                        buffer,
+                    });
                 }
                 KeyCode::Char(c) if !key.ctrl => {
                     buffer.push(c);
-                    self.overlay = Some(Overlay::Input { purpose, prompt, buffer });
+                    self.overlay = Some(Overlay::Input {
+                        purpose,
+                        prompt,
+                        buffer,
+                    });
                 }
-                _ => self.overlay = Some(Overlay::Input { purpose, prompt, buffer }),
+                _ => {
+                    self.overlay = Some(Overlay::Input {
+                        purpose,
+                        prompt,
+                        buffer,
+                    })
+                }
             },
             Overlay::Search(mut search) => {
                 match event.code {
@@ -1155,7 +1305,10 @@ impl App {
                         }
                         return;
                     }
-                    KeyCode::Down => search.selected = (search.selected + 1).min(search.hits.len().saturating_sub(1)),
+                    KeyCode::Down => {
+                        search.selected =
+                            (search.selected + 1).min(search.hits.len().saturating_sub(1))
+                    }
                     KeyCode::Up => search.selected = search.selected.saturating_sub(1),
                     KeyCode::Backspace => {
                         search.query.pop();
@@ -1196,7 +1349,9 @@ impl App {
                 let question = iv.questionnaire.questions[iv.current].id.clone();
                 let assessment = iv.assessment.id.clone();
                 let (text, expiry) = match buffer.rsplit_once(';') {
-                    Some((t, d)) if d.trim().parse::<Date>().is_ok() => (t.trim().to_string(), d.trim().parse::<Date>().ok()),
+                    Some((t, d)) if d.trim().parse::<Date>().is_ok() => {
+                        (t.trim().to_string(), d.trim().parse::<Date>().ok())
+                    }
                     _ => (buffer.trim().to_string(), None),
                 };
                 if text.is_empty() {
@@ -1237,9 +1392,15 @@ impl App {
                     None => None,
                 };
                 if title.is_empty() {
-                    return self.error(tr(&lang, "L'action a besoin d'un intitulé.", "The action needs a title."));
+                    return self.error(tr(
+                        &lang,
+                        "L'action a besoin d'un intitulé.",
+                        "The action needs a title.",
+                    ));
                 }
-                let Screen::Findings(view) = self.screen() else { return };
+                let Screen::Findings(view) = self.screen() else {
+                    return;
+                };
                 let assessment = view.assessment.id.clone();
                 let item = NewActionItem {
                     finding_id: finding,
@@ -1276,13 +1437,20 @@ impl App {
     fn ask_report(&mut self) {
         match self.report_target() {
             Some(assessment) => self.overlay = Some(Overlay::ReportFormat { assessment }),
-            None => self.error(self.l("Choisissez d'abord une évaluation.", "Select an assessment first.")),
+            None => self.error(self.l(
+                "Choisissez d'abord une évaluation.",
+                "Select an assessment first.",
+            )),
         }
     }
 
     /// Writes the report to the current folder, on the worker when there is one.
     fn write_report(&mut self, assessment: &str, format: vigie_report::Format) {
-        let lang = if self.lang == "fr" { vigie_report::Lang::Fr } else { vigie_report::Lang::En };
+        let lang = if self.lang == "fr" {
+            vigie_report::Lang::Fr
+        } else {
+            vigie_report::Lang::En
+        };
         let short = vigie_store::short_id(assessment);
         let path = std::path::PathBuf::from(format!("vigie-report-{short}.{}", format.extension()));
         let request = ReportRequest {
@@ -1294,7 +1462,11 @@ impl App {
         match self.scorer.clone() {
             Some(tx) => {
                 let l = self.lang.clone();
-                self.info(tr(&l, "Rapport en cours d'écriture…", "Writing the report…"));
+                self.info(tr(
+                    &l,
+                    "Rapport en cours d'écriture…",
+                    "Writing the report…",
+                ));
                 if tx.send(Request::Report(request)).is_err() {
                     self.error("the background worker stopped");
                 }
@@ -1316,7 +1488,11 @@ impl App {
                     iv.assessment = assessment;
                     iv.evaluation = Some(evaluation);
                 }
-                self.info(tr(&lang, "Évaluation finalisée : réponses figées.", "Assessment finalized: answers frozen."));
+                self.info(tr(
+                    &lang,
+                    "Évaluation finalisée : réponses figées.",
+                    "Assessment finalized: answers frozen.",
+                ));
             }
             Err(e) => self.error(e),
         }
@@ -1329,10 +1505,28 @@ fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
     SupplierForm {
         editing: existing.map(|s| s.id.clone()),
         fields: vec![
-            f("name", s.as_ref().map(|s| s.name.clone()).unwrap_or_default()),
-            f("country", s.as_ref().and_then(|s| s.country.clone()).unwrap_or_default()),
-            f("sector", s.as_ref().and_then(|s| s.sector.clone()).unwrap_or_default()),
-            f("services", s.as_ref().map(|s| s.services.join(", ")).unwrap_or_default()),
+            f(
+                "name",
+                s.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
+            ),
+            f(
+                "country",
+                s.as_ref()
+                    .and_then(|s| s.country.clone())
+                    .unwrap_or_default(),
+            ),
+            f(
+                "sector",
+                s.as_ref()
+                    .and_then(|s| s.sector.clone())
+                    .unwrap_or_default(),
+            ),
+            f(
+                "services",
+                s.as_ref()
+                    .map(|s| s.services.join(", "))
+                    .unwrap_or_default(),
+            ),
             f(
                 "contacts",
                 s.as_ref()
@@ -1405,7 +1599,11 @@ impl Interview {
             .iter()
             .filter_map(|(q, a)| a.value.as_ref().map(|v| (q.as_str(), v)))
             .collect();
-        self.applies = applicable_items(&self.questionnaire, &values, self.assessment.level.as_deref());
+        self.applies = applicable_items(
+            &self.questionnaire,
+            &values,
+            self.assessment.level.as_deref(),
+        );
     }
 
     /// Indices of the questions that apply, in order.
@@ -1418,7 +1616,11 @@ impl Interview {
     /// The answers sent to the plugin (stored answers with a value).
     pub fn effective_answers(&self) -> Vec<Answer> {
         let mut rows: Vec<StoredAnswer> = self.answers.values().cloned().collect();
-        rows.sort_by_key(|r| self.questionnaire.question_index(&r.question).unwrap_or(usize::MAX));
+        rows.sort_by_key(|r| {
+            self.questionnaire
+                .question_index(&r.question)
+                .unwrap_or(usize::MAX)
+        });
         answers_of(&rows)
     }
 
@@ -1437,7 +1639,13 @@ impl Interview {
         let pos = visible.iter().position(|i| *i == self.current).unwrap_or(0);
         let n = visible.len();
         (1..=n)
-            .map(|k| if forward { visible[(pos + k) % n] } else { visible[(pos + n - k % n) % n] })
+            .map(|k| {
+                if forward {
+                    visible[(pos + k) % n]
+                } else {
+                    visible[(pos + n - k % n) % n]
+                }
+            })
             .find(|i| !self.is_answered(*i))
     }
 
@@ -1446,18 +1654,27 @@ impl Interview {
         if visible.is_empty() {
             return;
         }
-        let pos = visible.iter().position(|i| *i >= self.current).unwrap_or(visible.len() - 1);
+        let pos = visible
+            .iter()
+            .position(|i| *i >= self.current)
+            .unwrap_or(visible.len() - 1);
         let next = (pos as i64 + i64::from(delta)).clamp(0, visible.len() as i64 - 1) as usize;
         self.current = visible[next];
     }
 
     pub fn section_of_current(&self) -> usize {
         let section = &self.questionnaire.questions[self.current].section;
-        self.questionnaire.sections.iter().position(|s| &s.id == section).unwrap_or(0)
+        self.questionnaire
+            .sections
+            .iter()
+            .position(|s| &s.id == section)
+            .unwrap_or(0)
     }
 
     pub fn jump_to_section(&mut self, index: usize) {
-        let Some(section) = self.questionnaire.sections.get(index) else { return };
+        let Some(section) = self.questionnaire.sections.get(index) else {
+            return;
+        };
         if let Some(first) = self
             .questionnaire
             .questions_in(&section.id)
@@ -1473,7 +1690,11 @@ impl Interview {
         for _ in 0..n {
             s = (s + delta).rem_euclid(n);
             let id = &self.questionnaire.sections[s as usize].id;
-            if let Some(first) = self.questionnaire.questions_in(id).find(|i| self.applies.question(*i)) {
+            if let Some(first) = self
+                .questionnaire
+                .questions_in(id)
+                .find(|i| self.applies.question(*i))
+            {
                 self.current = first;
                 return;
             }
@@ -1483,7 +1704,11 @@ impl Interview {
     /// (answered, applicable) questions of section `index`.
     pub fn section_progress(&self, index: usize) -> (usize, usize) {
         let id = &self.questionnaire.sections[index].id;
-        let applicable: Vec<usize> = self.questionnaire.questions_in(id).filter(|i| self.applies.question(*i)).collect();
+        let applicable: Vec<usize> = self
+            .questionnaire
+            .questions_in(id)
+            .filter(|i| self.applies.question(*i))
+            .collect();
         let answered = applicable.iter().filter(|i| self.is_answered(**i)).count();
         (answered, applicable.len())
     }

@@ -178,7 +178,15 @@ impl Default for Keymap {
         Keymap {
             bindings: Action::ALL
                 .iter()
-                .map(|a| (*a, a.default_keys().iter().filter_map(|k| Key::parse(k)).collect()))
+                .map(|a| {
+                    (
+                        *a,
+                        a.default_keys()
+                            .iter()
+                            .filter_map(|k| Key::parse(k))
+                            .collect(),
+                    )
+                })
                 .collect(),
         }
     }
@@ -191,17 +199,37 @@ impl Keymap {
         let mut keymap = Keymap::default();
         let file: KeymapFile = match toml::from_str(text) {
             Ok(f) => f,
-            Err(e) => return (keymap, Some(format!("{path}: {}; default keys in use", first_line(&e.to_string())))),
+            Err(e) => {
+                return (
+                    keymap,
+                    Some(format!(
+                        "{path}: {}; default keys in use",
+                        first_line(&e.to_string())
+                    )),
+                );
+            }
         };
         for (name, keys) in file.keys {
             let Some(action) = Action::ALL.iter().find(|a| a.name() == name) else {
-                return (Keymap::default(), Some(format!("{path}: unknown action `{name}`; default keys in use")));
+                return (
+                    Keymap::default(),
+                    Some(format!(
+                        "{path}: unknown action `{name}`; default keys in use"
+                    )),
+                );
             };
             let mut parsed = Vec::new();
             for k in &keys {
                 match Key::parse(k) {
                     Some(key) => parsed.push(key),
-                    None => return (Keymap::default(), Some(format!("{path}: `{name}`: unknown key `{k}`; default keys in use"))),
+                    None => {
+                        return (
+                            Keymap::default(),
+                            Some(format!(
+                                "{path}: `{name}`: unknown key `{k}`; default keys in use"
+                            )),
+                        );
+                    }
                 }
             }
             if let Some(slot) = keymap.bindings.iter_mut().find(|(a, _)| a == action) {
@@ -232,7 +260,11 @@ impl Keymap {
 
     /// "j/↓"-style label of an action's keys.
     pub fn label(&self, action: Action) -> String {
-        self.keys(action).iter().map(Key::label).collect::<Vec<_>>().join("/")
+        self.keys(action)
+            .iter()
+            .map(Key::label)
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
@@ -248,7 +280,10 @@ mod tests {
     fn defaults_resolve_by_scope() {
         let km = Keymap::default();
         let n = Key::parse("n").unwrap();
-        assert_eq!(km.action(n, &[Scope::Interview, Scope::Global]), Some(Action::NextUnanswered));
+        assert_eq!(
+            km.action(n, &[Scope::Interview, Scope::Global]),
+            Some(Action::NextUnanswered)
+        );
         assert_eq!(km.action(n, &[Scope::Home, Scope::Global]), None);
         assert_eq!(km.label(Action::Undo), "u/C-z");
     }

@@ -94,9 +94,16 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
     let mut guard = terminal::TerminalGuard::enter()?;
     // Loading compiles the questionnaires on a first run (about a second);
     // say so rather than show a blank screen.
-    guard.terminal.draw(|frame| view::splash(frame, &options.lang))?;
+    guard
+        .terminal
+        .draw(|frame| view::splash(frame, &options.lang))?;
     let mut app = build_app(&options, host.clone())?;
-    app.scorer = Some(worker::spawn(host, options.db.clone(), options.auditor.clone(), tx.clone()));
+    app.scorer = Some(worker::spawn(
+        host,
+        options.db.clone(),
+        options.auditor.clone(),
+        tx.clone(),
+    ));
     terminal::spawn_input(tx);
     // Score whatever the first screen shows.
     app.request_score();

@@ -143,7 +143,10 @@ impl SearchIndex {
             })
             .collect();
         // Keep every candidate for narrowing, scored or not.
-        self.last_hits = candidates.into_iter().map(|entry| Hit { entry, score: 0 }).collect();
+        self.last_hits = candidates
+            .into_iter()
+            .map(|entry| Hit { entry, score: 0 })
+            .collect();
         self.last_query = folded;
         hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));
         hits.truncate(limit);

@@ -52,7 +52,10 @@ impl TerminalGuard {
             restore();
             return Err(e);
         }
-        let backend = CrosstermBackend::new(CountingWriter { inner: out, written: 0 });
+        let backend = CrosstermBackend::new(CountingWriter {
+            inner: out,
+            written: 0,
+        });
         match Terminal::new(backend) {
             Ok(terminal) => Ok(TerminalGuard { terminal }),
             Err(e) => {

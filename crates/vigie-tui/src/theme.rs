@@ -70,7 +70,10 @@ impl Theme {
             Ok(f) => f,
             Err(e) => {
                 let first = e.to_string().lines().next().unwrap_or("").to_string();
-                return (theme, Some(format!("{path}: {first}; default theme in use")));
+                return (
+                    theme,
+                    Some(format!("{path}: {first}; default theme in use")),
+                );
             }
         };
         if !color {
@@ -78,7 +81,12 @@ impl Theme {
         }
         for (role, value) in &file.colors {
             let Some(col) = parse_color(value) else {
-                return (Theme::new(color), Some(format!("{path}: `{role}`: `{value}` is not a colour; default theme in use")));
+                return (
+                    Theme::new(color),
+                    Some(format!(
+                        "{path}: `{role}`: `{value}` is not a colour; default theme in use"
+                    )),
+                );
             };
             let slot = match role.as_str() {
                 "text" => &mut theme.text,
@@ -91,7 +99,14 @@ impl Theme {
                 "bad" => &mut theme.bad,
                 "key" => &mut theme.key,
                 "error" => &mut theme.error,
-                other => return (Theme::new(color), Some(format!("{path}: unknown role `{other}`; default theme in use"))),
+                other => {
+                    return (
+                        Theme::new(color),
+                        Some(format!(
+                            "{path}: unknown role `{other}`; default theme in use"
+                        )),
+                    );
+                }
             };
             *slot = slot.fg(col);
         }

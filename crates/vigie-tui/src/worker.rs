@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
+use vigie_app::Workbench;
 use vigie_model::{Answer, EvalContext, Evaluation};
 use vigie_plugin_host::{Host, Plugin};
-use vigie_app::Workbench;
 use vigie_store::Store;
 
 use crate::Msg;

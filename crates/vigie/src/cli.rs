@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "vigie", version, about = "Assess suppliers' security and data protection (NIS2, ANSSI, GDPR) from the terminal")]
+#[command(
+    name = "vigie",
+    version,
+    about = "Assess suppliers' security and data protection (NIS2, ANSSI, GDPR) from the terminal"
+)]
 pub struct Cli {
     /// Assessment database (shared SQLite file). Default: the user's data directory.
     #[arg(long, global = true, env = "VIGIE_DB")]

@@ -479,7 +479,7 @@ fn check_names_the_fault_and_gives_a_hint() {
         "{err}"
     );
     assert!(
-        err.contains("hint: the message names the item and field"),
+        err.contains("hint: fix the item and field named in questionnaire.toml"),
         "{err}"
     );
 

@@ -3,7 +3,9 @@
 //! class and fine ceiling, and the seed's three scenarios as the verdict.
 
 use vigie_plugin_sdk::wit::{self, Status, YesNo};
-use vigie_plugin_sdk::{Assessment, Content, Plugin, Sheet, days_between, localized, to_wit_text, wit_text};
+use vigie_plugin_sdk::{
+    Assessment, Content, Plugin, Sheet, days_between, localized, to_wit_text, wit_text,
+};
 
 vigie_plugin_sdk::include_content!();
 
@@ -71,15 +73,22 @@ fn certificate_rationale(sheet: &Sheet, result: &mut Assessment) -> bool {
             _ => "No ISO 27001 certificate.".to_string(),
         }))
     } else if sheet.choice("iso-standard-version") == Some("iso27001-2013") {
-        Some(localized(sheet.languages(), |lang| match lang {
+        Some(localized(sheet.languages(), |lang| {
+            match lang {
             "fr" => "Certificat sur l'édition 2013, dont la période de transition a pris fin le 31 octobre 2025.".to_string(),
             _ => "Certificate on the 2013 edition, whose transition period ended on 31 October 2025.".to_string(),
+        }
         }))
-    } else if let Some(last) = sheet.date("iso-last-surveillance").filter(|d| days_between(d, a) > 400) {
+    } else if let Some(last) = sheet
+        .date("iso-last-surveillance")
+        .filter(|d| days_between(d, a) > 400)
+    {
         let days = days_between(&last, a);
         let d = fmt_date(&last);
         Some(localized(sheet.languages(), |lang| match lang {
-            "fr" => format!("Dernier audit de surveillance le {d}, il y a {days} jours (plus de 400)."),
+            "fr" => {
+                format!("Dernier audit de surveillance le {d}, il y a {days} jours (plus de 400).")
+            }
             _ => format!("Last surveillance audit on {d}, {days} days ago (over 400)."),
         }))
     } else {
@@ -103,11 +112,13 @@ fn client_size(sheet: &Sheet) -> Size {
     let staff = sheet.number("client-staff");
     let turnover = sheet.number("client-turnover");
     let balance = sheet.number("client-balance");
-    let large = staff.is_some_and(|s| s >= 250.0) || (turnover.is_some_and(|t| t > 50.0) && balance.is_some_and(|b| b > 43.0));
+    let large = staff.is_some_and(|s| s >= 250.0)
+        || (turnover.is_some_and(|t| t > 50.0) && balance.is_some_and(|b| b > 43.0));
     if large {
         return Size::Large;
     }
-    let medium = staff.is_some_and(|s| s >= 50.0) || (turnover.is_some_and(|t| t > 10.0) && balance.is_some_and(|b| b > 10.0));
+    let medium = staff.is_some_and(|s| s >= 50.0)
+        || (turnover.is_some_and(|t| t > 10.0) && balance.is_some_and(|b| b > 10.0));
     if medium {
         return Size::Medium;
     }
@@ -151,7 +162,9 @@ fn derived_class(sheet: &Sheet) -> (&'static str, &'static str) {
 /// Adds the scope extensions (class, fine ceiling) and the class-check finding.
 fn scope(sheet: &Sheet, evaluation: &mut wit::Evaluation) {
     let (derived, rule) = derived_class(sheet);
-    evaluation.extensions.push(extension("client-entity-class-derived", derived));
+    evaluation
+        .extensions
+        .push(extension("client-entity-class-derived", derived));
     let stated = sheet.choice("client-entity-class");
     let class = stated.unwrap_or(derived);
     if let Some(stated) = stated
@@ -172,16 +185,25 @@ fn scope(sheet: &Sheet, evaluation: &mut wit::Evaluation) {
             None,
         ));
     }
-    let turnover = sheet.number("client-group-turnover").or_else(|| sheet.number("client-turnover"));
+    let turnover = sheet
+        .number("client-group-turnover")
+        .or_else(|| sheet.number("client-turnover"));
     let ceiling = match class {
-        "essential" => Some(f64::max(10_000_000.0, turnover.map_or(0.0, |t| 0.02 * t * 1_000_000.0))),
-        "important" => Some(f64::max(7_000_000.0, turnover.map_or(0.0, |t| 0.014 * t * 1_000_000.0))),
+        "essential" => Some(f64::max(
+            10_000_000.0,
+            turnover.map_or(0.0, |t| 0.02 * t * 1_000_000.0),
+        )),
+        "important" => Some(f64::max(
+            7_000_000.0,
+            turnover.map_or(0.0, |t| 0.014 * t * 1_000_000.0),
+        )),
         _ => None,
     };
     if let Some(ceiling) = ceiling {
-        evaluation
-            .extensions
-            .push(extension("client-fine-ceiling-eur", format!("{:.0}", ceiling.round())));
+        evaluation.extensions.push(extension(
+            "client-fine-ceiling-eur",
+            format!("{:.0}", ceiling.round()),
+        ));
     }
 }
 
@@ -193,7 +215,9 @@ impl Plugin for Nis2 {
     fn evaluate(sheet: &Sheet) -> Result<wit::Evaluation, String> {
         let content = sheet.content;
         let mut results = sheet.assess_all();
-        let c1 = content.criterion_index("c1-iso27001").ok_or("content lacks c1-iso27001")?;
+        let c1 = content
+            .criterion_index("c1-iso27001")
+            .ok_or("content lacks c1-iso27001")?;
         let expired = certificate_rationale(sheet, &mut results[c1]);
 
         // S: the applicable seed-criterion questions.
@@ -204,7 +228,11 @@ impl Plugin for Nis2 {
             .count();
         let answered = seed
             .iter()
-            .filter(|&&i| sheet.answer_at(i).is_some_and(|v| !matches!(v, wit::AnswerValue::Declined)))
+            .filter(|&&i| {
+                sheet
+                    .answer_at(i)
+                    .is_some_and(|v| !matches!(v, wit::AnswerValue::Declined))
+            })
             .count();
         let status_of = |id: &str| {
             content
@@ -212,12 +240,16 @@ impl Plugin for Nis2 {
                 .map(|i| results[i].status)
                 .unwrap_or(Status::NotAssessed)
         };
-        let seven_compliant = SEED_CRITERIA.iter().all(|c| status_of(c) == Status::Compliant);
+        let seven_compliant = SEED_CRITERIA
+            .iter()
+            .all(|c| status_of(c) == Status::Compliant);
         let others_ok = results
             .iter()
             .filter(|r| !SEED_CRITERIA.contains(&content.criteria[r.criterion].id))
             .all(|r| r.status != Status::NonCompliant);
-        let refuses = matches!(sheet.yes_no("shares-evidence"), Some(YesNo::No)) || sheet.is_declined("shares-evidence") || declined >= 5;
+        let refuses = matches!(sheet.yes_no("shares-evidence"), Some(YesNo::No))
+            || sheet.is_declined("shares-evidence")
+            || declined >= 5;
         let verdict = if sheet.choice("aware-of-nis2") == Some("unaware") {
             "unaware"
         } else if refuses {
@@ -231,7 +263,12 @@ impl Plugin for Nis2 {
         };
 
         let mut evaluation = sheet.finish(results, verdict)?;
-        if expired && let Some(f) = evaluation.findings.iter_mut().find(|f| f.id == "c1-iso27001") {
+        if expired
+            && let Some(f) = evaluation
+                .findings
+                .iter_mut()
+                .find(|f| f.id == "c1-iso27001")
+        {
             f.deadline_days = Some(90);
         }
         let a = sheet.context.assessment_date;
@@ -247,30 +284,46 @@ impl Plugin for Nis2 {
                         _ => format!("ISO 27001 certificate to renew before {e}"),
                     })),
                     to_wit_text(localized(sheet.languages(), |lang| match lang {
-                        "fr" => "Demander le rapport d'audit de recertification avant l'expiration.".to_string(),
+                        "fr" => {
+                            "Demander le rapport d'audit de recertification avant l'expiration."
+                                .to_string()
+                        }
                         _ => "Ask for the recertification audit report before expiry.".to_string(),
                     })),
                     u32::try_from(days).ok(),
                 ));
             }
         }
-        if let Some(v) = content.verdict(verdict).filter(|_| matches!(verdict, "unaware" | "refuses")) {
+        if let Some(v) = content
+            .verdict(verdict)
+            .filter(|_| matches!(verdict, "unaware" | "refuses"))
+        {
             let (id, severity) = if verdict == "unaware" {
                 ("scenario-unaware", wit::Severity::Critical)
             } else {
                 ("scenario-refuses", wit::Severity::High)
             };
-            evaluation
-                .findings
-                .push(finding(id, severity, wit_text(v.label), wit_text(v.summary), Some(30)));
+            evaluation.findings.push(finding(
+                id,
+                severity,
+                wit_text(v.label),
+                wit_text(v.summary),
+                Some(30),
+            ));
         }
         scope(sheet, &mut evaluation);
         if sheet.includes("supplier-sites", "outside-eu") {
             evaluation.extensions.push(extension("offshore", "true"));
         }
-        evaluation.extensions.push(extension("seed-questions", seed.len()));
-        evaluation.extensions.push(extension("seed-answered", answered));
-        evaluation.extensions.push(extension("seed-declined", declined));
+        evaluation
+            .extensions
+            .push(extension("seed-questions", seed.len()));
+        evaluation
+            .extensions
+            .push(extension("seed-answered", answered));
+        evaluation
+            .extensions
+            .push(extension("seed-declined", declined));
         vigie_plugin_sdk::sort_findings(&mut evaluation.findings);
         Ok(evaluation)
     }

@@ -219,7 +219,8 @@ pub fn source_from_str(raw: &str, path: &str) -> Result<String, ContentError> {
 pub fn generate(toml_path: impl AsRef<Path>) {
     let toml_path = toml_path.as_ref();
     println!("cargo:rerun-if-changed={}", toml_path.display());
-    let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| panic!("OUT_DIR is not set: call generate() from build.rs"));
+    let out_dir = std::env::var("OUT_DIR")
+        .unwrap_or_else(|_| panic!("OUT_DIR is not set: call generate() from build.rs"));
     let out = Path::new(&out_dir).join("content.rs");
     match generate_source(toml_path).and_then(|src| {
         std::fs::write(&out, src).map_err(|source| ContentError::Write {
@@ -239,9 +240,9 @@ struct Checker<'a> {
 
 fn valid_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
 }
 
 const SEVERITIES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
@@ -277,17 +278,29 @@ impl<'a> Checker<'a> {
         }
         for lang in text.keys() {
             if !self.file.info.languages.contains(lang) {
-                return Err(self.err(item, format!("`{field}` has text in `{lang}`, which `info.languages` does not declare")));
+                return Err(self.err(
+                    item,
+                    format!(
+                        "`{field}` has text in `{lang}`, which `info.languages` does not declare"
+                    ),
+                ));
             }
         }
         Ok(())
     }
 
-    fn ids<'b>(&self, kind: &str, ids: impl Iterator<Item = &'b String>) -> Result<HashSet<&'b str>, ContentError> {
+    fn ids<'b>(
+        &self,
+        kind: &str,
+        ids: impl Iterator<Item = &'b String>,
+    ) -> Result<HashSet<&'b str>, ContentError> {
         let mut seen = HashSet::new();
         for id in ids {
             if !valid_id(id) {
-                return Err(self.err(format!("{kind} `{id}`"), "ids are 1-64 characters from a-z 0-9 . _ -"));
+                return Err(self.err(
+                    format!("{kind} `{id}`"),
+                    "ids are 1-64 characters from a-z 0-9 . _ -",
+                ));
             }
             if !seen.insert(id.as_str()) {
                 return Err(self.err(format!("{kind} `{id}`"), "this id is used twice"));
@@ -296,7 +309,12 @@ impl<'a> Checker<'a> {
         Ok(seen)
     }
 
-    fn references(&self, item: &str, refs: &[String], frameworks: &HashSet<&str>) -> Result<(), ContentError> {
+    fn references(
+        &self,
+        item: &str,
+        refs: &[String],
+        frameworks: &HashSet<&str>,
+    ) -> Result<(), ContentError> {
         for r in refs {
             let Some((fw, clause)) = r.split_once(':') else {
                 return Err(self.err(item, format!("reference `{r}` is not `framework:clause`")));
@@ -311,7 +329,12 @@ impl<'a> Checker<'a> {
         Ok(())
     }
 
-    fn levels(&self, item: &str, levels: &[String], declared: &HashSet<&str>) -> Result<(), ContentError> {
+    fn levels(
+        &self,
+        item: &str,
+        levels: &[String],
+        declared: &HashSet<&str>,
+    ) -> Result<(), ContentError> {
         for l in levels {
             if !declared.contains(l.as_str()) {
                 return Err(self.err(item, format!("level `{l}` is not declared in [[levels]]")));
@@ -332,7 +355,13 @@ impl<'a> Checker<'a> {
             }
             for c in all {
                 let Some(&qi) = earlier.get(c.question.as_str()) else {
-                    return Err(self.err(item, format!("condition on `{}`, which is not an earlier question", c.question)));
+                    return Err(self.err(
+                        item,
+                        format!(
+                            "condition on `{}`, which is not an earlier question",
+                            c.question
+                        ),
+                    ));
                 };
                 let tests = [
                     c.one_of.is_some(),
@@ -344,16 +373,31 @@ impl<'a> Checker<'a> {
                     c.unanswered == Some(true),
                 ];
                 if tests.iter().filter(|t| **t).count() != 1 {
-                    return Err(self.err(item, format!("condition on `{}` must have exactly one test", c.question)));
+                    return Err(self.err(
+                        item,
+                        format!("condition on `{}` must have exactly one test", c.question),
+                    ));
                 }
                 let question = &self.file.questions[qi];
                 let allowed: Vec<&str> = match question.kind.as_str() {
                     "yes-no" => vec!["yes", "no", "partial", "unknown"],
                     _ => question.choices.iter().map(|c| c.id.as_str()).collect(),
                 };
-                for v in c.one_of.iter().chain(c.none_of.iter()).flatten().chain(c.includes.iter()) {
+                for v in c
+                    .one_of
+                    .iter()
+                    .chain(c.none_of.iter())
+                    .flatten()
+                    .chain(c.includes.iter())
+                {
                     if !allowed.contains(&v.as_str()) {
-                        return Err(self.err(item, format!("condition value `{v}` is not a possible answer of `{}`", c.question)));
+                        return Err(self.err(
+                            item,
+                            format!(
+                                "condition value `{v}` is not a possible answer of `{}`",
+                                c.question
+                            ),
+                        ));
                     }
                 }
             }
@@ -364,14 +408,23 @@ impl<'a> Checker<'a> {
     fn check(&self) -> Result<(), ContentError> {
         let f = self.file;
         if !valid_id(&f.info.id) {
-            return Err(self.err("info", format!("id `{}` must be 1-64 characters from a-z 0-9 . _ -", f.info.id)));
+            return Err(self.err(
+                "info",
+                format!(
+                    "id `{}` must be 1-64 characters from a-z 0-9 . _ -",
+                    f.info.id
+                ),
+            ));
         }
         if f.info.languages.is_empty() {
             return Err(self.err("info", "`languages` is empty"));
         }
         let v: Vec<&str> = f.info.version.split('.').collect();
         if v.len() != 3 || v.iter().any(|p| p.parse::<u32>().is_err()) {
-            return Err(self.err("info", format!("version `{}` is not MAJOR.MINOR.PATCH", f.info.version)));
+            return Err(self.err(
+                "info",
+                format!("version `{}` is not MAJOR.MINOR.PATCH", f.info.version),
+            ));
         }
         self.text("info", "name", &f.info.name)?;
         self.text("info", "description", &f.info.description)?;
@@ -395,7 +448,10 @@ impl<'a> Checker<'a> {
             self.text(&item, "description", &c.description)?;
             self.text(&item, "recommendation", &c.recommendation)?;
             if !SEVERITIES.contains(&c.severity.as_str()) {
-                return Err(self.err(&item, format!("severity `{}` is not one of {SEVERITIES:?}", c.severity)));
+                return Err(self.err(
+                    &item,
+                    format!("severity `{}` is not one of {SEVERITIES:?}", c.severity),
+                ));
             }
             if let Some(r) = &c.rollup
                 && r != "worst"
@@ -411,7 +467,10 @@ impl<'a> Checker<'a> {
             self.text(&item, "label", &v.label)?;
             self.text(&item, "summary", &v.summary)?;
             if !SEVERITIES.contains(&v.severity.as_str()) {
-                return Err(self.err(&item, format!("severity `{}` is not one of {SEVERITIES:?}", v.severity)));
+                return Err(self.err(
+                    &item,
+                    format!("severity `{}` is not one of {SEVERITIES:?}", v.severity),
+                ));
             }
         }
         // Sections: conditions may only name questions of earlier sections.
@@ -425,7 +484,10 @@ impl<'a> Checker<'a> {
             self.text(&item, "title", &s.title)?;
             self.text(&item, "description", &s.description)?;
             self.levels(&item, &s.levels, &levels)?;
-            let limit = first_question_of.get(s.id.as_str()).copied().unwrap_or(f.questions.len());
+            let limit = first_question_of
+                .get(s.id.as_str())
+                .copied()
+                .unwrap_or(f.questions.len());
             let earlier: HashMap<&str, usize> = f.questions[..limit]
                 .iter()
                 .enumerate()
@@ -459,7 +521,10 @@ impl<'a> Checker<'a> {
                 return Err(self.err(&item, "a choice question needs `choices`"));
             }
             if !is_choice && !q.choices.is_empty() {
-                return Err(self.err(&item, format!("a {} question cannot have `choices`", q.kind)));
+                return Err(self.err(
+                    &item,
+                    format!("a {} question cannot have `choices`", q.kind),
+                ));
             }
             let mut choice_ids = HashSet::new();
             for c in &q.choices {
@@ -477,8 +542,13 @@ impl<'a> Checker<'a> {
             if let Some(unit) = &q.unit {
                 self.text(&item, "unit", unit)?;
             }
-            if (q.min.is_some() || q.max.is_some() || q.unit.is_some()) && !matches!(q.kind.as_str(), "integer" | "decimal") {
-                return Err(self.err(&item, "`min`, `max` and `unit` are for integer and decimal questions"));
+            if (q.min.is_some() || q.max.is_some() || q.unit.is_some())
+                && !matches!(q.kind.as_str(), "integer" | "decimal")
+            {
+                return Err(self.err(
+                    &item,
+                    "`min`, `max` and `unit` are for integer and decimal questions",
+                ));
             }
             self.references(&item, &q.references, &frameworks)?;
             for c in &q.criteria {
@@ -570,14 +640,23 @@ impl<'a> Emitter<'a> {
     }
 
     fn strs(items: &[String]) -> String {
-        format!("&[{}]", items.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", "))
+        format!(
+            "&[{}]",
+            items.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ")
+        )
     }
 
     fn references(refs: &[String]) -> String {
         let items: Vec<String> = refs
             .iter()
             .filter_map(|r| r.split_once(':'))
-            .map(|(fw, clause)| format!("Reference {{ framework: {}, clause: {} }}", lit(fw), lit(clause.trim())))
+            .map(|(fw, clause)| {
+                format!(
+                    "Reference {{ framework: {}, clause: {} }}",
+                    lit(fw),
+                    lit(clause.trim())
+                )
+            })
             .collect();
         format!("&[{}]", items.join(", "))
     }
@@ -589,7 +668,12 @@ impl<'a> Emitter<'a> {
                 let conds: Vec<String> = all
                     .iter()
                     .map(|c| {
-                        let qi = self.file.questions.iter().position(|q| q.id == c.question).unwrap_or(0);
+                        let qi = self
+                            .file
+                            .questions
+                            .iter()
+                            .position(|q| q.id == c.question)
+                            .unwrap_or(0);
                         let test = if let Some(v) = &c.one_of {
                             format!("Test::OneOf({})", Self::strs(v))
                         } else if let Some(v) = &c.none_of {
@@ -627,9 +711,15 @@ impl<'a> Emitter<'a> {
     fn emit(mut self) -> String {
         let f = self.file;
         let w = &mut String::new();
-        let _ = writeln!(w, "// Generated by vigie-plugin-sdk-build from questionnaire.toml. Do not edit.");
+        let _ = writeln!(
+            w,
+            "// Generated by vigie-plugin-sdk-build from questionnaire.toml. Do not edit."
+        );
         let _ = writeln!(w, "#[allow(unused_imports, clippy::all)]");
-        let _ = writeln!(w, "pub static CONTENT: vigie_plugin_sdk::Content = {{ use vigie_plugin_sdk::content::*; Content {{");
+        let _ = writeln!(
+            w,
+            "pub static CONTENT: vigie_plugin_sdk::Content = {{ use vigie_plugin_sdk::content::*; Content {{"
+        );
         let ext: Vec<String> = f
             .info
             .extensions
@@ -649,11 +739,22 @@ impl<'a> Emitter<'a> {
         );
         let _ = writeln!(w, "frameworks: &[");
         for fw in &f.frameworks {
-            let _ = writeln!(w, "Framework {{ id: {}, title: {} }},", lit(&fw.id), self.text(&fw.title));
+            let _ = writeln!(
+                w,
+                "Framework {{ id: {}, title: {} }},",
+                lit(&fw.id),
+                self.text(&fw.title)
+            );
         }
         let _ = writeln!(w, "],\nlevels: &[");
         for l in &f.levels {
-            let _ = writeln!(w, "Level {{ id: {}, name: {}, description: {} }},", lit(&l.id), self.text(&l.name), self.text(&l.description));
+            let _ = writeln!(
+                w,
+                "Level {{ id: {}, name: {}, description: {} }},",
+                lit(&l.id),
+                self.text(&l.name),
+                self.text(&l.description)
+            );
         }
         let _ = writeln!(w, "],\nsections: &[");
         for s in &f.sections {
@@ -679,7 +780,11 @@ impl<'a> Emitter<'a> {
                 Self::severity(&c.severity),
                 Self::references(&c.references),
                 Self::strs(&c.levels),
-                if c.rollup.as_deref() == Some("average") { "Rollup::Average" } else { "Rollup::Worst" },
+                if c.rollup.as_deref() == Some("average") {
+                    "Rollup::Average"
+                } else {
+                    "Rollup::Worst"
+                },
                 self.text(&c.recommendation),
                 c.deadline_days,
                 Self::strs(&c.tags)
@@ -687,7 +792,11 @@ impl<'a> Emitter<'a> {
         }
         let _ = writeln!(w, "],\nquestions: &[");
         for q in &f.questions {
-            let section = f.sections.iter().position(|s| s.id == q.section).unwrap_or(0);
+            let section = f
+                .sections
+                .iter()
+                .position(|s| s.id == q.section)
+                .unwrap_or(0);
             let criteria: Vec<String> = q
                 .criteria
                 .iter()
@@ -705,7 +814,12 @@ impl<'a> Emitter<'a> {
                         Some("unknown") => "Some(Outcome::Unknown)",
                         _ => "None",
                     };
-                    format!("Choice {{ id: {}, label: {}, score: {score}, tags: {} }}", lit(&c.id), self.text(&c.label), Self::strs(&c.tags))
+                    format!(
+                        "Choice {{ id: {}, label: {}, score: {score}, tags: {} }}",
+                        lit(&c.id),
+                        self.text(&c.label),
+                        Self::strs(&c.tags)
+                    )
                 })
                 .collect();
             let kind = match q.kind.as_str() {
@@ -727,7 +841,10 @@ impl<'a> Emitter<'a> {
                 choices.join(", "),
                 q.min,
                 q.max,
-                q.unit.as_ref().map(|u| format!("Some({})", self.text(u))).unwrap_or_else(|| "None".into()),
+                q.unit
+                    .as_ref()
+                    .map(|u| format!("Some({})", self.text(u)))
+                    .unwrap_or_else(|| "None".into()),
                 Self::references(&q.references),
                 criteria.join(", "),
                 Self::strs(&q.levels),
@@ -815,7 +932,10 @@ severity = "info"
     fn refused(from: &str, to: &str) -> String {
         let src = GOOD.replacen(from, to, 1);
         assert_ne!(src, GOOD, "the test edit `{from}` did not apply");
-        source_from_str(&src, "demo.toml").err().map(|e| e.to_string()).unwrap_or_default()
+        source_from_str(&src, "demo.toml")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -827,10 +947,17 @@ severity = "info"
 
     #[test]
     fn errors_name_the_item_and_field() {
-        assert!(refused("en = \"W\"", "de = \"W\"").contains("question `q1`: `why` has no `en` text"));
-        assert!(refused("criteria = [\"c\"]", "criteria = [\"x\"]").contains("criterion `x` is not declared"));
+        assert!(
+            refused("en = \"W\"", "de = \"W\"").contains("question `q1`: `why` has no `en` text")
+        );
+        assert!(
+            refused("criteria = [\"c\"]", "criteria = [\"x\"]")
+                .contains("criterion `x` is not declared")
+        );
         assert!(refused("nis2:art", "rgpd:art").contains("framework `rgpd`"));
-        assert!(refused("question = \"q1\"", "question = \"q2\"").contains("not an earlier question"));
+        assert!(
+            refused("question = \"q1\"", "question = \"q2\"").contains("not an earlier question")
+        );
         assert!(refused("id = \"q2\"", "id = \"q1\"").contains("used twice"));
         assert!(refused("within_days = 365", "met_at_least = 3").contains("date `expect`"));
         assert!(refused("kind = \"yes-no\"", "kind = \"boolean\"").contains("kind `boolean`"));

@@ -100,8 +100,14 @@ pub enum Expect {
     No,
     /// Each choice carries its own outcome (see `Choice::score`).
     Choices,
-    MetAtLeast { met: f64, partial: Option<f64> },
-    MetBelow { met: f64, partial: Option<f64> },
+    MetAtLeast {
+        met: f64,
+        partial: Option<f64>,
+    },
+    MetBelow {
+        met: f64,
+        partial: Option<f64>,
+    },
     /// A date on or after the assessment date is met (e.g. certificate expiry).
     AfterAssessment,
     /// A date at most this many days before the assessment date is met.

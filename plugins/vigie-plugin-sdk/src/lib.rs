@@ -11,6 +11,10 @@
 //! The crate depends on nothing but `wit-bindgen` and the WIT file of the
 //! repository: no WASI, no host crate. It compiles natively too, so rules can
 //! be unit-tested and benchmarked without a wasm runtime.
+//!
+//! Start a plugin with `vigie plugin new NAME`; the author's guide is
+//! `docs/plugins.md` in the repository (its samples run as doctests of a
+//! scaffolded project in `crates/vigie/tests/plugin_authoring.rs`).
 
 pub mod content;
 mod convert;

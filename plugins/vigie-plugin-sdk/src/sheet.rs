@@ -58,7 +58,8 @@ fn days_since_epoch(d: &wit::Date) -> i64 {
     let y = i64::from(d.year) - i64::from(month <= 2);
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(d.day) - 1;
+    let doy =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(d.day) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
@@ -345,7 +346,10 @@ impl<'a> Sheet<'a> {
 
     /// Whether criterion `index` belongs to the chosen level.
     pub fn criterion_in_level(&self, index: usize) -> bool {
-        level_ok(self.content.criteria[index].levels, self.context.level.as_deref())
+        level_ok(
+            self.content.criteria[index].levels,
+            self.context.level.as_deref(),
+        )
     }
 
     /// Indices of the applicable, scored questions feeding criterion `index`.
@@ -370,7 +374,9 @@ impl<'a> Sheet<'a> {
 
     /// Every criterion, in content order.
     pub fn assess_all(&self) -> Vec<Assessment> {
-        (0..self.content.criteria.len()).map(|i| self.assess(i)).collect()
+        (0..self.content.criteria.len())
+            .map(|i| self.assess(i))
+            .collect()
     }
 
     fn tally(&self, index: usize) -> Tally {
@@ -553,11 +559,14 @@ impl<'a> Sheet<'a> {
     /// Turns assessments into the WIT evaluation: criterion results, overall
     /// score, the verdict `verdict_id` (which must be declared in the content),
     /// and one finding per criterion not compliant, most severe first.
-    pub fn finish(&self, results: Vec<Assessment>, verdict_id: &str) -> Result<wit::Evaluation, String> {
-        let verdict = self
-            .content
-            .verdict(verdict_id)
-            .ok_or_else(|| format!("the rules chose verdict `{verdict_id}`, which the content does not declare"))?;
+    pub fn finish(
+        &self,
+        results: Vec<Assessment>,
+        verdict_id: &str,
+    ) -> Result<wit::Evaluation, String> {
+        let verdict = self.content.verdict(verdict_id).ok_or_else(|| {
+            format!("the rules chose verdict `{verdict_id}`, which the content does not declare")
+        })?;
         let score = self.overall_score(&results);
         let mut findings = Vec::new();
         for r in &results {
@@ -634,7 +643,10 @@ fn severity_rank(s: wit::Severity) -> u8 {
 }
 
 fn is_assessed(status: Status) -> bool {
-    matches!(status, Status::Compliant | Status::ToVerify | Status::NonCompliant)
+    matches!(
+        status,
+        Status::Compliant | Status::ToVerify | Status::NonCompliant
+    )
 }
 
 fn outcome_rank(o: Outcome) -> u8 {
@@ -779,12 +791,34 @@ mod tests {
         }],
         questions: &[
             q("a", Expect::Yes, &[]),
-            q("expiry", Expect::AfterAssessment, &[&[Condition { question: 0, test: Test::OneOf(&["yes"]) }]]),
+            q(
+                "expiry",
+                Expect::AfterAssessment,
+                &[&[Condition {
+                    question: 0,
+                    test: Test::OneOf(&["yes"]),
+                }]],
+            ),
         ],
         verdicts: &[
-            Verdict { id: "compliant", label: &[], summary: &[], severity: Severity::Info },
-            Verdict { id: "improve", label: &[], summary: &[], severity: Severity::Medium },
-            Verdict { id: "not-assessed", label: &[], summary: &[], severity: Severity::Info },
+            Verdict {
+                id: "compliant",
+                label: &[],
+                summary: &[],
+                severity: Severity::Info,
+            },
+            Verdict {
+                id: "improve",
+                label: &[],
+                summary: &[],
+                severity: Severity::Medium,
+            },
+            Verdict {
+                id: "not-assessed",
+                label: &[],
+                summary: &[],
+                severity: Severity::Info,
+            },
         ],
     };
 
@@ -795,7 +829,11 @@ mod tests {
             prompt: &[("fr", "Q"), ("en", "Q")],
             why: &[],
             evidence: &[],
-            kind: if matches!(expect, Expect::Yes) { Kind::YesNo } else { Kind::Date },
+            kind: if matches!(expect, Expect::Yes) {
+                Kind::YesNo
+            } else {
+                Kind::Date
+            },
             choices: &[],
             min: None,
             max: None,
@@ -813,7 +851,11 @@ mod tests {
 
     fn ctx() -> wit::Context {
         wit::Context {
-            assessment_date: wit::Date { year: 2026, month: 11, day: 23 },
+            assessment_date: wit::Date {
+                year: 2026,
+                month: 11,
+                day: 23,
+            },
             language: "fr".into(),
             level: None,
             extensions: vec![],
@@ -821,14 +863,25 @@ mod tests {
     }
 
     fn answer(q: &str, value: AnswerValue) -> wit::Answer {
-        wit::Answer { question: q.into(), value, note: None }
+        wit::Answer {
+            question: q.into(),
+            value,
+            note: None,
+        }
     }
 
     #[test]
     fn expired_date_is_not_met_and_raises_a_finding() {
         let answers = [
             answer("a", AnswerValue::YesNo(YesNo::Yes)),
-            answer("expiry", AnswerValue::Date(wit::Date { year: 2026, month: 11, day: 22 })),
+            answer(
+                "expiry",
+                AnswerValue::Date(wit::Date {
+                    year: 2026,
+                    month: 11,
+                    day: 22,
+                }),
+            ),
         ];
         let c = ctx();
         let sheet = Sheet::new(&CONTENT, &answers, &c).unwrap();
@@ -844,7 +897,14 @@ mod tests {
     fn hidden_question_does_not_count() {
         let answers = [
             answer("a", AnswerValue::YesNo(YesNo::No)),
-            answer("expiry", AnswerValue::Date(wit::Date { year: 2030, month: 1, day: 1 })),
+            answer(
+                "expiry",
+                AnswerValue::Date(wit::Date {
+                    year: 2030,
+                    month: 1,
+                    day: 1,
+                }),
+            ),
         ];
         let c = ctx();
         let sheet = Sheet::new(&CONTENT, &answers, &c).unwrap();
@@ -865,8 +925,16 @@ mod tests {
 
     #[test]
     fn date_difference() {
-        let a = wit::Date { year: 2024, month: 2, day: 28 };
-        let b = wit::Date { year: 2024, month: 3, day: 1 };
+        let a = wit::Date {
+            year: 2024,
+            month: 2,
+            day: 28,
+        };
+        let b = wit::Date {
+            year: 2024,
+            month: 3,
+            day: 1,
+        };
         assert_eq!(days_between(&a, &b), 2);
         assert_eq!(days_between(&b, &a), -2);
     }

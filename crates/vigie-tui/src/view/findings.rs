@@ -12,18 +12,35 @@ use crate::theme::{severity_mark, status_mark};
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
     let lang = app.lang.as_str();
     let e = &view.evaluation;
-    let [header, list_area, detail_area] =
-        Layout::vertical([Constraint::Length(2), Constraint::Min(6), Constraint::Length(7)]).areas(area);
-    let score = e.score.map(|s| format!("{s:.1}/100")).unwrap_or_else(|| "-".into());
+    let [header, list_area, detail_area] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(6),
+        Constraint::Length(7),
+    ])
+    .areas(area);
+    let score = e
+        .score
+        .map(|s| format!("{s:.1}/100"))
+        .unwrap_or_else(|| "-".into());
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(Span::styled(
-                clip(&format!("{} · {}", view.assessment.supplier_name, view.questionnaire.info.name.get(lang)), area.width as usize),
+                clip(
+                    &format!(
+                        "{} · {}",
+                        view.assessment.supplier_name,
+                        view.questionnaire.info.name.get(lang)
+                    ),
+                    area.width as usize,
+                ),
                 app.theme.title,
             )),
             Line::from(vec![
                 Span::styled(format!("Score {score} · "), app.theme.accent),
-                Span::styled(e.verdict.label.get(lang).to_string(), app.theme.severity(e.verdict.severity)),
+                Span::styled(
+                    e.verdict.label.get(lang).to_string(),
+                    app.theme.severity(e.verdict.severity),
+                ),
             ]),
         ]),
         header,
@@ -42,7 +59,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                         .unwrap_or_else(|| r.criterion.clone());
                     let label = r.status.label(lang);
                     ListItem::new(Line::from(vec![
-                        Span::styled(format!("{} {:<15}", status_mark(r.status), label), app.theme.status(r.status)),
+                        Span::styled(
+                            format!("{} {:<15}", status_mark(r.status), label),
+                            app.theme.status(r.status),
+                        ),
                         Span::raw(clip(&title, width.saturating_sub(18))),
                     ]))
                 })
@@ -52,7 +72,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                 .get(view.selected)
                 .map(|r| vec![Line::raw(r.rationale.get(lang).to_string())])
                 .unwrap_or_default();
-            (format!("{} (Tab: {})", tr(lang, "Critères", "Criteria"), tr(lang, "constats", "findings")), items, detail)
+            (
+                format!(
+                    "{} (Tab: {})",
+                    tr(lang, "Critères", "Criteria"),
+                    tr(lang, "constats", "findings")
+                ),
+                items,
+                detail,
+            )
         }
         FindingsPane::Findings => {
             let rows = view.rows();
@@ -63,11 +91,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                         let f = &e.findings[*i];
                         let deadline = f
                             .deadline_days
-                            .and_then(|d| view.assessment.assessment_date.add_days(i64::from(d)).ok())
+                            .and_then(|d| {
+                                view.assessment.assessment_date.add_days(i64::from(d)).ok()
+                            })
                             .map(|d| format!("  ⏱ {d}"))
                             .unwrap_or_default();
                         ListItem::new(Line::from(vec![
-                            Span::styled(format!("{} {:<8}", severity_mark(f.severity), f.severity.label(lang)), app.theme.severity(f.severity)),
+                            Span::styled(
+                                format!(
+                                    "{} {:<8}",
+                                    severity_mark(f.severity),
+                                    f.severity.label(lang)
+                                ),
+                                app.theme.severity(f.severity),
+                            ),
                             Span::raw(clip(f.title.get(lang), width.saturating_sub(24))),
                             Span::styled(deadline, app.theme.muted),
                         ]))
@@ -75,16 +112,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                     FindingRow::Action(j) => {
                         let a = &view.actions[*j];
                         let owner = a.owner.clone().unwrap_or_else(|| "?".into());
-                        let deadline = a.deadline.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+                        let deadline = a
+                            .deadline
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "-".into());
                         ListItem::new(Line::from(Span::styled(
-                            clip(&format!("    ↳ [{}] {} · {owner} · {deadline}", a.status.id(), a.title), width),
+                            clip(
+                                &format!(
+                                    "    ↳ [{}] {} · {owner} · {deadline}",
+                                    a.status.id(),
+                                    a.title
+                                ),
+                                width,
+                            ),
                             app.theme.text,
                         )))
                     }
                 })
                 .collect();
             let detail = match rows.get(view.selected) {
-                Some(FindingRow::Finding(i)) => vec![Line::raw(e.findings[*i].recommendation.get(lang).to_string())],
+                Some(FindingRow::Finding(i)) => vec![Line::raw(
+                    e.findings[*i].recommendation.get(lang).to_string(),
+                )],
                 Some(FindingRow::Action(j)) => {
                     let a = &view.actions[*j];
                     vec![Line::raw(format!(
@@ -98,7 +147,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                 None => vec![Line::raw(tr(lang, "Aucun constat.", "No finding."))],
             };
             (
-                format!("{} (Tab: {})", tr(lang, "Constats et plan d'action", "Findings and action plan"), tr(lang, "critères", "criteria")),
+                format!(
+                    "{} (Tab: {})",
+                    tr(
+                        lang,
+                        "Constats et plan d'action",
+                        "Findings and action plan"
+                    ),
+                    tr(lang, "critères", "criteria")
+                ),
                 items,
                 detail,
             )
@@ -109,7 +166,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
         state.select(Some(view.selected));
     }
     frame.render_stateful_widget(
-        List::new(items).block(block(app, title)).highlight_style(app.theme.selected).highlight_symbol("▸ "),
+        List::new(items)
+            .block(block(app, title))
+            .highlight_style(app.theme.selected)
+            .highlight_symbol("▸ "),
         list_area,
         &mut state,
     );

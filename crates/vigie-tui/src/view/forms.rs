@@ -26,10 +26,17 @@ fn label(lang: &str, key: &str) -> &'static str {
 
 fn field_line(app: &App, name: &str, value: &str, focused: bool) -> Vec<Line<'static>> {
     let marker = if focused { "▸ " } else { "  " };
-    let style = if focused { app.theme.selected } else { app.theme.text };
+    let style = if focused {
+        app.theme.selected
+    } else {
+        app.theme.text
+    };
     vec![
         Line::from(Span::styled(format!("{marker}{name}"), app.theme.muted)),
-        Line::from(Span::styled(format!("  {value}{}", if focused { "▏" } else { "" }), style)),
+        Line::from(Span::styled(
+            format!("  {value}{}", if focused { "▏" } else { "" }),
+            style,
+        )),
     ]
 }
 
@@ -37,12 +44,21 @@ pub fn supplier(frame: &mut Frame, area: Rect, app: &App, form: &SupplierForm) {
     let lang = app.lang.as_str();
     let mut lines = Vec::new();
     for (i, f) in form.fields.iter().enumerate() {
-        lines.extend(field_line(app, label(lang, f.label), &f.value, form.focus == i));
+        lines.extend(field_line(
+            app,
+            label(lang, f.label),
+            &f.value,
+            form.focus == i,
+        ));
     }
     let crit_focus = form.focus == form.fields.len();
     lines.extend(field_line(
         app,
-        tr(lang, "Criticité (Espace pour changer)", "Criticality (Space to change)"),
+        tr(
+            lang,
+            "Criticité (Espace pour changer)",
+            "Criticality (Space to change)",
+        ),
         &format!("◂ {} ▸", super::criticality_label(form.criticality, lang)),
         crit_focus,
     ));
@@ -51,7 +67,11 @@ pub fn supplier(frame: &mut Frame, area: Rect, app: &App, form: &SupplierForm) {
         lines.push(Line::from(Span::styled(format!("✘ {e}"), app.theme.error)));
     }
     lines.push(Line::from(Span::styled(
-        tr(lang, "Tab champ suivant · Entrée enregistrer · Échap annuler", "Tab next field · Enter save · Esc cancel"),
+        tr(
+            lang,
+            "Tab champ suivant · Entrée enregistrer · Échap annuler",
+            "Tab next field · Enter save · Esc cancel",
+        ),
         app.theme.muted,
     )));
     let title = if form.editing.is_some() {
@@ -59,7 +79,12 @@ pub fn supplier(frame: &mut Frame, area: Rect, app: &App, form: &SupplierForm) {
     } else {
         tr(lang, "Nouveau fournisseur", "New supplier")
     };
-    frame.render_widget(Paragraph::new(lines).block(block(app, title)).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block(app, title))
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 pub fn new_assessment(frame: &mut Frame, area: Rect, app: &App, form: &NewAssessmentForm) {
@@ -71,14 +96,22 @@ pub fn new_assessment(frame: &mut Frame, area: Rect, app: &App, form: &NewAssess
         ]),
         Line::raw(""),
         Line::from(Span::styled(
-            format!("{}{}", if form.focus == 0 { "▸ " } else { "  " }, tr(lang, "Questionnaire (↑/↓)", "Questionnaire (↑/↓)")),
+            format!(
+                "{}{}",
+                if form.focus == 0 { "▸ " } else { "  " },
+                tr(lang, "Questionnaire (↑/↓)", "Questionnaire (↑/↓)")
+            ),
             app.theme.muted,
         )),
     ];
     for (i, p) in form.plugins.iter().enumerate() {
         let q = p.questionnaire();
         let selected = i == form.selected;
-        let style = if selected && form.focus == 0 { app.theme.selected } else { app.theme.text };
+        let style = if selected && form.focus == 0 {
+            app.theme.selected
+        } else {
+            app.theme.text
+        };
         lines.push(Line::from(Span::styled(
             format!(
                 "  {} {} {} · {} questions",
@@ -103,10 +136,19 @@ pub fn new_assessment(frame: &mut Frame, area: Rect, app: &App, form: &NewAssess
         Some(l) => format!("◂ {} ▸  {}", l.name.get(lang), l.description.get(lang)),
         None => tr(lang, "(un seul niveau)", "(single level)").to_string(),
     };
-    lines.extend(field_line(app, tr(lang, "Niveau cible (Espace)", "Target level (Space)"), &level_text, form.focus == 2));
     lines.extend(field_line(
         app,
-        tr(lang, "Date de l'évaluation (AAAA-MM-JJ)", "Assessment date (YYYY-MM-DD)"),
+        tr(lang, "Niveau cible (Espace)", "Target level (Space)"),
+        &level_text,
+        form.focus == 2,
+    ));
+    lines.extend(field_line(
+        app,
+        tr(
+            lang,
+            "Date de l'évaluation (AAAA-MM-JJ)",
+            "Assessment date (YYYY-MM-DD)",
+        ),
         &form.date,
         form.focus == 3,
     ));
@@ -115,12 +157,19 @@ pub fn new_assessment(frame: &mut Frame, area: Rect, app: &App, form: &NewAssess
         lines.push(Line::from(Span::styled(format!("✘ {e}"), app.theme.error)));
     }
     lines.push(Line::from(Span::styled(
-        tr(lang, "Tab champ suivant · Entrée commencer · Échap annuler", "Tab next field · Enter start · Esc cancel"),
+        tr(
+            lang,
+            "Tab champ suivant · Entrée commencer · Échap annuler",
+            "Tab next field · Enter start · Esc cancel",
+        ),
         app.theme.muted,
     )));
     frame.render_widget(
         Paragraph::new(lines)
-            .block(block(app, tr(lang, "Nouvelle évaluation", "New assessment")))
+            .block(block(
+                app,
+                tr(lang, "Nouvelle évaluation", "New assessment"),
+            ))
             .wrap(Wrap { trim: false }),
         area,
     );

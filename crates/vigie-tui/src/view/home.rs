@@ -21,7 +21,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         tr(lang, "évaluations", "assessments")
     );
     frame.render_widget(
-        Paragraph::new(Span::styled(clip(&title, area.width as usize), app.theme.title)),
+        Paragraph::new(Span::styled(
+            clip(&title, area.width as usize),
+            app.theme.title,
+        )),
         header,
     );
     let width = list.width.saturating_sub(4) as usize;
@@ -35,14 +38,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             app.theme.muted,
         )))]
     } else {
-        app.home.rows.iter().map(|row| ListItem::new(row_line(app, row, width))).collect()
+        app.home
+            .rows
+            .iter()
+            .map(|row| ListItem::new(row_line(app, row, width)))
+            .collect()
     };
     let mut state = ListState::default();
     if !app.home.rows.is_empty() {
         state.select(Some(app.home.selected));
     }
     let list_widget = List::new(items)
-        .block(block(app, tr(lang, "Fournisseurs et évaluations", "Suppliers and assessments")))
+        .block(block(
+            app,
+            tr(
+                lang,
+                "Fournisseurs et évaluations",
+                "Suppliers and assessments",
+            ),
+        ))
         .highlight_style(app.theme.selected)
         .highlight_symbol("▸ ");
     frame.render_stateful_widget(list_widget, list, &mut state);
@@ -59,7 +73,11 @@ fn row_line(app: &App, row: &HomeRow, width: usize) -> Line<'static> {
             if let Some(sector) = &s.sector {
                 details.push(sector.clone());
             }
-            details.push(format!("{} {}", tr(lang, "criticité", "criticality"), super::criticality_label(s.criticality, lang)));
+            details.push(format!(
+                "{} {}",
+                tr(lang, "criticité", "criticality"),
+                super::criticality_label(s.criticality, lang)
+            ));
             Line::from(vec![
                 Span::styled(s.name.clone(), app.theme.accent),
                 Span::styled(format!("  ({})", details.join(", ")), app.theme.muted),
@@ -76,7 +94,10 @@ fn row_line(app: &App, row: &HomeRow, width: usize) -> Line<'static> {
                 AssessmentStatus::Draft => tr(lang, "brouillon", "draft"),
                 AssessmentStatus::Final => tr(lang, "final", "final"),
             };
-            let score = a.score.map(|s| format!("{s:>5.1}")).unwrap_or_else(|| "    -".into());
+            let score = a
+                .score
+                .map(|s| format!("{s:>5.1}"))
+                .unwrap_or_else(|| "    -".into());
             let verdict = a.verdict.clone().unwrap_or_default();
             let right = format!("{}  {status:<9} {score}  {verdict}", a.assessment_date);
             let name_width = width.saturating_sub(right.chars().count() + 4).max(10);

@@ -15,7 +15,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     let lang = app.lang.as_str();
     let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(5)]).areas(area);
     let left_width = if area.width >= 120 { 40 } else { 28 };
-    let [left, right] = Layout::horizontal([Constraint::Length(left_width), Constraint::Min(40)]).areas(body);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_width), Constraint::Min(40)]).areas(body);
     let (answered, total) = iv.progress();
     let q = &iv.questionnaire;
     let state = if iv.is_final() {
@@ -25,9 +26,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     };
     // The progress and the final mark stay visible; the names give way.
     let tail = format!(" · {answered}/{total}{state}");
-    let names = format!("{} · {}", iv.assessment.supplier_name, q.info.name.get(lang));
-    let head = format!("{}{tail}", clip(&names, (area.width as usize).saturating_sub(tail.chars().count())));
-    frame.render_widget(Paragraph::new(Span::styled(clip(&head, area.width as usize), app.theme.title)), header);
+    let names = format!(
+        "{} · {}",
+        iv.assessment.supplier_name,
+        q.info.name.get(lang)
+    );
+    let head = format!(
+        "{}{tail}",
+        clip(
+            &names,
+            (area.width as usize).saturating_sub(tail.chars().count())
+        )
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            clip(&head, area.width as usize),
+            app.theme.title,
+        )),
+        header,
+    );
 
     let sections_height = (q.sections.len() as u16 + 2).min(left.height / 2).max(4);
     let [sections_area, live_area] =
@@ -63,7 +80,10 @@ fn draw_sections(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             };
             let count = format!("{done}/{total}");
             let title_width = width.saturating_sub(count.len() + 3);
-            let text = format!("{mark} {:<title_width$} {count}", clip(s.title.get(lang), title_width));
+            let text = format!(
+                "{mark} {:<title_width$} {count}",
+                clip(s.title.get(lang), title_width)
+            );
             let style = if i == current {
                 app.theme.selected
             } else if total == 0 {
@@ -74,17 +94,27 @@ fn draw_sections(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             Line::from(Span::styled(text, style))
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines).block(block(app, tr(lang, "Sections", "Sections"))), area);
+    frame.render_widget(
+        Paragraph::new(lines).block(block(app, tr(lang, "Sections", "Sections"))),
+        area,
+    );
 }
 
 fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     let lang = app.lang.as_str();
     let width = area.width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
-    let busy = if iv.scoring { tr(lang, " (calcul…)", " (scoring…)") } else { "" };
+    let busy = if iv.scoring {
+        tr(lang, " (calcul…)", " (scoring…)")
+    } else {
+        ""
+    };
     match &iv.evaluation {
         Some(e) => {
-            let score = e.score.map(|s| format!("{s:.1}/100")).unwrap_or_else(|| "-".into());
+            let score = e
+                .score
+                .map(|s| format!("{s:.1}/100"))
+                .unwrap_or_else(|| "-".into());
             lines.push(Line::from(vec![
                 Span::styled(tr(lang, "Score ", "Score "), app.theme.muted),
                 Span::styled(score, app.theme.accent),
@@ -93,26 +123,46 @@ fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             let counts = e.status_counts();
             let mut spans = Vec::new();
             for (i, status) in Status::ALL.iter().enumerate() {
-                spans.push(Span::styled(format!("{}{} ", status_mark(*status), counts[i]), app.theme.status(*status)));
+                spans.push(Span::styled(
+                    format!("{}{} ", status_mark(*status), counts[i]),
+                    app.theme.status(*status),
+                ));
             }
             lines.push(Line::from(spans));
             lines.push(Line::from(vec![
                 Span::styled(tr(lang, "Verdict ", "Verdict "), app.theme.muted),
-                Span::styled(clip(e.verdict.label.get(lang), width.saturating_sub(8)), app.theme.severity(e.verdict.severity)),
+                Span::styled(
+                    clip(e.verdict.label.get(lang), width.saturating_sub(8)),
+                    app.theme.severity(e.verdict.severity),
+                ),
             ]));
             lines.push(Line::from(Span::styled(
-                format!("{} {}", e.findings.len(), tr(lang, "constats :", "findings:")),
+                format!(
+                    "{} {}",
+                    e.findings.len(),
+                    tr(lang, "constats :", "findings:")
+                ),
                 app.theme.muted,
             )));
-            for f in e.findings.iter().take(area.height.saturating_sub(6) as usize) {
+            for f in e
+                .findings
+                .iter()
+                .take(area.height.saturating_sub(6) as usize)
+            {
                 lines.push(Line::from(Span::styled(
-                    clip(&format!("{} {}", severity_mark(f.severity), f.title.get(lang)), width),
+                    clip(
+                        &format!("{} {}", severity_mark(f.severity), f.title.get(lang)),
+                        width,
+                    ),
                     app.theme.severity(f.severity),
                 )));
             }
         }
         None => lines.push(Line::from(Span::styled(
-            format!("{}{busy}", tr(lang, "Pas encore de résultat", "No result yet")),
+            format!(
+                "{}{busy}",
+                tr(lang, "Pas encore de résultat", "No result yet")
+            ),
             app.theme.muted,
         ))),
     }
@@ -129,13 +179,32 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     let lang = app.lang.as_str();
     let q = &iv.questionnaire.questions[iv.current];
     let visible = iv.visible();
-    let position = visible.iter().position(|i| *i == iv.current).map(|p| p + 1).unwrap_or(0);
-    let title = format!("{} {position}/{} · {}", tr(lang, "Question", "Question"), visible.len(), q.id);
-    let mut lines = vec![Line::from(Span::styled(q.prompt.get(lang).to_string(), app.theme.accent)), Line::raw("")];
+    let position = visible
+        .iter()
+        .position(|i| *i == iv.current)
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    let title = format!(
+        "{} {position}/{} · {}",
+        tr(lang, "Question", "Question"),
+        visible.len(),
+        q.id
+    );
+    let mut lines = vec![
+        Line::from(Span::styled(
+            q.prompt.get(lang).to_string(),
+            app.theme.accent,
+        )),
+        Line::raw(""),
+    ];
 
     let current = iv.answer_value(iv.current);
     let option = |n: usize, label: String, chosen: bool| {
-        let style = if chosen { app.theme.selected } else { app.theme.text };
+        let style = if chosen {
+            app.theme.selected
+        } else {
+            app.theme.text
+        };
         Line::from(vec![
             Span::styled(format!(" {n} "), app.theme.key),
             Span::styled(format!("{} {label}", if chosen { "◉" } else { "○" }), style),
@@ -155,7 +224,11 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             }
             if matches!(q.kind, AnswerKind::MultipleChoice(_)) {
                 lines.push(Line::from(Span::styled(
-                    tr(lang, "   (plusieurs choix : chaque chiffre coche/décoche)", "   (several choices: each digit toggles)"),
+                    tr(
+                        lang,
+                        "   (plusieurs choix : chaque chiffre coche/décoche)",
+                        "   (several choices: each digit toggles)",
+                    ),
                     app.theme.muted,
                 )));
             }
@@ -168,7 +241,10 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             };
             lines.push(Line::from(vec![
                 Span::styled(" Enter ", app.theme.key),
-                Span::raw(format!("{} ({hint})", tr(lang, "saisir la valeur", "type the value"))),
+                Span::raw(format!(
+                    "{} ({hint})",
+                    tr(lang, "saisir la valeur", "type the value")
+                )),
             ]));
         }
     }
@@ -176,7 +252,11 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         Span::styled(" r ", app.theme.key),
         Span::raw(format!(
             "{}{}",
-            if current.is_some_and(|v| v.is_declined()) { "◉ " } else { "○ " },
+            if current.is_some_and(|v| v.is_declined()) {
+                "◉ "
+            } else {
+                "○ "
+            },
             tr(lang, "refus de répondre", "declined to answer")
         )),
     ]));
@@ -185,7 +265,14 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     match stored.and_then(|a| a.value.as_ref()) {
         Some(v) => {
             let meta = stored
-                .map(|a| format!(" (rév. {}, {}, {})", a.revision, a.updated_by, a.updated_at.get(..16).unwrap_or(&a.updated_at)))
+                .map(|a| {
+                    format!(
+                        " (rév. {}, {}, {})",
+                        a.revision,
+                        a.updated_by,
+                        a.updated_at.get(..16).unwrap_or(&a.updated_at)
+                    )
+                })
                 .unwrap_or_default();
             let confirm = if stored.is_some_and(|a| a.to_confirm) {
                 tr(lang, " · à confirmer", " · to confirm")
@@ -198,29 +285,51 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
                 Span::styled(format!("{meta}{confirm}"), app.theme.muted),
             ]));
         }
-        None => lines.push(Line::from(Span::styled(tr(lang, "Sans réponse", "Not answered"), app.theme.muted))),
+        None => lines.push(Line::from(Span::styled(
+            tr(lang, "Sans réponse", "Not answered"),
+            app.theme.muted,
+        ))),
     }
-    if let Some(note) = stored.and_then(|a| a.note.as_ref()).filter(|n| !n.is_empty()) {
+    if let Some(note) = stored
+        .and_then(|a| a.note.as_ref())
+        .filter(|n| !n.is_empty())
+    {
         lines.push(Line::from(vec![
             Span::styled(tr(lang, "Note : ", "Note: "), app.theme.muted),
             Span::raw(note.clone()),
         ]));
     }
     if let Some(n) = iv.evidence_count.get(&q.id) {
-        lines.push(Line::from(Span::styled(format!("{n} {}", tr(lang, "preuve(s) jointe(s)", "evidence item(s)")), app.theme.muted)));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{n} {}",
+                tr(lang, "preuve(s) jointe(s)", "evidence item(s)")
+            ),
+            app.theme.muted,
+        )));
     }
     let refs: Vec<String> = q.references.iter().map(|r| r.label()).collect();
     if !refs.is_empty() {
-        lines.push(Line::from(Span::styled(format!("{} {}", tr(lang, "Réf.", "Ref."), refs.join(" · ")), app.theme.muted)));
+        lines.push(Line::from(Span::styled(
+            format!("{} {}", tr(lang, "Réf.", "Ref."), refs.join(" · ")),
+            app.theme.muted,
+        )));
     }
-    if !q.criteria.is_empty() && let Some(e) = &iv.evaluation {
+    if !q.criteria.is_empty()
+        && let Some(e) = &iv.evaluation
+    {
         let statuses: Vec<Span> = q
             .criteria
             .iter()
             .filter_map(|c| e.criteria.iter().find(|r| &r.criterion == c))
             .map(|r| {
                 Span::styled(
-                    format!("{} {} ({})  ", status_mark(r.status), r.criterion, r.status.label(lang)),
+                    format!(
+                        "{} {} ({})  ",
+                        status_mark(r.status),
+                        r.criterion,
+                        r.status.label(lang)
+                    ),
                     app.theme.status(r.status),
                 )
             })
@@ -230,7 +339,19 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::styled(" i ", app.theme.key),
-        Span::styled(tr(lang, "aide : pourquoi, preuves à demander", "help: why, evidence to ask for"), app.theme.muted),
+        Span::styled(
+            tr(
+                lang,
+                "aide : pourquoi, preuves à demander",
+                "help: why, evidence to ask for",
+            ),
+            app.theme.muted,
+        ),
     ]));
-    frame.render_widget(Paragraph::new(lines).block(block(app, title)).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block(app, title))
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }

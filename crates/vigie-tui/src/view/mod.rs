@@ -29,7 +29,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
             area.width,
             area.height,
             tr(&app.lang, "il faut au moins", "Vigie needs at least"),
-            tr(&app.lang, "Agrandissez la fenêtre ; q pour quitter.", "Enlarge the window; q to quit."),
+            tr(
+                &app.lang,
+                "Agrandissez la fenêtre ; q pour quitter.",
+                "Enlarge the window; q to quit."
+            ),
         );
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
@@ -66,9 +70,30 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App) {
         Some((text, false)) => Line::from(Span::styled(format!("✔ {text}"), app.theme.ok)),
         None => {
             let actions: &[Action] = match app.screen() {
-                Screen::Home => &[Action::Select, Action::NewSupplier, Action::NewAssessment, Action::Report, Action::Help, Action::Quit],
-                Screen::Interview(_) => &[Action::NextUnanswered, Action::Search, Action::Note, Action::Undo, Action::Findings, Action::Help, Action::Quit],
-                Screen::Findings(_) => &[Action::SwitchPane, Action::AddAction, Action::CycleStatus, Action::Help, Action::Quit],
+                Screen::Home => &[
+                    Action::Select,
+                    Action::NewSupplier,
+                    Action::NewAssessment,
+                    Action::Report,
+                    Action::Help,
+                    Action::Quit,
+                ],
+                Screen::Interview(_) => &[
+                    Action::NextUnanswered,
+                    Action::Search,
+                    Action::Note,
+                    Action::Undo,
+                    Action::Findings,
+                    Action::Help,
+                    Action::Quit,
+                ],
+                Screen::Findings(_) => &[
+                    Action::SwitchPane,
+                    Action::AddAction,
+                    Action::CycleStatus,
+                    Action::Help,
+                    Action::Quit,
+                ],
                 // Forms take letters as text: their keys are written in the form.
                 Screen::SupplierForm(_) | Screen::NewAssessment(_) => &[],
                 _ => &[Action::Up, Action::Down, Action::Help, Action::Back],
@@ -95,24 +120,114 @@ pub fn key_hints(app: &App, actions: &[Action]) -> Line<'static> {
 fn hint(action: Action, lang: &str) -> &'static str {
     let fr = lang == "fr";
     match action {
-        Action::Select => if fr { "ouvrir" } else { "open" },
-        Action::NewSupplier => if fr { "fournisseur" } else { "supplier" },
-        Action::NewAssessment => if fr { "évaluation" } else { "assessment" },
+        Action::Select => {
+            if fr {
+                "ouvrir"
+            } else {
+                "open"
+            }
+        }
+        Action::NewSupplier => {
+            if fr {
+                "fournisseur"
+            } else {
+                "supplier"
+            }
+        }
+        Action::NewAssessment => {
+            if fr {
+                "évaluation"
+            } else {
+                "assessment"
+            }
+        }
         Action::Plugins => "questionnaires",
-        Action::Help => if fr { "aide" } else { "help" },
-        Action::Quit => if fr { "quitter" } else { "quit" },
-        Action::Back => if fr { "retour" } else { "back" },
-        Action::NextUnanswered => if fr { "sans réponse" } else { "unanswered" },
-        Action::Search => if fr { "chercher" } else { "search" },
+        Action::Help => {
+            if fr {
+                "aide"
+            } else {
+                "help"
+            }
+        }
+        Action::Quit => {
+            if fr {
+                "quitter"
+            } else {
+                "quit"
+            }
+        }
+        Action::Back => {
+            if fr {
+                "retour"
+            } else {
+                "back"
+            }
+        }
+        Action::NextUnanswered => {
+            if fr {
+                "sans réponse"
+            } else {
+                "unanswered"
+            }
+        }
+        Action::Search => {
+            if fr {
+                "chercher"
+            } else {
+                "search"
+            }
+        }
         Action::Note => "note",
-        Action::Undo => if fr { "annuler" } else { "undo" },
-        Action::Findings => if fr { "constats" } else { "findings" },
-        Action::SwitchPane => if fr { "volet" } else { "pane" },
+        Action::Undo => {
+            if fr {
+                "annuler"
+            } else {
+                "undo"
+            }
+        }
+        Action::Findings => {
+            if fr {
+                "constats"
+            } else {
+                "findings"
+            }
+        }
+        Action::SwitchPane => {
+            if fr {
+                "volet"
+            } else {
+                "pane"
+            }
+        }
         Action::AddAction => "action",
-        Action::Report => if fr { "rapport" } else { "report" },
-        Action::CycleStatus => if fr { "statut" } else { "status" },
-        Action::Up => if fr { "haut" } else { "up" },
-        Action::Down => if fr { "bas" } else { "down" },
+        Action::Report => {
+            if fr {
+                "rapport"
+            } else {
+                "report"
+            }
+        }
+        Action::CycleStatus => {
+            if fr {
+                "statut"
+            } else {
+                "status"
+            }
+        }
+        Action::Up => {
+            if fr {
+                "haut"
+            } else {
+                "up"
+            }
+        }
+        Action::Down => {
+            if fr {
+                "bas"
+            } else {
+                "down"
+            }
+        }
         other => other.describe(lang),
     }
 }

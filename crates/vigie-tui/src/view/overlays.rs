@@ -12,8 +12,12 @@ use crate::keymap::{Action, Scope};
 use crate::search::Field;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
     cell
 }
 
@@ -35,21 +39,32 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     lines.push(Line::from(Span::styled(name, app.theme.title)));
                     for action in Action::ALL.iter().filter(|a| a.scope() == *scope) {
                         lines.push(Line::from(vec![
-                            Span::styled(format!(" {:<key_width$} ", app.keymap.label(*action)), app.theme.key),
+                            Span::styled(
+                                format!(" {:<key_width$} ", app.keymap.label(*action)),
+                                app.theme.key,
+                            ),
                             Span::raw(action.describe(lang)),
                         ]));
                     }
                     if *scope == Scope::Interview {
                         lines.push(Line::from(vec![
                             Span::styled(format!(" {:<key_width$} ", "1-9"), app.theme.key),
-                            Span::raw(tr(lang, "choisir l'option affichée", "choose the option shown")),
+                            Span::raw(tr(
+                                lang,
+                                "choisir l'option affichée",
+                                "choose the option shown",
+                            )),
                         ]));
                     }
                 }
                 lines
             };
             let footer = Line::from(Span::styled(
-                tr(lang, "Une touche pour fermer · touches réglables dans keymap.toml", "Any key closes · keys set in keymap.toml"),
+                tr(
+                    lang,
+                    "Une touche pour fermer · touches réglables dans keymap.toml",
+                    "Any key closes · keys set in keymap.toml",
+                ),
                 app.theme.muted,
             ));
             let mut lines = build(13);
@@ -57,7 +72,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 lines.push(footer);
                 let rect = centered(area, 72, lines.len() as u16 + 2);
                 frame.render_widget(Clear, rect);
-                frame.render_widget(Paragraph::new(lines).block(block(app, tr(lang, "Aide", "Help"))), rect);
+                frame.render_widget(
+                    Paragraph::new(lines).block(block(app, tr(lang, "Aide", "Help"))),
+                    rect,
+                );
             } else {
                 // Too tall for the terminal (80x24 in the interview): two
                 // columns with narrower key labels, the footer below.
@@ -65,8 +83,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 let outer = block(app, tr(lang, "Aide", "Help"));
                 let inner = outer.inner(area);
                 frame.render_widget(outer, area);
-                let [columns, bottom] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-                let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(columns);
+                let [columns, bottom] =
+                    Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+                let [left, right] =
+                    Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(columns);
                 let mut lines = build(9);
                 let half = lines.len().div_ceil(2);
                 let second = lines.split_off(half);
@@ -77,36 +97,73 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         }
         Overlay::ReportFormat { .. } => {
             let lines = vec![
-                Line::from(vec![Span::styled(" 1 ", app.theme.key), Span::raw("Markdown")]),
-                Line::from(vec![Span::styled(" 2 ", app.theme.key), Span::raw(tr(lang, "HTML (imprimable en PDF)", "HTML (printable to PDF)"))]),
+                Line::from(vec![
+                    Span::styled(" 1 ", app.theme.key),
+                    Span::raw("Markdown"),
+                ]),
+                Line::from(vec![
+                    Span::styled(" 2 ", app.theme.key),
+                    Span::raw(tr(
+                        lang,
+                        "HTML (imprimable en PDF)",
+                        "HTML (printable to PDF)",
+                    )),
+                ]),
                 Line::from(vec![Span::styled(" 3 ", app.theme.key), Span::raw("JSON")]),
-                Line::from(vec![Span::styled(" 4 ", app.theme.key), Span::raw(tr(lang, "CSV (tableur)", "CSV (spreadsheet)"))]),
+                Line::from(vec![
+                    Span::styled(" 4 ", app.theme.key),
+                    Span::raw(tr(lang, "CSV (tableur)", "CSV (spreadsheet)")),
+                ]),
                 Line::raw(""),
                 Line::from(Span::styled(
-                    tr(lang, "Écrit dans le dossier courant · autre touche : annuler", "Written to the current folder · any other key cancels"),
+                    tr(
+                        lang,
+                        "Écrit dans le dossier courant · autre touche : annuler",
+                        "Written to the current folder · any other key cancels",
+                    ),
                     app.theme.muted,
                 )),
             ];
             let rect = centered(area, 60, 8);
             frame.render_widget(Clear, rect);
-            frame.render_widget(Paragraph::new(lines).block(block(app, tr(lang, "Rapport", "Report"))), rect);
+            frame.render_widget(
+                Paragraph::new(lines).block(block(app, tr(lang, "Rapport", "Report"))),
+                rect,
+            );
         }
         Overlay::QuestionHelp => {
-            let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else { return };
+            let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else {
+                return;
+            };
             let q = &iv.questionnaire.questions[iv.current];
             let lines = vec![
-                Line::from(Span::styled(tr(lang, "Pourquoi c'est important", "Why it matters"), app.theme.title)),
+                Line::from(Span::styled(
+                    tr(lang, "Pourquoi c'est important", "Why it matters"),
+                    app.theme.title,
+                )),
                 Line::raw(q.help.why.get(lang).to_string()),
                 Line::raw(""),
-                Line::from(Span::styled(tr(lang, "Preuves à demander", "Evidence to ask for"), app.theme.title)),
+                Line::from(Span::styled(
+                    tr(lang, "Preuves à demander", "Evidence to ask for"),
+                    app.theme.title,
+                )),
                 Line::raw(q.help.evidence.get(lang).to_string()),
                 Line::raw(""),
-                Line::from(Span::styled(tr(lang, "Une touche pour fermer", "Any key closes"), app.theme.muted)),
+                Line::from(Span::styled(
+                    tr(lang, "Une touche pour fermer", "Any key closes"),
+                    app.theme.muted,
+                )),
             ];
-            let rect = centered(area, area.width.saturating_sub(4).min(96), area.height.saturating_sub(2));
+            let rect = centered(
+                area,
+                area.width.saturating_sub(4).min(96),
+                area.height.saturating_sub(2),
+            );
             frame.render_widget(Clear, rect);
             frame.render_widget(
-                Paragraph::new(lines).block(block(app, q.prompt.get(lang).to_string())).wrap(Wrap { trim: true }),
+                Paragraph::new(lines)
+                    .block(block(app, q.prompt.get(lang).to_string()))
+                    .wrap(Wrap { trim: true }),
                 rect,
             );
         }
@@ -115,23 +172,47 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             frame.render_widget(Clear, rect);
             let lines = vec![
                 Line::from(Span::styled(format!("{buffer}▏"), app.theme.accent)),
-                Line::from(Span::styled(tr(lang, "Entrée valider · Échap annuler", "Enter confirm · Esc cancel"), app.theme.muted)),
+                Line::from(Span::styled(
+                    tr(
+                        lang,
+                        "Entrée valider · Échap annuler",
+                        "Enter confirm · Esc cancel",
+                    ),
+                    app.theme.muted,
+                )),
             ];
-            frame.render_widget(Paragraph::new(lines).block(block(app, prompt.clone())).wrap(Wrap { trim: false }), rect);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(block(app, prompt.clone()))
+                    .wrap(Wrap { trim: false }),
+                rect,
+            );
         }
         Overlay::Search(search) => {
-            let rect = centered(area, area.width.saturating_sub(6), area.height.saturating_sub(4));
+            let rect = centered(
+                area,
+                area.width.saturating_sub(6),
+                area.height.saturating_sub(4),
+            );
             frame.render_widget(Clear, rect);
             let width = rect.width.saturating_sub(4) as usize;
             let mut lines = vec![
-                Line::from(vec![Span::styled("/ ", app.theme.key), Span::styled(format!("{}▏", search.query), app.theme.accent)]),
+                Line::from(vec![
+                    Span::styled("/ ", app.theme.key),
+                    Span::styled(format!("{}▏", search.query), app.theme.accent),
+                ]),
                 Line::raw(""),
             ];
             let questions = app.stack.last().and_then(|s| match s {
                 crate::app::Screen::Interview(iv) => Some(iv.questionnaire.clone()),
                 _ => None,
             });
-            for (i, hit) in search.hits.iter().enumerate().take(rect.height.saturating_sub(5) as usize) {
+            for (i, hit) in search
+                .hits
+                .iter()
+                .enumerate()
+                .take(rect.height.saturating_sub(5) as usize)
+            {
                 let entry = search.index.entry(hit.entry);
                 let field = match entry.field {
                     Field::Question => tr(lang, "question", "question"),
@@ -143,22 +224,38 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     .and_then(|q| q.questions.get(entry.question))
                     .map(|q| q.id.clone())
                     .unwrap_or_default();
-                let style = if i == search.selected { app.theme.selected } else { app.theme.text };
-                lines.push(Line::from(Span::styled(clip(&format!("{field:<8} {id:<24} {}", entry.text), width), style)));
+                let style = if i == search.selected {
+                    app.theme.selected
+                } else {
+                    app.theme.text
+                };
+                lines.push(Line::from(Span::styled(
+                    clip(&format!("{field:<8} {id:<24} {}", entry.text), width),
+                    style,
+                )));
             }
             if search.hits.is_empty() && !search.query.is_empty() {
-                lines.push(Line::from(Span::styled(tr(lang, "Aucun résultat.", "No match."), app.theme.muted)));
+                lines.push(Line::from(Span::styled(
+                    tr(lang, "Aucun résultat.", "No match."),
+                    app.theme.muted,
+                )));
             }
             frame.render_widget(
                 Paragraph::new(lines).block(block(
                     app,
-                    tr(lang, "Rechercher (questions, réponses, notes) · Entrée aller · Échap fermer", "Search (questions, answers, notes) · Enter go · Esc close"),
+                    tr(
+                        lang,
+                        "Rechercher (questions, réponses, notes) · Entrée aller · Échap fermer",
+                        "Search (questions, answers, notes) · Enter go · Esc close",
+                    ),
                 )),
                 rect,
             );
         }
         Overlay::Sections { selected } => {
-            let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else { return };
+            let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else {
+                return;
+            };
             let rect = centered(area, 60, iv.questionnaire.sections.len() as u16 + 2);
             // Titles give way to the progress count, which must stay visible.
             let inner = rect.width.saturating_sub(2) as usize;
@@ -169,19 +266,46 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 .enumerate()
                 .map(|(i, s)| {
                     let (done, total) = iv.section_progress(i);
-                    let key = if i < 9 { format!("{} ", i + 1) } else { "  ".into() };
-                    let style = if i == *selected { app.theme.selected } else { app.theme.text };
+                    let key = if i < 9 {
+                        format!("{} ", i + 1)
+                    } else {
+                        "  ".into()
+                    };
+                    let style = if i == *selected {
+                        app.theme.selected
+                    } else {
+                        app.theme.text
+                    };
                     let count = format!(" ({done}/{total})");
-                    let title = clip(s.title.get(lang), inner.saturating_sub(key.len() + count.len()));
-                    Line::from(vec![Span::styled(key, app.theme.key), Span::styled(format!("{title}{count}"), style)])
+                    let title = clip(
+                        s.title.get(lang),
+                        inner.saturating_sub(key.len() + count.len()),
+                    );
+                    Line::from(vec![
+                        Span::styled(key, app.theme.key),
+                        Span::styled(format!("{title}{count}"), style),
+                    ])
                 })
                 .collect();
             frame.render_widget(Clear, rect);
-            frame.render_widget(Paragraph::new(lines).block(block(app, tr(lang, "Aller à la section", "Jump to section"))), rect);
+            frame.render_widget(
+                Paragraph::new(lines).block(block(
+                    app,
+                    tr(lang, "Aller à la section", "Jump to section"),
+                )),
+                rect,
+            );
         }
-        Overlay::Conflict { question, ours, theirs, .. } => {
+        Overlay::Conflict {
+            question,
+            ours,
+            theirs,
+            ..
+        } => {
             let kind = app.stack.last().and_then(|s| match s {
-                crate::app::Screen::Interview(iv) => iv.questionnaire.question(question).map(|q| q.kind.clone()),
+                crate::app::Screen::Interview(iv) => {
+                    iv.questionnaire.question(question).map(|q| q.kind.clone())
+                }
                 _ => None,
             });
             let show = |v: &Option<vigie_model::AnswerValue>| match (v, &kind) {
@@ -193,16 +317,33 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 Line::from(Span::styled(
                     format!(
                         "{} `{question}` {}",
-                        tr(lang, "Un autre auditeur a modifié", "Another auditor changed"),
-                        tr(lang, "pendant que vous répondiez.", "while you were answering.")
+                        tr(
+                            lang,
+                            "Un autre auditeur a modifié",
+                            "Another auditor changed"
+                        ),
+                        tr(
+                            lang,
+                            "pendant que vous répondiez.",
+                            "while you were answering."
+                        )
                     ),
                     app.theme.warn,
                 )),
                 Line::raw(""),
-                Line::from(vec![Span::styled(tr(lang, "Votre réponse : ", "Yours:  "), app.theme.muted), Span::raw(show(ours))]),
+                Line::from(vec![
+                    Span::styled(tr(lang, "Votre réponse : ", "Yours:  "), app.theme.muted),
+                    Span::raw(show(ours)),
+                ]),
                 Line::from(vec![
                     Span::styled(tr(lang, "Sa réponse :    ", "Theirs: "), app.theme.muted),
-                    Span::raw(format!("{} ({}, {} {})", show(&theirs.value), theirs.updated_by, tr(lang, "rév.", "rev."), theirs.revision)),
+                    Span::raw(format!(
+                        "{} ({}, {} {})",
+                        show(&theirs.value),
+                        theirs.updated_by,
+                        tr(lang, "rév.", "rev."),
+                        theirs.revision
+                    )),
                 ]),
                 Line::raw(""),
                 Line::from(vec![
@@ -216,7 +357,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             let rect = centered(area, 72, 10);
             frame.render_widget(Clear, rect);
             frame.render_widget(
-                Paragraph::new(lines).block(block(app, tr(lang, "Conflit", "Conflict"))).wrap(Wrap { trim: false }),
+                Paragraph::new(lines)
+                    .block(block(app, tr(lang, "Conflit", "Conflict")))
+                    .wrap(Wrap { trim: false }),
                 rect,
             );
         }
@@ -228,12 +371,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     "Finalizing freezes the answers and stores the result with the questionnaire's sha256.",
                 )),
                 Line::raw(""),
-                Line::from(Span::styled(tr(lang, "o/y confirmer · autre touche annuler", "y confirm · any other key cancels"), app.theme.key)),
+                Line::from(Span::styled(
+                    tr(
+                        lang,
+                        "o/y confirmer · autre touche annuler",
+                        "y confirm · any other key cancels",
+                    ),
+                    app.theme.key,
+                )),
             ];
             let rect = centered(area, 64, 7);
             frame.render_widget(Clear, rect);
             frame.render_widget(
-                Paragraph::new(lines).block(block(app, tr(lang, "Finaliser ?", "Finalize?"))).wrap(Wrap { trim: false }),
+                Paragraph::new(lines)
+                    .block(block(app, tr(lang, "Finaliser ?", "Finalize?")))
+                    .wrap(Wrap { trim: false }),
                 rect,
             );
         }
