@@ -104,14 +104,14 @@ pub fn hint(error: &PluginError) -> String {
             .into(),
         OutOfFuel { budget, .. } => format!(
             "look for an endless loop, or simplify the rules: a real questionnaire uses a tiny part of the \
-             budget (Limits::fuel = {budget} units; the host may raise it in its configuration)"
+             budget (Limits::fuel = {budget} units; VIGIE_PLUGIN_FUEL raises it)"
         ),
         Timeout { limit, .. } => format!(
-            "look for an endless loop, or simplify the rules (Limits::time = {} ms per call; the host may raise it)",
+            "look for an endless loop, or simplify the rules (Limits::time = {} ms per call; VIGIE_PLUGIN_TIME_MS raises it)",
             limit.as_millis()
         ),
         MemoryCap { cap, .. } => format!(
-            "build less data at once: the plugin's memory may grow to Limits::memory_bytes = {} MiB",
+            "build less data at once: the plugin's memory may grow to Limits::memory_bytes = {} MiB (VIGIE_PLUGIN_MEMORY_MIB raises it)",
             cap >> 20
         ),
         StackOverflow { stack, .. } => format!(

@@ -102,38 +102,37 @@ impl SearchIndex {
         // A query that extends the previous one can only match a subset of
         // what it matched (every query character must appear, in order).
         let narrowing = !self.last_query.is_empty() && folded.starts_with(&self.last_query);
-        let candidates: Vec<usize> = if narrowing {
+        // One pass: where the query appears contiguously (the cheap rank
+        // used below), else whether it appears at all as a subsequence.
+        let rank = |i: usize| -> Option<(bool, usize, usize)> {
+            let text = &self.entries[i].folded;
+            match text.find(folded.as_str()) {
+                Some(at) => Some((false, at, i)),
+                None => is_subsequence(&folded, text).then_some((true, text.len(), i)),
+            }
+        };
+        let mut ranked: Vec<(bool, usize, usize)> = if narrowing {
             self.last_hits
                 .iter()
-                .map(|h| h.entry)
-                .filter(|&i| is_subsequence(&folded, &self.entries[i].folded))
+                .filter_map(|h| rank(h.entry))
                 .collect()
         } else {
-            (0..self.entries.len())
-                .filter(|&i| is_subsequence(&folded, &self.entries[i].folded))
-                .collect()
+            (0..self.entries.len()).filter_map(rank).collect()
         };
+        // Keep every candidate for narrowing, scored or not.
+        self.last_hits = ranked
+            .iter()
+            .map(|&(_, _, entry)| Hit { entry, score: 0 })
+            .collect();
         // Skim's scoring costs about a microsecond per entry: when a short
         // query matches most of a large index, score only the entries where
         // it appears contiguously and earliest, which is where skim's best
         // scores are anyway.
-        let shortlist: Vec<usize> = if candidates.len() > SCORED_AT_MOST {
-            let mut ranked: Vec<(bool, usize, usize)> = candidates
-                .iter()
-                .map(|&i| {
-                    let text = &self.entries[i].folded;
-                    match text.find(folded.as_str()) {
-                        Some(at) => (false, at, i),
-                        None => (true, text.len(), i),
-                    }
-                })
-                .collect();
+        if ranked.len() > SCORED_AT_MOST {
             ranked.select_nth_unstable(SCORED_AT_MOST - 1);
             ranked.truncate(SCORED_AT_MOST);
-            ranked.into_iter().map(|(_, _, i)| i).collect()
-        } else {
-            candidates.clone()
-        };
+        }
+        let shortlist: Vec<usize> = ranked.into_iter().map(|(_, _, i)| i).collect();
         let mut hits: Vec<Hit> = shortlist
             .iter()
             .filter_map(|&i| {
@@ -141,11 +140,6 @@ impl SearchIndex {
                     .fuzzy_match(&self.entries[i].folded, &folded)
                     .map(|score| Hit { entry: i, score })
             })
-            .collect();
-        // Keep every candidate for narrowing, scored or not.
-        self.last_hits = candidates
-            .into_iter()
-            .map(|entry| Hit { entry, score: 0 })
             .collect();
         self.last_query = folded;
         hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));

@@ -17,7 +17,38 @@ use crate::{CmdResult, Failure, paths};
 /// A host with the default limits and the user's compile cache.
 pub fn host() -> Result<Arc<Host>, Failure> {
     let cache = paths::cache_dir().map(CompileCache::new);
-    Ok(Arc::new(Host::new(Limits::default(), cache)?))
+    Ok(Arc::new(Host::new(limits()?, cache)?))
+}
+
+/// The plugin limits: the defaults, raised or lowered by
+/// `VIGIE_PLUGIN_FUEL` (units per call), `VIGIE_PLUGIN_MEMORY_MIB` and
+/// `VIGIE_PLUGIN_TIME_MS` (per call) for plugins that need more.
+pub fn limits() -> Result<Limits, Failure> {
+    fn read(var: &str) -> Result<Option<u64>, Failure> {
+        match std::env::var(var) {
+            Ok(text) if !text.trim().is_empty() => text
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|v| *v > 0)
+                .map(Some)
+                .ok_or_else(|| {
+                    Failure::new(format!("{var}=`{text}` is not a positive whole number"))
+                }),
+            _ => Ok(None),
+        }
+    }
+    let mut limits = Limits::default();
+    if let Some(fuel) = read("VIGIE_PLUGIN_FUEL")? {
+        limits.fuel = fuel;
+    }
+    if let Some(mib) = read("VIGIE_PLUGIN_MEMORY_MIB")? {
+        limits.memory_bytes = usize::try_from(mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
+    }
+    if let Some(ms) = read("VIGIE_PLUGIN_TIME_MS")? {
+        limits.time = std::time::Duration::from_millis(ms);
+    }
+    Ok(limits)
 }
 
 /// The bundled plugins, loaded.
@@ -104,7 +135,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
         PluginCmd::Check { file } => {
             let bytes = std::fs::read(file)
                 .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
-            let host = Host::new(Limits::default(), None)?;
+            let host = Host::new(limits()?, None)?;
             match check_plugin(&host, &bytes, &file.display().to_string(), today()) {
                 Ok(report) => {
                     let q = report.plugin.questionnaire();
