@@ -119,8 +119,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                         ListItem::new(Line::from(Span::styled(
                             clip(
                                 &format!(
-                                    "    ↳ [{}] {} · {owner} · {deadline}",
-                                    a.status.id(),
+                                    "    ↳ {} {deadline} · {owner} · {}",
+                                    action_status(a.status, lang),
                                     a.title
                                 ),
                                 width,
@@ -179,4 +179,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
             .wrap(Wrap { trim: true }),
         detail_area,
     );
+}
+
+/// An action's status with a mark, in the interface language.
+fn action_status(status: vigie_store::ActionStatus, lang: &str) -> &'static str {
+    use vigie_store::ActionStatus::*;
+    match (status, lang == "fr") {
+        (Open, true) => "○ à faire",
+        (InProgress, true) => "◐ en cours",
+        (Done, true) => "● fait",
+        (Open, false) => "○ open",
+        (InProgress, false) => "◐ in progress",
+        (Done, false) => "● done",
+    }
 }
