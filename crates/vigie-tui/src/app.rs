@@ -790,8 +790,12 @@ impl App {
             }
             Action::ToggleHelp => self.overlay = Some(Overlay::QuestionHelp),
             Action::Search => self.open_search(),
-            Action::Decline => self.save_answer(Some(AnswerValue::Declined), None),
-            Action::Clear => self.save_answer(None, None),
+            Action::Decline => {
+                self.save_answer(Some(AnswerValue::Declined), None);
+            }
+            Action::Clear => {
+                self.save_answer(None, None);
+            }
             Action::EditValue => {
                 let Some(iv) = self.interview() else { return };
                 let q = &iv.questionnaire.questions[iv.current];
@@ -945,21 +949,10 @@ impl App {
         let multiple = matches!(q.kind, AnswerKind::MultipleChoice(_));
         match value {
             Some(v) => {
-                let before = self.interview().map(|iv| {
-                    iv.answers
-                        .get(&iv.questionnaire.questions[iv.current].id)
-                        .map(|a| a.revision)
-                });
-                self.save_answer(Some(v), None);
-                let after = self.interview().map(|iv| {
-                    iv.answers
-                        .get(&iv.questionnaire.questions[iv.current].id)
-                        .map(|a| a.revision)
-                });
                 // One key answers and moves on, as on a phone interview; a
                 // multiple choice stays put so several options can be ticked.
-                if !multiple
-                    && before != after
+                if self.save_answer(Some(v), None)
+                    && !multiple
                     && self.overlay.is_none()
                     && let Some(iv) = self.interview_mut()
                 {
@@ -974,11 +967,14 @@ impl App {
         }
     }
 
-    /// Saves the current question's answer (the note is kept unless given).
-    fn save_answer(&mut self, value: Option<AnswerValue>, note: Option<String>) {
-        let Some(iv) = self.interview() else { return };
+    /// Saves the current question's answer (the note is kept unless given);
+    /// true when it was saved.
+    fn save_answer(&mut self, value: Option<AnswerValue>, note: Option<String>) -> bool {
+        let Some(iv) = self.interview() else {
+            return false;
+        };
         let question = iv.questionnaire.questions[iv.current].id.clone();
-        self.save_answer_for(&question, value, note, false);
+        self.save_answer_for(&question, value, note, false)
     }
 
     fn save_answer_for(
@@ -987,22 +983,25 @@ impl App {
         value: Option<AnswerValue>,
         note: Option<String>,
         undoing: bool,
-    ) {
+    ) -> bool {
         let lang = self.lang.clone();
-        let Some(iv) = self.interview() else { return };
+        // Borrow the interview and the workbench side by side: cloning the
+        // assessment (with its cached evaluation) on every keystroke is waste.
+        let Some(Screen::Interview(iv)) = self.stack.last() else {
+            return false;
+        };
         let previous = iv.answers.get(question).cloned();
         let note = note.or_else(|| previous.as_ref().and_then(|p| p.note.clone()));
         let base = previous.as_ref().map(|p| p.revision);
-        let assessment = iv.assessment.clone();
-        let questionnaire = iv.questionnaire.clone();
-        match self.bench.answer(
-            &assessment,
-            &questionnaire,
+        let result = self.bench.answer(
+            &iv.assessment,
+            &iv.questionnaire,
             question,
             value.clone(),
             note.clone(),
             base,
-        ) {
+        );
+        match result {
             Ok(stored) => {
                 let revision = stored.revision;
                 if let Some(iv) = self.interview_mut() {
@@ -1017,6 +1016,7 @@ impl App {
                     tr(&lang, "Enregistré", "Saved")
                 ));
                 self.request_score();
+                true
             }
             Err(AppError::Store(StoreError::Conflict { current, .. })) => {
                 self.overlay = Some(Overlay::Conflict {
@@ -1025,8 +1025,12 @@ impl App {
                     note,
                     theirs: current,
                 });
+                false
             }
-            Err(e) => self.error(e),
+            Err(e) => {
+                self.error(e);
+                false
+            }
         }
     }
 
@@ -1334,7 +1338,9 @@ impl App {
                 let Some(iv) = self.interview() else { return };
                 let kind = iv.questionnaire.questions[iv.current].kind.clone();
                 match AnswerValue::parse(&kind, &buffer) {
-                    Ok(v) => self.save_answer(Some(v), None),
+                    Ok(v) => {
+                        self.save_answer(Some(v), None);
+                    }
                     Err(e) => self.error(e),
                 }
             }
