@@ -12,8 +12,12 @@ fn main() {
     let mut watch = vec![
         root.join("wit"),
         root.join("questionnaires"),
-        plugins.join("Cargo.toml"),
-        plugins.join("Cargo.lock"),
+        // The plugin crates are members of the root workspace: its manifest
+        // and lock file pin what they build with. (Watching a path that does
+        // not exist would rerun this script, and relink the binary, on every
+        // build.)
+        root.join("Cargo.toml"),
+        root.join("Cargo.lock"),
         plugins.join(".cargo"),
         plugins.join("vigie-plugin-sdk"),
         plugins.join("vigie-plugin-sdk-build"),

@@ -368,13 +368,13 @@ impl ExchangeFile {
         // The last row that wrote each entity, by (entity, entity id).
         let mut last: BTreeMap<(&str, &str), &AuditEntry> = BTreeMap::new();
         let mut created = None;
-        let mut finalized = false;
+        let mut finalized = None;
         for row in &self.audit_trail {
             last.insert((row.entity.as_str(), row.entity_id.as_str()), row);
             if row.entity == "assessment" && row.entity_id == id {
                 match row.action.as_str() {
                     "create" => created = Some(row),
-                    "finalize" => finalized = true,
+                    "finalize" => finalized = Some(row),
                     _ => {}
                 }
             }
@@ -385,15 +385,28 @@ impl ExchangeFile {
                 "the audit trail does not record the creation of assessment {id}"
             ));
         };
-        let created: serde_json::Value = parse_json("the creation row", created.new.as_deref())?;
         let a = &self.assessment;
+        if a.created_at != created.at {
+            return tampered(format!(
+                "the assessment's created_at ({}) is not the time of its creation row (seq {}, {})",
+                a.created_at, created.seq, created.at
+            ));
+        }
+        let seq = created.seq;
+        let created: serde_json::Value = parse_json("the creation row", created.new.as_deref())?;
         for (field, value) in [
-            ("supplier_id", a.supplier_id.as_str()),
-            ("plugin_sha256", a.plugin_sha256.as_str()),
+            ("supplier_id", Some(a.supplier_id.as_str())),
+            ("plugin_sha256", Some(a.plugin_sha256.as_str())),
+            ("plugin_id", Some(a.plugin_id.as_str())),
+            ("plugin_version", Some(a.plugin_version.as_str())),
+            ("auditor", Some(a.auditor.as_str())),
+            ("language", Some(a.language.as_str())),
+            ("level", a.level.as_deref()),
+            ("previous_assessment", a.previous_assessment.as_deref()),
         ] {
-            if created.get(field).and_then(|v| v.as_str()) != Some(value) {
+            if created.get(field).and_then(|v| v.as_str()) != value {
                 return tampered(format!(
-                    "the assessment's {field} is not the one recorded when it was created"
+                    "the assessment's {field} is not the one recorded when it was created (audit seq {seq})"
                 ));
             }
         }
@@ -404,11 +417,36 @@ impl ExchangeFile {
                 "the assessment date is not the one recorded when it was created".into(),
             );
         }
-        if finalized != (a.status == AssessmentStatus::Final) {
+        if finalized.is_some() != (a.status == AssessmentStatus::Final) {
             return tampered(format!(
                 "assessment {id} is {} but its audit trail says otherwise",
                 a.status
             ));
+        }
+        if let Some(row) = finalized {
+            // The frozen result is what clients read: it must be the one
+            // the finalize row recorded, by the auditor and at the time it names.
+            let recorded: serde_json::Value = parse_json("the finalize row", row.new.as_deref())?;
+            let carried = serde_json::to_value(&a.final_evaluation).map_err(|source| {
+                ExchangeError::Store(StoreError::Json {
+                    what: "final evaluation".into(),
+                    source,
+                })
+            })?;
+            if recorded.get("evaluation") != Some(&carried) {
+                return tampered(format!(
+                    "the final evaluation of assessment {id} is not the one its finalize row (seq {}) recorded",
+                    row.seq
+                ));
+            }
+            if a.finalized_by.as_deref() != Some(row.who.as_str())
+                || a.finalized_at.as_deref() != Some(row.at.as_str())
+            {
+                return tampered(format!(
+                    "who finalized assessment {id}, or when, is not what its finalize row (seq {}) recorded",
+                    row.seq
+                ));
+            }
         }
 
         let mut expected: BTreeSet<(&str, &str)> = last

@@ -203,6 +203,48 @@ fn a_final_assessment_travels_too() {
     ));
 }
 
+/// What a client reads (the frozen score and verdict) and who answers for
+/// the assessment are checked against the audit rows that recorded them.
+#[test]
+fn an_edited_final_result_or_auditor_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, a) = populated(&dir.path().join("a.db"));
+    alice
+        .finalize(&a.id, &evaluation(62.5, "in-progress"))
+        .unwrap();
+    let text = export(&alice, &a.id);
+    refused(
+        &text,
+        |v| v["assessment"]["final_evaluation"]["score"] = serde_json::json!(100.0),
+        "is not the one its finalize row",
+    );
+    refused(
+        &text,
+        |v| v["assessment"]["final_evaluation"]["verdict"]["id"] = serde_json::json!("compliant"),
+        "is not the one its finalize row",
+    );
+    refused(
+        &text,
+        |v| v["assessment"]["finalized_by"] = serde_json::json!("mallory"),
+        "who finalized assessment",
+    );
+    refused(
+        &text,
+        |v| v["assessment"]["auditor"] = serde_json::json!("mallory"),
+        "the assessment's auditor is not the one recorded",
+    );
+    refused(
+        &text,
+        |v| v["assessment"]["language"] = serde_json::json!("en"),
+        "the assessment's language is not the one recorded",
+    );
+    refused(
+        &text,
+        |v| v["assessment"]["created_at"] = serde_json::json!("2020-01-01T00:00:00Z"),
+        "is not the time of its creation row",
+    );
+}
+
 #[test]
 fn importing_the_same_file_twice_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -173,6 +173,11 @@ pub enum Overlay {
     ReportFormat {
         assessment: String,
     },
+    /// Every option of the current choice question, for questions with more
+    /// options than there are digit keys (and for those who prefer a list).
+    Choices {
+        selected: usize,
+    },
 }
 
 pub struct App {
@@ -190,6 +195,9 @@ pub struct App {
     pub scorer: Option<Sender<Request>>,
     generation: u64,
 }
+
+/// How far Page Up / Page Down move in the list of a choice question.
+const CHOICE_PAGE: usize = 10;
 
 /// Words of the interface in the auditor's language.
 pub fn tr<'a>(lang: &str, fr: &'a str, en: &'a str) -> &'a str {
@@ -829,6 +837,15 @@ impl App {
                             buffer: current,
                         });
                     }
+                    AnswerKind::SingleChoice(ref choices)
+                    | AnswerKind::MultipleChoice(ref choices) => {
+                        let current = iv.answer_value(iv.current);
+                        let selected = choices
+                            .iter()
+                            .position(|c| current.is_some_and(|v| v.matches_value(&c.id)))
+                            .unwrap_or(0);
+                        self.overlay = Some(Overlay::Choices { selected });
+                    }
                     _ => self.info(tr(
                         &lang,
                         "Répondez avec les chiffres affichés.",
@@ -1187,6 +1204,46 @@ impl App {
                 if matches!(event.code, KeyCode::Char('y' | 'o' | 'Y' | 'O')) {
                     self.finalize();
                 }
+            }
+            Overlay::Choices { mut selected } => {
+                let Some(iv) = self.interview() else { return };
+                let q = &iv.questionnaire.questions[iv.current];
+                let (count, multiple) = match &q.kind {
+                    AnswerKind::SingleChoice(c) => (c.len(), false),
+                    AnswerKind::MultipleChoice(c) => (c.len(), true),
+                    _ => return,
+                };
+                let last = count.saturating_sub(1);
+                match event.code {
+                    KeyCode::Esc | KeyCode::Char('q') => return,
+                    KeyCode::Down | KeyCode::Char('j') => selected = (selected + 1).min(last),
+                    KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
+                    KeyCode::PageDown => selected = (selected + CHOICE_PAGE).min(last),
+                    KeyCode::PageUp => selected = selected.saturating_sub(CHOICE_PAGE),
+                    KeyCode::Home => selected = 0,
+                    KeyCode::End => selected = last,
+                    KeyCode::Enter | KeyCode::Char(' ') => {
+                        // A single choice answers and closes, as a digit
+                        // does; a multiple choice ticks and stays open.
+                        if multiple {
+                            self.overlay = Some(Overlay::Choices { selected });
+                        }
+                        self.answer_option(selected);
+                        return;
+                    }
+                    KeyCode::Char(c @ '1'..='9') => {
+                        let option = c as usize - '1' as usize;
+                        if option < count {
+                            if multiple {
+                                self.overlay = Some(Overlay::Choices { selected: option });
+                            }
+                            self.answer_option(option);
+                            return;
+                        }
+                    }
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Choices { selected });
             }
             Overlay::Sections { mut selected } => {
                 let sections = self

@@ -77,7 +77,7 @@ actions! {
     Search = "search", Interview, ["/"], "rechercher (questions, réponses, notes)", "search questions, answers, notes";
     Decline = "decline", Interview, ["r"], "le fournisseur refuse de répondre", "supplier declines to answer";
     Clear = "clear", Interview, ["backspace", "delete"], "effacer la réponse", "clear the answer";
-    EditValue = "edit-value", Interview, ["enter", "e"], "saisir une valeur (texte, nombre, date)", "type a value (text, number, date)";
+    EditValue = "edit-value", Interview, ["enter", "e"], "saisir une valeur ou choisir dans la liste", "type a value or pick from the list";
     Note = "note", Interview, ["o"], "note / preuve de la réponse", "note / evidence for the answer";
     Evidence = "evidence", Interview, ["v"], "ajouter une preuve datée", "add dated evidence";
     ToggleHelp = "toggle-help", Interview, ["i"], "afficher l'aide de la question", "show the question's help";

@@ -490,6 +490,48 @@ fn search_overlay() {
     assert_eq!(s.current_question(), "contract-exit-reversibility");
 }
 
+/// A choice question with more options than digit keys: the interview lists
+/// the first nine and says how to reach the rest; Enter opens the whole list,
+/// where an option past the ninth is picked, saved and the interview moves on.
+#[test]
+fn choice_list_reaches_every_option() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2();
+    for _ in 0..10 {
+        if s.current_question() == "client-sector" {
+            break;
+        }
+        s.keys("j");
+    }
+    assert_eq!(s.current_question(), "client-sector");
+    s.snap("interview_many_choices");
+    s.enter();
+    assert!(matches!(s.app.overlay, Some(Overlay::Choices { .. })));
+    // Down to the 16th option (past the digits), which scrolls the list at 80x24.
+    for _ in 0..15 {
+        s.key(KeyCode::Down);
+    }
+    s.snap("choice_list");
+    s.enter();
+    assert!(s.app.overlay.is_none(), "a single choice closes the list");
+    assert_ne!(s.current_question(), "client-sector", "and moves on");
+    let store = Store::open(s.db(), "alice").expect("store");
+    let answers = store.answers(&s.assessment_id()).expect("answers");
+    let sector = answers
+        .iter()
+        .find(|a| a.question == "client-sector")
+        .expect("the answer is saved");
+    assert_eq!(
+        sector.value,
+        Some(AnswerValue::Choice("manufacturing".into()))
+    );
+    // Back on the question, the chosen option shows though it has no digit.
+    s.keys("k");
+    let text = render(&s.app, 80, 24);
+    assert!(text.contains("◉ Industrie manufacturière"), "{text}");
+}
+
 #[test]
 fn section_picker() {
     let mut s = Session::nis2_with_answers();

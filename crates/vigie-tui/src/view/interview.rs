@@ -11,6 +11,9 @@ use super::{block, clip};
 use crate::app::{App, Interview, tr};
 use crate::theme::{severity_mark, status_mark};
 
+/// Options of a choice question that a digit key answers directly.
+pub const DIGIT_OPTIONS: usize = 9;
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     let lang = app.lang.as_str();
     let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(5)]).areas(area);
@@ -218,9 +221,37 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             }
         }
         AnswerKind::SingleChoice(choices) | AnswerKind::MultipleChoice(choices) => {
-            for (i, c) in choices.iter().enumerate().take(9) {
+            for (i, c) in choices.iter().enumerate().take(DIGIT_OPTIONS) {
                 let chosen = current.is_some_and(|v| v.matches_value(&c.id));
                 lines.push(option(i + 1, c.label.get(lang).to_string(), chosen));
+            }
+            if choices.len() > DIGIT_OPTIONS {
+                // Options past the digits are reached from the full list;
+                // one already chosen among them is still shown here.
+                for c in &choices[DIGIT_OPTIONS..] {
+                    if current.is_some_and(|v| v.matches_value(&c.id)) {
+                        lines.push(Line::from(vec![
+                            Span::styled("   ", app.theme.key),
+                            Span::styled(format!("◉ {}", c.label.get(lang)), app.theme.selected),
+                        ]));
+                    }
+                }
+                let more = choices.len() - DIGIT_OPTIONS;
+                let enter = app
+                    .keymap
+                    .keys(crate::keymap::Action::EditValue)
+                    .first()
+                    .map(crate::keymap::Key::label)
+                    .unwrap_or_default();
+                lines.push(Line::from(Span::styled(
+                    match lang {
+                        "fr" => {
+                            format!("   … {more} autres options : {enter} ouvre la liste complète")
+                        }
+                        _ => format!("   … {more} more options: {enter} opens the full list"),
+                    },
+                    app.theme.muted,
+                )));
             }
             if matches!(q.kind, AnswerKind::MultipleChoice(_)) {
                 lines.push(Line::from(Span::styled(

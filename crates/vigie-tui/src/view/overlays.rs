@@ -11,6 +11,43 @@ use crate::app::{App, Overlay, tr};
 use crate::keymap::{Action, Scope};
 use crate::search::Field;
 
+/// Splits `text` into lines of at most `width` characters, at spaces where
+/// it can (a longer word is cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        loop {
+            let used = line.chars().count();
+            let len = word.chars().count();
+            let gap = usize::from(used > 0);
+            if used + gap + len <= width {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word longer than a whole line.
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
@@ -26,9 +63,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let lang = app.lang.as_str();
     match overlay {
         Overlay::Help => {
+            // Each entry is a group of lines: a scope title, or a key and its
+            // description wrapped under itself to the width it is given.
             let scopes = app.help_scopes();
-            let build = |key_width: usize| {
-                let mut lines: Vec<Line> = Vec::new();
+            let build = |key_width: usize, width: usize| {
+                let text_width = width.saturating_sub(key_width + 2).max(8);
+                let mut groups: Vec<Vec<Line>> = Vec::new();
+                let entry = |key: String, text: &str| {
+                    let mut group = Vec::new();
+                    for (i, part) in wrap_words(text, text_width).into_iter().enumerate() {
+                        let key = if i == 0 { key.as_str() } else { "" };
+                        group.push(Line::from(vec![
+                            Span::styled(format!(" {key:<key_width$} "), app.theme.key),
+                            Span::raw(part),
+                        ]));
+                    }
+                    group
+                };
                 for scope in &scopes {
                     let name = match scope {
                         Scope::Global => tr(lang, "Partout", "Everywhere"),
@@ -36,28 +87,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                         Scope::Interview => tr(lang, "Entretien", "Interview"),
                         Scope::Findings => tr(lang, "Constats", "Findings"),
                     };
-                    lines.push(Line::from(Span::styled(name, app.theme.title)));
+                    groups.push(vec![Line::from(Span::styled(name, app.theme.title))]);
                     for action in Action::ALL.iter().filter(|a| a.scope() == *scope) {
-                        lines.push(Line::from(vec![
-                            Span::styled(
-                                format!(" {:<key_width$} ", app.keymap.label(*action)),
-                                app.theme.key,
-                            ),
-                            Span::raw(action.describe(lang)),
-                        ]));
+                        groups.push(entry(app.keymap.label(*action), action.describe(lang)));
                     }
                     if *scope == Scope::Interview {
-                        lines.push(Line::from(vec![
-                            Span::styled(format!(" {:<key_width$} ", "1-9"), app.theme.key),
-                            Span::raw(tr(
-                                lang,
-                                "choisir l'option affichée",
-                                "choose the option shown",
-                            )),
-                        ]));
+                        groups.push(entry(
+                            "1-9".into(),
+                            tr(lang, "choisir l'option affichée", "choose the option shown"),
+                        ));
                     }
                 }
-                lines
+                groups
             };
             let footer = Line::from(Span::styled(
                 tr(
@@ -67,10 +108,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 ),
                 app.theme.muted,
             ));
-            let mut lines = build(13);
+            let width = 72u16.min(area.width);
+            let mut lines: Vec<Line> = build(13, width.saturating_sub(2) as usize)
+                .into_iter()
+                .flatten()
+                .collect();
             if lines.len() as u16 + 3 <= area.height {
                 lines.push(footer);
-                let rect = centered(area, 72, lines.len() as u16 + 2);
+                let rect = centered(area, width, lines.len() as u16 + 2);
                 frame.render_widget(Clear, rect);
                 frame.render_widget(
                     Paragraph::new(lines).block(block(app, tr(lang, "Aide", "Help"))),
@@ -87,10 +132,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
                 let [left, right] =
                     Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(columns);
-                let mut lines = build(9);
-                let half = lines.len().div_ceil(2);
-                let second = lines.split_off(half);
-                frame.render_widget(Paragraph::new(lines), left);
+                let groups = build(9, left.width.saturating_sub(1) as usize);
+                // Fill the left column with whole entries up to half the lines.
+                let total: usize = groups.iter().map(Vec::len).sum();
+                let (mut first, mut second) = (Vec::new(), Vec::new());
+                for group in groups {
+                    if first.len() + group.len() <= total.div_ceil(2) && second.is_empty() {
+                        first.extend(group);
+                    } else {
+                        second.extend(group);
+                    }
+                }
+                frame.render_widget(Paragraph::new(first), left);
                 frame.render_widget(Paragraph::new(second), right);
                 frame.render_widget(Paragraph::new(footer), bottom);
             }
@@ -252,6 +305,57 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 rect,
             );
         }
+        Overlay::Choices { selected } => {
+            let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else {
+                return;
+            };
+            let q = &iv.questionnaire.questions[iv.current];
+            let (choices, multiple) = match &q.kind {
+                vigie_model::AnswerKind::SingleChoice(c) => (c, false),
+                vigie_model::AnswerKind::MultipleChoice(c) => (c, true),
+                _ => return,
+            };
+            let current = iv.answer_value(iv.current);
+            let rect = centered(area, 64, choices.len() as u16 + 2);
+            let rows = rect.height.saturating_sub(2) as usize;
+            // Keep the cursor in view: the window scrolls with it.
+            let first = selected.saturating_sub(rows.saturating_sub(1));
+            let inner = rect.width.saturating_sub(2) as usize;
+            let lines: Vec<Line> = choices
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(rows)
+                .map(|(i, c)| {
+                    let chosen = current.is_some_and(|v| v.matches_value(&c.id));
+                    let cursor = if i == *selected { "›" } else { " " };
+                    let key = if i < super::interview::DIGIT_OPTIONS {
+                        format!("{}", i + 1)
+                    } else {
+                        " ".into()
+                    };
+                    let mark = if chosen { "◉" } else { "○" };
+                    let style = if i == *selected {
+                        app.theme.selected
+                    } else {
+                        app.theme.text
+                    };
+                    let label = clip(c.label.get(lang), inner.saturating_sub(7));
+                    Line::from(vec![
+                        Span::styled(format!("{cursor}{key} "), app.theme.key),
+                        Span::styled(format!("{mark} {label}"), style),
+                    ])
+                })
+                .collect();
+            let title = match (multiple, lang) {
+                (false, "fr") => "Choisir · ↑↓ · Entrée répondre · Échap fermer",
+                (false, _) => "Choose · ↑↓ · Enter answer · Esc close",
+                (true, "fr") => "Cocher · ↑↓ · Espace/Entrée cocher · Échap fermer",
+                (true, _) => "Tick · ↑↓ · Space/Enter toggle · Esc close",
+            };
+            frame.render_widget(Clear, rect);
+            frame.render_widget(Paragraph::new(lines).block(block(app, title)), rect);
+        }
         Overlay::Sections { selected } => {
             let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else {
                 return;
@@ -389,5 +493,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 rect,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn wrap_words_breaks_at_spaces_and_cuts_long_words() {
+        assert_eq!(
+            wrap_words("aller à une section", 10),
+            ["aller à", "une", "section"]
+        );
+        assert_eq!(wrap_words("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
+        assert_eq!(wrap_words("", 5), [""]);
+        assert_eq!(wrap_words("un deux", 7), ["un deux"]);
     }
 }
