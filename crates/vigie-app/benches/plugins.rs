@@ -190,7 +190,7 @@ fn score_end_to_end(host: &Arc<Host>, date: Date) {
             .collect();
         bench
             .store
-            .set_answers_bulk(&assessment.id, rows)
+            .set_answers_bulk(&assessment.id, rows, false)
             .expect("answers");
         let elapsed = time(50, || bench.score(&assessment.id).expect("score"));
         println!(

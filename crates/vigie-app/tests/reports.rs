@@ -299,6 +299,7 @@ fn answered(path: &Path, plugin: &str, set: &str) -> (Workbench, String) {
                 .into_iter()
                 .map(|x| (x.question, Some(x.value), x.note))
                 .collect(),
+            false,
         )
         .unwrap();
     (wb, a.id)

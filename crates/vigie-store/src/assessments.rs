@@ -469,12 +469,14 @@ impl Store {
     }
 
     /// Writes many answers (question id, value or `None` to clear, note) in one transaction:
-    /// all are written or none. No revision check: this is an import. Returns how many rows
-    /// were written.
+    /// all are written or none. Unless `replace_others`, an answer that another auditor gave
+    /// and that the batch would change is a [`StoreError::Conflict`] (with both values), and
+    /// nothing is written. Returns how many rows were written.
     pub fn set_answers_bulk(
         &self,
         assessment_id: &str,
         answers: Vec<(String, Option<AnswerValue>, Option<String>)>,
+        replace_others: bool,
     ) -> Result<usize> {
         for (question, _, _) in &answers {
             clean_question(question)?;
@@ -485,6 +487,19 @@ impl Store {
             for (question, value, note) in answers {
                 let question = question.trim();
                 let current = get_answer(tx.conn, assessment_id, question)?;
+                let note = clean_note(note);
+                if let Some(theirs) = &current
+                    && !replace_others
+                    && theirs.updated_by != tx.who
+                    && (theirs.value != value || theirs.note != note)
+                {
+                    return Err(StoreError::Conflict {
+                        question: question.to_string(),
+                        base_revision: None,
+                        ours: value,
+                        current: Box::new(theirs.clone()),
+                    });
+                }
                 write_answer(
                     tx,
                     "import",

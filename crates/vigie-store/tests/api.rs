@@ -134,7 +134,7 @@ fn final_assessment_is_frozen() {
     ));
     assert!(frozen(
         store
-            .set_answers_bulk(&a.id, vec![("q3".into(), yes(), None)])
+            .set_answers_bulk(&a.id, vec![("q3".into(), yes(), None)], false)
             .map(|_| ())
     ));
     assert!(frozen(store.save_evaluation(&a.id, &evaluation(1.0, "x"))));
@@ -188,13 +188,13 @@ fn bulk_import_is_all_or_nothing() {
         ("  ".to_string(), yes(), None),
     ];
     assert!(matches!(
-        store.set_answers_bulk(&a.id, bad),
+        store.set_answers_bulk(&a.id, bad, false),
         Err(StoreError::Invalid(_))
     ));
     assert!(store.answers(&a.id).unwrap().is_empty());
     // Fails inside the transaction (unknown assessment): nothing written either.
     assert!(matches!(
-        store.set_answers_bulk("nope", vec![("q1".into(), yes(), None)]),
+        store.set_answers_bulk("nope", vec![("q1".into(), yes(), None)], false),
         Err(StoreError::NotFound { .. })
     ));
 
@@ -212,6 +212,7 @@ fn bulk_import_is_all_or_nothing() {
                     Some("n".into()),
                 ),
             ],
+            false,
         )
         .unwrap();
     assert_eq!(n, 2);
@@ -624,4 +625,57 @@ fn unknown_ids_are_not_found() {
         Store::open(dir.path().join("w.db"), "  "),
         Err(StoreError::Invalid(_))
     ));
+}
+
+/// A batch (an answers file) never silently replaces another auditor's
+/// answer: the whole batch is refused with both values, unless the caller
+/// says to replace them; answers it leaves as they are, or the auditor's own,
+/// go through.
+#[test]
+fn a_batch_that_would_change_another_auditors_answer_is_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let (alice, a) = fixture(&path);
+    alice
+        .set_answer(&a.id, "q1", yes(), Some("seen the policy".into()), None)
+        .unwrap();
+    let bob = Store::open(&path, "bob").unwrap();
+    let no = Some(AnswerValue::YesNo(YesNo::No));
+    let err = bob
+        .set_answers_bulk(
+            &a.id,
+            vec![("q2".into(), yes(), None), ("q1".into(), no.clone(), None)],
+            false,
+        )
+        .unwrap_err();
+    let StoreError::Conflict {
+        question, current, ..
+    } = &err
+    else {
+        panic!("expected a conflict, got {err:?}");
+    };
+    assert_eq!(question, "q1");
+    assert_eq!(current.updated_by, "alice");
+    let message = err.to_string();
+    assert!(
+        message.contains("\"no\"") && message.contains("\"yes\""),
+        "{message}"
+    );
+    assert_eq!(
+        bob.answers(&a.id).unwrap().len(),
+        1,
+        "nothing of the batch was written"
+    );
+
+    // Alice's answer unchanged (value and note): no conflict.
+    let same = vec![
+        ("q1".into(), yes(), Some("seen the policy".into())),
+        ("q2".into(), yes(), None),
+    ];
+    assert_eq!(bob.set_answers_bulk(&a.id, same, false).unwrap(), 2);
+    // Replacing knowingly.
+    bob.set_answers_bulk(&a.id, vec![("q1".into(), no.clone(), None)], true)
+        .unwrap();
+    let q1 = bob.answer(&a.id, "q1").unwrap().unwrap();
+    assert_eq!((q1.value, q1.updated_by.as_str()), (no, "bob"));
 }

@@ -48,7 +48,7 @@ fn child_crash_writer() {
                     )
                 })
                 .collect();
-            store.set_answers_bulk(&assessment, batch).unwrap();
+            store.set_answers_bulk(&assessment, batch, false).unwrap();
             for j in 0..5 {
                 println!("ACK r{round}-b{i}-{j} {}", i * 10 + j);
             }

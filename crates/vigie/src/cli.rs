@@ -156,9 +156,18 @@ pub struct AnswerArgs {
     pub value: Option<String>,
     #[arg(long)]
     pub note: Option<String>,
+    /// The revision of the answer you are changing (`assessment show` lists
+    /// them; 0: you expect no answer yet). Without it, only an answer of your
+    /// own is replaced: another auditor's is a conflict, shown with both values.
+    #[arg(long, conflicts_with = "file")]
+    pub revision: Option<i64>,
     /// A TOML file of answers ([answers] and optional [notes]); all or nothing.
     #[arg(long, conflicts_with_all = ["question", "value"])]
     pub file: Option<PathBuf>,
+    /// With --file: also replace answers that other auditors gave (by default
+    /// the whole file is refused if it would change one of them).
+    #[arg(long, requires = "file")]
+    pub replace_others: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -669,6 +669,65 @@ fn plugin_install_then_list_shows_database_origin() {
     assert!(err.contains("cannot read"), "{err}");
 }
 
+/// Two auditors on one file from the command line: an answer given by
+/// another auditor is not replaced without the revision it was based on, the
+/// refusal shows both values and how to go on, and a file of answers that
+/// would change a colleague's answer is refused whole unless told otherwise.
+#[test]
+fn another_auditors_answer_is_never_silently_replaced() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    let as_user = |who: &str, args: &[&str]| -> Run {
+        let mut all = vec!["--auditor", who];
+        all.extend_from_slice(args);
+        env.run(&all)
+    };
+    let r = as_user("alice", &["answer", &id, "iso-certified", "yes"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    // Alice corrects her own answer: no revision needed.
+    let r = as_user("alice", &["answer", &id, "iso-certified", "partial"]);
+    assert_eq!((r.code, r.stdout.trim()), (Some(0), "2"), "{}", r.stderr);
+
+    let r = as_user("bob", &["answer", &id, "iso-certified", "no"]);
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
+    assert!(r.stderr.contains("iso-certified"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("\"no\"") && r.stderr.contains("\"partial\""),
+        "both values: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("revision 2 by alice"), "{}", r.stderr);
+    assert!(r.stderr.contains("--revision 2"), "{}", r.stderr);
+    // A stale revision is refused too; the current one goes through.
+    let r = as_user(
+        "bob",
+        &["answer", &id, "iso-certified", "no", "--revision", "1"],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
+    let r = as_user(
+        "bob",
+        &["answer", &id, "iso-certified", "no", "--revision", "2"],
+    );
+    assert_eq!((r.code, r.stdout.trim()), (Some(0), "3"), "{}", r.stderr);
+
+    // A file that would change Bob's answer, run by Alice: refused whole.
+    let file = env.write(
+        "mine.toml",
+        "[answers]\niso-certified = \"yes\"\niso-scope-covers-service = \"yes\"\n",
+    );
+    let before = env.answer_rows(&id);
+    let r = as_user("alice", &["answer", &id, "--file", &file]);
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
+    assert!(r.stderr.contains("revision 3 by bob"), "{}", r.stderr);
+    assert_eq!(env.answer_rows(&id), before, "nothing written");
+    let r = as_user(
+        "alice",
+        &["answer", &id, "--file", &file, "--replace-others"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(env.answer_rows(&id), before + 1);
+}
+
 #[test]
 fn auditor_is_recorded() {
     let env = Env::new();

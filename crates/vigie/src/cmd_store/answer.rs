@@ -16,7 +16,7 @@ pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
         if args.note.is_some() {
             missing("--note goes with one answer; in a file, notes go in its [notes] table");
         }
-        return from_file(cli, &args.assessment, file);
+        return from_file(cli, &args.assessment, file, args.replace_others);
     }
     let Some(question) = &args.question else {
         missing("give a QUESTION and a VALUE, or --file answers.toml");
@@ -43,14 +43,33 @@ pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
         // Only the note changes: keep the value as it is.
         None => current.as_ref().and_then(|c| c.value.clone()),
     };
-    let saved = bench.answer(
-        &assessment,
-        questionnaire,
-        question,
-        value,
-        args.note.clone(),
-        current.as_ref().map(|c| c.revision),
-    )?;
+    // The revision this change is based on: the one given, else the current
+    // one if the answer is this auditor's own, else "no answer seen", which
+    // the store refuses as a conflict naming both values.
+    let base = args.revision.or_else(|| {
+        current
+            .as_ref()
+            .filter(|c| c.updated_by == bench.store.auditor())
+            .map(|c| c.revision)
+    });
+    let saved = bench
+        .answer(
+            &assessment,
+            questionnaire,
+            question,
+            value,
+            args.note.clone(),
+            base,
+        )
+        .map_err(|e| match &e {
+            vigie_app::AppError::Store(vigie_store::StoreError::Conflict { current, .. }) => {
+                Failure::new(format!(
+                    "{e}\nto replace their answer knowingly: vigie answer {} {question} VALUE --revision {}",
+                    assessment.id, current.revision
+                ))
+            }
+            _ => e.into(),
+        })?;
     rescore(&mut bench, &assessment);
     outln!("{}", saved.revision);
     Ok(())
@@ -59,7 +78,7 @@ pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
 /// All the answers of a file, or none: the file is checked against the
 /// questionnaire first (errors name the file and line), then written in one
 /// transaction.
-fn from_file(cli: &Cli, assessment_key: &str, file: &Path) -> CmdResult {
+fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool) -> CmdResult {
     let shown = file.display().to_string();
     let source = std::fs::read_to_string(file)
         .map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
@@ -91,7 +110,9 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path) -> CmdResult {
         .into_iter()
         .map(|a| (a.question, Some(a.value), a.note))
         .collect();
-    let written = bench.store.set_answers_bulk(&assessment.id, rows)?;
+    let written = bench
+        .store
+        .set_answers_bulk(&assessment.id, rows, replace_others)?;
     rescore(&mut bench, &assessment);
     outln!("{written} answers recorded from {shown}");
     Ok(())
