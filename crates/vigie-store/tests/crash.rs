@@ -15,7 +15,7 @@ use common::{Prng, fixture};
 use vigie_model::AnswerValue;
 use vigie_store::Store;
 
-const ROUNDS: u64 = 20;
+const ROUNDS: u64 = 40;
 const ENV_ROUND: &str = "VIGIE_STORE_CRASH_ROUND";
 const ENV_DB: &str = "VIGIE_STORE_CRASH_DB";
 const ENV_ASSESSMENT: &str = "VIGIE_STORE_CRASH_ASSESSMENT";
@@ -102,14 +102,22 @@ fn sigkill_never_loses_an_acknowledged_answer() {
             }
         });
         let mut lines = Vec::new();
-        if round % 4 != 0 {
-            // Start the clock once the writer is at work, so that a slow start on a busy
-            // machine still leaves it time to commit something. (Rounds creating a fresh
-            // database count from the spawn, to be killed during creation too.)
+        // Where the clock starts, so that a slow start on a busy machine cannot turn the
+        // test into one that kills before anything is written: rounds creating a fresh
+        // database count from the spawn (to be killed during creation too), a quarter of
+        // the rounds from the open (killed around the first write), and half of them from
+        // the first acknowledged answer.
+        let start_after = match round % 4 {
+            0 => None,
+            2 => Some("OPEN"),
+            _ => Some("ACK "),
+        };
+        if let Some(marker) = start_after {
+            // (`contains`: the test harness prints its own words before the first line.)
             while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
-                let open = line.contains("OPEN");
+                let reached = line.contains(marker);
                 lines.push(line);
-                if open {
+                if reached {
                     break;
                 }
             }
