@@ -51,6 +51,12 @@ pub struct Expectation {
     pub findings_include: Vec<String>,
     #[serde(default)]
     pub criteria: BTreeMap<String, String>,
+    /// Criterion id → words its rationale must contain (in French).
+    #[serde(default)]
+    pub rationale_includes: BTreeMap<String, String>,
+    /// Finding id (or criterion id) → the deadline the finding suggests, in days.
+    #[serde(default)]
+    pub deadline_days: BTreeMap<String, u32>,
 }
 
 #[derive(Deserialize)]

@@ -45,6 +45,80 @@ fn cited(q: &Questionnaire, framework: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Ids are unique where the host and the database look them up (sections,
+/// questions, criteria, frameworks, levels, and the options of a question),
+/// and every text of the questionnaire, beyond prompts and criteria, has
+/// both languages: names, section titles, option labels, units, levels.
+#[test]
+fn ids_are_unique_and_every_label_is_in_french_and_english() {
+    fn unique<'a>(what: &str, plugin: &str, ids: impl Iterator<Item = &'a str>) {
+        let mut seen = BTreeSet::new();
+        for id in ids {
+            assert!(seen.insert(id), "{plugin}: {what} id `{id}` is used twice");
+        }
+    }
+    for q in &questionnaires() {
+        let plugin = q.info.id.as_str();
+        unique("section", plugin, q.sections.iter().map(|x| x.id.as_str()));
+        unique(
+            "question",
+            plugin,
+            q.questions.iter().map(|x| x.id.as_str()),
+        );
+        unique(
+            "criterion",
+            plugin,
+            q.criteria.iter().map(|x| x.id.as_str()),
+        );
+        unique(
+            "framework",
+            plugin,
+            q.info.frameworks.iter().map(|x| x.id.as_str()),
+        );
+        unique("level", plugin, q.info.levels.iter().map(|x| x.id.as_str()));
+        let both = |what: String, text: &vigie_model::Localized| {
+            assert!(
+                text.has("fr") && text.has("en"),
+                "{plugin}: {what} is not in French and English"
+            );
+        };
+        both("the name".into(), &q.info.name);
+        both("the description".into(), &q.info.description);
+        for f in &q.info.frameworks {
+            both(format!("framework {}", f.id), &f.title);
+        }
+        for l in &q.info.levels {
+            both(format!("level {} name", l.id), &l.name);
+            both(format!("level {} description", l.id), &l.description);
+        }
+        for section in &q.sections {
+            both(format!("section {} title", section.id), &section.title);
+        }
+        for question in &q.questions {
+            let choices = question.kind.choices();
+            unique(
+                &format!("option of {}", question.id),
+                plugin,
+                choices.iter().map(|c| c.id.as_str()),
+            );
+            for c in choices {
+                both(format!("option {} of {}", c.id, question.id), &c.label);
+            }
+            if let vigie_model::AnswerKind::Integer(b) | vigie_model::AnswerKind::Decimal(b) =
+                &question.kind
+                && let Some(unit) = &b.unit
+            {
+                both(format!("unit of {}", question.id), unit);
+            }
+            assert!(
+                q.sections.iter().any(|s| s.id == question.section),
+                "{plugin}: question {} is in no section",
+                question.id
+            );
+        }
+    }
+}
+
 #[test]
 fn every_text_is_in_french_and_english_and_references_resolve() {
     let all = questionnaires();

@@ -89,6 +89,58 @@ fn check_plugin(catalog: &Catalog, plugin: &str) -> (usize, Vec<String>) {
                 Some(_) => {}
             }
         }
+        for (criterion, words) in &expect.rationale_includes {
+            match evaluation
+                .criteria
+                .iter()
+                .find(|c| &c.criterion == criterion)
+            {
+                None => problems.push(format!("{plugin}/{name}: no result for {criterion}")),
+                Some(r) if !r.rationale.get("fr").contains(words.as_str()) => {
+                    problems.push(format!(
+                        "{plugin}/{name}: the rationale of {criterion} does not say `{words}`: {}",
+                        r.rationale.get("fr")
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        for (finding, days) in &expect.deadline_days {
+            match evaluation
+                .findings
+                .iter()
+                .find(|x| &x.id == finding || x.criterion.as_deref() == Some(finding))
+            {
+                None => problems.push(format!("{plugin}/{name}: no finding for {finding}")),
+                Some(x) if x.deadline_days != Some(*days) => problems.push(format!(
+                    "{plugin}/{name}: finding {} suggests {:?} days (expected {days})",
+                    x.id, x.deadline_days
+                )),
+                Some(_) => {}
+            }
+        }
+        // Everything a client reads comes in both languages.
+        let mut texts = vec![
+            ("verdict label".to_string(), &evaluation.verdict.label),
+            ("verdict summary".to_string(), &evaluation.verdict.summary),
+        ];
+        for r in &evaluation.criteria {
+            texts.push((format!("rationale of {}", r.criterion), &r.rationale));
+        }
+        for x in &evaluation.findings {
+            texts.push((format!("title of finding {}", x.id), &x.title));
+            texts.push((
+                format!("recommendation of finding {}", x.id),
+                &x.recommendation,
+            ));
+        }
+        for (what, text) in texts {
+            if !(text.has("fr") && text.has("en")) {
+                problems.push(format!(
+                    "{plugin}/{name}: {what} is not in French and English"
+                ));
+            }
+        }
         for f in &expect.findings_include {
             if !evaluation
                 .findings

@@ -104,8 +104,19 @@ impl SearchIndex {
         let narrowing = !self.last_query.is_empty() && folded.starts_with(&self.last_query);
         // One pass: where the query appears contiguously (the cheap rank
         // used below), else whether it appears at all as a subsequence.
+        // A one-character query (the first keystroke, which scans the whole
+        // index) is searched as a char: a vectorised byte search, where a
+        // string pattern sets up a general substring searcher per entry.
+        let mut chars = folded.chars();
+        let single = match (chars.next(), chars.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        };
         let rank = |i: usize| -> Option<(bool, usize, usize)> {
             let text = &self.entries[i].folded;
+            if let Some(c) = single {
+                return text.find(c).map(|at| (false, at, i));
+            }
             match text.find(folded.as_str()) {
                 Some(at) => Some((false, at, i)),
                 None => is_subsequence(&folded, text).then_some((true, text.len(), i)),

@@ -151,7 +151,12 @@ fn export_import_export_and_conflicts() {
 
     // Both databases change the same answer: the import is refused.
     env.ok("a.db", "amel", &["answer", &id, "iso-certified", "yes"]);
-    env.ok("b.db", "bruno", &["answer", &id, "iso-certified", "no"]);
+    // (Bruno replaces Amel's imported answer knowingly: he names its revision.)
+    env.ok(
+        "b.db",
+        "bruno",
+        &["answer", &id, "iso-certified", "no", "--revision", "1"],
+    );
     env.ok("a.db", "amel", &["export", &id, "-o", "a2.json"]);
     let (code, _, stderr) = env.run("b.db", "bruno", &["import", "a2.json"]);
     assert_eq!(code, 1);

@@ -273,7 +273,8 @@ impl Plugin for Anssi {
         // answered `unknown` (the SDK scores any non-date answer to a date
         // question `unknown`). The effective answers are the given ones: every
         // applicability condition of the content tests a question without
-        // levels, so they do not depend on the level (see the tests).
+        // levels, or one shown at every level its dependent is shown at, so
+        // they do not depend on the level (see the tests).
         let context = wit::Context {
             level: Some(level.to_string()),
             ..sheet.context.clone()
@@ -709,28 +710,45 @@ mod tests {
                 .count();
             (criteria, questions)
         };
-        assert_eq!(count(STANDARD), (44, 85));
-        assert_eq!(count(RENFORCE), (47, 108));
+        assert_eq!(count(STANDARD), (44, 86));
+        assert_eq!(count(RENFORCE), (47, 110));
         // The rebuilt sheet of `evaluate` keeps the effective answers: no
-        // applicability condition may depend on the level.
-        let conditions = CONTENT
+        // applicability condition may depend on the level. A condition tests
+        // a question without levels, or (for a question) one shown at every
+        // level the dependent question is shown at, so that both hide together.
+        let levels_of = |qi: usize| -> Vec<&str> {
+            let q = &CONTENT.questions[qi];
+            let section = CONTENT.sections[q.section].levels;
+            match (q.levels.is_empty(), section.is_empty()) {
+                (true, true) => Vec::new(),
+                (false, _) => q.levels.to_vec(),
+                (true, false) => section.to_vec(),
+            }
+        };
+        let section_conditions = CONTENT
             .sections
             .iter()
             .flat_map(|s| s.applicable_when.iter())
-            .chain(
-                CONTENT
-                    .questions
-                    .iter()
-                    .flat_map(|q| q.applicable_when.iter()),
-            )
             .flat_map(|all| all.iter());
-        for c in conditions {
-            let q = &CONTENT.questions[c.question];
+        for c in section_conditions {
             assert!(
-                q.levels.is_empty() && CONTENT.sections[q.section].levels.is_empty(),
+                levels_of(c.question).is_empty(),
                 "{}",
-                q.id
+                CONTENT.questions[c.question].id
             );
+        }
+        for (qi, q) in CONTENT.questions.iter().enumerate() {
+            let dependent = levels_of(qi);
+            for c in q.applicable_when.iter().flat_map(|all| all.iter()) {
+                let tested = levels_of(c.question);
+                assert!(
+                    tested.is_empty()
+                        || (!dependent.is_empty() && dependent.iter().all(|l| tested.contains(l))),
+                    "{} depends on {}, shown at other levels",
+                    q.id,
+                    CONTENT.questions[c.question].id
+                );
+            }
         }
     }
 }

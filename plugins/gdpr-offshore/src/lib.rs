@@ -369,6 +369,40 @@ fn scc_module_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<(), Stri
     Ok(())
 }
 
+/// R3b: a security certificate expired on the assessment date no longer
+/// evidences the measures: `security` is at best to verify, and says why.
+fn certificate_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<(), String> {
+    let Some(expiry) = sheet.date("security-certification-expiry") else {
+        return Ok(());
+    };
+    let assessed = sheet.context.assessment_date;
+    if days_between(&assessed, &expiry) >= 0 {
+        return Ok(());
+    }
+    let security = criterion(sheet.content, "security")?;
+    let (e, a) = (fmt_date(&expiry), fmt_date(&assessed));
+    let status = match results[security].status {
+        Status::Compliant => Status::ToVerify,
+        other => other,
+    };
+    results[security].set(
+        status,
+        localized(sheet.languages(), |lang| match lang {
+            "fr" => format!(
+                "Certificat de sécurité expiré le {e} (évaluation du {a}) : il n'atteste plus les mesures ; les vérifier directement ou obtenir le certificat renouvelé — « security-certification-expiry »."
+            ),
+            _ => format!(
+                "Security certificate expired on {e} (assessment of {a}): it no longer attests the measures; check them directly or obtain the renewed certificate — \"security-certification-expiry\"."
+            ),
+        }),
+    );
+    Ok(())
+}
+
+fn fmt_date(d: &wit::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+}
+
 /// R4 rule 2: whether too little is known to conclude.
 fn not_assessed(sheet: &Sheet) -> bool {
     let content = sheet.content;
@@ -446,6 +480,7 @@ impl Plugin for Gdpr {
         let transfer_unlawful = transfers_rule(sheet, &mut results)?;
         let contract_missing = contract_rule(sheet, &mut results)?;
         scc_module_rule(sheet, &mut results)?;
+        certificate_rule(sheet, &mut results)?;
 
         // R4: verdict.
         let residual_risk = sheet.choice("tia-conclusion") == Some("residual-risk");
@@ -530,6 +565,7 @@ mod tests {
             ("log-retention-days", AnswerValue::Integer(365)),
             ("remote-work", choice("none")),
             ("security-certification", choice("iso27001-in-scope")),
+            ("security-certification-expiry", date(2027, 6, 30)),
             ("breach-delay-hours", AnswerValue::Integer(24)),
             ("rights-forward-days", AnswerValue::Integer(2)),
             ("subprocessor-authorisation", choice("specific")),
@@ -652,6 +688,35 @@ mod tests {
         let e = run(&[]);
         assert_eq!(e.verdict.id, "compliant");
         assert!(e.findings.is_empty(), "{:?}", e.findings);
+    }
+
+    /// R3b: an expired certificate keeps `security` from compliant and
+    /// says why; on the assessment date itself it is still valid; a worse
+    /// status is kept.
+    #[test]
+    fn expired_certificate_makes_security_to_verify() {
+        let date = |year, month, day| AnswerValue::Date(Date { year, month, day });
+        let e = run(&[set("security-certification-expiry", date(2026, 9, 30))]);
+        assert_eq!(status(&e, "security"), Status::ToVerify);
+        let r = e
+            .criteria
+            .iter()
+            .find(|c| c.criterion == "security")
+            .expect("security");
+        assert!(
+            r.rationale
+                .iter()
+                .any(|t| t.text.contains("expired on 2026-09-30")),
+            "{:?}",
+            r.rationale
+        );
+        let e = run(&[set("security-certification-expiry", date(2026, 11, 23))]);
+        assert_eq!(status(&e, "security"), Status::Compliant);
+        let e = run(&[
+            set("security-certification-expiry", date(2026, 9, 30)),
+            set("encryption-in-transit", AnswerValue::YesNo(YesNo::No)),
+        ]);
+        assert_eq!(status(&e, "security"), Status::NonCompliant);
     }
 
     #[test]
