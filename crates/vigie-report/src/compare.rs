@@ -173,8 +173,13 @@ pub fn compare(previous: &Side<'_>, current: &Side<'_>) -> Comparison {
             });
         }
     }
-    let old_ids: HashSet<&str> = old.findings.iter().map(|f| f.id.as_str()).collect();
-    let new_ids: HashSet<&str> = new.findings.iter().map(|f| f.id.as_str()).collect();
+    // The same finding, though a plugin may give it another id when only its
+    // severity moves (a criterion from non-compliant to "to verify"): that
+    // move shows among the status changes, not as one finding closed and
+    // another opened.
+    let same = |a: &Finding, b: &Finding| {
+        a.id == b.id || (a.criterion.is_some() && a.criterion == b.criterion && a.title == b.title)
+    };
     Comparison {
         previous: side_info(previous),
         current: side_info(current),
@@ -185,13 +190,13 @@ pub fn compare(previous: &Side<'_>, current: &Side<'_>) -> Comparison {
         findings_closed: old
             .findings
             .iter()
-            .filter(|f| !new_ids.contains(f.id.as_str()))
+            .filter(|f| !new.findings.iter().any(|g| same(f, g)))
             .cloned()
             .collect(),
         findings_opened: new
             .findings
             .iter()
-            .filter(|f| !old_ids.contains(f.id.as_str()))
+            .filter(|f| !old.findings.iter().any(|g| same(f, g)))
             .cloned()
             .collect(),
     }
@@ -331,5 +336,36 @@ mod tests {
             ["f3"]
         );
         assert!(!c.is_unchanged());
+    }
+
+    /// A finding whose criterion only moved from non-compliant to "to verify"
+    /// (and so got another id from the SDK) is neither closed nor opened.
+    #[test]
+    fn a_finding_that_only_changes_severity_stays_open() {
+        let plugin = PluginRef::default();
+        let finding = |id: &str| Finding {
+            id: id.into(),
+            criterion: Some("c5".into()),
+            severity: Severity::High,
+            title: Localized::from_pairs([("fr", "Clauses")]),
+            recommendation: Localized::default(),
+            deadline_days: None,
+        };
+        let mut old_eval = eval(20.0, &[("c5", Status::NonCompliant)], &[]);
+        old_eval.findings = vec![finding("c5")];
+        let mut new_eval = eval(30.0, &[("c5", Status::ToVerify)], &[]);
+        new_eval.findings = vec![finding("c5.verify")];
+        let date: Date = "2026-01-01".parse().unwrap();
+        let side = |id, evaluation| Side {
+            id,
+            assessment_date: date,
+            plugin: &plugin,
+            answers: &[],
+            evaluation,
+        };
+        let c = compare(&side("old", &old_eval), &side("new", &new_eval));
+        assert!(c.findings_closed.is_empty(), "{:?}", c.findings_closed);
+        assert!(c.findings_opened.is_empty(), "{:?}", c.findings_opened);
+        assert_eq!(c.statuses.len(), 1);
     }
 }

@@ -139,7 +139,16 @@ pub enum InputPurpose {
     Value,
     Note,
     Evidence,
-    ActionItem { finding: String },
+    ActionItem {
+        finding: String,
+    },
+    /// Where to write a report; `replace` is a path the auditor was told
+    /// exists, which Enter on the same path then replaces.
+    ReportPath {
+        assessment: String,
+        format: vigie_report::Format,
+        replace: Option<String>,
+    },
 }
 
 pub struct SearchState {
@@ -1198,7 +1207,7 @@ impl App {
                     KeyCode::Char('4') => vigie_report::Format::Csv,
                     _ => return,
                 };
-                self.write_report(&assessment, format);
+                self.ask_report_path(assessment, format);
             }
             Overlay::ConfirmFinalize => {
                 if matches!(event.code, KeyCode::Char('y' | 'o' | 'Y' | 'O')) {
@@ -1443,6 +1452,46 @@ impl App {
                     Err(e) => self.error(e),
                 }
             }
+            InputPurpose::ReportPath {
+                assessment,
+                format,
+                replace,
+            } => {
+                let path = buffer.trim().to_string();
+                if path.is_empty() {
+                    self.error(tr(&lang, "Donnez un nom de fichier.", "Give a file name."));
+                    return;
+                }
+                let exists = std::path::Path::new(&path).exists();
+                if exists && replace.as_deref() != Some(path.as_str()) {
+                    // Never overwrite silently: say so, keep the field, and
+                    // let a second Enter on the same name replace the file.
+                    self.error(match lang.as_str() {
+                        "fr" => {
+                            format!("{path} existe déjà : Entrée le remplace, ou changez le nom.")
+                        }
+                        _ => {
+                            format!("{path} already exists: Enter replaces it, or change the name.")
+                        }
+                    });
+                    self.overlay = Some(Overlay::Input {
+                        purpose: InputPurpose::ReportPath {
+                            assessment,
+                            format,
+                            replace: Some(path.clone()),
+                        },
+                        prompt: tr(
+                            &lang,
+                            "Écrire le rapport dans le fichier",
+                            "Write the report to the file",
+                        )
+                        .to_string(),
+                        buffer: path,
+                    });
+                    return;
+                }
+                self.write_report(&assessment, format, std::path::PathBuf::from(path));
+            }
             InputPurpose::ActionItem { finding } => {
                 let mut parts = buffer.split(';').map(str::trim);
                 let title = parts.next().unwrap_or("").to_string();
@@ -1507,15 +1556,46 @@ impl App {
         }
     }
 
-    /// Writes the report to the current folder, on the worker when there is one.
-    fn write_report(&mut self, assessment: &str, format: vigie_report::Format) {
+    /// Asks where to write the report, offering a name in the current folder
+    /// that no file has yet.
+    fn ask_report_path(&mut self, assessment: String, format: vigie_report::Format) {
+        let short = vigie_store::short_id(&assessment);
+        let ext = format.extension();
+        let mut name = format!("vigie-report-{short}.{ext}");
+        for n in 2..1000 {
+            if !std::path::Path::new(&name).exists() {
+                break;
+            }
+            name = format!("vigie-report-{short}-{n}.{ext}");
+        }
+        self.overlay = Some(Overlay::Input {
+            purpose: InputPurpose::ReportPath {
+                assessment,
+                format,
+                replace: None,
+            },
+            prompt: self
+                .l(
+                    "Écrire le rapport dans le fichier",
+                    "Write the report to the file",
+                )
+                .to_string(),
+            buffer: name,
+        });
+    }
+
+    /// Writes the report to `path`, on the worker when there is one.
+    fn write_report(
+        &mut self,
+        assessment: &str,
+        format: vigie_report::Format,
+        path: std::path::PathBuf,
+    ) {
         let lang = if self.lang == "fr" {
             vigie_report::Lang::Fr
         } else {
             vigie_report::Lang::En
         };
-        let short = vigie_store::short_id(assessment);
-        let path = std::path::PathBuf::from(format!("vigie-report-{short}.{}", format.extension()));
         let request = ReportRequest {
             assessment_id: assessment.to_string(),
             format,

@@ -457,6 +457,103 @@ fn audit_trail() {
     s.snap("audit_trail");
 }
 
+/// A reassessment from the home list carries the answers over; one answer
+/// changed, the comparison screen shows what moved.
+#[test]
+fn reassessment_and_comparison() {
+    let mut s = Session::nis2_with_answers();
+    let first = s.assessment_id();
+    s.keys("q");
+    // The assessment row under its supplier.
+    s.key(KeyCode::Down);
+    s.keys("r");
+    assert!(matches!(s.app.screen(), Screen::Interview(_)));
+    let second = s.assessment_id();
+    assert_ne!(first, second, "a new assessment");
+    // Critère 5 — contrat: the first answer was "non", now "oui".
+    s.section(7).keys("1");
+    s.keys("c");
+    assert!(matches!(s.app.screen(), Screen::Compare(_)));
+    s.snap("compare");
+}
+
+/// Editing a supplier from the home list: the form comes filled in.
+#[test]
+fn edit_supplier_form() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.keys("e");
+    assert!(matches!(s.app.screen(), Screen::SupplierForm(_)));
+    s.snap("supplier_form_edit");
+}
+
+/// `u` takes the last answer back, in the database too.
+#[test]
+fn undo_takes_the_last_answer_back() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2();
+    s.section(5);
+    let question = s.current_question();
+    s.keys("1");
+    let store = Store::open(s.db(), "alice").expect("store");
+    let saved = store.answer(&s.assessment_id(), &question).expect("read");
+    assert_eq!(
+        saved.and_then(|a| a.value),
+        Some(AnswerValue::YesNo(YesNo::Yes))
+    );
+    s.keys("u");
+    let undone = store.answer(&s.assessment_id(), &question).expect("read");
+    assert_eq!(
+        undone.and_then(|a| a.value),
+        None,
+        "the answer is gone again"
+    );
+    assert_eq!(s.current_question(), question, "back on the question");
+}
+
+/// The report: a format, then a file name (a free one is offered); a name
+/// that exists is never overwritten without a second Enter.
+#[test]
+fn report_asks_for_a_format_and_a_file_and_never_overwrites_silently() {
+    let mut s = Session::nis2_with_answers();
+    s.keys("x");
+    assert!(matches!(s.app.overlay, Some(Overlay::ReportFormat { .. })));
+    s.snap("report_format");
+    s.keys("1");
+    assert!(matches!(s.app.overlay, Some(Overlay::Input { .. })));
+    s.snap("report_path");
+    let path = s.dir.path().join("rapport.md");
+    let type_path = |s: &mut Session| {
+        for _ in 0..80 {
+            s.key(KeyCode::Backspace);
+        }
+        s.keys(&path.display().to_string()).enter();
+    };
+    type_path(&mut s);
+    assert!(s.app.overlay.is_none());
+    let report = std::fs::read_to_string(&path).expect("the report is written");
+    assert!(report.contains("Centre d'appels Tunis"), "{report}");
+
+    std::fs::write(&path, "earlier report").expect("write");
+    s.keys("x").keys("1");
+    type_path(&mut s);
+    assert!(
+        matches!(s.app.overlay, Some(Overlay::Input { .. })),
+        "asks again"
+    );
+    let (status, is_error) = s.app.status.clone().expect("a warning");
+    assert!(is_error && status.contains("existe déjà"), "{status}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "earlier report");
+    s.enter();
+    assert!(s.app.overlay.is_none());
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("Centre d'appels Tunis")
+    );
+}
+
 // --------------------------------------------------------------- overlays
 
 #[test]

@@ -227,6 +227,12 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
         tr(lang, "Constats levés", "Findings closed"),
         app.theme.title,
     )));
+    if c.findings_closed.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("  {}", tr(lang, "aucun", "none")),
+            app.theme.muted,
+        )));
+    }
     for f in &c.findings_closed {
         lines.push(Line::from(Span::styled(
             format!("  ✔ {}", f.title.get(lang)),
@@ -237,6 +243,12 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
         tr(lang, "Nouveaux constats", "Findings opened"),
         app.theme.title,
     )));
+    if c.findings_opened.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("  {}", tr(lang, "aucun", "none")),
+            app.theme.muted,
+        )));
+    }
     for f in &c.findings_opened {
         lines.push(Line::from(Span::styled(
             format!("  ✘ {}", f.title.get(lang)),
