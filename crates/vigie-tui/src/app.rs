@@ -1038,8 +1038,9 @@ impl App {
                     iv.refresh_applicability();
                 }
                 self.info(format!(
-                    "{} (rév. {revision})",
-                    tr(&lang, "Enregistré", "Saved")
+                    "{} ({} {revision})",
+                    tr(&lang, "Enregistré", "Saved"),
+                    tr(&lang, "rév.", "rev.")
                 ));
                 self.request_score();
                 true

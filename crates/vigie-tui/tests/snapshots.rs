@@ -289,6 +289,11 @@ fn redactions(dir: &Path) -> Vec<(String, String)> {
         r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}".into(),
         "YYYY-MM-DDThh:mm".into(),
     ));
+    // Report file names carry the assessment's short id.
+    filters.push((
+        r"vigie-report-[0-9a-f]{8}".into(),
+        "vigie-report-xxxxxxxx".into(),
+    ));
     // Plugin hashes depend on the toolchain that built the bundled plugins.
     filters.push((r"\b[0-9a-f]{64}\b".into(), "#".repeat(64)));
     filters.push((r"\b[0-9a-f]{12}\b".into(), "#".repeat(12)));

@@ -298,7 +298,8 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             let meta = stored
                 .map(|a| {
                     format!(
-                        " (rév. {}, {}, {})",
+                        " ({} {}, {}, {})",
+                        tr(lang, "rév.", "rev."),
                         a.revision,
                         a.updated_by,
                         a.updated_at.get(..16).unwrap_or(&a.updated_at)
