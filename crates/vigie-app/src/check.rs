@@ -145,18 +145,12 @@ fn sample_value(kind: &AnswerKind, trial: Trial, date: Date) -> Option<AnswerVal
         (AnswerKind::SingleChoice(c), _) => AnswerValue::Choice(pick(c, last)?.id.clone()),
         (AnswerKind::MultipleChoice(c), _) => AnswerValue::Choices(vec![pick(c, last)?.id.clone()]),
         (AnswerKind::Integer(b), _) => {
-            let v = if last {
-                b.min.unwrap_or(0.0)
-            } else {
-                b.max.unwrap_or(b.min.unwrap_or(0.0).max(1.0))
-            };
-            AnswerValue::Integer(v as i64)
+            // Whole numbers inside the bounds (a fractional bound rounds inwards).
+            let lo = b.min.map(f64::ceil);
+            let hi = b.max.map(f64::floor);
+            AnswerValue::Integer(pick_number(lo, hi, last) as i64)
         }
-        (AnswerKind::Decimal(b), _) => AnswerValue::Decimal(if last {
-            b.min.unwrap_or(0.0)
-        } else {
-            b.max.unwrap_or(b.min.unwrap_or(0.0).max(1.0))
-        }),
+        (AnswerKind::Decimal(b), _) => AnswerValue::Decimal(pick_number(b.min, b.max, last)),
         (AnswerKind::Text, _) => AnswerValue::Text("vigie plugin check".into()),
         (AnswerKind::Date, _) => AnswerValue::Date(if last {
             date.add_days(-3650).unwrap_or(date)
@@ -164,6 +158,20 @@ fn sample_value(kind: &AnswerKind, trial: Trial, date: Date) -> Option<AnswerVal
             date
         }),
     })
+}
+
+/// A number within `lo..=hi` (either may be open): the low end for the
+/// unfavourable trial, the high end for the favourable one, else 0 or 1
+/// moved inside the bounds.
+fn pick_number(lo: Option<f64>, hi: Option<f64>, last: bool) -> f64 {
+    let wanted = match (last, lo, hi) {
+        (true, Some(lo), _) => lo,
+        (false, _, Some(hi)) => hi,
+        (true, None, _) => 0.0,
+        (false, _, None) => 1.0,
+    };
+    let wanted = lo.map_or(wanted, |lo| wanted.max(lo));
+    hi.map_or(wanted, |hi| wanted.min(hi))
 }
 
 fn pick(choices: &[vigie_model::Choice], last: bool) -> Option<&vigie_model::Choice> {
@@ -257,4 +265,23 @@ pub fn check_plugin(
         }
     }
     Ok(CheckReport { plugin, trials })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pick_number;
+
+    #[test]
+    fn sample_numbers_stay_inside_their_bounds() {
+        // max -1, no min: both trials must be at most -1.
+        assert_eq!(pick_number(None, Some(-1.0), true), -1.0);
+        assert_eq!(pick_number(None, Some(-1.0), false), -1.0);
+        // An integer min of 0.5 rounds up to 1.
+        assert_eq!(pick_number(Some(0.5_f64.ceil()), None, true), 1.0);
+        assert_eq!(pick_number(Some(10.0), Some(20.0), true), 10.0);
+        assert_eq!(pick_number(Some(10.0), Some(20.0), false), 20.0);
+        assert_eq!(pick_number(None, None, true), 0.0);
+        assert_eq!(pick_number(None, None, false), 1.0);
+        assert_eq!(pick_number(Some(5.0), None, false), 5.0);
+    }
 }

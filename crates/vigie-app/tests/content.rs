@@ -284,3 +284,22 @@ fn gdpr_covers_article_28_3_and_the_nine_seed_clauses() {
         "the adequacy list carries its date"
     );
 }
+
+/// `vigie plugin check` runs on the bundled plugins as on an author's: every
+/// trial answer set (empty, favourable, unfavourable, all declined, at every
+/// level) loads, evaluates and passes the output checks.
+#[test]
+fn plugin_check_accepts_every_bundled_plugin() {
+    let host = Host::new(Limits::default(), None).expect("engine");
+    let date = vigie_model::Date::new(2026, 11, 23).expect("date");
+    for bundled in vigie_bundled::BUNDLED {
+        let report = vigie_app::check::check_plugin(&host, bundled.bytes, bundled.name, date)
+            .unwrap_or_else(|e| panic!("{}: {e}", bundled.name));
+        assert!(
+            report.trials.len() >= 4,
+            "{}: {} trials",
+            bundled.name,
+            report.trials.len()
+        );
+    }
+}

@@ -80,6 +80,16 @@ impl Checker<'_> {
         Ok(())
     }
 
+    /// Key/value extensions: a bounded list of bounded strings.
+    fn extensions(&mut self, at: &str, list: &[vigie_model::Extension]) -> Result<(), String> {
+        self.list(&format!("{at}.extensions"), list.len())?;
+        for e in list {
+            self.string(&format!("{at}.extensions"), &e.key)?;
+            self.string(&format!("{at}.extensions"), &e.value)?;
+        }
+        Ok(())
+    }
+
     fn id(&mut self, at: &str, id: &str) -> Result<(), String> {
         self.string(at, id)?;
         if !valid_id(id) {
@@ -170,11 +180,7 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
     for a in &info.authors {
         c.string("info.authors", a)?;
     }
-    c.list("info.extensions", info.extensions.len())?;
-    for e in &info.extensions {
-        c.string("info.extensions", &e.key)?;
-        c.string("info.extensions", &e.value)?;
-    }
+    c.extensions("info", &info.extensions)?;
     c.list("info.frameworks", info.frameworks.len())?;
     let frameworks = c.unique("framework", info.frameworks.iter().map(|f| f.id.as_str()))?;
     for f in &info.frameworks {
@@ -202,6 +208,13 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
     c.unique("question", q.questions.iter().map(|q| q.id.as_str()))?;
 
     let check_levels = |at: &str, list: &[String]| -> Result<(), String> {
+        if list.len() > levels.len() {
+            return Err(format!(
+                "{at}: `levels` lists {} levels, more than the {} info.levels declares",
+                list.len(),
+                levels.len()
+            ));
+        }
         for l in list {
             if !levels.contains(l.as_str()) {
                 return Err(format!(
@@ -238,10 +251,7 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
         c.text(&at, "description", &crit.description, false)?;
         check_refs(&mut c, &at, &crit.references)?;
         check_levels(&at, &crit.levels)?;
-        for e in &crit.extensions {
-            c.string(&at, &e.key)?;
-            c.string(&at, &e.value)?;
-        }
+        c.extensions(&at, &crit.extensions)?;
     }
 
     // Position of each question, for "earlier question" checks.
@@ -320,6 +330,7 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
             .copied()
             .unwrap_or(q.questions.len());
         check_conditions(&mut c, &at, &s.applicable_when, before)?;
+        c.extensions(&at, &s.extensions)?;
         section_seen.push(s.id.as_str());
     }
     let mut current_section = 0;
@@ -390,10 +401,7 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
             _ => {}
         }
         check_conditions(&mut c, &at, &question.applicable_when, i)?;
-        for e in &question.extensions {
-            c.string(&at, &e.key)?;
-            c.string(&at, &e.value)?;
-        }
+        c.extensions(&at, &question.extensions)?;
     }
     Ok(())
 }
@@ -464,9 +472,162 @@ pub(crate) fn evaluation(
         c.text(&at, "title", &f.title, true)?;
         c.text(&at, "recommendation", &f.recommendation, false)?;
     }
-    for ext in &e.extensions {
-        c.string("extensions", &ext.key)?;
-        c.string("extensions", &ext.value)?;
-    }
+    c.extensions("evaluation", &e.extensions)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_model::{
+        Criterion, CriterionResult, Extension, Finding, Help, PluginInfo, Question, Section,
+        Severity, Status, Verdict,
+    };
+
+    fn text(t: &str) -> Localized {
+        Localized::from_pairs([("fr", t), ("en", t)])
+    }
+
+    fn questionnaire_of_one() -> Questionnaire {
+        Questionnaire {
+            info: PluginInfo {
+                id: "one".into(),
+                version: "1.0.0".into(),
+                name: text("One"),
+                description: Localized::default(),
+                authors: vec![],
+                languages: vec!["fr".into(), "en".into()],
+                frameworks: vec![],
+                levels: vec![],
+                extensions: vec![],
+            },
+            sections: vec![Section {
+                id: "s".into(),
+                title: text("S"),
+                description: Localized::default(),
+                levels: vec![],
+                applicable_when: vec![],
+                extensions: vec![],
+            }],
+            questions: vec![Question {
+                id: "q".into(),
+                section: "s".into(),
+                prompt: text("Q?"),
+                help: Help {
+                    why: Localized::default(),
+                    evidence: Localized::default(),
+                },
+                kind: AnswerKind::YesNo,
+                references: vec![],
+                criteria: vec!["c".into()],
+                levels: vec![],
+                applicable_when: vec![],
+                extensions: vec![],
+            }],
+            criteria: vec![Criterion {
+                id: "c".into(),
+                title: text("C"),
+                description: Localized::default(),
+                weight: 1,
+                severity: Severity::Low,
+                references: vec![],
+                levels: vec![],
+                extensions: vec![],
+            }],
+        }
+    }
+
+    fn empty_extensions(n: usize) -> Vec<Extension> {
+        vec![
+            Extension {
+                key: String::new(),
+                value: String::new(),
+            };
+            n
+        ]
+    }
+
+    fn evaluation_of_one() -> Evaluation {
+        Evaluation {
+            criteria: vec![CriterionResult {
+                criterion: "c".into(),
+                status: Status::Compliant,
+                rationale: text("ok"),
+                score: Some(100.0),
+            }],
+            score: Some(100.0),
+            verdict: Verdict {
+                id: "ok".into(),
+                label: text("OK"),
+                summary: Localized::default(),
+                severity: Severity::Info,
+            },
+            findings: vec![],
+            extensions: vec![],
+        }
+    }
+
+    #[test]
+    fn a_valid_questionnaire_and_evaluation_pass() {
+        let limits = OutputLimits::default();
+        let q = questionnaire_of_one();
+        assert_eq!(questionnaire(&q, &limits), Ok(()));
+        assert_eq!(evaluation(&evaluation_of_one(), &q, &limits), Ok(()));
+    }
+
+    /// Empty strings weigh nothing in the byte total, so every list of
+    /// them must be bounded by its length: extensions anywhere included.
+    #[test]
+    fn lists_of_empty_extensions_are_bounded_everywhere() {
+        let limits = OutputLimits::default();
+        let too_many = limits.max_list_len + 1;
+        let mut q = questionnaire_of_one();
+        q.sections[0].extensions = empty_extensions(too_many);
+        let err = questionnaire(&q, &limits).unwrap_err();
+        assert!(err.starts_with("section `s`.extensions"), "{err}");
+        let mut q = questionnaire_of_one();
+        q.criteria[0].extensions = empty_extensions(too_many);
+        let err = questionnaire(&q, &limits).unwrap_err();
+        assert!(err.contains("criterion `c`.extensions"), "{err}");
+        let mut q = questionnaire_of_one();
+        q.questions[0].levels = vec!["x".into(); 3];
+        let err = questionnaire(&q, &limits).unwrap_err();
+        assert!(
+            err.contains("more than the 0 info.levels declares"),
+            "{err}"
+        );
+        let q = questionnaire_of_one();
+        let mut e = evaluation_of_one();
+        e.extensions = empty_extensions(too_many);
+        let err = evaluation(&e, &q, &limits).unwrap_err();
+        assert!(err.contains("evaluation.extensions"), "{err}");
+    }
+
+    #[test]
+    fn evaluation_references_must_resolve() {
+        let limits = OutputLimits::default();
+        let q = questionnaire_of_one();
+        let mut e = evaluation_of_one();
+        e.criteria[0].criterion = "elsewhere".into();
+        let err = evaluation(&e, &q, &limits).unwrap_err();
+        assert!(err.contains("declares no such criterion"), "{err}");
+        let mut e = evaluation_of_one();
+        e.findings.push(Finding {
+            id: "f".into(),
+            criterion: Some("nope".into()),
+            severity: Severity::High,
+            title: text("F"),
+            recommendation: Localized::default(),
+            deadline_days: None,
+        });
+        let err = evaluation(&e, &q, &limits).unwrap_err();
+        assert!(
+            err.contains("finding `f`: field `criterion` names `nope`"),
+            "{err}"
+        );
+        let mut e = evaluation_of_one();
+        e.criteria.clear();
+        let err = evaluation(&e, &q, &limits).unwrap_err();
+        assert!(err.contains("criterion `c` has no result"), "{err}");
+    }
 }

@@ -245,6 +245,9 @@ fn valid_id(id: &str) -> bool {
         })
 }
 
+/// What the SDK appends to a criterion's id for its "to verify" finding.
+const VERIFY_SUFFIX: &str = ".verify";
+
 const SEVERITIES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
 const KINDS: [&str; 7] = [
     "yes-no",
@@ -440,6 +443,17 @@ impl<'a> Checker<'a> {
         }
         let sections = self.ids("section", f.sections.iter().map(|x| &x.id))?;
         let criteria = self.ids("criterion", f.criteria.iter().map(|x| &x.id))?;
+        // A criterion to verify becomes finding `ID.verify`, itself an id.
+        if let Some(c) = f
+            .criteria
+            .iter()
+            .find(|c| c.id.len() + VERIFY_SUFFIX.len() > 64)
+        {
+            return Err(self.err(
+                format!("criterion `{}`", c.id),
+                "criterion ids are at most 57 characters (its finding `ID.verify` must fit in 64)",
+            ));
+        }
         self.ids("question", f.questions.iter().map(|x| &x.id))?;
         self.ids("verdict", f.verdicts.iter().map(|x| &x.id))?;
         for c in &f.criteria {
@@ -962,5 +976,25 @@ severity = "info"
         assert!(refused("within_days = 365", "met_at_least = 3").contains("date `expect`"));
         assert!(refused("kind = \"yes-no\"", "kind = \"boolean\"").contains("kind `boolean`"));
         assert!(refused("weight = 1", "weight = 1\ncolour = 2").contains("unknown field"));
+    }
+
+    /// A criterion id of 58-64 characters is a valid id, but its "to verify"
+    /// finding (`ID.verify`) would not be: the build refuses it up front.
+    #[test]
+    fn criterion_ids_leave_room_for_the_verify_finding() {
+        let long = "c".repeat(58);
+        let src = GOOD
+            .replace("id = \"c\"", &format!("id = \"{long}\""))
+            .replace("criteria = [\"c\"]", &format!("criteria = [\"{long}\"]"));
+        let err = source_from_str(&src, "demo.toml")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("at most 57 characters"), "{err}");
+        let ok = "c".repeat(57);
+        let src = GOOD
+            .replace("id = \"c\"", &format!("id = \"{ok}\""))
+            .replace("criteria = [\"c\"]", &format!("criteria = [\"{ok}\"]"));
+        assert!(source_from_str(&src, "demo.toml").is_ok());
     }
 }
