@@ -16,6 +16,7 @@ mod cache;
 mod convert;
 mod validate;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -246,6 +247,8 @@ pub struct Plugin {
     origin: String,
     size: usize,
     questionnaire: Arc<Questionnaire>,
+    /// Question id → index, built once: every evaluate looks each answer up.
+    question_index: HashMap<String, usize>,
     pre: QuestionnairePre<State>,
     stats: LoadStats,
 }
@@ -460,6 +463,12 @@ impl Host {
             sha256,
             origin: origin.to_string(),
             size: bytes.len(),
+            question_index: questionnaire
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(i, q)| (q.id.clone(), i))
+                .collect(),
             questionnaire: Arc::new(questionnaire),
             pre,
             stats: LoadStats {
@@ -546,15 +555,20 @@ impl Host {
         context: &EvalContext,
     ) -> Result<Evaluation, PluginError> {
         let questionnaire = &plugin.questionnaire;
-        let mut by_id = std::collections::HashMap::with_capacity(answers.len());
+        let mut by_id = HashMap::with_capacity(answers.len());
+        let mut indices = Vec::with_capacity(answers.len());
         for answer in answers {
-            let question = questionnaire.question(&answer.question).ok_or_else(|| {
-                PluginError::InvalidAnswer {
+            let index = plugin
+                .question_index
+                .get(answer.question.as_str())
+                .copied()
+                .ok_or_else(|| PluginError::InvalidAnswer {
                     plugin: plugin.name.clone(),
                     question: answer.question.clone(),
                     detail: "no such question in this questionnaire".into(),
-                }
-            })?;
+                })?;
+            indices.push(index);
+            let question = &questionnaire.questions[index];
             answer
                 .value
                 .validate(&question.kind)
@@ -569,12 +583,9 @@ impl Host {
             vigie_model::applicable_items(questionnaire, &by_id, context.level.as_deref());
         let wit_answers: Vec<_> = answers
             .iter()
-            .filter(|a| {
-                questionnaire
-                    .question_index(&a.question)
-                    .is_some_and(|i| applicability.question(i))
-            })
-            .map(convert::answer_to_wit)
+            .zip(&indices)
+            .filter(|(_, i)| applicability.question(**i))
+            .map(|(a, _)| convert::answer_to_wit(a))
             .collect();
         let wit_context = convert::context_to_wit(context);
         let result = self.call(

@@ -419,11 +419,12 @@ pub(crate) fn evaluation(
     };
     c.list("criteria", e.criteria.len())?;
     c.list("findings", e.findings.len())?;
+    let declared: HashSet<&str> = q.criteria.iter().map(|c| c.id.as_str()).collect();
     let mut seen = HashSet::new();
     for r in &e.criteria {
         let at = format!("result for criterion `{}`", clip(&r.criterion, 80));
         c.string(&at, &r.criterion)?;
-        if q.criterion(&r.criterion).is_none() {
+        if !declared.contains(r.criterion.as_str()) {
             return Err(format!(
                 "{at}: the questionnaire declares no such criterion"
             ));
@@ -462,7 +463,7 @@ pub(crate) fn evaluation(
     for f in &e.findings {
         let at = format!("finding `{}`", f.id);
         if let Some(crit) = &f.criterion
-            && q.criterion(crit).is_none()
+            && !declared.contains(crit.as_str())
         {
             return Err(format!(
                 "{at}: field `criterion` names `{}`, which the questionnaire does not declare",
