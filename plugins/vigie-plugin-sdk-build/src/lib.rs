@@ -978,6 +978,95 @@ severity = "info"
         assert!(refused("weight = 1", "weight = 1\ncolour = 2").contains("unknown field"));
     }
 
+    /// The TOML samples of the author's guide (`docs/plugins.md`), in a file
+    /// around them that declares what they refer to, pass the same checks as
+    /// a plugin's content: the guide cannot drift from the format.
+    #[test]
+    fn the_guides_toml_samples_are_valid_content() {
+        let guide = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/plugins.md"
+        ))
+        .expect("the guide");
+        let samples: Vec<&str> = guide
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|rest| rest.split("```").next())
+            .collect();
+        assert_eq!(samples.len(), 2, "the guide's TOML samples");
+        let context = r#"
+[[frameworks]]
+id = "iso27001"
+title = { fr = "ISO 27001", en = "ISO 27001" }
+
+[[sections]]
+id = "backups"
+title = { fr = "B", en = "B" }
+description = { fr = "B", en = "B" }
+
+[[criteria]]
+id = "backup"
+title = { fr = "B", en = "B" }
+description = { fr = "B", en = "B" }
+weight = 1
+severity = "high"
+references = ["iso27001:A.8.13"]
+recommendation = { fr = "R", en = "R" }
+
+[[questions]]
+id = "backups.exist"
+section = "backups"
+prompt = { fr = "Q ?", en = "Q?" }
+why = { fr = "W", en = "W" }
+evidence = { fr = "E", en = "E" }
+kind = "yes-no"
+criteria = ["backup"]
+
+[[questions]]
+id = "has-subcontractors"
+section = "backups"
+prompt = { fr = "Q ?", en = "Q?" }
+why = { fr = "W", en = "W" }
+evidence = { fr = "E", en = "E" }
+kind = "yes-no"
+criteria = ["backup"]
+
+[[questions]]
+id = "staff-count"
+section = "backups"
+prompt = { fr = "Q ?", en = "Q?" }
+why = { fr = "W", en = "W" }
+evidence = { fr = "E", en = "E" }
+kind = "integer"
+
+[[questions]]
+id = "sector"
+section = "backups"
+prompt = { fr = "Q ?", en = "Q?" }
+why = { fr = "W", en = "W" }
+evidence = { fr = "E", en = "E" }
+kind = "single-choice"
+choices = [ { id = "energy", fr = "Énergie", en = "Energy" } ]
+"#;
+        let conditions = format!(
+            r#"
+[[questions]]
+id = "conditional"
+section = "backups"
+prompt = {{ fr = "Q ?", en = "Q?" }}
+why = {{ fr = "W", en = "W" }}
+evidence = {{ fr = "E", en = "E" }}
+kind = "yes-no"
+criteria = ["backup"]
+{}"#,
+            samples[1]
+        );
+        let file = format!("{GOOD}{context}{}{conditions}", samples[0]);
+        if let Err(e) = source_from_str(&file, "guide.toml") {
+            panic!("the guide's samples are refused: {e}");
+        }
+    }
+
     /// A criterion id of 58-64 characters is a valid id, but its "to verify"
     /// finding (`ID.verify`) would not be: the build refuses it up front.
     #[test]
