@@ -59,7 +59,10 @@ pub fn load_config(dir: Option<&Path>, color: bool) -> (Keymap, Theme, Option<St
             problems.extend(err);
             k
         }
-        Err(_) => Keymap::default(),
+        Err(e) => {
+            problems.extend(unreadable(&keymap_path, &e));
+            Keymap::default()
+        }
     };
     let theme_path = dir.join("theme.toml");
     let theme = match std::fs::read_to_string(&theme_path) {
@@ -68,10 +71,20 @@ pub fn load_config(dir: Option<&Path>, color: bool) -> (Keymap, Theme, Option<St
             problems.extend(err);
             t
         }
-        Err(_) => Theme::new(color),
+        Err(e) => {
+            problems.extend(unreadable(&theme_path, &e));
+            Theme::new(color)
+        }
     };
     let message = (!problems.is_empty()).then(|| problems.join(" · "));
     (keymap, theme, message)
+}
+
+/// A config file that exists but cannot be read (permissions, not UTF-8) is
+/// a problem to show; a missing one is the normal case.
+fn unreadable(path: &Path, error: &std::io::Error) -> Option<String> {
+    (error.kind() != std::io::ErrorKind::NotFound)
+        .then(|| format!("{}: {error}; the defaults are used", path.display()))
 }
 
 /// Builds the app state (no terminal involved).
@@ -121,4 +134,24 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
     }
     drop(guard);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::load_config;
+
+    #[test]
+    fn a_missing_config_is_silent_and_an_unreadable_one_is_reported() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_, _, problem) = load_config(Some(dir.path()), false);
+        assert_eq!(problem, None);
+        // Not UTF-8: read_to_string fails with InvalidData.
+        std::fs::write(dir.path().join("keymap.toml"), [0xff, 0xfe, 0x00]).expect("write");
+        let (_, _, problem) = load_config(Some(dir.path()), false);
+        let problem = problem.expect("reported");
+        assert!(
+            problem.contains("keymap.toml") && problem.contains("defaults"),
+            "{problem}"
+        );
+    }
 }
