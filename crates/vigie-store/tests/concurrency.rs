@@ -56,7 +56,9 @@ fn increment_shared(store: &Store, assessment: &str) -> u64 {
     }
 }
 
+/// Not a test of its own: a writer process that the test below starts.
 #[test]
+#[ignore = "a child process of eight_processes_write_one_file; run by it"]
 fn child_writer() {
     let Ok(writer) = std::env::var(ENV_WRITER) else {
         return;
@@ -106,7 +108,13 @@ fn eight_processes_write_one_file() {
     let children: Vec<_> = (0..WRITERS)
         .map(|w| {
             Command::new(&exe)
-                .args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
+                .args([
+                    "--exact",
+                    "child_writer",
+                    "--ignored",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
                 .env(ENV_WRITER, w.to_string())
                 .env(ENV_DB, &path)
                 .env(ENV_ASSESSMENT, &assessment.id)

@@ -3,7 +3,7 @@
 //!
 //! The writer is this test binary run again (`--exact child_crash_writer`); it prints
 //! `ACK <question> <value>` after each committed answer. Without its environment variables
-//! `child_crash_writer` does nothing.
+//! `child_crash_writer` does nothing (it is ignored unless run with `--ignored`).
 
 mod common;
 
@@ -21,7 +21,9 @@ const ENV_DB: &str = "VIGIE_STORE_CRASH_DB";
 const ENV_ASSESSMENT: &str = "VIGIE_STORE_CRASH_ASSESSMENT";
 const ENV_FRESH_DB: &str = "VIGIE_STORE_CRASH_FRESH_DB";
 
+/// Not a test of its own: the writer process that the test below kills.
 #[test]
+#[ignore = "a child process of sigkill_never_loses_an_acknowledged_answer; run by it"]
 fn child_crash_writer() {
     let Ok(round) = std::env::var(ENV_ROUND) else {
         return;
@@ -80,6 +82,7 @@ fn sigkill_never_loses_an_acknowledged_answer() {
         cmd.args([
             "--exact",
             "child_crash_writer",
+            "--ignored",
             "--nocapture",
             "--test-threads=1",
         ])
