@@ -10,8 +10,9 @@
 //! - keeps every id (UUIDv7 ids are unique across files) and every timestamp;
 //! - is one `BEGIN IMMEDIATE` transaction: a refused import changes nothing;
 //! - checks the file first: its format and version, the plugin bytes against their sha256,
-//!   each audit row against its hash, and the data against the last audit row that wrote it
-//!   ([`ExchangeError::Tampered`] otherwise). Without a signature this detects damage and
+//!   each audit row against its hash, and the data (the supplier included, against its own
+//!   audit rows) against the last audit row that wrote it ([`ExchangeError::Tampered`]
+//!   otherwise). Without a signature this detects damage and
 //!   hand edits, not a forger who recomputes every hash;
 //! - of the same file twice changes nothing the second time ([`ImportOutcome::Unchanged`]);
 //! - of a file whose history continues the local one (the local audit rows of the assessment
@@ -22,8 +23,10 @@
 //!
 //! In the receiving database the import appends, to its own hash chain, one `import` row per
 //! foreign audit row it carries (entity [`FOREIGN_AUDIT_ENTITY`], the foreign row as JSON in
-//! `new`) and one summary row (entity [`EXCHANGE_FILE_ENTITY`]). An export reads the carried
-//! rows back as they were and leaves the summary out, so a file makes the round trip intact.
+//! `new`), one per foreign supplier row when the supplier is new here (entity
+//! [`FOREIGN_SUPPLIER_AUDIT_ENTITY`]), and one summary row (entity
+//! [`EXCHANGE_FILE_ENTITY`]). An export reads the carried rows back as they were and leaves
+//! the summary out, so a file makes the round trip intact.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -52,10 +55,17 @@ use crate::{Store, Tx, to_json};
 pub const EXCHANGE_FORMAT: &str = "vigie-assessment-exchange";
 
 /// The newest exchange format version this build reads and the one it writes.
-pub const EXCHANGE_VERSION: u32 = 1;
+pub const EXCHANGE_VERSION: u32 = 2;
+
+/// The first exchange format version that carries the supplier's audit rows.
+const SUPPLIER_TRAIL_SINCE: u32 = 2;
 
 /// Entity of the local audit rows that carry a foreign audit row.
 pub const FOREIGN_AUDIT_ENTITY: &str = "foreign-audit";
+
+/// Entity of the local audit rows that carry a foreign audit row of a supplier (entity id:
+/// the supplier's id).
+pub const FOREIGN_SUPPLIER_AUDIT_ENTITY: &str = "foreign-supplier-audit";
 
 /// Entity of the local audit row that records an import.
 pub const EXCHANGE_FILE_ENTITY: &str = "exchange-file";
@@ -80,6 +90,10 @@ pub struct ExchangeFile {
     /// The assessment's audit rows in the order they were written, each as the database that
     /// wrote it recorded it (with its place in that database's hash chain).
     pub audit_trail: Vec<AuditEntry>,
+    /// The supplier's audit rows (creation, changes), likewise: the carried supplier must be
+    /// what the last of them recorded. Absent from version 1 files.
+    #[serde(default)]
+    pub supplier_trail: Vec<AuditEntry>,
 }
 
 /// The recorded part of an assessment. The cached evaluation of a draft is left out: it is
@@ -360,7 +374,50 @@ impl ExchangeFile {
             }
         }
         check_trail(id, &self.audit_trail)?;
+        self.check_supplier_trail()?;
         self.check_data_against_trail()
+    }
+
+    /// The supplier against its own audit rows: each row one of this supplier's and sound,
+    /// the carried record the one the last row wrote.
+    fn check_supplier_trail(&self) -> Result<(), ExchangeError> {
+        let tampered = |m: String| Err(ExchangeError::Tampered(m));
+        let sid = self.supplier.id.as_str();
+        let Some(last) = self.supplier_trail.last() else {
+            if self.version >= SUPPLIER_TRAIL_SINCE {
+                return tampered(format!("the file carries no audit row for supplier {sid}"));
+            }
+            return Ok(());
+        };
+        let mut seen = HashSet::new();
+        for row in &self.supplier_trail {
+            if row.entity != "supplier" || row.entity_id != sid || row.assessment_id.is_some() {
+                return tampered(format!(
+                    "audit row {} ({} {} {}) is not a row of supplier {sid}",
+                    row.seq, row.action, row.entity, row.entity_id
+                ));
+            }
+            if !audit_row_verifies(row) || !seen.insert(row.hash.as_str()) {
+                return tampered(format!(
+                    "audit row {} of supplier {sid} does not match its hash",
+                    row.seq
+                ));
+            }
+        }
+        let recorded: serde_json::Value = parse_json("a supplier audit row", last.new.as_deref())?;
+        let carried = serde_json::to_value(&self.supplier).map_err(|source| {
+            ExchangeError::Store(StoreError::Json {
+                what: "supplier".into(),
+                source,
+            })
+        })?;
+        if recorded != carried {
+            return tampered(format!(
+                "supplier {sid} is not what its last audit row (seq {}) recorded",
+                last.seq
+            ));
+        }
+        Ok(())
     }
 
     fn check_data_against_trail(&self) -> Result<(), ExchangeError> {
@@ -603,6 +660,30 @@ fn trail_view(conn: &Connection, id: &str) -> Result<Vec<AuditEntry>, StoreError
     Ok(view)
 }
 
+/// The supplier's audit rows as an export shows them: its own rows, and the rows an import
+/// carried from another database read back as that database wrote them.
+fn supplier_trail_view(conn: &Connection, supplier: &str) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT_AUDIT} WHERE entity_id = ?1 AND assessment_id IS NULL \
+         AND entity IN ('supplier', ?2) ORDER BY seq"
+    ))?;
+    let rows = stmt
+        .query_map(params![supplier, FOREIGN_SUPPLIER_AUDIT_ENTITY], audit_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|row| {
+            if row.entity != FOREIGN_SUPPLIER_AUDIT_ENTITY {
+                return Ok(row);
+            }
+            let text = row.new.as_deref().unwrap_or("null");
+            serde_json::from_str(text).map_err(|source| StoreError::Json {
+                what: format!("carried supplier audit row {}", row.seq),
+                source,
+            })
+        })
+        .collect()
+}
+
 fn answers_of(conn: &Connection, id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT_ANSWER} WHERE assessment_id = ?1 ORDER BY question_id"
@@ -668,6 +749,7 @@ fn build(conn: &Connection, id: &str) -> Result<ExchangeFile, StoreError> {
         evidence: evidence_of(conn, id)?,
         action_items: actions_of(conn, id)?,
         audit_trail: trail_view(conn, id)?,
+        supplier_trail: supplier_trail_view(conn, &assessment.supplier_id)?,
     })
 }
 
@@ -1049,8 +1131,25 @@ fn import_in(
                 s.updated_at,
             ],
         )?;
-        let new = to_json("supplier", s)?;
-        tx.audit("import", "supplier", &s.id, None, None, Some(&new))?;
+        if file.supplier_trail.is_empty() {
+            // A version 1 file: the import itself is the supplier's first row here.
+            let new = to_json("supplier", s)?;
+            tx.audit("import", "supplier", &s.id, None, None, Some(&new))?;
+        } else {
+            // Its history as the other database recorded it, so that an export from here
+            // carries the same rows.
+            for row in &file.supplier_trail {
+                let json = to_json("audit row", row)?;
+                tx.audit(
+                    "import",
+                    FOREIGN_SUPPLIER_AUDIT_ENTITY,
+                    &s.id,
+                    None,
+                    None,
+                    Some(&json),
+                )?;
+            }
+        }
         report.supplier_added = true;
     }
 

@@ -38,7 +38,8 @@ pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyRepor
 pub use error::{Result, StoreError};
 pub use exchange::{
     EXCHANGE_FILE_ENTITY, EXCHANGE_FORMAT, EXCHANGE_VERSION, ExchangeError, ExchangeFile,
-    ExchangedAssessment, ExchangedPlugin, FOREIGN_AUDIT_ENTITY, ImportOutcome, ImportReport,
+    ExchangedAssessment, ExchangedPlugin, FOREIGN_AUDIT_ENTITY, FOREIGN_SUPPLIER_AUDIT_ENTITY,
+    ImportOutcome, ImportReport,
 };
 pub use schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 pub use types::*;

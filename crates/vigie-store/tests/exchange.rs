@@ -141,7 +141,7 @@ fn export_import_export_gives_the_same_file() {
     let (alice, a) = populated(&dir.path().join("a.db"));
     let first = export(&alice, &a.id);
     assert!(first.contains("\"format\": \"vigie-assessment-exchange\""));
-    assert!(first.contains("\"version\": 1"));
+    assert!(first.contains("\"version\": 2"));
 
     let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
     let report = import(&bob, &first).unwrap();
@@ -243,6 +243,25 @@ fn an_edited_final_result_or_auditor_is_refused() {
         |v| v["assessment"]["created_at"] = serde_json::json!("2020-01-01T00:00:00Z"),
         "is not the time of its creation row",
     );
+}
+
+/// A file written before supplier rows were carried (version 1) still
+/// imports, and the next export from there round-trips.
+#[test]
+fn a_version_1_file_still_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, a) = populated(&dir.path().join("a.db"));
+    let mut value: serde_json::Value = serde_json::from_str(&export(&alice, &a.id)).unwrap();
+    value["version"] = serde_json::json!(1);
+    value.as_object_mut().unwrap().remove("supplier_trail");
+    let old = serde_json::to_string_pretty(&value).unwrap();
+    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let report = import(&bob, &old).unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Created);
+    let again = export(&bob, &a.id);
+    let carol = Store::open(dir.path().join("c.db"), "carol").unwrap();
+    import(&carol, &again).unwrap();
+    assert_eq!(export(&carol, &a.id), again);
 }
 
 #[test]
@@ -470,6 +489,22 @@ fn a_tampered_or_malformed_file_is_refused_and_changes_nothing() {
             rows.remove(last);
         },
         "altered or damaged",
+    );
+    // The supplier's details changed without its audit trail.
+    refused(
+        &text,
+        |v| v["supplier"]["name"] = serde_json::json!("Centre fictif"),
+        "is not what its last audit row",
+    );
+    refused(
+        &text,
+        |v| v["supplier_trail"] = serde_json::json!([]),
+        "carries no audit row for supplier",
+    );
+    refused(
+        &text,
+        |v| v["supplier_trail"][0]["who"] = serde_json::json!("mallory"),
+        "does not match its hash",
     );
     // A supplier swapped.
     refused(
