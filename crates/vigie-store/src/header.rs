@@ -113,6 +113,13 @@ pub(crate) fn inspect(path: &Path) -> Result<FileState> {
             "the header gives an invalid page size ({page_size})"
         )));
     }
+    // A process killed during a checkpoint can leave the file shorter than its header says
+    // (page 1 is written before the pages that extend the file); the write-ahead log still
+    // holds every one of those pages and SQLite completes the checkpoint when it next opens
+    // the file. So the size tells of damage only when there is no log to recover from.
+    if wal_has_content(path) {
+        return Ok(FileState::Vigie { user_version });
+    }
     if len % page_size != 0 {
         return Err(corrupt(format!(
             "the file is truncated ({len} bytes is not a whole number of {page_size}-byte pages)"
