@@ -1224,6 +1224,7 @@ impl App {
                     _ => return,
                 };
                 let last = count.saturating_sub(1);
+                let mut chosen = None;
                 match event.code {
                     KeyCode::Esc | KeyCode::Char('q') => return,
                     KeyCode::Down | KeyCode::Char('j') => selected = (selected + 1).min(last),
@@ -1232,28 +1233,22 @@ impl App {
                     KeyCode::PageUp => selected = selected.saturating_sub(CHOICE_PAGE),
                     KeyCode::Home => selected = 0,
                     KeyCode::End => selected = last,
-                    KeyCode::Enter | KeyCode::Char(' ') => {
-                        // A single choice answers and closes, as a digit
-                        // does; a multiple choice ticks and stays open.
-                        if multiple {
-                            self.overlay = Some(Overlay::Choices { selected });
-                        }
-                        self.answer_option(selected);
-                        return;
-                    }
-                    KeyCode::Char(c @ '1'..='9') => {
-                        let option = c as usize - '1' as usize;
-                        if option < count {
-                            if multiple {
-                                self.overlay = Some(Overlay::Choices { selected: option });
-                            }
-                            self.answer_option(option);
-                            return;
-                        }
+                    KeyCode::Enter | KeyCode::Char(' ') => chosen = Some(selected),
+                    KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < count => {
+                        chosen = Some(c as usize - '1' as usize)
                     }
                     _ => {}
                 }
-                self.overlay = Some(Overlay::Choices { selected });
+                let Some(option) = chosen else {
+                    self.overlay = Some(Overlay::Choices { selected });
+                    return;
+                };
+                // A single choice answers and closes, as a digit does in the
+                // interview; a multiple choice ticks and stays open.
+                if multiple {
+                    self.overlay = Some(Overlay::Choices { selected: option });
+                }
+                self.answer_option(option);
             }
             Overlay::Sections { mut selected } => {
                 let sections = self
@@ -1481,12 +1476,7 @@ impl App {
                             format,
                             replace: Some(path.clone()),
                         },
-                        prompt: tr(
-                            &lang,
-                            "Écrire le rapport dans le fichier",
-                            "Write the report to the file",
-                        )
-                        .to_string(),
+                        prompt: self.report_path_prompt(),
                         buffer: path,
                     });
                     return;
@@ -1575,14 +1565,17 @@ impl App {
                 format,
                 replace: None,
             },
-            prompt: self
-                .l(
-                    "Écrire le rapport dans le fichier",
-                    "Write the report to the file",
-                )
-                .to_string(),
+            prompt: self.report_path_prompt(),
             buffer: name,
         });
+    }
+
+    fn report_path_prompt(&self) -> String {
+        self.l(
+            "Écrire le rapport dans le fichier",
+            "Write the report to the file",
+        )
+        .to_string()
     }
 
     /// Writes the report to `path`, on the worker when there is one.
