@@ -389,28 +389,11 @@ impl ExchangeFile {
             }
             return Ok(());
         };
-        let mut seen = HashSet::new();
-        for row in &self.supplier_trail {
-            if row.entity != "supplier" || row.entity_id != sid || row.assessment_id.is_some() {
-                return tampered(format!(
-                    "audit row {} ({} {} {}) is not a row of supplier {sid}",
-                    row.seq, row.action, row.entity, row.entity_id
-                ));
-            }
-            if !audit_row_verifies(row) || !seen.insert(row.hash.as_str()) {
-                return tampered(format!(
-                    "audit row {} of supplier {sid} does not match its hash",
-                    row.seq
-                ));
-            }
-        }
-        let recorded: serde_json::Value = parse_json("a supplier audit row", last.new.as_deref())?;
-        let carried = serde_json::to_value(&self.supplier).map_err(|source| {
-            ExchangeError::Store(StoreError::Json {
-                what: "supplier".into(),
-                source,
-            })
+        check_rows(&format!("supplier {sid}"), &self.supplier_trail, |row| {
+            row.entity == "supplier" && row.entity_id == sid && row.assessment_id.is_none()
         })?;
+        let recorded: serde_json::Value = parse_json("a supplier audit row", last.new.as_deref())?;
+        let carried = json_value("supplier", &self.supplier)?;
         if recorded != carried {
             return tampered(format!(
                 "supplier {sid} is not what its last audit row (seq {}) recorded",
@@ -484,12 +467,7 @@ impl ExchangeFile {
             // The frozen result is what clients read: it must be the one
             // the finalize row recorded, by the auditor and at the time it names.
             let recorded: serde_json::Value = parse_json("the finalize row", row.new.as_deref())?;
-            let carried = serde_json::to_value(&a.final_evaluation).map_err(|source| {
-                ExchangeError::Store(StoreError::Json {
-                    what: "final evaluation".into(),
-                    source,
-                })
-            })?;
+            let carried = json_value("final evaluation", &a.final_evaluation)?;
             if recorded.get("evaluation") != Some(&carried) {
                 return tampered(format!(
                     "the final evaluation of assessment {id} is not the one its finalize row (seq {}) recorded",
@@ -558,6 +536,16 @@ fn parse_json<T: serde::de::DeserializeOwned>(
         .map_err(|e| ExchangeError::Tampered(format!("{what} holds bad JSON ({e})")))
 }
 
+/// `value` as JSON, to compare with what an audit row recorded.
+fn json_value<T: Serialize>(what: &str, value: &T) -> Result<serde_json::Value, ExchangeError> {
+    serde_json::to_value(value).map_err(|source| {
+        ExchangeError::Store(StoreError::Json {
+            what: what.to_string(),
+            source,
+        })
+    })
+}
+
 fn check_recorded<T: Serialize>(
     last: &BTreeMap<(&str, &str), &AuditEntry>,
     key: (&str, &str),
@@ -567,12 +555,7 @@ fn check_recorded<T: Serialize>(
     let recorded = last.get(&key).ok_or_else(|| {
         ExchangeError::Tampered(format!("{what} {} appears in no audit row", key.1))
     })?;
-    let want = serde_json::to_value(value).map_err(|source| {
-        ExchangeError::Store(StoreError::Json {
-            what: what.to_string(),
-            source,
-        })
-    })?;
+    let want = json_value(what, value)?;
     let got: serde_json::Value = parse_json("an audit row", recorded.new.as_deref())?;
     if want != got {
         return Err(ExchangeError::Tampered(format!(
@@ -583,13 +566,24 @@ fn check_recorded<T: Serialize>(
     Ok(())
 }
 
-/// Every row belongs to the assessment, matches its hash, and appears once.
+/// Every row is one of the assessment's, matches its hash, and appears once.
 fn check_trail(id: &str, rows: &[AuditEntry]) -> Result<(), ExchangeError> {
+    check_rows(&format!("assessment {id}"), rows, |row| {
+        row.assessment_id.as_deref() == Some(id)
+    })
+}
+
+/// Every row is one of `owner`'s (`belongs`), matches its hash, and appears once.
+fn check_rows(
+    owner: &str,
+    rows: &[AuditEntry],
+    belongs: impl Fn(&AuditEntry) -> bool,
+) -> Result<(), ExchangeError> {
     let mut seen = HashSet::new();
     for row in rows {
-        if row.assessment_id.as_deref() != Some(id) {
+        if !belongs(row) {
             return Err(ExchangeError::Tampered(format!(
-                "audit row {} ({} {} {}) is not a row of assessment {id}",
+                "audit row {} ({} {} {}) is not a row of {owner}",
                 row.seq, row.action, row.entity, row.entity_id
             )));
         }
