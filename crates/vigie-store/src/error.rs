@@ -104,6 +104,41 @@ pub enum StoreError {
         source: serde_json::Error,
     },
 
+    /// The auditor stopped waiting for another writer; nothing was written.
+    #[error(
+        "stopped waiting for another auditor's write on {}; nothing was written",
+        path.display()
+    )]
+    Cancelled { path: PathBuf },
+
+    /// The folder is on a network filesystem, where SQLite's write-ahead log corrupts a
+    /// database shared between hosts. Nothing was created or changed.
+    #[error(
+        "{} is on a network filesystem ({filesystem}), where SQLite's write-ahead log is unsafe: \
+         it needs every process on one host, sharing memory. Run vigie on the server that holds \
+         the file (over SSH), carry assessments with `vigie export` / `vigie import`, or, if the \
+         share's file locks work, use `--journal rollback` (VIGIE_JOURNAL=rollback); the file was \
+         left untouched",
+        path.display()
+    )]
+    NetworkFilesystem {
+        path: PathBuf,
+        filesystem: &'static str,
+    },
+
+    /// The file's journal cannot be switched while others have it open.
+    #[error(
+        "{} uses the `{current}` journal and cannot switch to `{}` while other auditors have it \
+         open; every process on a file must use the same --journal",
+        path.display(),
+        wanted.id()
+    )]
+    JournalInUse {
+        path: PathBuf,
+        current: String,
+        wanted: crate::Journal,
+    },
+
     /// Any other SQLite error.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

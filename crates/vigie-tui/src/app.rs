@@ -1,9 +1,11 @@
 //! The state of the workbench and `update`, which is the only place it
 //! changes. Views only read it (see `view`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent};
 use vigie_app::Workbench;
@@ -22,7 +24,7 @@ use vigie_store::{
 use crate::keymap::{Action, Key, Keymap, Scope};
 use crate::search::{Field, SearchIndex};
 use crate::theme::Theme;
-use crate::worker::{ReportRequest, Request, ScoreRequest, Scored};
+use crate::worker::{Apply, ReportRequest, Request, ScoreRequest, Scored};
 
 /// Everything the event loop feeds into `update`.
 pub enum Msg {
@@ -32,7 +34,24 @@ pub enum Msg {
     Scored(Box<Scored>),
     /// A report was written (its path) or failed.
     ReportDone(Result<std::path::PathBuf, String>),
+    /// Time passed with nothing else happening: look for colleagues' changes.
+    Tick,
+    /// A job sent to the worker finished: the change to make.
+    JobDone(Apply),
 }
+
+/// A write (or other job) sent to the worker and not finished yet. Keys typed
+/// meanwhile wait in order, so they act on the state the write leaves.
+pub struct PendingJob {
+    pub started: Instant,
+    /// What it does, in the interface language ("Enregistrement", "Saving").
+    pub what: String,
+    /// Esc was pressed: the worker was asked to stop waiting.
+    pub cancelling: bool,
+}
+
+/// How long a job may take before the screen says it is waiting for the database.
+pub const SAY_WAITING_AFTER: Duration = Duration::from_millis(300);
 
 /// A row of the home list.
 #[derive(Clone, Debug)]
@@ -151,6 +170,17 @@ pub enum InputPurpose {
     },
 }
 
+/// The outcome of an answer's write, with what the interview needs to apply it.
+pub struct SavedAnswer {
+    question: String,
+    value: Option<AnswerValue>,
+    note: Option<String>,
+    previous: Option<StoredAnswer>,
+    undoing: bool,
+    advance: bool,
+    result: Result<StoredAnswer, AppError>,
+}
+
 pub struct SearchState {
     pub query: String,
     pub index: SearchIndex,
@@ -203,6 +233,15 @@ pub struct App {
     /// The background worker; `None` runs work inline (tests, benchmarks).
     pub scorer: Option<Sender<Request>>,
     generation: u64,
+    /// The database's data version when this workbench last looked (see
+    /// [`vigie_store::Store::data_version`]); it moves when anyone else writes.
+    seen_version: Option<i64>,
+    /// The job the worker is running for us, if any.
+    pub pending_job: Option<PendingJob>,
+    /// Keys typed while a job runs, replayed in order when it is done.
+    deferred: VecDeque<KeyEvent>,
+    /// Shared with the worker's store: set to stop waiting for another writer.
+    cancel: Arc<AtomicBool>,
 }
 
 /// How far Page Up / Page Down move in the list of a choice question.
@@ -232,7 +271,12 @@ impl App {
             quit: false,
             scorer: None,
             generation: 0,
+            seen_version: None,
+            pending_job: None,
+            deferred: VecDeque::new(),
+            cancel: Arc::new(AtomicBool::new(false)),
         };
+        app.seen_version = app.bench.store.data_version().ok();
         app.reload_home();
         app
     }
@@ -324,7 +368,215 @@ impl App {
                 ));
             }
             Msg::ReportDone(Err(e)) => self.error(e),
+            Msg::Tick => self.look_for_changes(),
+            Msg::JobDone(apply) => {
+                self.pending_job = None;
+                apply(self);
+                self.replay_deferred_keys();
+            }
         }
+    }
+
+    /// The flag the worker's store watches to stop waiting for another writer.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+
+    /// Runs `job` on the worker's workbench and applies its result when it reports back
+    /// (inline on this workbench when there is no worker: tests and benchmarks). Until
+    /// then keys wait, so a write never blocks drawing and nothing typed is lost.
+    pub fn run_job(
+        &mut self,
+        what: (&str, &str),
+        job: impl FnOnce(&mut Workbench) -> Apply + Send + 'static,
+    ) {
+        match self.scorer.clone() {
+            Some(tx) => {
+                self.cancel.store(false, Ordering::SeqCst);
+                if tx.send(Request::Job(Box::new(job))).is_err() {
+                    self.error("the background worker stopped");
+                    return;
+                }
+                self.pending_job = Some(PendingJob {
+                    started: Instant::now(),
+                    what: self.l(what.0, what.1).to_string(),
+                    cancelling: false,
+                });
+            }
+            None => {
+                let apply = job(&mut self.bench);
+                apply(self);
+            }
+        }
+    }
+
+    /// The worker could not open its workbench: nothing was done.
+    pub fn job_failed(&mut self, error: String) {
+        self.deferred.clear();
+        self.error(error);
+    }
+
+    fn replay_deferred_keys(&mut self) {
+        while self.pending_job.is_none() {
+            let Some(key) = self.deferred.pop_front() else {
+                break;
+            };
+            self.on_key(key);
+        }
+    }
+
+    /// While a job runs: Esc asks the worker to stop waiting for another writer
+    /// (only a wait is cancelled, never a write under way); other keys wait their turn.
+    fn on_key_while_busy(&mut self, event: KeyEvent) {
+        let Some(job) = self.pending_job.as_mut() else {
+            return;
+        };
+        if event.code == KeyCode::Esc {
+            job.cancelling = true;
+            self.cancel.store(true, Ordering::SeqCst);
+            self.deferred.clear();
+            let lang = self.lang.clone();
+            self.info(tr(
+                &lang,
+                "Annulation de l'attente…",
+                "Cancelling the wait…",
+            ));
+            return;
+        }
+        self.deferred.push_back(event);
+    }
+
+    /// Says on the status line that a job waits for the database.
+    fn show_waiting(&mut self) {
+        let Some(job) = &self.pending_job else {
+            return;
+        };
+        if job.cancelling || job.started.elapsed() < SAY_WAITING_AFTER {
+            return;
+        }
+        let text = format!(
+            "{} : {} ({} s) · Échap annule",
+            job.what,
+            "attente de la base (un autre auditeur écrit)",
+            job.started.elapsed().as_secs()
+        );
+        let text = if self.lang == "fr" {
+            text
+        } else {
+            format!(
+                "{}: waiting for the database (another auditor is writing) ({} s) · Esc cancels",
+                job.what,
+                job.started.elapsed().as_secs()
+            )
+        };
+        self.info(text);
+    }
+
+    /// Shows what colleagues saved since the last look: the home list, or the open
+    /// interview's answers (then rescored, with who changed what on the status line).
+    pub fn look_for_changes(&mut self) {
+        if self.pending_job.is_some() {
+            // Our own write is under way: what moved may be it. Look again after.
+            self.show_waiting();
+            return;
+        }
+        let Ok(version) = self.bench.store.data_version() else {
+            // A busy or vanished file is reported by the next real operation.
+            return;
+        };
+        if self.seen_version == Some(version) {
+            return;
+        }
+        self.seen_version = Some(version);
+        match self.screen() {
+            Screen::Home => self.reload_home(),
+            Screen::Interview(_) => self.reload_interview(),
+            _ => {}
+        }
+    }
+
+    /// Reloads the open interview's assessment and answers; rescoring only when an answer or
+    /// the status changed (the worker's cached score also moves the data version).
+    fn reload_interview(&mut self) {
+        let lang = self.lang.clone();
+        let Some(iv) = self.interview() else {
+            return;
+        };
+        let id = iv.assessment.id.clone();
+        let status = iv.assessment.status;
+        type Loaded = (Assessment, HashMap<String, StoredAnswer>, Option<String>);
+        let loaded = (|| -> Result<Loaded, StoreError> {
+            let assessment = self.bench.store.assessment(&id)?;
+            let answers = by_question(self.bench.store.answers(&id)?);
+            // Who finalized it, from the audit trail (rare: only when the status moved).
+            let finalized_by = if assessment.status != status {
+                self.bench
+                    .store
+                    .audit_trail(Some(&id))?
+                    .into_iter()
+                    .rev()
+                    .find(|e| e.action == "finalize")
+                    .map(|e| e.who)
+            } else {
+                None
+            };
+            Ok((assessment, answers, finalized_by))
+        })();
+        let (assessment, answers, finalized_by) = match loaded {
+            Ok(loaded) => loaded,
+            Err(e) => return self.error(e),
+        };
+        let Some(iv) = self.interview_mut() else {
+            return;
+        };
+        let mut changed: Vec<&StoredAnswer> = answers
+            .values()
+            .filter(|a| iv.answers.get(&a.question).map(|o| o.revision) != Some(a.revision))
+            .collect();
+        changed.sort_by(|a, b| a.updated_at.cmp(&b.updated_at));
+        let finalized_by_other = assessment.status != iv.assessment.status;
+        let finalizer = finalized_by.unwrap_or_else(|| assessment.auditor.clone());
+        if changed.is_empty() && !finalized_by_other {
+            return;
+        }
+        let mut told: Vec<String> = changed
+            .iter()
+            .rev()
+            .take(2)
+            .map(|a| match a.value {
+                Some(_) => format!(
+                    "{} {} {}",
+                    a.updated_by,
+                    tr(&lang, "a répondu à", "answered"),
+                    a.question
+                ),
+                None => format!(
+                    "{} {} {}",
+                    a.updated_by,
+                    tr(&lang, "a effacé", "cleared"),
+                    a.question
+                ),
+            })
+            .collect();
+        if changed.len() > 2 {
+            told.push(format!(
+                "+{} {}",
+                changed.len() - 2,
+                tr(&lang, "autres réponses", "more answers")
+            ));
+        }
+        if finalized_by_other && assessment.status == vigie_store::AssessmentStatus::Final {
+            told.push(format!(
+                "{finalizer} {}",
+                tr(&lang, "a finalisé l'évaluation", "finalized the assessment")
+            ));
+        }
+        iv.answers = answers;
+        iv.assessment = assessment;
+        iv.refresh_applicability();
+        let message = told.join(" · ");
+        self.info(message);
+        self.request_score();
     }
 
     fn on_scored(&mut self, done: Scored) {
@@ -345,6 +597,9 @@ impl App {
     }
 
     fn on_key(&mut self, event: KeyEvent) {
+        if self.pending_job.is_some() {
+            return self.on_key_while_busy(event);
+        }
         let key = Key::from_event(&event);
         if self.overlay.is_some() {
             self.on_overlay_key(event, key);
@@ -807,12 +1062,8 @@ impl App {
             }
             Action::ToggleHelp => self.overlay = Some(Overlay::QuestionHelp),
             Action::Search => self.open_search(),
-            Action::Decline => {
-                self.save_answer(Some(AnswerValue::Declined), None);
-            }
-            Action::Clear => {
-                self.save_answer(None, None);
-            }
+            Action::Decline => self.save_answer(Some(AnswerValue::Declined), None, false),
+            Action::Clear => self.save_answer(None, None, false),
             Action::EditValue => {
                 let Some(iv) = self.interview() else { return };
                 let q = &iv.questionnaire.questions[iv.current];
@@ -893,21 +1144,27 @@ impl App {
                 let Some(iv) = self.interview() else { return };
                 let id = iv.assessment.id.clone();
                 let questionnaire = iv.questionnaire.clone();
-                match self.bench.compare_with_previous(&id) {
-                    Ok(Some(comparison)) => {
-                        self.stack.push(Screen::Compare(Box::new(CompareView {
-                            questionnaire,
-                            comparison,
-                            scroll: 0,
-                        })))
-                    }
-                    Ok(None) => self.info(tr(
-                        &lang,
-                        "Pas d'évaluation précédente.",
-                        "No previous assessment.",
-                    )),
-                    Err(e) => self.error(e),
-                }
+                self.run_job(("Comparaison", "Comparing"), move |bench| {
+                    let result = bench.compare_with_previous(&id);
+                    Box::new(move |app: &mut App| {
+                        let lang = app.lang.clone();
+                        match result {
+                            Ok(Some(comparison)) => {
+                                app.stack.push(Screen::Compare(Box::new(CompareView {
+                                    questionnaire,
+                                    comparison,
+                                    scroll: 0,
+                                })))
+                            }
+                            Ok(None) => app.info(tr(
+                                &lang,
+                                "Pas d'évaluation précédente.",
+                                "No previous assessment.",
+                            )),
+                            Err(e) => app.error(e),
+                        }
+                    })
+                });
             }
             Action::Audit => {
                 let Some(iv) = self.interview() else { return };
@@ -974,17 +1231,9 @@ impl App {
         };
         let multiple = matches!(q.kind, AnswerKind::MultipleChoice(_));
         match value {
-            Some(v) => {
-                // One key answers and moves on, as on a phone interview; a
-                // multiple choice stays put so several options can be ticked.
-                if self.save_answer(Some(v), None)
-                    && !multiple
-                    && self.overlay.is_none()
-                    && let Some(iv) = self.interview_mut()
-                {
-                    iv.step(1);
-                }
-            }
+            // One key answers and moves on, as on a phone interview; a multiple
+            // choice stays put so several options can be ticked.
+            Some(v) => self.save_answer(Some(v), None, !multiple),
             None => self.error(tr(
                 &lang,
                 "Pas d'option pour cette touche.",
@@ -994,48 +1243,88 @@ impl App {
     }
 
     /// Saves the current question's answer (the note is kept unless given);
-    /// true when it was saved.
-    fn save_answer(&mut self, value: Option<AnswerValue>, note: Option<String>) -> bool {
+    /// with `advance`, moves on to the next question once it is saved.
+    fn save_answer(&mut self, value: Option<AnswerValue>, note: Option<String>, advance: bool) {
         let Some(iv) = self.interview() else {
-            return false;
+            return;
         };
         let question = iv.questionnaire.questions[iv.current].id.clone();
-        self.save_answer_for(&question, value, note, false)
+        self.save_answer_for(&question, value, note, false, advance);
     }
 
+    /// Sends the write of one answer to the worker; [`App::on_answer_saved`] takes
+    /// the result.
     fn save_answer_for(
         &mut self,
         question: &str,
         value: Option<AnswerValue>,
         note: Option<String>,
         undoing: bool,
-    ) -> bool {
-        let lang = self.lang.clone();
-        // Borrow the interview and the workbench side by side: cloning the
-        // assessment (with its cached evaluation) on every keystroke is waste.
+        advance: bool,
+    ) {
         let Some(Screen::Interview(iv)) = self.stack.last() else {
-            return false;
+            return;
         };
         let previous = iv.answers.get(question).cloned();
         let note = note.or_else(|| previous.as_ref().and_then(|p| p.note.clone()));
         let base = previous.as_ref().map(|p| p.revision);
-        let result = self.bench.answer(
-            &iv.assessment,
-            &iv.questionnaire,
+        let assessment = iv.assessment.clone();
+        let questionnaire = iv.questionnaire.clone();
+        let question = question.to_string();
+        self.run_job(("Enregistrement", "Saving"), move |bench| {
+            let result = bench.answer(
+                &assessment,
+                &questionnaire,
+                &question,
+                value.clone(),
+                note.clone(),
+                base,
+            );
+            Box::new(move |app: &mut App| {
+                app.on_answer_saved(SavedAnswer {
+                    question,
+                    value,
+                    note,
+                    previous,
+                    undoing,
+                    advance,
+                    result,
+                })
+            })
+        });
+    }
+
+    fn on_answer_saved(&mut self, saved: SavedAnswer) {
+        let lang = self.lang.clone();
+        let SavedAnswer {
             question,
-            value.clone(),
-            note.clone(),
-            base,
-        );
+            value,
+            note,
+            previous,
+            undoing,
+            advance,
+            result,
+        } = saved;
         match result {
             Ok(stored) => {
                 let revision = stored.revision;
-                if let Some(iv) = self.interview_mut() {
+                let overlay_open = self.overlay.is_some();
+                if let Some(iv) = self.interview_mut()
+                    && iv.assessment.id == stored.assessment_id
+                {
                     if !undoing {
-                        iv.undo.push((question.to_string(), previous));
+                        iv.undo.push((question.clone(), previous));
                     }
-                    iv.answers.insert(question.to_string(), stored);
+                    iv.answers.insert(question.clone(), stored);
                     iv.refresh_applicability();
+                    // One key answers and moves on, as on a phone interview.
+                    if advance
+                        && !overlay_open
+                        && iv.questionnaire.questions.get(iv.current).map(|q| &q.id)
+                            == Some(&question)
+                    {
+                        iv.step(1);
+                    }
                 }
                 self.info(format!(
                     "{} ({} {revision})",
@@ -1043,20 +1332,19 @@ impl App {
                     tr(&lang, "rév.", "rev.")
                 ));
                 self.request_score();
-                true
             }
             Err(AppError::Store(StoreError::Conflict { current, .. })) => {
+                self.deferred.clear();
                 self.overlay = Some(Overlay::Conflict {
-                    question: question.to_string(),
+                    question,
                     ours: value,
                     note,
                     theirs: current,
                 });
-                false
             }
             Err(e) => {
+                self.deferred.clear();
                 self.error(e);
-                false
             }
         }
     }
@@ -1075,7 +1363,7 @@ impl App {
         }
         let value = previous.as_ref().and_then(|p| p.value.clone());
         let note = previous.as_ref().and_then(|p| p.note.clone());
-        self.save_answer_for(&question, value, note.or(Some(String::new())), true);
+        self.save_answer_for(&question, value, note.or(Some(String::new())), true, false);
     }
 
     fn open_search(&mut self) {
@@ -1309,7 +1597,7 @@ impl App {
                             iv.answers.remove(&question);
                         }
                     }
-                    self.save_answer_for(&question, ours, note, false);
+                    self.save_answer_for(&question, ours, note, false, false);
                 }
                 _ => {
                     self.overlay = Some(Overlay::Conflict {
@@ -1400,9 +1688,7 @@ impl App {
                 let Some(iv) = self.interview() else { return };
                 let kind = iv.questionnaire.questions[iv.current].kind.clone();
                 match AnswerValue::parse(&kind, &buffer) {
-                    Ok(v) => {
-                        self.save_answer(Some(v), None);
-                    }
+                    Ok(v) => self.save_answer(Some(v), None, false),
                     Err(e) => self.error(e),
                 }
             }
@@ -1410,7 +1696,7 @@ impl App {
                 let Some(iv) = self.interview() else { return };
                 let current = iv.answer_value(iv.current).cloned();
                 let note = buffer.trim().to_string();
-                self.save_answer(current, Some(note));
+                self.save_answer(current, Some(note), false);
             }
             InputPurpose::Evidence => {
                 let Some(iv) = self.interview() else { return };
@@ -1616,23 +1902,33 @@ impl App {
     }
 
     fn finalize(&mut self) {
-        let lang = self.lang.clone();
         let Some(iv) = self.interview() else { return };
         let id = iv.assessment.id.clone();
-        match self.bench.finalize(&id) {
-            Ok((assessment, evaluation)) => {
-                if let Some(iv) = self.interview_mut() {
-                    iv.assessment = assessment;
-                    iv.evaluation = Some(evaluation);
+        self.run_job(("Finalisation", "Finalizing"), move |bench| {
+            let result = bench.finalize(&id);
+            Box::new(move |app: &mut App| {
+                let lang = app.lang.clone();
+                match result {
+                    Ok((assessment, evaluation)) => {
+                        if let Some(iv) = app.interview_mut()
+                            && iv.assessment.id == assessment.id
+                        {
+                            iv.assessment = assessment;
+                            iv.evaluation = Some(evaluation);
+                        }
+                        app.info(tr(
+                            &lang,
+                            "Évaluation finalisée : réponses figées.",
+                            "Assessment finalized: answers frozen.",
+                        ));
+                    }
+                    Err(e) => {
+                        app.deferred.clear();
+                        app.error(e);
+                    }
                 }
-                self.info(tr(
-                    &lang,
-                    "Évaluation finalisée : réponses figées.",
-                    "Assessment finalized: answers frozen.",
-                ));
-            }
-            Err(e) => self.error(e),
-        }
+            })
+        });
     }
 }
 

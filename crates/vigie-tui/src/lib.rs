@@ -98,6 +98,9 @@ pub fn build_app(options: &Options, host: Arc<Host>) -> Result<App, TuiError> {
     Ok(app)
 }
 
+/// How often an idle workbench looks for what colleagues saved.
+const LOOK_FOR_CHANGES_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Runs the workbench until the auditor quits or a signal arrives. The
 /// terminal is restored on every way out.
 pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
@@ -115,6 +118,7 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
         host,
         options.db.clone(),
         options.auditor.clone(),
+        app.cancel_flag(),
         tx.clone(),
     ));
     terminal::spawn_input(tx);
@@ -122,7 +126,12 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
     app.request_score();
     loop {
         guard.terminal.draw(|frame| view::draw(frame, &app))?;
-        let Ok(first) = rx.recv() else { break };
+        // At least twice a second, look for colleagues' changes.
+        let first = match rx.recv_timeout(LOOK_FOR_CHANGES_EVERY) {
+            Ok(msg) => msg,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Msg::Tick,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         app.update(first);
         // Handle every queued event before drawing again.
         while let Ok(next) = rx.try_recv() {

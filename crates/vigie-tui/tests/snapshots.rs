@@ -730,3 +730,77 @@ fn no_color_sets_no_colour() {
     let buffer = draw(&c.app, 80, 24);
     assert!(buffer.content().iter().any(|cell| cell.fg != Color::Reset));
 }
+
+/// Issue 10: a colleague's saved answer appears in an open interview within a tick, rescored,
+/// with who changed what on the status line; the home list follows too.
+#[test]
+fn a_colleagues_answer_appears_in_the_open_interview() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2().section(5);
+    let id = s.assessment_id();
+    let score_before = match s.app.screen() {
+        Screen::Interview(iv) => iv.evaluation.as_ref().map(|e| e.score),
+        _ => panic!("interview"),
+    };
+    // Nothing changed: a tick changes nothing.
+    s.app.update(Msg::Tick);
+    assert!(s.app.status.is_none(), "{:?}", s.app.status);
+
+    let bob = Store::open(s.db(), "bob").expect("second connection");
+    for question in [
+        "subcontractors-list",
+        "subcontractors-evaluation",
+        "subcontractors-contingency",
+        "subcontractors-flowdown",
+    ] {
+        bob.set_answer(
+            &id,
+            question,
+            Some(AnswerValue::YesNo(YesNo::Yes)),
+            None,
+            None,
+        )
+        .expect("bob's answer");
+    }
+    s.app.update(Msg::Tick);
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert_eq!(
+        iv.answers["subcontractors-flowdown"].value,
+        Some(AnswerValue::YesNo(YesNo::Yes)),
+        "bob's answer is in the interview"
+    );
+    assert_eq!(iv.answers["subcontractors-list"].updated_by, "bob");
+    assert_ne!(
+        iv.evaluation.as_ref().map(|e| e.score),
+        score_before,
+        "rescored with bob's answers"
+    );
+    let (status, is_error) = s.app.status.clone().expect("a status line");
+    assert!(!is_error);
+    assert!(
+        status.contains("bob a répondu à subcontractors-flowdown"),
+        "{status}"
+    );
+    assert!(status.contains("+2"), "{status}");
+    let screen = render(&s.app, 80, 24);
+    assert!(screen.contains("bob a répondu"), "{screen}");
+
+    // The worker's cached score moves the data version too: no news, no message.
+    s.app.update(Msg::Tick);
+    assert!(s.app.status.as_ref().is_some_and(|(t, _)| t == &status));
+
+    // Finalized by bob: the interview says so.
+    drop(bob);
+    let bob = Store::open(s.db(), "bob").expect("bob again");
+    let evaluation = match s.app.screen() {
+        Screen::Interview(iv) => iv.evaluation.clone().expect("an evaluation"),
+        _ => panic!("interview"),
+    };
+    bob.finalize(&id, &evaluation).expect("bob finalizes");
+    s.app.update(Msg::Tick);
+    let (status, _) = s.app.status.clone().expect("a status line");
+    assert!(status.contains("bob a finalisé"), "{status}");
+}

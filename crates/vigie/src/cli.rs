@@ -23,8 +23,20 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub lang: Option<String>,
 
+    /// How the database keeps transactions atomic: `wal` (the default; local folders only) or
+    /// `rollback` (SQLite's rollback journal, for a share whose file locks work). Every
+    /// process on one file must use the same.
+    #[arg(long, global = true, env = "VIGIE_JOURNAL", value_enum)]
+    pub journal: Option<JournalArg>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JournalArg {
+    Wal,
+    Rollback,
 }
 
 #[derive(Subcommand, Debug)]
