@@ -1342,10 +1342,23 @@ impl App {
                     theirs: current,
                 });
             }
-            Err(e) => {
-                self.deferred.clear();
-                self.error(e);
-            }
+            Err(e) => self.job_error(e),
+        }
+    }
+
+    /// A job failed: the keys typed after it no longer apply. A cancelled wait is not an
+    /// error: the auditor asked for it.
+    fn job_error(&mut self, error: AppError) {
+        self.deferred.clear();
+        if let AppError::Store(StoreError::Cancelled { .. }) = error {
+            let lang = self.lang.clone();
+            self.info(tr(
+                &lang,
+                "Attente abandonnée : rien n'a été écrit.",
+                "Stopped waiting: nothing was written.",
+            ));
+        } else {
+            self.error(error);
         }
     }
 
@@ -1922,10 +1935,7 @@ impl App {
                             "Assessment finalized: answers frozen.",
                         ));
                     }
-                    Err(e) => {
-                        app.deferred.clear();
-                        app.error(e);
-                    }
+                    Err(e) => app.job_error(e),
                 }
             })
         });
