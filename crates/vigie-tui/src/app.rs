@@ -791,7 +791,13 @@ impl App {
                 form.fields[form.focus].value.pop();
             }
             KeyCode::Enter => {
-                let fields = form_to_supplier(form);
+                let fields = match form_to_supplier(form) {
+                    Ok(fields) => fields,
+                    Err(e) => {
+                        form.error = Some(e);
+                        return;
+                    }
+                };
                 let editing = form.editing.clone();
                 if fields.name.trim().is_empty() {
                     form.error =
@@ -1973,16 +1979,7 @@ fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
             f(
                 "contacts",
                 s.as_ref()
-                    .map(|s| {
-                        s.contacts
-                            .iter()
-                            .map(|c| match &c.email {
-                                Some(e) => format!("{} <{e}>", c.name),
-                                None => c.name.clone(),
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    })
+                    .map(|s| vigie_app::contacts::contacts_line(&s.contacts))
                     .unwrap_or_default(),
             ),
         ],
@@ -1992,7 +1989,8 @@ fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
     }
 }
 
-fn form_to_supplier(form: &SupplierForm) -> SupplierFields {
+/// The supplier the form describes; contacts are read with the command line's syntax.
+fn form_to_supplier(form: &SupplierForm) -> Result<SupplierFields, String> {
     let get = |i: usize| form.fields[i].value.trim().to_string();
     let opt = |i: usize| Some(get(i)).filter(|s| !s.is_empty());
     let list = |i: usize| {
@@ -2002,27 +2000,14 @@ fn form_to_supplier(form: &SupplierForm) -> SupplierFields {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
     };
-    SupplierFields {
+    Ok(SupplierFields {
         name: get(0),
         country: opt(1),
         sector: opt(2),
         services: list(3),
-        contacts: list(4)
-            .into_iter()
-            .map(|c| match c.split_once('<') {
-                Some((name, email)) => vigie_store::Contact {
-                    name: name.trim().to_string(),
-                    email: Some(email.trim_end_matches('>').trim().to_string()),
-                    ..Default::default()
-                },
-                None => vigie_store::Contact {
-                    name: c,
-                    ..Default::default()
-                },
-            })
-            .collect(),
+        contacts: vigie_app::contacts::parse_contacts(&get(4)).map_err(|e| e.to_string())?,
         criticality: form.criticality,
-    }
+    })
 }
 
 impl Interview {

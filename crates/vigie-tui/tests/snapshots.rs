@@ -804,3 +804,46 @@ fn a_colleagues_answer_appears_in_the_open_interview() {
     let (status, _) = s.app.status.clone().expect("a status line");
     assert!(status.contains("bob a finalisé"), "{status}");
 }
+
+/// Issue 13 §2: a contact added on the command line keeps its role and phone when the
+/// supplier is saved from the workbench, and `Name, role` stays one contact.
+#[test]
+fn editing_a_supplier_keeps_every_part_of_its_contacts() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    let store = Store::open(s.db(), "bob").expect("store");
+    let supplier = store
+        .supplier("Centre d'appels Tunis")
+        .expect("the supplier");
+    let mut fields = supplier.fields();
+    fields.contacts = vec![
+        vigie_app::contacts::parse_contact("Amel Ben Ali, RSSI, amel@example.tn, +216 71 000 000")
+            .expect("contact"),
+        vigie_app::contacts::parse_contact("Karim, DPO").expect("contact"),
+    ];
+    store
+        .update_supplier(&supplier.id, &fields)
+        .expect("update");
+    s.app.reload_home();
+    // Edit, change nothing, save.
+    s.keys("e").enter();
+    let saved = store.supplier(&supplier.id).expect("reload");
+    assert_eq!(saved.contacts, fields.contacts);
+    // A contact typed wrong keeps the form open with the reason.
+    s.keys("e");
+    for _ in 0..4 {
+        s.tab();
+    }
+    s.keys("; A, RSSI, DPO");
+    s.enter();
+    let Screen::SupplierForm(form) = s.app.screen() else {
+        panic!("the form stays open");
+    };
+    assert!(
+        form.error
+            .as_deref()
+            .is_some_and(|e| e.contains("A, RSSI, DPO")),
+        "{:?}",
+        form.error
+    );
+}
