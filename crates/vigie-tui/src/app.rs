@@ -22,6 +22,7 @@ use vigie_store::{
 };
 
 use crate::keymap::{Action, Key, Keymap, Scope};
+use crate::line_edit::LineEdit;
 use crate::search::{Field, SearchIndex};
 use crate::theme::Theme;
 use crate::worker::{Apply, ReportRequest, Request, ScoreRequest, Scored};
@@ -193,7 +194,9 @@ pub enum Overlay {
     Input {
         purpose: InputPurpose,
         prompt: String,
-        buffer: String,
+        edit: LineEdit,
+        /// Why the last Enter was refused, shown under the field (the text stays).
+        error: Option<String>,
     },
     Search(Box<SearchState>),
     Sections {
@@ -216,6 +219,9 @@ pub enum Overlay {
     /// options than there are digit keys (and for those who prefer a list).
     Choices {
         selected: usize,
+        /// Digits typed in the list: they pick an option by its number (`1`, `5` is the
+        /// 15th), and only Enter or Space answers, so digits never chain answers.
+        typed: String,
     },
 }
 
@@ -627,7 +633,13 @@ impl App {
     fn on_action(&mut self, action: Action) {
         match action {
             Action::Help => self.overlay = Some(Overlay::Help),
-            Action::Quit | Action::Back => self.go_back(),
+            Action::Quit => self.go_back(),
+            // Esc never quits: on the home screen it only says how to.
+            Action::Back if self.stack.len() <= 1 => {
+                let lang = self.lang.clone();
+                self.info(tr(&lang, "q pour quitter.", "q to quit."));
+            }
+            Action::Back => self.go_back(),
             Action::Report => self.ask_report(),
             _ => match self.screen() {
                 Screen::Home => self.home_action(action),
@@ -725,7 +737,28 @@ impl App {
             },
             Action::Select => match self.home.rows.get(self.home.selected).cloned() {
                 Some(HomeRow::Assessment(a)) => self.open_interview(&a.id),
-                Some(HomeRow::Supplier(s)) => self.open_new_assessment(s),
+                // A supplier already assessed: open its newest draft (else its newest
+                // assessment) rather than start another one; `a` starts a new one.
+                Some(HomeRow::Supplier(s)) => {
+                    let theirs: Vec<&AssessmentSummary> = self
+                        .home
+                        .rows
+                        .iter()
+                        .filter_map(|r| match r {
+                            HomeRow::Assessment(a) if a.supplier_id == s.id => Some(a),
+                            _ => None,
+                        })
+                        .collect();
+                    let pick = theirs
+                        .iter()
+                        .find(|a| a.status == vigie_store::AssessmentStatus::Draft)
+                        .or(theirs.first())
+                        .map(|a| a.id.clone());
+                    match pick {
+                        Some(id) => self.open_interview(&id),
+                        None => self.open_new_assessment(s),
+                    }
+                }
                 None => self.stack.push(Screen::SupplierForm(supplier_form(None))),
             },
             _ => {}
@@ -1068,7 +1101,7 @@ impl App {
             }
             Action::ToggleHelp => self.overlay = Some(Overlay::QuestionHelp),
             Action::Search => self.open_search(),
-            Action::Decline => self.save_answer(Some(AnswerValue::Declined), None, false),
+            Action::Decline => self.save_answer(Some(AnswerValue::Declined), None, true),
             Action::Clear => self.save_answer(None, None, false),
             Action::EditValue => {
                 let Some(iv) = self.interview() else { return };
@@ -1092,15 +1125,11 @@ impl App {
                             }
                             _ => current,
                         };
-                        let prompt = match q.kind {
-                            AnswerKind::Date => tr(&lang, "Date (AAAA-MM-JJ)", "Date (YYYY-MM-DD)"),
-                            AnswerKind::Text => tr(&lang, "Réponse", "Answer"),
-                            _ => tr(&lang, "Nombre", "Number"),
-                        };
                         self.overlay = Some(Overlay::Input {
                             purpose: InputPurpose::Value,
-                            prompt: prompt.to_string(),
-                            buffer: current,
+                            prompt: self.value_prompt(),
+                            edit: LineEdit::with_value(current),
+                            error: None,
                         });
                     }
                     AnswerKind::SingleChoice(ref choices)
@@ -1110,7 +1139,10 @@ impl App {
                             .iter()
                             .position(|c| current.is_some_and(|v| v.matches_value(&c.id)))
                             .unwrap_or(0);
-                        self.overlay = Some(Overlay::Choices { selected });
+                        self.overlay = Some(Overlay::Choices {
+                            selected,
+                            typed: String::new(),
+                        });
                     }
                     _ => self.info(tr(
                         &lang,
@@ -1129,7 +1161,8 @@ impl App {
                 self.overlay = Some(Overlay::Input {
                     purpose: InputPurpose::Note,
                     prompt: tr(&lang, "Note", "Note").to_string(),
-                    buffer: note,
+                    edit: LineEdit::with_value(note),
+                    error: None,
                 });
             }
             Action::Evidence => {
@@ -1141,7 +1174,8 @@ impl App {
                         "Evidence (text or link); optional expiry YYYY-MM-DD after \";\"",
                     )
                     .to_string(),
-                    buffer: String::new(),
+                    edit: LineEdit::default(),
+                    error: None,
                 });
             }
             Action::Undo => self.undo(),
@@ -1229,8 +1263,9 @@ impl App {
                 // Numbers, dates and text: a digit starts typing the value.
                 self.overlay = Some(Overlay::Input {
                     purpose: InputPurpose::Value,
-                    prompt: tr(&lang, "Valeur", "Value").to_string(),
-                    buffer: ((b'1' + option as u8) as char).to_string(),
+                    prompt: self.value_prompt(),
+                    edit: LineEdit::typed(((b'1' + option as u8) as char).to_string()),
+                    error: None,
                 });
                 return;
             }
@@ -1467,7 +1502,8 @@ impl App {
                             "Action; owner; deadline YYYY-MM-DD",
                         )
                         .to_string(),
-                        buffer: String::new(),
+                        edit: LineEdit::default(),
+                        error: None,
                     });
                 }
             }
@@ -1505,6 +1541,10 @@ impl App {
         let Some(overlay) = self.overlay.take() else {
             return;
         };
+        // Ctrl-C closes any popup, as Esc does, rather than landing in a field.
+        if key.ctrl && event.code == KeyCode::Char('c') {
+            return;
+        }
         match overlay {
             Overlay::Help | Overlay::QuestionHelp => {}
             Overlay::ReportFormat { assessment } => {
@@ -1522,7 +1562,10 @@ impl App {
                     self.finalize();
                 }
             }
-            Overlay::Choices { mut selected } => {
+            Overlay::Choices {
+                mut selected,
+                mut typed,
+            } => {
                 let Some(iv) = self.interview() else { return };
                 let q = &iv.questionnaire.questions[iv.current];
                 let (count, multiple) = match &q.kind {
@@ -1541,19 +1584,34 @@ impl App {
                     KeyCode::Home => selected = 0,
                     KeyCode::End => selected = last,
                     KeyCode::Enter | KeyCode::Char(' ') => chosen = Some(selected),
-                    KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < count => {
-                        chosen = Some(c as usize - '1' as usize)
+                    KeyCode::Char(c @ '0'..='9') => {
+                        typed.push(c);
+                        let number = typed.parse::<usize>().unwrap_or(0);
+                        if number == 0 || number > count {
+                            // Start again from this digit alone.
+                            typed = c.to_string();
+                        }
+                        match typed.parse::<usize>() {
+                            Ok(n) if (1..=count).contains(&n) => selected = n - 1,
+                            _ => typed.clear(),
+                        }
                     }
                     _ => {}
                 }
+                if !matches!(event.code, KeyCode::Char('0'..='9')) {
+                    typed.clear();
+                }
                 let Some(option) = chosen else {
-                    self.overlay = Some(Overlay::Choices { selected });
+                    self.overlay = Some(Overlay::Choices { selected, typed });
                     return;
                 };
                 // A single choice answers and closes, as a digit does in the
                 // interview; a multiple choice ticks and stays open.
                 if multiple {
-                    self.overlay = Some(Overlay::Choices { selected: option });
+                    self.overlay = Some(Overlay::Choices {
+                        selected: option,
+                        typed: String::new(),
+                    });
                 }
                 self.answer_option(option);
             }
@@ -1630,32 +1688,23 @@ impl App {
             Overlay::Input {
                 purpose,
                 prompt,
-                mut buffer,
+                mut edit,
+                error,
             } => match event.code {
                 KeyCode::Esc => {}
-                KeyCode::Enter => self.commit_input(purpose, buffer),
-                KeyCode::Backspace => {
-                    buffer.pop();
-                    self.overlay = Some(Overlay::Input {
-                        purpose,
-                        prompt,
-                        buffer,
-                    });
-                }
-                KeyCode::Char(c) if !key.ctrl => {
-                    buffer.push(c);
-                    self.overlay = Some(Overlay::Input {
-                        purpose,
-                        prompt,
-                        buffer,
-                    });
+                KeyCode::Char('c') if key.ctrl => {}
+                KeyCode::Enter => {
+                    let text = edit.text().to_string();
+                    self.commit_input(purpose, text);
                 }
                 _ => {
+                    let error = if edit.key(&event) { None } else { error };
                     self.overlay = Some(Overlay::Input {
                         purpose,
                         prompt,
-                        buffer,
-                    })
+                        edit,
+                        error,
+                    });
                 }
             },
             Overlay::Search(mut search) => {
@@ -1700,6 +1749,54 @@ impl App {
         }
     }
 
+    /// What the value field asks for: the kind, and for a number its unit and bounds
+    /// ("Nombre en M€, de 0 à 100 000").
+    fn value_prompt(&self) -> String {
+        let lang = self.lang.as_str();
+        let Some(iv) = self.interview() else {
+            return tr(lang, "Valeur", "Value").to_string();
+        };
+        let q = &iv.questionnaire.questions[iv.current];
+        let number = |bounds: &vigie_model::NumericBounds, whole: bool| {
+            let mut text = if whole {
+                tr(lang, "Nombre entier", "Whole number").to_string()
+            } else {
+                tr(lang, "Nombre", "Number").to_string()
+            };
+            if let Some(unit) = &bounds.unit {
+                text.push_str(&format!(" {} {}", tr(lang, "en", "in"), unit.get(lang)));
+            }
+            let show = |v: f64| format_number(v, lang);
+            match (bounds.min, bounds.max) {
+                (Some(min), Some(max)) => text.push_str(&format!(
+                    ", {} {} {} {}",
+                    tr(lang, "de", "from"),
+                    show(min),
+                    tr(lang, "à", "to"),
+                    show(max)
+                )),
+                (Some(min), None) => {
+                    text.push_str(&format!(", ≥ {}", show(min)));
+                }
+                (None, Some(max)) => {
+                    text.push_str(&format!(", ≤ {}", show(max)));
+                }
+                (None, None) => {}
+            }
+            if !whole {
+                text.push_str(tr(lang, " (virgule ou point)", " (comma or point)"));
+            }
+            text
+        };
+        match &q.kind {
+            AnswerKind::Integer(bounds) => number(bounds, true),
+            AnswerKind::Decimal(bounds) => number(bounds, false),
+            AnswerKind::Date => tr(lang, "Date (AAAA-MM-JJ)", "Date (YYYY-MM-DD)").to_string(),
+            AnswerKind::Text => tr(lang, "Réponse", "Answer").to_string(),
+            _ => tr(lang, "Valeur", "Value").to_string(),
+        }
+    }
+
     fn commit_input(&mut self, purpose: InputPurpose, buffer: String) {
         let lang = self.lang.clone();
         match purpose {
@@ -1707,8 +1804,17 @@ impl App {
                 let Some(iv) = self.interview() else { return };
                 let kind = iv.questionnaire.questions[iv.current].kind.clone();
                 match AnswerValue::parse(&kind, &buffer) {
-                    Ok(v) => self.save_answer(Some(v), None, false),
-                    Err(e) => self.error(e),
+                    // One rule for every kind: an answer moves on to the next question.
+                    Ok(v) => self.save_answer(Some(v), None, true),
+                    // The popup stays, with what was typed and why it was refused.
+                    Err(e) => {
+                        self.overlay = Some(Overlay::Input {
+                            purpose: InputPurpose::Value,
+                            prompt: self.value_prompt(),
+                            edit: LineEdit::typed(buffer),
+                            error: Some(e.to_string()),
+                        })
+                    }
                 }
             }
             InputPurpose::Note => {
@@ -1782,7 +1888,8 @@ impl App {
                             replace: Some(path.clone()),
                         },
                         prompt: self.report_path_prompt(),
-                        buffer: path,
+                        edit: LineEdit::typed(path),
+                        error: None,
                     });
                     return;
                 }
@@ -1871,7 +1978,8 @@ impl App {
                 replace: None,
             },
             prompt: self.report_path_prompt(),
-            buffer: name,
+            edit: LineEdit::with_value(name),
+            error: None,
         });
     }
 
@@ -1986,6 +2094,32 @@ fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
         criticality: s.map(|s| s.criticality).unwrap_or(Criticality::Medium),
         focus: 0,
         error: None,
+    }
+}
+
+/// A bound as a person reads it: digits grouped by three (a space in French, a comma in
+/// English), the French decimal comma.
+fn format_number(value: f64, lang: &str) -> String {
+    let (group, decimal) = if lang == "fr" { (' ', ',') } else { (',', '.') };
+    let text = format!("{value}");
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w.to_string(), Some(f.to_string())),
+        None => (text, None),
+    };
+    let (sign, digits) = match whole.strip_prefix('-') {
+        Some(d) => ("-", d.to_string()),
+        None => ("", whole),
+    };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(group);
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}{decimal}{f}"),
+        None => format!("{sign}{grouped}"),
     }
 }
 

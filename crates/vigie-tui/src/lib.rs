@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod keymap;
+pub mod line_edit;
 pub mod search;
 pub mod terminal;
 pub mod theme;

@@ -847,3 +847,81 @@ fn editing_a_supplier_keeps_every_part_of_its_contacts() {
         form.error
     );
 }
+
+/// Issue 14, keys that surprised auditors: Esc never quits, Ctrl-C closes a popup, a
+/// refused value keeps the popup with the reason, typing replaces an old value, a typed
+/// value moves on like a one-key answer, digits in a choice list pick without chaining, and
+/// Enter on an assessed supplier opens its assessment.
+#[test]
+fn keys_behave_as_an_auditor_expects() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    // Esc on the home screen does not quit.
+    s.key(KeyCode::Esc);
+    assert!(!s.app.quit, "Esc on the home screen quits");
+    s.start_nis2();
+    let id = s.assessment_id();
+    assert_eq!(s.current_question(), "client-staff");
+
+    // A refused value keeps the popup, the text and the reason.
+    s.enter().keys("douze").enter();
+    match &s.app.overlay {
+        Some(Overlay::Input { edit, error, .. }) => {
+            assert_eq!(edit.text(), "douze");
+            assert!(error.is_some(), "the reason shows under the field");
+        }
+        _ => panic!("the popup stays open after a refused value"),
+    }
+    // Ctrl-C closes it.
+    s.key_with(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(s.app.overlay.is_none(), "Ctrl-C closes the popup");
+    assert!(!s.app.quit);
+
+    // A typed value moves on, like a one-key answer.
+    s.enter().keys("1200").enter();
+    assert_eq!(s.current_question(), "client-turnover");
+    // Back on it, typing replaces the old value instead of appending to it.
+    s.key(KeyCode::Up);
+    s.enter().keys("80").enter();
+    let store = Store::open(s.db(), "alice").expect("store");
+    let staff = store
+        .answer(&id, "client-staff")
+        .expect("read")
+        .expect("answered");
+    assert_eq!(staff.value, Some(AnswerValue::Integer(80)));
+
+    // The choice list: digits pick an option by number, Enter answers once.
+    while s.current_question() != "client-sector" {
+        s.key(KeyCode::Down);
+    }
+    s.enter();
+    assert!(matches!(s.app.overlay, Some(Overlay::Choices { .. })));
+    s.keys("55");
+    assert!(
+        matches!(s.app.overlay, Some(Overlay::Choices { selected: 4, .. })),
+        "`55` selects the 5th option and answers nothing"
+    );
+    assert!(store.answer(&id, "client-sector").expect("read").is_none());
+    s.keys("15");
+    assert!(matches!(
+        s.app.overlay,
+        Some(Overlay::Choices { selected: 14, .. })
+    ));
+    s.enter();
+    assert!(s.app.overlay.is_none());
+    let sector = store.answer(&id, "client-sector").expect("read");
+    assert!(sector.is_some(), "Enter answers");
+    let next = s.current_question();
+    assert_ne!(next, "client-sector", "and moves on");
+    let answered = store.answers(&id).expect("answers").len();
+    assert_eq!(answered, 2, "one answer per Enter, none chained");
+
+    // Back home; Enter on the supplier row opens its assessment, not a new one.
+    s.keys("q");
+    assert!(matches!(s.app.screen(), Screen::Home));
+    s.app.home.selected = 0;
+    s.enter();
+    assert_eq!(s.assessment_id(), id, "Enter opens the existing assessment");
+    s.keys("q").keys("q");
+    assert!(s.app.quit, "q on the home screen quits");
+}

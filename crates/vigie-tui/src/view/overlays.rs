@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
@@ -220,20 +221,41 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 rect,
             );
         }
-        Overlay::Input { prompt, buffer, .. } => {
-            let rect = centered(area, 70, 5);
+        Overlay::Input {
+            prompt,
+            edit,
+            error,
+            ..
+        } => {
+            let height = if error.is_some() { 6 } else { 5 };
+            let rect = centered(area, 70, height);
             frame.render_widget(Clear, rect);
-            let lines = vec![
-                Line::from(Span::styled(format!("{buffer}▏"), app.theme.accent)),
-                Line::from(Span::styled(
-                    tr(
-                        lang,
-                        "Entrée valider · Échap annuler",
-                        "Enter confirm · Esc cancel",
-                    ),
-                    app.theme.muted,
-                )),
-            ];
+            let (before, after) = edit.split();
+            // A selected old value shows reversed: typing replaces it.
+            let text_style = if edit.is_selected() {
+                app.theme.accent.add_modifier(Modifier::REVERSED)
+            } else {
+                app.theme.accent
+            };
+            let mut lines = vec![Line::from(vec![
+                Span::styled(before.to_string(), text_style),
+                Span::styled("▏", app.theme.accent),
+                Span::styled(after.to_string(), text_style),
+            ])];
+            if let Some(error) = error {
+                lines.push(Line::from(Span::styled(
+                    format!("✘ {error}"),
+                    app.theme.error,
+                )));
+            }
+            lines.push(Line::from(Span::styled(
+                tr(
+                    lang,
+                    "Entrée valider · Échap annuler · Ctrl-U effacer",
+                    "Enter confirm · Esc cancel · Ctrl-U clear",
+                ),
+                app.theme.muted,
+            )));
             frame.render_widget(
                 Paragraph::new(lines)
                     .block(block(app, prompt.clone()))
@@ -305,7 +327,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 rect,
             );
         }
-        Overlay::Choices { selected } => {
+        Overlay::Choices { selected, .. } => {
             let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else {
                 return;
             };
