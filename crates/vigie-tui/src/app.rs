@@ -201,6 +201,9 @@ pub enum Overlay {
     Search(Box<SearchState>),
     Sections {
         selected: usize,
+        /// Digits typed so far: `1` then `2` is section 12; a number no longer one can
+        /// start with jumps at once.
+        typed: String,
     },
     Conflict {
         question: String,
@@ -211,6 +214,8 @@ pub enum Overlay {
     ConfirmFinalize,
     /// "Why it matters" and "evidence to ask for" of the current question.
     QuestionHelp,
+    /// What the score and the verdict mean, the verdict's reason, the criteria marks.
+    Explain,
     /// Choose the report format.
     ReportFormat {
         assessment: String,
@@ -1097,9 +1102,13 @@ impl App {
             Action::PrevSection => iv.step_section(-1),
             Action::JumpSection => {
                 let selected = iv.section_of_current();
-                self.overlay = Some(Overlay::Sections { selected });
+                self.overlay = Some(Overlay::Sections {
+                    selected,
+                    typed: String::new(),
+                });
             }
             Action::ToggleHelp => self.overlay = Some(Overlay::QuestionHelp),
+            Action::Explain => self.overlay = Some(Overlay::Explain),
             Action::Search => self.open_search(),
             Action::Decline => self.save_answer(Some(AnswerValue::Declined), None, true),
             Action::Clear => self.save_answer(None, None, false),
@@ -1546,7 +1555,7 @@ impl App {
             return;
         }
         match overlay {
-            Overlay::Help | Overlay::QuestionHelp => {}
+            Overlay::Help | Overlay::QuestionHelp | Overlay::Explain => {}
             Overlay::ReportFormat { assessment } => {
                 let format = match event.code {
                     KeyCode::Char('1') => vigie_report::Format::Markdown,
@@ -1615,7 +1624,10 @@ impl App {
                 }
                 self.answer_option(option);
             }
-            Overlay::Sections { mut selected } => {
+            Overlay::Sections {
+                mut selected,
+                mut typed,
+            } => {
                 let sections = self
                     .interview()
                     .map(|iv| iv.questionnaire.sections.len())
@@ -1632,15 +1644,34 @@ impl App {
                         }
                         return;
                     }
-                    KeyCode::Char(c @ '1'..='9') => {
-                        if let Some(iv) = self.interview_mut() {
-                            iv.jump_to_section(c as usize - '1' as usize);
+                    KeyCode::Char(c @ '0'..='9') => {
+                        typed.push(c);
+                        let number = typed.parse::<usize>().unwrap_or(0);
+                        if number == 0 || number > sections {
+                            typed = c.to_string();
                         }
+                        let number = typed.parse::<usize>().unwrap_or(0);
+                        if (1..=sections).contains(&number) {
+                            selected = number - 1;
+                            // Jump now unless a longer number could still follow.
+                            if number * 10 > sections {
+                                if let Some(iv) = self.interview_mut() {
+                                    iv.jump_to_section(selected);
+                                }
+                                return;
+                            }
+                        } else {
+                            typed.clear();
+                        }
+                        self.overlay = Some(Overlay::Sections { selected, typed });
                         return;
                     }
                     _ => {}
                 }
-                self.overlay = Some(Overlay::Sections { selected });
+                self.overlay = Some(Overlay::Sections {
+                    selected,
+                    typed: String::new(),
+                });
             }
             Overlay::Conflict {
                 question,

@@ -142,7 +142,12 @@ impl Session {
 
     /// Jumps to section `n` (1-based) with the section picker.
     fn section(&mut self, n: usize) -> &mut Self {
-        self.keys("g").keys(&n.to_string())
+        self.keys("g").keys(&n.to_string());
+        // `1` may start `10`, `11`...: the picker then waits for Enter.
+        if matches!(self.app.overlay, Some(Overlay::Sections { .. })) {
+            self.enter();
+        }
+        self
     }
 
     fn current_question(&self) -> String {
@@ -924,4 +929,33 @@ fn keys_behave_as_an_auditor_expects() {
     assert_eq!(s.assessment_id(), id, "Enter opens the existing assessment");
     s.keys("q").keys("q");
     assert!(s.app.quit, "q on the home screen quits");
+}
+
+/// Issue 14: sections past the ninth have a shortcut (`g 1 2`), and `g 1` Enter still
+/// reaches the first.
+#[test]
+fn two_digit_sections_are_reachable() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2();
+    s.keys("g12");
+    assert!(s.app.overlay.is_none());
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert_eq!(iv.section_of_current(), 11, "g 1 2 is the 12th section");
+    s.keys("g1");
+    assert!(
+        matches!(s.app.overlay, Some(Overlay::Sections { selected: 0, .. })),
+        "1 may start 10, 11, 12: the picker waits"
+    );
+    s.enter();
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert_eq!(iv.section_of_current(), 0);
+    s.keys("s");
+    assert!(matches!(s.app.overlay, Some(Overlay::Explain)));
+    let screen = render(&s.app, 80, 24);
+    assert!(screen.contains("Score et verdict"), "{screen}");
 }

@@ -324,7 +324,7 @@ fn interview_survives_quit_and_reopen() {
         new_supplier_and_nis2(&pane);
         answer_supply_chain(&pane);
         // The section shows as complete.
-        pane.wait_for_all(&["✔ Critère 3", "4/4"], TIMEOUT);
+        pane.wait_for_all(&["● Critère 3", "4/4"], TIMEOUT);
 
         // A note on the last question of the section (one key moved past it).
         pane.keys(&["Up"]);
@@ -368,7 +368,7 @@ fn interview_survives_quit_and_reopen() {
         &[
             "· subcontractors-list ",
             "Réponse : oui",
-            "✔ Critère 3",
+            "● Critère 3",
             "4/4",
         ],
         TIMEOUT,
