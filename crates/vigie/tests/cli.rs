@@ -771,3 +771,42 @@ fn auditor_is_recorded() {
             .contains("by Alice Martin")
     );
 }
+
+/// Issue 14: re-answering without `--note` (or from a file without a note) keeps the note
+/// already recorded; `--note ""` clears it.
+#[test]
+fn a_new_value_keeps_the_note_unless_asked() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    let note_of = |question: &str| -> Option<String> {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.query_row(
+            "SELECT note FROM answers WHERE assessment_id = ?1 AND question_id = ?2",
+            [id.as_str(), question],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    env.ok(&[
+        "answer",
+        &id,
+        "iso-certified",
+        "partial",
+        "--note",
+        "certificat expiré, renouvellement en cours",
+    ]);
+    env.ok(&["answer", &id, "iso-certified", "yes"]);
+    assert_eq!(
+        note_of("iso-certified").as_deref(),
+        Some("certificat expiré, renouvellement en cours")
+    );
+    let file = env.write("a.toml", "[answers]\niso-certified = \"partial\"\n");
+    env.ok(&["answer", &id, "--file", &file]);
+    assert_eq!(
+        note_of("iso-certified").as_deref(),
+        Some("certificat expiré, renouvellement en cours"),
+        "a file without a note keeps it"
+    );
+    env.ok(&["answer", &id, "iso-certified", "yes", "--note", ""]);
+    assert_eq!(note_of("iso-certified").filter(|n| !n.is_empty()), None);
+}
