@@ -241,6 +241,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub status: Option<(String, bool)>,
     pub quit: bool,
+    /// The signal (SIGHUP, SIGTERM...) that ended the workbench, if one did.
+    pub quit_signal: Option<i32>,
     /// The background worker; `None` runs work inline (tests, benchmarks).
     pub scorer: Option<Sender<Request>>,
     generation: u64,
@@ -280,6 +282,7 @@ impl App {
             overlay: None,
             status: None,
             quit: false,
+            quit_signal: None,
             scorer: None,
             generation: 0,
             seen_version: None,
@@ -368,7 +371,10 @@ impl App {
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Resize => {}
-            Msg::Signal(_) => self.quit = true,
+            Msg::Signal(signal) => {
+                self.quit = true;
+                self.quit_signal = Some(signal);
+            }
             Msg::Scored(done) => self.on_scored(*done),
             Msg::ReportDone(Ok(path)) => {
                 let lang = self.lang.clone();

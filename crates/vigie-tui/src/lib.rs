@@ -102,9 +102,10 @@ pub fn build_app(options: &Options, host: Arc<Host>) -> Result<App, TuiError> {
 /// How often an idle workbench looks for what colleagues saved.
 const LOOK_FOR_CHANGES_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
-/// Runs the workbench until the auditor quits or a signal arrives. The
-/// terminal is restored on every way out.
-pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
+/// Runs the workbench until the auditor quits or a signal arrives; returns the
+/// signal that ended it, if one did (the binary exits 128 + its number, as
+/// shells expect). The terminal is restored on every way out.
+pub fn run(options: Options, host: Arc<Host>) -> Result<Option<i32>, TuiError> {
     terminal::install_panic_hook();
     let (tx, rx) = channel::<Msg>();
     terminal::spawn_signals(tx.clone())?;
@@ -143,7 +144,7 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
         }
     }
     drop(guard);
-    Ok(())
+    Ok(app.quit_signal)
 }
 
 #[cfg(test)]

@@ -766,6 +766,25 @@ fn auditor_is_recorded() {
         show.contains("shares-evidence = no   [rev 1, winuser,"),
         "{show}"
     );
+    // Neither variable (a fresh tmux, a service account): the system's account name.
+    let out = env
+        .cmd(&env.db(), &["answer", &id, "aware-of-nis2", "unaware"])
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let whoami = Command::new("id").arg("-un").output().unwrap();
+    let account = String::from_utf8_lossy(&whoami.stdout).trim().to_string();
+    let show = env.ok(&["assessment", "show", &id]);
+    assert!(
+        show.contains(&format!("[rev 1, {account},")),
+        "the account name {account}: {show}"
+    );
     assert!(
         env.ok(&["supplier", "show", "Acme"])
             .contains("by Alice Martin")

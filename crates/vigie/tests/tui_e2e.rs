@@ -475,7 +475,15 @@ fn signal_quits_cleanly(signal: &str) {
 
     // The process exits, normally.
     let code = ws.wait_exit(1, &pane);
-    assert_eq!(code, 0, "SIGHUP/SIGTERM is a normal quit");
+    let expected = match signal {
+        "HUP" => 129,
+        "TERM" => 143,
+        other => panic!("unexpected signal {other}"),
+    };
+    assert_eq!(
+        code, expected,
+        "SIGHUP/SIGTERM quit cleanly, with the shell's code for that signal"
+    );
     assert!(
         !Path::new(&format!("/proc/{pid}")).exists() || !cfg!(target_os = "linux"),
         "vigie ({pid}) is gone"
