@@ -120,14 +120,22 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             Ok(())
         }
         PluginCmd::Inspect { plugin } => {
-            let (catalog, _) = catalog_with_database(cli)?;
+            // The file is read before the database is opened: a descriptor closed while a
+            // connection is open would release that connection's locks if the file named
+            // were the database itself.
             let path = std::path::Path::new(plugin);
-            let entry_plugin = if path.is_file() {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
-                Arc::new(catalog.host().load(&bytes, &path.display().to_string())?)
-            } else {
-                catalog.find(plugin)?.plugin.clone()
+            let file_bytes =
+                if path.is_file() {
+                    Some(std::fs::read(path).map_err(|e| {
+                        Failure::new(format!("cannot read {}: {e}", path.display()))
+                    })?)
+                } else {
+                    None
+                };
+            let (catalog, _) = catalog_with_database(cli)?;
+            let entry_plugin = match file_bytes {
+                Some(bytes) => Arc::new(catalog.host().load(&bytes, &path.display().to_string())?),
+                None => catalog.find(plugin)?.plugin.clone(),
             };
             print_questionnaire(&entry_plugin, &lang);
             Ok(())
