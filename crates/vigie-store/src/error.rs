@@ -144,10 +144,18 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// An answer as the command line takes it, quoted: `"no"`, `"1200"`, `"a, b"`.
 fn display_value(value: &Option<AnswerValue>) -> String {
     match value {
         None => "no answer".to_string(),
-        Some(v) => serde_json::to_string(v).unwrap_or_else(|_| format!("{v:?}")),
+        Some(AnswerValue::Declined) => "\"declined\"".to_string(),
+        Some(AnswerValue::YesNo(v)) => format!("\"{}\"", v.id()),
+        Some(AnswerValue::Choice(id)) => format!("\"{id}\""),
+        Some(AnswerValue::Choices(ids)) => format!("\"{}\"", ids.join(", ")),
+        Some(AnswerValue::Integer(n)) => format!("\"{n}\""),
+        Some(AnswerValue::Decimal(n)) => format!("\"{n}\""),
+        Some(AnswerValue::Text(t)) => format!("\"{t}\""),
+        Some(AnswerValue::Date(d)) => format!("\"{d}\""),
     }
 }
 
@@ -169,6 +177,13 @@ fn conflict_message(
             current.revision, current.updated_by, current.updated_at
         )
     };
+    if *ours == current.value {
+        return format!(
+            "the answer to {question} changed since you saw it (you saw {seen}, now {now}), \
+             to the value you give ({}): nothing to change",
+            display_value(ours)
+        );
+    }
     format!(
         "the answer to {question} changed since you saw it (you saw {seen}, now {now}): \
          yours is {}, theirs is {}; nothing was overwritten",
@@ -204,4 +219,49 @@ pub(crate) fn is_corrupt(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_model::YesNo;
+
+    fn current(value: Option<AnswerValue>) -> Box<StoredAnswer> {
+        Box::new(StoredAnswer {
+            assessment_id: "a".into(),
+            question: "iso-certified".into(),
+            value,
+            note: None,
+            revision: 2,
+            to_confirm: false,
+            updated_by: "alice".into(),
+            updated_at: "2026-12-05T08:00:00.000000Z".into(),
+        })
+    }
+
+    /// Issue 14: the CLI showed both values as raw JSON, even when equal.
+    #[test]
+    fn a_conflict_names_values_as_typed_and_says_when_they_agree() {
+        let yes = Some(AnswerValue::YesNo(YesNo::Yes));
+        let differ = StoreError::Conflict {
+            question: "iso-certified".into(),
+            base_revision: Some(1),
+            ours: Some(AnswerValue::YesNo(YesNo::No)),
+            current: current(yes.clone()),
+        }
+        .to_string();
+        assert!(
+            differ.contains("yours is \"no\", theirs is \"yes\""),
+            "{differ}"
+        );
+        assert!(!differ.contains('{'), "no JSON: {differ}");
+        let same = StoreError::Conflict {
+            question: "iso-certified".into(),
+            base_revision: Some(1),
+            ours: yes.clone(),
+            current: current(yes),
+        }
+        .to_string();
+        assert!(same.contains("nothing to change"), "{same}");
+    }
 }
