@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(
     name = "vigie",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("VIGIE_COMMIT"), ")"),
     about = "Assess suppliers' security and data protection (NIS2, ANSSI, GDPR) from the terminal"
 )]
 pub struct Cli {

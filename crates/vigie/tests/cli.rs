@@ -829,3 +829,21 @@ fn a_new_value_keeps_the_note_unless_asked() {
     env.ok(&["answer", &id, "iso-certified", "yes", "--note", ""]);
     assert_eq!(note_of("iso-certified").filter(|n| !n.is_empty()), None);
 }
+
+/// Issue 14: `--version` names the commit the binary was built from.
+#[test]
+fn version_names_the_commit() {
+    let env = Env::new();
+    let out = env.bare().arg("--version").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let commit = text
+        .split("(commit ")
+        .nth(1)
+        .and_then(|rest| rest.strip_suffix(")\n"))
+        .unwrap_or_else(|| panic!("no commit in {text}"));
+    assert!(
+        commit == "not from a git checkout"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{text}"
+    );
+}
