@@ -133,6 +133,8 @@ pub struct AuditView {
     pub title: String,
     pub entries: Vec<AuditEntry>,
     pub selected: usize,
+    /// To word answers as the interview does (choice labels, yes/no in the language).
+    pub questionnaire: Option<Arc<Questionnaire>>,
 }
 
 pub enum Screen {
@@ -1224,6 +1226,7 @@ impl App {
             Action::Audit => {
                 let Some(iv) = self.interview() else { return };
                 let id = iv.assessment.id.clone();
+                let questionnaire = iv.questionnaire.clone();
                 let title = format!(
                     "{} · {}",
                     iv.assessment.supplier_name,
@@ -1234,6 +1237,7 @@ impl App {
                         title,
                         entries,
                         selected: 0,
+                        questionnaire: Some(questionnaire),
                     })),
                     Err(e) => self.error(e),
                 }
