@@ -1444,7 +1444,10 @@ impl App {
         let lang = &self.lang;
         let mut index = SearchIndex::new();
         for (i, q) in iv.questionnaire.questions.iter().enumerate() {
+            index.push(i, Field::Id, &q.id);
             index.push(i, Field::Question, q.prompt.get(lang));
+            index.push(i, Field::Help, q.help.why.get(lang));
+            index.push(i, Field::Help, q.help.evidence.get(lang));
             if let Some(a) = iv.answers.get(&q.id) {
                 if let Some(v) = &a.value {
                     index.push(i, Field::Answer, &v.display(&q.kind, lang));

@@ -370,6 +370,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     Field::Question => tr(lang, "question", "question"),
                     Field::Answer => tr(lang, "réponse", "answer"),
                     Field::Note => tr(lang, "note", "note"),
+                    Field::Id => tr(lang, "identifiant", "id"),
+                    Field::Help => tr(lang, "aide", "help"),
                 };
                 let id = questions
                     .as_ref()
@@ -397,8 +399,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     app,
                     tr(
                         lang,
-                        "Rechercher (questions, réponses, notes) · Entrée aller · Échap fermer",
-                        "Search (questions, answers, notes) · Enter go · Esc close",
+                        "Rechercher (ids, questions, aide, réponses, notes) · Entrée · Échap",
+                        "Search (ids, questions, help, answers, notes) · Enter · Esc",
                     ),
                 )),
                 rect,
