@@ -71,7 +71,7 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     let cache_dir = tempfile::tempdir().expect("temp dir");
-    let cache = CompileCache::new(cache_dir.path());
+    let cache = CompileCache::new(cache_dir.path().join("cache"), cache_dir.path().join("cache.key"));
     let host = Arc::new(Host::new(Limits::default(), Some(cache.clone())).expect("engine"));
     let date = Date::new(2026, 11, 23).expect("date");
     println!(
