@@ -74,9 +74,9 @@ impl Default for Limits {
             fuel: 2_000_000_000,
             memory_bytes: 64 << 20,
             stack_bytes: 512 << 10,
-            // Above `OutputLimits::max_total_bytes` with room for the lists'
-            // host-side size, far below wasmtime's default of 128 MiB.
-            transfer_bytes: 32 << 20,
+            // What the default memory holds: more can only be the same bytes
+            // handed over many times. Half wasmtime's default of 128 MiB.
+            transfer_bytes: 64 << 20,
             time: Duration::from_millis(500),
             output: OutputLimits::default(),
         }

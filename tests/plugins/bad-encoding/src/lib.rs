@@ -5,8 +5,8 @@
 //! - `yes`: a string whose pointer lies outside the plugin's memory;
 //! - `no`: a string that is not UTF-8;
 //! - `partial`: a severity whose discriminant names no case;
-//! - `unknown`: 64 texts that all point at the same 1 MiB, so that the host
-//!   would copy 64 MiB out of a plugin that holds 1 MiB.
+//! - `unknown`: 96 texts that all point at the same 1 MiB, so that the host
+//!   would copy 96 MiB out of a plugin that holds 1 MiB.
 //!
 //! The forged strings are never dropped: the host refuses the result before
 //! the plugin's post-return (which frees it) could run.
@@ -24,7 +24,7 @@ pub struct BadEncoding;
 const SHARED_TEXT: usize = 1 << 20;
 
 /// How many translations point at it.
-const ALIASES: usize = 64;
+const ALIASES: usize = 96;
 
 impl vigie_plugin_sdk::Plugin for BadEncoding {
     fn content() -> &'static Content {
