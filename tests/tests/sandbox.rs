@@ -779,15 +779,21 @@ fn cache_entry_copied_under_another_plugins_name_is_recompiled() {
     let good = plugin_bytes("good");
     let trap = plugin_bytes("trap");
     let host = cached_host(&dir);
-    host.load(&good, "good.wasm").expect("the good plugin loads");
-    host.load(&trap, "trap.wasm").expect("the trap plugin loads");
+    host.load(&good, "good.wasm")
+        .expect("the good plugin loads");
+    host.load(&trap, "trap.wasm")
+        .expect("the trap plugin loads");
     std::fs::copy(entry_of(&dir, &good), entry_of(&dir, &trap)).expect("the entry copies");
 
     let host = Arc::new(cached_host(&dir));
     let plugin = host
         .load(&trap, "trap.wasm")
         .expect("the trap plugin loads");
-    assert_eq!(plugin.id(), "trap", "another plugin's code ran under trap's name");
+    assert_eq!(
+        plugin.id(),
+        "trap",
+        "another plugin's code ran under trap's name"
+    );
     assert_eq!(plugin.stats().source, CodeSource::Compiled);
     let error = host
         .evaluate(&plugin, &hostile_answers(), &context(date(2025, 11, 23)))
@@ -797,7 +803,10 @@ fn cache_entry_copied_under_another_plugins_name_is_recompiled() {
     let again = cached_host(&dir)
         .load(&trap, "trap.wasm")
         .expect("the trap plugin loads");
-    assert_eq!((again.id(), again.stats().source), ("trap", CodeSource::Cache));
+    assert_eq!(
+        (again.id(), again.stats().source),
+        ("trap", CodeSource::Cache)
+    );
 }
 
 /// CRC-32 (IEEE), the checksum an attacker would recompute after editing
@@ -827,7 +836,9 @@ fn edited_code_with_a_fixed_up_checksum_is_recompiled() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let bytes = plugin_bytes("good");
     let host = cached_host(&dir);
-    let sound = host.load(&bytes, "good.wasm").expect("the good plugin loads");
+    let sound = host
+        .load(&bytes, "good.wasm")
+        .expect("the good plugin loads");
     let name = sound.questionnaire().info.name.get("fr").to_string();
     assert_eq!(name, "Greffon de test valide");
 
@@ -857,6 +868,7 @@ fn edited_code_with_a_fixed_up_checksum_is_recompiled() {
 /// The name the cache once wrote its temporary file under, and the entry's
 /// own name: symlinks planted there toward a file of the user's must not
 /// make the host write into (or read from) that file.
+#[cfg(unix)]
 #[test]
 fn symlinks_planted_in_the_cache_folder_are_not_followed() {
     let _serial = serial();
@@ -879,7 +891,9 @@ fn symlinks_planted_in_the_cache_folder_are_not_followed() {
         std::os::unix::fs::symlink(&victim, link).expect("a symlink is planted");
     }
 
-    let plugin = host.load(&bytes, "good.wasm").expect("the good plugin loads");
+    let plugin = host
+        .load(&bytes, "good.wasm")
+        .expect("the good plugin loads");
     assert_eq!(plugin.stats().source, CodeSource::Compiled);
     assert_eq!(
         std::fs::read(&victim).expect("the victim file reads"),
@@ -899,13 +913,11 @@ fn symlinks_planted_in_the_cache_folder_are_not_followed() {
 /// Loads the good plugin with its cache in `folder`, which the host must
 /// refuse: compiled in memory, one warning naming the folder, nothing
 /// written there.
+#[cfg(unix)]
 fn assert_folder_refused(folder: &std::path::Path, key: &std::path::Path, why: &str) {
     let before = std::fs::read_dir(folder).map(|d| d.count()).unwrap_or(0);
-    let host = Host::new(
-        Limits::default(),
-        Some(CompileCache::new(folder, key)),
-    )
-    .expect("the plugin engine starts");
+    let host = Host::new(Limits::default(), Some(CompileCache::new(folder, key)))
+        .expect("the plugin engine starts");
     for _ in 0..2 {
         let plugin = host
             .load(&plugin_bytes("good"), "good.wasm")
@@ -921,6 +933,7 @@ fn assert_folder_refused(folder: &std::path::Path, key: &std::path::Path, why: &
     assert_eq!(before, after, "{why}: the host wrote into the folder");
 }
 
+#[cfg(unix)]
 #[test]
 fn cache_folder_others_may_write_is_refused() {
     use std::os::unix::fs::PermissionsExt;
@@ -931,7 +944,11 @@ fn cache_folder_others_may_write_is_refused() {
         std::fs::create_dir(&folder).expect("the folder is made");
         std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(mode))
             .expect("the mode is set");
-        assert_folder_refused(&folder, &dir.path().join("cache.key"), &format!("mode {mode:o}"));
+        assert_folder_refused(
+            &folder,
+            &dir.path().join("cache.key"),
+            &format!("mode {mode:o}"),
+        );
         let warning_mode = format!("mode {mode:o}");
         let host = Host::new(
             Limits::default(),
@@ -943,6 +960,7 @@ fn cache_folder_others_may_write_is_refused() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn cache_folder_of_another_user_is_refused() {
     let _serial = serial();
@@ -955,7 +973,11 @@ fn cache_folder_of_another_user_is_refused() {
         Ok(()) => folder,
         Err(_) => PathBuf::from("/"),
     };
-    assert_folder_refused(&folder, &dir.path().join("cache.key"), "another user's folder");
+    assert_folder_refused(
+        &folder,
+        &dir.path().join("cache.key"),
+        "another user's folder",
+    );
     let host = Host::new(
         Limits::default(),
         Some(CompileCache::new(&folder, dir.path().join("cache.key"))),
@@ -969,6 +991,7 @@ fn cache_folder_of_another_user_is_refused() {
 /// asked (outside the folder), and entries written under one key are never
 /// loaded under another: another user sharing the folder could never get
 /// their code run.
+#[cfg(unix)]
 #[test]
 fn cache_key_is_private_and_binds_the_entries() {
     use std::os::unix::fs::PermissionsExt;
@@ -977,7 +1000,8 @@ fn cache_key_is_private_and_binds_the_entries() {
     let bytes = plugin_bytes("good");
     let host = cached_host(&dir);
     assert_eq!(cache_warning(&host), None);
-    host.load(&bytes, "good.wasm").expect("the good plugin loads");
+    host.load(&bytes, "good.wasm")
+        .expect("the good plugin loads");
     let mode = |path: &std::path::Path| {
         std::fs::metadata(path)
             .expect("the path exists")
@@ -989,7 +1013,9 @@ fn cache_key_is_private_and_binds_the_entries() {
     assert_eq!(mode(cache.dir()), 0o700);
     assert_eq!(mode(cache.key_file()), 0o600);
     assert_eq!(
-        std::fs::metadata(cache.key_file()).expect("the key exists").len(),
+        std::fs::metadata(cache.key_file())
+            .expect("the key exists")
+            .len(),
         32
     );
     assert!(!cache.key_file().starts_with(cache.dir()));
@@ -1000,12 +1026,15 @@ fn cache_key_is_private_and_binds_the_entries() {
         Some(CompileCache::new(cache.dir(), &other_key)),
     )
     .expect("the plugin engine starts");
-    let plugin = other.load(&bytes, "good.wasm").expect("the good plugin loads");
+    let plugin = other
+        .load(&bytes, "good.wasm")
+        .expect("the good plugin loads");
     assert_eq!(plugin.stats().source, CodeSource::Compiled);
 }
 
 /// A key that others may read, a symlink, or a file of the wrong size is
 /// not used: compile in memory and say why.
+#[cfg(unix)]
 #[test]
 fn unsafe_cache_key_is_refused() {
     use std::os::unix::fs::PermissionsExt;
@@ -1033,8 +1062,8 @@ fn unsafe_cache_key_is_refused() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let cache = cache_in(&dir);
         plant(cache.key_file(), dir.path());
-        let host = Host::new(Limits::default(), Some(cache.clone()))
-            .expect("the plugin engine starts");
+        let host =
+            Host::new(Limits::default(), Some(cache.clone())).expect("the plugin engine starts");
         let warning = cache_warning(&host).unwrap_or_else(|| panic!("{why}: no warning"));
         assert!(
             warning.contains(&cache.key_file().display().to_string()),
@@ -1160,7 +1189,10 @@ fn memory_cap_counts_every_memory_of_the_instance() {
     let bytes = with_extra_core_module(&good, &module);
     let (error, message) = refused_at_load_bytes(&host, &bytes, "many-memories.wasm");
     let PluginError::MemoryCap {
-        requested, cap, call, ..
+        requested,
+        cap,
+        call,
+        ..
     } = &error
     else {
         panic!("expected MemoryCap, got {error:?}");
@@ -1175,7 +1207,9 @@ fn memory_cap_counts_every_memory_of_the_instance() {
 /// Loads `bytes` and returns the refusal (within the deadline) and its
 /// message, checked to name the plugin by origin and sha256.
 fn refused_at_load_bytes(host: &Host, bytes: &[u8], origin: &str) -> (PluginError, String) {
-    let (result, _) = timed(&format!("{origin}: load refused"), || host.load(bytes, origin));
+    let (result, _) = timed(&format!("{origin}: load refused"), || {
+        host.load(bytes, origin)
+    });
     let error = result.expect_err("a hostile plugin must not load");
     let message = error.to_string();
     let label = format!("plugin {origin} (sha256 {})", &sha256_hex(bytes)[..12]);
@@ -1234,7 +1268,11 @@ fn malformed_results_are_told_apart() {
     for (mischief, expected, words) in [
         (YesNo::Yes, EncodingFault::OutOfBounds, "out of bounds"),
         (YesNo::No, EncodingFault::InvalidUtf8, "not valid UTF-8"),
-        (YesNo::Partial, EncodingFault::BadDiscriminant, "discriminant"),
+        (
+            YesNo::Partial,
+            EncodingFault::BadDiscriminant,
+            "discriminant",
+        ),
     ] {
         let error = bad_encoding(&host, mischief);
         let PluginError::BadEncoding { call, fault, .. } = &error else {

@@ -4,9 +4,9 @@
 //! run as machine code. Whoever can put a file in the cache folder must not
 //! be able to choose that code, so:
 //!
-//! - every entry ends with an HMAC-SHA256 tag over the engine's compatibility
-//!   hash, the plugin's sha256 and the code, under a random key of this user
-//!   kept outside the cache folder. The tag is checked, in constant time,
+//! - every entry ends with a tag, keyed BLAKE3 over the engine's
+//!   compatibility hash, the plugin's sha256 and the code, under a random key
+//!   of this user kept outside the cache folder. The tag is checked, in constant time,
 //!   before wasmtime sees a byte; an entry that fails is recompiled and
 //!   overwritten, never loaded. A copy of plugin X's entry under plugin Y's
 //!   name fails too: Y's sha256 is part of what the tag covers;
@@ -23,7 +23,6 @@ use std::hash::{Hash, Hasher};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -31,8 +30,8 @@ use wasmtime::component::Component;
 /// Length of the random MAC key, in bytes.
 const KEY_LEN: usize = 32;
 
-/// Length of the HMAC-SHA256 tag that ends every entry.
-const TAG_LEN: usize = 32;
+/// Length of the keyed-BLAKE3 tag that ends every entry.
+const TAG_LEN: usize = blake3::OUT_LEN;
 
 /// Bytes fed to the MAC before anything else, so a tag made for this cache
 /// means nothing anywhere else the key might ever be used.
@@ -120,10 +119,9 @@ impl CompileCache {
             reason,
         };
         let key = load_or_create_key(&self.key_file).map_err(key_error)?;
-        let keyed = HmacSha256::new_from_slice(&key).map_err(|e| key_error(e.to_string()))?;
         Ok(OpenCache {
             dir: self.dir.clone(),
-            keyed,
+            key,
             engine_hash: engine_hash(engine),
         })
     }
@@ -151,24 +149,22 @@ impl CompileCache {
     }
 }
 
-type HmacSha256 = Hmac<Sha256>;
-
 /// A cache whose folder passed its checks and whose key is loaded.
 pub(crate) struct OpenCache {
     dir: PathBuf,
-    /// The HMAC state after the key: cloned for each tag.
-    keyed: HmacSha256,
+    key: [u8; KEY_LEN],
     engine_hash: String,
 }
 
 impl OpenCache {
     fn path(&self, sha256: &str) -> PathBuf {
-        self.dir.join(format!("{sha256}-{}.cwasm", self.engine_hash))
+        self.dir
+            .join(format!("{sha256}-{}.cwasm", self.engine_hash))
     }
 
     /// The MAC state over everything an entry's tag binds before its code.
-    fn mac(&self, sha256: &str) -> HmacSha256 {
-        let mut mac = self.keyed.clone();
+    fn mac(&self, sha256: &str) -> blake3::Hasher {
+        let mut mac = blake3::Hasher::new_keyed(&self.key);
         mac.update(MAC_DOMAIN);
         for field in [self.engine_hash.as_bytes(), sha256.as_bytes()] {
             mac.update(&(field.len() as u64).to_le_bytes());
@@ -189,8 +185,9 @@ impl OpenCache {
             .filter(|(code, tag)| {
                 let mut mac = self.mac(sha256);
                 mac.update(code);
-                // Constant-time comparison.
-                mac.verify_slice(tag).is_ok()
+                // `blake3::Hash` compares in constant time.
+                <[u8; TAG_LEN]>::try_from(*tag)
+                    .is_ok_and(|tag| mac.finalize() == blake3::Hash::from_bytes(tag))
             })
             .map(|(code, _)| code);
         // SAFETY: `code` is exactly what `store` below wrote for this plugin
@@ -216,7 +213,7 @@ impl OpenCache {
             .map_err(|e| io::Error::other(format!("{e:#}")))?;
         let mut mac = self.mac(sha256);
         mac.update(&bytes);
-        bytes.extend_from_slice(&mac.finalize().into_bytes());
+        bytes.extend_from_slice(mac.finalize().as_bytes());
         // A new file with a random name, created with O_EXCL: a symlink
         // planted in the folder is never followed.
         let mut tmp = tempfile::Builder::new()
@@ -280,7 +277,7 @@ fn prepare_folder(dir: &Path) -> Result<(), String> {
         use std::os::unix::fs::MetadataExt;
         if meta.mode() & 0o022 != 0 {
             return Err(format!(
-                "its group or other users may write it (mode {:o}); a compile cache is never shared between users",
+                "its group or other users may write it (mode {:o}; `chmod 700` it if it is yours alone): a compile cache is never shared between users",
                 meta.mode() & 0o7777
             ));
         }

@@ -273,10 +273,7 @@ impl MemoryLimiter {
     /// Grants growing one memory or table from `current` to `desired` bytes
     /// if the instance's total stays under the cap.
     fn grow(&mut self, current: usize, desired: usize) -> wasmtime::Result<bool> {
-        let total = self
-            .total
-            .saturating_sub(current)
-            .saturating_add(desired);
+        let total = self.total.saturating_sub(current).saturating_add(desired);
         if total > self.cap {
             self.refused = Some(total);
             // An error (not `Ok(false)`) traps at once: a plugin cannot ignore it.
@@ -289,10 +286,7 @@ impl MemoryLimiter {
 
     fn grow_failed(&mut self) {
         if let Some((current, desired)) = self.granted.take() {
-            self.total = self
-                .total
-                .saturating_sub(desired)
-                .saturating_add(current);
+            self.total = self.total.saturating_sub(desired).saturating_add(current);
         }
     }
 }
