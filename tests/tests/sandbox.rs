@@ -1039,7 +1039,9 @@ fn cache_key_is_private_and_binds_the_entries() {
 fn unsafe_cache_key_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let _serial = serial();
-    let cases: [(&str, fn(&std::path::Path, &std::path::Path)); 3] = [
+    /// Puts a bad key at its path (first argument) inside the test folder.
+    type Plant = fn(&std::path::Path, &std::path::Path);
+    let cases: [(&str, Plant); 3] = [
         ("group-readable", |key, _| {
             std::fs::write(key, [7_u8; 32]).expect("the key writes");
             std::fs::set_permissions(key, std::fs::Permissions::from_mode(0o640))
