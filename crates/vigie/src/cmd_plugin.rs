@@ -16,8 +16,14 @@ use crate::{CmdResult, Failure, paths};
 
 /// A host with the default limits and the user's compile cache.
 pub fn host() -> Result<Arc<Host>, Failure> {
-    let cache = paths::cache_dir().map(CompileCache::new);
-    Ok(Arc::new(Host::new(limits()?, cache)?))
+    let cache = paths::cache_dir()
+        .zip(paths::cache_key_file())
+        .map(|(dir, key)| CompileCache::new(dir, key));
+    let host = Host::new(limits()?, cache)?;
+    if let Some(warning) = host.cache_warning() {
+        eprintln!("vigie: warning: {warning}");
+    }
+    Ok(Arc::new(host))
 }
 
 /// The plugin limits: the defaults, raised or lowered by
@@ -202,7 +208,8 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             let Some(dir) = paths::cache_dir() else {
                 return Err(Failure::new("no cache directory on this system"));
             };
-            let removed = CompileCache::new(&dir)
+            let key = paths::cache_key_file().unwrap_or_default();
+            let removed = CompileCache::new(&dir, key)
                 .clear()
                 .map_err(|e| Failure::new(format!("{}: {e}", dir.display())))?;
             outln!("removed {removed} compiled plugins from {}", dir.display());
