@@ -660,6 +660,13 @@ impl Host {
                 call,
                 detail: trap.to_string(),
             },
+            // Instantiation fails without a trap only on the instance,
+            // memory or table counts of `MemoryLimiter`: no data crossed yet.
+            None if call == Call::Instantiate => PluginError::Trap {
+                plugin,
+                call,
+                detail: format!("{error:#}"),
+            },
             // Not a trap of the plugin's code: the canonical ABI refused
             // what the plugin handed the host.
             None => {
