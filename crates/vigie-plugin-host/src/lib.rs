@@ -660,6 +660,13 @@ impl Host {
                 call,
                 detail: trap.to_string(),
             },
+            // Instantiation fails without a trap only on the instance,
+            // memory or table counts of `MemoryLimiter`: no data crossed yet.
+            None if call == Call::Instantiate => PluginError::Trap {
+                plugin,
+                call,
+                detail: format!("{error:#}"),
+            },
             // Not a trap of the plugin's code: the canonical ABI refused
             // what the plugin handed the host.
             None => {
@@ -853,4 +860,51 @@ fn check_component_header(bytes: &[u8]) -> Result<(), String> {
 /// The default compile-cache folder name inside a user cache directory.
 pub fn default_cache_subdir() -> PathBuf {
     PathBuf::from("compiled-plugins")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MemoryLimiter;
+    use wasmtime::ResourceLimiter;
+
+    const MIB: usize = 1 << 20;
+
+    #[test]
+    fn memory_limiter_caps_the_total_of_every_memory_and_table() {
+        let mut limiter = MemoryLimiter::new(64 * MIB);
+        assert!(limiter.memory_growing(0, 30 * MIB, None).is_ok());
+        assert!(limiter.memory_growing(0, 30 * MIB, None).is_ok());
+        // A third memory would pass a per-memory cap, not the total.
+        assert!(limiter.memory_growing(0, 30 * MIB, None).is_err());
+        assert_eq!(limiter.refused, Some(90 * MIB));
+        // Growing one memory counts only the difference.
+        assert!(limiter.memory_growing(30 * MIB, 33 * MIB, None).is_ok());
+        assert_eq!(limiter.total, 63 * MIB);
+        // Tables count too, one pointer per element: with a full table,
+        // half a MiB more memory no longer fits.
+        assert!(
+            limiter
+                .table_growing(0, 100_000, None)
+                .is_ok_and(|granted| granted)
+        );
+        assert!(
+            limiter
+                .memory_growing(33 * MIB, 33 * MIB + MIB / 2, None)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn failed_growth_is_given_back() {
+        let mut limiter = MemoryLimiter::new(64 * MIB);
+        assert!(limiter.memory_growing(0, 40 * MIB, None).is_ok());
+        assert!(limiter.memory_growing(40 * MIB, 60 * MIB, None).is_ok());
+        assert!(
+            limiter
+                .memory_grow_failed(wasmtime::Error::msg("no address space"))
+                .is_ok()
+        );
+        assert_eq!(limiter.total, 40 * MIB);
+        assert!(limiter.memory_growing(0, 20 * MIB, None).is_ok());
+    }
 }
