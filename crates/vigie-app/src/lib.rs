@@ -11,6 +11,8 @@ pub mod answers_file;
 pub mod catalog;
 pub mod check;
 pub mod exchange;
+pub mod golden;
+pub mod invariants;
 pub mod reassess;
 pub mod report;
 pub mod workbench;

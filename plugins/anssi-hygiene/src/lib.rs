@@ -130,7 +130,9 @@ fn verdict(
     let high_settled = in_c()
         .filter(|r| high(r.criterion))
         .all(|r| !matches!(r.status, Status::ToVerify | Status::NotAssessed));
-    if no_gap && high_settled && score >= 80.0 {
+    // Complete before good: no criterion in C is left without an answer.
+    let complete = in_c().all(|r| r.status != Status::NotAssessed);
+    if no_gap && high_settled && complete && score >= 80.0 {
         return ("good", "V4");
     }
     ("improve", "V5")
