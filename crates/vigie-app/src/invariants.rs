@@ -5,8 +5,9 @@
 //! - **Complete before compliant:** a favourable verdict (severity `info`)
 //!   is never given while a criterion that applies is not assessed.
 //! - **Monotonic:** replacing one answer with a strictly worse one never
-//!   improves the criteria it feeds (status, score), the overall score or
-//!   the verdict (its severity never goes down). When the new answer changes
+//!   improves the criteria it feeds (status, score), the overall score (when
+//!   the other criteria are unchanged: the answer may be context for rules on
+//!   them) or the verdict (its severity never goes down). When the new answer changes
 //!   which questions apply, the verdict alone is compared: a different
 //!   regime (a derogation instead of clauses, say) may legitimately drop a
 //!   criterion, never the conclusion.
@@ -90,11 +91,12 @@ pub enum Compare {
     Everything,
     /// The verdict's severity only (the change altered which questions apply).
     VerdictOnly,
-    /// The criteria (statuses that are judgements, scores), the overall
-    /// score, and no favourable verdict unless `base` had one: for an
-    /// unanswered question against one answered "no", whose criterion may
-    /// rightly be not assessed and whose verdict may rightly be "not enough
-    /// answers".
+    /// The criteria (statuses that are judgements, scores), no favourable
+    /// verdict unless `base` had one, and the overall score when both reach
+    /// the same verdict: for an unanswered question against one answered
+    /// "no", whose criterion may rightly be not assessed and whose verdict may
+    /// rightly be "not enough answers" (a "no" may also let the rules
+    /// conclude more, e.g. no contract means none of its clauses exist).
     NoFavourableVerdict,
 }
 
@@ -138,8 +140,34 @@ pub fn not_better(
     if compare == Compare::VerdictOnly {
         return Ok(());
     }
+    // The overall score is a mean over the criteria that apply: when the
+    // rules move a criterion in or out (a destination with adequacy needs no
+    // transfer impact assessment), the two means are over different sets.
+    fn not_applicable(e: &Evaluation) -> Vec<&str> {
+        e.criteria
+            .iter()
+            .filter(|c| c.status == Status::NotApplicable)
+            .map(|c| c.criterion.as_str())
+            .collect()
+    }
+    let same_scope = not_applicable(base) == not_applicable(after);
+    // The answer may also be context for rules on other criteria (the
+    // supplier's role decides which SCC module is right): the overall score
+    // is compared when those keep their status and score, the verdict always.
+    let others_unchanged = base.criteria.iter().all(|b| {
+        criteria.contains(&b.criterion)
+            || after
+                .criteria
+                .iter()
+                .find(|a| a.criterion == b.criterion)
+                .is_none_or(|a| a.status == b.status && a.score == b.score)
+    });
+    let same_conclusion = base.verdict.id == after.verdict.id;
     if let (Some(b), Some(a)) = (base.score, after.score)
         && a > b + 1e-9
+        && same_scope
+        && others_unchanged
+        && (compare == Compare::Everything || same_conclusion)
     {
         return fail(format!("the overall score rises from {b} to {a}"));
     }

@@ -7,7 +7,10 @@
 //! - monotonic: one answer made strictly worse (yes → partial → no, a met
 //!   choice → a worse one, a later expiry → an earlier one, a shorter delay →
 //!   a longer one, an answer → declined) never improves the criteria it
-//!   feeds, the overall score or the verdict;
+//!   feeds, the overall score or the verdict; when the worse answer changes
+//!   which questions apply, a refusal is still compared on the verdict (it
+//!   must not hide questions to its advantage), a real answer is not (the
+//!   answers it closes no longer count);
 //! - declined is never better than unknown; an unanswered critical question
 //!   is never better than one answered "no";
 //! - the host's applicability (`vigie_model::applicable_items`) and the SDK's
@@ -474,8 +477,14 @@ impl Subject {
             complete_before_compliant(&after).map_err(|v| TestCaseError::fail(v.to_string()))?;
             let compare = if self.applicable(&changed, level) == applies {
                 Compare::Everything
-            } else {
+            } else if matches!(choice, AnswerValue::Declined) {
+                // A refusal must never close questions to its advantage.
                 Compare::VerdictOnly
+            } else {
+                // A real answer that closes questions (no self-assessment,
+                // so no self-assessment date) drops their answers, a refusal
+                // among them included: nothing to compare.
+                continue;
             };
             not_better(
                 "monotonic",

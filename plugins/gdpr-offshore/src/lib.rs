@@ -263,11 +263,19 @@ fn transfers_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<Transfer,
     let content = sheet.content;
     let transfers = criterion(content, "transfers")?;
     let tia = criterion(content, "tia")?;
-    // Case 1: destination unanswered — the generic statuses stay.
-    let Some(destination) = sheet.choice("destination-country") else {
+    // Case 1: destination unanswered — the generic statuses stay. A
+    // destination the centre refuses to disclose is treated as a country
+    // without adequacy: a refusal must not look better than the answer.
+    let destination = sheet.choice("destination-country");
+    let undisclosed = sheet.is_declined("destination-country");
+    if destination.is_none() && !undisclosed {
         return Ok(Transfer::Open);
+    }
+    let tags: &[&str] = if undisclosed {
+        &["no-adequacy"]
+    } else {
+        sheet.choice_tags("destination-country")
     };
-    let tags = sheet.choice_tags("destination-country");
     let dpf = sheet.yes_no("dpf-certified");
     let dpf_required = tags.contains(&"dpf-required");
     let tool = sheet.choice("transfer-tool");
@@ -347,7 +355,11 @@ fn transfers_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<Transfer,
         return Ok(Transfer::Open);
     };
     let rationale = localized(sheet.languages(), |lang| {
-        let label = choice_label(sheet, "destination-country", destination, lang);
+        let label = match (destination, lang) {
+            (Some(d), _) => choice_label(sheet, "destination-country", d, lang),
+            (None, "fr") => "non communiquée".to_string(),
+            (None, _) => "not disclosed".to_string(),
+        };
         let us_without_dpf = dpf_required && dpf == Some(YesNo::No);
         match (lang, us_without_dpf) {
             ("fr", true) => format!(

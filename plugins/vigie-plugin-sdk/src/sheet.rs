@@ -489,7 +489,7 @@ impl<'a> Sheet<'a> {
     }
 
     /// Weighted-average roll-up: met 100, partial 50, the rest 0; ≥ 80
-    /// compliant (when nothing is in doubt), ≥ 50 to verify, below
+    /// compliant (when nothing is declined or unanswered), ≥ 50 to verify, below
     /// non-compliant; a critical question not met overrides to non-compliant.
     pub fn weighted_average(&self, index: usize) -> Assessment {
         let tally = self.tally(index);
@@ -502,7 +502,7 @@ impl<'a> Sheet<'a> {
             || score < 50.0
         {
             Status::NonCompliant
-        } else if score < 80.0 || tally.has_doubt() {
+        } else if score < 80.0 || tally.has_missing() {
             Status::ToVerify
         } else {
             Status::Compliant
@@ -772,6 +772,12 @@ impl Tally {
     }
     fn has_doubt(&self) -> bool {
         !(self.doubtful.is_empty() && self.declined.is_empty() && self.unanswered.is_empty())
+    }
+    /// Whether an answer is missing or declined. Partial and unknown are real
+    /// answers: in an average they count 50 and 0 and no more, so that "no"
+    /// (0, accepted by the mean) can never do better than either.
+    fn has_missing(&self) -> bool {
+        !self.declined.is_empty() || !self.unanswered.is_empty()
     }
     fn score(&self) -> f64 {
         if self.total_weight > 0.0 {
