@@ -442,10 +442,10 @@ mod tests {
         let table = [
             ("compliant", "renforce", "good", "V4", 100.0),
             ("standard-level", "standard", "good", "V4", 100.0),
-            ("offshore-gaps", "standard", "improve", "V5", 74.9),
+            ("offshore-gaps", "standard", "improve", "V5", 74.1),
             ("unaware", "standard", "insufficient", "V1", 7.2),
-            ("refuses", "standard", "not-assessed", "V2", 4.3),
-            ("renforce-gaps", "renforce", "improve", "V5", 92.3),
+            ("refuses", "standard", "not-assessed", "V2", 4.1),
+            ("renforce-gaps", "renforce", "improve", "V5", 91.0),
             ("future-restore-test", "renforce", "improve", "V5", 99.4),
         ];
         for (name, level, verdict, rule, score) in table {
