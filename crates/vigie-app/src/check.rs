@@ -84,7 +84,8 @@ impl CheckError {
             CheckError::EvaluateGenerated { source, .. } => hint(source),
             CheckError::Invariant { violation, .. } => match violation.property {
                 "complete before compliant" => "give no favourable verdict (severity info) while a criterion \
-                    that applies is not assessed; a \"not enough answers\" verdict needs a higher severity than info"
+                    that applies is not assessed: answer `not-assessed`, or a verdict of higher severity, until \
+                    every criterion has an answer"
                     .into(),
                 _ => "a refusal to answer must never make the result better than the answer it replaces: \
                     check that the rules treat `declined` as at least as bad as `unknown`, and that a declined \
@@ -286,7 +287,10 @@ pub fn check_plugin(
             trials.push((trial, answers.len(), first));
         }
     }
-    let mut verdicts: Vec<String> = trials.iter().map(|(_, _, e)| e.verdict.id.clone()).collect();
+    let mut verdicts: Vec<String> = trials
+        .iter()
+        .map(|(_, _, e)| e.verdict.id.clone())
+        .collect();
     for (_, _, e) in &trials {
         invariants::complete_before_compliant(e).map_err(|violation| CheckError::Invariant {
             what: "a trial answer set".into(),
@@ -331,14 +335,18 @@ fn random_value(kind: &AnswerKind, date: Date, numbers: &mut Numbers) -> Option<
         AnswerKind::YesNo => AnswerValue::YesNo(
             [YesNo::Yes, YesNo::No, YesNo::Partial, YesNo::Unknown][numbers.below(4)],
         ),
-        AnswerKind::SingleChoice(c) => AnswerValue::Choice(c.get(numbers.below(c.len()))?.id.clone()),
+        AnswerKind::SingleChoice(c) => {
+            AnswerValue::Choice(c.get(numbers.below(c.len()))?.id.clone())
+        }
         AnswerKind::MultipleChoice(c) => {
             AnswerValue::Choices(vec![c.get(numbers.below(c.len()))?.id.clone()])
         }
         AnswerKind::Integer(b) => {
             let lo = b.min.map_or(0.0, f64::ceil);
             let hi = b.max.map_or(lo + 1000.0, f64::floor).max(lo);
-            AnswerValue::Integer((lo + numbers.below((hi - lo).min(1e6) as usize + 1) as f64) as i64)
+            AnswerValue::Integer(
+                (lo + numbers.below((hi - lo).min(1e6) as usize + 1) as f64) as i64,
+            )
         }
         AnswerKind::Decimal(b) => {
             let lo = b.min.unwrap_or(0.0);
@@ -346,9 +354,10 @@ fn random_value(kind: &AnswerKind, date: Date, numbers: &mut Numbers) -> Option<
             AnswerValue::Decimal(lo + (hi - lo) * numbers.below(1001) as f64 / 1000.0)
         }
         AnswerKind::Text => AnswerValue::Text("vigie plugin check".into()),
-        AnswerKind::Date => {
-            AnswerValue::Date(date.add_days(numbers.below(2001) as i64 - 1000).unwrap_or(date))
-        }
+        AnswerKind::Date => AnswerValue::Date(
+            date.add_days(numbers.below(2001) as i64 - 1000)
+                .unwrap_or(date),
+        ),
     })
 }
 
@@ -366,7 +375,12 @@ fn generated_checks(
 ) -> Result<usize, CheckError> {
     let mut numbers = Numbers(0x9e37_79b9_7f4a_7c15);
     let mut evaluated = 0;
-    let language = questionnaire.info.languages.first().cloned().unwrap_or_default();
+    let language = questionnaire
+        .info
+        .languages
+        .first()
+        .cloned()
+        .unwrap_or_default();
     let context = |date: Date, level: &Option<String>| EvalContext {
         assessment_date: date,
         language: language.clone(),
@@ -393,10 +407,15 @@ fn generated_checks(
             let skip_one_in = [2, 5, 50][round % 3];
             let mut answers: Vec<Answer> = Vec::new();
             for question in &questionnaire.questions {
-                let by_id: HashMap<&str, &AnswerValue> =
-                    answers.iter().map(|a| (a.question.as_str(), &a.value)).collect();
-                let applies = vigie_model::applicable_items(questionnaire, &by_id, level.as_deref());
-                let index = questionnaire.question_index(&question.id).unwrap_or(usize::MAX);
+                let by_id: HashMap<&str, &AnswerValue> = answers
+                    .iter()
+                    .map(|a| (a.question.as_str(), &a.value))
+                    .collect();
+                let applies =
+                    vigie_model::applicable_items(questionnaire, &by_id, level.as_deref());
+                let index = questionnaire
+                    .question_index(&question.id)
+                    .unwrap_or(usize::MAX);
                 if !applies.question(index) || numbers.below(skip_one_in) == 0 {
                     continue;
                 }
@@ -415,8 +434,12 @@ fn generated_checks(
             }
             let what = || format!("random answers, assessment dated {date}");
             let e = evaluate(&answers, &ctx, &what)?;
-            invariants::complete_before_compliant(&e)
-                .map_err(|violation| CheckError::Invariant { what: what(), violation })?;
+            invariants::complete_before_compliant(&e).map_err(|violation| {
+                CheckError::Invariant {
+                    what: what(),
+                    violation,
+                }
+            })?;
             verdicts.push(e.verdict.id.clone());
         }
     }
@@ -424,15 +447,21 @@ fn generated_checks(
         let ctx = context(today, level);
         let base_answers = trial_answers(questionnaire, Trial::Favourable, today, level.as_deref());
         let applies = |answers: &[Answer]| {
-            let by_id: HashMap<&str, &AnswerValue> =
-                answers.iter().map(|a| (a.question.as_str(), &a.value)).collect();
+            let by_id: HashMap<&str, &AnswerValue> = answers
+                .iter()
+                .map(|a| (a.question.as_str(), &a.value))
+                .collect();
             let a = vigie_model::applicable_items(questionnaire, &by_id, level.as_deref());
             (0..questionnaire.questions.len())
                 .map(|i| a.question(i))
                 .collect::<Vec<bool>>()
         };
         let with = |id: &str, value: AnswerValue| {
-            let mut out: Vec<Answer> = base_answers.iter().filter(|a| a.question != id).cloned().collect();
+            let mut out: Vec<Answer> = base_answers
+                .iter()
+                .filter(|a| a.question != id)
+                .cloned()
+                .collect();
             out.push(Answer {
                 question: id.to_string(),
                 value,
@@ -440,7 +469,9 @@ fn generated_checks(
             });
             out
         };
-        let base = evaluate(&base_answers, &ctx, &|| "first option everywhere".to_string())?;
+        let base = evaluate(&base_answers, &ctx, &|| {
+            "first option everywhere".to_string()
+        })?;
         let base_applies = applies(&base_answers);
         let step = (base_answers.len() / DECLINED_SAMPLE).max(1);
         for answer in base_answers.iter().step_by(step) {

@@ -25,7 +25,9 @@ pub enum GoldenError {
     NoDate { path: String },
     #[error("{path}: a golden set needs an [expect] table saying what the auditor expects")]
     NoExpectation { path: String },
-    #[error("{path}: [expect.criteria] `{criterion}` = `{status}` is not a status (compliant, to-verify, non-compliant, not-applicable, not-assessed)")]
+    #[error(
+        "{path}: [expect.criteria] `{criterion}` = `{status}` is not a status (compliant, to-verify, non-compliant, not-applicable, not-assessed)"
+    )]
     BadStatus {
         path: String,
         criterion: String,
@@ -92,12 +94,12 @@ pub fn run_golden(
             .unwrap_or_default(),
         level: file.level.clone(),
     };
-    let evaluation =
-        host.evaluate(plugin, &answers, &context)
-            .map_err(|source| GoldenError::Evaluate {
-                path: name.to_string(),
-                source,
-            })?;
+    let evaluation = host
+        .evaluate(plugin, &answers, &context)
+        .map_err(|source| GoldenError::Evaluate {
+            path: name.to_string(),
+            source,
+        })?;
     let mut problems = Vec::new();
     if let Some(verdict) = &expect.verdict
         && &evaluation.verdict.id != verdict
@@ -135,11 +137,12 @@ pub fn run_golden(
             .find(|c| &c.criterion == criterion)
         {
             None => problems.push(format!("no result for {criterion}")),
-            Some(r) if !r.rationale.get(first_language).contains(words.as_str()) => problems
-                .push(format!(
+            Some(r) if !r.rationale.get(first_language).contains(words.as_str()) => {
+                problems.push(format!(
                     "the rationale of {criterion} does not say `{words}`: {}",
                     r.rationale.get(first_language)
-                )),
+                ))
+            }
             Some(_) => {}
         }
     }

@@ -2,8 +2,9 @@
 //! the checks behind the bundled plugins' property tests and
 //! `vigie plugin check`.
 //!
-//! - **Complete before compliant:** a favourable verdict (severity `info`)
-//!   is never given while a criterion that applies is not assessed.
+//! - **Complete before compliant:** a favourable verdict (severity `info`,
+//!   other than `not-assessed`) is never given while a criterion that
+//!   applies is not assessed.
 //! - **Monotonic:** replacing one answer with a strictly worse one never
 //!   improves the criteria it feeds (status, score), the overall score (when
 //!   the other criteria are unchanged: the answer may be context for rules on
@@ -42,9 +43,14 @@ fn severity_rank(severity: Severity) -> u8 {
     }
 }
 
-/// Whether the verdict is favourable: severity `info` (compliant, good).
+/// The verdict id the SDK and the bundled plugins give when too little is
+/// answered: never a favourable conclusion, whatever its severity.
+pub const NOT_ASSESSED_VERDICT: &str = "not-assessed";
+
+/// Whether the verdict is favourable: severity `info` (compliant, good),
+/// other than "not assessed".
 pub fn is_favourable(evaluation: &Evaluation) -> bool {
-    evaluation.verdict.severity == Severity::Info
+    evaluation.verdict.severity == Severity::Info && evaluation.verdict.id != NOT_ASSESSED_VERDICT
 }
 
 /// A broken property, with what shows it.
@@ -246,6 +252,9 @@ mod tests {
         assert!(complete_before_compliant(&e).is_ok());
         e.criteria[0].status = Status::NotAssessed;
         let v = complete_before_compliant(&e).unwrap_err();
-        assert!(v.to_string().contains("criterion `c` is not assessed"), "{v}");
+        assert!(
+            v.to_string().contains("criterion `c` is not assessed"),
+            "{v}"
+        );
     }
 }

@@ -30,8 +30,8 @@ fn assert_golden(plugin: &str, at_least: usize) {
         .join("../../questionnaires")
         .join(plugin)
         .join("golden");
-    let outcomes = run_golden_dir(catalog.host(), &entry.plugin, &dir)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let outcomes =
+        run_golden_dir(catalog.host(), &entry.plugin, &dir).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         outcomes.len() >= at_least,
         "{plugin}: expected at least {at_least} golden sets, found {}",

@@ -34,8 +34,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use vigie_app::Catalog;
 use vigie_app::invariants::{Compare, complete_before_compliant, not_better};
 use vigie_model::{
-    Answer, AnswerValue, Date, EvalContext, Evaluation, Questionnaire, YesNo,
-    applicable_items,
+    Answer, AnswerValue, Date, EvalContext, Evaluation, Questionnaire, YesNo, applicable_items,
 };
 use vigie_plugin_host::{Host, Limits, Plugin};
 use vigie_plugin_sdk::content::{self, Content, Expect, Kind, Outcome};
@@ -68,7 +67,10 @@ fn subject(id: &str, content: &'static Content) -> Subject {
         None => {
             let mut catalog = Catalog::new(host.clone());
             catalog.load_bundled();
-            (catalog.find(id).expect("bundled plugin").plugin.clone(), true)
+            (
+                catalog.find(id).expect("bundled plugin").plugin.clone(),
+                true,
+            )
         }
     };
     Subject {
@@ -203,7 +205,12 @@ fn values(q: &content::Question, date: Date) -> Vec<AnswerValue> {
         Kind::Date => match q.expect {
             Expect::WithinDays(n) => {
                 let n = i64::from(n);
-                vec![day(date, -10), day(date, -n), day(date, -n - 1), day(date, 0)]
+                vec![
+                    day(date, -10),
+                    day(date, -n),
+                    day(date, -n - 1),
+                    day(date, 0),
+                ]
             }
             _ => vec![day(date, 400), day(date, 0), day(date, -1), day(date, -400)],
         },
@@ -242,8 +249,7 @@ fn worse(q: &content::Question, current: &AnswerValue, date: Date) -> Vec<Answer
         }
         (Kind::MultipleChoice, AnswerValue::Choices(ids), Some(r)) => {
             for c in q.choices {
-                if c.score.is_some_and(|s| outcome_rank(s) > r) && !ids.iter().any(|i| i == c.id)
-                {
+                if c.score.is_some_and(|s| outcome_rank(s) > r) && !ids.iter().any(|i| i == c.id) {
                     let mut more = ids.clone();
                     more.push(c.id.into());
                     out.push(AnswerValue::Choices(more));
@@ -429,7 +435,8 @@ impl Subject {
             level: case.level.clone(),
             extensions: vec![],
         };
-        let sheet = Sheet::new(self.content, &wit_answers, &context).map_err(TestCaseError::fail)?;
+        let sheet =
+            Sheet::new(self.content, &wit_answers, &context).map_err(TestCaseError::fail)?;
         for (i, q) in self.content.questions.iter().enumerate() {
             prop_assert_eq!(
                 host[i],
@@ -448,7 +455,10 @@ impl Subject {
     /// Every property on one generated interview.
     fn check(&self, case: &Case) -> Result<(), TestCaseError> {
         let only = std::env::var("VIGIE_INVARIANTS_ONLY").ok();
-        let wanted = |name: &str| only.as_deref().is_none_or(|o| o.split(',').any(|p| p == name));
+        let wanted = |name: &str| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|p| p == name))
+        };
         let answers = self.answers(case);
         if self.same_build {
             self.same_applicability(&answers, case)?;
@@ -537,8 +547,7 @@ impl Subject {
         {
             let unknown = with(qi, Some(AnswerValue::YesNo(YesNo::Unknown)));
             let declined = with(qi, Some(AnswerValue::Declined));
-            let compare = if self.applicable(&unknown, level) == self.applicable(&declined, level)
-            {
+            let compare = if self.applicable(&unknown, level) == self.applicable(&declined, level) {
                 Compare::Everything
             } else {
                 Compare::VerdictOnly
@@ -569,13 +578,12 @@ impl Subject {
             };
             let answered_no = with(qi, Some(no));
             let unanswered = with(qi, None);
-            let compare = if self.applicable(&answered_no, level)
-                == self.applicable(&unanswered, level)
-            {
-                Compare::NoFavourableVerdict
-            } else {
-                Compare::VerdictOnly
-            };
+            let compare =
+                if self.applicable(&answered_no, level) == self.applicable(&unanswered, level) {
+                    Compare::NoFavourableVerdict
+                } else {
+                    Compare::VerdictOnly
+                };
             not_better(
                 "unanswered never better than no for a critical question",
                 &format!("`{}`", q.id),

@@ -146,12 +146,17 @@ impl AnswerValue {
                     .map_err(|_| parse_err(": expected a number"))?,
             ),
             AnswerKind::Text => AnswerValue::Text(text.to_string()),
-            AnswerKind::Date => AnswerValue::Date(text.parse().map_err(|e| match e {
-                // The shape is right but the day does not exist: say why.
-                crate::DateError::Invalid { .. } => {
-                    parse_err(&format!(": {}", e.to_string().trim_start_matches(text).trim_start_matches(": ")))
+            AnswerKind::Date => AnswerValue::Date(text.parse().map_err(|e| {
+                match e {
+                    // The shape is right but the day does not exist: say why.
+                    crate::DateError::Invalid { .. } => parse_err(&format!(
+                        ": {}",
+                        e.to_string()
+                            .trim_start_matches(text)
+                            .trim_start_matches(": ")
+                    )),
+                    crate::DateError::Format(_) => parse_err(": expected a date YYYY-MM-DD"),
                 }
-                crate::DateError::Format(_) => parse_err(": expected a date YYYY-MM-DD"),
             })?),
         };
         value.validate(kind)?;
@@ -219,9 +224,7 @@ impl AnswerValue {
         assessment_date: Date,
     ) -> Result<(), AnswerError> {
         match self {
-            AnswerValue::Date(date)
-                if question.is_past_event_date() && *date > assessment_date =>
-            {
+            AnswerValue::Date(date) if question.is_past_event_date() && *date > assessment_date => {
                 Err(AnswerError::FutureDate {
                     date: *date,
                     assessment_date,
@@ -341,7 +344,10 @@ mod tests {
             "`2027-02-30` is not a date answer: there is no 30 February: February has 28 days"
         );
         let err = AnswerValue::parse(&AnswerKind::Date, "30/02/2027").unwrap_err();
-        assert!(err.to_string().ends_with("expected a date YYYY-MM-DD"), "{err}");
+        assert!(
+            err.to_string().ends_with("expected a date YYYY-MM-DD"),
+            "{err}"
+        );
     }
 
     #[test]

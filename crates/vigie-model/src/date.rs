@@ -41,7 +41,10 @@ fn why_invalid(year: i32, month: u8, day: u8) -> String {
     if !(1..=9999).contains(&year) {
         return "the year must be between 0001 and 9999".to_string();
     }
-    let Some(name) = month.checked_sub(1).and_then(|m| MONTHS.get(usize::from(m))) else {
+    let Some(name) = month
+        .checked_sub(1)
+        .and_then(|m| MONTHS.get(usize::from(m)))
+    else {
         return format!("there is no month {month:02} (months run from 01 to 12)");
     };
     if day == 0 {
@@ -179,7 +182,10 @@ mod tests {
             message("2027-02-29"),
             "2027-02-29: there is no 29 February in 2027: 2027 is not a leap year"
         );
-        assert_eq!(message("2027-04-31"), "2027-04-31: there is no 31 April: April has 30 days");
+        assert_eq!(
+            message("2027-04-31"),
+            "2027-04-31: there is no 31 April: April has 30 days"
+        );
         assert_eq!(
             message("2027-13-01"),
             "2027-13-01: there is no month 13 (months run from 01 to 12)"

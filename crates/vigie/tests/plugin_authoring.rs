@@ -215,7 +215,8 @@ fn scaffold_builds_passes_check_and_its_tests_and_runs_the_guide_samples() {
     assert!(!out.status.success(), "{}", text(&out));
     let output = text(&out);
     assert!(
-        output.contains("FAIL") && output.contains("expects-a-gap.toml")
+        output.contains("FAIL")
+            && output.contains("expects-a-gap.toml")
             && output.contains("verdict compliant (expected remediate)"),
         "{output}"
     );

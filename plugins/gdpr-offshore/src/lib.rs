@@ -217,9 +217,7 @@ fn unlawful_trigger(sheet: &Sheet, tool: Option<&str>) -> Option<(String, String
 /// shown to rest on a valid tool, as `(fr, en)`: the tool itself, or the
 /// answer that makes it valid, is unknown or was declined.
 fn unproven_trigger(sheet: &Sheet, tool: Option<&str>) -> Option<(String, String)> {
-    let unshown = |q: &str| {
-        sheet.is_declined(q) || sheet.yes_no(q) == Some(YesNo::Unknown)
-    };
+    let unshown = |q: &str| sheet.is_declined(q) || sheet.yes_no(q) == Some(YesNo::Unknown);
     let tool_unshown = match tool {
         Some("unknown") => true,
         None => sheet.is_declined("transfer-tool"),

@@ -321,9 +321,7 @@ impl Plugin for Nis2 {
         evaluation
             .extensions
             .push(extension("declined-questions", declined_anywhere));
-        evaluation
-            .extensions
-            .push(extension("verdict-rule", gate));
+        evaluation.extensions.push(extension("verdict-rule", gate));
         vigie_plugin_sdk::sort_findings(&mut evaluation.findings);
         Ok(evaluation)
     }

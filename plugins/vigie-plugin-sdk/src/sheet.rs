@@ -497,16 +497,14 @@ impl<'a> Sheet<'a> {
             return a;
         }
         let score = tally.score();
-        let status = if tally.critical_not_met
-            || !tally.critical_unanswered.is_empty()
-            || score < 50.0
-        {
-            Status::NonCompliant
-        } else if score < 80.0 || tally.has_missing() {
-            Status::ToVerify
-        } else {
-            Status::Compliant
-        };
+        let status =
+            if tally.critical_not_met || !tally.critical_unanswered.is_empty() || score < 50.0 {
+                Status::NonCompliant
+            } else if score < 80.0 || tally.has_missing() {
+                Status::ToVerify
+            } else {
+                Status::Compliant
+            };
         self.assessment(index, status, &tally)
     }
 
@@ -838,72 +836,72 @@ mod tests {
 
     const fn with_questions(questions: &'static [Question]) -> Content {
         Content {
-        info: Info {
-            id: "t",
-            version: "1.0.0",
-            name: &[("fr", "T"), ("en", "T")],
-            description: &[],
-            authors: &[],
-            languages: &["fr", "en"],
-            extensions: &[],
-        },
-        frameworks: &[],
-        levels: &[],
-        sections: &[Section {
-            id: "s",
-            title: &[],
-            description: &[],
+            info: Info {
+                id: "t",
+                version: "1.0.0",
+                name: &[("fr", "T"), ("en", "T")],
+                description: &[],
+                authors: &[],
+                languages: &["fr", "en"],
+                extensions: &[],
+            },
+            frameworks: &[],
             levels: &[],
-            applicable_when: &[],
-        }],
-        criteria: &[Criterion {
-            id: "c",
-            title: &[("fr", "C"), ("en", "C")],
-            description: &[],
-            weight: 1,
-            severity: Severity::High,
-            references: &[],
-            levels: &[],
-            rollup: Rollup::Worst,
-            recommendation: &[("fr", "Faire"), ("en", "Do")],
-            deadline_days: Some(30),
-            tags: &[],
-        }],
-        questions,
-        verdicts: &[
-            Verdict {
-                id: "compliant",
-                label: &[],
-                summary: &[],
-                severity: Severity::Info,
-            },
-            Verdict {
-                id: "improve",
-                label: &[],
-                summary: &[],
-                severity: Severity::Medium,
-            },
-            Verdict {
-                id: "not-assessed",
-                label: &[],
-                summary: &[],
-                severity: Severity::Info,
-            },
-        ],
-    }
+            sections: &[Section {
+                id: "s",
+                title: &[],
+                description: &[],
+                levels: &[],
+                applicable_when: &[],
+            }],
+            criteria: &[Criterion {
+                id: "c",
+                title: &[("fr", "C"), ("en", "C")],
+                description: &[],
+                weight: 1,
+                severity: Severity::High,
+                references: &[],
+                levels: &[],
+                rollup: Rollup::Worst,
+                recommendation: &[("fr", "Faire"), ("en", "Do")],
+                deadline_days: Some(30),
+                tags: &[],
+            }],
+            questions,
+            verdicts: &[
+                Verdict {
+                    id: "compliant",
+                    label: &[],
+                    summary: &[],
+                    severity: Severity::Info,
+                },
+                Verdict {
+                    id: "improve",
+                    label: &[],
+                    summary: &[],
+                    severity: Severity::Medium,
+                },
+                Verdict {
+                    id: "not-assessed",
+                    label: &[],
+                    summary: &[],
+                    severity: Severity::Info,
+                },
+            ],
+        }
     }
 
     static CONTENT: Content = with_questions(&[
-            q("a", Expect::Yes, &[]),
-            q(
-                "expiry",
-                Expect::AfterAssessment,
-                &[&[Condition {
-                    question: 0,
-                    test: Test::OneOf(&["yes"]),
-                }]],
-            ),
-]);
+        q("a", Expect::Yes, &[]),
+        q(
+            "expiry",
+            Expect::AfterAssessment,
+            &[&[Condition {
+                question: 0,
+                test: Test::OneOf(&["yes"]),
+            }]],
+        ),
+    ]);
 
     const fn q(id: &'static str, expect: Expect, when: Applicability) -> Question {
         Question {
@@ -1044,7 +1042,11 @@ mod tests {
         let r = sheet.assess(0);
         assert_eq!(r.status, Status::NonCompliant);
         assert_eq!(r.score, Some(49.9));
-        assert!(r.rationale[1].1.contains("Essential question unanswered"), "{:?}", r.rationale);
+        assert!(
+            r.rationale[1].1.contains("Essential question unanswered"),
+            "{:?}",
+            r.rationale
+        );
     }
 
     #[test]
