@@ -302,7 +302,7 @@ fn plugin_check_accepts_every_bundled_plugin() {
             report.trials.len()
         );
         // The generated interviews (dates 2025–2035, single refusals) ran
-        // and reached more than the trials' verdicts.
+        // and reached several verdicts.
         assert!(
             report.generated >= 30,
             "{}: {}",
@@ -310,7 +310,7 @@ fn plugin_check_accepts_every_bundled_plugin() {
             report.generated
         );
         assert!(
-            report.verdicts.len() >= 3,
+            report.verdicts.len() >= 2,
             "{}: verdicts reached {:?}",
             bundled.name,
             report.verdicts
