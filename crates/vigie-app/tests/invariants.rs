@@ -153,10 +153,11 @@ fn within(q: &content::Question, v: f64) -> bool {
 }
 
 fn number(q: &content::Question, v: f64) -> Option<AnswerValue> {
-    within(q, v).then(|| match q.kind {
+    let value = match q.kind {
         Kind::Integer => AnswerValue::Integer(v as i64),
         _ => AnswerValue::Decimal(v),
-    })
+    };
+    within(q, v).then_some(value)
 }
 
 fn day(date: Date, days: i64) -> AnswerValue {
@@ -268,10 +269,12 @@ fn worse(q: &content::Question, current: &AnswerValue, date: Date) -> Vec<Answer
                 out.extend(number(q, x + step * d));
             }
         }
-        (Kind::Date, AnswerValue::Date(d), Some(_)) => {
-            if !(matches!(q.expect, Expect::WithinDays(_)) && *d > date) {
-                out.extend([day(*d, -1), day(*d, -400)]);
-            }
+        // An older date is worse, except for a past event dated after the
+        // assessment (an error in the data, outside the order).
+        (Kind::Date, AnswerValue::Date(d), Some(_))
+            if !(matches!(q.expect, Expect::WithinDays(_)) && *d > date) =>
+        {
+            out.extend([day(*d, -1), day(*d, -400)]);
         }
         _ => {}
     }
