@@ -132,6 +132,36 @@ impl AnswersFile {
         self.answers.is_empty()
     }
 
+    /// [`AnswersFile::resolve`], then checks every answer against the
+    /// assessment it is for (no past-event date after `assessment_date`);
+    /// the first problem is reported with the file and line.
+    pub fn resolve_on(
+        &self,
+        questionnaire: &Questionnaire,
+        assessment_date: Date,
+    ) -> Result<Vec<Answer>, AnswersFileError> {
+        let answers = self.resolve(questionnaire)?;
+        for answer in &answers {
+            let Some(question) = questionnaire.question(&answer.question) else {
+                continue;
+            };
+            if let Err(e) = answer.value.check_on(question, assessment_date) {
+                let line = self
+                    .answers
+                    .iter()
+                    .find(|(q, _)| *q == answer.question)
+                    .map_or(0, |(_, v)| line_of(&self.source, v.span()));
+                return Err(AnswersFileError::BadValue {
+                    path: self.path.clone(),
+                    line,
+                    question: answer.question.clone(),
+                    detail: e.to_string(),
+                });
+            }
+        }
+        Ok(answers)
+    }
+
     /// Checks every answer against `questionnaire` and converts it; the first
     /// problem is reported with the file and line.
     pub fn resolve(&self, questionnaire: &Questionnaire) -> Result<Vec<Answer>, AnswersFileError> {

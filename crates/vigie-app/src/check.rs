@@ -5,9 +5,11 @@
 use std::collections::HashMap;
 
 use vigie_model::{
-    Answer, AnswerKind, AnswerValue, Date, EvalContext, Evaluation, Questionnaire, YesNo,
+    Answer, AnswerKind, AnswerValue, Date, EvalContext, Evaluation, Questionnaire, Status, YesNo,
 };
 use vigie_plugin_host::{Call, Host, Plugin, PluginError};
+
+use crate::invariants::{self, Compare, Violation};
 
 /// One answer set the check evaluates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +47,11 @@ impl Trial {
 pub struct CheckReport {
     pub plugin: Plugin,
     pub trials: Vec<(Trial, usize, Evaluation)>,
+    /// Generated interviews evaluated beyond the trials (random answers at
+    /// assessment dates from 2025 to 2035, and single answers declined).
+    pub generated: usize,
+    /// The verdict ids the trials and generated interviews reached.
+    pub verdicts: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +68,10 @@ pub enum CheckError {
         "evaluate is not deterministic: the same answers (the check's answer set \"{trial}\") gave two different results"
     )]
     NotDeterministic { trial: &'static str },
+    #[error("evaluate failed on a generated interview ({what}): {source}")]
+    EvaluateGenerated { what: String, source: PluginError },
+    #[error("{violation} (on {what})")]
+    Invariant { what: String, violation: Violation },
 }
 
 impl CheckError {
@@ -70,6 +81,18 @@ impl CheckError {
         match self {
             CheckError::Load(e) => hint(e),
             CheckError::Evaluate { source, .. } => hint(source),
+            CheckError::EvaluateGenerated { source, .. } => hint(source),
+            CheckError::Invariant { violation, .. } => match violation.property {
+                "complete before compliant" => "give no favourable verdict (severity info) while a criterion \
+                    that applies is not assessed: answer `not-assessed`, or a verdict of higher severity, until \
+                    every criterion has an answer"
+                    .into(),
+                _ => "a refusal to answer must never make the result better than the answer it replaces: \
+                    check that the rules treat `declined` as at least as bad as `unknown`, and that a declined \
+                    question does not hide questions through `applicable_when` (add an `unanswered = true` \
+                    alternative)"
+                    .into(),
+            },
             CheckError::NotDeterministic { .. } => "evaluate must depend on its answers and context only: no \
                  randomness, no clock, no state kept between calls, no iteration over a HashMap whose order \
                  varies (use a BTreeMap or a Vec)"
@@ -271,7 +294,259 @@ pub fn check_plugin(
             trials.push((trial, answers.len(), first));
         }
     }
-    Ok(CheckReport { plugin, trials })
+    let mut verdicts: Vec<String> = trials
+        .iter()
+        .map(|(_, _, e)| e.verdict.id.clone())
+        .collect();
+    for (_, _, e) in &trials {
+        invariants::complete_before_compliant(e).map_err(|violation| CheckError::Invariant {
+            what: "a trial answer set".into(),
+            violation,
+        })?;
+    }
+    let generated = generated_checks(host, &plugin, &questionnaire, &levels, date, &mut verdicts)?;
+    verdicts.sort();
+    verdicts.dedup();
+    Ok(CheckReport {
+        plugin,
+        trials,
+        generated,
+        verdicts,
+    })
+}
+
+/// A small deterministic generator (xorshift64*), so that a check gives
+/// the same result on every run and machine.
+struct Numbers(u64);
+
+impl Numbers {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % (n.max(1) as u64)) as usize
+    }
+}
+
+/// Random interviews per assessment date.
+const RANDOM_PER_DATE: usize = 3;
+/// Questions declined one at a time from the favourable answer set.
+const DECLINED_SAMPLE: usize = 40;
+
+/// A random value for a question, within its kind, choices and bounds.
+/// A yes/no or choice question takes its first option (usually the best)
+/// `favour` times out of `favour + 1`, so that favourable verdicts are
+/// reached too.
+fn random_value(
+    kind: &AnswerKind,
+    date: Date,
+    favour: usize,
+    numbers: &mut Numbers,
+) -> Option<AnswerValue> {
+    let first = numbers.below(favour + 1) != 0;
+    let mut index = |n: usize| if first { 0 } else { numbers.below(n) };
+    Some(match kind {
+        AnswerKind::YesNo => {
+            AnswerValue::YesNo([YesNo::Yes, YesNo::No, YesNo::Partial, YesNo::Unknown][index(4)])
+        }
+        AnswerKind::SingleChoice(c) => AnswerValue::Choice(c.get(index(c.len()))?.id.clone()),
+        AnswerKind::MultipleChoice(c) => {
+            AnswerValue::Choices(vec![c.get(index(c.len()))?.id.clone()])
+        }
+        AnswerKind::Integer(b) => {
+            let lo = b.min.map_or(0.0, f64::ceil);
+            let hi = b.max.map_or(lo + 1000.0, f64::floor).max(lo);
+            AnswerValue::Integer(
+                (lo + numbers.below((hi - lo).min(1e6) as usize + 1) as f64) as i64,
+            )
+        }
+        AnswerKind::Decimal(b) => {
+            let lo = b.min.unwrap_or(0.0);
+            let hi = b.max.unwrap_or(lo + 1000.0).max(lo);
+            AnswerValue::Decimal(lo + (hi - lo) * numbers.below(1001) as f64 / 1000.0)
+        }
+        AnswerKind::Text => AnswerValue::Text("vigie plugin check".into()),
+        AnswerKind::Date => AnswerValue::Date(
+            date.add_days(numbers.below(2001) as i64 - 1000)
+                .unwrap_or(date),
+        ),
+    })
+}
+
+/// Random interviews at dates from 2025 to 2035, and, on the favourable
+/// answers of each level, every sampled question declined in turn (and
+/// yes/no questions answered unknown then declined): a refusal must never
+/// make the result better.
+fn generated_checks(
+    host: &Host,
+    plugin: &Plugin,
+    questionnaire: &Questionnaire,
+    levels: &[Option<String>],
+    today: Date,
+    verdicts: &mut Vec<String>,
+) -> Result<usize, CheckError> {
+    let mut numbers = Numbers(0x9e37_79b9_7f4a_7c15);
+    let mut evaluated = 0;
+    let language = questionnaire
+        .info
+        .languages
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    let context = |date: Date, level: &Option<String>| EvalContext {
+        assessment_date: date,
+        language: language.clone(),
+        level: level.clone(),
+    };
+    let mut evaluate = |answers: &[Answer], ctx: &EvalContext, what: &dyn Fn() -> String| {
+        evaluated += 1;
+        host.evaluate(plugin, answers, ctx)
+            .map_err(|source| CheckError::EvaluateGenerated {
+                what: what(),
+                source,
+            })
+    };
+    let mut dates: Vec<Date> = (2025..=2035)
+        .filter_map(|year| Date::new(year, 1, 1).ok())
+        .map(|d| d.add_days(numbers.below(365) as i64).unwrap_or(d))
+        .collect();
+    dates.push(today);
+    for date in dates {
+        for round in 0..RANDOM_PER_DATE {
+            let level = &levels[numbers.below(levels.len())];
+            let ctx = context(date, level);
+            // Rounds answer more and more of the questions.
+            let skip_one_in = [2, 5, 50][round % 3];
+            let favour = [0, 3, 30][round % 3];
+            let mut answers: Vec<Answer> = Vec::new();
+            for question in &questionnaire.questions {
+                let by_id: HashMap<&str, &AnswerValue> = answers
+                    .iter()
+                    .map(|a| (a.question.as_str(), &a.value))
+                    .collect();
+                let applies =
+                    vigie_model::applicable_items(questionnaire, &by_id, level.as_deref());
+                let index = questionnaire
+                    .question_index(&question.id)
+                    .unwrap_or(usize::MAX);
+                if !applies.question(index) || numbers.below(skip_one_in) == 0 {
+                    continue;
+                }
+                let value = if numbers.below(10 + 10 * favour) == 0 {
+                    Some(AnswerValue::Declined)
+                } else {
+                    random_value(&question.kind, date, favour, &mut numbers)
+                };
+                if let Some(value) = value {
+                    answers.push(Answer {
+                        question: question.id.clone(),
+                        value,
+                        note: None,
+                    });
+                }
+            }
+            let what = || format!("random answers, assessment dated {date}");
+            let e = evaluate(&answers, &ctx, &what)?;
+            invariants::complete_before_compliant(&e).map_err(|violation| {
+                CheckError::Invariant {
+                    what: what(),
+                    violation,
+                }
+            })?;
+            verdicts.push(e.verdict.id.clone());
+        }
+    }
+    for level in levels {
+        let ctx = context(today, level);
+        let base_answers = trial_answers(questionnaire, Trial::Favourable, today, level.as_deref());
+        let applies = |answers: &[Answer]| {
+            let by_id: HashMap<&str, &AnswerValue> = answers
+                .iter()
+                .map(|a| (a.question.as_str(), &a.value))
+                .collect();
+            let a = vigie_model::applicable_items(questionnaire, &by_id, level.as_deref());
+            (0..questionnaire.questions.len())
+                .map(|i| a.question(i))
+                .collect::<Vec<bool>>()
+        };
+        let with = |id: &str, value: AnswerValue| {
+            let mut out: Vec<Answer> = base_answers
+                .iter()
+                .filter(|a| a.question != id)
+                .cloned()
+                .collect();
+            out.push(Answer {
+                question: id.to_string(),
+                value,
+                note: None,
+            });
+            out
+        };
+        let base = evaluate(&base_answers, &ctx, &|| {
+            "first option everywhere".to_string()
+        })?;
+        let base_applies = applies(&base_answers);
+        let step = (base_answers.len() / DECLINED_SAMPLE).max(1);
+        for answer in base_answers.iter().step_by(step) {
+            let Some(question) = questionnaire.question(&answer.question) else {
+                continue;
+            };
+            let (from, from_answers, from_applies) = if question.kind == AnswerKind::YesNo {
+                let unknown = with(&answer.question, AnswerValue::YesNo(YesNo::Unknown));
+                let what = || format!("`{}` answered unknown", answer.question);
+                let e = evaluate(&unknown, &ctx, &what)?;
+                let a = applies(&unknown);
+                (e, unknown, a)
+            } else {
+                // Without the plugin's scoring, another kind of answer is only
+                // known to be good when every criterion it feeds is compliant
+                // (declined against a "not met" answer is no comparison).
+                let favourable = question.criteria.iter().all(|c| {
+                    matches!(
+                        base.status_of(c),
+                        None | Some(Status::Compliant | Status::NotApplicable)
+                    )
+                });
+                if !favourable {
+                    continue;
+                }
+                (base.clone(), base_answers.clone(), base_applies.clone())
+            };
+            let declined = with(&answer.question, AnswerValue::Declined);
+            let what = || format!("`{}` declined", answer.question);
+            let after = evaluate(&declined, &ctx, &what)?;
+            let compare = if applies(&declined) == from_applies {
+                Compare::Everything
+            } else {
+                Compare::VerdictOnly
+            };
+            let change = format!(
+                "`{}` declined instead of {}",
+                answer.question,
+                from_answers
+                    .iter()
+                    .find(|a| a.question == answer.question)
+                    .map_or_else(|| "no answer".to_string(), |a| format!("{:?}", a.value))
+            );
+            invariants::not_better(
+                "declined never better than an answer",
+                &change,
+                &from,
+                &after,
+                &question.criteria,
+                compare,
+            )
+            .map_err(|violation| CheckError::Invariant {
+                what: format!("the first option everywhere, assessment dated {today}"),
+                violation,
+            })?;
+            verdicts.push(after.verdict.id.clone());
+        }
+    }
+    Ok(evaluated)
 }
 
 #[cfg(test)]

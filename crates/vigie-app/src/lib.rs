@@ -12,6 +12,8 @@ pub mod catalog;
 pub mod check;
 pub mod contacts;
 pub mod exchange;
+pub mod golden;
+pub mod invariants;
 pub mod reassess;
 pub mod report;
 pub mod workbench;

@@ -195,6 +195,7 @@ impl Workbench {
         })?;
         if let Some(v) = &value {
             v.validate(&q.kind)
+                .and_then(|()| v.check_on(q, assessment.assessment_date))
                 .map_err(|e| AppError::Invalid(format!("`{question}`: {e}")))?;
         }
         Ok(self

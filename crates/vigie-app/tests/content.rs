@@ -301,5 +301,19 @@ fn plugin_check_accepts_every_bundled_plugin() {
             bundled.name,
             report.trials.len()
         );
+        // The generated interviews (dates 2025–2035, single refusals) ran
+        // and reached several verdicts.
+        assert!(
+            report.generated >= 30,
+            "{}: {}",
+            bundled.name,
+            report.generated
+        );
+        assert!(
+            report.verdicts.len() >= 2,
+            "{}: verdicts reached {:?}",
+            bundled.name,
+            report.verdicts
+        );
     }
 }

@@ -311,7 +311,7 @@ fn export_import_export_through_the_workbench() {
     let (mut office, id) = answered(
         &dir.path().join("office.db"),
         "nis2-suppliers",
-        "offshore-gaps",
+        "in-progress",
     );
     let a = office.store.assessment(&id).unwrap();
     let finding = office.evaluation_of(&a).unwrap().findings[0].id.clone();

@@ -72,7 +72,18 @@ pub enum AnswerError {
     },
     #[error("the same choice `{0}` is given twice")]
     DuplicateChoice(String),
+    #[error(
+        "{date} is after the assessment date {assessment_date}: the question asks when a past event \
+         (a last audit, a last test) took place, which cannot be in the future; give the real date, \
+         or answer unknown"
+    )]
+    FutureDate { date: Date, assessment_date: Date },
 }
+
+/// The question extension by which a plugin marks a date question as the
+/// date of a past event (a last audit, a last test): an answer after the
+/// assessment date is refused at input.
+pub const PAST_DATE_EXTENSION: &str = "date-not-after-assessment";
 
 const DECLINED_WORDS: [&str; 4] = ["declined", "refused", "refus", "refuse"];
 
@@ -135,10 +146,18 @@ impl AnswerValue {
                     .map_err(|_| parse_err(": expected a number"))?,
             ),
             AnswerKind::Text => AnswerValue::Text(text.to_string()),
-            AnswerKind::Date => AnswerValue::Date(
-                text.parse()
-                    .map_err(|_| parse_err(": expected a date YYYY-MM-DD"))?,
-            ),
+            AnswerKind::Date => AnswerValue::Date(text.parse().map_err(|e| {
+                match e {
+                    // The shape is right but the day does not exist: say why.
+                    crate::DateError::Invalid { .. } => parse_err(&format!(
+                        ": {}",
+                        e.to_string()
+                            .trim_start_matches(text)
+                            .trim_start_matches(": ")
+                    )),
+                    crate::DateError::Format(_) => parse_err(": expected a date YYYY-MM-DD"),
+                }
+            })?),
         };
         value.validate(kind)?;
         Ok(value)
@@ -193,6 +212,25 @@ impl AnswerValue {
                 expected: kind.name(),
                 given: value.kind_name(),
             }),
+        }
+    }
+
+    /// Checks this value against the assessment it is given for: the date of
+    /// a past event (a question carrying [`PAST_DATE_EXTENSION`]) cannot come
+    /// after the assessment date. `validate` checks the kind first.
+    pub fn check_on(
+        &self,
+        question: &crate::Question,
+        assessment_date: Date,
+    ) -> Result<(), AnswerError> {
+        match self {
+            AnswerValue::Date(date) if question.is_past_event_date() && *date > assessment_date => {
+                Err(AnswerError::FutureDate {
+                    date: *date,
+                    assessment_date,
+                })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -296,6 +334,56 @@ mod tests {
             AnswerValue::parse(&AnswerKind::Date, "refus"),
             Ok(AnswerValue::Declined)
         );
+    }
+
+    #[test]
+    fn an_impossible_date_says_why() {
+        let err = AnswerValue::parse(&AnswerKind::Date, "2027-02-30").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`2027-02-30` is not a date answer: there is no 30 February: February has 28 days"
+        );
+        let err = AnswerValue::parse(&AnswerKind::Date, "30/02/2027").unwrap_err();
+        assert!(
+            err.to_string().ends_with("expected a date YYYY-MM-DD"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_past_event_cannot_be_dated_after_the_assessment() {
+        let mut question = crate::Question {
+            id: "last-audit".into(),
+            section: "s".into(),
+            prompt: Localized::default(),
+            help: crate::Help {
+                why: Localized::default(),
+                evidence: Localized::default(),
+            },
+            kind: AnswerKind::Date,
+            references: vec![],
+            criteria: vec![],
+            levels: vec![],
+            applicable_when: vec![],
+            extensions: vec![],
+        };
+        let assessed = Date::new(2026, 11, 23).unwrap();
+        let later = AnswerValue::Date(Date::new(2027, 1, 15).unwrap());
+        let same_day = AnswerValue::Date(assessed);
+        // Without the mark, a date question may hold any date (an expiry).
+        assert_eq!(later.check_on(&question, assessed), Ok(()));
+        question.extensions.push(crate::Extension {
+            key: PAST_DATE_EXTENSION.into(),
+            value: "true".into(),
+        });
+        let err = later.check_on(&question, assessed).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("2027-01-15 is after the assessment date 2026-11-23"),
+            "{err}"
+        );
+        assert_eq!(same_day.check_on(&question, assessed), Ok(()));
+        assert_eq!(AnswerValue::Declined.check_on(&question, assessed), Ok(()));
     }
 
     #[test]

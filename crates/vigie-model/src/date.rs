@@ -16,8 +16,45 @@ pub struct Date {
 pub enum DateError {
     #[error("`{0}` is not a date: expected YYYY-MM-DD")]
     Format(String),
-    #[error("{year:04}-{month:02}-{day:02} does not exist in the calendar")]
+    #[error("{year:04}-{month:02}-{day:02}: {}", why_invalid(*year, *month, *day))]
     Invalid { year: i32, month: u8, day: u8 },
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// What is wrong with a date that does not exist, in the words of a person
+/// checking a calendar ("there is no 30 February in 2027").
+fn why_invalid(year: i32, month: u8, day: u8) -> String {
+    if !(1..=9999).contains(&year) {
+        return "the year must be between 0001 and 9999".to_string();
+    }
+    let Some(name) = month
+        .checked_sub(1)
+        .and_then(|m| MONTHS.get(usize::from(m)))
+    else {
+        return format!("there is no month {month:02} (months run from 01 to 12)");
+    };
+    if day == 0 {
+        return "days run from 01".to_string();
+    }
+    let last = days_in_month(year, month);
+    if month == 2 && day == 29 {
+        return format!("there is no 29 February in {year}: {year} is not a leap year");
+    }
+    format!("there is no {day} {name}: {name} has {last} days")
 }
 
 impl Date {
@@ -136,6 +173,24 @@ mod tests {
         let d: Date = "2026-11-23".parse().unwrap();
         assert_eq!(d.to_string(), "2026-11-23");
         assert!("2026-02-30".parse::<Date>().is_err());
+        let message = |s: &str| s.parse::<Date>().unwrap_err().to_string();
+        assert_eq!(
+            message("2027-02-30"),
+            "2027-02-30: there is no 30 February: February has 28 days"
+        );
+        assert_eq!(
+            message("2027-02-29"),
+            "2027-02-29: there is no 29 February in 2027: 2027 is not a leap year"
+        );
+        assert_eq!(
+            message("2027-04-31"),
+            "2027-04-31: there is no 31 April: April has 30 days"
+        );
+        assert_eq!(
+            message("2027-13-01"),
+            "2027-13-01: there is no month 13 (months run from 01 to 12)"
+        );
+        assert_eq!(message("2027-01-00"), "2027-01-00: days run from 01");
         assert!("2024-02-29".parse::<Date>().is_ok());
         assert!("2026/11/23".parse::<Date>().is_err());
         assert!("".parse::<Date>().is_err());

@@ -212,6 +212,18 @@ pub struct Questionnaire {
     pub criteria: Vec<Criterion>,
 }
 
+impl Question {
+    /// Whether the question asks for the date of a past event (see
+    /// [`crate::PAST_DATE_EXTENSION`]).
+    pub fn is_past_event_date(&self) -> bool {
+        matches!(self.kind, AnswerKind::Date)
+            && self
+                .extensions
+                .iter()
+                .any(|e| e.key == crate::PAST_DATE_EXTENSION && e.value == "true")
+    }
+}
+
 impl Questionnaire {
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)

@@ -440,6 +440,7 @@ pub(crate) fn evaluation(
         {
             return Err(format!("{at}: field `score` is {score}, outside 0..100"));
         }
+        status_and_score_agree(&at, r.status, r.score)?;
     }
     if let Some(missing) = q
         .criteria
@@ -475,6 +476,35 @@ pub(crate) fn evaluation(
     }
     c.extensions("evaluation", &e.extensions)?;
     Ok(())
+}
+
+/// A criterion's score lies in the band of its status: compliant 80 to 100,
+/// to verify below 80, non-compliant below 50, and no score for a criterion
+/// not applicable or not assessed. A non-compliant criterion scoring 100
+/// would inflate the overall score while saying the opposite.
+fn status_and_score_agree(
+    at: &str,
+    status: vigie_model::Status,
+    score: Option<f64>,
+) -> Result<(), String> {
+    use vigie_model::Status;
+    let Some(score) = score else {
+        return Ok(());
+    };
+    let (range, agrees) = match status {
+        Status::Compliant => ("80 to 100", score >= 80.0),
+        Status::ToVerify => ("below 80", score < 80.0),
+        Status::NonCompliant => ("below 50", score < 50.0),
+        Status::NotApplicable | Status::NotAssessed => ("none", false),
+    };
+    if agrees {
+        return Ok(());
+    }
+    Err(format!(
+        "{at}: status `{}` with score {score}: the score of a criterion with that status must be {range} \
+         (compliant 80 to 100, to verify below 80, non-compliant below 50, no score when not applicable or not assessed)",
+        status.id()
+    ))
 }
 
 #[cfg(test)]
@@ -602,6 +632,31 @@ mod tests {
         e.extensions = empty_extensions(too_many);
         let err = evaluation(&e, &q, &limits).unwrap_err();
         assert!(err.contains("evaluation.extensions"), "{err}");
+    }
+
+    #[test]
+    fn status_and_score_must_agree() {
+        let limits = OutputLimits::default();
+        let q = questionnaire_of_one();
+        let with = |status, score| {
+            let mut e = evaluation_of_one();
+            e.criteria[0].status = status;
+            e.criteria[0].score = score;
+            evaluation(&e, &q, &limits)
+        };
+        let err = with(Status::NonCompliant, Some(100.0)).unwrap_err();
+        assert!(
+            err.contains("status `non-compliant` with score 100") && err.contains("below 50"),
+            "{err}"
+        );
+        assert!(with(Status::Compliant, Some(79.9)).is_err());
+        assert!(with(Status::ToVerify, Some(80.0)).is_err());
+        assert!(with(Status::NotAssessed, Some(0.0)).is_err());
+        assert_eq!(with(Status::NonCompliant, Some(49.9)), Ok(()));
+        assert_eq!(with(Status::ToVerify, Some(0.0)), Ok(()));
+        assert_eq!(with(Status::Compliant, Some(80.0)), Ok(()));
+        assert_eq!(with(Status::NotApplicable, None), Ok(()));
+        assert_eq!(with(Status::NonCompliant, None), Ok(()));
     }
 
     #[test]

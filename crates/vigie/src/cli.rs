@@ -212,6 +212,15 @@ pub enum PluginCmd {
         /// The component file (.wasm).
         file: PathBuf,
     },
+    /// Run the golden answer sets of a folder (TOML, the format of the
+    /// bundled questionnaires' golden sets) against a plugin file; exit 0 when
+    /// every set gives what it expects.
+    Test {
+        /// The component file (.wasm).
+        file: PathBuf,
+        /// Folder of golden sets (`*.toml`).
+        dir: PathBuf,
+    },
     /// Install a plugin file into the database, for everyone sharing it.
     Install { file: PathBuf },
     /// Remove the compiled-code cache (it is rebuilt on demand).

@@ -179,6 +179,12 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                             eval.findings.len()
                         );
                     }
+                    outln!(
+                        "  {} generated interviews (assessment dates 2025–2035, single answers declined): \
+                         complete before compliant, declined never better; verdicts reached: {}",
+                        report.generated,
+                        report.verdicts.join(", ")
+                    );
                     Ok(())
                 }
                 Err(e) => Err(Failure::new(format!(
@@ -187,6 +193,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                 ))),
             }
         }
+        PluginCmd::Test { file, dir } => golden_test(file, dir),
         PluginCmd::Install { file } => {
             let bytes = std::fs::read(file)
                 .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
@@ -216,6 +223,56 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             Ok(())
         }
     }
+}
+
+/// `vigie plugin test FILE DIR`: every golden set of DIR scored with FILE.
+fn golden_test(file: &std::path::Path, dir: &std::path::Path) -> CmdResult {
+    let bytes = std::fs::read(file)
+        .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
+    let host = Host::new(limits()?, None)?;
+    let plugin = host
+        .load(&bytes, &file.display().to_string())
+        .map_err(|e| Failure::new(format!("plugin refused: {e}")))?;
+    let outcomes = vigie_app::golden::run_golden_dir(&host, &plugin, dir)
+        .map_err(|e| Failure::new(e.to_string()))?;
+    if outcomes.is_empty() {
+        return Err(Failure::new(format!(
+            "{}: no golden set (*.toml) in this folder",
+            dir.display()
+        )));
+    }
+    let mut failed = 0;
+    for outcome in &outcomes {
+        match outcome {
+            Ok(o) if o.problems.is_empty() => outln!(
+                "ok    {}  verdict {}, score {}",
+                o.name,
+                o.evaluation.verdict.id,
+                o.evaluation
+                    .score
+                    .map_or_else(|| "-".to_string(), |s| format!("{s:.1}"))
+            ),
+            Ok(o) => {
+                failed += 1;
+                outln!("FAIL  {}", o.name);
+                for problem in &o.problems {
+                    outln!("      {problem}");
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                outln!("ERROR {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(Failure::new(format!(
+            "{failed} of {} golden sets differ from what they expect",
+            outcomes.len()
+        )));
+    }
+    outln!("{} golden sets pass", outcomes.len());
+    Ok(())
 }
 
 fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {

@@ -436,6 +436,34 @@ fn bulk_file_errors_name_file_and_line_and_write_nothing() {
     assert!(show.contains("answers (0 of"), "{show}");
 }
 
+/// The date of a past event (a last test, a last audit) after the assessment
+/// date is refused at input, one answer or a file, with a message saying why;
+/// an impossible date says which day does not exist. Nothing is written.
+#[test]
+fn a_past_event_dated_after_the_assessment_is_refused() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    let err = env.fails(&["answer", &id, "m21f-pentest-date", "2027-01-15"]);
+    assert!(
+        err.contains("m21f-pentest-date")
+            && err.contains("2027-01-15 is after the assessment date 2026-11-23"),
+        "{err}"
+    );
+    let file = env.write(
+        "future.toml",
+        "[answers]\nm21f-effectiveness = \"yes\"\nm21f-pentest-date = \"2026-12-01\"\n",
+    );
+    let err = env.fails(&["answer", &id, "--file", &file]);
+    assert!(err.contains(&format!("{file}:3:")), "{err}");
+    assert!(err.contains("after the assessment date"), "{err}");
+    let err = env.fails(&["answer", &id, "m21f-pentest-date", "2026-02-30"]);
+    assert!(err.contains("there is no 30 February"), "{err}");
+    assert_eq!(env.answer_rows(&id), 0, "nothing written");
+    // A certificate expiry is not a past event: a later date is the point.
+    env.ok(&["answer", &id, "iso-certified", "yes"]);
+    env.ok(&["answer", &id, "iso-expiry", "2028-03-31"]);
+}
+
 /// The file is refused with a clear error and left byte for byte as it was,
 /// by a command that reads and by one that writes.
 fn assert_refused(env: &Env, db: &Path, watched: &Path, expected: &str) {

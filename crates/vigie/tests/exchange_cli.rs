@@ -96,7 +96,7 @@ fn answered(env: &Env) -> String {
     env.ok(
         "a.db",
         "amel",
-        &["answer", &id, "--file", &golden("offshore-gaps.toml")],
+        &["answer", &id, "--file", &golden("in-progress.toml")],
     );
     id
 }

@@ -129,6 +129,7 @@ fn scaffold_builds_passes_check_and_its_tests_and_runs_the_guide_samples() {
         "questionnaire.toml",
         "src/lib.rs",
         "tests/golden.rs",
+        "golden/well-run.toml",
         "README.md",
     ] {
         assert!(project.join(file).is_file(), "the scaffold lacks {file}");
@@ -146,6 +147,7 @@ fn scaffold_builds_passes_check_and_its_tests_and_runs_the_guide_samples() {
     for command in [
         "cargo build --release",
         "vigie plugin check",
+        "vigie plugin test",
         "plugin install",
         "my_questionnaire.wasm",
     ] {
@@ -179,6 +181,44 @@ fn scaffold_builds_passes_check_and_its_tests_and_runs_the_guide_samples() {
             .count(),
         4,
         "{stdout}"
+    );
+
+    // 3b. `vigie plugin test` runs the scaffold's TOML golden set against the
+    // component, and fails, naming the set and the difference, when a set
+    // expects something else.
+    let out = vigie(home.path())
+        .args(["plugin", "test"])
+        .arg(&component)
+        .arg(project.join("golden"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 golden sets pass"),
+        "{}",
+        text(&out)
+    );
+    let wrong = home.path().join("wrong-golden");
+    std::fs::create_dir_all(&wrong).unwrap();
+    let set = std::fs::read_to_string(project.join("golden/well-run.toml")).unwrap();
+    std::fs::write(
+        wrong.join("expects-a-gap.toml"),
+        set.replace("verdict = \"compliant\"", "verdict = \"remediate\""),
+    )
+    .unwrap();
+    let out = vigie(home.path())
+        .args(["plugin", "test"])
+        .arg(&component)
+        .arg(&wrong)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    let output = text(&out);
+    assert!(
+        output.contains("FAIL")
+            && output.contains("expects-a-gap.toml")
+            && output.contains("verdict compliant (expected remediate)"),
+        "{output}"
     );
 
     // 4. `vigie plugin install` stores it in a database that `plugin list` reads.

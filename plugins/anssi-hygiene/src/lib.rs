@@ -130,7 +130,9 @@ fn verdict(
     let high_settled = in_c()
         .filter(|r| high(r.criterion))
         .all(|r| !matches!(r.status, Status::ToVerify | Status::NotAssessed));
-    if no_gap && high_settled && score >= 80.0 {
+    // Complete before good: no criterion in C is left without an answer.
+    let complete = in_c().all(|r| r.status != Status::NotAssessed);
+    if no_gap && high_settled && complete && score >= 80.0 {
         return ("good", "V4");
     }
     ("improve", "V5")
@@ -440,10 +442,10 @@ mod tests {
         let table = [
             ("compliant", "renforce", "good", "V4", 100.0),
             ("standard-level", "standard", "good", "V4", 100.0),
-            ("offshore-gaps", "standard", "improve", "V5", 74.9),
+            ("offshore-gaps", "standard", "improve", "V5", 74.1),
             ("unaware", "standard", "insufficient", "V1", 7.2),
-            ("refuses", "standard", "not-assessed", "V2", 4.3),
-            ("renforce-gaps", "renforce", "improve", "V5", 92.3),
+            ("refuses", "standard", "not-assessed", "V2", 4.1),
+            ("renforce-gaps", "renforce", "improve", "V5", 91.0),
             ("future-restore-test", "renforce", "improve", "V5", 99.4),
         ];
         for (name, level, verdict, rule, score) in table {

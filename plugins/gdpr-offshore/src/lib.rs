@@ -213,16 +213,67 @@ fn unlawful_trigger(sheet: &Sheet, tool: Option<&str>) -> Option<(String, String
     Some((fr, en))
 }
 
-/// R1: transfers and TIA by destination. Returns `transfer_unlawful`.
-fn transfers_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<bool, String> {
+/// R1 case 5b: why a transfer to a destination without adequacy cannot be
+/// shown to rest on a valid tool, as `(fr, en)`: the tool itself, or the
+/// answer that makes it valid, is unknown or was declined.
+fn unproven_trigger(sheet: &Sheet, tool: Option<&str>) -> Option<(String, String)> {
+    let unshown = |q: &str| sheet.is_declined(q) || sheet.yes_no(q) == Some(YesNo::Unknown);
+    let tool_unshown = match tool {
+        Some("unknown") => true,
+        None => sheet.is_declined("transfer-tool"),
+        _ => false,
+    };
+    let (fr, en) = if tool_unshown {
+        (
+            "l'outil de transfert n'est pas connu ou n'a pas été communiqué (« transfer-tool »)",
+            "the transfer tool is unknown or was not disclosed (\"transfer-tool\")",
+        )
+    } else if tool == Some("scc") && unshown("scc-signed") {
+        (
+            "la signature des clauses contractuelles types n'est pas démontrée (« scc-signed » inconnu ou refusé)",
+            "the signature of the standard contractual clauses is not shown (\"scc-signed\" unknown or declined)",
+        )
+    } else if tool == Some("bcr") && unshown("bcr-approved") {
+        (
+            "l'approbation des BCR n'est pas démontrée (« bcr-approved » inconnu ou refusé)",
+            "the approval of the BCRs is not shown (\"bcr-approved\" unknown or declined)",
+        )
+    } else {
+        return None;
+    };
+    Some((fr.to_string(), en.to_string()))
+}
+
+/// What R1 concludes about the transfer.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Transfer {
+    /// Lawful, or not decided by R1 (the generic statuses decide).
+    Open,
+    /// No adequacy and the answer that makes the tool valid is not given yet:
+    /// too early to conclude (R4 `not-assessed`).
+    Pending,
+    /// No adequacy and no valid tool shown: the transfer must stop.
+    Unlawful,
+}
+
+/// R1: transfers and TIA by destination.
+fn transfers_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<Transfer, String> {
     let content = sheet.content;
     let transfers = criterion(content, "transfers")?;
     let tia = criterion(content, "tia")?;
-    // Case 1: destination unanswered — the generic statuses stay.
-    let Some(destination) = sheet.choice("destination-country") else {
-        return Ok(false);
+    // Case 1: destination unanswered — the generic statuses stay. A
+    // destination the centre refuses to disclose is treated as a country
+    // without adequacy: a refusal must not look better than the answer.
+    let destination = sheet.choice("destination-country");
+    let undisclosed = sheet.is_declined("destination-country");
+    if destination.is_none() && !undisclosed {
+        return Ok(Transfer::Open);
+    }
+    let tags: &[&str] = if undisclosed {
+        &["no-adequacy"]
+    } else {
+        sheet.choice_tags("destination-country")
     };
-    let tags = sheet.choice_tags("destination-country");
     let dpf = sheet.yes_no("dpf-certified");
     let dpf_required = tags.contains(&"dpf-required");
     let tool = sheet.choice("transfer-tool");
@@ -239,9 +290,8 @@ fn transfers_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<bool, Str
                     "Centre in the EEA (\"destination-country\"): no transfer outside the EEA.",
                 ),
             );
-            r.score = None;
         }
-        return Ok(false);
+        return Ok(Transfer::Open);
     }
 
     let effective_adequacy =
@@ -249,12 +299,24 @@ fn transfers_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<bool, Str
     let no_adequacy = tags.contains(&"no-adequacy") || (dpf_required && dpf == Some(YesNo::No));
     let dpf_unconfirmed = dpf_required && !matches!(dpf, Some(YesNo::Yes | YesNo::No));
 
-    // Case 3: effective adequacy.
+    // Case 3: effective adequacy. The transfer rests on Art. 45: no transfer
+    // impact assessment is required (Clause 14 of the SCCs and the EDPB
+    // roadmap concern countries without adequacy).
     if effective_adequacy {
         if let Some(tool @ ("adequacy" | "none" | "derogation")) = tool {
             results[transfers] = adequacy_rollup(sheet, transfers, tool);
         }
-        return Ok(false);
+        if results[tia].status != Status::NotApplicable {
+            results[tia].set(
+                Status::NotApplicable,
+                fr_en(
+                    sheet,
+                    "Destination couverte par une décision d'adéquation (art. 45) : aucune analyse d'impact du transfert n'est exigée.",
+                    "Destination covered by an adequacy decision (Art. 45): no transfer impact assessment is required.",
+                ),
+            );
+        }
+        return Ok(Transfer::Open);
     }
 
     // Case 4: United States, DPF certification not confirmed.
@@ -270,18 +332,32 @@ fn transfers_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<bool, Str
                 ),
             );
         }
-        return Ok(false);
+        return Ok(Transfer::Open);
     }
 
     // Case 5: no adequacy.
     if !no_adequacy {
-        return Ok(false);
+        return Ok(Transfer::Open);
     }
-    let Some((trigger_fr, trigger_en)) = unlawful_trigger(sheet, tool) else {
-        return Ok(false);
+    let Some((trigger_fr, trigger_en)) =
+        unlawful_trigger(sheet, tool).or_else(|| unproven_trigger(sheet, tool))
+    else {
+        let decisive = match tool {
+            Some("scc") => Some("scc-signed"),
+            Some("bcr") => Some("bcr-approved"),
+            _ => None,
+        };
+        if decisive.is_some_and(|q| sheet.applies(q) && sheet.answer(q).is_none()) {
+            return Ok(Transfer::Pending);
+        }
+        return Ok(Transfer::Open);
     };
     let rationale = localized(sheet.languages(), |lang| {
-        let label = choice_label(sheet, "destination-country", destination, lang);
+        let label = match (destination, lang) {
+            (Some(d), _) => choice_label(sheet, "destination-country", d, lang),
+            (None, "fr") => "non communiquée".to_string(),
+            (None, _) => "not disclosed".to_string(),
+        };
         let us_without_dpf = dpf_required && dpf == Some(YesNo::No);
         match (lang, us_without_dpf) {
             ("fr", true) => format!(
@@ -299,7 +375,7 @@ fn transfers_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<bool, Str
         }
     });
     results[transfers].set(Status::NonCompliant, rationale);
-    Ok(true)
+    Ok(Transfer::Unlawful)
 }
 
 /// R2: no written Art. 28 contract. Returns `contract_missing`.
@@ -477,24 +553,29 @@ impl Plugin for Gdpr {
     fn evaluate(sheet: &Sheet) -> Result<wit::Evaluation, String> {
         let content = sheet.content;
         let mut results = sheet.assess_all();
-        let transfer_unlawful = transfers_rule(sheet, &mut results)?;
+        let transfer = transfers_rule(sheet, &mut results)?;
+        let transfer_unlawful = transfer == Transfer::Unlawful;
         let contract_missing = contract_rule(sheet, &mut results)?;
         scc_module_rule(sheet, &mut results)?;
         certificate_rule(sheet, &mut results)?;
 
         // R4: verdict.
         let residual_risk = sheet.choice("tia-conclusion") == Some("residual-risk");
-        let verdict = if contract_missing || transfer_unlawful || residual_risk {
-            "suspend-transfer"
-        } else if not_assessed(sheet) {
-            "not-assessed"
+        let (verdict, gate) = if transfer_unlawful {
+            ("suspend-transfer", "R4.1-transfer")
+        } else if contract_missing {
+            ("suspend-transfer", "R4.1-contract")
+        } else if residual_risk {
+            ("suspend-transfer", "R4.1-tia")
+        } else if transfer == Transfer::Pending || not_assessed(sheet) {
+            ("not-assessed", "R4.2")
         } else if results.iter().all(|r| {
             content.criteria[r.criterion].weight == 0
                 || matches!(r.status, Status::Compliant | Status::NotApplicable)
         }) {
-            "compliant"
+            ("compliant", "R4.3")
         } else {
-            "remediate"
+            ("remediate", "R4.4")
         };
 
         // R5: findings.
@@ -525,6 +606,10 @@ impl Plugin for Gdpr {
         if let Some(f) = stale_list_finding(sheet) {
             evaluation.findings.push(f);
         }
+        evaluation.extensions.push(wit::Extension {
+            key: "verdict-rule".to_string(),
+            value: gate.to_string(),
+        });
         sort_findings(&mut evaluation.findings);
         Ok(evaluation)
     }

@@ -11,16 +11,6 @@ vigie_plugin_sdk::include_content!();
 
 pub struct Nis2;
 
-const SEED_CRITERIA: [&str; 7] = [
-    "c1-iso27001",
-    "c2-nis2-documentation",
-    "c3-supply-chain",
-    "c4-incident-notification",
-    "c5-contract-clauses",
-    "c6-training",
-    "c7-audit-reporting",
-];
-
 fn fmt_date(d: &wit::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
 }
@@ -234,32 +224,36 @@ impl Plugin for Nis2 {
                     .is_some_and(|v| !matches!(v, wit::AnswerValue::Declined))
             })
             .count();
-        let status_of = |id: &str| {
-            content
-                .criterion_index(id)
-                .map(|i| results[i].status)
-                .unwrap_or(Status::NotAssessed)
-        };
-        let seven_compliant = SEED_CRITERIA
+        // D: every applicable question about the supplier (outside the
+        // client's own scope section) that the supplier declined.
+        let scope_section = content.sections.iter().position(|s| s.id == "scope");
+        let declined_anywhere = content
+            .questions
             .iter()
-            .all(|c| status_of(c) == Status::Compliant);
-        let others_ok = results
+            .enumerate()
+            .filter(|(i, q)| Some(q.section) != scope_section && sheet.applies_at(*i))
+            .filter(|&(i, _)| matches!(sheet.answer_at(i), Some(wit::AnswerValue::Declined)))
+            .count();
+        // Seed scenario 2: refusing to share all *or part* of the evidence.
+        let refuses = matches!(
+            sheet.yes_no("shares-evidence"),
+            Some(YesNo::No | YesNo::Partial)
+        ) || declined_anywhere > 0;
+        // Complete before compliant: every criterion that applies, the
+        // art. 21(2), 21(3) and 23 ones included, is compliant.
+        let all_compliant = results
             .iter()
-            .filter(|r| !SEED_CRITERIA.contains(&content.criteria[r.criterion].id))
-            .all(|r| r.status != Status::NonCompliant);
-        let refuses = matches!(sheet.yes_no("shares-evidence"), Some(YesNo::No))
-            || sheet.is_declined("shares-evidence")
-            || declined >= 5;
-        let verdict = if sheet.choice("aware-of-nis2") == Some("unaware") {
-            "unaware"
+            .all(|r| matches!(r.status, Status::Compliant | Status::NotApplicable));
+        let (verdict, gate) = if sheet.choice("aware-of-nis2") == Some("unaware") {
+            ("unaware", "V1")
         } else if refuses {
-            "refuses"
-        } else if seven_compliant && others_ok {
-            "compliant"
+            ("refuses", "V2")
+        } else if all_compliant {
+            ("compliant", "V3")
         } else if 2 * answered < seed.len() {
-            "not-assessed"
+            ("not-assessed", "V4")
         } else {
-            "in-progress"
+            ("in-progress", "V5")
         };
 
         let mut evaluation = sheet.finish(results, verdict)?;
@@ -324,6 +318,10 @@ impl Plugin for Nis2 {
         evaluation
             .extensions
             .push(extension("seed-declined", declined));
+        evaluation
+            .extensions
+            .push(extension("declined-questions", declined_anywhere));
+        evaluation.extensions.push(extension("verdict-rule", gate));
         vigie_plugin_sdk::sort_findings(&mut evaluation.findings);
         Ok(evaluation)
     }

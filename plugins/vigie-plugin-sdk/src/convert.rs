@@ -36,6 +36,22 @@ fn tags_extension(tags: &[&str]) -> Vec<wit::Extension> {
     }
 }
 
+/// The extension key telling the host that a date question records a past
+/// event (a last audit, a last test): a date after the assessment date is
+/// refused at input.
+pub const PAST_DATE_EXTENSION: &str = "date-not-after-assessment";
+
+fn question_extensions(q: &content::Question) -> Vec<wit::Extension> {
+    let mut extensions = tags_extension(q.tags);
+    if matches!(q.expect, content::Expect::WithinDays(_)) {
+        extensions.push(wit::Extension {
+            key: PAST_DATE_EXTENSION.to_string(),
+            value: "true".to_string(),
+        });
+    }
+    extensions
+}
+
 pub(crate) fn severity(s: content::Severity) -> wit::Severity {
     match s {
         content::Severity::Info => wit::Severity::Info,
@@ -163,7 +179,7 @@ pub fn describe(content: &Content) -> wit::Questionnaire {
                     .collect(),
                 levels: strings(q.levels),
                 applicable_when: applicability(content, q.applicable_when),
-                extensions: tags_extension(q.tags),
+                extensions: question_extensions(q),
             })
             .collect(),
         criteria: content

@@ -35,8 +35,11 @@ pub mod bindings {
 /// The WIT types (`Evaluation`, `Answer`, `Context`, ...).
 pub use bindings::exports::vigie::questionnaire::plugin as wit;
 pub use content::{Content, Outcome, text_in};
-pub use convert::describe;
-pub use sheet::{Assessment, Sheet, days_between, localized, sort_findings, to_wit_text};
+pub use convert::{PAST_DATE_EXTENSION, describe};
+pub use sheet::{
+    Assessment, Sheet, days_between, localized, score_in_band, sort_findings, status_band,
+    to_wit_text,
+};
 
 /// A static content text as a WIT `localized` value.
 pub fn wit_text(text: content::Text) -> wit::Localized {

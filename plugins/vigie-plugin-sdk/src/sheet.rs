@@ -18,11 +18,39 @@ pub struct Assessment {
 
 impl Assessment {
     /// Replaces the status and the rationale (one text per language, in the
-    /// order of `info.languages`).
+    /// order of `info.languages`), and moves the score into the band of the
+    /// new status (see [`score_in_band`]): a criterion made non-compliant
+    /// can no longer keep the 100 it scored as compliant.
     pub fn set(&mut self, status: Status, rationale: Vec<(String, String)>) {
         self.status = status;
+        self.score = score_in_band(status, self.score);
         self.rationale = rationale;
     }
+}
+
+/// The scores a criterion of `status` may have, inclusive: compliant 80 to
+/// 100, to verify 0 to 79.9, non-compliant 0 to 49.9; `None` for
+/// not-applicable and not-assessed, which carry no score. The host refuses
+/// an evaluation whose score lies outside its status band.
+pub fn status_band(status: Status) -> Option<(f64, f64)> {
+    match status {
+        Status::Compliant => Some((80.0, 100.0)),
+        Status::ToVerify => Some((0.0, 79.9)),
+        Status::NonCompliant => Some((0.0, 49.9)),
+        Status::NotApplicable | Status::NotAssessed => None,
+    }
+}
+
+/// `score` moved into the band of `status`: clamped when it lies outside,
+/// the band's natural value when missing (100 for compliant, 0 otherwise),
+/// `None` for a status without a score.
+pub fn score_in_band(status: Status, score: Option<f64>) -> Option<f64> {
+    let (low, high) = status_band(status)?;
+    let score = score.filter(|s| s.is_finite()).unwrap_or(match status {
+        Status::Compliant => high,
+        _ => low,
+    });
+    Some(score.clamp(low, high))
 }
 
 /// Builds a `(lang, text)` list from a closure called once per language.
@@ -331,9 +359,12 @@ impl<'a> Sheet<'a> {
             Expect::WithinDays(limit) => match value {
                 AnswerValue::Date(d) => {
                     let age = days_between(d, assessment_date);
-                    // A date after the assessment date is not older than
-                    // the limit either (e.g. an audit already scheduled).
-                    Some(if age <= i64::from(limit) {
+                    // The date of a past event (last audit, last test) after
+                    // the assessment date is an error in the data, not
+                    // evidence: to verify, never met.
+                    Some(if age < 0 {
+                        Outcome::Unknown
+                    } else if age <= i64::from(limit) {
                         Outcome::Met
                     } else {
                         Outcome::NotMet
@@ -384,9 +415,22 @@ impl<'a> Sheet<'a> {
         for qi in self.scored_questions(index) {
             let question = &self.content.questions[qi];
             let weight = f64::from(question.weight.max(1));
+            let outcome = self.outcome(qi);
+            if outcome.is_none() && self.answers[qi].is_some() {
+                // Answered with a choice that carries no score (e.g. "no
+                // development" to a secure-development question): the
+                // question says nothing about the criterion, so it is left
+                // out of the roll-up rather than counted as unanswered.
+                continue;
+            }
             tally.total_weight += weight;
-            match self.outcome(qi) {
-                None => tally.unanswered.push(qi),
+            match outcome {
+                None => {
+                    tally.unanswered.push(qi);
+                    if question.critical {
+                        tally.critical_unanswered.push(qi);
+                    }
+                }
                 Some(outcome) => {
                     tally.points += weight * outcome.points();
                     match outcome {
@@ -434,7 +478,7 @@ impl<'a> Sheet<'a> {
         if let Some(a) = self.not_scorable(index, &tally) {
             return a;
         }
-        let status = if !tally.not_met.is_empty() {
+        let status = if !tally.not_met.is_empty() || !tally.critical_unanswered.is_empty() {
             Status::NonCompliant
         } else if tally.has_doubt() {
             Status::ToVerify
@@ -445,7 +489,7 @@ impl<'a> Sheet<'a> {
     }
 
     /// Weighted-average roll-up: met 100, partial 50, the rest 0; ≥ 80
-    /// compliant (when nothing is in doubt), ≥ 50 to verify, below
+    /// compliant (when nothing is declined or unanswered), ≥ 50 to verify, below
     /// non-compliant; a critical question not met overrides to non-compliant.
     pub fn weighted_average(&self, index: usize) -> Assessment {
         let tally = self.tally(index);
@@ -453,13 +497,14 @@ impl<'a> Sheet<'a> {
             return a;
         }
         let score = tally.score();
-        let status = if tally.critical_not_met || score < 50.0 {
-            Status::NonCompliant
-        } else if score < 80.0 || tally.has_doubt() {
-            Status::ToVerify
-        } else {
-            Status::Compliant
-        };
+        let status =
+            if tally.critical_not_met || !tally.critical_unanswered.is_empty() || score < 50.0 {
+                Status::NonCompliant
+            } else if score < 80.0 || tally.has_missing() {
+                Status::ToVerify
+            } else {
+                Status::Compliant
+            };
         self.assessment(index, status, &tally)
     }
 
@@ -479,11 +524,21 @@ impl<'a> Sheet<'a> {
             match status {
                 Status::Compliant => format!("{} ({}/{}).", w.all_met, tally.met, total),
                 Status::NonCompliant => {
-                    let mut text = format!("{} {}", w.not_met, quote(lang, &tally.not_met));
-                    if tally.not_met.is_empty() {
-                        text = format!("{} {:.0}/100.", w.low_score, tally.score());
+                    let mut parts = Vec::new();
+                    if !tally.not_met.is_empty() {
+                        parts.push(format!("{} {}", w.not_met, quote(lang, &tally.not_met)));
                     }
-                    text
+                    if !tally.critical_unanswered.is_empty() {
+                        parts.push(format!(
+                            "{} {}",
+                            w.critical_unanswered,
+                            quote(lang, &tally.critical_unanswered)
+                        ));
+                    }
+                    if parts.is_empty() {
+                        parts.push(format!("{} {:.0}/100.", w.low_score, tally.score()));
+                    }
+                    parts.join(" ")
                 }
                 _ => {
                     let mut parts = Vec::new();
@@ -506,7 +561,7 @@ impl<'a> Sheet<'a> {
         Assessment {
             criterion: index,
             status,
-            score: Some(tally.score()),
+            score: score_in_band(status, Some(tally.score())),
             rationale,
         }
     }
@@ -515,19 +570,27 @@ impl<'a> Sheet<'a> {
         localized(self.languages(), |lang| pick(words(lang)))
     }
 
-    /// Weighted mean of the scores of assessed criteria; not-applicable and
-    /// not-assessed criteria are neutral.
+    /// How much of what applies has been shown, from 0 to 100: the weighted
+    /// mean of the scores of the applicable criteria, each score within its
+    /// status band, a criterion not yet assessed counting 0 (so that leaving
+    /// questions blank never raises the score); `None` while no criterion is
+    /// assessed. Not-applicable criteria are left out.
     pub fn overall_score(&self, results: &[Assessment]) -> Option<f64> {
         let mut total = 0.0;
         let mut weights = 0.0;
+        let mut assessed = false;
         for r in results {
             let weight = f64::from(self.content.criteria[r.criterion].weight);
-            if let (Some(score), true) = (r.score, is_assessed(r.status)) {
-                total += weight * score;
-                weights += weight;
+            if r.status == Status::NotApplicable {
+                continue;
             }
+            if is_assessed(r.status) {
+                assessed = true;
+                total += weight * score_in_band(r.status, r.score).unwrap_or(0.0);
+            }
+            weights += weight;
         }
-        (weights > 0.0).then(|| (total / weights * 10.0).round() / 10.0)
+        (assessed && weights > 0.0).then(|| (total / weights * 10.0).round() / 10.0)
     }
 
     /// A generic verdict: `not-assessed` when under a quarter of the criteria
@@ -597,7 +660,9 @@ impl<'a> Sheet<'a> {
                     criterion: self.content.criteria[r.criterion].id.to_string(),
                     status: r.status,
                     rationale: to_wit_text(r.rationale),
-                    score: r.score,
+                    // Whatever the rules did to the fields, the score
+                    // returned lies in the band of the status returned.
+                    score: score_in_band(r.status, r.score),
                 })
                 .collect(),
             score,
@@ -693,6 +758,9 @@ struct Tally {
     declined: Vec<usize>,
     not_met: Vec<usize>,
     unanswered: Vec<usize>,
+    /// Unanswered critical questions: a criterion cannot be better than
+    /// when they are answered "no".
+    critical_unanswered: Vec<usize>,
     critical_not_met: bool,
 }
 
@@ -702,6 +770,12 @@ impl Tally {
     }
     fn has_doubt(&self) -> bool {
         !(self.doubtful.is_empty() && self.declined.is_empty() && self.unanswered.is_empty())
+    }
+    /// Whether an answer is missing or declined. Partial and unknown are real
+    /// answers: in an average they count 50 and 0 and no more, so that "no"
+    /// (0, accepted by the mean) can never do better than either.
+    fn has_missing(&self) -> bool {
+        !self.declined.is_empty() || !self.unanswered.is_empty()
     }
     fn score(&self) -> f64 {
         if self.total_weight > 0.0 {
@@ -721,6 +795,7 @@ struct Words {
     doubtful: &'static str,
     declined: &'static str,
     unanswered: &'static str,
+    critical_unanswered: &'static str,
     not_applicable: &'static str,
     not_assessed: &'static str,
     verify_prefix: &'static str,
@@ -734,6 +809,7 @@ fn words(lang: &str) -> &'static Words {
         doubtful: "Réponse partielle ou incertaine :",
         declined: "Le fournisseur a refusé de répondre :",
         unanswered: "Questions sans réponse :",
+        critical_unanswered: "Question essentielle sans réponse, donc non démontrée :",
         not_applicable: "Ce critère ne s'applique pas à ce fournisseur ou à ce niveau.",
         not_assessed: "Aucune réponse pour ce critère.",
         verify_prefix: "À vérifier, en obtenant les preuves. Si le point n'est pas démontré : ",
@@ -745,6 +821,7 @@ fn words(lang: &str) -> &'static Words {
         doubtful: "Partial or uncertain answer:",
         declined: "The supplier declined to answer:",
         unanswered: "Unanswered questions:",
+        critical_unanswered: "Essential question unanswered, so not shown:",
         not_applicable: "This criterion does not apply to this supplier or level.",
         not_assessed: "No answer for this criterion yet.",
         verify_prefix: "To verify by obtaining the evidence. If it cannot be shown: ",
@@ -757,70 +834,74 @@ mod tests {
     use super::*;
     use crate::content::*;
 
-    static CONTENT: Content = Content {
-        info: Info {
-            id: "t",
-            version: "1.0.0",
-            name: &[("fr", "T"), ("en", "T")],
-            description: &[],
-            authors: &[],
-            languages: &["fr", "en"],
-            extensions: &[],
-        },
-        frameworks: &[],
-        levels: &[],
-        sections: &[Section {
-            id: "s",
-            title: &[],
-            description: &[],
+    const fn with_questions(questions: &'static [Question]) -> Content {
+        Content {
+            info: Info {
+                id: "t",
+                version: "1.0.0",
+                name: &[("fr", "T"), ("en", "T")],
+                description: &[],
+                authors: &[],
+                languages: &["fr", "en"],
+                extensions: &[],
+            },
+            frameworks: &[],
             levels: &[],
-            applicable_when: &[],
-        }],
-        criteria: &[Criterion {
-            id: "c",
-            title: &[("fr", "C"), ("en", "C")],
-            description: &[],
-            weight: 1,
-            severity: Severity::High,
-            references: &[],
-            levels: &[],
-            rollup: Rollup::Worst,
-            recommendation: &[("fr", "Faire"), ("en", "Do")],
-            deadline_days: Some(30),
-            tags: &[],
-        }],
-        questions: &[
-            q("a", Expect::Yes, &[]),
-            q(
-                "expiry",
-                Expect::AfterAssessment,
-                &[&[Condition {
-                    question: 0,
-                    test: Test::OneOf(&["yes"]),
-                }]],
-            ),
-        ],
-        verdicts: &[
-            Verdict {
-                id: "compliant",
-                label: &[],
-                summary: &[],
-                severity: Severity::Info,
-            },
-            Verdict {
-                id: "improve",
-                label: &[],
-                summary: &[],
-                severity: Severity::Medium,
-            },
-            Verdict {
-                id: "not-assessed",
-                label: &[],
-                summary: &[],
-                severity: Severity::Info,
-            },
-        ],
-    };
+            sections: &[Section {
+                id: "s",
+                title: &[],
+                description: &[],
+                levels: &[],
+                applicable_when: &[],
+            }],
+            criteria: &[Criterion {
+                id: "c",
+                title: &[("fr", "C"), ("en", "C")],
+                description: &[],
+                weight: 1,
+                severity: Severity::High,
+                references: &[],
+                levels: &[],
+                rollup: Rollup::Worst,
+                recommendation: &[("fr", "Faire"), ("en", "Do")],
+                deadline_days: Some(30),
+                tags: &[],
+            }],
+            questions,
+            verdicts: &[
+                Verdict {
+                    id: "compliant",
+                    label: &[],
+                    summary: &[],
+                    severity: Severity::Info,
+                },
+                Verdict {
+                    id: "improve",
+                    label: &[],
+                    summary: &[],
+                    severity: Severity::Medium,
+                },
+                Verdict {
+                    id: "not-assessed",
+                    label: &[],
+                    summary: &[],
+                    severity: Severity::Info,
+                },
+            ],
+        }
+    }
+
+    static CONTENT: Content = with_questions(&[
+        q("a", Expect::Yes, &[]),
+        q(
+            "expiry",
+            Expect::AfterAssessment,
+            &[&[Condition {
+                question: 0,
+                test: Test::OneOf(&["yes"]),
+            }]],
+        ),
+    ]);
 
     const fn q(id: &'static str, expect: Expect, when: Applicability) -> Question {
         Question {
@@ -890,7 +971,8 @@ mod tests {
         let eval = sheet.finish(results, "improve").unwrap();
         assert_eq!(eval.findings.len(), 1);
         assert_eq!(eval.findings[0].deadline_days, Some(30));
-        assert_eq!(eval.score, Some(50.0));
+        // Raw 50, in the non-compliant band.
+        assert_eq!(eval.score, Some(49.9));
     }
 
     #[test]
@@ -921,6 +1003,109 @@ mod tests {
         assert_eq!(sheet.default_verdict(&sheet.assess_all()), "not-assessed");
         let bad = [answer("nope", AnswerValue::Declined)];
         assert!(Sheet::new(&CONTENT, &bad, &c).is_err());
+    }
+
+    #[test]
+    fn set_keeps_the_score_in_the_band_of_the_status() {
+        let mut a = Assessment {
+            criterion: 0,
+            status: Status::Compliant,
+            score: Some(100.0),
+            rationale: vec![],
+        };
+        a.set(Status::NonCompliant, vec![]);
+        assert_eq!(a.score, Some(49.9));
+        a.set(Status::ToVerify, vec![]);
+        assert_eq!(a.score, Some(49.9));
+        a.set(Status::NotApplicable, vec![]);
+        assert_eq!(a.score, None);
+        a.set(Status::Compliant, vec![]);
+        assert_eq!(a.score, Some(100.0));
+        // Whatever the rules write into the fields, `finish` returns a score
+        // in the band of the status it returns.
+        let c = ctx();
+        let sheet = Sheet::new(&CONTENT, &[], &c).unwrap();
+        a.status = Status::NonCompliant;
+        a.score = Some(100.0);
+        let eval = sheet.finish(vec![a], "improve").unwrap();
+        assert_eq!(eval.criteria[0].score, Some(49.9));
+        assert_eq!(eval.score, Some(49.9));
+    }
+
+    #[test]
+    fn an_unanswered_critical_question_is_not_better_than_no() {
+        // `expiry` is critical: with `a` met and the expiry date missing, the
+        // criterion is not shown, hence non-compliant, as with an old date.
+        let c = ctx();
+        let answers = [answer("a", AnswerValue::YesNo(YesNo::Yes))];
+        let sheet = Sheet::new(&CONTENT, &answers, &c).unwrap();
+        let r = sheet.assess(0);
+        assert_eq!(r.status, Status::NonCompliant);
+        assert_eq!(r.score, Some(49.9));
+        assert!(
+            r.rationale[1].1.contains("Essential question unanswered"),
+            "{:?}",
+            r.rationale
+        );
+    }
+
+    #[test]
+    fn a_past_event_dated_after_the_assessment_is_never_met() {
+        static DATED: Content = with_questions(&[
+            q("a", Expect::Yes, &[]),
+            q("expiry", Expect::WithinDays(365), &[]),
+        ]);
+        let c = ctx();
+        let future = AnswerValue::Date(wit::Date {
+            year: 2026,
+            month: 11,
+            day: 24,
+        });
+        let answers = [answer("expiry", future)];
+        let sheet = Sheet::new(&DATED, &answers, &c).unwrap();
+        assert_eq!(sheet.outcome(1), Some(Outcome::Unknown));
+    }
+
+    #[test]
+    fn a_choice_without_a_score_is_left_out() {
+        static CHOICES: [Choice; 2] = [
+            Choice {
+                id: "met",
+                label: &[],
+                score: Some(Outcome::Met),
+                tags: &[],
+            },
+            Choice {
+                id: "moot",
+                label: &[],
+                score: None,
+                tags: &[],
+            },
+        ];
+        static QUESTIONS: [Question; 2] = [
+            Question {
+                choices: &CHOICES,
+                kind: Kind::SingleChoice,
+                critical: false,
+                ..q("pick", Expect::Choices, &[])
+            },
+            Question {
+                critical: false,
+                ..q("a", Expect::Yes, &[])
+            },
+        ];
+        static WITH_CHOICE: Content = with_questions(&QUESTIONS);
+        let c = ctx();
+        let answers = [
+            answer("pick", AnswerValue::Choice("moot".into())),
+            answer("a", AnswerValue::YesNo(YesNo::Yes)),
+        ];
+        let sheet = Sheet::new(&WITH_CHOICE, &answers, &c).unwrap();
+        let r = sheet.assess(0);
+        assert_eq!((r.status, r.score), (Status::Compliant, Some(100.0)));
+        let only_moot = [answer("pick", AnswerValue::Choice("moot".into()))];
+        let sheet = Sheet::new(&WITH_CHOICE, &only_moot, &c).unwrap();
+        assert_eq!(sheet.assess(0).status, Status::NotAssessed);
     }
 
     #[test]

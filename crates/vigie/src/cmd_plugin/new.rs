@@ -41,6 +41,10 @@ const FILES: &[(&str, &str)] = &[
         "tests/golden.rs",
         include_str!("template/tests/golden.rs.in"),
     ),
+    (
+        "golden/well-run.toml",
+        include_str!("template/golden/well-run.toml.in"),
+    ),
     ("README.md", include_str!("template/README.md.in")),
     (".gitignore", include_str!("template/gitignore.in")),
 ];

@@ -84,7 +84,7 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
     let mut bench = session::open_lazy_workbench(cli)?;
     let assessment = bench.store.assessment(assessment_key)?;
     let plugin = bench.plugin_for(&assessment)?;
-    let answers = parsed.resolve(plugin.questionnaire())?;
+    let answers = parsed.resolve_on(plugin.questionnaire(), assessment.assessment_date)?;
     if let Some(date) = parsed
         .assessment_date
         .filter(|d| *d != assessment.assessment_date)
