@@ -958,4 +958,5 @@ fn two_digit_sections_are_reachable() {
     assert!(matches!(s.app.overlay, Some(Overlay::Explain)));
     let screen = render(&s.app, 80, 24);
     assert!(screen.contains("Score et verdict"), "{screen}");
+    assert!(screen.contains("Règle décisive"), "{screen}");
 }

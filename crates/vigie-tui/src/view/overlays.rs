@@ -220,6 +220,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                         Span::styled(format!("{score} · "), app.theme.accent),
                         Span::styled(e.verdict.label.get(lang).to_string(), app.theme.accent),
                     ]));
+                    // The bundled questionnaires name the rule (gate) that decided, as their
+                    // RULES.md numbers it.
+                    if let Some(rule) = e.extensions.iter().find(|x| x.key == "verdict-rule") {
+                        lines.push(Line::raw(format!(
+                            "{} {}",
+                            tr(lang, "Règle décisive :", "Deciding rule:"),
+                            rule.value
+                        )));
+                    }
                     let why = e.verdict.summary.get(lang);
                     if !why.is_empty() {
                         lines.push(Line::raw(format!(
