@@ -150,10 +150,7 @@ impl Catalog {
         if let Some(existing) = self.by_sha(plugin.sha256()) {
             return existing.clone();
         }
-        let entry = CatalogEntry {
-            plugin,
-            origin,
-        };
+        let entry = CatalogEntry { plugin, origin };
         self.entries.push(entry.clone());
         entry
     }

@@ -282,11 +282,18 @@ mod tests {
 
     /// The answers question by question, recomputing applicability before each (the check's
     /// former, quadratic method): the reference `trial_answers` must agree with.
-    fn question_by_question(q: &Questionnaire, trial: Trial, date: Date, level: Option<&str>) -> Vec<Answer> {
+    fn question_by_question(
+        q: &Questionnaire,
+        trial: Trial,
+        date: Date,
+        level: Option<&str>,
+    ) -> Vec<Answer> {
         let mut answers: Vec<Answer> = Vec::new();
         for (index, question) in q.questions.iter().enumerate() {
-            let by_id: HashMap<&str, &AnswerValue> =
-                answers.iter().map(|a| (a.question.as_str(), &a.value)).collect();
+            let by_id: HashMap<&str, &AnswerValue> = answers
+                .iter()
+                .map(|a| (a.question.as_str(), &a.value))
+                .collect();
             if !applicable_items(q, &by_id, level).question(index) {
                 continue;
             }
@@ -304,9 +311,13 @@ mod tests {
     /// A pseudo-random questionnaire: yes/no and choice questions in two sections, each
     /// with conditions on earlier questions and sometimes a level.
     fn generated(seed: u64, questions: usize) -> Questionnaire {
-        let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let mut next = |n: u64| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) % n.max(1)
         };
         let choices = |n: usize| -> Vec<Choice> {
@@ -353,7 +364,11 @@ mod tests {
                 kind,
                 references: vec![],
                 criteria: vec![],
-                levels: if next(5) == 0 { vec!["high".into()] } else { vec![] },
+                levels: if next(5) == 0 {
+                    vec!["high".into()]
+                } else {
+                    vec![]
+                },
                 applicable_when,
                 extensions: vec![],
             });

@@ -49,13 +49,18 @@ impl Workbench {
                 .iter()
                 .any(|info| info.sha256 == declared.sha256);
         if !known {
+            // The bundled plugins are the reference for identity (a lazy workbench has not
+            // loaded them).
+            self.catalog.load_bundled();
             // Checked on the encoded length too, before decoding: the declared size is only
             // what the file says.
             let encoded_max = (MAX_PLUGIN_BYTES / 3 + 1) * 4;
             if declared.size > MAX_PLUGIN_BYTES as u64 || declared.bytes_base64.len() > encoded_max
             {
                 return Err(vigie_store::StoreError::PluginTooLarge {
-                    size: declared.size.max(declared.bytes_base64.len() as u64 / 4 * 3),
+                    size: declared
+                        .size
+                        .max(declared.bytes_base64.len() as u64 / 4 * 3),
                     max: MAX_PLUGIN_BYTES as u64,
                 }
                 .into());

@@ -13,8 +13,8 @@ pub mod check;
 pub mod exchange;
 pub mod plugins;
 pub mod reassess;
-pub mod signing;
 pub mod report;
+pub mod signing;
 pub mod workbench;
 
 pub use answers_file::{AnswersFile, AnswersFileError};

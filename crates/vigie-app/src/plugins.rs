@@ -235,7 +235,9 @@ impl Workbench {
         Ok(match outcome {
             Ok(plugin) => Ok(self.catalog.insert(plugin, Origin::Database)),
             Err(reason) => {
-                self.catalog.failures.push((Origin::Database, reason.clone()));
+                self.catalog
+                    .failures
+                    .push((Origin::Database, reason.clone()));
                 Err(reason)
             }
         })

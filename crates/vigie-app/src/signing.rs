@@ -59,13 +59,15 @@ impl std::fmt::Display for SignatureStatus {
                 write!(f, "signed by key {}", key_id.to_ascii_uppercase())
             }
             SignatureStatus::Trusted { key_id, comment } => {
-                write!(f, "signed by {comment} (key {})", key_id.to_ascii_uppercase())
+                write!(
+                    f,
+                    "signed by {comment} (key {})",
+                    key_id.to_ascii_uppercase()
+                )
             }
-            SignatureStatus::UnknownKey { key_id } => write!(
-                f,
-                "signed by untrusted key {}",
-                key_id.to_ascii_uppercase()
-            ),
+            SignatureStatus::UnknownKey { key_id } => {
+                write!(f, "signed by untrusted key {}", key_id.to_ascii_uppercase())
+            }
             SignatureStatus::Invalid { reason } => write!(f, "bad signature: {reason}"),
         }
     }
@@ -129,9 +131,8 @@ pub fn check(bytes: &[u8], signature: Option<&str>, keys: &[TrustedKey]) -> Sign
     let Some(key) = keys.iter().find(|k| k.key_id == key_id) else {
         return SignatureStatus::UnknownKey { key_id };
     };
-    let verified = Signature::decode(signature).and_then(|sig| {
-        PublicKey::from_base64(&key.public_key)?.verify(bytes, &sig, false)
-    });
+    let verified = Signature::decode(signature)
+        .and_then(|sig| PublicKey::from_base64(&key.public_key)?.verify(bytes, &sig, false));
     match verified {
         Ok(()) => SignatureStatus::Trusted {
             key_id,

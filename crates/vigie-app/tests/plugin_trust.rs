@@ -24,7 +24,9 @@ fn wat() -> String {
 /// The WAT example describing itself as `id` `version`; `salt` changes the bytes only.
 fn plugin(id: &str, version: &str, salt: &str) -> Vec<u8> {
     let source = wat();
-    assert!(source.contains(r#""wat-mfa\00""#) && source.contains(r#"(i32.const 0x480) "1.0.0\00""#));
+    assert!(
+        source.contains(r#""wat-mfa\00""#) && source.contains(r#"(i32.const 0x480) "1.0.0\00""#)
+    );
     source
         .replacen(r#""wat-mfa\00""#, &format!(r#""{id}\00""#), 1)
         .replacen(
@@ -128,7 +130,10 @@ fn stored_plugins_cost_nothing_until_needed_and_a_failure_is_remembered() {
     // Listing with checks loads each once, and each is marked unusable with its reason.
     let listed = wb.stored_plugins(true).unwrap();
     assert_eq!(wb.catalog.loads(), bundled_count() + 20);
-    for s in listed.iter().filter(|s| s.info.plugin_id.starts_with("hang-")) {
+    for s in listed
+        .iter()
+        .filter(|s| s.info.plugin_id.starts_with("hang-"))
+    {
         match &s.state {
             StoredState::Unusable { reason } => assert!(
                 reason.contains("time") || reason.contains("fuel"),
@@ -209,7 +214,11 @@ fn one_id_and_version_name_one_set_of_bytes() {
     );
     assert!(err.to_string().contains("acme-q 1.0.0"), "{err}");
     // A bundled plugin's id and version too.
-    let bundled = wb.catalog.bundled_with_id("nis2-suppliers").unwrap().clone();
+    let bundled = wb
+        .catalog
+        .bundled_with_id("nis2-suppliers")
+        .unwrap()
+        .clone();
     let err = wb
         .install_plugin(
             &plugin("nis2-suppliers", bundled.plugin.version(), "c"),
@@ -325,6 +334,30 @@ fn exchange_file(bytes: &[u8]) -> String {
     wb.export_assessment(&a.id).unwrap()
 }
 
+/// An exchange file of an assessment scored by `bytes` (claiming to be nis2-suppliers
+/// `version`), written through the store alone, as another program could.
+fn exchange_file_of_store(bytes: &[u8], version: &str) -> String {
+    let db = db();
+    let store = vigie_store::Store::open(&db.path, "office").unwrap();
+    let supplier = store
+        .add_supplier(&SupplierFields::new("Infogérance Lyon", Criticality::High))
+        .unwrap();
+    let blob = store
+        .put_plugin_blob(bytes, "nis2-suppliers", version, "x.wasm")
+        .unwrap();
+    let a = store
+        .new_assessment(&vigie_store::NewAssessment {
+            supplier_id: supplier.id,
+            plugin_sha256: blob.sha256,
+            assessment_date: date(),
+            language: "en".into(),
+            level: None,
+            previous_assessment: None,
+        })
+        .unwrap();
+    store.export_assessment(&a.id).unwrap().to_json().unwrap()
+}
+
 #[test]
 fn an_import_adds_plugin_code_only_when_accepted() {
     let bytes = plugin("acme-q", "2.0.0", "import");
@@ -345,7 +378,12 @@ fn an_import_adds_plugin_code_only_when_accepted() {
         assert!(text.contains(part), "{part}: {text}");
     }
     assert!(wb.store.list_plugin_blobs().unwrap().is_empty());
-    assert!(wb.store.list_assessments(&Default::default()).unwrap().is_empty());
+    assert!(
+        wb.store
+            .list_assessments(&Default::default())
+            .unwrap()
+            .is_empty()
+    );
 
     let report = wb
         .import_exchange_from(&file, "/tmp/from-office.json", true)
@@ -378,7 +416,7 @@ fn an_imported_plugin_claiming_a_bundled_id_scores_its_assessment_only() {
 
     // Other bytes under the bundled id and version are refused outright.
     let version = found.plugin.version().to_string();
-    let file = exchange_file(&plugin("nis2-suppliers", &version, "clash"));
+    let file = exchange_file_of_store(&plugin("nis2-suppliers", &version, "clash"), &version);
     let err = bench(&db, "bruno")
         .import_exchange_from(&file, "y.json", true)
         .unwrap_err();
@@ -393,9 +431,15 @@ fn keypair() -> minisign::KeyPair {
 }
 
 fn sign(kp: &minisign::KeyPair, bytes: &[u8]) -> String {
-    minisign::sign(Some(&kp.pk), &kp.sk, std::io::Cursor::new(bytes), None, None)
-        .unwrap()
-        .into_string()
+    minisign::sign(
+        Some(&kp.pk),
+        &kp.sk,
+        std::io::Cursor::new(bytes),
+        None,
+        None,
+    )
+    .unwrap()
+    .into_string()
 }
 
 fn public_key(kp: &minisign::KeyPair) -> String {
@@ -512,7 +556,9 @@ fn signatures_by_trusted_keys_are_shown_and_can_be_required() {
 fn a_huge_plugin_is_refused_before_it_is_loaded() {
     let db = db();
     let mut wb = bench(&db, "amel");
-    let mut huge = plugin("huge-q", "1.0.0", "huge").into_iter().collect::<Vec<u8>>();
+    let mut huge = plugin("huge-q", "1.0.0", "huge")
+        .into_iter()
+        .collect::<Vec<u8>>();
     // A valid plugin made huge by a comment.
     let comment = format!("\n;; {}\n", "x".repeat(vigie_store::MAX_PLUGIN_BYTES));
     huge.extend_from_slice(comment.as_bytes());

@@ -101,9 +101,7 @@ pub enum StoreError {
     PluginTooLarge { size: u64, max: u64 },
 
     /// The database already holds [`crate::MAX_STORED_PLUGINS`] plugins.
-    #[error(
-        "the database already holds {max} plugins, the most it accepts; nothing was stored"
-    )]
+    #[error("the database already holds {max} plugins, the most it accepts; nothing was stored")]
     TooManyPlugins { max: usize },
 
     /// Other bytes are already stored under the same plugin id and version: a plugin's

@@ -43,8 +43,8 @@ use crate::assessments::{
 use crate::audit::AuditRecord;
 use crate::error::StoreError;
 use crate::records::{
-    NewPluginKind, check_new_plugin,
-    SELECT_ACTION, SELECT_AUDIT, SELECT_EVIDENCE, action_row, audit_row, evidence_row,
+    NewPluginKind, SELECT_ACTION, SELECT_AUDIT, SELECT_EVIDENCE, action_row, audit_row,
+    check_new_plugin, evidence_row,
 };
 use crate::suppliers::{get_by_id as get_supplier, name_key};
 use crate::types::{

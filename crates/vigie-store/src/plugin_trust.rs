@@ -185,8 +185,10 @@ impl Store {
                     kind: "trusted key",
                     key: key_id.clone(),
                 })?;
-            tx.conn
-                .execute("DELETE FROM plugin_trusted_keys WHERE key_id = ?1", [&key_id])?;
+            tx.conn.execute(
+                "DELETE FROM plugin_trusted_keys WHERE key_id = ?1",
+                [&key_id],
+            )?;
             let old = to_json("trusted key", &key)?;
             tx.audit("distrust", "signing-key", &key_id, None, Some(&old), None)?;
             Ok(key)
@@ -341,8 +343,10 @@ impl Store {
                 [&sha],
                 shadow_row,
             )?;
-            tx.conn
-                .execute("DELETE FROM plugin_shadow_allowed WHERE sha256 = ?1", [&sha])?;
+            tx.conn.execute(
+                "DELETE FROM plugin_shadow_allowed WHERE sha256 = ?1",
+                [&sha],
+            )?;
             let old = to_json("shadow decision", &row)?;
             tx.audit("forbid-shadow", "plugin", &sha, None, Some(&old), None)?;
             Ok(row)
@@ -379,15 +383,11 @@ impl Store {
                 .as_ref()
                 .map(|v| to_json("setting", &serde_json::json!({ "key": key, "value": v })))
                 .transpose()?;
-            let new = to_json("setting", &serde_json::json!({ "key": key, "value": value }))?;
-            tx.audit(
-                "set",
+            let new = to_json(
                 "setting",
-                key,
-                None,
-                old_json.as_deref(),
-                Some(&new),
+                &serde_json::json!({ "key": key, "value": value }),
             )?;
+            tx.audit("set", "setting", key, None, old_json.as_deref(), Some(&new))?;
             Ok(old)
         })
     }

@@ -134,7 +134,10 @@ fn trust_decisions_are_audited() {
         .unwrap();
     store.allow_shadow(&plugin.sha256[..10]).unwrap();
     store.forbid_shadow(&plugin.sha256[..10]).unwrap();
-    assert_eq!(store.set_setting(REQUIRE_SIGNED_PLUGINS, "on").unwrap(), None);
+    assert_eq!(
+        store.set_setting(REQUIRE_SIGNED_PLUGINS, "on").unwrap(),
+        None
+    );
     assert_eq!(
         store.setting(REQUIRE_SIGNED_PLUGINS).unwrap().as_deref(),
         Some("on")

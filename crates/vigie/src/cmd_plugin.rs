@@ -284,7 +284,12 @@ fn list(cli: &Cli, lang: &str) -> CmdResult {
     let mut bench = session::open_workbench(cli)?;
     let stored = bench.stored_plugins(true)?;
     header();
-    for entry in bench.catalog.entries().iter().filter(|e| e.origin == Origin::Bundled) {
+    for entry in bench
+        .catalog
+        .entries()
+        .iter()
+        .filter(|e| e.origin == Origin::Bundled)
+    {
         let p = &entry.plugin;
         let copy = stored.iter().find(|s| s.info.sha256 == p.sha256());
         let origin = if copy.is_some() {
@@ -296,7 +301,10 @@ fn list(cli: &Cli, lang: &str) -> CmdResult {
         row(p.id(), p.version(), p.sha256(), origin, "ok", &name);
         outln!("    bundled with this Vigie");
     }
-    for s in stored.iter().filter(|s| s.relation != BundledRelation::Bundled) {
+    for s in stored
+        .iter()
+        .filter(|s| s.relation != BundledRelation::Bundled)
+    {
         let i = &s.info;
         let state = match (&s.state, &s.relation) {
             (StoredState::Unusable { .. }, _) => "unusable",
@@ -309,7 +317,14 @@ fn list(cli: &Cli, lang: &str) -> CmdResult {
             StoredState::Usable { name } => name.get(lang).to_string(),
             _ => "-".to_string(),
         };
-        row(&i.plugin_id, &i.version, &i.sha256, "database", state, &name);
+        row(
+            &i.plugin_id,
+            &i.version,
+            &i.sha256,
+            "database",
+            state,
+            &name,
+        );
         outln!("    {}; {}", s.provenance(), s.signature);
         match &s.relation {
             BundledRelation::Shadowed => outln!(
@@ -356,7 +371,9 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
             let parsed = parse_public_key(&text)?;
             let comment = comment.clone().unwrap_or_default();
             if comment.chars().any(char::is_control) {
-                return Err(Failure::new("--comment: control characters are not allowed"));
+                return Err(Failure::new(
+                    "--comment: control characters are not allowed",
+                ));
             }
             let store = session::open_store(cli)?;
             let added = store.add_trusted_key(&parsed.key_id, &parsed.public_key, &comment)?;
@@ -379,7 +396,12 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
                 outln!("no trusted keys: add one with `vigie plugin trust-key add KEY.pub`");
                 return Ok(());
             }
-            outln!("{:<16}  {:<28}  {:<12}  ADDED AT", "KEY ID", "COMMENT", "ADDED BY");
+            outln!(
+                "{:<16}  {:<28}  {:<12}  ADDED AT",
+                "KEY ID",
+                "COMMENT",
+                "ADDED BY"
+            );
             for k in keys {
                 outln!(
                     "{:<16}  {:<28}  {:<12}  {}",

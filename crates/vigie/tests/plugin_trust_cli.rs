@@ -135,7 +135,12 @@ fn hanging_stored_plugins_cost_nothing_to_commands_that_do_not_need_them() {
             "INSERT INTO plugin_blobs (sha256, size, plugin_id, version, origin, added_by, \
              added_at, bytes) VALUES (?1, ?2, ?3, '1.0.0', 'sqlite3', 'mallory', \
              '2026-01-01T00:00:00.000000Z', ?4)",
-            rusqlite::params![sha256_hex(&bytes), bytes.len() as i64, format!("hang-{n}"), bytes],
+            rusqlite::params![
+                sha256_hex(&bytes),
+                bytes.len() as i64,
+                format!("hang-{n}"),
+                bytes
+            ],
         )
         .unwrap();
     }
@@ -202,13 +207,25 @@ fn import_adds_plugin_code_only_with_accept_plugins() {
 
     let err = env.fails("laptop.db", &["import", &file]);
     let sha = sha256_hex(&plugin("acme-q", "2.0.0", "x"));
-    for part in ["acme-q", "2.0.0", sha.as_str(), file.as_str(), "--accept-plugins"] {
+    for part in [
+        "acme-q",
+        "2.0.0",
+        sha.as_str(),
+        file.as_str(),
+        "--accept-plugins",
+    ] {
         assert!(err.contains(part), "{part}: {err}");
     }
-    assert!(!env.ok("laptop.db", &["assessment", "list"]).contains("acme-q"));
+    assert!(
+        !env.ok("laptop.db", &["assessment", "list"])
+            .contains("acme-q")
+    );
 
     let out = env.ok("laptop.db", &["import", &file, "--accept-plugins"]);
-    assert!(out.contains(&format!("new plugin acme-q 2.0.0, sha256 {sha}")), "{out}");
+    assert!(
+        out.contains(&format!("new plugin acme-q 2.0.0, sha256 {sha}")),
+        "{out}"
+    );
     let list = env.ok("laptop.db", &["plugin", "list"]);
     assert!(
         list.contains(&format!("imported by tester at ")) && list.contains(&format!("from {file}")),
@@ -237,13 +254,17 @@ fn a_bundled_questionnaire_is_replaced_only_by_an_explicit_decision() {
     assert!(!inspect.contains("MFA check"), "{inspect}");
 
     let out = env.ok("v.db", &["plugin", "install", &wasm, "--allow-shadow"]);
-    assert!(out.contains("takes the place of the bundled nis2-suppliers"), "{out}");
+    assert!(
+        out.contains("takes the place of the bundled nis2-suppliers"),
+        "{out}"
+    );
     let inspect = env.ok("v.db", &["plugin", "inspect", "nis2-suppliers"]);
     assert!(inspect.contains("MFA check"), "{inspect}");
     let list = env.ok("v.db", &["plugin", "list"]);
     assert!(
-        list.lines()
-            .any(|l| l.starts_with("nis2-suppliers") && l.contains("99.0.0") && l.contains("shadowing")),
+        list.lines().any(|l| l.starts_with("nis2-suppliers")
+            && l.contains("99.0.0")
+            && l.contains("shadowing")),
         "{list}"
     );
     assert!(list.contains("as decided by tester"), "{list}");
@@ -252,8 +273,9 @@ fn a_bundled_questionnaire_is_replaced_only_by_an_explicit_decision() {
     env.ok("v.db", &["plugin", "forbid-shadow", &sha[..12]]);
     let list = env.ok("v.db", &["plugin", "list"]);
     assert!(
-        list.lines()
-            .any(|l| l.starts_with("nis2-suppliers") && l.contains("99.0.0") && l.contains("shadowed")),
+        list.lines().any(|l| l.starts_with("nis2-suppliers")
+            && l.contains("99.0.0")
+            && l.contains("shadowed")),
         "{list}"
     );
     let inspect = env.ok("v.db", &["plugin", "inspect", "nis2-suppliers"]);
@@ -266,18 +288,37 @@ fn a_signature_beside_the_plugin_is_checked_against_the_trusted_keys() {
     let kp = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
     let bytes = plugin("acme-q", "1.0.0", "signed");
     let wasm = env.write("acme.wasm", &bytes);
-    let signature = minisign::sign(Some(&kp.pk), &kp.sk, std::io::Cursor::new(&bytes), None, None)
-        .unwrap()
-        .into_string();
+    let signature = minisign::sign(
+        Some(&kp.pk),
+        &kp.sk,
+        std::io::Cursor::new(&bytes),
+        None,
+        None,
+    )
+    .unwrap()
+    .into_string();
     env.write("acme.wasm.minisig", signature.as_bytes());
-    let public = env.write("alice.pub", kp.pk.to_box().unwrap().into_string().as_bytes());
+    let public = env.write(
+        "alice.pub",
+        kp.pk.to_box().unwrap().into_string().as_bytes(),
+    );
 
     let out = env.ok(
         "v.db",
-        &["plugin", "trust-key", "add", &public, "--comment", "Alice Conseil"],
+        &[
+            "plugin",
+            "trust-key",
+            "add",
+            &public,
+            "--comment",
+            "Alice Conseil",
+        ],
     );
     assert!(out.contains("trusted key"), "{out}");
-    assert!(env.ok("v.db", &["plugin", "trust-key", "list"]).contains("Alice Conseil"));
+    assert!(
+        env.ok("v.db", &["plugin", "trust-key", "list"])
+            .contains("Alice Conseil")
+    );
 
     let out = env.ok("v.db", &["plugin", "install", &wasm]);
     assert!(out.contains("signed by Alice Conseil"), "{out}");
@@ -297,6 +338,12 @@ fn a_signature_beside_the_plugin_is_checked_against_the_trusted_keys() {
     env.ok("v.db", &["plugin", "require-signatures", "on"]);
     let later = env.write("later.wasm", &plugin("later-q", "1.0.0", "later"));
     let err = env.fails("v.db", &["plugin", "install", &later]);
-    assert!(err.contains("requires plugins signed by a trusted key"), "{err}");
-    assert!(env.ok("v.db", &["plugin", "list"]).contains("signatures required"));
+    assert!(
+        err.contains("requires plugins signed by a trusted key"),
+        "{err}"
+    );
+    assert!(
+        env.ok("v.db", &["plugin", "list"])
+            .contains("signatures required")
+    );
 }
