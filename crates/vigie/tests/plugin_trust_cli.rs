@@ -228,7 +228,7 @@ fn import_adds_plugin_code_only_with_accept_plugins() {
     );
     let list = env.ok("laptop.db", &["plugin", "list"]);
     assert!(
-        list.contains(&format!("imported by tester at ")) && list.contains(&format!("from {file}")),
+        list.contains("imported by tester at ") && list.contains(&format!("from {file}")),
         "{list}"
     );
 }
