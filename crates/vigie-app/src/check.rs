@@ -212,36 +212,41 @@ fn pick(choices: &[vigie_model::Choice], last: bool) -> Option<&vigie_model::Cho
     }
 }
 
-/// Answers for `trial`, given question by question so that conditional
-/// questions opened by earlier answers are answered too.
+/// Answers for `trial`: a sample value for every question that applies, so that
+/// conditional questions opened by earlier answers are answered too.
+///
+/// One applicability pass settles it: a condition only names an earlier question (the host
+/// checks it), and `applicable_items` decides each question from the answers of the earlier
+/// questions that apply, so giving every question its sample value and keeping those that
+/// apply is the same as answering question by question. The cost is linear in the
+/// questionnaire's conditions (which describe's output limits bound); recomputing
+/// applicability before each question was quadratic, and ran outside any plugin limit.
 pub fn trial_answers(
     questionnaire: &Questionnaire,
     trial: Trial,
     date: Date,
     level: Option<&str>,
 ) -> Vec<Answer> {
-    let mut answers: Vec<Answer> = Vec::new();
-    for question in &questionnaire.questions {
-        let by_id: HashMap<&str, &AnswerValue> = answers
-            .iter()
-            .map(|a| (a.question.as_str(), &a.value))
-            .collect();
-        let applies = vigie_model::applicable_items(questionnaire, &by_id, level);
-        let index = questionnaire
-            .question_index(&question.id)
-            .unwrap_or(usize::MAX);
-        if !applies.question(index) {
-            continue;
-        }
-        if let Some(value) = sample_value(&question.kind, trial, date) {
-            answers.push(Answer {
-                question: question.id.clone(),
-                value,
-                note: None,
-            });
-        }
-    }
-    answers
+    let samples: Vec<(usize, AnswerValue)> = questionnaire
+        .questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| sample_value(&q.kind, trial, date).map(|v| (i, v)))
+        .collect();
+    let by_id: HashMap<&str, &AnswerValue> = samples
+        .iter()
+        .map(|(i, v)| (questionnaire.questions[*i].id.as_str(), v))
+        .collect();
+    let applies = vigie_model::applicable_items(questionnaire, &by_id, level);
+    samples
+        .iter()
+        .filter(|(i, _)| applies.question(*i))
+        .map(|(i, value)| Answer {
+            question: questionnaire.questions[*i].id.clone(),
+            value: value.clone(),
+            note: None,
+        })
+        .collect()
 }
 
 /// Loads `bytes` and runs every trial (for each level when the plugin has levels).
@@ -551,7 +556,147 @@ fn generated_checks(
 
 #[cfg(test)]
 mod tests {
-    use super::pick_number;
+    use std::collections::HashMap;
+
+    use vigie_model::*;
+
+    use super::{Trial, pick_number, sample_value, trial_answers};
+
+    /// The answers question by question, recomputing applicability before each (the check's
+    /// former, quadratic method): the reference `trial_answers` must agree with.
+    fn question_by_question(
+        q: &Questionnaire,
+        trial: Trial,
+        date: Date,
+        level: Option<&str>,
+    ) -> Vec<Answer> {
+        let mut answers: Vec<Answer> = Vec::new();
+        for (index, question) in q.questions.iter().enumerate() {
+            let by_id: HashMap<&str, &AnswerValue> = answers
+                .iter()
+                .map(|a| (a.question.as_str(), &a.value))
+                .collect();
+            if !applicable_items(q, &by_id, level).question(index) {
+                continue;
+            }
+            if let Some(value) = sample_value(&question.kind, trial, date) {
+                answers.push(Answer {
+                    question: question.id.clone(),
+                    value,
+                    note: None,
+                });
+            }
+        }
+        answers
+    }
+
+    /// A pseudo-random questionnaire: yes/no and choice questions in two sections, each
+    /// with conditions on earlier questions and sometimes a level.
+    fn generated(seed: u64, questions: usize) -> Questionnaire {
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n.max(1)
+        };
+        let choices = |n: usize| -> Vec<Choice> {
+            (0..n)
+                .map(|i| Choice {
+                    id: format!("c{i}"),
+                    label: Localized::default(),
+                })
+                .collect()
+        };
+        let mut list: Vec<Question> = Vec::new();
+        for i in 0..questions {
+            let kind = match next(3) {
+                0 => AnswerKind::YesNo,
+                1 => AnswerKind::SingleChoice(choices(3)),
+                _ => AnswerKind::MultipleChoice(choices(2)),
+            };
+            let mut applicable_when = Vec::new();
+            if i > 0 {
+                for _ in 0..next(3) {
+                    let mut all = Vec::new();
+                    for _ in 0..=next(2) {
+                        let target = &list[next(i as u64) as usize];
+                        let test = match (next(4), &target.kind) {
+                            (0, _) => Test::Answered,
+                            (1, _) => Test::Unanswered,
+                            (_, AnswerKind::YesNo) => Test::OneOf(vec!["yes".into()]),
+                            (2, k) => Test::OneOf(vec![k.choices()[0].id.clone()]),
+                            (_, k) => Test::NoneOf(vec![k.choices()[0].id.clone()]),
+                        };
+                        all.push(Condition {
+                            question: target.id.clone(),
+                            test,
+                        });
+                    }
+                    applicable_when.push(all);
+                }
+            }
+            list.push(Question {
+                id: format!("q{i}"),
+                section: if i % 2 == 0 { "a".into() } else { "b".into() },
+                prompt: Localized::default(),
+                help: Help::default(),
+                kind,
+                references: vec![],
+                criteria: vec![],
+                levels: if next(5) == 0 {
+                    vec!["high".into()]
+                } else {
+                    vec![]
+                },
+                applicable_when,
+                extensions: vec![],
+            });
+        }
+        let section = |id: &str| Section {
+            id: id.into(),
+            title: Localized::default(),
+            description: Localized::default(),
+            levels: vec![],
+            applicable_when: vec![],
+            extensions: vec![],
+        };
+        Questionnaire {
+            info: PluginInfo {
+                id: "generated".into(),
+                version: "1.0.0".into(),
+                name: Localized::default(),
+                description: Localized::default(),
+                authors: vec![],
+                languages: vec!["en".into()],
+                frameworks: vec![],
+                levels: vec![],
+                extensions: vec![],
+            },
+            sections: vec![section("a"), section("b")],
+            questions: list,
+            criteria: vec![],
+        }
+    }
+
+    #[test]
+    fn one_applicability_pass_answers_like_question_by_question() {
+        let date = Date::new(2026, 6, 1).unwrap();
+        for seed in 0..200 {
+            let q = generated(seed, 1 + (seed as usize % 40));
+            for trial in Trial::ALL {
+                for level in [None, Some("high"), Some("low")] {
+                    assert_eq!(
+                        trial_answers(&q, trial, date, level),
+                        question_by_question(&q, trial, date, level),
+                        "seed {seed}, {trial:?}, level {level:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn sample_numbers_stay_inside_their_bounds() {

@@ -14,12 +14,16 @@ pub mod contacts;
 pub mod exchange;
 pub mod golden;
 pub mod invariants;
+pub mod plugins;
 pub mod reassess;
 pub mod report;
+pub mod signing;
 pub mod workbench;
 
 pub use answers_file::{AnswersFile, AnswersFileError};
 pub use catalog::{Catalog, CatalogEntry, CatalogError, Origin};
+pub use plugins::{BundledRelation, InstallOptions, StoredPlugin, StoredState};
+pub use signing::SignatureStatus;
 pub use workbench::{AppError, AppResult, Workbench};
 
 /// Reports, comparisons and exchange files, re-exported for the CLI and the TUI.

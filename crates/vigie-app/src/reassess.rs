@@ -29,8 +29,8 @@ impl Workbench {
         // Makes sure the previous plugin is known, so that "newest" includes it.
         let old_plugin = self.plugin_for(&previous)?;
         let entry = match plugin_query {
-            Some(query) => self.catalog.find(query)?.clone(),
-            None => self.catalog.find(old_plugin.id())?.clone(),
+            Some(query) => self.find_plugin(query)?,
+            None => self.find_plugin(old_plugin.id())?,
         };
         if entry.plugin.id() != previous.plugin_id {
             return Err(AppError::Invalid(format!(

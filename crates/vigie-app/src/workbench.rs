@@ -11,6 +11,7 @@ use vigie_plugin_host::{Host, Plugin, PluginError};
 use vigie_store::{Assessment, NewAssessment, Store, StoreError, StoredAnswer};
 
 use crate::catalog::{Catalog, CatalogError, Origin};
+use crate::plugins::InstallOptions;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -28,6 +29,50 @@ pub enum AppError {
         "assessment {assessment}: the plugin that scored it (sha256 {sha256}) is neither bundled nor in the database"
     )]
     PluginMissing { assessment: String, sha256: String },
+    #[error(transparent)]
+    Signing(#[from] crate::signing::SigningError),
+    #[error("the stored plugin {sha256} cannot be used: {reason}")]
+    PluginUnusable { sha256: String, reason: String },
+    #[error(
+        "plugin {plugin_id} {version} (sha256 {sha256}) claims the id of a bundled questionnaire, \
+         which stays the one used for new assessments; to let this plugin take its place, \
+         record the decision with `vigie plugin allow-shadow {sha256}` (audited)"
+    )]
+    Shadowed {
+        plugin_id: String,
+        version: String,
+        sha256: String,
+    },
+    #[error(
+        "plugin {plugin_id} {version} (sha256 {sha256}) would take the place of the bundled \
+         questionnaire {plugin_id}: refused; if that is what your team wants, install it again \
+         with --allow-shadow (the decision is recorded in the audit trail)"
+    )]
+    WouldShadow {
+        plugin_id: String,
+        version: String,
+        sha256: String,
+    },
+    #[error(
+        "this database requires plugins signed by a trusted key (`vigie plugin trust-key list`), \
+         and {plugin} is {status}"
+    )]
+    SignatureRequired { plugin: String, status: String },
+    #[error("the signature does not match the plugin: {reason}; nothing was installed")]
+    BadSignature { reason: String },
+    #[error(
+        "the file carries plugin code this database does not have: {plugin_id} {version}, \
+         sha256 {sha256}, {size} bytes, from {origin}; importing it would let that code score \
+         assessments here. Check where it comes from (`vigie plugin check` on its .wasm), then \
+         import again with --accept-plugins; nothing was imported"
+    )]
+    PluginNotAccepted {
+        plugin_id: String,
+        version: String,
+        sha256: String,
+        size: u64,
+        origin: String,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -41,36 +86,22 @@ pub struct Workbench {
 }
 
 impl Workbench {
-    /// Opens (or creates) the database at `path` and loads the bundled
-    /// plugins plus every plugin installed in the database.
+    /// Opens (or creates) the database at `path` and loads the bundled plugins. The plugins
+    /// stored in the database are loaded only when needed (see [`crate::plugins`]).
     pub fn open(path: &Path, auditor: &str, host: Arc<Host>) -> AppResult<Workbench> {
         let store = Store::open(path, auditor)?;
         let mut catalog = Catalog::new(host);
         catalog.load_bundled();
         let mut bench = Workbench { store, catalog };
-        bench.load_database_plugins()?;
+        bench.refresh_shadow_decisions()?;
         Ok(bench)
     }
 
-    /// Loads plugins stored in the database that are not loaded yet. A plugin
-    /// that fails to load is recorded in `catalog.failures`.
-    pub fn load_database_plugins(&mut self) -> AppResult<()> {
-        for info in self.store.list_plugin_blobs()? {
-            if self.catalog.by_sha(&info.sha256).is_none() {
-                let bytes = self.store.plugin_blob(&info.sha256)?;
-                let _ = self.catalog.add(&bytes, Origin::Database);
-            }
-        }
-        Ok(())
-    }
-
     /// Installs a plugin file into the database (after loading and validating
-    /// it), so that everyone sharing the file can use it.
+    /// it), so that everyone sharing the file can use it; see
+    /// [`Workbench::install_plugin_with`] for what is refused.
     pub fn install_plugin(&mut self, bytes: &[u8], origin: &str) -> AppResult<Arc<Plugin>> {
-        let entry = self.catalog.add(bytes, Origin::File(origin.to_string()))?;
-        self.store
-            .put_plugin_blob(bytes, entry.plugin.id(), entry.plugin.version(), origin)?;
-        Ok(entry.plugin)
+        self.install_plugin_with(bytes, origin, &InstallOptions::default())
     }
 
     /// The plugin with exactly the bytes that an assessment records.
@@ -101,7 +132,8 @@ impl Workbench {
         previous: Option<String>,
     ) -> AppResult<Assessment> {
         let supplier = self.store.supplier(supplier)?;
-        let entry = self.catalog.find(plugin_query)?.clone();
+        let entry = self.find_plugin(plugin_query)?;
+        self.check_use(&entry)?;
         let plugin = &entry.plugin;
         let levels = &plugin.questionnaire().info.levels;
         let level = match (level, levels.first()) {
@@ -119,12 +151,17 @@ impl Workbench {
             (None, None) => None,
         };
         let bytes = self.plugin_bytes(plugin)?;
-        self.store.put_plugin_blob(
-            &bytes,
-            plugin.id(),
-            plugin.version(),
-            &entry.origin.to_string(),
-        )?;
+        if Catalog::is_bundled_sha(plugin.sha256()) {
+            self.store
+                .put_bundled_plugin_blob(&bytes, plugin.id(), plugin.version())?;
+        } else {
+            self.store.put_plugin_blob(
+                &bytes,
+                plugin.id(),
+                plugin.version(),
+                &entry.origin.to_string(),
+            )?;
+        }
         Ok(self.store.new_assessment(&NewAssessment {
             supplier_id: supplier.id,
             plugin_sha256: plugin.sha256().to_string(),

@@ -93,6 +93,31 @@ pub enum StoreError {
     #[error("assessment {assessment} is final: it can no longer be changed")]
     Frozen { assessment: String },
 
+    /// A plugin larger than [`crate::MAX_PLUGIN_BYTES`]: refused before anything is stored.
+    #[error(
+        "the plugin is {size} bytes, over the {max} bytes ({} MiB) a database accepts",
+        max >> 20
+    )]
+    PluginTooLarge { size: u64, max: u64 },
+
+    /// The database already holds [`crate::MAX_STORED_PLUGINS`] plugins.
+    #[error("the database already holds {max} plugins, the most it accepts; nothing was stored")]
+    TooManyPlugins { max: usize },
+
+    /// Other bytes are already stored under the same plugin id and version: a plugin's
+    /// identity is (id, version, sha256), and one id and version name one set of bytes.
+    #[error(
+        "plugin {plugin_id} {version} is already stored with other bytes (sha256 {existing}); \
+         these bytes (sha256 {new}) claim the same id and version: refused (a changed plugin \
+         needs a new version)"
+    )]
+    PluginIdentityClash {
+        plugin_id: String,
+        version: String,
+        existing: String,
+        new: String,
+    },
+
     /// A value given by the caller is not acceptable (empty name, inconsistent evidence...).
     #[error("{0}")]
     Invalid(String),

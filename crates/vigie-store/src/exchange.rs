@@ -43,7 +43,8 @@ use crate::assessments::{
 use crate::audit::AuditRecord;
 use crate::error::StoreError;
 use crate::records::{
-    SELECT_ACTION, SELECT_AUDIT, SELECT_EVIDENCE, action_row, audit_row, evidence_row,
+    NewPluginKind, SELECT_ACTION, SELECT_AUDIT, SELECT_EVIDENCE, action_row, audit_row,
+    check_new_plugin, evidence_row,
 };
 use crate::suppliers::{get_by_id as get_supplier, name_key};
 use crate::types::{
@@ -823,11 +824,22 @@ impl Store {
     /// Imports an exchange file in one transaction; see the [module docs](self) for what is
     /// refused. The file is checked again here, whoever built it.
     pub fn import_assessment(&self, file: &ExchangeFile) -> Result<ImportReport, ExchangeError> {
+        self.import_assessment_from(file, "import")
+    }
+
+    /// [`Store::import_assessment`], recording `origin` (where the file came from) as the
+    /// origin of its plugin when the plugin is new here. A new plugin passes the checks of
+    /// [`Store::put_plugin_blob`] (size, count, identity).
+    pub fn import_assessment_from(
+        &self,
+        file: &ExchangeFile,
+        origin: &str,
+    ) -> Result<ImportReport, ExchangeError> {
         file.check()?;
         let bytes = file.plugin.bytes()?;
         // A refusal found inside the transaction is kept here while the transaction rolls back.
         let mut refusal: Option<ExchangeError> = None;
-        let result = self.write(|tx| match import_in(tx, file, &bytes) {
+        let result = self.write(|tx| match import_in(tx, file, &bytes, origin) {
             Ok(report) => Ok(report),
             Err(ExchangeError::Store(e)) => Err(e),
             Err(other) => {
@@ -848,6 +860,7 @@ fn import_in(
     tx: &mut Tx<'_>,
     file: &ExchangeFile,
     bytes: &[u8],
+    origin: &str,
 ) -> Result<ImportReport, ExchangeError> {
     let a = &file.assessment;
     let id = a.id.as_str();
@@ -882,7 +895,17 @@ fn import_in(
             }
             false
         }
-        None => true,
+        None => {
+            check_new_plugin(
+                tx.conn,
+                &file.plugin.sha256,
+                &file.plugin.plugin_id,
+                &file.plugin.version,
+                bytes.len(),
+                NewPluginKind::Installed,
+            )?;
+            true
+        }
     };
 
     if let Some(previous) = &a.previous_assessment {
@@ -1072,12 +1095,13 @@ fn import_in(
             .map_err(|_| StoreError::Invalid("the plugin is too large".into()))?;
         tx.conn.execute(
             "INSERT INTO plugin_blobs (sha256, size, plugin_id, version, origin, added_by, \
-             added_at, bytes) VALUES (?1, ?2, ?3, ?4, 'import', ?5, ?6, ?7)",
+             added_at, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 file.plugin.sha256,
                 size,
                 file.plugin.plugin_id,
                 file.plugin.version,
+                origin,
                 tx.who,
                 tx.now,
                 bytes,
@@ -1090,7 +1114,7 @@ fn import_in(
                 "size": file.plugin.size,
                 "plugin_id": file.plugin.plugin_id,
                 "version": file.plugin.version,
-                "origin": "import",
+                "origin": origin,
             }),
         )?;
         tx.audit(

@@ -23,6 +23,7 @@ mod exchange;
 mod filesystem;
 mod header;
 mod open_files;
+mod plugin_trust;
 mod records;
 mod schema;
 mod suppliers;
@@ -45,6 +46,9 @@ pub use exchange::{
     ExchangedAssessment, ExchangedPlugin, FOREIGN_AUDIT_ENTITY, FOREIGN_SUPPLIER_AUDIT_ENTITY,
     ImportOutcome, ImportReport,
 };
+pub use plugin_trust::{
+    PluginCheck, PluginSignature, REQUIRE_SIGNED_PLUGINS, ShadowAllowance, TrustedKey,
+};
 pub use schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 pub use types::*;
 
@@ -64,6 +68,13 @@ pub const MAX_BUSY_WAIT: Duration = Duration::from_secs(120);
 
 /// How often a write waiting for another writer checks whether it was cancelled.
 pub const CANCELLABLE_WAIT_STEP: Duration = Duration::from_millis(100);
+/// The largest plugin a database accepts, in bytes (install and import). The bundled
+/// questionnaires are well under 1 MiB.
+pub const MAX_PLUGIN_BYTES: usize = 16 << 20;
+
+/// The most plugins one database holds (every stored plugin is a choice offered to every
+/// auditor, and each is checked once per host version).
+pub const MAX_STORED_PLUGINS: usize = 200;
 
 /// The shortest id prefix accepted where an id is expected.
 pub const MIN_ID_PREFIX: usize = 6;

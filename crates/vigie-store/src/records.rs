@@ -59,8 +59,10 @@ pub(crate) fn action_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActionItem
     })
 }
 
-pub(crate) const SELECT_PLUGIN: &str =
-    "SELECT sha256, size, plugin_id, version, origin, added_by, added_at FROM plugin_blobs";
+/// The size is read as `length(bytes)`, which SQLite answers from the record header without
+/// reading the bytes: the `size` column is only what the writer claimed.
+pub(crate) const SELECT_PLUGIN: &str = "SELECT sha256, length(bytes), plugin_id, version, origin, \
+     added_by, added_at FROM plugin_blobs";
 
 pub(crate) fn plugin_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginBlobInfo> {
     let size: i64 = row.get(1)?;
@@ -94,6 +96,58 @@ pub(crate) fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry>
         prev_hash: hex::encode(prev),
         hash: hex::encode(hash),
     })
+}
+
+/// Who stores a new plugin: a user (installing or importing it) or this build (a copy of
+/// one of its bundled plugins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NewPluginKind {
+    Installed,
+    Bundled,
+}
+
+/// The checks on plugin bytes not yet stored (sha256 `sha256`), inside the write
+/// transaction: size, count and identity (see [`Store::put_plugin_blob`]).
+pub(crate) fn check_new_plugin(
+    conn: &Connection,
+    sha256: &str,
+    plugin_id: &str,
+    version: &str,
+    size: usize,
+    kind: NewPluginKind,
+) -> Result<()> {
+    if size > crate::MAX_PLUGIN_BYTES {
+        return Err(StoreError::PluginTooLarge {
+            size: size as u64,
+            max: crate::MAX_PLUGIN_BYTES as u64,
+        });
+    }
+    if kind == NewPluginKind::Bundled {
+        return Ok(());
+    }
+    let count: i64 = conn.query_row("SELECT count(*) FROM plugin_blobs", [], |r| r.get(0))?;
+    if count >= crate::MAX_STORED_PLUGINS as i64 {
+        return Err(StoreError::TooManyPlugins {
+            max: crate::MAX_STORED_PLUGINS,
+        });
+    }
+    let existing: Option<String> = conn
+        .query_row(
+            "SELECT sha256 FROM plugin_blobs WHERE plugin_id = ?1 AND version = ?2 \
+             AND sha256 <> ?3 LIMIT 1",
+            params![plugin_id, version, sha256],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(existing) = existing {
+        return Err(StoreError::PluginIdentityClash {
+            plugin_id: plugin_id.to_string(),
+            version: version.to_string(),
+            existing,
+            new: sha256.to_string(),
+        });
+    }
+    Ok(())
 }
 
 fn is_sha256_hex(s: &str) -> bool {
@@ -356,12 +410,41 @@ impl Store {
 
     /// Stores a plugin's bytes under their sha256. Storing the same bytes again changes
     /// nothing and returns the existing record.
+    ///
+    /// Refused: bytes over [`crate::MAX_PLUGIN_BYTES`] ([`StoreError::PluginTooLarge`]), a
+    /// database already holding [`crate::MAX_STORED_PLUGINS`] plugins
+    /// ([`StoreError::TooManyPlugins`]), and other bytes under an id and version already
+    /// stored ([`StoreError::PluginIdentityClash`]).
     pub fn put_plugin_blob(
         &self,
         bytes: &[u8],
         plugin_id: &str,
         version: &str,
         origin: &str,
+    ) -> Result<PluginBlobInfo> {
+        self.put_plugin_blob_as(bytes, plugin_id, version, origin, NewPluginKind::Installed)
+    }
+
+    /// Stores a copy of a plugin bundled with this build (so that assessments it scores keep
+    /// their bytes). A bundled plugin comes from the binary, not from a user: it is exempt from
+    /// the count limit, and a build whose bundled bytes differ from an older build's under the
+    /// same version is not refused (the assessments keep pinning their own bytes).
+    pub fn put_bundled_plugin_blob(
+        &self,
+        bytes: &[u8],
+        plugin_id: &str,
+        version: &str,
+    ) -> Result<PluginBlobInfo> {
+        self.put_plugin_blob_as(bytes, plugin_id, version, "bundled", NewPluginKind::Bundled)
+    }
+
+    fn put_plugin_blob_as(
+        &self,
+        bytes: &[u8],
+        plugin_id: &str,
+        version: &str,
+        origin: &str,
+        kind: NewPluginKind,
     ) -> Result<PluginBlobInfo> {
         let plugin_id = non_empty("the plugin id", plugin_id)?;
         let version = non_empty("the plugin version", version)?;
@@ -381,6 +464,7 @@ impl Store {
             if let Some(existing) = existing {
                 return Ok(existing);
             }
+            check_new_plugin(tx.conn, &sha256, &plugin_id, &version, bytes.len(), kind)?;
             let info = PluginBlobInfo {
                 sha256: sha256.clone(),
                 size: bytes.len() as u64,

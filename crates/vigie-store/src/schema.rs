@@ -162,6 +162,54 @@ BEGIN
     SELECT RAISE(ABORT, 'the audit trail is append-only');
 END;
 "#,
+    // 2: plugin trust. Keys a team trusts to sign plugins, the signatures stored beside the
+    // plugins they sign, audited decisions to let a stored plugin take a bundled plugin's
+    // place, policy settings, and the remembered outcome of loading each plugin (a cache:
+    // what a plugin describes depends only on its bytes and the host, so it is keyed by both).
+    r#"
+CREATE TABLE plugin_trusted_keys (
+    key_id      TEXT PRIMARY KEY NOT NULL CHECK (length(key_id) = 16),
+    public_key  TEXT NOT NULL,
+    comment     TEXT NOT NULL,
+    added_by    TEXT NOT NULL,
+    added_at    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE plugin_signatures (
+    sha256      TEXT PRIMARY KEY NOT NULL REFERENCES plugin_blobs(sha256),
+    key_id      TEXT NOT NULL,
+    signature   TEXT NOT NULL,
+    added_by    TEXT NOT NULL,
+    added_at    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE plugin_shadow_allowed (
+    sha256      TEXT PRIMARY KEY NOT NULL REFERENCES plugin_blobs(sha256),
+    plugin_id   TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    allowed_by  TEXT NOT NULL,
+    allowed_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE settings (
+    key         TEXT PRIMARY KEY NOT NULL,
+    value       TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE plugin_checks (
+    sha256      TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    usable      INTEGER NOT NULL CHECK (usable IN (0, 1)),
+    plugin_id   TEXT,
+    version     TEXT,
+    name        TEXT,
+    reason      TEXT,
+    checked_at  TEXT NOT NULL,
+    PRIMARY KEY (sha256, host)
+) STRICT, WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes: the number of migrations.

@@ -729,7 +729,14 @@ impl App {
                     "Create a supplier first (s).",
                 )),
             },
-            Action::Plugins => self.stack.push(Screen::Plugins { selected: 0 }),
+            Action::Plugins => {
+                // Stored plugins are loaded when first needed (once per host: failures are
+                // remembered), not when the workbench opens.
+                if let Err(e) = self.bench.load_database_plugins() {
+                    self.error(e);
+                }
+                self.stack.push(Screen::Plugins { selected: 0 })
+            }
             Action::Reassess => match self.home.rows.get(self.home.selected).cloned() {
                 Some(HomeRow::Assessment(a)) => match self.bench.reassess(&a.id, self.today) {
                     Ok(new) => {
@@ -779,11 +786,14 @@ impl App {
     }
 
     fn open_new_assessment(&mut self, supplier: Supplier) {
-        let plugins: Vec<Arc<Plugin>> = self
-            .bench
-            .catalog
+        if let Err(e) = self.bench.load_database_plugins() {
+            self.error(e);
+        }
+        let catalog = &self.bench.catalog;
+        let plugins: Vec<Arc<Plugin>> = catalog
             .entries()
             .iter()
+            .filter(|e| !catalog.is_shadowed(e))
             .map(|e| e.plugin.clone())
             .collect();
         if plugins.is_empty() {

@@ -83,7 +83,13 @@ pub enum Command {
     },
     /// Import an exported assessment; refused (nothing written) if the file was
     /// altered or conflicts with this database.
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        /// Also add the plugin the file carries when this database does not have it
+        /// (without this flag such a file is refused, naming the plugin).
+        #[arg(long)]
+        accept_plugins: bool,
+    },
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,7 +228,32 @@ pub enum PluginCmd {
         dir: PathBuf,
     },
     /// Install a plugin file into the database, for everyone sharing it.
-    Install { file: PathBuf },
+    Install {
+        file: PathBuf,
+        /// Its minisign signature (default: FILE.minisig beside it, when present).
+        #[arg(long, value_name = "FILE.minisig")]
+        signature: Option<PathBuf>,
+        /// Let it take the place of the bundled plugin with the same id (recorded in
+        /// the audit trail).
+        #[arg(long)]
+        allow_shadow: bool,
+    },
+    /// Let a stored plugin take the place of the bundled plugin with its id (audited).
+    AllowShadow {
+        /// The stored plugin: its sha256 (or a prefix), or its id when only one is stored.
+        plugin: String,
+    },
+    /// Withdraw an allow-shadow decision: the bundled plugin is used again (audited).
+    ForbidShadow { plugin: String },
+    /// The public keys (minisign) whose signatures the team trusts.
+    #[command(subcommand)]
+    TrustKey(TrustKeyCmd),
+    /// Require plugins (other than bundled ones) to be signed by a trusted key to be
+    /// installed, imported or used for a new assessment: on or off (audited).
+    RequireSignatures {
+        #[arg(value_enum)]
+        setting: OnOff,
+    },
     /// Remove the compiled-code cache (it is rebuilt on demand).
     ClearCache,
     /// Create a plugin project (content, rules, golden test, README) to build with cargo.
@@ -233,4 +264,25 @@ pub enum PluginCmd {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrustKeyCmd {
+    /// Trust a minisign public key (a .pub file or its base64 line).
+    Add {
+        key: String,
+        /// Whose key it is (shown as "signed by …").
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// List the trusted keys.
+    List,
+    /// Stop trusting a key (its 16-digit id).
+    Remove { key_id: String },
 }

@@ -21,7 +21,10 @@ pub fn run(cli: &Cli, command: &Command) -> CmdResult {
             output,
         } => report(cli, assessment, *format, output.as_deref()),
         Command::Export { assessment, output } => export(cli, assessment, output.as_deref()),
-        Command::Import { file } => import(cli, file),
+        Command::Import {
+            file,
+            accept_plugins,
+        } => import(cli, file, *accept_plugins),
         other => Err(Failure::new(format!(
             "internal error: {other:?} is not an exchange command"
         ))),
@@ -101,13 +104,14 @@ fn export(cli: &Cli, assessment: &str, output: Option<&Path>) -> CmdResult {
     Ok(())
 }
 
-fn import(cli: &Cli, file: &Path) -> CmdResult {
+fn import(cli: &Cli, file: &Path, accept_plugins: bool) -> CmdResult {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
     let mut bench = session::open_lazy_workbench(cli)?;
+    let source = file.display().to_string();
     let report = bench
-        .import_exchange(&text)
-        .map_err(|e| Failure::new(format!("{}: {e}", file.display())))?;
+        .import_exchange_from(&text, &source, accept_plugins)
+        .map_err(|e| Failure::new(format!("{source}: {e}")))?;
     let id = short_id(&report.assessment_id);
     match report.outcome {
         ImportOutcome::Unchanged => {
@@ -127,8 +131,14 @@ fn import(cli: &Cli, file: &Path) -> CmdResult {
             if report.supplier_added {
                 extra.push("new supplier");
             }
+            let plugin_note;
             if report.plugin_added {
-                extra.push("new plugin");
+                let a = bench.store.assessment(&report.assessment_id)?;
+                plugin_note = format!(
+                    "new plugin {} {}, sha256 {}, from {source}",
+                    a.plugin_id, a.plugin_version, a.plugin_sha256
+                );
+                extra.push(&plugin_note);
             }
             let extra = if extra.is_empty() {
                 String::new()

@@ -4,12 +4,15 @@ mod new;
 
 use std::sync::Arc;
 
+use std::path::{Path, PathBuf};
+
 use vigie_app::check::check_plugin;
-use vigie_app::{Catalog, Origin};
+use vigie_app::signing::parse_public_key;
+use vigie_app::{BundledRelation, Catalog, InstallOptions, Origin, StoredState};
 use vigie_model::{AnswerKind, Date};
 use vigie_plugin_host::{CompileCache, Host, Limits};
 
-use crate::cli::{Cli, PluginCmd};
+use crate::cli::{Cli, OnOff, PluginCmd, TrustKeyCmd};
 use crate::cmd_store::out::outln;
 use crate::cmd_store::session;
 use crate::{CmdResult, Failure, paths};
@@ -64,24 +67,6 @@ pub fn bundled_catalog() -> Result<Catalog, Failure> {
     Ok(catalog)
 }
 
-/// The bundled plugins plus those installed in the database, with the sha256
-/// of every stored plugin. A database that does not exist yet is not created:
-/// only the bundled plugins are listed then.
-fn catalog_with_database(cli: &Cli) -> Result<(Catalog, Vec<String>), Failure> {
-    let path = paths::db_path(cli)?;
-    if !path.exists() {
-        return Ok((bundled_catalog()?, Vec::new()));
-    }
-    let bench = session::open_workbench(cli)?;
-    let stored = bench
-        .store
-        .list_plugin_blobs()?
-        .into_iter()
-        .map(|b| b.sha256)
-        .collect();
-    Ok((bench.catalog, stored))
-}
-
 pub fn today() -> Date {
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -94,61 +79,23 @@ pub fn today() -> Date {
 pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
     let lang = paths::language(cli.lang.as_deref());
     match cmd {
-        PluginCmd::List => {
-            let (catalog, stored) = catalog_with_database(cli)?;
-            outln!(
-                "{:<22} {:<9} {:<14} {:<16} NAME",
-                "ID",
-                "VERSION",
-                "SHA256",
-                "ORIGIN"
-            );
-            for entry in catalog.entries() {
-                let p = &entry.plugin;
-                let in_db = stored.iter().any(|s| s == p.sha256());
-                let origin = match (&entry.origin, in_db) {
-                    (Origin::Bundled, true) => "bundled+database".to_string(),
-                    (Origin::File(_), true) => "database".to_string(),
-                    (origin, _) => origin.to_string(),
-                };
-                outln!(
-                    "{:<22} {:<9} {:<14} {:<16} {}",
-                    p.id(),
-                    p.version(),
-                    p.sha256().get(..12).unwrap_or(p.sha256()),
-                    origin,
-                    p.questionnaire().info.name.get(&lang)
-                );
-            }
-            for (origin, error) in &catalog.failures {
-                eprintln!("vigie: could not load a plugin from {origin}: {error}");
-            }
-            Ok(())
-        }
+        PluginCmd::List => list(cli, &lang),
         PluginCmd::Inspect { plugin } => {
-            // The file is read before the database is opened: a descriptor closed while a
-            // connection is open would release that connection's locks if the file named
-            // were the database itself.
             let path = std::path::Path::new(plugin);
-            let file_bytes =
-                if path.is_file() {
-                    Some(std::fs::read(path).map_err(|e| {
-                        Failure::new(format!("cannot read {}: {e}", path.display()))
-                    })?)
-                } else {
-                    None
-                };
-            let (catalog, _) = catalog_with_database(cli)?;
-            let entry_plugin = match file_bytes {
-                Some(bytes) => Arc::new(catalog.host().load(&bytes, &path.display().to_string())?),
-                None => catalog.find(plugin)?.plugin.clone(),
+            let entry_plugin = if path.is_file() {
+                let bytes = read_plugin_file(path)?;
+                let catalog = bundled_catalog()?;
+                Arc::new(catalog.host().load(&bytes, &path.display().to_string())?)
+            } else if paths::db_path(cli)?.exists() {
+                session::open_workbench(cli)?.find_plugin(plugin)?.plugin
+            } else {
+                bundled_catalog()?.find(plugin)?.plugin.clone()
             };
             print_questionnaire(&entry_plugin, &lang);
             Ok(())
         }
         PluginCmd::Check { file } => {
-            let bytes = std::fs::read(file)
-                .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
+            let bytes = read_plugin_file(file)?;
             let host = Host::new(limits()?, None)?;
             match check_plugin(&host, &bytes, &file.display().to_string(), today()) {
                 Ok(report) => {
@@ -194,20 +141,87 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             }
         }
         PluginCmd::Test { file, dir } => golden_test(file, dir),
-        PluginCmd::Install { file } => {
-            let bytes = std::fs::read(file)
-                .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
+        PluginCmd::Install {
+            file,
+            signature,
+            allow_shadow,
+        } => {
+            let bytes = read_plugin_file(file)?;
+            let signature_file = signature.clone().or_else(|| {
+                let beside = PathBuf::from(format!("{}.minisig", file.display()));
+                beside.is_file().then_some(beside)
+            });
+            let signature = signature_file
+                .as_ref()
+                .map(|path| {
+                    std::fs::read_to_string(path)
+                        .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))
+                })
+                .transpose()?;
             let mut bench = session::open_workbench(cli)?;
+            let options = InstallOptions {
+                signature,
+                allow_shadow: *allow_shadow,
+            };
             let plugin = bench
-                .install_plugin(&bytes, &file.display().to_string())
+                .install_plugin_with(&bytes, &file.display().to_string(), &options)
                 .map_err(|e| Failure::new(format!("cannot install {}: {e}", file.display())))?;
+            let signed = bench.signature_of(&plugin)?;
             outln!(
-                "installed {} {} (sha256 {}) into {}",
+                "installed {} {} (sha256 {}) into {}; {signed}",
                 plugin.id(),
                 plugin.version(),
                 plugin.sha256().get(..12).unwrap_or(plugin.sha256()),
                 bench.store.path().display()
             );
+            if *allow_shadow && bench.catalog.bundled_with_id(plugin.id()).is_some() {
+                outln!(
+                    "it takes the place of the bundled {} for new assessments (decision recorded \
+                     in the audit trail)",
+                    plugin.id()
+                );
+            }
+            Ok(())
+        }
+        PluginCmd::AllowShadow { plugin } => {
+            session::existing_db(cli)?;
+            let mut bench = session::open_workbench(cli)?;
+            let d = bench.allow_shadow(plugin)?;
+            outln!(
+                "{} {} (sha256 {}) now takes the place of the bundled {} for new assessments \
+                 (recorded in the audit trail)",
+                d.plugin_id,
+                d.version,
+                &d.sha256[..12],
+                d.plugin_id
+            );
+            Ok(())
+        }
+        PluginCmd::ForbidShadow { plugin } => {
+            session::existing_db(cli)?;
+            let mut bench = session::open_workbench(cli)?;
+            let d = bench.forbid_shadow(plugin)?;
+            outln!(
+                "the bundled {} is used again for new assessments, not {} (sha256 {})",
+                d.plugin_id,
+                d.version,
+                &d.sha256[..12]
+            );
+            Ok(())
+        }
+        PluginCmd::TrustKey(cmd) => trust_key(cli, cmd),
+        PluginCmd::RequireSignatures { setting } => {
+            let bench = session::open_workbench(cli)?;
+            let on = *setting == OnOff::On;
+            bench.require_signatures(on)?;
+            if on {
+                outln!(
+                    "plugins other than the bundled ones now need a signature by a trusted key to \
+                     be installed, imported or used for a new assessment"
+                );
+            } else {
+                outln!("plugins no longer need a signature");
+            }
             Ok(())
         }
         PluginCmd::New { name, dir } => new::run(name, dir.as_deref()),
@@ -273,6 +287,208 @@ fn golden_test(file: &std::path::Path, dir: &std::path::Path) -> CmdResult {
     }
     outln!("{} golden sets pass", outcomes.len());
     Ok(())
+}
+
+/// Reads a plugin file, refusing one over the size a database accepts before reading it.
+fn read_plugin_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    let cannot = |e: std::io::Error| Failure::new(format!("cannot read {}: {e}", path.display()));
+    let size = std::fs::metadata(path).map_err(cannot)?.len();
+    if size > vigie_store::MAX_PLUGIN_BYTES as u64 {
+        return Err(Failure::new(format!(
+            "{}: {}",
+            path.display(),
+            vigie_store::StoreError::PluginTooLarge {
+                size,
+                max: vigie_store::MAX_PLUGIN_BYTES as u64,
+            }
+        )));
+    }
+    std::fs::read(path).map_err(cannot)
+}
+
+/// `vigie plugin list`: the bundled plugins, then every stored plugin with where it came
+/// from, whether it loads, whether a bundled plugin shadows it, and who signed it.
+fn list(cli: &Cli, lang: &str) -> CmdResult {
+    let header = || {
+        outln!(
+            "{:<22} {:<9} {:<14} {:<17} {:<9} NAME",
+            "ID",
+            "VERSION",
+            "SHA256",
+            "ORIGIN",
+            "STATE"
+        )
+    };
+    let row = |id: &str, version: &str, sha: &str, origin: &str, state: &str, name: &str| {
+        outln!(
+            "{:<22} {:<9} {:<14} {:<17} {:<9} {}",
+            id,
+            version,
+            sha.get(..12).unwrap_or(sha),
+            origin,
+            state,
+            name
+        )
+    };
+    // No database yet: the bundled plugins only, and no file is created.
+    if !paths::db_path(cli)?.exists() {
+        let catalog = bundled_catalog()?;
+        header();
+        for entry in catalog.entries() {
+            let p = &entry.plugin;
+            let name = p.questionnaire().info.name.get(lang).to_string();
+            row(p.id(), p.version(), p.sha256(), "bundled", "ok", &name);
+            outln!("    bundled with this Vigie");
+        }
+        for (origin, error) in &catalog.failures {
+            eprintln!("vigie: could not load a plugin from {origin}: {error}");
+        }
+        return Ok(());
+    }
+    let mut bench = session::open_workbench(cli)?;
+    let stored = bench.stored_plugins(true)?;
+    header();
+    for entry in bench
+        .catalog
+        .entries()
+        .iter()
+        .filter(|e| e.origin == Origin::Bundled)
+    {
+        let p = &entry.plugin;
+        let copy = stored.iter().find(|s| s.info.sha256 == p.sha256());
+        let origin = if copy.is_some() {
+            "bundled+database"
+        } else {
+            "bundled"
+        };
+        let name = p.questionnaire().info.name.get(lang).to_string();
+        row(p.id(), p.version(), p.sha256(), origin, "ok", &name);
+        outln!("    bundled with this Vigie");
+    }
+    for s in stored
+        .iter()
+        .filter(|s| s.relation != BundledRelation::Bundled)
+    {
+        let i = &s.info;
+        let state = match (&s.state, &s.relation) {
+            (StoredState::Unusable { .. }, _) => "unusable",
+            (StoredState::Unchecked, _) => "unchecked",
+            (_, BundledRelation::Shadowed) => "shadowed",
+            (_, BundledRelation::ShadowAllowed(_)) => "shadowing",
+            _ => "ok",
+        };
+        let name = match &s.state {
+            StoredState::Usable { name } => name.get(lang).to_string(),
+            _ => "-".to_string(),
+        };
+        row(
+            &i.plugin_id,
+            &i.version,
+            &i.sha256,
+            "database",
+            state,
+            &name,
+        );
+        outln!("    {}; {}", s.provenance(), s.signature);
+        match &s.relation {
+            BundledRelation::Shadowed => outln!(
+                "    shadowed: the bundled {} is used for new assessments; this one only scores \
+                 the assessments that recorded it (`vigie plugin allow-shadow {}` to change that)",
+                i.plugin_id,
+                i.sha256.get(..12).unwrap_or(&i.sha256)
+            ),
+            BundledRelation::ShadowAllowed(d) => outln!(
+                "    takes the place of the bundled {}, as decided by {} at {}",
+                i.plugin_id,
+                d.allowed_by,
+                d.allowed_at
+            ),
+            BundledRelation::Own | BundledRelation::Bundled => {}
+        }
+        if let StoredState::Unusable { reason } = &s.state {
+            outln!("    unusable: {reason}");
+        }
+    }
+    let keys = bench.store.trusted_keys()?.len();
+    outln!(
+        "signatures {}; {keys} trusted key(s)",
+        if bench.signatures_required()? {
+            "required"
+        } else {
+            "not required"
+        }
+    );
+    Ok(())
+}
+
+/// `vigie plugin trust-key add|list|remove`.
+fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
+    match cmd {
+        TrustKeyCmd::Add { key, comment } => {
+            let path = Path::new(key);
+            let text = if path.is_file() {
+                std::fs::read_to_string(path)
+                    .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?
+            } else {
+                key.clone()
+            };
+            let parsed = parse_public_key(&text)?;
+            let comment = comment.clone().unwrap_or_default();
+            if comment.chars().any(char::is_control) {
+                return Err(Failure::new(
+                    "--comment: control characters are not allowed",
+                ));
+            }
+            let store = session::open_store(cli)?;
+            let added = store.add_trusted_key(&parsed.key_id, &parsed.public_key, &comment)?;
+            outln!(
+                "trusted key {} ({}) for plugin signatures",
+                added.key_id.to_ascii_uppercase(),
+                if added.comment.is_empty() {
+                    "no comment"
+                } else {
+                    &added.comment
+                }
+            );
+            Ok(())
+        }
+        TrustKeyCmd::List => {
+            session::existing_db(cli)?;
+            let store = session::open_store(cli)?;
+            let keys = store.trusted_keys()?;
+            if keys.is_empty() {
+                outln!("no trusted keys: add one with `vigie plugin trust-key add KEY.pub`");
+                return Ok(());
+            }
+            outln!(
+                "{:<16}  {:<28}  {:<12}  ADDED AT",
+                "KEY ID",
+                "COMMENT",
+                "ADDED BY"
+            );
+            for k in keys {
+                outln!(
+                    "{:<16}  {:<28}  {:<12}  {}",
+                    k.key_id.to_ascii_uppercase(),
+                    k.comment,
+                    k.added_by,
+                    k.added_at
+                );
+            }
+            Ok(())
+        }
+        TrustKeyCmd::Remove { key_id } => {
+            session::existing_db(cli)?;
+            let store = session::open_store(cli)?;
+            let removed = store.remove_trusted_key(key_id)?;
+            outln!(
+                "key {} is no longer trusted; the plugins it signed now show as signed by an \
+                 untrusted key",
+                removed.key_id.to_ascii_uppercase()
+            );
+            Ok(())
+        }
+    }
 }
 
 fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {
