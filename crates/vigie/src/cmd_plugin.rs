@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use vigie_app::check::check_plugin;
 use vigie_app::{Catalog, Origin};
-use vigie_model::{AnswerKind, Date};
+use vigie_model::{AnswerKind, Date, visible};
 use vigie_plugin_host::{CompileCache, Host, Limits};
 
 use crate::cli::{Cli, PluginCmd};
@@ -107,15 +107,19 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                 };
                 outln!(
                     "{:<22} {:<9} {:<14} {:<16} {}",
-                    p.id(),
-                    p.version(),
-                    p.sha256().get(..12).unwrap_or(p.sha256()),
-                    origin,
-                    p.questionnaire().info.name.get(&lang)
+                    visible(p.id()),
+                    visible(p.version()),
+                    visible(p.sha256().get(..12).unwrap_or(p.sha256())),
+                    visible(&origin),
+                    visible(p.questionnaire().info.name.get(&lang))
                 );
             }
             for (origin, error) in &catalog.failures {
-                eprintln!("vigie: could not load a plugin from {origin}: {error}");
+                eprintln!(
+                    "vigie: could not load a plugin from {}: {}",
+                    visible(&origin.to_string()),
+                    visible(&error.to_string())
+                );
             }
             Ok(())
         }
@@ -141,11 +145,11 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                     let q = report.plugin.questionnaire();
                     outln!(
                         "ok: {} — {} sections, {} questions, {} criteria, languages {}",
-                        report.plugin.name(),
+                        visible(report.plugin.name()),
                         q.sections.len(),
                         q.questions.len(),
                         q.criteria.len(),
-                        q.info.languages.join(", ")
+                        visible(&q.info.languages.join(", "))
                     );
                     for (trial, answers, eval) in &report.trials {
                         let counts = eval.status_counts();
@@ -153,7 +157,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                             "  {:<26} {:>4} answers → verdict {:<14} score {:>5}  ✅{} ⚠️{} ❌{} —{} ·{}  {} findings",
                             trial.name(),
                             answers,
-                            eval.verdict.id,
+                            visible(&eval.verdict.id),
                             eval.score
                                 .map(|s| format!("{s:.1}"))
                                 .unwrap_or_else(|| "-".into()),
@@ -182,10 +186,10 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                 .map_err(|e| Failure::new(format!("cannot install {}: {e}", file.display())))?;
             outln!(
                 "installed {} {} (sha256 {}) into {}",
-                plugin.id(),
-                plugin.version(),
-                plugin.sha256().get(..12).unwrap_or(plugin.sha256()),
-                bench.store.path().display()
+                visible(plugin.id()),
+                visible(plugin.version()),
+                visible(plugin.sha256().get(..12).unwrap_or(plugin.sha256())),
+                visible(&bench.store.path().display().to_string())
             );
             Ok(())
         }
@@ -197,22 +201,35 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             let removed = CompileCache::new(&dir)
                 .clear()
                 .map_err(|e| Failure::new(format!("{}: {e}", dir.display())))?;
-            outln!("removed {removed} compiled plugins from {}", dir.display());
+            outln!(
+                "removed {removed} compiled plugins from {}",
+                visible(&dir.display().to_string())
+            );
             Ok(())
         }
     }
 }
 
+/// The questionnaire, every plugin text shown through [`visible`] (the description keeps
+/// its line breaks).
 fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {
     let q = plugin.questionnaire();
-    outln!("{} — {}", plugin.name(), q.info.name.get(lang));
-    outln!("{}", q.info.description.get(lang));
+    outln!(
+        "{} — {}",
+        visible(plugin.name()),
+        visible(q.info.name.get(lang))
+    );
+    outln!("{}", visible(q.info.description.get(lang)));
     if !q.info.levels.is_empty() {
         let levels: Vec<&str> = q.info.levels.iter().map(|l| l.id.as_str()).collect();
-        outln!("levels: {}", levels.join(", "));
+        outln!("levels: {}", visible(&levels.join(", ")));
     }
     for section in &q.sections {
-        outln!("\n## {} [{}]", section.title.get(lang), section.id);
+        outln!(
+            "\n## {} [{}]",
+            visible(section.title.get(lang)),
+            visible(&section.id)
+        );
         for i in q.questions_in(&section.id) {
             let question = &q.questions[i];
             let kind = match &question.kind {
@@ -229,12 +246,17 @@ fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {
                 other => other.name().to_string(),
             };
             let refs: Vec<String> = question.references.iter().map(|r| r.label()).collect();
-            outln!("  {:<28} {}", question.id, question.prompt.get(lang));
             outln!(
-                "  {:<28}   {kind}; criteria: {}; {}",
+                "  {:<28} {}",
+                visible(&question.id),
+                visible(question.prompt.get(lang))
+            );
+            outln!(
+                "  {:<28}   {}; criteria: {}; {}",
                 "",
-                question.criteria.join(", "),
-                refs.join(", ")
+                visible(&kind),
+                visible(&question.criteria.join(", ")),
+                visible(&refs.join(", "))
             );
         }
     }
@@ -243,11 +265,11 @@ fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {
         let refs: Vec<String> = c.references.iter().map(|r| r.label()).collect();
         outln!(
             "  {:<24} w{} {:<8} {} ({})",
-            c.id,
+            visible(&c.id),
             c.weight,
             c.severity.id(),
-            c.title.get(lang),
-            refs.join(", ")
+            visible(c.title.get(lang)),
+            visible(&refs.join(", "))
         );
     }
 }
