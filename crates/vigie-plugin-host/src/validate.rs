@@ -667,7 +667,7 @@ mod tests {
             let hostile = format!("ok{c}");
             let code = format!("U+{:04X} at character 3", u32::from(c));
             let mut q = questionnaire_of_one();
-            q.questions[0].prompt = Localized::from_pairs([("fr", "Q ?"), ("en", &hostile)]);
+            q.questions[0].prompt = Localized::from_pairs([("fr", "Q ?"), ("en", hostile.as_str())]);
             let err = questionnaire(&q, &limits).unwrap_err();
             assert!(err.starts_with("question `q`.prompt (en): control character "), "{err}");
             assert!(err.contains(&code), "{err}");

@@ -14,7 +14,8 @@ use crate::{Lang, ReportDoc};
 /// with `=`, `+`, `-` or `@`, also after leading spaces) gets a `'` in front, and a cell
 /// holding a separator, quote, line break or edge space is quoted.
 pub fn cell(text: &str) -> String {
-    let text = &*vigie_model::visible(text);
+    let shown = vigie_model::visible(text);
+    let text: &str = &shown;
     let risky = |c: char| matches!(c, '=' | '+' | '-' | '@');
     let first = text.chars().next();
     let first_visible = text.trim_start_matches(' ').chars().next();
