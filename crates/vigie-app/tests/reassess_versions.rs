@@ -78,6 +78,10 @@ fn reassessment_drops_answers_to_questions_the_new_version_no_longer_has() {
         .unwrap();
     assert_eq!(next.plugin_version, "1.1.0");
 
+    let (_, evaluation) = wb
+        .score(&next.id)
+        .expect("the reassessment can be scored by the new version");
+    assert_eq!(evaluation.score, Some(0.0));
     let carried: Vec<String> = wb
         .store
         .answers(&next.id)
@@ -86,10 +90,6 @@ fn reassessment_drops_answers_to_questions_the_new_version_no_longer_has() {
         .map(|a| a.question)
         .collect();
     assert_eq!(carried, ["mfa"]);
-    let (_, evaluation) = wb
-        .score(&next.id)
-        .expect("the reassessment can be scored by the new version");
-    assert_eq!(evaluation.score, Some(0.0));
 
     assert_eq!(wb.answers_not_carried(&next.id).unwrap(), ["mfa-planned"]);
     let comparison = wb.compare(&first.id, &next.id).unwrap();

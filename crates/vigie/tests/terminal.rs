@@ -216,7 +216,7 @@ fn a_plugin_with_escape_sequences_is_refused_naming_the_field() {
         "INSERT INTO plugin_blobs (sha256, size, plugin_id, version, origin, added_by, added_at, \
          bytes) VALUES (?1, ?2, ?3, '1.0.0', ?3, ?3, '2026-01-01T00:00:00Z', ?4)",
         rusqlite::params![
-            "ab".repeat(32),
+            vigie_plugin_host::sha256_hex(bytes),
             bytes.len() as i64,
             format!("wat-mfa{HOSTILE}"),
             bytes
@@ -304,7 +304,11 @@ fn database_rows_with_escape_sequences_are_shown_visible() {
 
     let list = env.ok(&["supplier", "list"]);
     assert!(list.contains(r"Evil\u{1b}]52;c;cHduZWQ=\u{7}"), "{list}");
-    let show = env.ok(&["supplier", "show", "evil"]);
+    let supplier: String = rusqlite::Connection::open(env.db())
+        .unwrap()
+        .query_row("SELECT id FROM suppliers", [], |r| r.get(0))
+        .unwrap();
+    let show = env.ok(&["supplier", "show", &supplier]);
     assert!(show.contains(&format!("Evil{SHOWN}")), "{show}");
     assert!(show.contains(&format!("Amel{SHOWN}")), "{show}");
     let list = env.ok(&["assessment", "list"]);
