@@ -16,5 +16,5 @@ pub use applicability::{Applicability, applicable_items};
 pub use date::{Date, DateError};
 pub use questionnaire::*;
 pub use text::{
-    Localized, Translation, escape_c1_in_json, fold_for_search, is_control_char, visible,
+    Localized, Translation, escape_json_controls, fold_for_search, is_control_char, visible,
 };

@@ -93,13 +93,13 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// JSON text with every C1 control character (U+0080–U+009F) written as a `\u00XX` escape.
-/// serde_json escapes C0 controls but writes C1 ones as they are, and a terminal may act on
-/// them (U+009B is CSI). JSON output keeps its data exact, so it gets JSON escapes rather
+/// JSON text with DEL and every C1 control character (U+007F–U+009F) written as a `\u00XX`
+/// escape. serde_json escapes C0 controls but writes these as they are, and a terminal may
+/// act on them (U+009B is CSI). JSON output keeps its data exact, so it gets JSON escapes rather
 /// than [`visible`]'s stand-ins. Outside strings valid JSON holds only ASCII, so every
 /// character replaced here is inside a string and the result parses to the same value.
-pub fn escape_c1_in_json(json: &str) -> Cow<'_, str> {
-    let c1 = |c: char| ('\u{80}'..='\u{9f}').contains(&c);
+pub fn escape_json_controls(json: &str) -> Cow<'_, str> {
+    let c1 = |c: char| ('\u{7f}'..='\u{9f}').contains(&c);
     if !json.chars().any(c1) {
         return Cow::Borrowed(json);
     }
@@ -179,22 +179,22 @@ mod tests {
         );
     }
 
-    /// Escaping C1 controls in JSON keeps the value: the text parses to the same string, and
-    /// the output holds no C1 character.
+    /// Escaping DEL and C1 controls in JSON keeps the value: the text parses to the same
+    /// string, and the output holds no control character.
     #[test]
     fn escaping_c1_in_json_keeps_the_value() {
-        for code in 0x80..=0x9f_u32 {
+        for code in 0x7f..=0x9f_u32 {
             let c = char::from_u32(code).unwrap_or('?');
             let json = format!("{{\"k\":\"a{c}b\",\"{c}\":[\"é{c}\"]}}");
-            let escaped = escape_c1_in_json(&json);
-            assert!(!escaped.chars().any(|x| ('\u{80}'..='\u{9f}').contains(&x)));
+            let escaped = escape_json_controls(&json);
+            assert!(!escaped.chars().any(char::is_control));
             assert!(escaped.contains(&format!("\\u{code:04x}")), "{escaped}");
             let before: serde_json::Value = serde_json::from_str(&json).unwrap();
             let after: serde_json::Value = serde_json::from_str(&escaped).unwrap();
             assert_eq!(before, after);
         }
         assert!(matches!(
-            escape_c1_in_json("{\"a\":\"é\"}"),
+            escape_json_controls("{\"a\":\"é\"}"),
             Cow::Borrowed(_)
         ));
     }

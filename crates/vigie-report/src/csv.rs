@@ -334,7 +334,7 @@ mod tests {
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(cell("\tx"), "\\u{9}x");
         assert_eq!(cell("\r=1"), "\\u{d}=1");
-        assert_eq!(cell("\u{1b}]52;c;eA==\u{7}"), "\\u{1b}]52;c;eA==\\u{7}");
+        assert_eq!(cell("\u{1b}[2J\u{7}"), "\\u{1b}[2J\\u{7}");
         assert_eq!(cell("\u{9b}2J"), "\\u{9b}2J");
         assert_eq!(cell("two\nlines"), "\"two\nlines\"");
         assert_eq!(cell("  =1"), "'  =1");

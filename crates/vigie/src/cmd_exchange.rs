@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use vigie_app::{ImportOutcome, ReportFormat, ReportLang};
-use vigie_model::{Date, escape_c1_in_json, visible};
+use vigie_model::{Date, escape_json_controls, visible};
 use vigie_store::short_id;
 
 use crate::cli::{Cli, Command, ReportFormatArg};
@@ -84,7 +84,7 @@ fn export(cli: &Cli, assessment: &str, output: Option<&Path>) -> CmdResult {
     let store = session::open_store(cli)?;
     let a = store.assessment(assessment)?;
     let text = store.export_assessment(&a.id)?.to_json()?;
-    emit(&escape_c1_in_json(&text), output)?;
+    emit(&escape_json_controls(&text), output)?;
     if let Some(path) = output {
         eprintln!(
             "vigie: assessment {} ({}, {}) exported to {}",

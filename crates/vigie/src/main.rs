@@ -6,7 +6,7 @@
 //! Terminal safety: every text that comes from a plugin, a file or the database is shown
 //! through [`vigie_model::visible`] (per value in results, whole for error messages, whose
 //! line breaks are the only control character kept), so no escape sequence it holds reaches
-//! the terminal. JSON output is escaped instead ([`vigie_model::escape_c1_in_json`]).
+//! the terminal. JSON output is escaped instead ([`vigie_model::escape_json_controls`]).
 
 mod cli;
 mod cmd_exchange;
