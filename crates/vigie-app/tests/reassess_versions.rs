@@ -17,10 +17,7 @@ use vigie_store::{Criticality, SupplierFields};
 fn mfa_plugin(version: &str, questions: u32) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/wat-plugin/mfa.wat");
     let source = std::fs::read_to_string(&path).unwrap();
-    let (version_from, count_from) = (
-        "\"1.0.0\\00\"",
-        "(local.get $questions) (i32.const 2))",
-    );
+    let (version_from, count_from) = ("\"1.0.0\\00\"", "(local.get $questions) (i32.const 2))");
     assert!(source.contains(version_from) && source.contains(count_from));
     source
         .replace(version_from, &format!("\"{version}\\00\""))
@@ -40,7 +37,10 @@ fn reassessment_drops_answers_to_questions_the_new_version_no_longer_has() {
         .unwrap();
     let supplier = wb
         .store
-        .add_supplier(&SupplierFields::new("Centre d'appels Tunis", Criticality::High))
+        .add_supplier(&SupplierFields::new(
+            "Centre d'appels Tunis",
+            Criticality::High,
+        ))
         .unwrap();
     let first = wb
         .new_assessment(
@@ -55,7 +55,11 @@ fn reassessment_drops_answers_to_questions_the_new_version_no_longer_has() {
     let q = wb.plugin_for(&first).unwrap().questionnaire().clone();
     for (question, value, note) in [
         ("mfa", YesNo::No, None),
-        ("mfa-planned", YesNo::Yes, Some("roll-out in March".to_string())),
+        (
+            "mfa-planned",
+            YesNo::Yes,
+            Some("roll-out in March".to_string()),
+        ),
     ] {
         wb.answer(
             &first,

@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use vigie_model::{AnswerKind, Evaluation, Localized, Questionnaire, Test, is_control_char, visible};
+use vigie_model::{
+    AnswerKind, Evaluation, Localized, Questionnaire, Test, is_control_char, visible,
+};
 
 /// Bounds on plugin output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -667,9 +669,13 @@ mod tests {
             let hostile = format!("ok{c}");
             let code = format!("U+{:04X} at character 3", u32::from(c));
             let mut q = questionnaire_of_one();
-            q.questions[0].prompt = Localized::from_pairs([("fr", "Q ?"), ("en", hostile.as_str())]);
+            q.questions[0].prompt =
+                Localized::from_pairs([("fr", "Q ?"), ("en", hostile.as_str())]);
             let err = questionnaire(&q, &limits).unwrap_err();
-            assert!(err.starts_with("question `q`.prompt (en): control character "), "{err}");
+            assert!(
+                err.starts_with("question `q`.prompt (en): control character "),
+                "{err}"
+            );
             assert!(err.contains(&code), "{err}");
 
             let mut q = questionnaire_of_one();
@@ -717,9 +723,16 @@ mod tests {
         let mut q = questionnaire_of_one();
         q.info.version = "1.0.\u{1b}[2J".into();
         let err = questionnaire(&q, &limits).unwrap_err();
-        assert!(err.starts_with("info.version: control character U+001B"), "{err}");
+        assert!(
+            err.starts_with("info.version: control character U+001B"),
+            "{err}"
+        );
         assert_eq!(clip("a\u{1b}]0;t\u{7}", 80), r"a\u{1b}]0;t\u{7}");
-        assert!(!clip(&"\u{9b}".repeat(100), 80).chars().any(char::is_control));
+        assert!(
+            !clip(&"\u{9b}".repeat(100), 80)
+                .chars()
+                .any(char::is_control)
+        );
     }
 
     #[test]

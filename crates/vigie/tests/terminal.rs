@@ -38,7 +38,10 @@ fn assert_clean(what: &str, out: &Output) -> (String, String) {
         let bad = text.char_indices().find(|&(i, c)| {
             c.is_control() && c != '\n' && !(c == '\r' && text[i..].starts_with("\r\n"))
         });
-        assert_eq!(bad, None, "{what}: {stream} carries a control character:\n{text:?}");
+        assert_eq!(
+            bad, None,
+            "{what}: {stream} carries a control character:\n{text:?}"
+        );
         texts.push(text.to_string());
     }
     let stderr = texts.pop().unwrap_or_default();
@@ -92,11 +95,7 @@ impl Env {
         let out = self.run(args);
         let what = format!("vigie {args:?}");
         let (stdout, stderr) = assert_clean(&what, &out);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{what}:\n{stdout}\n{stderr}"
-        );
+        assert_eq!(out.status.code(), Some(code), "{what}:\n{stdout}\n{stderr}");
         (stdout, stderr)
     }
 
@@ -127,7 +126,13 @@ impl Env {
 
     /// A supplier and a NIS2 assessment; returns the assessment's id.
     fn nis2_assessment(&self) -> String {
-        self.ok(&["supplier", "add", "Centre d'appels Tunis", "--country", "TN"]);
+        self.ok(&[
+            "supplier",
+            "add",
+            "Centre d'appels Tunis",
+            "--country",
+            "TN",
+        ]);
         self.ok(&[
             "assessment",
             "new",
@@ -249,7 +254,8 @@ fn an_evaluation_with_escape_sequences_is_refused_naming_the_field() {
         "wat-mfa",
     ]);
     let id = id.trim();
-    let field = "result for criterion `mfa`.rationale (en): control character U+001B at character 11";
+    let field =
+        "result for criterion `mfa`.rationale (en): control character U+001B at character 11";
     let (_, warning) = env.expect(0, &["answer", id, "mfa", "yes"]);
     assert!(warning.contains(field), "{warning}");
     let err = env.fails(&["score", id]);
@@ -279,7 +285,14 @@ fn a_wat_parse_error_quoting_the_line_is_shown_visible() {
 fn database_rows_with_escape_sequences_are_shown_visible() {
     let env = Env::new();
     let id = env.nis2_assessment();
-    env.ok(&["answer", id.as_str(), "iso-certified", "partial", "--note", "fine"]);
+    env.ok(&[
+        "answer",
+        id.as_str(),
+        "iso-certified",
+        "partial",
+        "--note",
+        "fine",
+    ]);
     env.ok(&["score", id.as_str()]);
     let name = format!("Evil{HOSTILE}");
     let services = serde_json::to_string(&[HOSTILE]).unwrap();
@@ -322,7 +335,10 @@ fn database_rows_with_escape_sequences_are_shown_visible() {
         env.clean(&["report", id.as_str(), "--format", format]);
     }
     let (exported, _) = env.clean(&["export", id.as_str()]);
-    assert!(exported.contains(r"\u009b3J"), "the export escapes C1: {exported}");
+    assert!(
+        exported.contains(r"\u009b3J"),
+        "the export escapes C1: {exported}"
+    );
     env.clean(&["score", id.as_str(), "--format", "json"]);
     env.clean(&["score", id.as_str()]);
     env.clean(&["assessment", "reassess", id.as_str()]);

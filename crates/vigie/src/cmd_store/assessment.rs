@@ -224,10 +224,7 @@ fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], lang: &str) {
             Some(question) => {
                 outln!("      {}", text::clip(question.prompt.get(lang), width - 6))
             }
-            None => outln!(
-                "      (not a question of {} any more)",
-                visible(&q.info.id)
-            ),
+            None => outln!("      (not a question of {} any more)", visible(&q.info.id)),
         }
         if let Some(note) = &a.note {
             for (i, line) in note.lines().enumerate() {
