@@ -20,6 +20,8 @@ const PLUGINS: &[&str] = &[
     "wasi-import",
     "bulk-memory",
     "cache-thrash",
+    "nan-probe",
+    "bad-encoding",
 ];
 
 fn main() {

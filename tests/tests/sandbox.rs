@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
 use vigie_model::{Answer, AnswerValue, Date, EvalContext, Evaluation, Status, YesNo};
-use vigie_plugin_host::{Call, CodeSource, CompileCache, Host, Limits, PluginError, sha256_hex};
+use vigie_plugin_host::{
+    Call, CodeSource, CompileCache, EncodingFault, Host, Limits, PluginError, sha256_hex,
+};
 use vigie_tests::plugin_bytes;
 
 /// How long the host may take to refuse or stop a hostile plugin.
@@ -37,9 +39,13 @@ fn host() -> Arc<Host> {
     Arc::new(Host::new(Limits::default(), None).expect("the plugin engine starts"))
 }
 
+/// The compile cache of a test: its folder and its key side by side in `dir`.
+fn cache_in(dir: &tempfile::TempDir) -> CompileCache {
+    CompileCache::new(dir.path().join("cache"), dir.path().join("cache.key"))
+}
+
 fn cached_host(dir: &tempfile::TempDir) -> Host {
-    Host::new(Limits::default(), Some(CompileCache::new(dir.path())))
-        .expect("the plugin engine starts")
+    Host::new(Limits::default(), Some(cache_in(dir))).expect("the plugin engine starts")
 }
 
 fn date(year: i32, month: u8, day: u8) -> Date {
@@ -624,7 +630,7 @@ fn component_without_the_interface_is_refused() {
 
 /// The compiled-code files of a cache folder.
 fn cache_files(dir: &tempfile::TempDir) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path())
+    let mut files: Vec<PathBuf> = std::fs::read_dir(cache_in(dir).dir())
         .expect("the cache folder exists")
         .map(|entry| entry.expect("a readable folder entry").path())
         .filter(|path| path.extension().is_some_and(|e| e == "cwasm"))
@@ -741,4 +747,560 @@ fn flipped_byte_in_cache_file_is_recompiled() {
         let middle = file.len() / 2;
         file[middle] ^= 0xFF;
     });
+}
+
+/// The warning a host gives about its compile cache, as text.
+fn cache_warning(host: &Host) -> Option<String> {
+    host.cache_warning().map(ToString::to_string)
+}
+
+/// The one cache entry of `dir` for the plugin whose bytes are `bytes`.
+fn entry_of(dir: &tempfile::TempDir, bytes: &[u8]) -> PathBuf {
+    let sha = sha256_hex(bytes);
+    let entries: Vec<PathBuf> = cache_files(dir)
+        .into_iter()
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&sha))
+        })
+        .collect();
+    assert_eq!(entries.len(), 1, "one entry for {sha}: {entries:?}");
+    entries[0].clone()
+}
+
+/// The entry written for plugin X, copied under plugin Y's name, is X's
+/// compiled code: the host must see that it was not made for Y and compile
+/// Y, whose own behaviour (here: its id, and its trap) then shows.
+#[test]
+fn cache_entry_copied_under_another_plugins_name_is_recompiled() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let good = plugin_bytes("good");
+    let trap = plugin_bytes("trap");
+    let host = cached_host(&dir);
+    host.load(&good, "good.wasm")
+        .expect("the good plugin loads");
+    host.load(&trap, "trap.wasm")
+        .expect("the trap plugin loads");
+    std::fs::copy(entry_of(&dir, &good), entry_of(&dir, &trap)).expect("the entry copies");
+
+    let host = Arc::new(cached_host(&dir));
+    let plugin = host
+        .load(&trap, "trap.wasm")
+        .expect("the trap plugin loads");
+    assert_eq!(
+        plugin.id(),
+        "trap",
+        "another plugin's code ran under trap's name"
+    );
+    assert_eq!(plugin.stats().source, CodeSource::Compiled);
+    let error = host
+        .evaluate(&plugin, &hostile_answers(), &context(date(2025, 11, 23)))
+        .expect_err("trap's own evaluate traps");
+    assert!(matches!(error, PluginError::Trap { .. }), "{error:?}");
+    // The entry was overwritten with trap's own code, which is then used.
+    let again = cached_host(&dir)
+        .load(&trap, "trap.wasm")
+        .expect("the trap plugin loads");
+    assert_eq!(
+        (again.id(), again.stats().source),
+        ("trap", CodeSource::Cache)
+    );
+}
+
+/// CRC-32 (IEEE), the checksum an attacker would recompute after editing
+/// an entry of a cache that only checks for accidental damage.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0_u32;
+    for byte in bytes {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Edits the plugin's own data inside its compiled code (one byte of its
+/// name) and fixes up the checksum that a CRC-guarded entry would end with:
+/// the entry still deserializes, so only a MAC can tell it was not written
+/// by this host.
+#[test]
+fn edited_code_with_a_fixed_up_checksum_is_recompiled() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let bytes = plugin_bytes("good");
+    let host = cached_host(&dir);
+    let sound = host
+        .load(&bytes, "good.wasm")
+        .expect("the good plugin loads");
+    let name = sound.questionnaire().info.name.get("fr").to_string();
+    assert_eq!(name, "Greffon de test valide");
+
+    let entry = entry_of(&dir, &bytes);
+    let mut file = std::fs::read(&entry).expect("the entry reads");
+    let code_len = file.len() - 4;
+    let at = file[..code_len]
+        .windows(name.len())
+        .position(|w| w == name.as_bytes())
+        .expect("the plugin's name is in its compiled data");
+    file[at] ^= 0x0F; // 'G' becomes 'H'
+    let crc = crc32(&file[..code_len]);
+    file[code_len..].copy_from_slice(&crc.to_le_bytes());
+    std::fs::write(&entry, &file).expect("the entry writes");
+
+    let plugin = cached_host(&dir)
+        .load(&bytes, "good.wasm")
+        .expect("the good plugin loads");
+    assert_eq!(
+        plugin.questionnaire().info.name.get("fr"),
+        name,
+        "the edited code ran"
+    );
+    assert_eq!(plugin.stats().source, CodeSource::Compiled);
+}
+
+/// The name the cache once wrote its temporary file under, and the entry's
+/// own name: symlinks planted there toward a file of the user's must not
+/// make the host write into (or read from) that file.
+#[cfg(unix)]
+#[test]
+fn symlinks_planted_in_the_cache_folder_are_not_followed() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let bytes = plugin_bytes("good");
+    let sha = sha256_hex(&bytes);
+    let host = cached_host(&dir);
+    let folder = cache_in(&dir).dir().to_path_buf();
+    std::fs::create_dir_all(&folder).expect("the cache folder exists");
+    let engine = host.engine_hash();
+
+    let victim = dir.path().join("victim");
+    let secret = b"the user's private notes\n";
+    std::fs::write(&victim, secret).expect("the victim file writes");
+    let planted = [
+        folder.join(format!(".{sha}.{}.tmp", std::process::id())),
+        folder.join(format!("{sha}-{engine}.cwasm")),
+    ];
+    for link in &planted {
+        std::os::unix::fs::symlink(&victim, link).expect("a symlink is planted");
+    }
+
+    let plugin = host
+        .load(&bytes, "good.wasm")
+        .expect("the good plugin loads");
+    assert_eq!(plugin.stats().source, CodeSource::Compiled);
+    assert_eq!(
+        std::fs::read(&victim).expect("the victim file reads"),
+        secret,
+        "the host wrote through a symlink"
+    );
+    // The entry is now a file of its own, and it is used.
+    let entry = &planted[1];
+    let meta = std::fs::symlink_metadata(entry).expect("the entry exists");
+    assert!(meta.file_type().is_file(), "{meta:?}");
+    let again = cached_host(&dir)
+        .load(&bytes, "good.wasm")
+        .expect("the good plugin loads");
+    assert_eq!(again.stats().source, CodeSource::Cache);
+}
+
+/// Loads the good plugin with its cache in `folder`, which the host must
+/// refuse: compiled in memory, one warning naming the folder, nothing
+/// written there.
+#[cfg(unix)]
+fn assert_folder_refused(folder: &std::path::Path, key: &std::path::Path, why: &str) {
+    let before = std::fs::read_dir(folder).map(|d| d.count()).unwrap_or(0);
+    let host = Host::new(Limits::default(), Some(CompileCache::new(folder, key)))
+        .expect("the plugin engine starts");
+    for _ in 0..2 {
+        let plugin = host
+            .load(&plugin_bytes("good"), "good.wasm")
+            .expect("the good plugin loads");
+        assert_eq!(plugin.stats().source, CodeSource::Compiled, "{why}");
+    }
+    let warning = cache_warning(&host).unwrap_or_else(|| panic!("{why}: no warning"));
+    assert!(
+        warning.contains(&folder.display().to_string()) && warning.contains("compiled in memory"),
+        "{why}: {warning}"
+    );
+    let after = std::fs::read_dir(folder).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(before, after, "{why}: the host wrote into the folder");
+}
+
+#[cfg(unix)]
+#[test]
+fn cache_folder_others_may_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let _serial = serial();
+    for mode in [0o777, 0o770, 0o707] {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let folder = dir.path().join("cache");
+        std::fs::create_dir(&folder).expect("the folder is made");
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(mode))
+            .expect("the mode is set");
+        assert_folder_refused(
+            &folder,
+            &dir.path().join("cache.key"),
+            &format!("mode {mode:o}"),
+        );
+        let warning_mode = format!("mode {mode:o}");
+        let host = Host::new(
+            Limits::default(),
+            Some(CompileCache::new(&folder, dir.path().join("cache.key"))),
+        )
+        .expect("the plugin engine starts");
+        let warning = cache_warning(&host).unwrap_or_default();
+        assert!(warning.contains(&warning_mode), "{warning}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn cache_folder_of_another_user_is_refused() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let folder = dir.path().join("cache");
+    std::fs::create_dir(&folder).expect("the folder is made");
+    // As root (CI), hand the folder to `nobody`; otherwise `/` is a folder
+    // of another user (root) already.
+    let folder = match std::os::unix::fs::chown(&folder, Some(65534), Some(65534)) {
+        Ok(()) => folder,
+        Err(_) => PathBuf::from("/"),
+    };
+    assert_folder_refused(
+        &folder,
+        &dir.path().join("cache.key"),
+        "another user's folder",
+    );
+    let host = Host::new(
+        Limits::default(),
+        Some(CompileCache::new(&folder, dir.path().join("cache.key"))),
+    )
+    .expect("the plugin engine starts");
+    let warning = cache_warning(&host).unwrap_or_default();
+    assert!(warning.contains("not by this user"), "{warning}");
+}
+
+/// A new cache folder is private, its key is created 0600 where it was
+/// asked (outside the folder), and entries written under one key are never
+/// loaded under another: another user sharing the folder could never get
+/// their code run.
+#[cfg(unix)]
+#[test]
+fn cache_key_is_private_and_binds_the_entries() {
+    use std::os::unix::fs::PermissionsExt;
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let bytes = plugin_bytes("good");
+    let host = cached_host(&dir);
+    assert_eq!(cache_warning(&host), None);
+    host.load(&bytes, "good.wasm")
+        .expect("the good plugin loads");
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .expect("the path exists")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let cache = cache_in(&dir);
+    assert_eq!(mode(cache.dir()), 0o700);
+    assert_eq!(mode(cache.key_file()), 0o600);
+    assert_eq!(
+        std::fs::metadata(cache.key_file())
+            .expect("the key exists")
+            .len(),
+        32
+    );
+    assert!(!cache.key_file().starts_with(cache.dir()));
+
+    let other_key = dir.path().join("other.key");
+    let other = Host::new(
+        Limits::default(),
+        Some(CompileCache::new(cache.dir(), &other_key)),
+    )
+    .expect("the plugin engine starts");
+    let plugin = other
+        .load(&bytes, "good.wasm")
+        .expect("the good plugin loads");
+    assert_eq!(plugin.stats().source, CodeSource::Compiled);
+}
+
+/// A key that others may read, a symlink, or a file of the wrong size is
+/// not used: compile in memory and say why.
+#[cfg(unix)]
+#[test]
+fn unsafe_cache_key_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let _serial = serial();
+    /// Puts a bad key at its path (first argument) inside the test folder.
+    type Plant = fn(&std::path::Path, &std::path::Path);
+    let cases: [(&str, Plant); 3] = [
+        ("group-readable", |key, _| {
+            std::fs::write(key, [7_u8; 32]).expect("the key writes");
+            std::fs::set_permissions(key, std::fs::Permissions::from_mode(0o640))
+                .expect("the mode is set");
+        }),
+        ("symlink", |key, dir| {
+            let target = dir.join("elsewhere");
+            std::fs::write(&target, [7_u8; 32]).expect("the target writes");
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))
+                .expect("the mode is set");
+            std::os::unix::fs::symlink(target, key).expect("the symlink is made");
+        }),
+        ("short", |key, _| {
+            std::fs::write(key, [7_u8; 5]).expect("the key writes");
+            std::fs::set_permissions(key, std::fs::Permissions::from_mode(0o600))
+                .expect("the mode is set");
+        }),
+    ];
+    for (why, plant) in cases {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let cache = cache_in(&dir);
+        plant(cache.key_file(), dir.path());
+        let host =
+            Host::new(Limits::default(), Some(cache.clone())).expect("the plugin engine starts");
+        let warning = cache_warning(&host).unwrap_or_else(|| panic!("{why}: no warning"));
+        assert!(
+            warning.contains(&cache.key_file().display().to_string()),
+            "{why}: {warning}"
+        );
+        let plugin = host
+            .load(&plugin_bytes("good"), "good.wasm")
+            .expect("the good plugin loads");
+        assert_eq!(plugin.stats().source, CodeSource::Compiled, "{why}");
+        assert!(cache_files(&dir).is_empty(), "{why}: an entry was written");
+    }
+}
+
+/// Reads an unsigned LEB128 number at `*at`, moving past it.
+fn leb_u32(bytes: &[u8], at: &mut usize) -> u32 {
+    let mut value = 0_u32;
+    for shift in (0..35).step_by(7) {
+        let byte = bytes[*at];
+        *at += 1;
+        value |= u32::from(byte & 0x7F) << shift;
+        if byte & 0x80 == 0 {
+            break;
+        }
+    }
+    value
+}
+
+fn leb(mut value: usize, out: &mut Vec<u8>) {
+    loop {
+        let byte = (value & 0x7F) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn section(id: u8, content: &[u8], out: &mut Vec<u8>) {
+    out.push(id);
+    leb(content.len(), out);
+    out.extend_from_slice(content);
+}
+
+/// How many components the top level of `component` defines or aliases:
+/// the index the next nested component gets.
+fn component_count(component: &[u8]) -> usize {
+    let mut count = 0;
+    let mut at = 8;
+    while at < component.len() {
+        let id = component[at];
+        at += 1;
+        let size = leb_u32(component, &mut at) as usize;
+        let end = at + size;
+        match id {
+            4 => count += 1,
+            6 => {
+                // Aliases: sort, then an export (instance, name), a core
+                // export (core instance, name) or an outer (count, index).
+                let mut p = at;
+                for _ in 0..leb_u32(component, &mut p) {
+                    let sort = component[p];
+                    p += if sort == 0x00 { 2 } else { 1 };
+                    let target = component[p];
+                    p += 1;
+                    leb_u32(component, &mut p);
+                    if target == 0x02 {
+                        leb_u32(component, &mut p);
+                    } else {
+                        p += leb_u32(component, &mut p) as usize;
+                    }
+                    count += usize::from(sort == 0x04);
+                }
+            }
+            _ => {}
+        }
+        at = end;
+    }
+    count
+}
+
+/// `component` plus a nested component that instantiates `core_module`, and
+/// an instance of it: instantiating the plugin now also instantiates
+/// `core_module`, in the same store, while the plugin's exports and code
+/// stay as they were.
+fn with_extra_core_module(component: &[u8], core_module: &[u8]) -> Vec<u8> {
+    let mut nested = b"\0asm\x0d\x00\x01\x00".to_vec();
+    section(1, core_module, &mut nested);
+    // One core instance of module 0, with no arguments.
+    section(2, &[1, 0x00, 0, 0], &mut nested);
+    let mut out = component.to_vec();
+    section(4, &nested, &mut out);
+    let mut instance = vec![1, 0x00];
+    leb(component_count(component), &mut instance);
+    instance.push(0);
+    section(5, &instance, &mut out);
+    out
+}
+
+/// Three more linear memories of 60 MiB each: each under the 64 MiB cap,
+/// together far over it. The cap is the instance's, all memories included.
+#[test]
+fn memory_cap_counts_every_memory_of_the_instance() {
+    let _serial = serial();
+    // A core module declaring three memories of 960 pages (60 MiB) each.
+    let mut memories = vec![3];
+    for _ in 0..3 {
+        memories.extend_from_slice(&[0x00, 0xC0, 0x07]);
+    }
+    let mut module = b"\0asm\x01\x00\x00\x00".to_vec();
+    section(5, &memories, &mut module);
+
+    let host = host();
+    let good = plugin_bytes("good");
+    // A single extra memory of 60 MiB stays within the cap with the plugin's
+    // own: the construction itself is sound.
+    let mut one = b"\0asm\x01\x00\x00\x00".to_vec();
+    section(5, &[1, 0x00, 0x80, 0x01], &mut one); // 128 pages, 8 MiB
+    host.load(&with_extra_core_module(&good, &one), "one-more-memory.wasm")
+        .expect("a plugin with one more small memory loads");
+
+    let bytes = with_extra_core_module(&good, &module);
+    let (error, message) = refused_at_load_bytes(&host, &bytes, "many-memories.wasm");
+    let PluginError::MemoryCap {
+        requested,
+        cap,
+        call,
+        ..
+    } = &error
+    else {
+        panic!("expected MemoryCap, got {error:?}");
+    };
+    assert_eq!(*call, Call::Instantiate);
+    assert_eq!(*cap, Limits::default().memory_bytes);
+    assert!(requested > cap, "{message}");
+    assert!(message.contains("memories and tables"), "{message}");
+    assert_good_works(&host);
+}
+
+/// Loads `bytes` and returns the refusal (within the deadline) and its
+/// message, checked to name the plugin by origin and sha256.
+fn refused_at_load_bytes(host: &Host, bytes: &[u8], origin: &str) -> (PluginError, String) {
+    let (result, _) = timed(&format!("{origin}: load refused"), || {
+        host.load(bytes, origin)
+    });
+    let error = result.expect_err("a hostile plugin must not load");
+    let message = error.to_string();
+    let label = format!("plugin {origin} (sha256 {})", &sha256_hex(bytes)[..12]);
+    assert!(
+        message.starts_with(&label),
+        "the error names the plugin as `{label}`: {message}"
+    );
+    (error, message)
+}
+
+/// NaNs computed by the plugin have one bit pattern, whatever the CPU: the
+/// canonical quiet NaN, positive. Without canonicalisation an x86 host gives
+/// the negative one for 0/0 and an Arm host the positive one.
+#[test]
+fn computed_nans_are_the_same_on_every_machine() {
+    let _serial = serial();
+    let host = host();
+    let (error, _) = failed_evaluate(&host, "nan-probe");
+    let PluginError::Rejected { message, .. } = &error else {
+        panic!("expected the probe's refusal, got {error:?}");
+    };
+    assert_eq!(
+        message,
+        "nan bits: 0/0 0x7ff8000000000000, inf-inf 0x7ff8000000000000, 0/0 f32 0x7fc00000"
+    );
+}
+
+/// Evaluates the `bad-encoding` plugin with `q1` answered `mischief`.
+fn bad_encoding(host: &Host, mischief: YesNo) -> PluginError {
+    let bytes = plugin_bytes("bad-encoding");
+    let plugin = host
+        .load(&bytes, "bad-encoding.wasm")
+        .expect("bad-encoding describes a valid questionnaire");
+    let answers = vec![
+        answer("q1", AnswerValue::YesNo(mischief)),
+        answer("q2", AnswerValue::YesNo(YesNo::No)),
+    ];
+    let (result, _) = timed(&format!("bad-encoding {mischief:?}"), || {
+        host.evaluate(&plugin, &answers, &context(date(2025, 11, 23)))
+    });
+    let error = result.expect_err("a malformed result must be refused");
+    assert!(
+        error.to_string().starts_with(plugin.name()),
+        "the error names the plugin: {error}"
+    );
+    error
+}
+
+/// Out-of-bounds pointers, invalid UTF-8 and bad discriminants in a result
+/// are told apart, from each other and from a trap of the plugin's code
+/// (whose hint is about Rust panics).
+#[test]
+fn malformed_results_are_told_apart() {
+    let _serial = serial();
+    let host = host();
+    for (mischief, expected, words) in [
+        (YesNo::Yes, EncodingFault::OutOfBounds, "out of bounds"),
+        (YesNo::No, EncodingFault::InvalidUtf8, "not valid UTF-8"),
+        (
+            YesNo::Partial,
+            EncodingFault::BadDiscriminant,
+            "discriminant",
+        ),
+    ] {
+        let error = bad_encoding(&host, mischief);
+        let PluginError::BadEncoding { call, fault, .. } = &error else {
+            panic!("{mischief:?}: expected BadEncoding, got {error:?}");
+        };
+        assert_eq!((*call, *fault), (Call::Evaluate, expected), "{error}");
+        let message = error.to_string();
+        assert!(message.contains("broke the component ABI"), "{message}");
+        assert!(message.contains(words), "{message}");
+    }
+    assert_good_works(&host);
+}
+
+/// Texts that all point at the same bytes make the host copy far more than
+/// the plugin's memory holds: the host-call limit, set by the host, stops it
+/// and says so.
+#[test]
+fn aliased_results_hit_the_host_call_limit() {
+    let _serial = serial();
+    let host = host();
+    let error = bad_encoding(&host, YesNo::Unknown);
+    let PluginError::TransferLimit { call, limit, .. } = &error else {
+        panic!("expected TransferLimit, got {error:?}");
+    };
+    assert_eq!(*call, Call::Evaluate);
+    assert_eq!(*limit, Limits::default().transfer_bytes);
+    assert!(error.to_string().contains("host-call limit"), "{error}");
+    assert_good_works(&host);
 }

@@ -71,8 +71,14 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     let cache_dir = tempfile::tempdir().expect("temp dir");
-    let cache = CompileCache::new(cache_dir.path());
+    let cache = CompileCache::new(
+        cache_dir.path().join("cache"),
+        cache_dir.path().join("cache.key"),
+    );
     let host = Arc::new(Host::new(Limits::default(), Some(cache.clone())).expect("engine"));
+    if let Some(warning) = host.cache_warning() {
+        panic!("the benchmark needs its compile cache: {warning}");
+    }
     let date = Date::new(2026, 11, 23).expect("date");
     println!(
         "{:<16} {:>8} {:>10} {:>10} {:>7} {:>10} {:>8} {:>11} {:>11} {:>6}",

@@ -10,6 +10,7 @@
 pub mod answers_file;
 pub mod catalog;
 pub mod check;
+pub mod contacts;
 pub mod exchange;
 pub mod reassess;
 pub mod report;

@@ -287,7 +287,13 @@ fn score_one_assessment(store: &Store) -> Result<(Duration, usize), BoxError> {
         .ok_or("the NIS2 plugin is bundled")?;
     let blob = store.put_plugin_blob(nis2.bytes, "nis2-suppliers", "bench", "bundled")?;
     let cache_dir = tempfile::tempdir()?;
-    let host = Host::new(Limits::default(), Some(CompileCache::new(cache_dir.path())))?;
+    let host = Host::new(
+        Limits::default(),
+        Some(CompileCache::new(
+            cache_dir.path().join("cache"),
+            cache_dir.path().join("cache.key"),
+        )),
+    )?;
     let questionnaire = host.load(nis2.bytes, "warm-up")?.questionnaire().clone();
     let date = Date::new(2026, 11, 23)?;
     // One per measuring process (the measure runs twice on the same file).

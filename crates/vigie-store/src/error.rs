@@ -104,15 +104,58 @@ pub enum StoreError {
         source: serde_json::Error,
     },
 
+    /// The auditor stopped waiting for another writer; nothing was written.
+    #[error(
+        "stopped waiting for another auditor's write on {}; nothing was written",
+        path.display()
+    )]
+    Cancelled { path: PathBuf },
+
+    /// The folder is on a network filesystem, where SQLite's write-ahead log corrupts a
+    /// database shared between hosts. Nothing was created or changed.
+    #[error(
+        "{} is on a network filesystem ({filesystem}), where SQLite's write-ahead log is unsafe: \
+         it needs every process on one host, sharing memory. Run vigie on the server that holds \
+         the file (over SSH), carry assessments with `vigie export` / `vigie import`, or, if the \
+         share's file locks work, use `--journal rollback` (VIGIE_JOURNAL=rollback); the file was \
+         left untouched",
+        path.display()
+    )]
+    NetworkFilesystem {
+        path: PathBuf,
+        filesystem: &'static str,
+    },
+
+    /// The file's journal cannot be switched while others have it open.
+    #[error(
+        "{} uses the `{current}` journal and cannot switch to `{}` while other auditors have it \
+         open; every process on a file must use the same --journal",
+        path.display(),
+        wanted.id()
+    )]
+    JournalInUse {
+        path: PathBuf,
+        current: String,
+        wanted: crate::Journal,
+    },
+
     /// Any other SQLite error.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// An answer as the command line takes it, quoted: `"no"`, `"1200"`, `"a, b"`.
 fn display_value(value: &Option<AnswerValue>) -> String {
     match value {
         None => "no answer".to_string(),
-        Some(v) => serde_json::to_string(v).unwrap_or_else(|_| format!("{v:?}")),
+        Some(AnswerValue::Declined) => "\"declined\"".to_string(),
+        Some(AnswerValue::YesNo(v)) => format!("\"{}\"", v.id()),
+        Some(AnswerValue::Choice(id)) => format!("\"{id}\""),
+        Some(AnswerValue::Choices(ids)) => format!("\"{}\"", ids.join(", ")),
+        Some(AnswerValue::Integer(n)) => format!("\"{n}\""),
+        Some(AnswerValue::Decimal(n)) => format!("\"{n}\""),
+        Some(AnswerValue::Text(t)) => format!("\"{t}\""),
+        Some(AnswerValue::Date(d)) => format!("\"{d}\""),
     }
 }
 
@@ -134,6 +177,13 @@ fn conflict_message(
             current.revision, current.updated_by, current.updated_at
         )
     };
+    if *ours == current.value {
+        return format!(
+            "the answer to {question} changed since you saw it (you saw {seen}, now {now}), \
+             to the value you give ({}): nothing to change",
+            display_value(ours)
+        );
+    }
     format!(
         "the answer to {question} changed since you saw it (you saw {seen}, now {now}): \
          yours is {}, theirs is {}; nothing was overwritten",
@@ -169,4 +219,49 @@ pub(crate) fn is_corrupt(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_model::YesNo;
+
+    fn current(value: Option<AnswerValue>) -> Box<StoredAnswer> {
+        Box::new(StoredAnswer {
+            assessment_id: "a".into(),
+            question: "iso-certified".into(),
+            value,
+            note: None,
+            revision: 2,
+            to_confirm: false,
+            updated_by: "alice".into(),
+            updated_at: "2026-12-05T08:00:00.000000Z".into(),
+        })
+    }
+
+    /// Issue 14: the CLI showed both values as raw JSON, even when equal.
+    #[test]
+    fn a_conflict_names_values_as_typed_and_says_when_they_agree() {
+        let yes = Some(AnswerValue::YesNo(YesNo::Yes));
+        let differ = StoreError::Conflict {
+            question: "iso-certified".into(),
+            base_revision: Some(1),
+            ours: Some(AnswerValue::YesNo(YesNo::No)),
+            current: current(yes.clone()),
+        }
+        .to_string();
+        assert!(
+            differ.contains("yours is \"no\", theirs is \"yes\""),
+            "{differ}"
+        );
+        assert!(!differ.contains('{'), "no JSON: {differ}");
+        let same = StoreError::Conflict {
+            question: "iso-certified".into(),
+            base_revision: Some(1),
+            ours: yes.clone(),
+            current: current(yes),
+        }
+        .to_string();
+        assert!(same.contains("nothing to change"), "{same}");
+    }
 }

@@ -20,13 +20,17 @@ mod assessments;
 mod audit;
 mod error;
 mod exchange;
+mod filesystem;
 mod header;
+mod open_files;
 mod records;
 mod schema;
 mod suppliers;
 mod types;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
@@ -46,7 +50,10 @@ pub use types::*;
 
 use audit::{AuditAppender, PendingAudit};
 use error::{io_err, is_busy, is_corrupt};
+pub use filesystem::Journal;
 use header::FileState;
+pub use open_files::is_database_or_companion;
+use open_files::{Registration, Registry};
 
 /// How long SQLite itself waits for a lock before reporting SQLITE_BUSY.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,6 +61,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the store keeps retrying a busy database before giving up with
 /// [`StoreError::Busy`].
 pub const MAX_BUSY_WAIT: Duration = Duration::from_secs(120);
+
+/// How often a write waiting for another writer checks whether it was cancelled.
+pub const CANCELLABLE_WAIT_STEP: Duration = Duration::from_millis(100);
 
 /// The shortest id prefix accepted where an id is expected.
 pub const MIN_ID_PREFIX: usize = 6;
@@ -64,8 +74,15 @@ pub const MIN_ID_PREFIX: usize = 6;
 /// shared by any number of processes).
 pub struct Store {
     conn: Connection,
+    journal: Journal,
+    /// Set by another thread to give up waiting for another writer (see
+    /// [`Store::set_cancel_flag`]).
+    cancel: Option<Arc<AtomicBool>>,
     path: PathBuf,
     auditor: String,
+    /// Dropped after `conn` (fields drop in declaration order): the registry forgets the
+    /// connection only once it is closed.
+    _registration: Registration,
 }
 
 impl std::fmt::Debug for Store {
@@ -86,6 +103,12 @@ impl Store {
     /// ([`StoreError::NewerSchema`]), a truncated database ([`StoreError::Corrupt`]). A path
     /// that cannot be created or written gives [`StoreError::Io`] naming it.
     pub fn open(path: impl AsRef<Path>, auditor: &str) -> Result<Store> {
+        Store::open_with(path, auditor, default_journal())
+    }
+
+    /// [`Store::open`] with the journal given. The write-ahead log is refused, before the file
+    /// is touched, in a folder on a network filesystem ([`StoreError::NetworkFilesystem`]).
+    pub fn open_with(path: impl AsRef<Path>, auditor: &str, journal: Journal) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         let auditor = auditor.trim();
         if auditor.is_empty() {
@@ -97,27 +120,48 @@ impl Store {
             std::fs::create_dir_all(parent)
                 .map_err(|e| io_err(&path, "create the folder for", e))?;
         }
-        let state = header::inspect(&path)?;
-
-        // Opening for writing does not change an existing file; it creates a missing one, and
-        // gives a clear error (naming the path) when the file cannot be written.
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| io_err(&path, "open for writing", e))?;
+        // Held until the connection is registered: no other thread of this process inspects
+        // the file with a plain descriptor while this one connects to it (see `open_files`).
+        let mut registry = Registry::lock();
+        let state = if registry.is_open(&path) {
+            // Already open in this process, so already checked; reading its header or opening
+            // it with `std::fs` now would release the other connection's locks.
+            FileState::Vigie {
+                user_version: SCHEMA_VERSION,
+            }
+        } else {
+            if let Some(filesystem) =
+                filesystem::refuses(journal, filesystem::filesystem_magic(&path))
+            {
+                return Err(StoreError::NetworkFilesystem { path, filesystem });
+            }
+            let state = header::inspect(&path)?;
+            // Opening for writing does not change an existing file; it creates a missing one,
+            // and gives a clear error (naming the path) when the file cannot be written.
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(|e| io_err(&path, "open for writing", e))?;
+            state
+        };
 
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags)
             .map_err(|e| io_err(&path, "open", std::io::Error::other(e)))?;
+        let registration = registry.register(&path);
+        drop(registry);
         let store = Store {
             conn,
+            journal,
+            cancel: None,
             path,
             auditor: auditor.to_string(),
+            _registration: registration,
         };
         store.conn.busy_timeout(BUSY_TIMEOUT)?;
         // Until the file is known to be ours, closing must not checkpoint a write-ahead log
@@ -153,6 +197,13 @@ impl Store {
     /// The schema version of the open database (equal to [`SCHEMA_VERSION`] once open).
     pub fn schema_version(&self) -> Result<u32> {
         self.read(|conn| Ok(user_version(conn)?))
+    }
+
+    /// A number that changes whenever another connection (another process, or another `Store`
+    /// of this one) commits to the file; this store's own commits leave it as it is. Cheap
+    /// enough to poll every second for colleagues' work (`PRAGMA data_version`).
+    pub fn data_version(&self) -> Result<i64> {
+        self.read(|conn| Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?))
     }
 
     /// Checks through SQLite (which also sees a write-ahead log the header does not) that the
@@ -197,24 +248,63 @@ impl Store {
     }
 
     fn configure(&self) -> Result<()> {
+        let wanted = self.journal.pragma();
+        let current: String = retry_busy(&self.path, || {
+            self.conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+        })
+        .map_err(|e| self.classify(e))?;
+        let switch = || {
+            self.conn
+                .query_row(&format!("PRAGMA journal_mode = {wanted}"), [], |r| {
+                    r.get::<_, String>(0)
+                })
+        };
+        let mode = if current.eq_ignore_ascii_case(wanted) {
+            current
+        } else if self.journal == Journal::Rollback {
+            // Leaving the write-ahead log needs the file to ourselves: one try, and a clear
+            // answer if colleagues have it open, rather than minutes of waiting.
+            switch().map_err(|e| match StoreError::from(e) {
+                StoreError::Sqlite(e) if is_busy(&e) => StoreError::JournalInUse {
+                    path: self.path.clone(),
+                    current: current.clone(),
+                    wanted: self.journal,
+                },
+                e => self.classify(e),
+            })?
+        } else {
+            retry_busy(&self.path, switch).map_err(|e| self.classify(e))?
+        };
+        if !mode.eq_ignore_ascii_case(wanted) {
+            return Err(StoreError::JournalInUse {
+                path: self.path.clone(),
+                current: mode,
+                wanted: self.journal,
+            });
+        }
         retry_busy(&self.path, || {
-            let mode: String = self
-                .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                return Err(rusqlite::Error::SqliteFailure(
-                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-                    Some(format!(
-                        "cannot switch to WAL mode (journal mode is {mode})"
-                    )),
-                ));
-            }
             // FULL: an acknowledged answer survives a power cut, not only a crash.
             self.conn.execute_batch(
                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF;",
             )
         })
         .map_err(|e| self.classify(e))
+    }
+
+    /// Lets another thread stop this store's writes from waiting for another writer: once
+    /// `flag` is set, a write still waiting for the lock gives up with
+    /// [`StoreError::Cancelled`], having written nothing. Waits are then checked every
+    /// [`CANCELLABLE_WAIT_STEP`] instead of SQLite's [`BUSY_TIMEOUT`].
+    pub fn set_cancel_flag(&mut self, flag: Arc<AtomicBool>) -> Result<()> {
+        self.conn.busy_timeout(CANCELLABLE_WAIT_STEP)?;
+        self.cancel = Some(flag);
+        Ok(())
+    }
+
+    /// The journal this store uses.
+    pub fn journal(&self) -> Journal {
+        self.journal
     }
 
     /// Brings the schema up to date; returns whether it changed anything.
@@ -283,9 +373,22 @@ impl Store {
     }
 
     fn begin_immediate(&self) -> Result<Transaction<'_>> {
-        retry_busy(&self.path, || {
-            Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-        })
+        let begin = || Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate);
+        match &self.cancel {
+            None => retry_busy(&self.path, begin),
+            Some(flag) => {
+                // The lock is only waited for here, before anything is written: giving up
+                // leaves nothing half-done.
+                retry_busy(&self.path, || {
+                    if flag.load(Ordering::SeqCst) {
+                        return Err(StoreError::Cancelled {
+                            path: self.path.clone(),
+                        });
+                    }
+                    begin().map_err(StoreError::from)
+                })
+            }
+        }
         .map_err(|e| self.classify(e))
     }
 
@@ -341,6 +444,16 @@ impl Store {
     pub fn backup(&self, dest: impl AsRef<Path>) -> Result<()> {
         use rusqlite::backup::{Backup, StepResult};
         let dest = dest.as_ref();
+        if is_database_or_companion(&self.path, dest) {
+            return Err(io_err(
+                dest,
+                "back up to",
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "it is this database or one of its files; choose a new name",
+                ),
+            ));
+        }
         if std::fs::metadata(dest).is_ok_and(|m| m.len() > 0 || m.is_dir()) {
             return Err(io_err(
                 dest,
@@ -421,6 +534,27 @@ impl Tx<'_> {
                 new,
             },
         )
+    }
+}
+
+static DEFAULT_JOURNAL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets the journal [`Store::open`] uses in this process (the binary's `--journal`): every
+/// connection a process opens on a file must agree on it.
+pub fn set_default_journal(journal: Journal) {
+    DEFAULT_JOURNAL.store(
+        journal == Journal::Rollback,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+}
+
+/// The journal [`Store::open`] uses: the write-ahead log unless [`set_default_journal`] said
+/// otherwise.
+pub fn default_journal() -> Journal {
+    if DEFAULT_JOURNAL.load(std::sync::atomic::Ordering::SeqCst) {
+        Journal::Rollback
+    } else {
+        Journal::Wal
     }
 }
 

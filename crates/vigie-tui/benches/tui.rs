@@ -94,7 +94,7 @@ fn row(name: &str, value: String, goal: &str, ok: bool) {
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("bench.sqlite");
-    let cache = CompileCache::new(dir.path().join("cache"));
+    let cache = CompileCache::new(dir.path().join("cache"), dir.path().join("cache.key"));
     let today = Date::new(2026, 11, 23).expect("date");
     let options = Options {
         db: db.clone(),

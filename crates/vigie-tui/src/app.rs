@@ -1,9 +1,11 @@
 //! The state of the workbench and `update`, which is the only place it
 //! changes. Views only read it (see `view`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent};
 use vigie_app::Workbench;
@@ -20,9 +22,10 @@ use vigie_store::{
 };
 
 use crate::keymap::{Action, Key, Keymap, Scope};
+use crate::line_edit::LineEdit;
 use crate::search::{Field, SearchIndex};
 use crate::theme::Theme;
-use crate::worker::{ReportRequest, Request, ScoreRequest, Scored};
+use crate::worker::{Apply, ReportRequest, Request, ScoreRequest, Scored};
 
 /// Everything the event loop feeds into `update`.
 pub enum Msg {
@@ -32,7 +35,24 @@ pub enum Msg {
     Scored(Box<Scored>),
     /// A report was written (its path) or failed.
     ReportDone(Result<std::path::PathBuf, String>),
+    /// Time passed with nothing else happening: look for colleagues' changes.
+    Tick,
+    /// A job sent to the worker finished: the change to make.
+    JobDone(Apply),
 }
+
+/// A write (or other job) sent to the worker and not finished yet. Keys typed
+/// meanwhile wait in order, so they act on the state the write leaves.
+pub struct PendingJob {
+    pub started: Instant,
+    /// What it does, in the interface language ("Enregistrement", "Saving").
+    pub what: String,
+    /// Esc was pressed: the worker was asked to stop waiting.
+    pub cancelling: bool,
+}
+
+/// How long a job may take before the screen says it is waiting for the database.
+pub const SAY_WAITING_AFTER: Duration = Duration::from_millis(300);
 
 /// A row of the home list.
 #[derive(Clone, Debug)]
@@ -113,6 +133,8 @@ pub struct AuditView {
     pub title: String,
     pub entries: Vec<AuditEntry>,
     pub selected: usize,
+    /// To word answers as the interview does (choice labels, yes/no in the language).
+    pub questionnaire: Option<Arc<Questionnaire>>,
 }
 
 pub enum Screen {
@@ -151,6 +173,17 @@ pub enum InputPurpose {
     },
 }
 
+/// The outcome of an answer's write, with what the interview needs to apply it.
+pub struct SavedAnswer {
+    question: String,
+    value: Option<AnswerValue>,
+    note: Option<String>,
+    previous: Option<StoredAnswer>,
+    undoing: bool,
+    advance: bool,
+    result: Result<StoredAnswer, AppError>,
+}
+
 pub struct SearchState {
     pub query: String,
     pub index: SearchIndex,
@@ -163,11 +196,16 @@ pub enum Overlay {
     Input {
         purpose: InputPurpose,
         prompt: String,
-        buffer: String,
+        edit: LineEdit,
+        /// Why the last Enter was refused, shown under the field (the text stays).
+        error: Option<String>,
     },
     Search(Box<SearchState>),
     Sections {
         selected: usize,
+        /// Digits typed so far: `1` then `2` is section 12; a number no longer one can
+        /// start with jumps at once.
+        typed: String,
     },
     Conflict {
         question: String,
@@ -178,6 +216,8 @@ pub enum Overlay {
     ConfirmFinalize,
     /// "Why it matters" and "evidence to ask for" of the current question.
     QuestionHelp,
+    /// What the score and the verdict mean, the verdict's reason, the criteria marks.
+    Explain,
     /// Choose the report format.
     ReportFormat {
         assessment: String,
@@ -186,6 +226,9 @@ pub enum Overlay {
     /// options than there are digit keys (and for those who prefer a list).
     Choices {
         selected: usize,
+        /// Digits typed in the list: they pick an option by its number (`1`, `5` is the
+        /// 15th), and only Enter or Space answers, so digits never chain answers.
+        typed: String,
     },
 }
 
@@ -200,9 +243,20 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub status: Option<(String, bool)>,
     pub quit: bool,
+    /// The signal (SIGHUP, SIGTERM...) that ended the workbench, if one did.
+    pub quit_signal: Option<i32>,
     /// The background worker; `None` runs work inline (tests, benchmarks).
     pub scorer: Option<Sender<Request>>,
     generation: u64,
+    /// The database's data version when this workbench last looked (see
+    /// [`vigie_store::Store::data_version`]); it moves when anyone else writes.
+    seen_version: Option<i64>,
+    /// The job the worker is running for us, if any.
+    pub pending_job: Option<PendingJob>,
+    /// Keys typed while a job runs, replayed in order when it is done.
+    deferred: VecDeque<KeyEvent>,
+    /// Shared with the worker's store: set to stop waiting for another writer.
+    cancel: Arc<AtomicBool>,
 }
 
 /// How far Page Up / Page Down move in the list of a choice question.
@@ -230,9 +284,15 @@ impl App {
             overlay: None,
             status: None,
             quit: false,
+            quit_signal: None,
             scorer: None,
             generation: 0,
+            seen_version: None,
+            pending_job: None,
+            deferred: VecDeque::new(),
+            cancel: Arc::new(AtomicBool::new(false)),
         };
+        app.seen_version = app.bench.store.data_version().ok();
         app.reload_home();
         app
     }
@@ -313,7 +373,10 @@ impl App {
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Resize => {}
-            Msg::Signal(_) => self.quit = true,
+            Msg::Signal(signal) => {
+                self.quit = true;
+                self.quit_signal = Some(signal);
+            }
             Msg::Scored(done) => self.on_scored(*done),
             Msg::ReportDone(Ok(path)) => {
                 let lang = self.lang.clone();
@@ -324,7 +387,215 @@ impl App {
                 ));
             }
             Msg::ReportDone(Err(e)) => self.error(e),
+            Msg::Tick => self.look_for_changes(),
+            Msg::JobDone(apply) => {
+                self.pending_job = None;
+                apply(self);
+                self.replay_deferred_keys();
+            }
         }
+    }
+
+    /// The flag the worker's store watches to stop waiting for another writer.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+
+    /// Runs `job` on the worker's workbench and applies its result when it reports back
+    /// (inline on this workbench when there is no worker: tests and benchmarks). Until
+    /// then keys wait, so a write never blocks drawing and nothing typed is lost.
+    pub fn run_job(
+        &mut self,
+        what: (&str, &str),
+        job: impl FnOnce(&mut Workbench) -> Apply + Send + 'static,
+    ) {
+        match self.scorer.clone() {
+            Some(tx) => {
+                self.cancel.store(false, Ordering::SeqCst);
+                if tx.send(Request::Job(Box::new(job))).is_err() {
+                    self.error("the background worker stopped");
+                    return;
+                }
+                self.pending_job = Some(PendingJob {
+                    started: Instant::now(),
+                    what: self.l(what.0, what.1).to_string(),
+                    cancelling: false,
+                });
+            }
+            None => {
+                let apply = job(&mut self.bench);
+                apply(self);
+            }
+        }
+    }
+
+    /// The worker could not open its workbench: nothing was done.
+    pub fn job_failed(&mut self, error: String) {
+        self.deferred.clear();
+        self.error(error);
+    }
+
+    fn replay_deferred_keys(&mut self) {
+        while self.pending_job.is_none() {
+            let Some(key) = self.deferred.pop_front() else {
+                break;
+            };
+            self.on_key(key);
+        }
+    }
+
+    /// While a job runs: Esc asks the worker to stop waiting for another writer
+    /// (only a wait is cancelled, never a write under way); other keys wait their turn.
+    fn on_key_while_busy(&mut self, event: KeyEvent) {
+        let Some(job) = self.pending_job.as_mut() else {
+            return;
+        };
+        if event.code == KeyCode::Esc {
+            job.cancelling = true;
+            self.cancel.store(true, Ordering::SeqCst);
+            self.deferred.clear();
+            let lang = self.lang.clone();
+            self.info(tr(
+                &lang,
+                "Annulation de l'attente…",
+                "Cancelling the wait…",
+            ));
+            return;
+        }
+        self.deferred.push_back(event);
+    }
+
+    /// Says on the status line that a job waits for the database.
+    fn show_waiting(&mut self) {
+        let Some(job) = &self.pending_job else {
+            return;
+        };
+        if job.cancelling || job.started.elapsed() < SAY_WAITING_AFTER {
+            return;
+        }
+        let text = format!(
+            "{} : {} ({} s) · Échap annule",
+            job.what,
+            "attente de la base (un autre auditeur écrit)",
+            job.started.elapsed().as_secs()
+        );
+        let text = if self.lang == "fr" {
+            text
+        } else {
+            format!(
+                "{}: waiting for the database (another auditor is writing) ({} s) · Esc cancels",
+                job.what,
+                job.started.elapsed().as_secs()
+            )
+        };
+        self.info(text);
+    }
+
+    /// Shows what colleagues saved since the last look: the home list, or the open
+    /// interview's answers (then rescored, with who changed what on the status line).
+    pub fn look_for_changes(&mut self) {
+        if self.pending_job.is_some() {
+            // Our own write is under way: what moved may be it. Look again after.
+            self.show_waiting();
+            return;
+        }
+        let Ok(version) = self.bench.store.data_version() else {
+            // A busy or vanished file is reported by the next real operation.
+            return;
+        };
+        if self.seen_version == Some(version) {
+            return;
+        }
+        self.seen_version = Some(version);
+        match self.screen() {
+            Screen::Home => self.reload_home(),
+            Screen::Interview(_) => self.reload_interview(),
+            _ => {}
+        }
+    }
+
+    /// Reloads the open interview's assessment and answers; rescoring only when an answer or
+    /// the status changed (the worker's cached score also moves the data version).
+    fn reload_interview(&mut self) {
+        let lang = self.lang.clone();
+        let Some(iv) = self.interview() else {
+            return;
+        };
+        let id = iv.assessment.id.clone();
+        let status = iv.assessment.status;
+        type Loaded = (Assessment, HashMap<String, StoredAnswer>, Option<String>);
+        let loaded = (|| -> Result<Loaded, StoreError> {
+            let assessment = self.bench.store.assessment(&id)?;
+            let answers = by_question(self.bench.store.answers(&id)?);
+            // Who finalized it, from the audit trail (rare: only when the status moved).
+            let finalized_by = if assessment.status != status {
+                self.bench
+                    .store
+                    .audit_trail(Some(&id))?
+                    .into_iter()
+                    .rev()
+                    .find(|e| e.action == "finalize")
+                    .map(|e| e.who)
+            } else {
+                None
+            };
+            Ok((assessment, answers, finalized_by))
+        })();
+        let (assessment, answers, finalized_by) = match loaded {
+            Ok(loaded) => loaded,
+            Err(e) => return self.error(e),
+        };
+        let Some(iv) = self.interview_mut() else {
+            return;
+        };
+        let mut changed: Vec<&StoredAnswer> = answers
+            .values()
+            .filter(|a| iv.answers.get(&a.question).map(|o| o.revision) != Some(a.revision))
+            .collect();
+        changed.sort_by(|a, b| a.updated_at.cmp(&b.updated_at));
+        let finalized_by_other = assessment.status != iv.assessment.status;
+        let finalizer = finalized_by.unwrap_or_else(|| assessment.auditor.clone());
+        if changed.is_empty() && !finalized_by_other {
+            return;
+        }
+        let mut told: Vec<String> = changed
+            .iter()
+            .rev()
+            .take(2)
+            .map(|a| match a.value {
+                Some(_) => format!(
+                    "{} {} {}",
+                    a.updated_by,
+                    tr(&lang, "a répondu à", "answered"),
+                    a.question
+                ),
+                None => format!(
+                    "{} {} {}",
+                    a.updated_by,
+                    tr(&lang, "a effacé", "cleared"),
+                    a.question
+                ),
+            })
+            .collect();
+        if changed.len() > 2 {
+            told.push(format!(
+                "+{} {}",
+                changed.len() - 2,
+                tr(&lang, "autres réponses", "more answers")
+            ));
+        }
+        if finalized_by_other && assessment.status == vigie_store::AssessmentStatus::Final {
+            told.push(format!(
+                "{finalizer} {}",
+                tr(&lang, "a finalisé l'évaluation", "finalized the assessment")
+            ));
+        }
+        iv.answers = answers;
+        iv.assessment = assessment;
+        iv.refresh_applicability();
+        let message = told.join(" · ");
+        self.info(message);
+        self.request_score();
     }
 
     fn on_scored(&mut self, done: Scored) {
@@ -345,6 +616,9 @@ impl App {
     }
 
     fn on_key(&mut self, event: KeyEvent) {
+        if self.pending_job.is_some() {
+            return self.on_key_while_busy(event);
+        }
         let key = Key::from_event(&event);
         if self.overlay.is_some() {
             self.on_overlay_key(event, key);
@@ -372,7 +646,13 @@ impl App {
     fn on_action(&mut self, action: Action) {
         match action {
             Action::Help => self.overlay = Some(Overlay::Help),
-            Action::Quit | Action::Back => self.go_back(),
+            Action::Quit => self.go_back(),
+            // Esc never quits: on the home screen it only says how to.
+            Action::Back if self.stack.len() <= 1 => {
+                let lang = self.lang.clone();
+                self.info(tr(&lang, "q pour quitter.", "q to quit."));
+            }
+            Action::Back => self.go_back(),
             Action::Report => self.ask_report(),
             _ => match self.screen() {
                 Screen::Home => self.home_action(action),
@@ -470,7 +750,28 @@ impl App {
             },
             Action::Select => match self.home.rows.get(self.home.selected).cloned() {
                 Some(HomeRow::Assessment(a)) => self.open_interview(&a.id),
-                Some(HomeRow::Supplier(s)) => self.open_new_assessment(s),
+                // A supplier already assessed: open its newest draft (else its newest
+                // assessment) rather than start another one; `a` starts a new one.
+                Some(HomeRow::Supplier(s)) => {
+                    let theirs: Vec<&AssessmentSummary> = self
+                        .home
+                        .rows
+                        .iter()
+                        .filter_map(|r| match r {
+                            HomeRow::Assessment(a) if a.supplier_id == s.id => Some(a),
+                            _ => None,
+                        })
+                        .collect();
+                    let pick = theirs
+                        .iter()
+                        .find(|a| a.status == vigie_store::AssessmentStatus::Draft)
+                        .or(theirs.first())
+                        .map(|a| a.id.clone());
+                    match pick {
+                        Some(id) => self.open_interview(&id),
+                        None => self.open_new_assessment(s),
+                    }
+                }
                 None => self.stack.push(Screen::SupplierForm(supplier_form(None))),
             },
             _ => {}
@@ -536,7 +837,13 @@ impl App {
                 form.fields[form.focus].value.pop();
             }
             KeyCode::Enter => {
-                let fields = form_to_supplier(form);
+                let fields = match form_to_supplier(form) {
+                    Ok(fields) => fields,
+                    Err(e) => {
+                        form.error = Some(e);
+                        return;
+                    }
+                };
                 let editing = form.editing.clone();
                 if fields.name.trim().is_empty() {
                     form.error =
@@ -803,16 +1110,16 @@ impl App {
             Action::PrevSection => iv.step_section(-1),
             Action::JumpSection => {
                 let selected = iv.section_of_current();
-                self.overlay = Some(Overlay::Sections { selected });
+                self.overlay = Some(Overlay::Sections {
+                    selected,
+                    typed: String::new(),
+                });
             }
             Action::ToggleHelp => self.overlay = Some(Overlay::QuestionHelp),
+            Action::Explain => self.overlay = Some(Overlay::Explain),
             Action::Search => self.open_search(),
-            Action::Decline => {
-                self.save_answer(Some(AnswerValue::Declined), None);
-            }
-            Action::Clear => {
-                self.save_answer(None, None);
-            }
+            Action::Decline => self.save_answer(Some(AnswerValue::Declined), None, true),
+            Action::Clear => self.save_answer(None, None, false),
             Action::EditValue => {
                 let Some(iv) = self.interview() else { return };
                 let q = &iv.questionnaire.questions[iv.current];
@@ -835,15 +1142,11 @@ impl App {
                             }
                             _ => current,
                         };
-                        let prompt = match q.kind {
-                            AnswerKind::Date => tr(&lang, "Date (AAAA-MM-JJ)", "Date (YYYY-MM-DD)"),
-                            AnswerKind::Text => tr(&lang, "Réponse", "Answer"),
-                            _ => tr(&lang, "Nombre", "Number"),
-                        };
                         self.overlay = Some(Overlay::Input {
                             purpose: InputPurpose::Value,
-                            prompt: prompt.to_string(),
-                            buffer: current,
+                            prompt: self.value_prompt(),
+                            edit: LineEdit::with_value(current),
+                            error: None,
                         });
                     }
                     AnswerKind::SingleChoice(ref choices)
@@ -853,7 +1156,10 @@ impl App {
                             .iter()
                             .position(|c| current.is_some_and(|v| v.matches_value(&c.id)))
                             .unwrap_or(0);
-                        self.overlay = Some(Overlay::Choices { selected });
+                        self.overlay = Some(Overlay::Choices {
+                            selected,
+                            typed: String::new(),
+                        });
                     }
                     _ => self.info(tr(
                         &lang,
@@ -872,7 +1178,8 @@ impl App {
                 self.overlay = Some(Overlay::Input {
                     purpose: InputPurpose::Note,
                     prompt: tr(&lang, "Note", "Note").to_string(),
-                    buffer: note,
+                    edit: LineEdit::with_value(note),
+                    error: None,
                 });
             }
             Action::Evidence => {
@@ -884,7 +1191,8 @@ impl App {
                         "Evidence (text or link); optional expiry YYYY-MM-DD after \";\"",
                     )
                     .to_string(),
-                    buffer: String::new(),
+                    edit: LineEdit::default(),
+                    error: None,
                 });
             }
             Action::Undo => self.undo(),
@@ -893,25 +1201,32 @@ impl App {
                 let Some(iv) = self.interview() else { return };
                 let id = iv.assessment.id.clone();
                 let questionnaire = iv.questionnaire.clone();
-                match self.bench.compare_with_previous(&id) {
-                    Ok(Some(comparison)) => {
-                        self.stack.push(Screen::Compare(Box::new(CompareView {
-                            questionnaire,
-                            comparison,
-                            scroll: 0,
-                        })))
-                    }
-                    Ok(None) => self.info(tr(
-                        &lang,
-                        "Pas d'évaluation précédente.",
-                        "No previous assessment.",
-                    )),
-                    Err(e) => self.error(e),
-                }
+                self.run_job(("Comparaison", "Comparing"), move |bench| {
+                    let result = bench.compare_with_previous(&id);
+                    Box::new(move |app: &mut App| {
+                        let lang = app.lang.clone();
+                        match result {
+                            Ok(Some(comparison)) => {
+                                app.stack.push(Screen::Compare(Box::new(CompareView {
+                                    questionnaire,
+                                    comparison,
+                                    scroll: 0,
+                                })))
+                            }
+                            Ok(None) => app.info(tr(
+                                &lang,
+                                "Pas d'évaluation précédente.",
+                                "No previous assessment.",
+                            )),
+                            Err(e) => app.error(e),
+                        }
+                    })
+                });
             }
             Action::Audit => {
                 let Some(iv) = self.interview() else { return };
                 let id = iv.assessment.id.clone();
+                let questionnaire = iv.questionnaire.clone();
                 let title = format!(
                     "{} · {}",
                     iv.assessment.supplier_name,
@@ -922,6 +1237,7 @@ impl App {
                         title,
                         entries,
                         selected: 0,
+                        questionnaire: Some(questionnaire),
                     })),
                     Err(e) => self.error(e),
                 }
@@ -966,25 +1282,18 @@ impl App {
                 // Numbers, dates and text: a digit starts typing the value.
                 self.overlay = Some(Overlay::Input {
                     purpose: InputPurpose::Value,
-                    prompt: tr(&lang, "Valeur", "Value").to_string(),
-                    buffer: ((b'1' + option as u8) as char).to_string(),
+                    prompt: self.value_prompt(),
+                    edit: LineEdit::typed(((b'1' + option as u8) as char).to_string()),
+                    error: None,
                 });
                 return;
             }
         };
         let multiple = matches!(q.kind, AnswerKind::MultipleChoice(_));
         match value {
-            Some(v) => {
-                // One key answers and moves on, as on a phone interview; a
-                // multiple choice stays put so several options can be ticked.
-                if self.save_answer(Some(v), None)
-                    && !multiple
-                    && self.overlay.is_none()
-                    && let Some(iv) = self.interview_mut()
-                {
-                    iv.step(1);
-                }
-            }
+            // One key answers and moves on, as on a phone interview; a multiple
+            // choice stays put so several options can be ticked.
+            Some(v) => self.save_answer(Some(v), None, !multiple),
             None => self.error(tr(
                 &lang,
                 "Pas d'option pour cette touche.",
@@ -994,48 +1303,88 @@ impl App {
     }
 
     /// Saves the current question's answer (the note is kept unless given);
-    /// true when it was saved.
-    fn save_answer(&mut self, value: Option<AnswerValue>, note: Option<String>) -> bool {
+    /// with `advance`, moves on to the next question once it is saved.
+    fn save_answer(&mut self, value: Option<AnswerValue>, note: Option<String>, advance: bool) {
         let Some(iv) = self.interview() else {
-            return false;
+            return;
         };
         let question = iv.questionnaire.questions[iv.current].id.clone();
-        self.save_answer_for(&question, value, note, false)
+        self.save_answer_for(&question, value, note, false, advance);
     }
 
+    /// Sends the write of one answer to the worker; [`App::on_answer_saved`] takes
+    /// the result.
     fn save_answer_for(
         &mut self,
         question: &str,
         value: Option<AnswerValue>,
         note: Option<String>,
         undoing: bool,
-    ) -> bool {
-        let lang = self.lang.clone();
-        // Borrow the interview and the workbench side by side: cloning the
-        // assessment (with its cached evaluation) on every keystroke is waste.
+        advance: bool,
+    ) {
         let Some(Screen::Interview(iv)) = self.stack.last() else {
-            return false;
+            return;
         };
         let previous = iv.answers.get(question).cloned();
         let note = note.or_else(|| previous.as_ref().and_then(|p| p.note.clone()));
         let base = previous.as_ref().map(|p| p.revision);
-        let result = self.bench.answer(
-            &iv.assessment,
-            &iv.questionnaire,
+        let assessment = iv.assessment.clone();
+        let questionnaire = iv.questionnaire.clone();
+        let question = question.to_string();
+        self.run_job(("Enregistrement", "Saving"), move |bench| {
+            let result = bench.answer(
+                &assessment,
+                &questionnaire,
+                &question,
+                value.clone(),
+                note.clone(),
+                base,
+            );
+            Box::new(move |app: &mut App| {
+                app.on_answer_saved(SavedAnswer {
+                    question,
+                    value,
+                    note,
+                    previous,
+                    undoing,
+                    advance,
+                    result,
+                })
+            })
+        });
+    }
+
+    fn on_answer_saved(&mut self, saved: SavedAnswer) {
+        let lang = self.lang.clone();
+        let SavedAnswer {
             question,
-            value.clone(),
-            note.clone(),
-            base,
-        );
+            value,
+            note,
+            previous,
+            undoing,
+            advance,
+            result,
+        } = saved;
         match result {
             Ok(stored) => {
                 let revision = stored.revision;
-                if let Some(iv) = self.interview_mut() {
+                let overlay_open = self.overlay.is_some();
+                if let Some(iv) = self.interview_mut()
+                    && iv.assessment.id == stored.assessment_id
+                {
                     if !undoing {
-                        iv.undo.push((question.to_string(), previous));
+                        iv.undo.push((question.clone(), previous));
                     }
-                    iv.answers.insert(question.to_string(), stored);
+                    iv.answers.insert(question.clone(), stored);
                     iv.refresh_applicability();
+                    // One key answers and moves on, as on a phone interview.
+                    if advance
+                        && !overlay_open
+                        && iv.questionnaire.questions.get(iv.current).map(|q| &q.id)
+                            == Some(&question)
+                    {
+                        iv.step(1);
+                    }
                 }
                 self.info(format!(
                     "{} ({} {revision})",
@@ -1043,21 +1392,33 @@ impl App {
                     tr(&lang, "rév.", "rev.")
                 ));
                 self.request_score();
-                true
             }
             Err(AppError::Store(StoreError::Conflict { current, .. })) => {
+                self.deferred.clear();
                 self.overlay = Some(Overlay::Conflict {
-                    question: question.to_string(),
+                    question,
                     ours: value,
                     note,
                     theirs: current,
                 });
-                false
             }
-            Err(e) => {
-                self.error(e);
-                false
-            }
+            Err(e) => self.job_error(e),
+        }
+    }
+
+    /// A job failed: the keys typed after it no longer apply. A cancelled wait is not an
+    /// error: the auditor asked for it.
+    fn job_error(&mut self, error: AppError) {
+        self.deferred.clear();
+        if let AppError::Store(StoreError::Cancelled { .. }) = error {
+            let lang = self.lang.clone();
+            self.info(tr(
+                &lang,
+                "Attente abandonnée : rien n'a été écrit.",
+                "Stopped waiting: nothing was written.",
+            ));
+        } else {
+            self.error(error);
         }
     }
 
@@ -1075,7 +1436,7 @@ impl App {
         }
         let value = previous.as_ref().and_then(|p| p.value.clone());
         let note = previous.as_ref().and_then(|p| p.note.clone());
-        self.save_answer_for(&question, value, note.or(Some(String::new())), true);
+        self.save_answer_for(&question, value, note.or(Some(String::new())), true, false);
     }
 
     fn open_search(&mut self) {
@@ -1083,7 +1444,10 @@ impl App {
         let lang = &self.lang;
         let mut index = SearchIndex::new();
         for (i, q) in iv.questionnaire.questions.iter().enumerate() {
+            index.push(i, Field::Id, &q.id);
             index.push(i, Field::Question, q.prompt.get(lang));
+            index.push(i, Field::Help, q.help.why.get(lang));
+            index.push(i, Field::Help, q.help.evidence.get(lang));
             if let Some(a) = iv.answers.get(&q.id) {
                 if let Some(v) = &a.value {
                     index.push(i, Field::Answer, &v.display(&q.kind, lang));
@@ -1160,7 +1524,8 @@ impl App {
                             "Action; owner; deadline YYYY-MM-DD",
                         )
                         .to_string(),
-                        buffer: String::new(),
+                        edit: LineEdit::default(),
+                        error: None,
                     });
                 }
             }
@@ -1198,8 +1563,12 @@ impl App {
         let Some(overlay) = self.overlay.take() else {
             return;
         };
+        // Ctrl-C closes any popup, as Esc does, rather than landing in a field.
+        if key.ctrl && event.code == KeyCode::Char('c') {
+            return;
+        }
         match overlay {
-            Overlay::Help | Overlay::QuestionHelp => {}
+            Overlay::Help | Overlay::QuestionHelp | Overlay::Explain => {}
             Overlay::ReportFormat { assessment } => {
                 let format = match event.code {
                     KeyCode::Char('1') => vigie_report::Format::Markdown,
@@ -1215,7 +1584,10 @@ impl App {
                     self.finalize();
                 }
             }
-            Overlay::Choices { mut selected } => {
+            Overlay::Choices {
+                mut selected,
+                mut typed,
+            } => {
                 let Some(iv) = self.interview() else { return };
                 let q = &iv.questionnaire.questions[iv.current];
                 let (count, multiple) = match &q.kind {
@@ -1234,23 +1606,41 @@ impl App {
                     KeyCode::Home => selected = 0,
                     KeyCode::End => selected = last,
                     KeyCode::Enter | KeyCode::Char(' ') => chosen = Some(selected),
-                    KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < count => {
-                        chosen = Some(c as usize - '1' as usize)
+                    KeyCode::Char(c @ '0'..='9') => {
+                        typed.push(c);
+                        let number = typed.parse::<usize>().unwrap_or(0);
+                        if number == 0 || number > count {
+                            // Start again from this digit alone.
+                            typed = c.to_string();
+                        }
+                        match typed.parse::<usize>() {
+                            Ok(n) if (1..=count).contains(&n) => selected = n - 1,
+                            _ => typed.clear(),
+                        }
                     }
                     _ => {}
                 }
+                if !matches!(event.code, KeyCode::Char('0'..='9')) {
+                    typed.clear();
+                }
                 let Some(option) = chosen else {
-                    self.overlay = Some(Overlay::Choices { selected });
+                    self.overlay = Some(Overlay::Choices { selected, typed });
                     return;
                 };
                 // A single choice answers and closes, as a digit does in the
                 // interview; a multiple choice ticks and stays open.
                 if multiple {
-                    self.overlay = Some(Overlay::Choices { selected: option });
+                    self.overlay = Some(Overlay::Choices {
+                        selected: option,
+                        typed: String::new(),
+                    });
                 }
                 self.answer_option(option);
             }
-            Overlay::Sections { mut selected } => {
+            Overlay::Sections {
+                mut selected,
+                mut typed,
+            } => {
                 let sections = self
                     .interview()
                     .map(|iv| iv.questionnaire.sections.len())
@@ -1267,15 +1657,34 @@ impl App {
                         }
                         return;
                     }
-                    KeyCode::Char(c @ '1'..='9') => {
-                        if let Some(iv) = self.interview_mut() {
-                            iv.jump_to_section(c as usize - '1' as usize);
+                    KeyCode::Char(c @ '0'..='9') => {
+                        typed.push(c);
+                        let number = typed.parse::<usize>().unwrap_or(0);
+                        if number == 0 || number > sections {
+                            typed = c.to_string();
                         }
+                        let number = typed.parse::<usize>().unwrap_or(0);
+                        if (1..=sections).contains(&number) {
+                            selected = number - 1;
+                            // Jump now unless a longer number could still follow.
+                            if number * 10 > sections {
+                                if let Some(iv) = self.interview_mut() {
+                                    iv.jump_to_section(selected);
+                                }
+                                return;
+                            }
+                        } else {
+                            typed.clear();
+                        }
+                        self.overlay = Some(Overlay::Sections { selected, typed });
                         return;
                     }
                     _ => {}
                 }
-                self.overlay = Some(Overlay::Sections { selected });
+                self.overlay = Some(Overlay::Sections {
+                    selected,
+                    typed: String::new(),
+                });
             }
             Overlay::Conflict {
                 question,
@@ -1309,7 +1718,7 @@ impl App {
                             iv.answers.remove(&question);
                         }
                     }
-                    self.save_answer_for(&question, ours, note, false);
+                    self.save_answer_for(&question, ours, note, false, false);
                 }
                 _ => {
                     self.overlay = Some(Overlay::Conflict {
@@ -1323,32 +1732,23 @@ impl App {
             Overlay::Input {
                 purpose,
                 prompt,
-                mut buffer,
+                mut edit,
+                error,
             } => match event.code {
                 KeyCode::Esc => {}
-                KeyCode::Enter => self.commit_input(purpose, buffer),
-                KeyCode::Backspace => {
-                    buffer.pop();
-                    self.overlay = Some(Overlay::Input {
-                        purpose,
-                        prompt,
-                        buffer,
-                    });
-                }
-                KeyCode::Char(c) if !key.ctrl => {
-                    buffer.push(c);
-                    self.overlay = Some(Overlay::Input {
-                        purpose,
-                        prompt,
-                        buffer,
-                    });
+                KeyCode::Char('c') if key.ctrl => {}
+                KeyCode::Enter => {
+                    let text = edit.text().to_string();
+                    self.commit_input(purpose, text);
                 }
                 _ => {
+                    let error = if edit.key(&event) { None } else { error };
                     self.overlay = Some(Overlay::Input {
                         purpose,
                         prompt,
-                        buffer,
-                    })
+                        edit,
+                        error,
+                    });
                 }
             },
             Overlay::Search(mut search) => {
@@ -1393,6 +1793,54 @@ impl App {
         }
     }
 
+    /// What the value field asks for: the kind, and for a number its unit and bounds
+    /// ("Nombre en M€, de 0 à 100 000").
+    fn value_prompt(&self) -> String {
+        let lang = self.lang.as_str();
+        let Some(iv) = self.interview() else {
+            return tr(lang, "Valeur", "Value").to_string();
+        };
+        let q = &iv.questionnaire.questions[iv.current];
+        let number = |bounds: &vigie_model::NumericBounds, whole: bool| {
+            let mut text = if whole {
+                tr(lang, "Nombre entier", "Whole number").to_string()
+            } else {
+                tr(lang, "Nombre", "Number").to_string()
+            };
+            if let Some(unit) = &bounds.unit {
+                text.push_str(&format!(" {} {}", tr(lang, "en", "in"), unit.get(lang)));
+            }
+            let show = |v: f64| format_number(v, lang);
+            match (bounds.min, bounds.max) {
+                (Some(min), Some(max)) => text.push_str(&format!(
+                    ", {} {} {} {}",
+                    tr(lang, "de", "from"),
+                    show(min),
+                    tr(lang, "à", "to"),
+                    show(max)
+                )),
+                (Some(min), None) => {
+                    text.push_str(&format!(", ≥ {}", show(min)));
+                }
+                (None, Some(max)) => {
+                    text.push_str(&format!(", ≤ {}", show(max)));
+                }
+                (None, None) => {}
+            }
+            if !whole {
+                text.push_str(tr(lang, " (virgule ou point)", " (comma or point)"));
+            }
+            text
+        };
+        match &q.kind {
+            AnswerKind::Integer(bounds) => number(bounds, true),
+            AnswerKind::Decimal(bounds) => number(bounds, false),
+            AnswerKind::Date => tr(lang, "Date (AAAA-MM-JJ)", "Date (YYYY-MM-DD)").to_string(),
+            AnswerKind::Text => tr(lang, "Réponse", "Answer").to_string(),
+            _ => tr(lang, "Valeur", "Value").to_string(),
+        }
+    }
+
     fn commit_input(&mut self, purpose: InputPurpose, buffer: String) {
         let lang = self.lang.clone();
         match purpose {
@@ -1400,17 +1848,24 @@ impl App {
                 let Some(iv) = self.interview() else { return };
                 let kind = iv.questionnaire.questions[iv.current].kind.clone();
                 match AnswerValue::parse(&kind, &buffer) {
-                    Ok(v) => {
-                        self.save_answer(Some(v), None);
+                    // One rule for every kind: an answer moves on to the next question.
+                    Ok(v) => self.save_answer(Some(v), None, true),
+                    // The popup stays, with what was typed and why it was refused.
+                    Err(e) => {
+                        self.overlay = Some(Overlay::Input {
+                            purpose: InputPurpose::Value,
+                            prompt: self.value_prompt(),
+                            edit: LineEdit::typed(buffer),
+                            error: Some(e.to_string()),
+                        })
                     }
-                    Err(e) => self.error(e),
                 }
             }
             InputPurpose::Note => {
                 let Some(iv) = self.interview() else { return };
                 let current = iv.answer_value(iv.current).cloned();
                 let note = buffer.trim().to_string();
-                self.save_answer(current, Some(note));
+                self.save_answer(current, Some(note), false);
             }
             InputPurpose::Evidence => {
                 let Some(iv) = self.interview() else { return };
@@ -1477,7 +1932,8 @@ impl App {
                             replace: Some(path.clone()),
                         },
                         prompt: self.report_path_prompt(),
-                        buffer: path,
+                        edit: LineEdit::typed(path),
+                        error: None,
                     });
                     return;
                 }
@@ -1566,7 +2022,8 @@ impl App {
                 replace: None,
             },
             prompt: self.report_path_prompt(),
-            buffer: name,
+            edit: LineEdit::with_value(name),
+            error: None,
         });
     }
 
@@ -1616,23 +2073,30 @@ impl App {
     }
 
     fn finalize(&mut self) {
-        let lang = self.lang.clone();
         let Some(iv) = self.interview() else { return };
         let id = iv.assessment.id.clone();
-        match self.bench.finalize(&id) {
-            Ok((assessment, evaluation)) => {
-                if let Some(iv) = self.interview_mut() {
-                    iv.assessment = assessment;
-                    iv.evaluation = Some(evaluation);
+        self.run_job(("Finalisation", "Finalizing"), move |bench| {
+            let result = bench.finalize(&id);
+            Box::new(move |app: &mut App| {
+                let lang = app.lang.clone();
+                match result {
+                    Ok((assessment, evaluation)) => {
+                        if let Some(iv) = app.interview_mut()
+                            && iv.assessment.id == assessment.id
+                        {
+                            iv.assessment = assessment;
+                            iv.evaluation = Some(evaluation);
+                        }
+                        app.info(tr(
+                            &lang,
+                            "Évaluation finalisée : réponses figées.",
+                            "Assessment finalized: answers frozen.",
+                        ));
+                    }
+                    Err(e) => app.job_error(e),
                 }
-                self.info(tr(
-                    &lang,
-                    "Évaluation finalisée : réponses figées.",
-                    "Assessment finalized: answers frozen.",
-                ));
-            }
-            Err(e) => self.error(e),
-        }
+            })
+        });
     }
 }
 
@@ -1667,16 +2131,7 @@ fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
             f(
                 "contacts",
                 s.as_ref()
-                    .map(|s| {
-                        s.contacts
-                            .iter()
-                            .map(|c| match &c.email {
-                                Some(e) => format!("{} <{e}>", c.name),
-                                None => c.name.clone(),
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    })
+                    .map(|s| vigie_app::contacts::contacts_line(&s.contacts))
                     .unwrap_or_default(),
             ),
         ],
@@ -1686,7 +2141,34 @@ fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
     }
 }
 
-fn form_to_supplier(form: &SupplierForm) -> SupplierFields {
+/// A bound as a person reads it: digits grouped by three (a space in French, a comma in
+/// English), the French decimal comma.
+fn format_number(value: f64, lang: &str) -> String {
+    let (group, decimal) = if lang == "fr" { (' ', ',') } else { (',', '.') };
+    let text = format!("{value}");
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w.to_string(), Some(f.to_string())),
+        None => (text, None),
+    };
+    let (sign, digits) = match whole.strip_prefix('-') {
+        Some(d) => ("-", d.to_string()),
+        None => ("", whole),
+    };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(group);
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}{decimal}{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// The supplier the form describes; contacts are read with the command line's syntax.
+fn form_to_supplier(form: &SupplierForm) -> Result<SupplierFields, String> {
     let get = |i: usize| form.fields[i].value.trim().to_string();
     let opt = |i: usize| Some(get(i)).filter(|s| !s.is_empty());
     let list = |i: usize| {
@@ -1696,27 +2178,14 @@ fn form_to_supplier(form: &SupplierForm) -> SupplierFields {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
     };
-    SupplierFields {
+    Ok(SupplierFields {
         name: get(0),
         country: opt(1),
         sector: opt(2),
         services: list(3),
-        contacts: list(4)
-            .into_iter()
-            .map(|c| match c.split_once('<') {
-                Some((name, email)) => vigie_store::Contact {
-                    name: name.trim().to_string(),
-                    email: Some(email.trim_end_matches('>').trim().to_string()),
-                    ..Default::default()
-                },
-                None => vigie_store::Contact {
-                    name: c,
-                    ..Default::default()
-                },
-            })
-            .collect(),
+        contacts: vigie_app::contacts::parse_contacts(&get(4)).map_err(|e| e.to_string())?,
         criticality: form.criticality,
-    }
+    })
 }
 
 impl Interview {

@@ -80,6 +80,7 @@ actions! {
     EditValue = "edit-value", Interview, ["enter", "e"], "saisir une valeur ou choisir dans la liste", "type a value or pick from the list";
     Note = "note", Interview, ["o"], "note / preuve de la réponse", "note / evidence for the answer";
     Evidence = "evidence", Interview, ["v"], "ajouter une preuve datée", "add dated evidence";
+    Explain = "explain", Interview, ["s"], "ce que disent le score et le verdict", "what the score and the verdict mean";
     ToggleHelp = "toggle-help", Interview, ["i"], "afficher l'aide de la question", "show the question's help";
     Undo = "undo", Interview, ["u", "ctrl-z"], "annuler la dernière réponse", "undo the last answer";
     Findings = "findings", Interview, ["f"], "critères, constats et plan d'action", "criteria, findings and action plan";

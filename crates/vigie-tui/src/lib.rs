@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod keymap;
+pub mod line_edit;
 pub mod search;
 pub mod terminal;
 pub mod theme;
@@ -98,9 +99,13 @@ pub fn build_app(options: &Options, host: Arc<Host>) -> Result<App, TuiError> {
     Ok(app)
 }
 
-/// Runs the workbench until the auditor quits or a signal arrives. The
-/// terminal is restored on every way out.
-pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
+/// How often an idle workbench looks for what colleagues saved.
+const LOOK_FOR_CHANGES_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Runs the workbench until the auditor quits or a signal arrives; returns the
+/// signal that ended it, if one did (the binary exits 128 + its number, as
+/// shells expect). The terminal is restored on every way out.
+pub fn run(options: Options, host: Arc<Host>) -> Result<Option<i32>, TuiError> {
     terminal::install_panic_hook();
     let (tx, rx) = channel::<Msg>();
     terminal::spawn_signals(tx.clone())?;
@@ -115,6 +120,7 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
         host,
         options.db.clone(),
         options.auditor.clone(),
+        app.cancel_flag(),
         tx.clone(),
     ));
     terminal::spawn_input(tx);
@@ -122,7 +128,12 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
     app.request_score();
     loop {
         guard.terminal.draw(|frame| view::draw(frame, &app))?;
-        let Ok(first) = rx.recv() else { break };
+        // At least twice a second, look for colleagues' changes.
+        let first = match rx.recv_timeout(LOOK_FOR_CHANGES_EVERY) {
+            Ok(msg) => msg,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Msg::Tick,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         app.update(first);
         // Handle every queued event before drawing again.
         while let Ok(next) = rx.try_recv() {
@@ -133,7 +144,7 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<(), TuiError> {
         }
     }
     drop(guard);
-    Ok(())
+    Ok(app.quit_signal)
 }
 
 #[cfg(test)]

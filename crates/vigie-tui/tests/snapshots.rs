@@ -142,7 +142,12 @@ impl Session {
 
     /// Jumps to section `n` (1-based) with the section picker.
     fn section(&mut self, n: usize) -> &mut Self {
-        self.keys("g").keys(&n.to_string())
+        self.keys("g").keys(&n.to_string());
+        // `1` may start `10`, `11`...: the picker then waits for Enter.
+        if matches!(self.app.overlay, Some(Overlay::Sections { .. })) {
+            self.enter();
+        }
+        self
     }
 
     fn current_question(&self) -> String {
@@ -729,4 +734,228 @@ fn no_color_sets_no_colour() {
     c.section(5).keys("123").keys("i");
     let buffer = draw(&c.app, 80, 24);
     assert!(buffer.content().iter().any(|cell| cell.fg != Color::Reset));
+}
+
+/// Issue 10: a colleague's saved answer appears in an open interview within a tick, rescored,
+/// with who changed what on the status line; the home list follows too.
+#[test]
+fn a_colleagues_answer_appears_in_the_open_interview() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2().section(5);
+    let id = s.assessment_id();
+    let score_before = match s.app.screen() {
+        Screen::Interview(iv) => iv.evaluation.as_ref().map(|e| e.score),
+        _ => panic!("interview"),
+    };
+    // Nothing changed: a tick changes nothing.
+    s.app.update(Msg::Tick);
+    assert!(s.app.status.is_none(), "{:?}", s.app.status);
+
+    let bob = Store::open(s.db(), "bob").expect("second connection");
+    for question in [
+        "subcontractors-list",
+        "subcontractors-evaluation",
+        "subcontractors-contingency",
+        "subcontractors-flowdown",
+    ] {
+        bob.set_answer(
+            &id,
+            question,
+            Some(AnswerValue::YesNo(YesNo::Yes)),
+            None,
+            None,
+        )
+        .expect("bob's answer");
+    }
+    s.app.update(Msg::Tick);
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert_eq!(
+        iv.answers["subcontractors-flowdown"].value,
+        Some(AnswerValue::YesNo(YesNo::Yes)),
+        "bob's answer is in the interview"
+    );
+    assert_eq!(iv.answers["subcontractors-list"].updated_by, "bob");
+    assert_ne!(
+        iv.evaluation.as_ref().map(|e| e.score),
+        score_before,
+        "rescored with bob's answers"
+    );
+    let (status, is_error) = s.app.status.clone().expect("a status line");
+    assert!(!is_error);
+    assert!(
+        status.contains("bob a répondu à subcontractors-flowdown"),
+        "{status}"
+    );
+    assert!(status.contains("+2"), "{status}");
+    let screen = render(&s.app, 80, 24);
+    assert!(screen.contains("bob a répondu"), "{screen}");
+
+    // The worker's cached score moves the data version too: no news, no message.
+    s.app.update(Msg::Tick);
+    assert!(s.app.status.as_ref().is_some_and(|(t, _)| t == &status));
+
+    // Finalized by bob: the interview says so.
+    drop(bob);
+    let bob = Store::open(s.db(), "bob").expect("bob again");
+    let evaluation = match s.app.screen() {
+        Screen::Interview(iv) => iv.evaluation.clone().expect("an evaluation"),
+        _ => panic!("interview"),
+    };
+    bob.finalize(&id, &evaluation).expect("bob finalizes");
+    s.app.update(Msg::Tick);
+    let (status, _) = s.app.status.clone().expect("a status line");
+    assert!(status.contains("bob a finalisé"), "{status}");
+}
+
+/// Issue 13 §2: a contact added on the command line keeps its role and phone when the
+/// supplier is saved from the workbench, and `Name, role` stays one contact.
+#[test]
+fn editing_a_supplier_keeps_every_part_of_its_contacts() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    let store = Store::open(s.db(), "bob").expect("store");
+    let supplier = store
+        .supplier("Centre d'appels Tunis")
+        .expect("the supplier");
+    let mut fields = supplier.fields();
+    fields.contacts = vec![
+        vigie_app::contacts::parse_contact("Amel Ben Ali, RSSI, amel@example.tn, +216 71 000 000")
+            .expect("contact"),
+        vigie_app::contacts::parse_contact("Karim, DPO").expect("contact"),
+    ];
+    store
+        .update_supplier(&supplier.id, &fields)
+        .expect("update");
+    s.app.reload_home();
+    // Edit, change nothing, save.
+    s.keys("e").enter();
+    let saved = store.supplier(&supplier.id).expect("reload");
+    assert_eq!(saved.contacts, fields.contacts);
+    // A contact typed wrong keeps the form open with the reason.
+    s.keys("e");
+    for _ in 0..4 {
+        s.tab();
+    }
+    s.keys("; A, RSSI, DPO");
+    s.enter();
+    let Screen::SupplierForm(form) = s.app.screen() else {
+        panic!("the form stays open");
+    };
+    assert!(
+        form.error
+            .as_deref()
+            .is_some_and(|e| e.contains("A, RSSI, DPO")),
+        "{:?}",
+        form.error
+    );
+}
+
+/// Issue 14, keys that surprised auditors: Esc never quits, Ctrl-C closes a popup, a
+/// refused value keeps the popup with the reason, typing replaces an old value, a typed
+/// value moves on like a one-key answer, digits in a choice list pick without chaining, and
+/// Enter on an assessed supplier opens its assessment.
+#[test]
+fn keys_behave_as_an_auditor_expects() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    // Esc on the home screen does not quit.
+    s.key(KeyCode::Esc);
+    assert!(!s.app.quit, "Esc on the home screen quits");
+    s.start_nis2();
+    let id = s.assessment_id();
+    assert_eq!(s.current_question(), "client-staff");
+
+    // A refused value keeps the popup, the text and the reason.
+    s.enter().keys("douze").enter();
+    match &s.app.overlay {
+        Some(Overlay::Input { edit, error, .. }) => {
+            assert_eq!(edit.text(), "douze");
+            assert!(error.is_some(), "the reason shows under the field");
+        }
+        _ => panic!("the popup stays open after a refused value"),
+    }
+    // Ctrl-C closes it.
+    s.key_with(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(s.app.overlay.is_none(), "Ctrl-C closes the popup");
+    assert!(!s.app.quit);
+
+    // A typed value moves on, like a one-key answer.
+    s.enter().keys("1200").enter();
+    assert_eq!(s.current_question(), "client-turnover");
+    // Back on it, typing replaces the old value instead of appending to it.
+    s.key(KeyCode::Up);
+    s.enter().keys("80").enter();
+    let store = Store::open(s.db(), "alice").expect("store");
+    let staff = store
+        .answer(&id, "client-staff")
+        .expect("read")
+        .expect("answered");
+    assert_eq!(staff.value, Some(AnswerValue::Integer(80)));
+
+    // The choice list: digits pick an option by number, Enter answers once.
+    while s.current_question() != "client-sector" {
+        s.key(KeyCode::Down);
+    }
+    s.enter();
+    assert!(matches!(s.app.overlay, Some(Overlay::Choices { .. })));
+    s.keys("55");
+    assert!(
+        matches!(s.app.overlay, Some(Overlay::Choices { selected: 4, .. })),
+        "`55` selects the 5th option and answers nothing"
+    );
+    assert!(store.answer(&id, "client-sector").expect("read").is_none());
+    s.keys("15");
+    assert!(matches!(
+        s.app.overlay,
+        Some(Overlay::Choices { selected: 14, .. })
+    ));
+    s.enter();
+    assert!(s.app.overlay.is_none());
+    let sector = store.answer(&id, "client-sector").expect("read");
+    assert!(sector.is_some(), "Enter answers");
+    let next = s.current_question();
+    assert_ne!(next, "client-sector", "and moves on");
+    let answered = store.answers(&id).expect("answers").len();
+    assert_eq!(answered, 2, "one answer per Enter, none chained");
+
+    // Back home; Enter on the supplier row opens its assessment, not a new one.
+    s.keys("q");
+    assert!(matches!(s.app.screen(), Screen::Home));
+    s.app.home.selected = 0;
+    s.enter();
+    assert_eq!(s.assessment_id(), id, "Enter opens the existing assessment");
+    s.keys("q").keys("q");
+    assert!(s.app.quit, "q on the home screen quits");
+}
+
+/// Issue 14: sections past the ninth have a shortcut (`g 1 2`), and `g 1` Enter still
+/// reaches the first.
+#[test]
+fn two_digit_sections_are_reachable() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2();
+    s.keys("g12");
+    assert!(s.app.overlay.is_none());
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert_eq!(iv.section_of_current(), 11, "g 1 2 is the 12th section");
+    s.keys("g1");
+    assert!(
+        matches!(s.app.overlay, Some(Overlay::Sections { selected: 0, .. })),
+        "1 may start 10, 11, 12: the picker waits"
+    );
+    s.enter();
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert_eq!(iv.section_of_current(), 0);
+    s.keys("s");
+    assert!(matches!(s.app.overlay, Some(Overlay::Explain)));
+    let screen = render(&s.app, 80, 24);
+    assert!(screen.contains("Score et verdict"), "{screen}");
 }

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(
     name = "vigie",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("VIGIE_COMMIT"), ")"),
     about = "Assess suppliers' security and data protection (NIS2, ANSSI, GDPR) from the terminal"
 )]
 pub struct Cli {
@@ -23,8 +23,20 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub lang: Option<String>,
 
+    /// How the database keeps transactions atomic: `wal` (the default; local folders only) or
+    /// `rollback` (SQLite's rollback journal, for a share whose file locks work). Every
+    /// process on one file must use the same.
+    #[arg(long, global = true, env = "VIGIE_JOURNAL", value_enum)]
+    pub journal: Option<JournalArg>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JournalArg {
+    Wal,
+    Rollback,
 }
 
 #[derive(Subcommand, Debug)]

@@ -37,14 +37,21 @@ fn format_of(arg: ReportFormatArg) -> ReportFormat {
     }
 }
 
-/// Writes `text` to `output`, or to standard output.
-fn emit(text: &str, output: Option<&Path>) -> CmdResult {
+/// Writes `text` to `output`, or to standard output. Never over the database `db` or the
+/// files SQLite keeps beside it.
+fn emit(text: &str, output: Option<&Path>, db: &Path) -> CmdResult {
     match output {
         None => {
             out!("{text}");
             Ok(())
         }
         Some(path) => {
+            if vigie_store::is_database_or_companion(db, path) {
+                return Err(Failure::new(format!(
+                    "{} is the database or one of its files; write to another file",
+                    path.display()
+                )));
+            }
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(|e| {
                     Failure::new(format!(
@@ -69,7 +76,7 @@ fn report(
     let mut bench = session::open_lazy_workbench(cli)?;
     let lang = cli.lang.as_deref().map(ReportLang::from_code);
     let text = bench.report(assessment, format_of(format), lang)?;
-    emit(&text, output)?;
+    emit(&text, output, bench.store.path())?;
     if let Some(path) = output {
         eprintln!(
             "vigie: report written to {}",
@@ -84,7 +91,7 @@ fn export(cli: &Cli, assessment: &str, output: Option<&Path>) -> CmdResult {
     let store = session::open_store(cli)?;
     let a = store.assessment(assessment)?;
     let text = store.export_assessment(&a.id)?.to_json()?;
-    emit(&escape_json_controls(&text), output)?;
+    emit(&escape_json_controls(&text), output, store.path())?;
     if let Some(path) = output {
         eprintln!(
             "vigie: assessment {} ({}, {}) exported to {}",

@@ -16,8 +16,14 @@ use crate::{CmdResult, Failure, paths};
 
 /// A host with the default limits and the user's compile cache.
 pub fn host() -> Result<Arc<Host>, Failure> {
-    let cache = paths::cache_dir().map(CompileCache::new);
-    Ok(Arc::new(Host::new(limits()?, cache)?))
+    let cache = paths::cache_dir()
+        .zip(paths::cache_key_file())
+        .map(|(dir, key)| CompileCache::new(dir, key));
+    let host = Host::new(limits()?, cache)?;
+    if let Some(warning) = host.cache_warning() {
+        eprintln!("vigie: warning: {warning}");
+    }
+    Ok(Arc::new(host))
 }
 
 /// The plugin limits: the defaults, raised or lowered by
@@ -124,14 +130,22 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             Ok(())
         }
         PluginCmd::Inspect { plugin } => {
-            let (catalog, _) = catalog_with_database(cli)?;
+            // The file is read before the database is opened: a descriptor closed while a
+            // connection is open would release that connection's locks if the file named
+            // were the database itself.
             let path = std::path::Path::new(plugin);
-            let entry_plugin = if path.is_file() {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
-                Arc::new(catalog.host().load(&bytes, &path.display().to_string())?)
-            } else {
-                catalog.find(plugin)?.plugin.clone()
+            let file_bytes =
+                if path.is_file() {
+                    Some(std::fs::read(path).map_err(|e| {
+                        Failure::new(format!("cannot read {}: {e}", path.display()))
+                    })?)
+                } else {
+                    None
+                };
+            let (catalog, _) = catalog_with_database(cli)?;
+            let entry_plugin = match file_bytes {
+                Some(bytes) => Arc::new(catalog.host().load(&bytes, &path.display().to_string())?),
+                None => catalog.find(plugin)?.plugin.clone(),
             };
             print_questionnaire(&entry_plugin, &lang);
             Ok(())
@@ -198,7 +212,8 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             let Some(dir) = paths::cache_dir() else {
                 return Err(Failure::new("no cache directory on this system"));
             };
-            let removed = CompileCache::new(&dir)
+            let key = paths::cache_key_file().unwrap_or_default();
+            let removed = CompileCache::new(&dir, key)
                 .clear()
                 .map_err(|e| Failure::new(format!("{}: {e}", dir.display())))?;
             outln!(

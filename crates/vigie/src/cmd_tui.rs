@@ -14,6 +14,10 @@ pub fn run(cli: &Cli) -> CmdResult {
         config_dir: paths::config_dir(),
         color,
     };
-    vigie_tui::run(options, cmd_plugin::host()?)?;
+    if let Some(signal) = vigie_tui::run(options, cmd_plugin::host()?)? {
+        // Every answer is already saved and the terminal restored: end as a process
+        // stopped by that signal is expected to (129 for SIGHUP, 143 for SIGTERM).
+        std::process::exit(128 + signal);
+    }
     Ok(())
 }

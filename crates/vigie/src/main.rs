@@ -46,6 +46,9 @@ pub type CmdResult = Result<(), Failure>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.journal == Some(cli::JournalArg::Rollback) {
+        vigie_store::set_default_journal(vigie_store::Journal::Rollback);
+    }
     let result = match &cli.command {
         None | Some(Command::Tui) => cmd_tui::run(&cli),
         Some(Command::Plugin(cmd)) => cmd_plugin::run(&cli, cmd),

@@ -29,12 +29,21 @@ pub fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
 }
 
 /// The compiled-plugin cache folder; `VIGIE_CACHE_DIR` overrides it (tests,
-/// shared servers with a read-only home).
+/// a home on a slow or read-only disk). It belongs to one user: a folder
+/// another user owns or may write is refused (see `vigie_plugin_host`'s
+/// cache), so users of one server each need their own.
 pub fn cache_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("VIGIE_CACHE_DIR") {
         return Some(PathBuf::from(dir));
     }
     dirs().map(|d| d.cache_dir().join("compiled-plugins"))
+}
+
+/// The key that authenticates this user's compiled plugins: in the
+/// configuration folder, never in the cache folder, so that whoever can
+/// write the cache (or empties it) neither reads nor replaces the key.
+pub fn cache_key_file() -> Option<PathBuf> {
+    config_dir().map(|dir| dir.join("compile-cache.key"))
 }
 
 /// Keymap and theme live here.

@@ -766,8 +766,84 @@ fn auditor_is_recorded() {
         show.contains("shares-evidence = no   [rev 1, winuser,"),
         "{show}"
     );
+    // Neither variable (a fresh tmux, a service account): the system's account name.
+    let out = env
+        .cmd(&env.db(), &["answer", &id, "aware-of-nis2", "unaware"])
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let whoami = Command::new("id").arg("-un").output().unwrap();
+    let account = String::from_utf8_lossy(&whoami.stdout).trim().to_string();
+    let show = env.ok(&["assessment", "show", &id]);
+    assert!(
+        show.contains(&format!("[rev 1, {account},")),
+        "the account name {account}: {show}"
+    );
     assert!(
         env.ok(&["supplier", "show", "Acme"])
             .contains("by Alice Martin")
+    );
+}
+
+/// Issue 14: re-answering without `--note` (or from a file without a note) keeps the note
+/// already recorded; `--note ""` clears it.
+#[test]
+fn a_new_value_keeps_the_note_unless_asked() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    let note_of = |question: &str| -> Option<String> {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.query_row(
+            "SELECT note FROM answers WHERE assessment_id = ?1 AND question_id = ?2",
+            [id.as_str(), question],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    env.ok(&[
+        "answer",
+        &id,
+        "iso-certified",
+        "partial",
+        "--note",
+        "certificat expiré, renouvellement en cours",
+    ]);
+    env.ok(&["answer", &id, "iso-certified", "yes"]);
+    assert_eq!(
+        note_of("iso-certified").as_deref(),
+        Some("certificat expiré, renouvellement en cours")
+    );
+    let file = env.write("a.toml", "[answers]\niso-certified = \"partial\"\n");
+    env.ok(&["answer", &id, "--file", &file]);
+    assert_eq!(
+        note_of("iso-certified").as_deref(),
+        Some("certificat expiré, renouvellement en cours"),
+        "a file without a note keeps it"
+    );
+    env.ok(&["answer", &id, "iso-certified", "yes", "--note", ""]);
+    assert_eq!(note_of("iso-certified").filter(|n| !n.is_empty()), None);
+}
+
+/// Issue 14: `--version` names the commit the binary was built from.
+#[test]
+fn version_names_the_commit() {
+    let env = Env::new();
+    let out = env.bare().arg("--version").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let commit = text
+        .split("(commit ")
+        .nth(1)
+        .and_then(|rest| rest.strip_suffix(")\n"))
+        .unwrap_or_else(|| panic!("no commit in {text}"));
+    assert!(
+        commit == "not from a git checkout"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{text}"
     );
 }

@@ -324,7 +324,7 @@ fn interview_survives_quit_and_reopen() {
         new_supplier_and_nis2(&pane);
         answer_supply_chain(&pane);
         // The section shows as complete.
-        pane.wait_for_all(&["✔ Critère 3", "4/4"], TIMEOUT);
+        pane.wait_for_all(&["● Critère 3", "4/4"], TIMEOUT);
 
         // A note on the last question of the section (one key moved past it).
         pane.keys(&["Up"]);
@@ -368,7 +368,7 @@ fn interview_survives_quit_and_reopen() {
         &[
             "· subcontractors-list ",
             "Réponse : oui",
-            "✔ Critère 3",
+            "● Critère 3",
             "4/4",
         ],
         TIMEOUT,
@@ -475,7 +475,15 @@ fn signal_quits_cleanly(signal: &str) {
 
     // The process exits, normally.
     let code = ws.wait_exit(1, &pane);
-    assert_eq!(code, 0, "SIGHUP/SIGTERM is a normal quit");
+    let expected = match signal {
+        "HUP" => 129,
+        "TERM" => 143,
+        other => panic!("unexpected signal {other}"),
+    };
+    assert_eq!(
+        code, expected,
+        "SIGHUP/SIGTERM quit cleanly, with the shell's code for that signal"
+    );
     assert!(
         !Path::new(&format!("/proc/{pid}")).exists() || !cfg!(target_os = "linux"),
         "vigie ({pid}) is gone"
@@ -536,4 +544,257 @@ fn sighup_is_a_clean_quit() {
 #[test]
 fn sigterm_is_a_clean_quit() {
     signal_quits_cleanly("TERM");
+}
+
+/// The questions a round answers: the supply-chain section (5) and the contract section (7),
+/// all yes/no, each answered with one key that moves on to the next.
+const SHARED_FILE_SECTIONS: [(&str, &[&str]); 2] = [
+    (
+        "5",
+        &[
+            "subcontractors-list",
+            "subcontractors-evaluation",
+            "subcontractors-contingency",
+            "subcontractors-flowdown",
+            "incident-alert-24h",
+        ],
+    ),
+    (
+        "7",
+        &[
+            "contract-incident-clause",
+            "contract-audit-clause",
+            "contract-security-annex",
+            "contract-subcontracting-approval",
+            "contract-exit-reversibility",
+            "training-mandatory",
+        ],
+    ),
+];
+
+/// The files a workbench process has open whose name contains `needle`: (fd target, inode).
+fn open_files_of(pid: u32, needle: &str) -> Vec<(String, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let target = std::fs::read_link(e.path()).ok()?;
+            let target = target.display().to_string();
+            if !target.contains(needle) {
+                return None;
+            }
+            // The inode of the open file itself (following /proc's magic link).
+            let inode = std::fs::metadata(e.path()).ok()?.ino();
+            Some((target, inode))
+        })
+        .collect()
+}
+
+/// Every command a colleague may run on the shared file, valid or not.
+fn colleague_commands(ws: &Workspace, id: &str, round: usize) -> Vec<Vec<String>> {
+    let file = |name: &str| ws.path(&format!("{name}-{round}")).display().to_string();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    vec![
+        s(&["assessment", "list"]),
+        s(&["supplier", "list"]),
+        s(&["assessment", "show", id]),
+        s(&["score", id]),
+        s(&["score", "deadbeefdeadbeef"]),
+        s(&["report", id, "--format", "md", "-o", &file("report.md")]),
+        s(&["db", "verify"]),
+        s(&["db", "backup", &file("backup.sqlite")]),
+        s(&["export", id, "-o", &file("export.json")]),
+        s(&["import", &file("export.json")]),
+        s(&["plugin", "list"]),
+        s(&["frobnicate"]),
+    ]
+}
+
+/// Issue 10: a workbench keeps every answer it confirmed while a colleague runs command after
+/// command on the same file. On the old code, the worker's second connection closed plain file
+/// descriptors on the database, which released the workbench's locks; the next command then
+/// checkpointed and deleted the write-ahead log the workbench went on writing into.
+#[test]
+fn a_colleagues_commands_lose_no_confirmed_answer() {
+    let ws = Workspace::new();
+    let pane = Pane::start(&ws, 1);
+    new_supplier_and_nis2(&pane);
+    let pid = ws.pid(1);
+    let id = {
+        let conn = rusqlite::Connection::open_with_flags(
+            ws.db(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open db");
+        conn.query_row("SELECT id FROM assessments", [], |r| r.get::<_, String>(0))
+            .expect("one assessment")
+    };
+
+    // A colleague runs every command in a loop until the interview is over.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let colleague = {
+        let stop = stop.clone();
+        let db = ws.db();
+        let cache = ws.path("cache");
+        let config = ws.path("config");
+        let commands: Vec<Vec<Vec<String>>> = (0..1000)
+            .map(|round| colleague_commands(&ws, &id, round))
+            .collect();
+        std::thread::spawn(move || {
+            let mut runs = 0usize;
+            'outer: for round in commands {
+                for args in round {
+                    if stop.load(Ordering::SeqCst) {
+                        break 'outer;
+                    }
+                    let _ = Command::new(BIN)
+                        .arg("--db")
+                        .arg(&db)
+                        .args(["--auditor", "bob", "--lang", "fr"])
+                        .args(&args)
+                        .env("VIGIE_CACHE_DIR", &cache)
+                        .env("VIGIE_CONFIG_DIR", &config)
+                        .output();
+                    runs += 1;
+                }
+            }
+            runs
+        })
+    };
+
+    let values = ["1", "2", "3"];
+    let mut confirmed: std::collections::BTreeMap<String, &str> = Default::default();
+    let mut acknowledged = 0usize;
+    let mut wal_inode: Option<u64> = None;
+    for round in 0..8 {
+        for (section, questions) in SHARED_FILE_SECTIONS {
+            pane.keys(&["g"]);
+            pane.wait_for("Aller à la section");
+            pane.keys(&[section]);
+            pane.wait_for(&format!("· {} ", questions[0]));
+            for (i, pair) in questions.windows(2).enumerate() {
+                let key = values[(round + i) % values.len()];
+                pane.answer(key, pair[1]);
+                confirmed.insert(pair[0].to_string(), key);
+                acknowledged += 1;
+
+                // The workbench never writes into a log that is no longer the file's.
+                let wal = open_files_of(pid, "vigie.sqlite-wal");
+                assert!(
+                    wal.iter().all(|(target, _)| !target.contains("(deleted)")),
+                    "round {round}: the workbench writes into a deleted log: {wal:?}"
+                );
+                if let Some((_, inode)) = wal.first() {
+                    let first = *wal_inode.get_or_insert(*inode);
+                    assert_eq!(
+                        first, *inode,
+                        "round {round}: the log changed under the workbench"
+                    );
+                }
+            }
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    let runs = colleague.join().expect("colleague thread");
+    assert!(
+        runs >= 12,
+        "the colleague ran every command at least once ({runs})"
+    );
+    eprintln!("{acknowledged} confirmed answers while the colleague ran {runs} commands");
+
+    pane.keys(&["q"]);
+    pane.wait_for("Fournisseurs et évaluations");
+    pane.keys(&["q"]);
+    assert_eq!(ws.wait_exit(1, &pane), 0);
+
+    // A fresh reader, after every process has closed the file.
+    let conn =
+        rusqlite::Connection::open_with_flags(ws.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open db");
+    let mut stmt = conn
+        .prepare("SELECT question_id, value FROM answers WHERE assessment_id = ?1")
+        .expect("query");
+    let stored: std::collections::BTreeMap<String, Option<String>> = stmt
+        .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("answers")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    for (question, key) in &confirmed {
+        let expected = match *key {
+            "1" => "yes",
+            "2" => "no",
+            _ => "partial",
+        };
+        assert_eq!(
+            stored.get(question).cloned().flatten(),
+            yes_no(expected),
+            "the confirmed answer to {question} is in the file"
+        );
+    }
+}
+
+/// Issue 10: a write that waits for another writer never freezes the screen: it says so, Esc
+/// gives up without writing anything, and once the lock is gone the next answer goes through.
+#[test]
+fn a_locked_database_is_waited_for_visibly_and_esc_cancels() {
+    let ws = Workspace::new();
+    let pane = Pane::start(&ws, 1);
+    new_supplier_and_nis2(&pane);
+    pane.keys(&["g"]);
+    pane.wait_for("Aller à la section");
+    pane.keys(&["5"]);
+    pane.wait_for("· subcontractors-list ");
+
+    // Another program holds the write lock.
+    let holder = rusqlite::Connection::open(ws.db()).expect("open db");
+    holder
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("take the write lock");
+    pane.keys(&["1"]);
+    let screen = pane.wait_for("attente de la base");
+    assert!(screen.contains("Échap annule"), "{screen}");
+    // The screen keeps being drawn: the seconds counter moves.
+    pane.wait_for_within("(2 s)", Duration::from_secs(5));
+    // Keys typed meanwhile wait; Esc gives up the wait and drops them.
+    pane.keys(&["2", "Escape"]);
+    pane.wait_for("rien n'a été écrit");
+    pane.wait_for("· subcontractors-list ");
+    holder.execute_batch("ROLLBACK").expect("release");
+
+    // Nothing was written for the question.
+    let conn =
+        rusqlite::Connection::open_with_flags(ws.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open db");
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM answers WHERE question_id = 'subcontractors-list'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(n, 0, "a cancelled wait writes nothing");
+
+    // Lock held, then released while waiting: the answer lands and the interview moves on.
+    holder
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("take the write lock again");
+    pane.keys(&["1"]);
+    pane.wait_for("attente de la base");
+    holder.execute_batch("COMMIT").expect("release");
+    pane.wait_for("· subcontractors-evaluation ");
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM answers WHERE question_id = 'subcontractors-list'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(n, 1);
+    pane.keys(&["q"]);
+    pane.wait_for("Fournisseurs et évaluations");
+    pane.keys(&["q"]);
+    assert_eq!(ws.wait_exit(1, &pane), 0);
 }

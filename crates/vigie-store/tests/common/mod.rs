@@ -41,7 +41,12 @@ pub fn evaluation(score: f64, verdict: &str) -> Evaluation {
 
 /// Opens (creating) a store at `path` with one supplier, one plugin and one draft assessment.
 pub fn fixture(path: &Path) -> (Store, Assessment) {
-    let store = Store::open(path, "alice").expect("open");
+    fixture_with(path, vigie_store::Journal::Wal)
+}
+
+/// [`fixture`] with the journal given.
+pub fn fixture_with(path: &Path, journal: vigie_store::Journal) -> (Store, Assessment) {
+    let store = Store::open_with(path, "alice", journal).expect("open");
     let supplier = store
         .add_supplier(&SupplierFields::new(
             "Centre d'appels Tunis",

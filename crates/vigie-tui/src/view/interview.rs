@@ -62,20 +62,30 @@ fn draw_sections(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     let current = iv.section_of_current();
     let width = area.width.saturating_sub(2) as usize;
     let visible_rows = area.height.saturating_sub(2) as usize;
-    let first = current.saturating_sub(visible_rows.saturating_sub(1));
-    let lines: Vec<Line> = iv
+    let total_sections = iv.questionnaire.sections.len();
+    // When the sections do not all fit, the last row says how many are hidden and how to
+    // reach them.
+    let overflow = total_sections > visible_rows;
+    let rows = if overflow {
+        visible_rows.saturating_sub(1)
+    } else {
+        visible_rows
+    };
+    let first = current.saturating_sub(rows.saturating_sub(1));
+    let mut lines: Vec<Line> = iv
         .questionnaire
         .sections
         .iter()
         .enumerate()
         .skip(first)
-        .take(visible_rows)
+        .take(rows)
         .map(|(i, s)| {
             let (done, total) = iv.section_progress(i);
             let mark = if total == 0 {
                 "—"
             } else if done == total {
-                "✔"
+                // Not ✔: that mark says "compliant" for criteria on the same screen.
+                "●"
             } else if i == current {
                 "▸"
             } else {
@@ -97,6 +107,14 @@ fn draw_sections(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             Line::from(Span::styled(text, style))
         })
         .collect();
+    if overflow {
+        let below = total_sections.saturating_sub(first + rows);
+        let hint = format!("  ↑{first} ↓{below} · {}", tr(lang, "g : toutes", "g: all"));
+        lines.push(Line::from(Span::styled(
+            clip(&hint, width),
+            app.theme.muted,
+        )));
+    }
     frame.render_widget(
         Paragraph::new(lines).block(block(app, tr(lang, "Sections", "Sections"))),
         area,

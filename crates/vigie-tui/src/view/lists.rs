@@ -97,19 +97,17 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView) {
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(8)]).areas(area);
     let width = list_area.width.saturating_sub(4) as usize;
+    let questionnaire = view.questionnaire.as_deref();
     let items: Vec<ListItem> = view
         .entries
         .iter()
         .map(|e| {
             ListItem::new(Line::raw(clip(
                 &format!(
-                    "{:>5} {} {:<10} {:<7} {:<11} {}",
+                    "{:>5} {} {}",
                     e.seq,
-                    e.at.get(..19).unwrap_or(&e.at),
-                    clip(&e.who, 10),
-                    e.action,
-                    e.entity,
-                    e.entity_id
+                    e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
+                    audit_sentence(e, questionnaire, lang)
                 ),
                 width,
             )))
@@ -135,16 +133,37 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView) {
         &mut state,
     );
     let detail = match view.entries.get(view.selected) {
-        Some(e) => vec![
-            Line::from(vec![
-                Span::styled(tr(lang, "avant : ", "before: "), app.theme.muted),
-                Span::raw(e.old.clone().unwrap_or_else(|| "—".into())),
-            ]),
-            Line::from(vec![
-                Span::styled(tr(lang, "après : ", "after: "), app.theme.muted),
-                Span::raw(e.new.clone().unwrap_or_else(|| "—".into())),
-            ]),
-        ],
+        Some(e) => {
+            let mut lines = vec![Line::raw(format!(
+                "{} · {}",
+                e.at.get(..19).unwrap_or(&e.at).replace('T', " "),
+                audit_sentence(e, questionnaire, lang)
+            ))];
+            // The note, when the change touched it, in full.
+            let note = |json: &Option<String>| {
+                json.as_deref()
+                    .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+                    .and_then(|v| v.get("note").and_then(|n| n.as_str()).map(str::to_string))
+            };
+            let (before, after) = (note(&e.old), note(&e.new));
+            if e.entity == "answer" && before != after {
+                lines.push(Line::from(vec![
+                    Span::styled(tr(lang, "note : ", "note: "), app.theme.muted),
+                    Span::raw(after.unwrap_or_else(|| "—".into())),
+                ]));
+                if let Some(before) = before {
+                    lines.push(Line::from(vec![
+                        Span::styled(tr(lang, "note avant : ", "note before: "), app.theme.muted),
+                        Span::raw(before),
+                    ]));
+                }
+            }
+            lines.push(Line::from(Span::styled(
+                format!("{} {} · {}", e.entity, e.entity_id, e.action),
+                app.theme.muted,
+            )));
+            lines
+        }
         None => vec![Line::raw(tr(lang, "Aucune entrée.", "No entry."))],
     };
     frame.render_widget(
@@ -287,4 +306,75 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
             .scroll((scroll, 0)),
         area,
     );
+}
+
+/// An audit row as a sentence: "alice answered client-staff: 1200 (was 50)".
+pub fn audit_sentence(
+    entry: &vigie_store::AuditEntry,
+    questionnaire: Option<&vigie_model::Questionnaire>,
+    lang: &str,
+) -> String {
+    let who = &entry.who;
+    if entry.entity == "answer" {
+        let value_of = |json: &Option<String>| -> Option<String> {
+            let parsed: serde_json::Value = serde_json::from_str(json.as_deref()?).ok()?;
+            let value = parsed.get("value")?;
+            if value.is_null() {
+                return None;
+            }
+            let value: vigie_model::AnswerValue = serde_json::from_value(value.clone()).ok()?;
+            let kind = questionnaire
+                .and_then(|q| q.question(&entry.entity_id))
+                .map(|q| q.kind.clone());
+            Some(match kind {
+                Some(kind) => value.display(&kind, lang),
+                None => serde_json::to_string(&value).unwrap_or_default(),
+            })
+        };
+        let (before, after) = (value_of(&entry.old), value_of(&entry.new));
+        let question = &entry.entity_id;
+        let sep = if lang == "fr" { " : " } else { ": " };
+        return match (before, after) {
+            (Some(b), Some(a)) if a == b => {
+                format!("{who} {} {question}", tr(lang, "a annoté", "annotated"))
+            }
+            (Some(b), Some(a)) => format!(
+                "{who} {} {question}{sep}{a} ({} {b})",
+                tr(lang, "a répondu à", "answered"),
+                tr(lang, "avant", "was")
+            ),
+            (None, Some(a)) => format!(
+                "{who} {} {question}{sep}{a}",
+                tr(lang, "a répondu à", "answered"),
+            ),
+            (Some(b), None) => format!(
+                "{who} {} {question} ({} {b})",
+                tr(lang, "a effacé la réponse à", "cleared the answer to"),
+                tr(lang, "avant", "was")
+            ),
+            (None, None) => format!("{who} {} {question}", tr(lang, "a modifié", "changed")),
+        };
+    }
+    let what = match (entry.action.as_str(), entry.entity.as_str()) {
+        ("create", "assessment") => tr(lang, "a créé l'évaluation", "created the assessment"),
+        ("finalize", _) => tr(lang, "a finalisé l'évaluation", "finalized the assessment"),
+        ("prefill", _) => tr(
+            lang,
+            "a repris les réponses de l'évaluation précédente",
+            "carried over the previous assessment's answers",
+        ),
+        ("import", _) => tr(lang, "a importé", "imported"),
+        ("add", "evidence") => tr(lang, "a ajouté une preuve", "added evidence"),
+        ("add", "action-item") => tr(lang, "a ajouté une action", "added an action"),
+        ("update", "action-item") => tr(lang, "a mis à jour une action", "updated an action"),
+        _ => "",
+    };
+    if what.is_empty() {
+        format!(
+            "{who} {} {} {}",
+            entry.action, entry.entity, entry.entity_id
+        )
+    } else {
+        format!("{who} {what}")
+    }
 }

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
@@ -184,6 +185,83 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 rect,
             );
         }
+        Overlay::Explain => {
+            let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else {
+                return;
+            };
+            let title = |text: &str| Line::from(Span::styled(text.to_string(), app.theme.title));
+            let mut lines = vec![title(tr(lang, "Le score", "The score"))];
+            lines.push(Line::raw(tr(
+                lang,
+                "De 0 à 100 : la moyenne des scores des critères évalués, pondérée par le \
+                 questionnaire ; un critère non applicable ou non évalué n'y entre pas. Il dit \
+                 où en est le fournisseur, pas s'il est conforme.",
+                "From 0 to 100: the mean of the assessed criteria's scores, weighted by the \
+                 questionnaire; a criterion that does not apply or is not assessed does not \
+                 count. It tells how far the supplier is, not whether it complies.",
+            )));
+            lines.push(Line::raw(""));
+            lines.push(title(tr(lang, "Le verdict", "The verdict")));
+            lines.push(Line::raw(tr(
+                lang,
+                "La conclusion que les règles du questionnaire tirent des critères : un \
+                 critère décisif non conforme, des réponses manquantes ou refusées la \
+                 décident avant le score.",
+                "The conclusion the questionnaire's rules draw from the criteria: a failed \
+                 decisive criterion, missing or declined answers decide it before the score.",
+            )));
+            match &iv.evaluation {
+                Some(e) => {
+                    let score = e
+                        .score
+                        .map_or_else(|| "—".to_string(), |s| format!("{s:.1}/100"));
+                    lines.push(Line::raw(""));
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{score} · "), app.theme.accent),
+                        Span::styled(e.verdict.label.get(lang).to_string(), app.theme.accent),
+                    ]));
+                    let why = e.verdict.summary.get(lang);
+                    if !why.is_empty() {
+                        lines.push(Line::raw(format!(
+                            "{} {why}",
+                            tr(lang, "Pourquoi :", "Why:")
+                        )));
+                    }
+                }
+                None => lines.push(Line::raw(tr(
+                    lang,
+                    "Pas encore de résultat.",
+                    "No result yet.",
+                ))),
+            }
+            lines.push(Line::raw(""));
+            lines.push(title(tr(lang, "Marques des critères", "Criteria marks")));
+            lines.push(Line::raw(tr(
+                lang,
+                "✔ conforme · ! à vérifier · ✘ non conforme · — non applicable · · non évalué",
+                "✔ compliant · ! to verify · ✘ non-compliant · — not applicable · · not assessed",
+            )));
+            lines.push(Line::raw(""));
+            lines.push(Line::from(Span::styled(
+                tr(lang, "Une touche pour fermer", "Any key closes"),
+                app.theme.muted,
+            )));
+            let rect = centered(
+                area,
+                area.width.saturating_sub(4).min(96),
+                area.height.saturating_sub(2),
+            );
+            frame.render_widget(Clear, rect);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(block(
+                        app,
+                        tr(lang, "Score et verdict", "Score and verdict"),
+                    ))
+                    .wrap(Wrap { trim: true }),
+                rect,
+            );
+        }
         Overlay::QuestionHelp => {
             let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else {
                 return;
@@ -220,20 +298,41 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 rect,
             );
         }
-        Overlay::Input { prompt, buffer, .. } => {
-            let rect = centered(area, 70, 5);
+        Overlay::Input {
+            prompt,
+            edit,
+            error,
+            ..
+        } => {
+            let height = if error.is_some() { 6 } else { 5 };
+            let rect = centered(area, 70, height);
             frame.render_widget(Clear, rect);
-            let lines = vec![
-                Line::from(Span::styled(format!("{buffer}▏"), app.theme.accent)),
-                Line::from(Span::styled(
-                    tr(
-                        lang,
-                        "Entrée valider · Échap annuler",
-                        "Enter confirm · Esc cancel",
-                    ),
-                    app.theme.muted,
-                )),
-            ];
+            let (before, after) = edit.split();
+            // A selected old value shows reversed: typing replaces it.
+            let text_style = if edit.is_selected() {
+                app.theme.accent.add_modifier(Modifier::REVERSED)
+            } else {
+                app.theme.accent
+            };
+            let mut lines = vec![Line::from(vec![
+                Span::styled(before.to_string(), text_style),
+                Span::styled("▏", app.theme.accent),
+                Span::styled(after.to_string(), text_style),
+            ])];
+            if let Some(error) = error {
+                lines.push(Line::from(Span::styled(
+                    format!("✘ {error}"),
+                    app.theme.error,
+                )));
+            }
+            lines.push(Line::from(Span::styled(
+                tr(
+                    lang,
+                    "Entrée valider · Échap annuler · Ctrl-U effacer",
+                    "Enter confirm · Esc cancel · Ctrl-U clear",
+                ),
+                app.theme.muted,
+            )));
             frame.render_widget(
                 Paragraph::new(lines)
                     .block(block(app, prompt.clone()))
@@ -271,6 +370,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     Field::Question => tr(lang, "question", "question"),
                     Field::Answer => tr(lang, "réponse", "answer"),
                     Field::Note => tr(lang, "note", "note"),
+                    Field::Id => tr(lang, "identifiant", "id"),
+                    Field::Help => tr(lang, "aide", "help"),
                 };
                 let id = questions
                     .as_ref()
@@ -298,14 +399,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     app,
                     tr(
                         lang,
-                        "Rechercher (questions, réponses, notes) · Entrée aller · Échap fermer",
-                        "Search (questions, answers, notes) · Enter go · Esc close",
+                        "Rechercher (ids, questions, aide, réponses, notes) · Entrée · Échap",
+                        "Search (ids, questions, help, answers, notes) · Enter · Esc",
                     ),
                 )),
                 rect,
             );
         }
-        Overlay::Choices { selected } => {
+        Overlay::Choices { selected, .. } => {
             let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else {
                 return;
             };
@@ -356,7 +457,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             frame.render_widget(Clear, rect);
             frame.render_widget(Paragraph::new(lines).block(block(app, title)), rect);
         }
-        Overlay::Sections { selected } => {
+        Overlay::Sections { selected, .. } => {
             let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else {
                 return;
             };

@@ -52,15 +52,13 @@ pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
             .filter(|c| c.updated_by == bench.store.auditor())
             .map(|c| c.revision)
     });
+    // Without --note the note stays as it is; `--note ""` clears it.
+    let note = match &args.note {
+        Some(note) => Some(note.clone()),
+        None => current.as_ref().and_then(|c| c.note.clone()),
+    };
     let saved = bench
-        .answer(
-            &assessment,
-            questionnaire,
-            question,
-            value,
-            args.note.clone(),
-            base,
-        )
+        .answer(&assessment, questionnaire, question, value, note, base)
         .map_err(|e| match &e {
             vigie_app::AppError::Store(vigie_store::StoreError::Conflict { current, .. }) => {
                 Failure::new(format!(
@@ -109,9 +107,19 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
             visible(assessment.level.as_deref().unwrap_or("none"))
         );
     }
+    // An answer the file gives without a note keeps the note already recorded.
+    let notes: std::collections::HashMap<String, String> = bench
+        .store
+        .answers(&assessment.id)?
+        .into_iter()
+        .filter_map(|a| a.note.map(|n| (a.question, n)))
+        .collect();
     let rows = answers
         .into_iter()
-        .map(|a| (a.question, Some(a.value), a.note))
+        .map(|a| {
+            let note = a.note.or_else(|| notes.get(&a.question).cloned());
+            (a.question, Some(a.value), note)
+        })
         .collect();
     let written = bench
         .store

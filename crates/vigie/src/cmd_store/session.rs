@@ -11,7 +11,8 @@ use crate::cli::Cli;
 use crate::{Failure, cmd_plugin, paths};
 
 /// Who is recorded as the author of changes: `--auditor`, else `$USER`, else
-/// `%USERNAME%`, else "unknown".
+/// `%USERNAME%`, else the system's name for the account (a fresh tmux or a
+/// service account may have no `$USER`), else "unknown".
 pub fn auditor(cli: &Cli) -> String {
     let flag = cli
         .auditor
@@ -29,7 +30,39 @@ pub fn auditor(cli: &Cli) -> String {
             }
         }
     }
-    "unknown".to_string()
+    account_name().unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The login name of the effective user, from the system's account database.
+#[cfg(unix)]
+fn account_name() -> Option<String> {
+    let mut buffer = vec![0u8; 4096];
+    let mut entry = std::mem::MaybeUninit::<libc::passwd>::uninit();
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes the entry into `entry` and its strings into `buffer`
+    // (whose length it is given), and sets `result` to `entry` on success or null.
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::geteuid(),
+            entry.as_mut_ptr(),
+            buffer.as_mut_ptr().cast(),
+            buffer.len(),
+            &mut result,
+        )
+    };
+    if rc != 0 || result.is_null() {
+        return None;
+    }
+    // SAFETY: on success `result` points to the initialised `entry`, whose `pw_name` is a
+    // NUL-terminated string inside `buffer`, alive for this scope.
+    let name = unsafe { std::ffi::CStr::from_ptr((*result).pw_name) };
+    let name = name.to_string_lossy().trim().to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(not(unix))]
+fn account_name() -> Option<String> {
+    None
 }
 
 /// The store alone (no plugin loaded): suppliers, verification, backups.

@@ -23,7 +23,7 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
                 .unwrap_or_else(|e| session::usage_error(format!("--criticality: {e}")));
             let contacts = contacts
                 .iter()
-                .map(|c| parse_contact(c))
+                .map(|c| vigie_app::contacts::parse_contact(c).map_err(|e| e.to_string()))
                 .collect::<Result<Vec<_>, _>>()
                 .unwrap_or_else(|e| session::usage_error(format!("--contact: {e}")));
             let fields = SupplierFields {
@@ -137,56 +137,6 @@ fn parse_criticality(input: &str) -> Result<Criticality, String> {
     })
 }
 
-/// "Name <email>", or "Name, role, email, phone" where the parts after the
-/// name are recognised by their look (an `@` is an email, digits a phone).
-fn parse_contact(input: &str) -> Result<Contact, String> {
-    let input = input.trim();
-    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    if let Some((name, rest)) = input.split_once('<') {
-        let email = rest
-            .strip_suffix('>')
-            .ok_or_else(|| format!("`{input}`: an email in angle brackets ends with `>`"))?;
-        let name = opt(name).ok_or_else(|| format!("`{input}`: a contact needs a name"))?;
-        return Ok(Contact {
-            name,
-            email: opt(email),
-            ..Contact::default()
-        });
-    }
-    let mut parts = input.split(',').map(str::trim);
-    let name = parts
-        .next()
-        .and_then(opt)
-        .ok_or_else(|| format!("`{input}`: a contact needs a name"))?;
-    let mut contact = Contact {
-        name,
-        ..Contact::default()
-    };
-    for part in parts.filter(|p| !p.is_empty()) {
-        let slot = if part.contains('@') {
-            &mut contact.email
-        } else if looks_like_phone(part) {
-            &mut contact.phone
-        } else {
-            &mut contact.role
-        };
-        if slot.is_some() {
-            return Err(format!(
-                "`{input}`: expected \"Name <email>\" or \"Name, role, email, phone\""
-            ));
-        }
-        *slot = Some(part.to_string());
-    }
-    Ok(contact)
-}
-
-fn looks_like_phone(s: &str) -> bool {
-    let digits = s.chars().filter(char::is_ascii_digit).count();
-    digits >= 6
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || " +-.()/".contains(c))
-}
-
 /// One contact on one line, control characters visible.
 fn contact_line(c: &Contact) -> String {
     let mut parts = vec![c.name.clone()];
@@ -199,27 +149,6 @@ fn contact_line(c: &Contact) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn contacts() {
-        let c = parse_contact("Amel Ben Ali <amel@example.tn>").unwrap();
-        assert_eq!(
-            (c.name.as_str(), c.email.as_deref()),
-            ("Amel Ben Ali", Some("amel@example.tn"))
-        );
-        let c = parse_contact("Amel, RSSI, amel@example.tn, +216 71 000 000").unwrap();
-        assert_eq!(c.role.as_deref(), Some("RSSI"));
-        assert_eq!(c.email.as_deref(), Some("amel@example.tn"));
-        assert_eq!(c.phone.as_deref(), Some("+216 71 000 000"));
-        let c = parse_contact("Amel, amel@example.tn").unwrap();
-        assert_eq!(
-            (c.role, c.email.as_deref()),
-            (None, Some("amel@example.tn"))
-        );
-        assert!(parse_contact(" <a@b.c>").is_err());
-        assert!(parse_contact("A <a@b.c").is_err());
-        assert!(parse_contact("A, RSSI, DPO").is_err());
-    }
 
     #[test]
     fn criticality() {
