@@ -80,7 +80,8 @@ impl Workbench {
             .map(answer_line)
             .collect();
         let (old_plugin, new_plugin) = (plugin_ref(&previous), plugin_ref(&current));
-        Ok(compare(
+        let not_carried = self.not_accepted(&previous, &current)?;
+        let mut comparison = compare(
             &Side {
                 id: &previous.id,
                 assessment_date: previous.assessment_date,
@@ -95,7 +96,46 @@ impl Workbench {
                 answers: &new_answers,
                 evaluation: &new_eval,
             },
-        ))
+        );
+        comparison.not_carried = not_carried;
+        Ok(comparison)
+    }
+
+    /// The questions of `previous` whose answer the plugin of `current` does not accept (it no
+    /// longer has the question, or the value no longer fits it), by question id: a
+    /// reassessment does not carry them over.
+    fn not_accepted(
+        &mut self,
+        previous: &Assessment,
+        current: &Assessment,
+    ) -> AppResult<Vec<String>> {
+        let plugin = self.plugin_for(current)?;
+        let questionnaire = plugin.questionnaire();
+        Ok(self
+            .store
+            .answers(&previous.id)?
+            .into_iter()
+            .filter(|a| {
+                a.value
+                    .as_ref()
+                    .is_some_and(|v| !questionnaire.accepts(&a.question, v))
+            })
+            .map(|a| a.question)
+            .collect())
+    }
+
+    /// For an assessment that continues another: the previous answers it did not carry over
+    /// because its plugin version no longer has the question or accepts the value. Empty for
+    /// an assessment that continues none.
+    pub fn answers_not_carried(&mut self, assessment_key: &str) -> AppResult<Vec<String>> {
+        let current = self.store.assessment(assessment_key)?;
+        match &current.previous_assessment {
+            Some(previous) => {
+                let previous = self.store.assessment(previous)?;
+                self.not_accepted(&previous, &current)
+            }
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The comparison of an assessment with the one it continues, if it continues one.

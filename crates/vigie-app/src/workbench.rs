@@ -162,14 +162,21 @@ impl Workbench {
                 &entry.origin.to_string(),
             )?;
         }
-        Ok(self.store.new_assessment(&NewAssessment {
-            supplier_id: supplier.id,
-            plugin_sha256: plugin.sha256().to_string(),
-            assessment_date: date,
-            language: language.to_string(),
-            level,
-            previous_assessment: previous,
-        })?)
+        // A reassessment carries only the answers this plugin accepts: an answer to a
+        // question it no longer has (or in a form it no longer takes) would make every
+        // scoring fail. `Workbench::answers_not_carried` lists the others.
+        let questionnaire = plugin.questionnaire();
+        Ok(self.store.new_assessment_carrying(
+            &NewAssessment {
+                supplier_id: supplier.id,
+                plugin_sha256: plugin.sha256().to_string(),
+                assessment_date: date,
+                language: language.to_string(),
+                level,
+                previous_assessment: previous,
+            },
+            &|question, value| questionnaire.accepts(question, value),
+        )?)
     }
 
     fn plugin_bytes(&self, plugin: &Plugin) -> AppResult<Vec<u8>> {

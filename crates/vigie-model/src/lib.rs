@@ -15,4 +15,6 @@ pub use answer::{AnswerError, AnswerValue, PAST_DATE_EXTENSION, YesNo};
 pub use applicability::{Applicability, applicable_items};
 pub use date::{Date, DateError};
 pub use questionnaire::*;
-pub use text::{Localized, Translation, fold_for_search};
+pub use text::{
+    Localized, Translation, escape_json_controls, fold_for_search, is_control_char, visible,
+};

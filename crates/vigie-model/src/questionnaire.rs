@@ -228,6 +228,12 @@ impl Questionnaire {
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
+    /// Whether `value` can stand as the answer to question `id`: the questionnaire has the
+    /// question and the value fits its kind. A reassessment carries only such answers.
+    pub fn accepts(&self, id: &str, value: &AnswerValue) -> bool {
+        self.question(id)
+            .is_some_and(|q| value.validate(&q.kind).is_ok())
+    }
     pub fn question_index(&self, id: &str) -> Option<usize> {
         self.questions.iter().position(|q| q.id == id)
     }

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// One text in one language.
@@ -53,6 +55,66 @@ impl Localized {
     }
 }
 
+/// Whether `c` is a control character the terminal could act on: C0 (U+0000–U+001F), DEL
+/// (U+007F) or C1 (U+0080–U+009F). Line feed included: callers that allow it say so.
+pub fn is_control_char(c: char) -> bool {
+    c.is_control()
+}
+
+/// Text from outside the program (a plugin, a file, the database) made safe to show on a
+/// terminal: every control character except the line feed is replaced by a visible stand-in,
+/// so that no escape sequence (ESC, CSI, OSC 52 clipboard writes, BEL, carriage returns
+/// rewriting a line) reaches the terminal. The one function every text shown by the command
+/// line goes through.
+///
+/// - Every C0 control, DEL and C1 control (Unicode category Cc) becomes its code point in
+///   Rust's escape notation, in ASCII: ESC → `\u{1b}`, BEL → `\u{7}`, CR → `\u{d}`, tab →
+///   `\u{9}`, CSI → `\u{9b}`. ASCII rather than Unicode's Control Pictures (`␛`): those
+///   encode as bytes 0x80–0x9F in UTF-8 (`␛` is E2 90 9B), which a terminal reading 8-bit
+///   C1 controls would take as DCS or CSI; and the notation says exactly what was there.
+/// - The line feed is kept: long texts may hold line breaks, and the caller decides the
+///   layout (a table cell flattens whitespace before calling this).
+///
+/// Text without control characters is returned as it is, without copying.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    let shown = |c: char| c == '\n' || !is_control_char(c);
+    if text.chars().all(shown) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if shown(c) {
+            out.push(c);
+        } else {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text with DEL and every C1 control character (U+007F–U+009F) written as a `\u00XX`
+/// escape. serde_json escapes C0 controls but writes these as they are, and a terminal may
+/// act on them (U+009B is CSI). JSON output keeps its data exact, so it gets JSON escapes rather
+/// than [`visible`]'s stand-ins. Outside strings valid JSON holds only ASCII, so every
+/// character replaced here is inside a string and the result parses to the same value.
+pub fn escape_json_controls(json: &str) -> Cow<'_, str> {
+    let c1 = |c: char| ('\u{7f}'..='\u{9f}').contains(&c);
+    if !json.chars().any(c1) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c1(c) {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Lowercases and strips accents so that French text matches what an auditor
 /// types on any keyboard ("securite" finds "Sécurité", "oe" finds "œ").
 pub fn fold_for_search(text: &str) -> String {
@@ -90,6 +152,51 @@ mod tests {
         assert_eq!(t.get("en"), "Security");
         assert_eq!(t.get("de"), "Sécurité");
         assert_eq!(Localized::default().get("fr"), "");
+    }
+
+    /// Every character, one by one: a control character other than the line feed comes out as
+    /// printable ASCII naming its code point, anything else comes out unchanged.
+    #[test]
+    fn visible_shows_every_control_character_and_keeps_the_rest() {
+        for code in 0..=0x10ffff_u32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let mut buf = [0; 4];
+            let text = c.encode_utf8(&mut buf);
+            let shown = visible(text);
+            if c == '\n' || !c.is_control() {
+                assert_eq!(shown, *text, "U+{code:04X} must pass unchanged");
+                assert!(matches!(shown, Cow::Borrowed(_)));
+            } else {
+                assert_eq!(shown, format!("\\u{{{code:x}}}"));
+                assert!(shown.bytes().all(|b| b.is_ascii_graphic()), "{shown:?}");
+            }
+        }
+        assert_eq!(
+            visible("a\u{1b}]52;c;eA==\u{7}b\r\u{9b}2J\u{7f}\n"),
+            "a\\u{1b}]52;c;eA==\\u{7}b\\u{d}\\u{9b}2J\\u{7f}\n"
+        );
+    }
+
+    /// Escaping DEL and C1 controls in JSON keeps the value: the text parses to the same
+    /// string, and the output holds no control character.
+    #[test]
+    fn escaping_c1_in_json_keeps_the_value() {
+        for code in 0x7f..=0x9f_u32 {
+            let c = char::from_u32(code).unwrap_or('?');
+            let json = format!("{{\"k\":\"a{c}b\",\"{c}\":[\"é{c}\"]}}");
+            let escaped = escape_json_controls(&json);
+            assert!(!escaped.chars().any(char::is_control));
+            assert!(escaped.contains(&format!("\\u{code:04x}")), "{escaped}");
+            let before: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let after: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+            assert_eq!(before, after);
+        }
+        assert!(matches!(
+            escape_json_controls("{\"a\":\"é\"}"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -749,9 +749,16 @@ impl Host {
                 )
             },
         )?;
-        let raw = result.map_err(|message| PluginError::Rejected {
-            plugin: plugin.name.clone(),
-            message: validate::clip(&message, 500),
+        let raw = result.map_err(|message| match validate::error_message(&message) {
+            Ok(()) => PluginError::Rejected {
+                plugin: plugin.name.clone(),
+                message: validate::clip(&message, 500),
+            },
+            Err(detail) => PluginError::InvalidOutput {
+                plugin: plugin.name.clone(),
+                call: Call::Evaluate,
+                detail,
+            },
         })?;
         let evaluation = convert::evaluation(raw);
         validate::evaluation(&evaluation, questionnaire, &self.limits.output).map_err(

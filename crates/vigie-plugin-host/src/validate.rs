@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use vigie_model::{AnswerKind, Evaluation, Localized, Questionnaire, Test};
+use vigie_model::{
+    AnswerKind, Evaluation, Localized, Questionnaire, Test, is_control_char, visible,
+};
 
 /// Bounds on plugin output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,15 +29,56 @@ impl Default for OutputLimits {
     }
 }
 
+/// `text` cut to about `max` bytes, with its control characters made visible: error
+/// messages quote plugin text with it.
 pub(crate) fn clip(text: &str, max: usize) -> String {
     if text.len() <= max {
-        return text.to_string();
+        return visible(text).into_owned();
     }
     let mut end = max;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &text[..end])
+    format!("{}…", visible(&text[..end]))
+}
+
+/// The `localized` fields that are long texts: the only text fields where a line feed is
+/// allowed (wit/questionnaire.wit lists the same). Every other string is one line.
+const LONG_TEXTS: [&str; 6] = [
+    "description",
+    "help.why",
+    "help.evidence",
+    "rationale",
+    "summary",
+    "recommendation",
+];
+
+/// Refuses a control character (C0, DEL, C1; line feeds too unless `line_feeds`): shown on
+/// a terminal, such text could clear the screen, set the window title or write to the
+/// clipboard. The message gives the code point, not the character.
+fn no_control(at: &str, text: &str, line_feeds: bool) -> Result<(), String> {
+    let found = text
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| is_control_char(c) && !(line_feeds && c == '\n'));
+    match found {
+        None => Ok(()),
+        Some((position, c)) => Err(format!(
+            "{at}: control character U+{:04X} at character {}; {}",
+            u32::from(c),
+            position + 1,
+            if line_feeds {
+                "a long text may hold line feeds but no other control character"
+            } else {
+                "this text is one line and may hold no control character (not even a line feed)"
+            }
+        )),
+    }
+}
+
+/// The message of an `err` returned by `evaluate`, shown to the auditor: a long text.
+pub(crate) fn error_message(message: &str) -> Result<(), String> {
+    no_control("the error message of evaluate", message, true)
 }
 
 struct Checker<'a> {
@@ -52,7 +95,14 @@ fn valid_id(id: &str) -> bool {
 }
 
 impl Checker<'_> {
+    /// A one-line string: bounded, without control characters.
     fn string(&mut self, at: &str, s: &str) -> Result<(), String> {
+        self.count(at, s)?;
+        no_control(at, s, false)
+    }
+
+    /// Counts a string against the limits.
+    fn count(&mut self, at: &str, s: &str) -> Result<(), String> {
         if s.len() > self.limits.max_string_bytes {
             return Err(format!(
                 "{at}: a text of {} bytes is over the limit of {} bytes (OutputLimits::max_string_bytes)",
@@ -85,7 +135,9 @@ impl Checker<'_> {
         self.list(&format!("{at}.extensions"), list.len())?;
         for e in list {
             self.string(&format!("{at}.extensions"), &e.key)?;
-            self.string(&format!("{at}.extensions"), &e.value)?;
+            let value_at = format!("{at}.extensions `{}`", e.key);
+            self.count(&value_at, &e.value)?;
+            no_control(&value_at, &e.value, true)?;
         }
         Ok(())
     }
@@ -110,9 +162,12 @@ impl Checker<'_> {
         required: bool,
     ) -> Result<(), String> {
         self.list(&format!("{at}.{field}"), text.0.len())?;
+        let long = LONG_TEXTS.contains(&field);
         for t in &text.0 {
-            self.string(&format!("{at}.{field}"), &t.text)?;
             self.string(&format!("{at}.{field}"), &t.lang)?;
+            let text_at = format!("{at}.{field} ({})", t.lang);
+            self.count(&text_at, &t.text)?;
+            no_control(&text_at, &t.text, long)?;
         }
         if required {
             for lang in self.languages {
@@ -231,8 +286,8 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
      -> Result<(), String> {
         c.list(&format!("{at}.references"), refs.len())?;
         for r in refs {
-            c.string(at, &r.framework)?;
-            c.string(at, &r.clause)?;
+            c.string(&format!("{at}.references"), &r.framework)?;
+            c.string(&format!("{at}.references"), &r.clause)?;
             if !frameworks.contains(r.framework.as_str()) {
                 return Err(format!(
                     "{at}: reference `{} {}` names framework `{}`, which info.frameworks does not declare",
@@ -281,7 +336,7 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
                 ));
             }
             for cond in all {
-                c.string(at, &cond.question)?;
+                c.string(&format!("{at}.applicable-when"), &cond.question)?;
                 let Some(&target) = position.get(cond.question.as_str()) else {
                     return Err(format!(
                         "{at}: applicable-when has a condition on `{}`, which is not a question id",
@@ -305,7 +360,7 @@ pub(crate) fn questionnaire(q: &Questionnaire, limits: &OutputLimits) -> Result<
                     _ => vec![],
                 };
                 for v in values {
-                    c.string(at, v)?;
+                    c.string(&format!("{at}.applicable-when"), v)?;
                     if !possible(v) {
                         return Err(format!(
                             "{at}: applicable-when tests the value `{}`, which is not a possible answer of `{}` (yes, no, partial, unknown, or one of its choice ids)",
@@ -632,6 +687,82 @@ mod tests {
         e.extensions = empty_extensions(too_many);
         let err = evaluation(&e, &q, &limits).unwrap_err();
         assert!(err.contains("evaluation.extensions"), "{err}");
+    }
+
+    /// Every control character (C0, DEL, C1) is refused in every kind of text, with the
+    /// field, the language and the code point named; a line feed only in long texts.
+    #[test]
+    fn control_characters_are_refused_naming_the_field() {
+        let limits = OutputLimits::default();
+        let controls = (0..0x20).chain(0x7f..0xa0).filter_map(char::from_u32);
+        for c in controls {
+            let hostile = format!("ok{c}");
+            let code = format!("U+{:04X} at character 3", u32::from(c));
+            let mut q = questionnaire_of_one();
+            q.questions[0].prompt =
+                Localized::from_pairs([("fr", "Q ?"), ("en", hostile.as_str())]);
+            let err = questionnaire(&q, &limits).unwrap_err();
+            assert!(
+                err.starts_with("question `q`.prompt (en): control character "),
+                "{err}"
+            );
+            assert!(err.contains(&code), "{err}");
+
+            let mut q = questionnaire_of_one();
+            q.questions[0].help.why = text(&hostile);
+            let outcome = questionnaire(&q, &limits);
+            if c == '\n' {
+                assert_eq!(outcome, Ok(()), "a line feed is allowed in a long text");
+            } else {
+                let err = outcome.unwrap_err();
+                assert!(err.starts_with("question `q`.help.why (fr): "), "{err}");
+                assert!(err.contains(&code), "{err}");
+            }
+
+            let mut q = questionnaire_of_one();
+            q.info.authors = vec![hostile.clone()];
+            let err = questionnaire(&q, &limits).unwrap_err();
+            assert!(err.starts_with("info.authors: control"), "{err}");
+
+            let q = questionnaire_of_one();
+            let mut e = evaluation_of_one();
+            e.criteria[0].rationale = text(&hostile);
+            let outcome = evaluation(&e, &q, &limits);
+            if c == '\n' {
+                assert_eq!(outcome, Ok(()));
+            } else {
+                let err = outcome.unwrap_err();
+                assert!(
+                    err.starts_with("result for criterion `c`.rationale (fr): "),
+                    "{err}"
+                );
+            }
+            let mut e = evaluation_of_one();
+            e.verdict.label = text(&hostile);
+            let err = evaluation(&e, &q, &limits).unwrap_err();
+            assert!(err.starts_with("verdict.label (fr): "), "{err}");
+
+            assert_eq!(error_message(&hostile).is_ok(), c == '\n');
+        }
+    }
+
+    /// Quoting a refused value in an error never copies a control character into it.
+    #[test]
+    fn errors_quote_plugin_text_with_control_characters_visible() {
+        let limits = OutputLimits::default();
+        let mut q = questionnaire_of_one();
+        q.info.version = "1.0.\u{1b}[2J".into();
+        let err = questionnaire(&q, &limits).unwrap_err();
+        assert!(
+            err.starts_with("info.version: control character U+001B"),
+            "{err}"
+        );
+        assert_eq!(clip("a\u{1b}]0;t\u{7}", 80), r"a\u{1b}]0;t\u{7}");
+        assert!(
+            !clip(&"\u{9b}".repeat(100), 80)
+                .chars()
+                .any(char::is_control)
+        );
     }
 
     #[test]

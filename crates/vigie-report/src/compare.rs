@@ -72,6 +72,12 @@ pub struct Comparison {
     /// Questions whose answer was copied from the previous assessment and is not confirmed
     /// yet, by question id.
     pub to_confirm: Vec<String>,
+    /// Questions answered in the previous assessment whose answer was not carried over
+    /// because the current plugin version no longer has the question (or no longer accepts
+    /// the value), by question id. [`compare`] does not know the questionnaire: the caller
+    /// that does fills this (`vigie_app::Workbench::compare`).
+    #[serde(default)]
+    pub not_carried: Vec<String>,
     /// Criteria whose status changed, in the current evaluation's order (criteria only in
     /// the previous one last).
     pub statuses: Vec<StatusChange>,
@@ -186,6 +192,7 @@ pub fn compare(previous: &Side<'_>, current: &Side<'_>) -> Comparison {
         answers,
         unchanged_answers,
         to_confirm,
+        not_carried: Vec::new(),
         statuses,
         findings_closed: old
             .findings

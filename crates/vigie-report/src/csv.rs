@@ -1,17 +1,22 @@
 //! The CSV report: one table (RFC 4180, CRLF line ends, UTF-8) whose first column says what
 //! each line is (`assessment`, `checklist`, `finding`, `action`, `evidence`, `comparison`,
 //! `answer`), so a spreadsheet can filter it. Every cell goes through [`cell`], which
-//! neutralises formulas.
+//! neutralises formulas and makes control characters visible.
 
 use crate::labels::labels;
 use crate::markdown::score;
 use crate::{Lang, ReportDoc};
 
-/// A cell ready to write: text a spreadsheet would run as a formula (starting with `=`, `+`,
-/// `-`, `@`, a tab or a carriage return, also after leading spaces) gets a `'` in front, and
-/// a cell holding a separator, quote, line break or edge space is quoted.
+/// A cell ready to write: control characters other than the line feed are made visible
+/// ([`vigie_model::visible`]: a report printed to a terminal must not carry escape
+/// sequences; a tab or carriage return, which a spreadsheet may also take as the start of a
+/// formula, thereby becomes `\u{9}` or `\u{d}`), text a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-` or `@`, also after leading spaces) gets a `'` in front, and a cell
+/// holding a separator, quote, line break or edge space is quoted.
 pub fn cell(text: &str) -> String {
-    let risky = |c: char| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r');
+    let shown = vigie_model::visible(text);
+    let text: &str = &shown;
+    let risky = |c: char| matches!(c, '=' | '+' | '-' | '@');
     let first = text.chars().next();
     let first_visible = text.trim_start_matches(' ').chars().next();
     let mut value = String::with_capacity(text.len() + 3);
@@ -244,6 +249,14 @@ pub fn render(doc: &ReportDoc) -> String {
                 )
             });
         }
+        if !c.not_carried.is_empty() {
+            lines.push(value(
+                C,
+                "not-carried",
+                w.answers_not_carried,
+                c.not_carried.join("; "),
+            ));
+        }
         for s in &c.statuses {
             let st = |x: &Option<crate::DocStatus>| {
                 x.as_ref()
@@ -319,8 +332,11 @@ mod tests {
         assert_eq!(cell("+33 1 23"), "'+33 1 23");
         assert_eq!(cell("-2+3"), "'-2+3");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(cell("\tx"), "'\tx");
-        assert_eq!(cell("\r=1"), "\"'\r=1\"");
+        assert_eq!(cell("\tx"), "\\u{9}x");
+        assert_eq!(cell("\r=1"), "\\u{d}=1");
+        assert_eq!(cell("\u{1b}[2J\u{7}"), "\\u{1b}[2J\\u{7}");
+        assert_eq!(cell("\u{9b}2J"), "\\u{9b}2J");
+        assert_eq!(cell("two\nlines"), "\"two\nlines\"");
         assert_eq!(cell("  =1"), "'  =1");
         assert_eq!(cell("a, b"), "\"a, b\"");
         assert_eq!(cell("plain"), "plain");

@@ -208,6 +208,9 @@ pub struct DocComparison {
     pub answers: Vec<DocAnswerChange>,
     pub unchanged_answers: usize,
     pub to_confirm: Vec<DocQuestionRef>,
+    /// Question ids of previous answers not carried over (the current questionnaire no
+    /// longer has the question or accepts the value).
+    pub not_carried: Vec<String>,
     pub statuses: Vec<DocStatusChange>,
     pub findings_closed: Vec<DocFindingRef>,
     pub findings_opened: Vec<DocFindingRef>,
@@ -578,6 +581,11 @@ impl DocBuilder<'_> {
                     prompt: prompt(q, x, lang),
                 })
                 .collect(),
+            not_carried: {
+                let mut ids = c.not_carried.clone();
+                ids.sort_unstable();
+                ids
+            },
             statuses: c
                 .statuses
                 .iter()

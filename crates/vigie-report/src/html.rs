@@ -10,7 +10,8 @@ use crate::{AssessmentState, DocStatus, Lang, ReportDoc};
 
 /// Escapes text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"`
 /// and `'` become character references, and control characters other than tab and line
-/// breaks are dropped. The one function every user or plugin text goes through.
+/// feed are dropped (a carriage return too: the report may be printed to a terminal, where
+/// it would rewrite the line). The one function every user or plugin text goes through.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
@@ -20,7 +21,7 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
+            '\t' | '\n' => out.push(c),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -533,6 +534,16 @@ fn comparison(out: &mut String, c: &crate::DocComparison, w: &Labels) {
             out,
             "<p class=\"to-confirm\">{} ({}){sep}{}</p>",
             escape(w.answers_to_confirm),
+            ids.len(),
+            ids.join(", ")
+        );
+    }
+    if !c.not_carried.is_empty() {
+        let ids: Vec<String> = c.not_carried.iter().map(|x| code(x)).collect();
+        let _ = writeln!(
+            out,
+            "<p class=\"not-carried\">{} ({}){sep}{}</p>",
+            escape(w.answers_not_carried),
             ids.len(),
             ids.join(", ")
         );

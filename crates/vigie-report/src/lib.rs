@@ -124,7 +124,9 @@ pub fn render(input: &ReportInput, format: Format, lang: Lang) -> Result<String,
         Format::Markdown => markdown::render(&doc),
         Format::Html => html::render(&doc),
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(&doc)?;
+            // serde_json escapes C0 controls but not DEL and C1 ones (U+009B is CSI).
+            let mut text = vigie_model::escape_json_controls(&serde_json::to_string_pretty(&doc)?)
+                .into_owned();
             text.push('\n');
             text
         }

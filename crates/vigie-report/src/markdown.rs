@@ -435,6 +435,16 @@ fn comparison(out: &mut String, c: &crate::DocComparison, w: &Labels) {
             ids.join(", ")
         );
     }
+    if !c.not_carried.is_empty() {
+        let ids: Vec<String> = c.not_carried.iter().map(|x| code(x)).collect();
+        let _ = writeln!(
+            out,
+            "{} ({}){sep}{}\n",
+            w.answers_not_carried,
+            ids.len(),
+            ids.join(", ")
+        );
+    }
     let _ = writeln!(out, "### {} ({})\n", w.statuses_changed, c.statuses.len());
     if c.statuses.is_empty() {
         let _ = writeln!(out, "{}\n", w.nothing_changed);

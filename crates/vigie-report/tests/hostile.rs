@@ -434,3 +434,91 @@ fn json_report_is_the_document() {
     // Same input, same bytes.
     assert_eq!(json, render(&input(), Format::Json, Lang::En).unwrap());
 }
+
+/// Terminal escape sequences: ESC (an OSC 52 clipboard write, a screen clear), BEL, a C1
+/// CSI and a carriage return.
+const ESCAPES: &str = "\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J\u{9b}3J\r\u{7f}";
+
+/// Appends [`ESCAPES`] to every string of the input that can hold it (dates and enums
+/// cannot), one at a time, so that every text field carries it.
+fn input_with_escapes() -> ReportInput {
+    fn strings(value: &serde_json::Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match value {
+            serde_json::Value::String(_) => out.push(path.clone()),
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    strings(item, path, out);
+                    path.pop();
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (key, item) in map {
+                    path.push(key.clone());
+                    strings(item, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(input()).unwrap();
+    let mut paths = Vec::new();
+    strings(&value, &mut Vec::new(), &mut paths);
+    let mut poisoned = 0;
+    for path in paths {
+        let pointer: String = path.iter().map(|p| format!("/{p}")).collect();
+        let before = value.pointer(&pointer).cloned().unwrap();
+        let Some(serde_json::Value::String(s)) = value.pointer_mut(&pointer) else {
+            unreachable!("{pointer} is a string");
+        };
+        s.push_str(ESCAPES);
+        if serde_json::from_value::<ReportInput>(value.clone()).is_ok() {
+            poisoned += 1;
+        } else {
+            *value.pointer_mut(&pointer).unwrap() = before;
+        }
+    }
+    assert!(poisoned > 50, "only {poisoned} strings took the escapes");
+    serde_json::from_value(value).unwrap()
+}
+
+/// No report format lets a terminal control character through: a report printed to a
+/// terminal (`vigie report A` writes to standard output) cannot clear it, retitle it or
+/// write to the clipboard. Line feeds (and the CSV's CRLF line ends, the HTML's tabs) stay.
+#[test]
+fn no_report_format_lets_a_control_character_through() {
+    let input = input_with_escapes();
+    for format in Format::ALL {
+        for lang in [Lang::Fr, Lang::En] {
+            let text = render(&input, format, lang).unwrap();
+            let bad: Vec<(usize, char)> = text
+                .char_indices()
+                .filter(|&(i, c)| {
+                    c.is_control()
+                        && c != '\n'
+                        && c != '\t'
+                        && !(c == '\r' && format == Format::Csv && text[i..].starts_with("\r\n"))
+                })
+                .collect();
+            assert!(
+                bad.is_empty(),
+                "{format:?} {lang:?}: control characters at {:?}",
+                &bad[..bad.len().min(5)]
+            );
+        }
+    }
+    // The JSON report keeps the data exact: the escapes come back when it is parsed.
+    let json = render(&input, Format::Json, Lang::En).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        value["supplier"]["name"].as_str(),
+        Some(format!("{SCRIPT}{ESCAPES}").as_str())
+    );
+    // The CSV shows them.
+    let csv = render(&input, Format::Csv, Lang::En).unwrap();
+    assert!(
+        csv.contains(r"\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J\u{9b}3J\u{d}\u{7f}"),
+        "{csv}"
+    );
+}

@@ -222,6 +222,17 @@ impl Store {
     /// (`previous_assessment` set, of the same supplier) the previous answers that have a value
     /// are copied, each marked `to_confirm` until the auditor writes it again.
     pub fn new_assessment(&self, new: &NewAssessment) -> Result<Assessment> {
+        self.new_assessment_carrying(new, &|_, _| true)
+    }
+
+    /// [`Store::new_assessment`], carrying over from the previous assessment only the answers
+    /// for which `carry(question, value)` holds (those the new plugin version still accepts:
+    /// an answer to a question it no longer has would make scoring fail).
+    pub fn new_assessment_carrying(
+        &self,
+        new: &NewAssessment,
+        carry: &dyn Fn(&str, &AnswerValue) -> bool,
+    ) -> Result<Assessment> {
         let language = new.language.trim();
         if language.is_empty() {
             return Err(StoreError::Invalid("an assessment needs a language".into()));
@@ -331,7 +342,12 @@ impl Store {
                     stmt.query_map([prev], answer_row)?
                         .collect::<rusqlite::Result<_>>()?
                 };
-                for old in previous {
+                let carried = previous.into_iter().filter(|old| {
+                    old.value
+                        .as_ref()
+                        .is_some_and(|value| carry(&old.question, value))
+                });
+                for old in carried {
                     let answer = StoredAnswer {
                         assessment_id: id.clone(),
                         revision: 1,

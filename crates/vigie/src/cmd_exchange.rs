@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use vigie_app::{ImportOutcome, ReportFormat, ReportLang};
-use vigie_model::Date;
+use vigie_model::{Date, escape_json_controls, visible};
 use vigie_store::short_id;
 
 use crate::cli::{Cli, Command, ReportFormatArg};
@@ -81,7 +81,10 @@ fn report(
     let text = bench.report(assessment, format_of(format), lang)?;
     emit(&text, output, bench.store.path())?;
     if let Some(path) = output {
-        eprintln!("vigie: report written to {}", path.display());
+        eprintln!(
+            "vigie: report written to {}",
+            visible(&path.display().to_string())
+        );
     }
     Ok(())
 }
@@ -91,14 +94,14 @@ fn export(cli: &Cli, assessment: &str, output: Option<&Path>) -> CmdResult {
     let store = session::open_store(cli)?;
     let a = store.assessment(assessment)?;
     let text = store.export_assessment(&a.id)?.to_json()?;
-    emit(&text, output, store.path())?;
+    emit(&escape_json_controls(&text), output, store.path())?;
     if let Some(path) = output {
         eprintln!(
             "vigie: assessment {} ({}, {}) exported to {}",
-            short_id(&a.id),
-            a.supplier_name,
-            a.plugin_id,
-            path.display()
+            visible(short_id(&a.id)),
+            visible(&a.supplier_name),
+            visible(&a.plugin_id),
+            visible(&path.display().to_string())
         );
     }
     Ok(())
@@ -112,7 +115,7 @@ fn import(cli: &Cli, file: &Path, accept_plugins: bool) -> CmdResult {
     let report = bench
         .import_exchange_from(&text, &source, accept_plugins)
         .map_err(|e| Failure::new(format!("{source}: {e}")))?;
-    let id = short_id(&report.assessment_id);
+    let id = visible(short_id(&report.assessment_id));
     match report.outcome {
         ImportOutcome::Unchanged => {
             outln!("assessment {id} is already in this database as in the file: nothing changed")
@@ -181,13 +184,24 @@ pub fn reassess(
         .iter()
         .filter(|a| a.to_confirm)
         .count();
-    outln!("{}", new.id);
+    outln!("{}", visible(&new.id));
     eprintln!(
         "vigie: reassessment of {} ({}, {} {}): {carried} answer(s) carried over, each to confirm",
-        short_id(&previous.id),
-        new.supplier_name,
-        new.plugin_id,
-        new.plugin_version
+        visible(short_id(&previous.id)),
+        visible(&new.supplier_name),
+        visible(&new.plugin_id),
+        visible(&new.plugin_version)
     );
+    let not_carried = bench.answers_not_carried(&new.id)?;
+    if !not_carried.is_empty() {
+        eprintln!(
+            "vigie: {} answer(s) not carried over, {} {} no longer has the question or \
+             accepts the answer: {}",
+            not_carried.len(),
+            visible(&new.plugin_id),
+            visible(&new.plugin_version),
+            visible(&not_carried.join(", "))
+        );
+    }
     Ok(())
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use vigie_app::check::check_plugin;
 use vigie_app::signing::parse_public_key;
 use vigie_app::{BundledRelation, Catalog, InstallOptions, Origin, StoredState};
-use vigie_model::{AnswerKind, Date};
+use vigie_model::{AnswerKind, Date, visible};
 use vigie_plugin_host::{CompileCache, Host, Limits};
 
 use crate::cli::{Cli, OnOff, PluginCmd, TrustKeyCmd};
@@ -102,11 +102,11 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                     let q = report.plugin.questionnaire();
                     outln!(
                         "ok: {} — {} sections, {} questions, {} criteria, languages {}",
-                        report.plugin.name(),
+                        visible(report.plugin.name()),
                         q.sections.len(),
                         q.questions.len(),
                         q.criteria.len(),
-                        q.info.languages.join(", ")
+                        visible(&q.info.languages.join(", "))
                     );
                     for (trial, answers, eval) in &report.trials {
                         let counts = eval.status_counts();
@@ -114,7 +114,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                             "  {:<26} {:>4} answers → verdict {:<14} score {:>5}  ✅{} ⚠️{} ❌{} —{} ·{}  {} findings",
                             trial.name(),
                             answers,
-                            eval.verdict.id,
+                            visible(&eval.verdict.id),
                             eval.score
                                 .map(|s| format!("{s:.1}"))
                                 .unwrap_or_else(|| "-".into()),
@@ -169,10 +169,10 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             let signed = bench.signature_of(&plugin)?;
             outln!(
                 "installed {} {} (sha256 {}) into {}; {signed}",
-                plugin.id(),
-                plugin.version(),
-                plugin.sha256().get(..12).unwrap_or(plugin.sha256()),
-                bench.store.path().display()
+                visible(plugin.id()),
+                visible(plugin.version()),
+                visible(plugin.sha256().get(..12).unwrap_or(plugin.sha256())),
+                visible(&bench.store.path().display().to_string())
             );
             if *allow_shadow && bench.catalog.bundled_with_id(plugin.id()).is_some() {
                 outln!(
@@ -233,7 +233,10 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             let removed = CompileCache::new(&dir, key)
                 .clear()
                 .map_err(|e| Failure::new(format!("{}: {e}", dir.display())))?;
-            outln!("removed {removed} compiled plugins from {}", dir.display());
+            outln!(
+                "removed {removed} compiled plugins from {}",
+                visible(&dir.display().to_string())
+            );
             Ok(())
         }
     }
@@ -319,15 +322,16 @@ fn list(cli: &Cli, lang: &str) -> CmdResult {
             "STATE"
         )
     };
+    // Every value comes from a plugin or the database: shown through `visible`.
     let row = |id: &str, version: &str, sha: &str, origin: &str, state: &str, name: &str| {
         outln!(
             "{:<22} {:<9} {:<14} {:<17} {:<9} {}",
-            id,
-            version,
-            sha.get(..12).unwrap_or(sha),
+            visible(id),
+            visible(version),
+            visible(sha.get(..12).unwrap_or(sha)),
             origin,
             state,
-            name
+            visible(name)
         )
     };
     // No database yet: the bundled plugins only, and no file is created.
@@ -341,7 +345,11 @@ fn list(cli: &Cli, lang: &str) -> CmdResult {
             outln!("    bundled with this Vigie");
         }
         for (origin, error) in &catalog.failures {
-            eprintln!("vigie: could not load a plugin from {origin}: {error}");
+            eprintln!(
+                "vigie: could not load a plugin from {}: {}",
+                visible(&origin.to_string()),
+                visible(&error.to_string())
+            );
         }
         return Ok(());
     }
@@ -389,24 +397,28 @@ fn list(cli: &Cli, lang: &str) -> CmdResult {
             state,
             &name,
         );
-        outln!("    {}; {}", s.provenance(), s.signature);
+        outln!(
+            "    {}; {}",
+            visible(&s.provenance()),
+            visible(&s.signature.to_string())
+        );
         match &s.relation {
             BundledRelation::Shadowed => outln!(
                 "    shadowed: the bundled {} is used for new assessments; this one only scores \
                  the assessments that recorded it (`vigie plugin allow-shadow {}` to change that)",
-                i.plugin_id,
-                i.sha256.get(..12).unwrap_or(&i.sha256)
+                visible(&i.plugin_id),
+                visible(i.sha256.get(..12).unwrap_or(&i.sha256))
             ),
             BundledRelation::ShadowAllowed(d) => outln!(
                 "    takes the place of the bundled {}, as decided by {} at {}",
-                i.plugin_id,
-                d.allowed_by,
-                d.allowed_at
+                visible(&i.plugin_id),
+                visible(&d.allowed_by),
+                visible(&d.allowed_at)
             ),
             BundledRelation::Own | BundledRelation::Bundled => {}
         }
         if let StoredState::Unusable { reason } = &s.state {
-            outln!("    unusable: {reason}");
+            outln!("    unusable: {}", visible(reason));
         }
     }
     let keys = bench.store.trusted_keys()?.len();
@@ -469,10 +481,10 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
             for k in keys {
                 outln!(
                     "{:<16}  {:<28}  {:<12}  {}",
-                    k.key_id.to_ascii_uppercase(),
-                    k.comment,
-                    k.added_by,
-                    k.added_at
+                    visible(&k.key_id.to_ascii_uppercase()),
+                    visible(&k.comment),
+                    visible(&k.added_by),
+                    visible(&k.added_at)
                 );
             }
             Ok(())
@@ -491,16 +503,26 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
     }
 }
 
+/// The questionnaire, every plugin text shown through [`visible`] (the description keeps
+/// its line breaks).
 fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {
     let q = plugin.questionnaire();
-    outln!("{} — {}", plugin.name(), q.info.name.get(lang));
-    outln!("{}", q.info.description.get(lang));
+    outln!(
+        "{} — {}",
+        visible(plugin.name()),
+        visible(q.info.name.get(lang))
+    );
+    outln!("{}", visible(q.info.description.get(lang)));
     if !q.info.levels.is_empty() {
         let levels: Vec<&str> = q.info.levels.iter().map(|l| l.id.as_str()).collect();
-        outln!("levels: {}", levels.join(", "));
+        outln!("levels: {}", visible(&levels.join(", ")));
     }
     for section in &q.sections {
-        outln!("\n## {} [{}]", section.title.get(lang), section.id);
+        outln!(
+            "\n## {} [{}]",
+            visible(section.title.get(lang)),
+            visible(&section.id)
+        );
         for i in q.questions_in(&section.id) {
             let question = &q.questions[i];
             let kind = match &question.kind {
@@ -517,12 +539,17 @@ fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {
                 other => other.name().to_string(),
             };
             let refs: Vec<String> = question.references.iter().map(|r| r.label()).collect();
-            outln!("  {:<28} {}", question.id, question.prompt.get(lang));
             outln!(
-                "  {:<28}   {kind}; criteria: {}; {}",
+                "  {:<28} {}",
+                visible(&question.id),
+                visible(question.prompt.get(lang))
+            );
+            outln!(
+                "  {:<28}   {}; criteria: {}; {}",
                 "",
-                question.criteria.join(", "),
-                refs.join(", ")
+                visible(&kind),
+                visible(&question.criteria.join(", ")),
+                visible(&refs.join(", "))
             );
         }
     }
@@ -531,11 +558,11 @@ fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {
         let refs: Vec<String> = c.references.iter().map(|r| r.label()).collect();
         outln!(
             "  {:<24} w{} {:<8} {} ({})",
-            c.id,
+            visible(&c.id),
             c.weight,
             c.severity.id(),
-            c.title.get(lang),
-            refs.join(", ")
+            visible(c.title.get(lang)),
+            visible(&refs.join(", "))
         );
     }
 }

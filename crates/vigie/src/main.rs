@@ -2,6 +2,11 @@
 //! command it opens the interview workbench (TUI) on the default database.
 //!
 //! This is the only crate that turns typed errors into messages and exit codes.
+//!
+//! Terminal safety: every text that comes from a plugin, a file or the database is shown
+//! through [`vigie_model::visible`] (per value in results, whole for error messages, whose
+//! line breaks are the only control character kept), so no escape sequence it holds reaches
+//! the terminal. JSON output is escaped instead ([`vigie_model::escape_json_controls`]).
 
 mod cli;
 mod cmd_exchange;
@@ -55,7 +60,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("vigie: {}", f.message);
+            eprintln!("vigie: {}", vigie_model::visible(&f.message));
             ExitCode::from(f.code)
         }
     }

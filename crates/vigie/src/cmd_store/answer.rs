@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use vigie_app::{AnswersFile, Workbench};
-use vigie_model::AnswerValue;
+use vigie_model::{AnswerValue, visible};
 use vigie_store::Assessment;
 
 use super::session;
@@ -90,7 +90,8 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
         .filter(|d| *d != assessment.assessment_date)
     {
         eprintln!(
-            "vigie: note: {shown} is for {date}, the assessment is dated {}; the assessment's date is kept",
+            "vigie: note: {} is for {date}, the assessment is dated {}; the assessment's date is kept",
+            visible(&shown),
             assessment.assessment_date
         );
     }
@@ -100,8 +101,10 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
         .filter(|l| Some(*l) != assessment.level.as_ref())
     {
         eprintln!(
-            "vigie: note: {shown} is for level {level}, the assessment's level ({}) is kept",
-            assessment.level.as_deref().unwrap_or("none")
+            "vigie: note: {} is for level {}, the assessment's level ({}) is kept",
+            visible(&shown),
+            visible(level),
+            visible(assessment.level.as_deref().unwrap_or("none"))
         );
     }
     // An answer the file gives without a note keeps the note already recorded.
@@ -122,7 +125,7 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
         .store
         .set_answers_bulk(&assessment.id, rows, replace_others)?;
     rescore(&mut bench, &assessment);
-    outln!("{written} answers recorded from {shown}");
+    outln!("{written} answers recorded from {}", visible(&shown));
     Ok(())
 }
 
@@ -130,7 +133,10 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
 /// are already committed, so a scoring problem is only a warning here.
 fn rescore(bench: &mut Workbench, assessment: &Assessment) {
     if let Err(e) = bench.score(&assessment.id) {
-        eprintln!("vigie: warning: the answers are saved, but scoring failed: {e}");
+        eprintln!(
+            "vigie: warning: the answers are saved, but scoring failed: {}",
+            visible(&e.to_string())
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use vigie_model::{Date, Questionnaire};
+use vigie_model::{Date, Questionnaire, visible};
 use vigie_store::{Assessment, AssessmentFilter, AssessmentSummary, StoredAnswer, short_id};
 
 use super::{session, text};
@@ -28,7 +28,7 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             let mut bench = session::open_workbench(cli)?;
             let assessment =
                 bench.new_assessment(supplier, plugin, date, &lang, level.clone(), None)?;
-            outln!("{}", assessment.id);
+            outln!("{}", visible(&assessment.id));
             Ok(())
         }
         AssessmentCmd::List {
@@ -89,11 +89,11 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             let (a, evaluation) = bench.finalize(assessment)?;
             outln!(
                 "finalized {} ({}, {}): score {}, verdict {}",
-                short_id(&a.id),
-                a.supplier_name,
-                a.plugin_id,
+                visible(short_id(&a.id)),
+                visible(&a.supplier_name),
+                visible(&a.plugin_id),
                 text::score(evaluation.score),
-                evaluation.verdict.label.get(&lang)
+                visible(evaluation.verdict.label.get(&lang))
             );
             Ok(())
         }
@@ -114,57 +114,58 @@ pub fn print_table(rows: &[AssessmentSummary], lang: &str) {
     for a in rows {
         outln!(
             "{:<8}  {}  {}  {}  {:<10}  {:>5}  {}",
-            short_id(&a.id),
+            visible(short_id(&a.id)),
             text::cell(&a.supplier_name, 24),
             text::cell(&format!("{}@{}", a.plugin_id, a.plugin_version), 22),
             text::cell(text::assessment_status(a.status, lang), 9),
             a.assessment_date.to_string(),
             text::score(a.score),
-            a.verdict.as_deref().unwrap_or("-")
+            visible(a.verdict.as_deref().unwrap_or("-"))
         );
     }
 }
 
+/// The assessment's record, every value from the database shown through [`visible`].
 fn print_header(a: &Assessment, lang: &str) {
-    outln!("assessment {}", a.id);
+    outln!("assessment {}", visible(&a.id));
     outln!(
         "  supplier:  {} ({})",
-        a.supplier_name,
-        short_id(&a.supplier_id)
+        visible(&a.supplier_name),
+        visible(short_id(&a.supplier_id))
     );
     outln!(
         "  plugin:    {} {} (sha256 {})",
-        a.plugin_id,
-        a.plugin_version,
-        a.plugin_sha256.get(..12).unwrap_or(&a.plugin_sha256)
+        visible(&a.plugin_id),
+        visible(&a.plugin_version),
+        visible(a.plugin_sha256.get(..12).unwrap_or(&a.plugin_sha256))
     );
     outln!("  status:    {}", text::assessment_status(a.status, lang));
     outln!("  date:      {}", a.assessment_date);
     if let Some(level) = &a.level {
-        outln!("  level:     {level}");
+        outln!("  level:     {}", visible(level));
     }
-    outln!("  language:  {}", a.language);
+    outln!("  language:  {}", visible(&a.language));
     outln!(
         "  started:   {} by {}",
         text::when(&a.created_at),
-        a.auditor
+        visible(&a.auditor)
     );
     if let (Some(by), Some(at)) = (&a.finalized_by, &a.finalized_at) {
-        outln!("  finalized: {} by {by}", text::when(at));
+        outln!("  finalized: {} by {}", text::when(at), visible(by));
     }
     if let Some(previous) = &a.previous_assessment {
-        outln!("  continues: {}", short_id(previous));
+        outln!("  continues: {}", visible(short_id(previous)));
     }
     let evaluation = a.final_evaluation.as_ref().or(a.last_evaluation.as_ref());
     match evaluation {
         Some(e) => outln!(
             "  score:     {} ({})",
             text::score(e.score),
-            e.verdict.label.get(lang)
+            visible(e.verdict.label.get(lang))
         ),
         None => outln!(
             "  score:     - (not scored yet: `vigie score {}`)",
-            short_id(&a.id)
+            visible(short_id(&a.id))
         ),
     }
 }
@@ -213,22 +214,22 @@ fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], lang: &str) {
         };
         outln!(
             "  {} = {}   [rev {}, {}, {}]{mark}",
-            a.question,
+            visible(&a.question),
             text::clip(&value, 60),
             a.revision,
-            a.updated_by,
+            visible(&a.updated_by),
             text::when(&a.updated_at)
         );
         match question {
             Some(question) => {
                 outln!("      {}", text::clip(question.prompt.get(lang), width - 6))
             }
-            None => outln!("      (not a question of {} any more)", q.info.id),
+            None => outln!("      (not a question of {} any more)", visible(&q.info.id)),
         }
         if let Some(note) = &a.note {
             for (i, line) in note.lines().enumerate() {
                 let label = if i == 0 { "note:" } else { "" };
-                outln!("      {label:<5} {line}");
+                outln!("      {label:<5} {}", visible(line));
             }
         }
     }

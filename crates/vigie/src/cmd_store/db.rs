@@ -1,5 +1,6 @@
 //! `vigie db verify|backup|path`.
 
+use vigie_model::visible;
 use vigie_store::Store;
 
 use super::session;
@@ -10,16 +11,16 @@ use crate::{CmdResult, Failure, paths};
 pub fn run(cli: &Cli, cmd: &DbCmd) -> CmdResult {
     match cmd {
         DbCmd::Path => {
-            outln!("{}", paths::db_path(cli)?.display());
+            outln!("{}", visible(&paths::db_path(cli)?.display().to_string()));
             Ok(())
         }
         DbCmd::Verify => {
             let path = session::existing_db(cli)?;
             let store = Store::open(&path, &session::auditor(cli))?;
             let report = store.verify()?;
-            out!("{report}");
+            out!("{}", visible(&report.to_string()));
             if report.is_ok() {
-                outln!("{}: ok", path.display());
+                outln!("{}: ok", visible(&path.display().to_string()));
                 return Ok(());
             }
             let first = if let Some(b) = &report.audit_break {
@@ -40,7 +41,11 @@ pub fn run(cli: &Cli, cmd: &DbCmd) -> CmdResult {
             let path = session::existing_db(cli)?;
             let store = Store::open(&path, &session::auditor(cli))?;
             store.backup(file)?;
-            outln!("backed up {} to {}", path.display(), file.display());
+            outln!(
+                "backed up {} to {}",
+                visible(&path.display().to_string()),
+                visible(&file.display().to_string())
+            );
             Ok(())
         }
     }

@@ -1,6 +1,6 @@
 //! `vigie score A [--format table|json]`.
 
-use vigie_model::{Evaluation, Questionnaire, Severity, Status};
+use vigie_model::{Evaluation, Questionnaire, Severity, Status, escape_json_controls};
 
 use super::{session, text};
 use crate::cli::{Cli, ScoreFormat};
@@ -15,7 +15,7 @@ pub fn run(cli: &Cli, assessment: &str, format: ScoreFormat) -> CmdResult {
         ScoreFormat::Json => {
             let json = serde_json::to_string_pretty(&evaluation)
                 .map_err(|e| Failure::new(format!("cannot write the evaluation as JSON: {e}")))?;
-            outln!("{json}");
+            outln!("{}", escape_json_controls(&json));
         }
         ScoreFormat::Table => {
             let plugin = bench.plugin_for(&a)?;

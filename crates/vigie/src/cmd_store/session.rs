@@ -106,6 +106,9 @@ pub fn open_lazy_workbench(cli: &Cli) -> Result<Workbench, Failure> {
 /// A usage error in an argument's value, reported like clap's own (exit code 2).
 pub fn usage_error(message: impl std::fmt::Display) -> ! {
     Cli::command()
-        .error(clap::error::ErrorKind::InvalidValue, message)
+        .error(
+            clap::error::ErrorKind::InvalidValue,
+            vigie_model::visible(&message.to_string()),
+        )
         .exit()
 }

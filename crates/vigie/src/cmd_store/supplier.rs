@@ -1,5 +1,6 @@
 //! `vigie supplier add|list|show`.
 
+use vigie_model::visible;
 use vigie_store::{AssessmentFilter, Contact, Criticality, SupplierFields, short_id};
 
 use super::{assessment, session, text};
@@ -35,7 +36,11 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
             };
             let store = session::open_store(cli)?;
             let supplier = store.add_supplier(&fields)?;
-            outln!("added supplier {} (id {})", supplier.name, supplier.id);
+            outln!(
+                "added supplier {} (id {})",
+                visible(&supplier.name),
+                visible(&supplier.id)
+            );
             Ok(())
         }
         SupplierCmd::List => {
@@ -56,7 +61,7 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
             for s in suppliers {
                 outln!(
                     "{:<8}  {}  {}  {}  {}  {}",
-                    short_id(&s.id),
+                    visible(short_id(&s.id)),
                     text::cell(&s.name, 30),
                     text::cell(text::criticality(s.criticality, &lang), 11),
                     text::cell(s.country.as_deref().unwrap_or("-"), 8),
@@ -69,15 +74,21 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
         SupplierCmd::Show { supplier } => {
             let store = session::open_store(cli)?;
             let s = store.supplier(supplier)?;
-            outln!("{}", s.name);
-            outln!("  id:          {}", s.id);
+            outln!("{}", text::clip(&s.name, usize::MAX));
+            outln!("  id:          {}", visible(&s.id));
             outln!("  criticality: {}", text::criticality(s.criticality, &lang));
-            outln!("  country:     {}", s.country.as_deref().unwrap_or("-"));
-            outln!("  sector:      {}", s.sector.as_deref().unwrap_or("-"));
+            outln!(
+                "  country:     {}",
+                visible(s.country.as_deref().unwrap_or("-"))
+            );
+            outln!(
+                "  sector:      {}",
+                visible(s.sector.as_deref().unwrap_or("-"))
+            );
             if s.services.is_empty() {
                 outln!("  services:    -");
             } else {
-                outln!("  services:    {}", s.services.join(", "));
+                outln!("  services:    {}", visible(&s.services.join(", ")));
             }
             if s.contacts.is_empty() {
                 outln!("  contacts:    -");
@@ -89,13 +100,13 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
             outln!(
                 "  created:     {} by {}",
                 text::when(&s.created_at),
-                s.created_by
+                visible(&s.created_by)
             );
             if s.updated_at != s.created_at {
                 outln!(
                     "  updated:     {} by {}",
                     text::when(&s.updated_at),
-                    s.updated_by
+                    visible(&s.updated_by)
                 );
             }
             let filter = AssessmentFilter {
@@ -107,7 +118,7 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
             if rows.is_empty() {
                 outln!(
                     "no assessments yet: start one with `vigie assessment new --supplier {} --plugin ID`",
-                    short_id(&s.id)
+                    visible(short_id(&s.id))
                 );
             } else {
                 outln!("assessments ({}):", rows.len());
@@ -126,12 +137,13 @@ fn parse_criticality(input: &str) -> Result<Criticality, String> {
     })
 }
 
+/// One contact on one line, control characters visible.
 fn contact_line(c: &Contact) -> String {
     let mut parts = vec![c.name.clone()];
     parts.extend(c.role.iter().cloned());
     parts.extend(c.email.iter().map(|e| format!("<{e}>")));
     parts.extend(c.phone.iter().cloned());
-    parts.join(", ")
+    text::clip(&parts.join(", "), usize::MAX)
 }
 
 #[cfg(test)]

@@ -1,5 +1,12 @@
 //! Small text helpers for tables: one-line, truncated, padded, localised.
+//!
+//! Every text that comes from a plugin, a file or the database is shown through
+//! [`vigie_model::visible`], which makes control characters visible so that none reaches
+//! the terminal; [`clip`], [`cell`] and [`when`] apply it themselves.
 
+use std::borrow::Cow;
+
+use vigie_model::visible;
 use vigie_store::{AssessmentStatus, Criticality};
 
 /// The line width tables aim at: `$COLUMNS` when it is exported, else 100.
@@ -11,10 +18,11 @@ pub fn width() -> usize {
         .unwrap_or(100)
 }
 
-/// `text` on one line (whitespace runs become one space), cut to `max`
-/// characters with an ellipsis.
+/// `text` on one line (whitespace runs become one space, control characters made
+/// visible), cut to `max` characters with an ellipsis.
 pub fn clip(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = visible(&flat).into_owned();
     if flat.chars().count() <= max {
         return flat;
     }
@@ -33,12 +41,14 @@ pub fn cell(text: &str, width: usize) -> String {
     format!("{clipped}{}", " ".repeat(pad))
 }
 
-/// An RFC 3339 timestamp as `YYYY-MM-DD HH:MM:SS` (UTC), for tables.
+/// An RFC 3339 timestamp as `YYYY-MM-DD HH:MM:SS` (UTC), for tables. It comes from the
+/// database: whatever it holds is shown visible.
 pub fn when(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..19)) {
-        (Some(day), Some(time)) => format!("{day} {time}"),
-        _ => rfc3339.to_string(),
-    }
+    let shown = match (rfc3339.get(..10), rfc3339.get(11..19)) {
+        (Some(day), Some(time)) => Cow::Owned(format!("{day} {time}")),
+        _ => Cow::Borrowed(rfc3339),
+    };
+    visible(&shown).into_owned()
 }
 
 pub fn fr(lang: &str) -> bool {
@@ -80,5 +90,13 @@ mod tests {
         assert_eq!(cell("é", 3), "é  ");
         assert_eq!(when("2025-01-02T10:11:12.123456Z"), "2025-01-02 10:11:12");
         assert_eq!(when("bad"), "bad");
+    }
+
+    #[test]
+    fn table_helpers_show_control_characters() {
+        assert_eq!(clip("a\u{1b}]0;x\u{7}\nb", 40), "a\\u{1b}]0;x\\u{7} b");
+        assert_eq!(cell("\u{9b}2J", 9), "\\u{9b}2J ");
+        assert_eq!(when("2025-01-02T10:11:12\u{1b}Z"), "2025-01-02 10:11:12");
+        assert_eq!(when("\u{1b}[2J"), "\\u{1b}[2J");
     }
 }
