@@ -860,36 +860,46 @@ impl App {
                         Some(tr(&lang, "Le nom est obligatoire.", "The name is required.").into());
                     return;
                 }
-                let result = match &editing {
-                    Some(id) => self.bench.store.update_supplier(id, &fields),
-                    None => self.bench.store.add_supplier(&fields),
-                };
-                match result {
-                    Ok(s) => {
-                        self.stack.pop();
-                        self.reload_home();
-                        if let Some(i) = self
-                            .home
-                            .rows
-                            .iter()
-                            .position(|r| matches!(r, HomeRow::Supplier(x) if x.id == s.id))
-                        {
-                            self.home.selected = i;
-                        }
-                        self.info(format!(
-                            "{} {}",
-                            tr(&lang, "Fournisseur enregistré :", "Supplier saved:"),
-                            s.name
-                        ));
-                    }
-                    Err(e) => {
-                        if let Screen::SupplierForm(form) = self.screen_mut() {
-                            form.error = Some(e.to_string());
-                        }
-                    }
-                }
+                self.run_job(("Enregistrement", "Saving"), move |bench| {
+                    let result = match &editing {
+                        Some(id) => bench.store.update_supplier(id, &fields),
+                        None => bench.store.add_supplier(&fields),
+                    };
+                    Box::new(move |app: &mut App| app.on_supplier_saved(result))
+                });
             }
             _ => {}
+        }
+    }
+
+    fn on_supplier_saved(&mut self, result: Result<Supplier, StoreError>) {
+        let lang = self.lang.clone();
+        match result {
+            Ok(s) => {
+                if matches!(self.screen(), Screen::SupplierForm(_)) {
+                    self.stack.pop();
+                }
+                self.reload_home();
+                if let Some(i) = self
+                    .home
+                    .rows
+                    .iter()
+                    .position(|r| matches!(r, HomeRow::Supplier(x) if x.id == s.id))
+                {
+                    self.home.selected = i;
+                }
+                self.info(format!(
+                    "{} {}",
+                    tr(&lang, "Fournisseur enregistré :", "Supplier saved:"),
+                    s.name
+                ));
+            }
+            Err(e) => {
+                self.deferred.clear();
+                if let Screen::SupplierForm(form) = self.screen_mut() {
+                    form.error = Some(e.to_string());
+                }
+            }
         }
     }
 
@@ -1552,14 +1562,20 @@ impl App {
                         status: Some(next),
                         ..ActionItemUpdate::default()
                     };
-                    match self.bench.store.update_action_item(&item.id, &update) {
-                        Ok(updated) => {
-                            if let Screen::Findings(view) = self.screen_mut() {
-                                view.actions[*j] = updated;
+                    let j = *j;
+                    self.run_job(("Enregistrement", "Saving"), move |bench| {
+                        let result = bench.store.update_action_item(&item.id, &update);
+                        Box::new(move |app: &mut App| match result {
+                            Ok(updated) => {
+                                if let Screen::Findings(view) = app.screen_mut()
+                                    && let Some(slot) = view.actions.get_mut(j)
+                                {
+                                    *slot = updated;
+                                }
                             }
-                        }
-                        Err(e) => self.error(e),
-                    }
+                            Err(e) => app.job_error(e.into()),
+                        })
+                    });
                 }
             }
             _ => {}
@@ -1903,15 +1919,19 @@ impl App {
                     effective_date: None,
                     expiry_date: expiry,
                 };
-                match self.bench.store.add_evidence(&assessment, &evidence) {
-                    Ok(_) => {
-                        if let Some(iv) = self.interview_mut() {
-                            *iv.evidence_count.entry(question).or_insert(0) += 1;
+                self.run_job(("Enregistrement", "Saving"), move |bench| {
+                    let result = bench.store.add_evidence(&assessment, &evidence);
+                    Box::new(move |app: &mut App| match result {
+                        Ok(_) => {
+                            if let Some(iv) = app.interview_mut() {
+                                *iv.evidence_count.entry(question).or_insert(0) += 1;
+                            }
+                            let lang = app.lang.clone();
+                            app.info(tr(&lang, "Preuve ajoutée.", "Evidence added."));
                         }
-                        self.info(tr(&lang, "Preuve ajoutée.", "Evidence added."));
-                    }
-                    Err(e) => self.error(e),
-                }
+                        Err(e) => app.job_error(e.into()),
+                    })
+                });
             }
             InputPurpose::ReportPath {
                 assessment,
@@ -1977,15 +1997,19 @@ impl App {
                     owner,
                     deadline,
                 };
-                match self.bench.store.add_action_item(&assessment, &item) {
-                    Ok(added) => {
-                        if let Screen::Findings(view) = self.screen_mut() {
-                            view.actions.push(added);
+                self.run_job(("Enregistrement", "Saving"), move |bench| {
+                    let result = bench.store.add_action_item(&assessment, &item);
+                    Box::new(move |app: &mut App| match result {
+                        Ok(added) => {
+                            if let Screen::Findings(view) = app.screen_mut() {
+                                view.actions.push(added);
+                            }
+                            let lang = app.lang.clone();
+                            app.info(tr(&lang, "Action ajoutée.", "Action added."));
                         }
-                        self.info(tr(&lang, "Action ajoutée.", "Action added."));
-                    }
-                    Err(e) => self.error(e),
-                }
+                        Err(e) => app.job_error(e.into()),
+                    })
+                });
             }
         }
     }
