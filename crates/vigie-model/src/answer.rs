@@ -137,11 +137,13 @@ impl AnswerValue {
                     .collect(),
             ),
             AnswerKind::Integer(_) => AnswerValue::Integer(
-                text.parse()
+                without_digit_groups(text)
+                    .parse()
                     .map_err(|_| parse_err(": expected a whole number"))?,
             ),
             AnswerKind::Decimal(_) => AnswerValue::Decimal(
-                text.replace(',', ".")
+                without_digit_groups(text)
+                    .replace(',', ".")
                     .parse()
                     .map_err(|_| parse_err(": expected a number"))?,
             ),
@@ -293,6 +295,14 @@ fn with_unit(value: String, kind: &AnswerKind, lang: &str) -> String {
     }
 }
 
+/// A number as the French write it, `80 000 000` (with a space, a no-break space or a
+/// narrow no-break space between groups of digits), read as `80000000`.
+fn without_digit_groups(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect()
+}
+
 impl fmt::Display for YesNo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())
@@ -411,5 +421,25 @@ mod tests {
             "85 %"
         );
         assert!(AnswerValue::YesNo(YesNo::Yes).validate(&pct).is_err());
+    }
+
+    /// Issue 14: `80 000 000` was refused while `60,5` was accepted.
+    #[test]
+    fn numbers_accept_digit_groups_as_the_french_write_them() {
+        let whole = AnswerKind::Integer(NumericBounds::default());
+        let decimal = AnswerKind::Decimal(NumericBounds::default());
+        assert_eq!(
+            AnswerValue::parse(&whole, "80 000 000").unwrap(),
+            AnswerValue::Integer(80_000_000)
+        );
+        assert_eq!(
+            AnswerValue::parse(&decimal, "1\u{202f}250,5").unwrap(),
+            AnswerValue::Decimal(1250.5)
+        );
+        assert_eq!(
+            AnswerValue::parse(&decimal, "60,5").unwrap(),
+            AnswerValue::Decimal(60.5)
+        );
+        assert!(AnswerValue::parse(&whole, "12 abc").is_err());
     }
 }

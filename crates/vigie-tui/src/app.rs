@@ -257,6 +257,8 @@ pub struct App {
     deferred: VecDeque<KeyEvent>,
     /// Shared with the worker's store: set to stop waiting for another writer.
     cancel: Arc<AtomicBool>,
+    /// An unusual number the auditor was asked to confirm (Enter on it again saves it).
+    confirming_value: Option<String>,
 }
 
 /// How far Page Up / Page Down move in the list of a choice question.
@@ -291,6 +293,7 @@ impl App {
             pending_job: None,
             deferred: VecDeque::new(),
             cancel: Arc::new(AtomicBool::new(false)),
+            confirming_value: None,
         };
         app.seen_version = app.bench.store.data_version().ok();
         app.reload_home();
@@ -1874,8 +1877,33 @@ impl App {
                 let Some(iv) = self.interview() else { return };
                 let kind = iv.questionnaire.questions[iv.current].kind.clone();
                 match AnswerValue::parse(&kind, &buffer) {
+                    // A number of a million or more is rarely what an interview means
+                    // (80000000 typed for a turnover in M€): ask once before saving it.
+                    Ok(v)
+                        if is_implausible(&v)
+                            && self.confirming_value.as_deref() != Some(buffer.trim()) =>
+                    {
+                        self.confirming_value = Some(buffer.trim().to_string());
+                        let shown = v.display(&kind, &lang);
+                        self.overlay = Some(Overlay::Input {
+                            purpose: InputPurpose::Value,
+                            prompt: self.value_prompt(),
+                            edit: LineEdit::typed(buffer),
+                            error: Some(match lang.as_str() {
+                                "fr" => format!(
+                                    "{shown} : valeur inhabituelle. Entrée confirme, ou corrigez."
+                                ),
+                                _ => format!(
+                                    "{shown}: an unusual value. Enter confirms, or correct it."
+                                ),
+                            }),
+                        });
+                    }
                     // One rule for every kind: an answer moves on to the next question.
-                    Ok(v) => self.save_answer(Some(v), None, true),
+                    Ok(v) => {
+                        self.confirming_value = None;
+                        self.save_answer(Some(v), None, true)
+                    }
                     // The popup stays, with what was typed and why it was refused.
                     Err(e) => {
                         self.overlay = Some(Overlay::Input {
@@ -2172,6 +2200,16 @@ fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
         criticality: s.map(|s| s.criticality).unwrap_or(Criticality::Medium),
         focus: 0,
         error: None,
+    }
+}
+
+/// A number far from what an interview records (a million or more): typed by mistake more
+/// often than meant, so it is confirmed before it is saved.
+fn is_implausible(value: &AnswerValue) -> bool {
+    match value {
+        AnswerValue::Integer(n) => n.unsigned_abs() >= 1_000_000,
+        AnswerValue::Decimal(x) => x.abs() >= 1_000_000.0,
+        _ => false,
     }
 }
 

@@ -885,6 +885,19 @@ fn keys_behave_as_an_auditor_expects() {
     // A typed value moves on, like a one-key answer.
     s.enter().keys("1200").enter();
     assert_eq!(s.current_question(), "client-turnover");
+    // 80 000 000 (in M€): written as the French do, and confirmed before it is saved.
+    s.enter().keys("80 000 000").enter();
+    match &s.app.overlay {
+        Some(Overlay::Input { error, .. }) => assert!(
+            error.as_deref().is_some_and(|e| e.contains("inhabituelle")),
+            "{error:?}"
+        ),
+        _ => panic!("an unusual value asks for confirmation"),
+    }
+    s.enter();
+    assert!(s.app.overlay.is_none(), "Enter confirms");
+    assert_eq!(s.current_question(), "client-balance");
+    s.key(KeyCode::Up);
     // Back on it, typing replaces the old value instead of appending to it.
     s.key(KeyCode::Up);
     s.enter().keys("80").enter();
@@ -919,7 +932,12 @@ fn keys_behave_as_an_auditor_expects() {
     let next = s.current_question();
     assert_ne!(next, "client-sector", "and moves on");
     let answered = store.answers(&id).expect("answers").len();
-    assert_eq!(answered, 2, "one answer per Enter, none chained");
+    assert_eq!(answered, 3, "one answer per Enter, none chained");
+    let turnover = store
+        .answer(&id, "client-turnover")
+        .expect("read")
+        .expect("answered");
+    assert_eq!(turnover.value, Some(AnswerValue::Decimal(80_000_000.0)));
 
     // Back home; Enter on the supplier row opens its assessment, not a new one.
     s.keys("q");
