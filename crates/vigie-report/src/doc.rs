@@ -95,6 +95,9 @@ pub struct DocVerdict {
     pub severity: Severity,
     pub severity_label: String,
     pub score: Option<f64>,
+    /// The questionnaire's rule that decided the verdict (its `verdict-rule` extension, as
+    /// its RULES.md numbers it), when it says.
+    pub rule: Option<String>,
 }
 
 /// A status as every format shows it: a glyph and a word, never a colour alone.
@@ -440,6 +443,11 @@ impl ReportDoc {
                 severity: e.verdict.severity,
                 severity_label: e.verdict.severity.label(l).to_string(),
                 score: e.score,
+                rule: e
+                    .extensions
+                    .iter()
+                    .find(|x| x.key == "verdict-rule")
+                    .map(|x| x.value.clone()),
             },
             counts,
             checklist,

@@ -222,6 +222,20 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
     if !v.summary.is_empty() {
         let _ = writeln!(out, "<p>{}</p>", escape(&v.summary));
     }
+    if let Some(rule) = &v.rule {
+        let _ = writeln!(
+            out,
+            "<p>{}{sep}{}</p>",
+            escape(w.deciding_rule),
+            escape(rule)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">{} {}</p>",
+        escape(w.score_means),
+        escape(w.verdict_means)
+    );
     if !doc.counts.is_empty() {
         let counts: Vec<String> = doc
             .counts

@@ -190,6 +190,10 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
     if !v.summary.trim().is_empty() {
         let _ = writeln!(out, "{}\n", escape(v.summary.trim()));
     }
+    if let Some(rule) = &v.rule {
+        let _ = writeln!(out, "{}{sep}{}\n", w.deciding_rule, escape(rule));
+    }
+    let _ = writeln!(out, "*{} {}*\n", w.score_means, w.verdict_means);
     if !doc.counts.is_empty() {
         let counts: Vec<String> = doc
             .counts
