@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestRng, TestRunner};
 use vigie_app::Catalog;
 use vigie_app::invariants::{Compare, complete_before_compliant, not_better};
 use vigie_model::{
@@ -607,11 +607,19 @@ fn run(id: &str, content: &'static Content) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_CASES);
-    let mut runner = TestRunner::new(Config {
+    let config = Config {
         cases,
         failure_persistence: None,
         ..Config::default()
-    });
+    };
+    // CI runs the same cases every time (a property found failing is a defect to fix, not
+    // a flake); `VIGIE_INVARIANTS_RANDOM=1` explores new ones.
+    let mut runner = if std::env::var_os("VIGIE_INVARIANTS_RANDOM").is_some() {
+        TestRunner::new(config)
+    } else {
+        let rng = TestRng::deterministic_rng(config.rng_algorithm);
+        TestRunner::new_with_rng(config, rng)
+    };
     let result = runner.run(&case_strategy(&subject), |case| subject.check(&case));
     if let Err(e) = result {
         panic!("{id}: {e}");
