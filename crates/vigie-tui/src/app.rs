@@ -1636,15 +1636,8 @@ impl App {
                     KeyCode::End => selected = last,
                     KeyCode::Enter | KeyCode::Char(' ') => chosen = Some(selected),
                     KeyCode::Char(c @ '0'..='9') => {
-                        typed.push(c);
-                        let number = typed.parse::<usize>().unwrap_or(0);
-                        if number == 0 || number > count {
-                            // Start again from this digit alone.
-                            typed = c.to_string();
-                        }
-                        match typed.parse::<usize>() {
-                            Ok(n) if (1..=count).contains(&n) => selected = n - 1,
-                            _ => typed.clear(),
+                        if let Some(n) = type_digit(&mut typed, c, count) {
+                            selected = n - 1;
                         }
                     }
                     _ => {}
@@ -1687,13 +1680,7 @@ impl App {
                         return;
                     }
                     KeyCode::Char(c @ '0'..='9') => {
-                        typed.push(c);
-                        let number = typed.parse::<usize>().unwrap_or(0);
-                        if number == 0 || number > sections {
-                            typed = c.to_string();
-                        }
-                        let number = typed.parse::<usize>().unwrap_or(0);
-                        if (1..=sections).contains(&number) {
+                        if let Some(number) = type_digit(&mut typed, c, sections) {
                             selected = number - 1;
                             // Jump now unless a longer number could still follow.
                             if number * 10 > sections {
@@ -1702,8 +1689,6 @@ impl App {
                                 }
                                 return;
                             }
-                        } else {
-                            typed.clear();
                         }
                         self.overlay = Some(Overlay::Sections { selected, typed });
                         return;
@@ -2200,6 +2185,23 @@ fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
         criticality: s.map(|s| s.criticality).unwrap_or(Criticality::Medium),
         focus: 0,
         error: None,
+    }
+}
+
+/// One more digit typed in a numbered list of `count` items: the number typed so far
+/// (1-based) when it names an item. A digit that cannot extend the number starts a new one;
+/// one that names nothing clears it.
+fn type_digit(typed: &mut String, digit: char, count: usize) -> Option<usize> {
+    typed.push(digit);
+    if typed.parse::<usize>().map_or(true, |n| n == 0 || n > count) {
+        *typed = digit.to_string();
+    }
+    match typed.parse::<usize>() {
+        Ok(n) if (1..=count).contains(&n) => Some(n),
+        _ => {
+            typed.clear();
+            None
+        }
     }
 }
 

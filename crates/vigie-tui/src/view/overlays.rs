@@ -250,25 +250,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 "✔ conforme · ! à vérifier · ✘ non conforme · — non applicable · · non évalué",
                 "✔ compliant · ! to verify · ✘ non-compliant · — not applicable · · not assessed",
             )));
-            lines.push(Line::raw(""));
-            lines.push(Line::from(Span::styled(
-                tr(lang, "Une touche pour fermer", "Any key closes"),
-                app.theme.muted,
-            )));
-            let rect = centered(
+            text_panel(
+                frame,
                 area,
-                area.width.saturating_sub(4).min(96),
-                area.height.saturating_sub(2),
-            );
-            frame.render_widget(Clear, rect);
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .block(block(
-                        app,
-                        tr(lang, "Score et verdict", "Score and verdict"),
-                    ))
-                    .wrap(Wrap { trim: true }),
-                rect,
+                app,
+                tr(lang, "Score et verdict", "Score and verdict").to_string(),
+                lines,
             );
         }
         Overlay::QuestionHelp => {
@@ -288,24 +275,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     app.theme.title,
                 )),
                 Line::raw(q.help.evidence.get(lang).to_string()),
-                Line::raw(""),
-                Line::from(Span::styled(
-                    tr(lang, "Une touche pour fermer", "Any key closes"),
-                    app.theme.muted,
-                )),
             ];
-            let rect = centered(
-                area,
-                area.width.saturating_sub(4).min(96),
-                area.height.saturating_sub(2),
-            );
-            frame.render_widget(Clear, rect);
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .block(block(app, q.prompt.get(lang).to_string()))
-                    .wrap(Wrap { trim: true }),
-                rect,
-            );
+            text_panel(frame, area, app, q.prompt.get(lang).to_string(), lines);
         }
         Overlay::Input {
             prompt,
@@ -620,4 +591,25 @@ mod tests {
         assert_eq!(wrap_words("", 5), [""]);
         assert_eq!(wrap_words("un deux", 7), ["un deux"]);
     }
+}
+
+/// A wide panel of text that any key closes (the question's help, the score explained).
+fn text_panel(frame: &mut Frame, area: Rect, app: &App, title: String, mut lines: Vec<Line>) {
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        tr(&app.lang, "Une touche pour fermer", "Any key closes"),
+        app.theme.muted,
+    )));
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).min(96),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block(app, title))
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
 }
