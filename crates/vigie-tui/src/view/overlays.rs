@@ -577,22 +577,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::wrap_words;
-
-    #[test]
-    fn wrap_words_breaks_at_spaces_and_cuts_long_words() {
-        assert_eq!(
-            wrap_words("aller à une section", 10),
-            ["aller à", "une", "section"]
-        );
-        assert_eq!(wrap_words("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
-        assert_eq!(wrap_words("", 5), [""]);
-        assert_eq!(wrap_words("un deux", 7), ["un deux"]);
-    }
-}
-
 /// A wide panel of text that any key closes (the question's help, the score explained).
 fn text_panel(frame: &mut Frame, area: Rect, app: &App, title: String, mut lines: Vec<Line>) {
     lines.push(Line::raw(""));
@@ -612,4 +596,20 @@ fn text_panel(frame: &mut Frame, area: Rect, app: &App, title: String, mut lines
             .wrap(Wrap { trim: true }),
         rect,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn wrap_words_breaks_at_spaces_and_cuts_long_words() {
+        assert_eq!(
+            wrap_words("aller à une section", 10),
+            ["aller à", "une", "section"]
+        );
+        assert_eq!(wrap_words("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
+        assert_eq!(wrap_words("", 5), [""]);
+        assert_eq!(wrap_words("un deux", 7), ["un deux"]);
+    }
 }
