@@ -172,7 +172,6 @@ fn score_end_to_end(host: &Arc<Host>, date: Date) {
         vigie_app::Workbench::open(&dir.path().join("score.sqlite"), "bench", host.clone())
             .expect("open");
     let supplier = bench
-        .store
         .add_supplier(&vigie_store::SupplierFields::new(
             "Bench",
             vigie_store::Criticality::High,
@@ -195,8 +194,7 @@ fn score_end_to_end(host: &Arc<Host>, date: Date) {
             .map(|a| (a.question.clone(), Some(a.value.clone()), None))
             .collect();
         bench
-            .store
-            .set_answers_bulk(&assessment.id, rows, false)
+            .answer_many(&assessment.id, rows, false)
             .expect("answers");
         let elapsed = time(50, || bench.score(&assessment.id).expect("score"));
         println!(

@@ -8,7 +8,11 @@ use std::sync::Arc;
 
 use vigie_model::{Answer, AnswerValue, Date, EvalContext, Evaluation, Questionnaire};
 use vigie_plugin_host::{Host, Plugin, PluginError};
-use vigie_store::{Assessment, NewAssessment, Store, StoreError, StoredAnswer};
+use vigie_store::{
+    ActionItem, ActionItemUpdate, Assessment, AssessmentFilter, AssessmentSummary, AuditEntry,
+    Evidence, NewActionItem, NewAssessment, NewEvidence, Store, StoreError, StoredAnswer, Supplier,
+    SupplierFields,
+};
 
 use crate::catalog::{Catalog, CatalogError, Origin};
 use crate::plugins::InstallOptions;
@@ -79,10 +83,12 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
-/// The store and the plugins, for one auditor.
+/// The store and the plugins, for one auditor. Both stay private: the CLI and
+/// the TUI go through the operations below, so every rule (checks on answers,
+/// plugin trust, what a draft caches) holds whichever front end writes.
 pub struct Workbench {
-    pub store: Store,
-    pub catalog: Catalog,
+    pub(crate) store: Store,
+    pub(crate) catalog: Catalog,
 }
 
 impl Workbench {
@@ -95,6 +101,16 @@ impl Workbench {
         let mut bench = Workbench { store, catalog };
         bench.refresh_shadow_decisions()?;
         Ok(bench)
+    }
+
+    /// A workbench on an open store that loads no plugin until one is asked for:
+    /// commands on one assessment need only the plugin whose bytes it records
+    /// (always stored in the database), so nothing else is compiled.
+    pub fn lazy(store: Store, host: Arc<Host>) -> Workbench {
+        Workbench {
+            store,
+            catalog: Catalog::new(host),
+        }
     }
 
     /// Installs a plugin file into the database (after loading and validating
@@ -245,6 +261,175 @@ impl Workbench {
         Ok(self
             .store
             .set_answer(&assessment.id, question, value, note, base_revision)?)
+    }
+}
+
+/// Reads and plain writes of the records, for the CLI and the TUI.
+impl Workbench {
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// Who writes: recorded with every change.
+    pub fn auditor(&self) -> &str {
+        self.store.auditor()
+    }
+
+    /// The plugins loaded so far (read only: loading goes through the workbench).
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The plugins a new assessment can use: every loaded one but those a bundled
+    /// questionnaire shadows.
+    pub fn plugins_for_new_assessments(&self) -> Vec<Arc<Plugin>> {
+        self.catalog
+            .entries()
+            .iter()
+            .filter(|e| !self.catalog.is_shadowed(e))
+            .map(|e| e.plugin.clone())
+            .collect()
+    }
+
+    /// Moves whenever anyone (another program included) writes to the database.
+    pub fn data_version(&self) -> AppResult<i64> {
+        Ok(self.store.data_version()?)
+    }
+
+    /// When `flag` is set, a write waiting for another writer gives up.
+    pub fn set_cancel_flag(&mut self, flag: Arc<std::sync::atomic::AtomicBool>) -> AppResult<()> {
+        Ok(self.store.set_cancel_flag(flag)?)
+    }
+
+    pub fn suppliers(&self) -> AppResult<Vec<Supplier>> {
+        Ok(self.store.list_suppliers()?)
+    }
+
+    pub fn supplier(&self, key: &str) -> AppResult<Supplier> {
+        Ok(self.store.supplier(key)?)
+    }
+
+    pub fn add_supplier(&self, fields: &SupplierFields) -> AppResult<Supplier> {
+        Ok(self.store.add_supplier(fields)?)
+    }
+
+    pub fn update_supplier(&self, id: &str, fields: &SupplierFields) -> AppResult<Supplier> {
+        Ok(self.store.update_supplier(id, fields)?)
+    }
+
+    pub fn assessments(&self, filter: &AssessmentFilter) -> AppResult<Vec<AssessmentSummary>> {
+        Ok(self.store.list_assessments(filter)?)
+    }
+
+    pub fn count_assessments(&self, filter: &AssessmentFilter) -> AppResult<u64> {
+        Ok(self.store.count_assessments(filter)?)
+    }
+
+    /// An assessment by id or unambiguous id prefix.
+    pub fn assessment(&self, key: &str) -> AppResult<Assessment> {
+        Ok(self.store.assessment(key)?)
+    }
+
+    /// Every stored answer row of an assessment (declined and cleared ones too).
+    pub fn answers(&self, assessment_id: &str) -> AppResult<Vec<StoredAnswer>> {
+        Ok(self.store.answers(assessment_id)?)
+    }
+
+    pub fn stored_answer(
+        &self,
+        assessment_id: &str,
+        question: &str,
+    ) -> AppResult<Option<StoredAnswer>> {
+        Ok(self.store.answer(assessment_id, question)?)
+    }
+
+    /// Writes many answers in one transaction (an answers file); returns how many.
+    pub fn answer_many(
+        &self,
+        assessment_id: &str,
+        rows: Vec<(String, Option<AnswerValue>, Option<String>)>,
+        replace_others: bool,
+    ) -> AppResult<usize> {
+        Ok(self
+            .store
+            .set_answers_bulk(assessment_id, rows, replace_others)?)
+    }
+
+    /// Evidence of an assessment, of one question when `question` is given.
+    pub fn evidence(
+        &self,
+        assessment_id: &str,
+        question: Option<&str>,
+    ) -> AppResult<Vec<Evidence>> {
+        Ok(self.store.list_evidence(assessment_id, question)?)
+    }
+
+    pub fn add_evidence(&self, assessment_id: &str, evidence: &NewEvidence) -> AppResult<Evidence> {
+        Ok(self.store.add_evidence(assessment_id, evidence)?)
+    }
+
+    pub fn action_items(&self, assessment_id: &str) -> AppResult<Vec<ActionItem>> {
+        Ok(self.store.list_action_items(assessment_id)?)
+    }
+
+    pub fn add_action_item(
+        &self,
+        assessment_id: &str,
+        item: &NewActionItem,
+    ) -> AppResult<ActionItem> {
+        Ok(self.store.add_action_item(assessment_id, item)?)
+    }
+
+    pub fn update_action_item(&self, id: &str, update: &ActionItemUpdate) -> AppResult<ActionItem> {
+        Ok(self.store.update_action_item(id, update)?)
+    }
+
+    /// The audit trail of one assessment, or of the whole database.
+    pub fn audit_trail(&self, assessment_id: Option<&str>) -> AppResult<Vec<AuditEntry>> {
+        Ok(self.store.audit_trail(assessment_id)?)
+    }
+
+    /// The keys whose signatures this database trusts.
+    pub fn trusted_keys(&self) -> AppResult<Vec<vigie_store::TrustedKey>> {
+        Ok(self.store.trusted_keys()?)
+    }
+
+    /// Trusts signatures by `key` from now on (audited); only a key that was read
+    /// as one ([`crate::signing::parse_public_key`]) gets here.
+    pub fn add_trusted_key(
+        &self,
+        key: &crate::signing::ParsedKey,
+        comment: &str,
+    ) -> AppResult<vigie_store::TrustedKey> {
+        Ok(self
+            .store
+            .add_trusted_key(&key.key_id, &key.public_key, comment)?)
+    }
+
+    /// Stops trusting `key_id` (audited).
+    pub fn remove_trusted_key(&self, key_id: &str) -> AppResult<vigie_store::TrustedKey> {
+        Ok(self.store.remove_trusted_key(key_id)?)
+    }
+
+    /// What the database records of each plugin stored in it (not the bytes).
+    pub fn plugin_blobs(&self) -> AppResult<Vec<vigie_store::PluginBlobInfo>> {
+        Ok(self.store.list_plugin_blobs()?)
+    }
+
+    /// Scores answers that are not stored yet (the interview's live score).
+    pub fn evaluate(
+        &self,
+        plugin: &Plugin,
+        answers: &[Answer],
+        context: &EvalContext,
+    ) -> AppResult<Evaluation> {
+        Ok(self.catalog.host().evaluate(plugin, answers, context)?)
+    }
+
+    /// Keeps `evaluation` as a draft's last score (it feeds the assessment lists).
+    pub fn cache_score(&self, assessment_id: &str, evaluation: &Evaluation) -> AppResult<()> {
+        Ok(self.store.save_evaluation(assessment_id, evaluation)?)
     }
 }
 

@@ -92,8 +92,7 @@ fn insert_raw(db: &Db, plugins: &[(String, String, Vec<u8>)]) {
 }
 
 fn supplier(wb: &Workbench) -> String {
-    wb.store
-        .add_supplier(&SupplierFields::new("Infogérance Lyon", Criticality::High))
+    wb.add_supplier(&SupplierFields::new("Infogérance Lyon", Criticality::High))
         .unwrap()
         .id
 }
@@ -113,12 +112,12 @@ fn stored_plugins_cost_nothing_until_needed_and_a_failure_is_remembered() {
 
     // Opening the workbench and starting an assessment with a bundled plugin load none of them.
     let mut wb = bench(&db, "amel");
-    assert_eq!(wb.catalog.loads(), bundled_count());
+    assert_eq!(wb.catalog().loads(), bundled_count());
     wb.new_assessment(&supplier, "nis2-suppliers", date(), "fr", None, None)
         .unwrap();
-    assert_eq!(wb.catalog.loads(), bundled_count());
+    assert_eq!(wb.catalog().loads(), bundled_count());
     let unchecked = wb.stored_plugins(false).unwrap();
-    assert_eq!(wb.catalog.loads(), bundled_count());
+    assert_eq!(wb.catalog().loads(), bundled_count());
     assert_eq!(
         unchecked
             .iter()
@@ -129,7 +128,7 @@ fn stored_plugins_cost_nothing_until_needed_and_a_failure_is_remembered() {
 
     // Listing with checks loads each once, and each is marked unusable with its reason.
     let listed = wb.stored_plugins(true).unwrap();
-    assert_eq!(wb.catalog.loads(), bundled_count() + 20);
+    assert_eq!(wb.catalog().loads(), bundled_count() + 20);
     for s in listed
         .iter()
         .filter(|s| s.info.plugin_id.starts_with("hang-"))
@@ -154,7 +153,7 @@ fn stored_plugins_cost_nothing_until_needed_and_a_failure_is_remembered() {
     );
     assert!(wb.find_plugin("hang-7").is_err());
     wb.load_database_plugins().unwrap();
-    assert_eq!(wb.catalog.loads(), bundled_count());
+    assert_eq!(wb.catalog().loads(), bundled_count());
     // Asked for by sha256, the reason is given.
     let sha = sha256_hex(&hangs[3].2);
     let err = wb.find_plugin(&sha[..16]).unwrap_err();
@@ -162,7 +161,7 @@ fn stored_plugins_cost_nothing_until_needed_and_a_failure_is_remembered() {
         matches!(&err, AppError::PluginUnusable { reason, .. } if reason.contains("time") || reason.contains("fuel")),
         "{err}"
     );
-    assert_eq!(wb.catalog.loads(), bundled_count());
+    assert_eq!(wb.catalog().loads(), bundled_count());
 }
 
 #[test]
@@ -194,7 +193,7 @@ fn a_forged_remembered_success_gains_nothing() {
     assert_eq!(listed[0].state, StoredState::Unchecked);
     // ...and choosing it loads the bytes for real, which fail, and that is remembered.
     assert!(wb.find_plugin("hang-0").is_err());
-    assert_eq!(wb.catalog.loads(), bundled_count() + 1);
+    assert_eq!(wb.catalog().loads(), bundled_count() + 1);
     let listed = bench(&db, "amel").stored_plugins(false).unwrap();
     assert!(matches!(listed[0].state, StoredState::Unusable { .. }));
 }
@@ -215,7 +214,7 @@ fn one_id_and_version_name_one_set_of_bytes() {
     assert!(err.to_string().contains("acme-q 1.0.0"), "{err}");
     // A bundled plugin's id and version too.
     let bundled = wb
-        .catalog
+        .catalog()
         .bundled_with_id("nis2-suppliers")
         .unwrap()
         .clone();
@@ -229,7 +228,7 @@ fn one_id_and_version_name_one_set_of_bytes() {
         matches!(err, AppError::Store(StoreError::PluginIdentityClash { .. })),
         "{err}"
     );
-    let stored = wb.store.list_plugin_blobs().unwrap();
+    let stored = wb.plugin_blobs().unwrap();
     assert_eq!(stored.len(), 1, "{stored:?}");
     // A new version is fine.
     wb.install_plugin(&plugin("acme-q", "1.1.0", "b"), "acme-b.wasm")
@@ -246,7 +245,7 @@ fn a_plugin_takes_a_bundled_plugins_place_only_by_an_audited_decision() {
     let err = wb.install_plugin(&impostor, "nis2.wasm").unwrap_err();
     assert!(matches!(err, AppError::WouldShadow { .. }), "{err}");
     assert!(err.to_string().contains("--allow-shadow"), "{err}");
-    assert!(wb.store.list_plugin_blobs().unwrap().is_empty());
+    assert!(wb.plugin_blobs().unwrap().is_empty());
 
     // Stored anyway by another program: bundled still wins, for new assessments and lookups.
     insert_raw(
@@ -281,7 +280,6 @@ fn a_plugin_takes_a_bundled_plugins_place_only_by_an_audited_decision() {
         sha
     );
     let actions: Vec<String> = wb
-        .store
         .audit_trail(None)
         .unwrap()
         .into_iter()
@@ -308,8 +306,7 @@ fn a_plugin_takes_a_bundled_plugins_place_only_by_an_audited_decision() {
         sha
     );
     assert!(
-        wb.store
-            .audit_trail(None)
+        wb.audit_trail(None)
             .unwrap()
             .iter()
             .any(|e| e.action == "allow-shadow" && e.entity_id == sha)
@@ -377,13 +374,8 @@ fn an_import_adds_plugin_code_only_when_accepted() {
     ] {
         assert!(text.contains(part), "{part}: {text}");
     }
-    assert!(wb.store.list_plugin_blobs().unwrap().is_empty());
-    assert!(
-        wb.store
-            .list_assessments(&Default::default())
-            .unwrap()
-            .is_empty()
-    );
+    assert!(wb.plugin_blobs().unwrap().is_empty());
+    assert!(wb.assessments(&Default::default()).unwrap().is_empty());
 
     let report = wb
         .import_exchange_from(&file, "/tmp/from-office.json", true)
@@ -454,9 +446,7 @@ fn signatures_by_trusted_keys_are_shown_and_can_be_required() {
     let alice = keypair();
     let stranger = keypair();
     let key = parse_public_key(&public_key(&alice)).unwrap();
-    wb.store
-        .add_trusted_key(&key.key_id, &key.public_key, "Alice Conseil")
-        .unwrap();
+    wb.add_trusted_key(&key, "Alice Conseil").unwrap();
 
     let signed = plugin("acme-q", "1.0.0", "signed");
     let options = InstallOptions {
@@ -526,14 +516,13 @@ fn signatures_by_trusted_keys_are_shown_and_can_be_required() {
     assert!(matches!(err, AppError::SignatureRequired { .. }), "{err}");
 
     // A key no longer trusted no longer vouches.
-    wb.store.remove_trusted_key(&key.key_id).unwrap();
+    wb.remove_trusted_key(&key.key_id).unwrap();
     let err = wb
         .new_assessment(&supplier, "acme-q", date(), "en", None, None)
         .unwrap_err();
     assert!(matches!(err, AppError::SignatureRequired { .. }), "{err}");
 
     let audited: Vec<String> = wb
-        .store
         .audit_trail(None)
         .unwrap()
         .into_iter()
@@ -568,6 +557,6 @@ fn a_huge_plugin_is_refused_before_it_is_loaded() {
         "{err}"
     );
     assert!(err.to_string().contains("16 MiB"), "{err}");
-    assert_eq!(wb.catalog.loads(), bundled_count());
-    assert!(wb.store.list_plugin_blobs().unwrap().is_empty());
+    assert_eq!(wb.catalog().loads(), bundled_count());
+    assert!(wb.plugin_blobs().unwrap().is_empty());
 }

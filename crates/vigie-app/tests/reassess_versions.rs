@@ -36,7 +36,6 @@ fn reassessment_drops_answers_to_questions_the_new_version_no_longer_has() {
     wb.install_plugin(&mfa_plugin("1.0.0", 2), "mfa-1.0.0.wat")
         .unwrap();
     let supplier = wb
-        .store
         .add_supplier(&SupplierFields::new(
             "Centre d'appels Tunis",
             Criticality::High,
@@ -87,7 +86,6 @@ fn reassessment_drops_answers_to_questions_the_new_version_no_longer_has() {
         .expect("the reassessment can be scored by the new version");
     assert_eq!(evaluation.score, Some(0.0));
     let carried: Vec<String> = wb
-        .store
         .answers(&next.id)
         .unwrap()
         .into_iter()

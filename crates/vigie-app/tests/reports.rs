@@ -279,7 +279,6 @@ fn bench(path: &Path, auditor: &str) -> Workbench {
 fn answered(path: &Path, plugin: &str, set: &str) -> (Workbench, String) {
     let mut wb = bench(path, "amel");
     let supplier = wb
-        .store
         .add_supplier(&SupplierFields::new(
             "Centre d'appels Tunis",
             Criticality::High,
@@ -292,16 +291,15 @@ fn answered(path: &Path, plugin: &str, set: &str) -> (Workbench, String) {
         .unwrap();
     let questionnaire = wb.plugin_for(&a).unwrap().questionnaire().clone();
     let answers = file.resolve(&questionnaire).unwrap();
-    wb.store
-        .set_answers_bulk(
-            &a.id,
-            answers
-                .into_iter()
-                .map(|x| (x.question, Some(x.value), x.note))
-                .collect(),
-            false,
-        )
-        .unwrap();
+    wb.answer_many(
+        &a.id,
+        answers
+            .into_iter()
+            .map(|x| (x.question, Some(x.value), x.note))
+            .collect(),
+        false,
+    )
+    .unwrap();
     (wb, a.id)
 }
 
@@ -313,10 +311,9 @@ fn export_import_export_through_the_workbench() {
         "nis2-suppliers",
         "in-progress",
     );
-    let a = office.store.assessment(&id).unwrap();
+    let a = office.assessment(&id).unwrap();
     let finding = office.evaluation_of(&a).unwrap().findings[0].id.clone();
     office
-        .store
         .add_action_item(
             &id,
             &NewActionItem {
@@ -328,7 +325,6 @@ fn export_import_export_through_the_workbench() {
         )
         .unwrap();
     office
-        .store
         .add_evidence(
             &id,
             &NewEvidence {
@@ -347,7 +343,7 @@ fn export_import_export_through_the_workbench() {
     let report = laptop.import_exchange(&first).unwrap();
     assert_eq!(report.outcome, ImportOutcome::Created);
     // The draft was scored with the plugin that came in the file.
-    let there = laptop.store.assessment(&id).unwrap();
+    let there = laptop.assessment(&id).unwrap();
     assert!(there.score.is_some() && there.verdict.as_deref() == Some("in-progress"));
     assert_eq!(laptop.export_assessment(&id).unwrap(), first);
     assert_eq!(
@@ -368,12 +364,12 @@ fn reassessment_starts_from_the_previous_answers_and_shows_what_changed() {
     let dir = tempfile::tempdir().unwrap();
     let (mut wb, id) = answered(&dir.path().join("v.db"), "nis2-suppliers", "offshore-gaps");
     wb.finalize(&id).unwrap();
-    let previous_answers = wb.store.answers(&id).unwrap();
+    let previous_answers = wb.answers(&id).unwrap();
 
     let next = wb.reassess(&id, "2027-11-23".parse().unwrap()).unwrap();
     assert_eq!(next.previous_assessment.as_deref(), Some(id.as_str()));
     assert_eq!(next.assessment_date.to_string(), "2027-11-23");
-    let carried = wb.store.answers(&next.id).unwrap();
+    let carried = wb.answers(&next.id).unwrap();
     assert_eq!(carried.len(), previous_answers.len());
     for (old, new) in previous_answers.iter().zip(&carried) {
         assert_eq!(
@@ -395,7 +391,7 @@ fn reassessment_starts_from_the_previous_answers_and_shows_what_changed() {
         ("subcontractors-evaluation", "yes"),
         ("contract-audit-clause", "yes"),
     ] {
-        let current = wb.store.answer(&next.id, question).unwrap().unwrap();
+        let current = wb.stored_answer(&next.id, question).unwrap().unwrap();
         let kind = &q.question(question).unwrap().kind;
         wb.answer(
             &next,

@@ -112,7 +112,6 @@ fn main() {
         let plugins = ["nis2-suppliers", "anssi-hygiene", "gdpr-offshore"];
         for s in 0..50 {
             let supplier = bench
-                .store
                 .add_supplier(&SupplierFields::new(
                     format!("Fournisseur {s:02}"),
                     Criticality::High,
@@ -151,8 +150,7 @@ fn main() {
     let mut app = build_app(&options, host).expect("app");
     let id = app
         .bench
-        .store
-        .list_assessments(&vigie_store::AssessmentFilter::page(1, 0))
+        .assessments(&vigie_store::AssessmentFilter::page(1, 0))
         .expect("list")[0]
         .id
         .clone();
@@ -235,7 +233,7 @@ fn main() {
     let mut index = SearchIndex::new();
     let prompts: Vec<String> = app
         .bench
-        .catalog
+        .catalog()
         .entries()
         .iter()
         .flat_map(|e| {

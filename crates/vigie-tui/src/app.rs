@@ -39,6 +39,8 @@ pub enum Msg {
     Tick,
     /// A job sent to the worker finished: the change to make.
     JobDone(Apply),
+    /// A look for colleagues' changes finished: what to show of them.
+    Watched(Apply),
 }
 
 /// A write (or other job) sent to the worker and not finished yet. Keys typed
@@ -257,8 +259,54 @@ pub struct App {
     deferred: VecDeque<KeyEvent>,
     /// Shared with the worker's store: set to stop waiting for another writer.
     cancel: Arc<AtomicBool>,
+    /// A look for colleagues' changes is under way (one at a time).
+    watching: bool,
     /// An unusual number the auditor was asked to confirm (Enter on it again saves it).
     confirming_value: Option<String>,
+}
+
+/// What the home list shows: suppliers, their assessments (newest 500), how many in all.
+type HomeData = (Vec<Supplier>, Vec<AssessmentSummary>, u64);
+
+fn load_home(bench: &Workbench) -> Result<HomeData, AppError> {
+    let suppliers = bench.suppliers()?;
+    let assessments = bench.assessments(&AssessmentFilter::page(500, 0))?;
+    let total = bench.count_assessments(&AssessmentFilter::default())?;
+    Ok((suppliers, assessments, total))
+}
+
+/// What a look for changes watches.
+enum Watched {
+    Home,
+    Interview {
+        id: String,
+        status: vigie_store::AssessmentStatus,
+    },
+}
+
+/// An interview's assessment and answers as stored, and who finalized it when its
+/// status moved.
+type LoadedInterview = (Assessment, HashMap<String, StoredAnswer>, Option<String>);
+
+fn load_interview_changes(
+    bench: &Workbench,
+    id: &str,
+    status: vigie_store::AssessmentStatus,
+) -> Result<LoadedInterview, AppError> {
+    let assessment = bench.assessment(id)?;
+    let answers = by_question(bench.answers(id)?);
+    // Who finalized it, from the audit trail (rare: only when the status moved).
+    let finalized_by = if assessment.status != status {
+        bench
+            .audit_trail(Some(id))?
+            .into_iter()
+            .rev()
+            .find(|e| e.action == "finalize")
+            .map(|e| e.who)
+    } else {
+        None
+    };
+    Ok((assessment, answers, finalized_by))
 }
 
 /// How far Page Up / Page Down move in the list of a choice question.
@@ -293,9 +341,10 @@ impl App {
             pending_job: None,
             deferred: VecDeque::new(),
             cancel: Arc::new(AtomicBool::new(false)),
+            watching: false,
             confirming_value: None,
         };
-        app.seen_version = app.bench.store.data_version().ok();
+        app.seen_version = app.bench.data_version().ok();
         app.reload_home();
         app
     }
@@ -326,17 +375,12 @@ impl App {
 
     /// Reloads suppliers and assessments for the home list.
     pub fn reload_home(&mut self) {
-        let result = (|| -> Result<(Vec<Supplier>, Vec<AssessmentSummary>, u64), StoreError> {
-            let suppliers = self.bench.store.list_suppliers()?;
-            let filter = AssessmentFilter::page(500, 0);
-            let assessments = self.bench.store.list_assessments(&filter)?;
-            let total = self
-                .bench
-                .store
-                .count_assessments(&AssessmentFilter::default())?;
-            Ok((suppliers, assessments, total))
-        })();
-        match result {
+        let result = load_home(&self.bench);
+        self.show_home(result);
+    }
+
+    fn show_home(&mut self, loaded: Result<HomeData, AppError>) {
+        match loaded {
             Ok((suppliers, assessments, total)) => {
                 let mut rows = Vec::new();
                 for s in suppliers {
@@ -396,6 +440,26 @@ impl App {
                 apply(self);
                 self.replay_deferred_keys();
             }
+            Msg::Watched(apply) => {
+                self.watching = false;
+                apply(self);
+            }
+        }
+    }
+
+    /// Hands `request` to the worker, or, without one (tests and benchmarks), runs it
+    /// at once on this workbench with the same executor and applies what it reports.
+    fn execute(&mut self, request: Request) {
+        match self.scorer.clone() {
+            Some(tx) => {
+                if tx.send(request).is_err() {
+                    self.error("the background worker stopped");
+                }
+            }
+            None => {
+                let msg = crate::worker::handle(&mut self.bench, request);
+                self.update(msg);
+            }
         }
     }
 
@@ -412,24 +476,15 @@ impl App {
         what: (&str, &str),
         job: impl FnOnce(&mut Workbench) -> Apply + Send + 'static,
     ) {
-        match self.scorer.clone() {
-            Some(tx) => {
-                self.cancel.store(false, Ordering::SeqCst);
-                if tx.send(Request::Job(Box::new(job))).is_err() {
-                    self.error("the background worker stopped");
-                    return;
-                }
-                self.pending_job = Some(PendingJob {
-                    started: Instant::now(),
-                    what: self.l(what.0, what.1).to_string(),
-                    cancelling: false,
-                });
-            }
-            None => {
-                let apply = job(&mut self.bench);
-                apply(self);
-            }
+        if self.scorer.is_some() {
+            self.cancel.store(false, Ordering::SeqCst);
+            self.pending_job = Some(PendingJob {
+                started: Instant::now(),
+                what: self.l(what.0, what.1).to_string(),
+                cancelling: false,
+            });
         }
+        self.execute(Request::Job(Box::new(job)));
     }
 
     /// The worker could not open its workbench: nothing was done.
@@ -496,61 +551,70 @@ impl App {
 
     /// Shows what colleagues saved since the last look: the home list, or the open
     /// interview's answers (then rescored, with who changed what on the status line).
+    /// The look runs on the executor; nobody waits for it.
     pub fn look_for_changes(&mut self) {
         if self.pending_job.is_some() {
             // Our own write is under way: what moved may be it. Look again after.
             self.show_waiting();
             return;
         }
-        let Ok(version) = self.bench.store.data_version() else {
-            // A busy or vanished file is reported by the next real operation.
+        if self.watching {
             return;
+        }
+        let seen = self.seen_version;
+        let watched = match self.screen() {
+            Screen::Home => Watched::Home,
+            Screen::Interview(iv) => Watched::Interview {
+                id: iv.assessment.id.clone(),
+                status: iv.assessment.status,
+            },
+            _ => return,
         };
-        if self.seen_version == Some(version) {
-            return;
-        }
-        self.seen_version = Some(version);
-        match self.screen() {
-            Screen::Home => self.reload_home(),
-            Screen::Interview(_) => self.reload_interview(),
-            _ => {}
-        }
+        self.watching = true;
+        self.execute(Request::Watch(Box::new(move |bench| {
+            let Ok(version) = bench.data_version() else {
+                // A busy or vanished file is reported by the next real operation.
+                return Box::new(|_: &mut App| {});
+            };
+            if seen == Some(version) {
+                return Box::new(|_: &mut App| {});
+            }
+            match watched {
+                Watched::Home => {
+                    let loaded = load_home(bench);
+                    Box::new(move |app: &mut App| {
+                        app.seen_version = Some(version);
+                        if matches!(app.screen(), Screen::Home) {
+                            app.show_home(loaded);
+                        }
+                    })
+                }
+                Watched::Interview { id, status } => {
+                    let loaded = load_interview_changes(bench, &id, status);
+                    Box::new(move |app: &mut App| {
+                        app.seen_version = Some(version);
+                        match loaded {
+                            Ok(loaded) => app.show_interview_changes(loaded),
+                            Err(e) => app.error(e),
+                        }
+                    })
+                }
+            }
+        })));
     }
 
-    /// Reloads the open interview's assessment and answers; rescoring only when an answer or
-    /// the status changed (the worker's cached score also moves the data version).
-    fn reload_interview(&mut self) {
+    /// Applies what a look found in the open interview's assessment and answers;
+    /// rescoring only when an answer or the status changed (the worker's cached score
+    /// also moves the data version).
+    fn show_interview_changes(&mut self, loaded: LoadedInterview) {
         let lang = self.lang.clone();
-        let Some(iv) = self.interview() else {
-            return;
-        };
-        let id = iv.assessment.id.clone();
-        let status = iv.assessment.status;
-        type Loaded = (Assessment, HashMap<String, StoredAnswer>, Option<String>);
-        let loaded = (|| -> Result<Loaded, StoreError> {
-            let assessment = self.bench.store.assessment(&id)?;
-            let answers = by_question(self.bench.store.answers(&id)?);
-            // Who finalized it, from the audit trail (rare: only when the status moved).
-            let finalized_by = if assessment.status != status {
-                self.bench
-                    .store
-                    .audit_trail(Some(&id))?
-                    .into_iter()
-                    .rev()
-                    .find(|e| e.action == "finalize")
-                    .map(|e| e.who)
-            } else {
-                None
-            };
-            Ok((assessment, answers, finalized_by))
-        })();
-        let (assessment, answers, finalized_by) = match loaded {
-            Ok(loaded) => loaded,
-            Err(e) => return self.error(e),
-        };
+        let (assessment, answers, finalized_by) = loaded;
         let Some(iv) = self.interview_mut() else {
             return;
         };
+        if iv.assessment.id != assessment.id {
+            return;
+        }
         let mut changed: Vec<&StoredAnswer> = answers
             .values()
             .filter(|a| iv.answers.get(&a.question).map(|o| o.revision) != Some(a.revision))
@@ -681,7 +745,7 @@ impl App {
     }
 
     fn list_action(&mut self, action: Action) {
-        let plugins = self.bench.catalog.entries().len();
+        let plugins = self.bench.catalog().entries().len();
         let (selected, len) = match self.screen_mut() {
             Screen::Plugins { selected } => (selected, plugins),
             Screen::Audit(view) => {
@@ -741,18 +805,24 @@ impl App {
                 self.stack.push(Screen::Plugins { selected: 0 })
             }
             Action::Reassess => match self.home.rows.get(self.home.selected).cloned() {
-                Some(HomeRow::Assessment(a)) => match self.bench.reassess(&a.id, self.today) {
-                    Ok(new) => {
-                        let lang = self.lang.clone();
-                        self.open_interview(&new.id);
-                        self.info(tr(
-                            &lang,
-                            "Réévaluation : réponses reprises, à confirmer (c pour comparer).",
-                            "Reassessment: answers carried over, to confirm (c to compare).",
-                        ));
-                    }
-                    Err(e) => self.error(e),
-                },
+                Some(HomeRow::Assessment(a)) => {
+                    let today = self.today;
+                    self.run_job(("Réévaluation", "Reassessing"), move |bench| {
+                        let result = bench.reassess(&a.id, today);
+                        Box::new(move |app: &mut App| match result {
+                            Ok(new) => {
+                                let lang = app.lang.clone();
+                                app.open_interview(&new.id);
+                                app.info(tr(
+                                    &lang,
+                                    "Réévaluation : réponses reprises, à confirmer (c pour comparer).",
+                                    "Reassessment: answers carried over, to confirm (c to compare).",
+                                ));
+                            }
+                            Err(e) => app.job_error(e),
+                        })
+                    });
+                }
                 _ => self.error(self.l(
                     "Choisissez d'abord une évaluation.",
                     "Select an assessment first.",
@@ -792,13 +862,7 @@ impl App {
         if let Err(e) = self.bench.load_database_plugins() {
             self.error(e);
         }
-        let catalog = &self.bench.catalog;
-        let plugins: Vec<Arc<Plugin>> = catalog
-            .entries()
-            .iter()
-            .filter(|e| !catalog.is_shadowed(e))
-            .map(|e| e.plugin.clone())
-            .collect();
+        let plugins = self.bench.plugins_for_new_assessments();
         if plugins.is_empty() {
             self.error(self.l(
                 "Aucun questionnaire disponible.",
@@ -865,8 +929,8 @@ impl App {
                 }
                 self.run_job(("Enregistrement", "Saving"), move |bench| {
                     let result = match &editing {
-                        Some(id) => bench.store.update_supplier(id, &fields),
-                        None => bench.store.add_supplier(&fields),
+                        Some(id) => bench.update_supplier(id, &fields),
+                        None => bench.add_supplier(&fields),
                     };
                     Box::new(move |app: &mut App| app.on_supplier_saved(result))
                 });
@@ -875,7 +939,7 @@ impl App {
         }
     }
 
-    fn on_supplier_saved(&mut self, result: Result<Supplier, StoreError>) {
+    fn on_supplier_saved(&mut self, result: Result<Supplier, AppError>) {
         let lang = self.lang.clone();
         match result {
             Ok(s) => {
@@ -971,21 +1035,25 @@ impl App {
             .map(|l| l.id.clone());
         let supplier = form.supplier.id.clone();
         let language = form.language.clone();
-        match self
-            .bench
-            .new_assessment(&supplier, plugin.sha256(), date, &language, level, None)
-        {
-            Ok(assessment) => {
-                self.stack.pop();
-                self.open_interview(&assessment.id);
-            }
-            Err(e) => {
-                let msg = e.to_string();
-                if let Screen::NewAssessment(form) = self.screen_mut() {
-                    form.error = Some(msg);
+        let sha256 = plugin.sha256().to_string();
+        self.run_job(("Création", "Creating"), move |bench| {
+            let result = bench.new_assessment(&supplier, &sha256, date, &language, level, None);
+            Box::new(move |app: &mut App| match result {
+                Ok(assessment) => {
+                    if matches!(app.screen(), Screen::NewAssessment(_)) {
+                        app.stack.pop();
+                    }
+                    app.open_interview(&assessment.id);
                 }
-            }
-        }
+                Err(e) => {
+                    app.deferred.clear();
+                    let msg = e.to_string();
+                    if let Screen::NewAssessment(form) = app.screen_mut() {
+                        form.error = Some(msg);
+                    }
+                }
+            })
+        });
     }
 
     // ----------------------------------------------------------- interview
@@ -993,11 +1061,11 @@ impl App {
     /// Opens an assessment in the interview screen.
     pub fn open_interview(&mut self, key: &str) {
         let result = (|| -> Result<Interview, AppError> {
-            let assessment = self.bench.store.assessment(key)?;
+            let assessment = self.bench.assessment(key)?;
             let plugin = self.bench.plugin_for(&assessment)?;
-            let answers = by_question(self.bench.store.answers(&assessment.id)?);
+            let answers = by_question(self.bench.answers(&assessment.id)?);
             let mut evidence_count = HashMap::new();
-            for e in self.bench.store.list_evidence(&assessment.id, None)? {
+            for e in self.bench.evidence(&assessment.id, None)? {
                 if let Some(q) = e.question {
                     *evidence_count.entry(q).or_insert(0) += 1;
                 }
@@ -1036,12 +1104,10 @@ impl App {
         }
     }
 
-    /// Asks for a new evaluation: the worker when there is one (the TUI),
-    /// else at once (tests and benchmarks).
+    /// Asks the executor for a new evaluation of the open interview.
     pub fn request_score(&mut self) {
         self.generation += 1;
         let generation = self.generation;
-        let scorer = self.scorer.clone();
         let Screen::Interview(iv) = self.screen_mut() else {
             return;
         };
@@ -1062,33 +1128,7 @@ impl App {
             context,
             save,
         };
-        match scorer {
-            Some(tx) => {
-                if tx.send(Request::Score(request)).is_err() {
-                    self.error("the scoring worker stopped");
-                }
-            }
-            None => {
-                let started = std::time::Instant::now();
-                let result = self
-                    .bench
-                    .catalog
-                    .host()
-                    .evaluate(&request.plugin, &request.answers, &request.context)
-                    .map_err(|e| e.to_string());
-                if request.save
-                    && let Ok(e) = &result
-                {
-                    let _ = self.bench.store.save_evaluation(&request.assessment_id, e);
-                }
-                self.on_scored(Scored {
-                    generation,
-                    assessment_id: request.assessment_id,
-                    result,
-                    elapsed: started.elapsed(),
-                });
-            }
-        }
+        self.execute(Request::Score(request));
     }
 
     fn interview(&self) -> Option<&Interview> {
@@ -1255,7 +1295,7 @@ impl App {
                     iv.assessment.supplier_name,
                     iv.questionnaire.info.name.get(&lang)
                 );
-                match self.bench.store.audit_trail(Some(&id)) {
+                match self.bench.audit_trail(Some(&id)) {
                     Ok(entries) => self.stack.push(Screen::Audit(AuditView {
                         title,
                         entries,
@@ -1497,7 +1537,7 @@ impl App {
         };
         let assessment = iv.assessment.clone();
         let questionnaire = iv.questionnaire.clone();
-        match self.bench.store.list_action_items(&assessment.id) {
+        match self.bench.action_items(&assessment.id) {
             Ok(actions) => self.stack.push(Screen::Findings(Box::new(FindingsView {
                 assessment,
                 questionnaire,
@@ -1567,7 +1607,7 @@ impl App {
                     };
                     let j = *j;
                     self.run_job(("Enregistrement", "Saving"), move |bench| {
-                        let result = bench.store.update_action_item(&item.id, &update);
+                        let result = bench.update_action_item(&item.id, &update);
                         Box::new(move |app: &mut App| match result {
                             Ok(updated) => {
                                 if let Screen::Findings(view) = app.screen_mut()
@@ -1576,7 +1616,7 @@ impl App {
                                     *slot = updated;
                                 }
                             }
-                            Err(e) => app.job_error(e.into()),
+                            Err(e) => app.job_error(e),
                         })
                     });
                 }
@@ -1933,7 +1973,7 @@ impl App {
                     expiry_date: expiry,
                 };
                 self.run_job(("Enregistrement", "Saving"), move |bench| {
-                    let result = bench.store.add_evidence(&assessment, &evidence);
+                    let result = bench.add_evidence(&assessment, &evidence);
                     Box::new(move |app: &mut App| match result {
                         Ok(_) => {
                             if let Some(iv) = app.interview_mut() {
@@ -1942,7 +1982,7 @@ impl App {
                             let lang = app.lang.clone();
                             app.info(tr(&lang, "Preuve ajoutée.", "Evidence added."));
                         }
-                        Err(e) => app.job_error(e.into()),
+                        Err(e) => app.job_error(e),
                     })
                 });
             }
@@ -2011,7 +2051,7 @@ impl App {
                     deadline,
                 };
                 self.run_job(("Enregistrement", "Saving"), move |bench| {
-                    let result = bench.store.add_action_item(&assessment, &item);
+                    let result = bench.add_action_item(&assessment, &item);
                     Box::new(move |app: &mut App| match result {
                         Ok(added) => {
                             if let Screen::Findings(view) = app.screen_mut() {
@@ -2020,7 +2060,7 @@ impl App {
                             let lang = app.lang.clone();
                             app.info(tr(&lang, "Action ajoutée.", "Action added."));
                         }
-                        Err(e) => app.job_error(e.into()),
+                        Err(e) => app.job_error(e),
                     })
                 });
             }
@@ -2100,23 +2140,13 @@ impl App {
             lang,
             path,
         };
-        match self.scorer.clone() {
-            Some(tx) => {
-                let l = self.lang.clone();
-                self.info(tr(
-                    &l,
-                    "Rapport en cours d'écriture…",
-                    "Writing the report…",
-                ));
-                if tx.send(Request::Report(request)).is_err() {
-                    self.error("the background worker stopped");
-                }
-            }
-            None => {
-                let result = crate::worker::write_report(&mut self.bench, &request);
-                self.update(Msg::ReportDone(result));
-            }
-        }
+        let l = self.lang.clone();
+        self.info(tr(
+            &l,
+            "Rapport en cours d'écriture…",
+            "Writing the report…",
+        ));
+        self.execute(Request::Report(request));
     }
 
     fn finalize(&mut self) {

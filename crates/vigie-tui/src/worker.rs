@@ -1,7 +1,12 @@
-//! Background work that must never block drawing: scoring, reports and every
-//! write of the interview run here, on a workbench (and so a connection) of its
-//! own, and report back as a message. Scores that pile up while the auditor
-//! types are collapsed to the latest one; jobs run in the order sent.
+//! Background work that must never block drawing: scoring, reports, the look
+//! for colleagues' changes and every write run here, on a workbench (and so a
+//! connection) of its own, and report back as a message that `App::update`
+//! applies. Scores that pile up while the auditor types are collapsed to the
+//! latest one; other requests run in the order sent.
+//!
+//! [`handle`] is the one executor: the worker thread calls it on its own
+//! workbench, and an app without a worker (tests, benchmarks) calls it on the
+//! app's workbench at once, so tests drive the same code the terminal does.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,7 +49,10 @@ pub struct ReportRequest {
 pub enum Request {
     Score(ScoreRequest),
     Report(ReportRequest),
+    /// A job the auditor waits for: keys typed meanwhile are held until it is done.
     Job(Job),
+    /// A look for colleagues' changes: nobody waits for it, keys go on.
+    Watch(Job),
 }
 
 pub struct Scored {
@@ -52,6 +60,32 @@ pub struct Scored {
     pub assessment_id: String,
     pub result: Result<Evaluation, String>,
     pub elapsed: Duration,
+}
+
+/// Runs one request on `bench` and says what happened.
+pub fn handle(bench: &mut Workbench, request: Request) -> Msg {
+    match request {
+        Request::Report(report) => Msg::ReportDone(write_report(bench, &report)),
+        Request::Job(job) => Msg::JobDone(job(bench)),
+        Request::Watch(job) => Msg::Watched(job(bench)),
+        Request::Score(request) => Msg::Scored(Box::new(score(bench, request))),
+    }
+}
+
+/// What a request gets back when the worker has no workbench to run it on.
+fn unable(request: Request, error: String) -> Msg {
+    match request {
+        Request::Report(_) => Msg::ReportDone(Err(error)),
+        Request::Job(_) => Msg::JobDone(Box::new(move |app: &mut App| app.job_failed(error))),
+        // The next look tries again; the first real operation reports the problem.
+        Request::Watch(_) => Msg::Watched(Box::new(|_: &mut App| {})),
+        Request::Score(request) => Msg::Scored(Box::new(Scored {
+            generation: request.generation,
+            assessment_id: request.assessment_id,
+            result: Err(error),
+            elapsed: Duration::ZERO,
+        })),
+    }
 }
 
 /// Starts the worker; requests go in through the returned sender. Setting
@@ -92,7 +126,6 @@ impl Worker {
             let mut bench = Workbench::open(&self.db, &self.auditor, self.host.clone())
                 .map_err(|e| e.to_string())?;
             bench
-                .store
                 .set_cancel_flag(self.cancel.clone())
                 .map_err(|e| e.to_string())?;
             self.bench = Some(bench);
@@ -103,67 +136,57 @@ impl Worker {
     fn run(mut self, rx: Receiver<Request>, tx: Sender<Msg>) {
         let mut pending: Vec<Request> = Vec::new();
         loop {
-            let next = match pending.pop() {
+            let mut next = match pending.pop() {
                 Some(r) => r,
                 None => match rx.recv() {
                     Ok(r) => r,
                     Err(_) => break,
                 },
             };
-            let msg = match next {
-                Request::Report(report) => {
-                    Msg::ReportDone(self.bench().and_then(|b| write_report(b, &report)))
-                }
-                Request::Job(job) => Msg::JobDone(match self.bench() {
-                    Ok(bench) => job(bench),
-                    Err(e) => Box::new(move |app: &mut App| app.job_failed(e)),
-                }),
-                Request::Score(mut request) => {
-                    // Scores that piled up while the auditor typed: only the latest
-                    // counts. Other requests keep their order, after it.
-                    while let Ok(newer) = rx.try_recv() {
-                        match newer {
-                            Request::Score(s) => request = s,
-                            other => pending.insert(0, other),
-                        }
+            if let Request::Score(_) = next {
+                // Scores that piled up while the auditor typed: only the latest
+                // counts. Other requests keep their order, after it.
+                while let Ok(newer) = rx.try_recv() {
+                    match newer {
+                        Request::Score(s) => next = Request::Score(s),
+                        other => pending.insert(0, other),
                     }
-                    Msg::Scored(Box::new(self.score(request)))
                 }
+            }
+            let msg = match self.bench() {
+                Ok(bench) => handle(bench, next),
+                Err(e) => unable(next, e),
             };
             if tx.send(msg).is_err() {
                 break;
             }
         }
     }
+}
 
-    fn score(&mut self, request: ScoreRequest) -> Scored {
-        let started = Instant::now();
-        let result = self
-            .host
-            .evaluate(&request.plugin, &request.answers, &request.context)
-            .map_err(|e| e.to_string());
-        if request.save
-            && let Ok(evaluation) = &result
-            && let Ok(bench) = self.bench()
-        {
-            // The cached score only feeds the home list; the answers are
-            // already committed, so a failure here loses nothing.
-            let _ = bench
-                .store
-                .save_evaluation(&request.assessment_id, evaluation);
-        }
-        Scored {
-            generation: request.generation,
-            assessment_id: request.assessment_id,
-            result,
-            elapsed: started.elapsed(),
-        }
+fn score(bench: &mut Workbench, request: ScoreRequest) -> Scored {
+    let started = Instant::now();
+    let result = bench
+        .evaluate(&request.plugin, &request.answers, &request.context)
+        .map_err(|e| e.to_string());
+    if request.save
+        && let Ok(evaluation) = &result
+    {
+        // The cached score only feeds the home list; the answers are
+        // already committed, so a failure here loses nothing.
+        let _ = bench.cache_score(&request.assessment_id, evaluation);
+    }
+    Scored {
+        generation: request.generation,
+        assessment_id: request.assessment_id,
+        result,
+        elapsed: started.elapsed(),
     }
 }
 
-/// Writes a report with a workbench of the worker's own.
+/// Writes a report with the executor's workbench.
 pub fn write_report(bench: &mut Workbench, request: &ReportRequest) -> Result<PathBuf, String> {
-    if vigie_store::is_database_or_companion(bench.store.path(), &request.path) {
+    if vigie_store::is_database_or_companion(bench.path(), &request.path) {
         return Err(format!(
             "{} is the database or one of its files; choose another name",
             request.path.display()

@@ -50,7 +50,6 @@ fn hostile_records_are_drawn_without_control_characters() {
     let mut app = build_app(&options, host.clone()).unwrap();
     let supplier = app
         .bench
-        .store
         .add_supplier(&SupplierFields {
             name: format!("Evil{HOSTILE}"),
             country: Some(HOSTILE.into()),

@@ -79,7 +79,7 @@ fn report(
     let mut bench = session::open_lazy_workbench(cli)?;
     let lang = cli.lang.as_deref().map(ReportLang::from_code);
     let text = bench.report(assessment, format_of(format), lang)?;
-    emit(&text, output, bench.store.path())?;
+    emit(&text, output, bench.path())?;
     if let Some(path) = output {
         eprintln!(
             "vigie: report written to {}",
@@ -136,7 +136,7 @@ fn import(cli: &Cli, file: &Path, accept_plugins: bool) -> CmdResult {
             }
             let plugin_note;
             if report.plugin_added {
-                let a = bench.store.assessment(&report.assessment_id)?;
+                let a = bench.assessment(&report.assessment_id)?;
                 plugin_note = format!(
                     "new plugin {} {}, sha256 {}, from {source}",
                     a.plugin_id, a.plugin_version, a.plugin_sha256
@@ -176,10 +176,9 @@ pub fn reassess(
     };
     session::existing_db(cli)?;
     let mut bench = session::open_workbench(cli)?;
-    let previous = bench.store.assessment(assessment)?;
+    let previous = bench.assessment(assessment)?;
     let new = bench.reassess_with(&previous.id, date, plugin)?;
     let carried = bench
-        .store
         .answers(&new.id)?
         .iter()
         .filter(|a| a.to_confirm)

@@ -172,9 +172,9 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                 visible(plugin.id()),
                 visible(plugin.version()),
                 visible(plugin.sha256().get(..12).unwrap_or(plugin.sha256())),
-                visible(&bench.store.path().display().to_string())
+                visible(&bench.path().display().to_string())
             );
-            if *allow_shadow && bench.catalog.bundled_with_id(plugin.id()).is_some() {
+            if *allow_shadow && bench.catalog().bundled_with_id(plugin.id()).is_some() {
                 outln!(
                     "it takes the place of the bundled {} for new assessments (decision recorded \
                      in the audit trail)",
@@ -357,7 +357,7 @@ fn list(cli: &Cli, lang: &str) -> CmdResult {
     let stored = bench.stored_plugins(true)?;
     header();
     for entry in bench
-        .catalog
+        .catalog()
         .entries()
         .iter()
         .filter(|e| e.origin == Origin::Bundled)
@@ -421,7 +421,7 @@ fn list(cli: &Cli, lang: &str) -> CmdResult {
             outln!("    unusable: {}", visible(reason));
         }
     }
-    let keys = bench.store.trusted_keys()?.len();
+    let keys = bench.trusted_keys()?.len();
     outln!(
         "signatures {}; {keys} trusted key(s)",
         if bench.signatures_required()? {

@@ -14,9 +14,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let [header, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     let title = format!(
         "Vigie · {} · {} {} · {} {}",
-        app.bench.store.path().display(),
+        app.bench.path().display(),
         tr(lang, "auditeur", "auditor"),
-        app.bench.store.auditor(),
+        app.bench.auditor(),
         app.home.total_assessments,
         tr(lang, "évaluations", "assessments")
     );
@@ -86,7 +86,7 @@ fn row_line(app: &App, row: &HomeRow, width: usize) -> Line<'static> {
         HomeRow::Assessment(a) => {
             let name = app
                 .bench
-                .catalog
+                .catalog()
                 .find(&a.plugin_id)
                 .map(|e| e.plugin.questionnaire().info.name.get(lang).to_string())
                 .unwrap_or_else(|_| a.plugin_id.clone());

@@ -13,7 +13,7 @@ pub fn plugins(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     let lang = app.lang.as_str();
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(8)]).areas(area);
-    let entries = app.bench.catalog.entries();
+    let entries = app.bench.catalog().entries();
     let width = list_area.width.saturating_sub(4) as usize;
     let items: Vec<ListItem> = entries
         .iter()
@@ -68,7 +68,7 @@ pub fn plugins(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
             app.theme.muted,
         )));
     }
-    for (origin, error) in &app.bench.catalog.failures {
+    for (origin, error) in &app.bench.catalog().failures {
         detail.push(Line::from(Span::styled(
             format!("✘ {origin}: {error}"),
             app.theme.error,

@@ -25,7 +25,7 @@ pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
         missing("give a VALUE for the question (or --note to change only its note)");
     }
     let mut bench = session::open_lazy_workbench(cli)?;
-    let assessment = bench.store.assessment(&args.assessment)?;
+    let assessment = bench.assessment(&args.assessment)?;
     let plugin = bench.plugin_for(&assessment)?;
     let questionnaire = plugin.questionnaire();
     let q = questionnaire.question(question).ok_or_else(|| {
@@ -34,7 +34,7 @@ pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
             questionnaire.info.id, questionnaire.info.id
         ))
     })?;
-    let current = bench.store.answer(&assessment.id, question)?;
+    let current = bench.stored_answer(&assessment.id, question)?;
     let value = match &args.value {
         Some(input) => Some(
             AnswerValue::parse(&q.kind, input)
@@ -49,7 +49,7 @@ pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
     let base = args.revision.or_else(|| {
         current
             .as_ref()
-            .filter(|c| c.updated_by == bench.store.auditor())
+            .filter(|c| c.updated_by == bench.auditor())
             .map(|c| c.revision)
     });
     // Without --note the note stays as it is; `--note ""` clears it.
@@ -82,7 +82,7 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
         .map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
     let parsed = AnswersFile::parse(&source, &shown)?;
     let mut bench = session::open_lazy_workbench(cli)?;
-    let assessment = bench.store.assessment(assessment_key)?;
+    let assessment = bench.assessment(assessment_key)?;
     let plugin = bench.plugin_for(&assessment)?;
     let answers = parsed.resolve_on(plugin.questionnaire(), assessment.assessment_date)?;
     if let Some(date) = parsed
@@ -109,7 +109,6 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
     }
     // An answer the file gives without a note keeps the note already recorded.
     let notes: std::collections::HashMap<String, String> = bench
-        .store
         .answers(&assessment.id)?
         .into_iter()
         .filter_map(|a| a.note.map(|n| (a.question, n)))
@@ -121,9 +120,7 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
             (a.question, Some(a.value), note)
         })
         .collect();
-    let written = bench
-        .store
-        .set_answers_bulk(&assessment.id, rows, replace_others)?;
+    let written = bench.answer_many(&assessment.id, rows, replace_others)?;
     rescore(&mut bench, &assessment);
     outln!("{written} answers recorded from {}", visible(&shown));
     Ok(())

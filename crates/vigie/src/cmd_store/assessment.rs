@@ -71,8 +71,8 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
         }
         AssessmentCmd::Show { assessment } => {
             let mut bench = session::open_lazy_workbench(cli)?;
-            let a = bench.store.assessment(assessment)?;
-            let answers = bench.store.answers(&a.id)?;
+            let a = bench.assessment(assessment)?;
+            let answers = bench.answers(&a.id)?;
             let plugin = bench.plugin_for(&a)?;
             print_header(&a, &lang);
             outln!();

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::CommandFactory;
-use vigie_app::{Catalog, Workbench};
+use vigie_app::Workbench;
 use vigie_store::Store;
 
 use crate::cli::Cli;
@@ -97,10 +97,7 @@ pub fn open_workbench(cli: &Cli) -> Result<Workbench, Failure> {
 /// the database), so nothing else is compiled.
 pub fn open_lazy_workbench(cli: &Cli) -> Result<Workbench, Failure> {
     let store = open_store(cli)?;
-    Ok(Workbench {
-        store,
-        catalog: Catalog::new(cmd_plugin::host()?),
-    })
+    Ok(Workbench::lazy(store, cmd_plugin::host()?))
 }
 
 /// A usage error in an argument's value, reported like clap's own (exit code 2).
