@@ -1,0 +1,491 @@
+//! The interview screen: its state, moving between questions and its actions.
+
+use super::*;
+
+pub struct Interview {
+    pub assessment: Assessment,
+    pub plugin: Arc<Plugin>,
+    pub questionnaire: Arc<Questionnaire>,
+    pub answers: HashMap<String, StoredAnswer>,
+    pub evidence_count: HashMap<String, usize>,
+    pub applies: Applicability,
+    pub current: usize,
+    pub evaluation: Option<Evaluation>,
+    pub scoring: bool,
+    pub generation: u64,
+    pub undo: Vec<(String, Option<StoredAnswer>)>,
+    pub last_error: Option<String>,
+}
+
+impl Interview {
+    pub fn is_final(&self) -> bool {
+        self.assessment.status == vigie_store::AssessmentStatus::Final
+    }
+
+    pub fn answer_value(&self, index: usize) -> Option<&AnswerValue> {
+        self.answers
+            .get(&self.questionnaire.questions.get(index)?.id)
+            .and_then(|a| a.value.as_ref())
+    }
+
+    pub fn refresh_applicability(&mut self) {
+        let values: HashMap<&str, &AnswerValue> = self
+            .answers
+            .iter()
+            .filter_map(|(q, a)| a.value.as_ref().map(|v| (q.as_str(), v)))
+            .collect();
+        self.applies = applicable_items(
+            &self.questionnaire,
+            &values,
+            self.assessment.level.as_deref(),
+        );
+    }
+
+    /// Indices of the questions that apply, in order.
+    pub fn visible(&self) -> Vec<usize> {
+        (0..self.questionnaire.questions.len())
+            .filter(|i| self.applies.question(*i))
+            .collect()
+    }
+
+    /// The answers sent to the plugin (stored answers with a value).
+    pub fn effective_answers(&self) -> Vec<Answer> {
+        let mut rows: Vec<StoredAnswer> = self.answers.values().cloned().collect();
+        rows.sort_by_key(|r| {
+            self.questionnaire
+                .question_index(&r.question)
+                .unwrap_or(usize::MAX)
+        });
+        answers_of(&rows)
+    }
+
+    pub fn is_answered(&self, index: usize) -> bool {
+        self.answer_value(index).is_some()
+    }
+
+    pub fn first_unanswered(&self) -> Option<usize> {
+        self.visible().into_iter().find(|i| !self.is_answered(*i))
+    }
+
+    /// The next (or previous) applicable question without an answer,
+    /// wrapping around.
+    pub fn next_unanswered(&self, forward: bool) -> Option<usize> {
+        let visible = self.visible();
+        let pos = visible.iter().position(|i| *i == self.current).unwrap_or(0);
+        let n = visible.len();
+        (1..=n)
+            .map(|k| {
+                if forward {
+                    visible[(pos + k) % n]
+                } else {
+                    visible[(pos + n - k % n) % n]
+                }
+            })
+            .find(|i| !self.is_answered(*i))
+    }
+
+    pub fn step(&mut self, delta: i32) {
+        let visible = self.visible();
+        if visible.is_empty() {
+            return;
+        }
+        let pos = visible
+            .iter()
+            .position(|i| *i >= self.current)
+            .unwrap_or(visible.len() - 1);
+        let next = (pos as i64 + i64::from(delta)).clamp(0, visible.len() as i64 - 1) as usize;
+        self.current = visible[next];
+    }
+
+    pub fn section_of_current(&self) -> usize {
+        let section = &self.questionnaire.questions[self.current].section;
+        self.questionnaire
+            .sections
+            .iter()
+            .position(|s| &s.id == section)
+            .unwrap_or(0)
+    }
+
+    pub fn jump_to_section(&mut self, index: usize) {
+        let Some(section) = self.questionnaire.sections.get(index) else {
+            return;
+        };
+        if let Some(first) = self
+            .questionnaire
+            .questions_in(&section.id)
+            .find(|i| self.applies.question(*i))
+        {
+            self.current = first;
+        }
+    }
+
+    pub fn step_section(&mut self, delta: i32) {
+        let n = self.questionnaire.sections.len() as i32;
+        let mut s = self.section_of_current() as i32;
+        for _ in 0..n {
+            s = (s + delta).rem_euclid(n);
+            let id = &self.questionnaire.sections[s as usize].id;
+            if let Some(first) = self
+                .questionnaire
+                .questions_in(id)
+                .find(|i| self.applies.question(*i))
+            {
+                self.current = first;
+                return;
+            }
+        }
+    }
+
+    /// (answered, applicable) questions of section `index`.
+    pub fn section_progress(&self, index: usize) -> (usize, usize) {
+        let id = &self.questionnaire.sections[index].id;
+        let applicable: Vec<usize> = self
+            .questionnaire
+            .questions_in(id)
+            .filter(|i| self.applies.question(*i))
+            .collect();
+        let answered = applicable.iter().filter(|i| self.is_answered(**i)).count();
+        (answered, applicable.len())
+    }
+
+    /// (answered, applicable) over the whole questionnaire.
+    pub fn progress(&self) -> (usize, usize) {
+        let visible = self.visible();
+        let answered = visible.iter().filter(|i| self.is_answered(**i)).count();
+        (answered, visible.len())
+    }
+}
+
+impl App {
+    pub(super) fn on_scored(&mut self, done: Scored) {
+        let Screen::Interview(iv) = self.screen_mut() else {
+            return;
+        };
+        if iv.assessment.id != done.assessment_id || done.generation != iv.generation {
+            return;
+        }
+        iv.scoring = false;
+        match done.result {
+            Ok(evaluation) => {
+                iv.evaluation = Some(evaluation);
+                iv.last_error = None;
+            }
+            Err(e) => iv.last_error = Some(e),
+        }
+    }
+
+    /// Opens an assessment in the interview screen.
+    pub fn open_interview(&mut self, key: &str) {
+        let result = (|| -> Result<Interview, AppError> {
+            let assessment = self.bench.assessment(key)?;
+            let plugin = self.bench.plugin_for(&assessment)?;
+            let answers = by_question(self.bench.answers(&assessment.id)?);
+            let mut evidence_count = HashMap::new();
+            for e in self.bench.evidence(&assessment.id, None)? {
+                if let Some(q) = e.question {
+                    *evidence_count.entry(q).or_insert(0) += 1;
+                }
+            }
+            let questionnaire = plugin.questionnaire().clone();
+            let evaluation = assessment
+                .final_evaluation
+                .clone()
+                .or_else(|| assessment.last_evaluation.clone());
+            let mut iv = Interview {
+                assessment,
+                plugin,
+                questionnaire,
+                answers,
+                evidence_count,
+                applies: Applicability::default(),
+                current: 0,
+                evaluation,
+                scoring: false,
+                generation: 0,
+                undo: Vec::new(),
+                last_error: None,
+            };
+            iv.refresh_applicability();
+            iv.current = iv
+                .first_unanswered()
+                .unwrap_or_else(|| iv.visible().first().copied().unwrap_or(0));
+            Ok(iv)
+        })();
+        match result {
+            Ok(iv) => {
+                self.stack.push(Screen::Interview(Box::new(iv)));
+                self.request_score();
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Asks the executor for a new evaluation of the open interview.
+    pub fn request_score(&mut self) {
+        self.generation += 1;
+        let generation = self.generation;
+        let Screen::Interview(iv) = self.screen_mut() else {
+            return;
+        };
+        let answers = iv.effective_answers();
+        let context = EvalContext {
+            assessment_date: iv.assessment.assessment_date,
+            language: iv.assessment.language.clone(),
+            level: iv.assessment.level.clone(),
+        };
+        let save = iv.assessment.status == vigie_store::AssessmentStatus::Draft;
+        iv.generation = generation;
+        iv.scoring = true;
+        let request = ScoreRequest {
+            generation,
+            assessment_id: iv.assessment.id.clone(),
+            plugin: iv.plugin.clone(),
+            answers,
+            context,
+            save,
+        };
+        self.execute(Request::Score(request));
+    }
+
+    pub(super) fn interview(&self) -> Option<&Interview> {
+        match self.screen() {
+            Screen::Interview(iv) => Some(iv),
+            _ => None,
+        }
+    }
+
+    pub(super) fn interview_mut(&mut self) -> Option<&mut Interview> {
+        match self.screen_mut() {
+            Screen::Interview(iv) => Some(iv),
+            _ => None,
+        }
+    }
+
+    pub(super) fn interview_action(&mut self, action: Action) {
+        let lang = self.lang.clone();
+        let Some(iv) = self.interview_mut() else {
+            return;
+        };
+        match action {
+            Action::Down => iv.step(1),
+            Action::Up => iv.step(-1),
+            Action::NextUnanswered => {
+                if let Some(next) = iv.next_unanswered(true) {
+                    iv.current = next;
+                } else {
+                    self.info(tr(
+                        &lang,
+                        "Toutes les questions applicables ont une réponse.",
+                        "Every applicable question is answered.",
+                    ));
+                }
+            }
+            Action::PrevUnanswered => {
+                if let Some(prev) = iv.next_unanswered(false) {
+                    iv.current = prev;
+                }
+            }
+            Action::NextSection => iv.step_section(1),
+            Action::PrevSection => iv.step_section(-1),
+            Action::JumpSection => {
+                let selected = iv.section_of_current();
+                self.overlay = Some(Overlay::Sections {
+                    selected,
+                    typed: String::new(),
+                });
+            }
+            Action::ToggleHelp => self.overlay = Some(Overlay::QuestionHelp),
+            Action::Explain => self.overlay = Some(Overlay::Explain),
+            Action::Search => self.open_search(),
+            Action::Decline => self.save_answer(Some(AnswerValue::Declined), None, true),
+            Action::Clear => self.save_answer(None, None, false),
+            Action::EditValue => {
+                let Some(iv) = self.interview() else { return };
+                let q = &iv.questionnaire.questions[iv.current];
+                match q.kind {
+                    AnswerKind::Integer(_)
+                    | AnswerKind::Decimal(_)
+                    | AnswerKind::Text
+                    | AnswerKind::Date => {
+                        let current = iv
+                            .answer_value(iv.current)
+                            .filter(|v| !v.is_declined())
+                            .map(|v| v.display(&AnswerKind::Text, &lang))
+                            .unwrap_or_default();
+                        let current = match (&q.kind, iv.answer_value(iv.current)) {
+                            (AnswerKind::Integer(_), Some(AnswerValue::Integer(v))) => {
+                                v.to_string()
+                            }
+                            (AnswerKind::Decimal(_), Some(AnswerValue::Decimal(v))) => {
+                                v.to_string()
+                            }
+                            _ => current,
+                        };
+                        self.overlay = Some(Overlay::Input {
+                            purpose: InputPurpose::Value,
+                            prompt: self.value_prompt(),
+                            edit: LineEdit::with_value(current),
+                            error: None,
+                        });
+                    }
+                    AnswerKind::SingleChoice(ref choices)
+                    | AnswerKind::MultipleChoice(ref choices) => {
+                        let current = iv.answer_value(iv.current);
+                        let selected = choices
+                            .iter()
+                            .position(|c| current.is_some_and(|v| v.matches_value(&c.id)))
+                            .unwrap_or(0);
+                        self.overlay = Some(Overlay::Choices {
+                            selected,
+                            typed: String::new(),
+                        });
+                    }
+                    _ => self.info(tr(
+                        &lang,
+                        "Répondez avec les chiffres affichés.",
+                        "Answer with the digits shown.",
+                    )),
+                }
+            }
+            Action::Note => {
+                let Some(iv) = self.interview() else { return };
+                let note = iv
+                    .answers
+                    .get(&iv.questionnaire.questions[iv.current].id)
+                    .and_then(|a| a.note.clone())
+                    .unwrap_or_default();
+                self.overlay = Some(Overlay::Input {
+                    purpose: InputPurpose::Note,
+                    prompt: tr(&lang, "Note", "Note").to_string(),
+                    edit: LineEdit::with_value(note),
+                    error: None,
+                });
+            }
+            Action::Evidence => {
+                self.overlay = Some(Overlay::Input {
+                    purpose: InputPurpose::Evidence,
+                    prompt: tr(
+                        &lang,
+                        "Preuve (texte ou lien) ; expiration AAAA-MM-JJ facultative après « ; »",
+                        "Evidence (text or link); optional expiry YYYY-MM-DD after \";\"",
+                    )
+                    .to_string(),
+                    edit: LineEdit::default(),
+                    error: None,
+                });
+            }
+            Action::Undo => self.undo(),
+            Action::Findings => self.open_findings(),
+            Action::Compare => {
+                let Some(iv) = self.interview() else { return };
+                let id = iv.assessment.id.clone();
+                let questionnaire = iv.questionnaire.clone();
+                self.run_job(("Comparaison", "Comparing"), move |bench| {
+                    let result = bench.compare_with_previous(&id);
+                    Box::new(move |app: &mut App| {
+                        let lang = app.lang.clone();
+                        match result {
+                            Ok(Some(comparison)) => {
+                                app.stack.push(Screen::Compare(Box::new(CompareView {
+                                    questionnaire,
+                                    comparison,
+                                    scroll: 0,
+                                })))
+                            }
+                            Ok(None) => app.info(tr(
+                                &lang,
+                                "Pas d'évaluation précédente.",
+                                "No previous assessment.",
+                            )),
+                            Err(e) => app.error(e),
+                        }
+                    })
+                });
+            }
+            Action::Audit => {
+                let Some(iv) = self.interview() else { return };
+                let id = iv.assessment.id.clone();
+                let questionnaire = iv.questionnaire.clone();
+                let title = format!(
+                    "{} · {}",
+                    iv.assessment.supplier_name,
+                    iv.questionnaire.info.name.get(&lang)
+                );
+                match self.bench.audit_trail(Some(&id)) {
+                    Ok(entries) => self.stack.push(Screen::Audit(AuditView {
+                        title,
+                        entries,
+                        selected: 0,
+                        questionnaire: Some(questionnaire),
+                    })),
+                    Err(e) => self.error(e),
+                }
+            }
+            Action::Finalize => {
+                if iv.is_final() {
+                    self.info(tr(
+                        &lang,
+                        "Évaluation déjà finalisée.",
+                        "Assessment already final.",
+                    ));
+                } else {
+                    self.overlay = Some(Overlay::ConfirmFinalize);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn open_search(&mut self) {
+        let Some(iv) = self.interview() else { return };
+        let lang = &self.lang;
+        let mut index = SearchIndex::new();
+        for (i, q) in iv.questionnaire.questions.iter().enumerate() {
+            index.push(i, Field::Id, &q.id);
+            index.push(i, Field::Question, q.prompt.get(lang));
+            index.push(i, Field::Help, q.help.why.get(lang));
+            index.push(i, Field::Help, q.help.evidence.get(lang));
+            if let Some(a) = iv.answers.get(&q.id) {
+                if let Some(v) = &a.value {
+                    index.push(i, Field::Answer, &v.display(&q.kind, lang));
+                }
+                if let Some(n) = &a.note {
+                    index.push(i, Field::Note, n);
+                }
+            }
+        }
+        self.overlay = Some(Overlay::Search(Box::new(SearchState {
+            query: String::new(),
+            index,
+            hits: Vec::new(),
+            selected: 0,
+        })));
+    }
+
+    pub(super) fn finalize(&mut self) {
+        let Some(iv) = self.interview() else { return };
+        let id = iv.assessment.id.clone();
+        self.run_job(("Finalisation", "Finalizing"), move |bench| {
+            let result = bench.finalize(&id);
+            Box::new(move |app: &mut App| {
+                let lang = app.lang.clone();
+                match result {
+                    Ok((assessment, evaluation)) => {
+                        if let Some(iv) = app.interview_mut()
+                            && iv.assessment.id == assessment.id
+                        {
+                            iv.assessment = assessment;
+                            iv.evaluation = Some(evaluation);
+                        }
+                        app.info(tr(
+                            &lang,
+                            "Évaluation finalisée : réponses figées.",
+                            "Assessment finalized: answers frozen.",
+                        ));
+                    }
+                    Err(e) => app.job_error(e),
+                }
+            })
+        });
+    }
+}

@@ -1,0 +1,484 @@
+//! Popups over a screen (help, input, search, choice list, section picker,
+//! conflict, confirmation) and their keys.
+
+use super::*;
+
+/// What a one-line input is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputPurpose {
+    Value,
+    Note,
+    Evidence,
+    ActionItem {
+        finding: String,
+    },
+    /// Where to write a report; `replace` is a path the auditor was told
+    /// exists, which Enter on the same path then replaces.
+    ReportPath {
+        assessment: String,
+        format: vigie_report::Format,
+        replace: Option<String>,
+    },
+}
+
+pub struct SearchState {
+    pub query: String,
+    pub index: SearchIndex,
+    pub hits: Vec<crate::search::Hit>,
+    pub selected: usize,
+}
+
+pub enum Overlay {
+    Help,
+    Input {
+        purpose: InputPurpose,
+        prompt: String,
+        edit: LineEdit,
+        /// Why the last Enter was refused, shown under the field (the text stays).
+        error: Option<String>,
+    },
+    Search(Box<SearchState>),
+    Sections {
+        selected: usize,
+        /// Digits typed so far: `1` then `2` is section 12; a number no longer one can
+        /// start with jumps at once.
+        typed: String,
+    },
+    Conflict {
+        question: String,
+        ours: Option<AnswerValue>,
+        note: Option<String>,
+        theirs: Box<StoredAnswer>,
+    },
+    ConfirmFinalize,
+    /// "Why it matters" and "evidence to ask for" of the current question.
+    QuestionHelp,
+    /// What the score and the verdict mean, the verdict's reason, the criteria marks.
+    Explain,
+    /// Choose the report format.
+    ReportFormat {
+        assessment: String,
+    },
+    /// Every option of the current choice question, for questions with more
+    /// options than there are digit keys (and for those who prefer a list).
+    Choices {
+        selected: usize,
+        /// Digits typed in the list: they pick an option by its number (`1`, `5` is the
+        /// 15th), and only Enter or Space answers, so digits never chain answers.
+        typed: String,
+    },
+}
+
+/// How far Page Up / Page Down move in the list of a choice question.
+const CHOICE_PAGE: usize = 10;
+
+/// One more digit typed in a numbered list of `count` items: the number typed so far
+/// (1-based) when it names an item. A digit that cannot extend the number starts a new one;
+/// one that names nothing clears it.
+fn type_digit(typed: &mut String, digit: char, count: usize) -> Option<usize> {
+    typed.push(digit);
+    if typed.parse::<usize>().map_or(true, |n| n == 0 || n > count) {
+        *typed = digit.to_string();
+    }
+    match typed.parse::<usize>() {
+        Ok(n) if (1..=count).contains(&n) => Some(n),
+        _ => {
+            typed.clear();
+            None
+        }
+    }
+}
+
+impl App {
+    pub(super) fn on_overlay_key(&mut self, event: KeyEvent, key: Key) {
+        let lang = self.lang.clone();
+        let Some(overlay) = self.overlay.take() else {
+            return;
+        };
+        // Ctrl-C closes any popup, as Esc does, rather than landing in a field.
+        if key.ctrl && event.code == KeyCode::Char('c') {
+            return;
+        }
+        match overlay {
+            Overlay::Help | Overlay::QuestionHelp | Overlay::Explain => {}
+            Overlay::ReportFormat { assessment } => {
+                let format = match event.code {
+                    KeyCode::Char('1') => vigie_report::Format::Markdown,
+                    KeyCode::Char('2') => vigie_report::Format::Html,
+                    KeyCode::Char('3') => vigie_report::Format::Json,
+                    KeyCode::Char('4') => vigie_report::Format::Csv,
+                    _ => return,
+                };
+                self.ask_report_path(assessment, format);
+            }
+            Overlay::ConfirmFinalize => {
+                if matches!(event.code, KeyCode::Char('y' | 'o' | 'Y' | 'O')) {
+                    self.finalize();
+                }
+            }
+            Overlay::Choices {
+                mut selected,
+                mut typed,
+            } => {
+                let Some(iv) = self.interview() else { return };
+                let q = &iv.questionnaire.questions[iv.current];
+                let (count, multiple) = match &q.kind {
+                    AnswerKind::SingleChoice(c) => (c.len(), false),
+                    AnswerKind::MultipleChoice(c) => (c.len(), true),
+                    _ => return,
+                };
+                let last = count.saturating_sub(1);
+                let mut chosen = None;
+                match event.code {
+                    KeyCode::Esc | KeyCode::Char('q') => return,
+                    KeyCode::Down | KeyCode::Char('j') => selected = (selected + 1).min(last),
+                    KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
+                    KeyCode::PageDown => selected = (selected + CHOICE_PAGE).min(last),
+                    KeyCode::PageUp => selected = selected.saturating_sub(CHOICE_PAGE),
+                    KeyCode::Home => selected = 0,
+                    KeyCode::End => selected = last,
+                    KeyCode::Enter | KeyCode::Char(' ') => chosen = Some(selected),
+                    KeyCode::Char(c @ '0'..='9') => {
+                        if let Some(n) = type_digit(&mut typed, c, count) {
+                            selected = n - 1;
+                        }
+                    }
+                    _ => {}
+                }
+                if !matches!(event.code, KeyCode::Char('0'..='9')) {
+                    typed.clear();
+                }
+                let Some(option) = chosen else {
+                    self.overlay = Some(Overlay::Choices { selected, typed });
+                    return;
+                };
+                // A single choice answers and closes, as a digit does in the
+                // interview; a multiple choice ticks and stays open.
+                if multiple {
+                    self.overlay = Some(Overlay::Choices {
+                        selected: option,
+                        typed: String::new(),
+                    });
+                }
+                self.answer_option(option);
+            }
+            Overlay::Sections {
+                mut selected,
+                mut typed,
+            } => {
+                let sections = self
+                    .interview()
+                    .map(|iv| iv.questionnaire.sections.len())
+                    .unwrap_or(0);
+                match event.code {
+                    KeyCode::Esc | KeyCode::Char('q') => return,
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        selected = (selected + 1).min(sections.saturating_sub(1))
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
+                    KeyCode::Enter => {
+                        if let Some(iv) = self.interview_mut() {
+                            iv.jump_to_section(selected);
+                        }
+                        return;
+                    }
+                    KeyCode::Char(c @ '0'..='9') => {
+                        if let Some(number) = type_digit(&mut typed, c, sections) {
+                            selected = number - 1;
+                            // Jump now unless a longer number could still follow.
+                            if number * 10 > sections {
+                                if let Some(iv) = self.interview_mut() {
+                                    iv.jump_to_section(selected);
+                                }
+                                return;
+                            }
+                        }
+                        self.overlay = Some(Overlay::Sections { selected, typed });
+                        return;
+                    }
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Sections {
+                    selected,
+                    typed: String::new(),
+                });
+            }
+            Overlay::Conflict {
+                question,
+                ours,
+                note,
+                theirs,
+            } => match event.code {
+                // Keep theirs: take the database's value.
+                KeyCode::Char('k') | KeyCode::Esc => {
+                    if let Some(iv) = self.interview_mut() {
+                        if theirs.revision > 0 {
+                            iv.answers.insert(question.clone(), (*theirs).clone());
+                        } else {
+                            iv.answers.remove(&question);
+                        }
+                        iv.refresh_applicability();
+                    }
+                    self.info(tr(
+                        &lang,
+                        "Réponse de l'autre auditeur conservée.",
+                        "Kept the other auditor's answer.",
+                    ));
+                    self.request_score();
+                }
+                // Overwrite with ours, now knowing their revision.
+                KeyCode::Char('o') => {
+                    if let Some(iv) = self.interview_mut() {
+                        if theirs.revision > 0 {
+                            iv.answers.insert(question.clone(), (*theirs).clone());
+                        } else {
+                            iv.answers.remove(&question);
+                        }
+                    }
+                    self.save_answer_for(&question, ours, note, false, false);
+                }
+                _ => {
+                    self.overlay = Some(Overlay::Conflict {
+                        question,
+                        ours,
+                        note,
+                        theirs,
+                    })
+                }
+            },
+            Overlay::Input {
+                purpose,
+                prompt,
+                mut edit,
+                error,
+            } => match event.code {
+                KeyCode::Esc => {}
+                KeyCode::Char('c') if key.ctrl => {}
+                KeyCode::Enter => {
+                    let text = edit.text().to_string();
+                    self.commit_input(purpose, text);
+                }
+                _ => {
+                    let error = if edit.key(&event) { None } else { error };
+                    self.overlay = Some(Overlay::Input {
+                        purpose,
+                        prompt,
+                        edit,
+                        error,
+                    });
+                }
+            },
+            Overlay::Search(mut search) => {
+                match event.code {
+                    KeyCode::Esc => return,
+                    KeyCode::Enter => {
+                        if let Some(hit) = search.hits.get(search.selected) {
+                            let question = search.index.entry(hit.entry).question;
+                            if let Some(iv) = self.interview_mut() {
+                                if iv.applies.question(question) {
+                                    iv.current = question;
+                                } else {
+                                    self.info(tr(
+                                        &lang,
+                                        "Cette question ne s'applique pas avec les réponses actuelles.",
+                                        "That question does not apply with the current answers.",
+                                    ));
+                                }
+                            }
+                        }
+                        return;
+                    }
+                    KeyCode::Down => {
+                        search.selected =
+                            (search.selected + 1).min(search.hits.len().saturating_sub(1))
+                    }
+                    KeyCode::Up => search.selected = search.selected.saturating_sub(1),
+                    KeyCode::Backspace => {
+                        search.query.pop();
+                        search.hits = search.index.search(&search.query.clone(), 50);
+                        search.selected = 0;
+                    }
+                    KeyCode::Char(c) if !key.ctrl => {
+                        search.query.push(c);
+                        search.hits = search.index.search(&search.query.clone(), 50);
+                        search.selected = 0;
+                    }
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Search(search));
+            }
+        }
+    }
+
+    pub(super) fn commit_input(&mut self, purpose: InputPurpose, buffer: String) {
+        let lang = self.lang.clone();
+        match purpose {
+            InputPurpose::Value => {
+                let Some(iv) = self.interview() else { return };
+                let kind = iv.questionnaire.questions[iv.current].kind.clone();
+                match AnswerValue::parse(&kind, &buffer) {
+                    // A number of a million or more is rarely what an interview means
+                    // (80000000 typed for a turnover in M€): ask once before saving it.
+                    Ok(v)
+                        if is_implausible(&v)
+                            && self.confirming_value.as_deref() != Some(buffer.trim()) =>
+                    {
+                        self.confirming_value = Some(buffer.trim().to_string());
+                        let shown = v.display(&kind, &lang);
+                        self.overlay = Some(Overlay::Input {
+                            purpose: InputPurpose::Value,
+                            prompt: self.value_prompt(),
+                            edit: LineEdit::typed(buffer),
+                            error: Some(match lang.as_str() {
+                                "fr" => format!(
+                                    "{shown} : valeur inhabituelle. Entrée confirme, ou corrigez."
+                                ),
+                                _ => format!(
+                                    "{shown}: an unusual value. Enter confirms, or correct it."
+                                ),
+                            }),
+                        });
+                    }
+                    // One rule for every kind: an answer moves on to the next question.
+                    Ok(v) => {
+                        self.confirming_value = None;
+                        self.save_answer(Some(v), None, true)
+                    }
+                    // The popup stays, with what was typed and why it was refused.
+                    Err(e) => {
+                        self.overlay = Some(Overlay::Input {
+                            purpose: InputPurpose::Value,
+                            prompt: self.value_prompt(),
+                            edit: LineEdit::typed(buffer),
+                            error: Some(e.to_string()),
+                        })
+                    }
+                }
+            }
+            InputPurpose::Note => {
+                let Some(iv) = self.interview() else { return };
+                let current = iv.answer_value(iv.current).cloned();
+                let note = buffer.trim().to_string();
+                self.save_answer(current, Some(note), false);
+            }
+            InputPurpose::Evidence => {
+                let Some(iv) = self.interview() else { return };
+                let question = iv.questionnaire.questions[iv.current].id.clone();
+                let assessment = iv.assessment.id.clone();
+                let (text, expiry) = match buffer.rsplit_once(';') {
+                    Some((t, d)) if d.trim().parse::<Date>().is_ok() => {
+                        (t.trim().to_string(), d.trim().parse::<Date>().ok())
+                    }
+                    _ => (buffer.trim().to_string(), None),
+                };
+                if text.is_empty() {
+                    return;
+                }
+                let kind = if text.starts_with("http://") || text.starts_with("https://") {
+                    EvidenceKind::Link
+                } else {
+                    EvidenceKind::Note
+                };
+                let evidence = NewEvidence {
+                    question: Some(question.clone()),
+                    kind,
+                    text,
+                    file: None,
+                    effective_date: None,
+                    expiry_date: expiry,
+                };
+                self.run_job(("Enregistrement", "Saving"), move |bench| {
+                    let result = bench.add_evidence(&assessment, &evidence);
+                    Box::new(move |app: &mut App| match result {
+                        Ok(_) => {
+                            if let Some(iv) = app.interview_mut() {
+                                *iv.evidence_count.entry(question).or_insert(0) += 1;
+                            }
+                            let lang = app.lang.clone();
+                            app.info(tr(&lang, "Preuve ajoutée.", "Evidence added."));
+                        }
+                        Err(e) => app.job_error(e),
+                    })
+                });
+            }
+            InputPurpose::ReportPath {
+                assessment,
+                format,
+                replace,
+            } => {
+                let path = buffer.trim().to_string();
+                if path.is_empty() {
+                    self.error(tr(&lang, "Donnez un nom de fichier.", "Give a file name."));
+                    return;
+                }
+                let exists = std::path::Path::new(&path).exists();
+                if exists && replace.as_deref() != Some(path.as_str()) {
+                    // Never overwrite silently: say so, keep the field, and
+                    // let a second Enter on the same name replace the file.
+                    self.error(match lang.as_str() {
+                        "fr" => {
+                            format!("{path} existe déjà : Entrée le remplace, ou changez le nom.")
+                        }
+                        _ => {
+                            format!("{path} already exists: Enter replaces it, or change the name.")
+                        }
+                    });
+                    self.overlay = Some(Overlay::Input {
+                        purpose: InputPurpose::ReportPath {
+                            assessment,
+                            format,
+                            replace: Some(path.clone()),
+                        },
+                        prompt: self.report_path_prompt(),
+                        edit: LineEdit::typed(path),
+                        error: None,
+                    });
+                    return;
+                }
+                self.write_report(&assessment, format, std::path::PathBuf::from(path));
+            }
+            InputPurpose::ActionItem { finding } => {
+                let mut parts = buffer.split(';').map(str::trim);
+                let title = parts.next().unwrap_or("").to_string();
+                let owner = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+                let deadline = match parts.next().filter(|s| !s.is_empty()) {
+                    Some(d) => match d.parse::<Date>() {
+                        Ok(d) => Some(d),
+                        Err(e) => return self.error(e),
+                    },
+                    None => None,
+                };
+                if title.is_empty() {
+                    return self.error(tr(
+                        &lang,
+                        "L'action a besoin d'un intitulé.",
+                        "The action needs a title.",
+                    ));
+                }
+                let Screen::Findings(view) = self.screen() else {
+                    return;
+                };
+                let assessment = view.assessment.id.clone();
+                let item = NewActionItem {
+                    finding_id: finding,
+                    title,
+                    owner,
+                    deadline,
+                };
+                self.run_job(("Enregistrement", "Saving"), move |bench| {
+                    let result = bench.add_action_item(&assessment, &item);
+                    Box::new(move |app: &mut App| match result {
+                        Ok(added) => {
+                            if let Screen::Findings(view) = app.screen_mut() {
+                                view.actions.push(added);
+                            }
+                            let lang = app.lang.clone();
+                            app.info(tr(&lang, "Action ajoutée.", "Action added."));
+                        }
+                        Err(e) => app.job_error(e),
+                    })
+                });
+            }
+        }
+    }
+}
