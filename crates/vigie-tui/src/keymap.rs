@@ -9,7 +9,9 @@
 //! undo = ["ctrl-z", "u"]
 //! ```
 //!
-//! Answer options are always on the digit keys shown beside them.
+//! Answer options (and the numbered items of a list or menu) are always on the
+//! digit keys shown beside them, and text fields take typed characters before
+//! any binding; every other key goes through these bindings.
 
 use std::collections::BTreeMap;
 
@@ -54,6 +56,12 @@ pub enum Scope {
     Home,
     Interview,
     Findings,
+    /// The supplier and new-assessment forms (typed text goes to the field first).
+    Form,
+    /// Popups: choice list, section picker, confirmations, text input, search.
+    Popup,
+    /// The dialog when a colleague saved the same answer first.
+    Conflict,
 }
 
 actions! {
@@ -90,6 +98,19 @@ actions! {
     AddAction = "add-action", Findings, ["a"], "ajouter une action pour ce constat", "add an action for this finding";
     CycleStatus = "cycle-status", Findings, ["space"], "changer le statut de l'action", "change the action's status";
     SwitchPane = "switch-pane", Findings, ["tab"], "critères / constats et actions", "criteria / findings and actions";
+    NextField = "next-field", Form, ["tab"], "champ suivant", "next field";
+    PrevField = "prev-field", Form, ["backtab"], "champ précédent", "previous field";
+    NextValue = "next-value", Form, ["space", "right"], "valeur suivante du champ", "next value of the field";
+    PrevValue = "prev-value", Form, ["left"], "valeur précédente du champ", "previous value of the field";
+    Cancel = "cancel", Popup, ["esc", "ctrl-c"], "fermer sans rien faire", "close without doing anything";
+    Confirm = "confirm", Popup, ["y", "o", "Y", "O"], "confirmer", "confirm";
+    Toggle = "toggle", Popup, ["space"], "choisir l'option sélectionnée", "pick the selected option";
+    PageDown = "page-down", Popup, ["pagedown"], "page suivante", "next page";
+    PageUp = "page-up", Popup, ["pageup"], "page précédente", "previous page";
+    First = "first", Popup, ["home"], "premier de la liste", "first of the list";
+    Last = "last", Popup, ["end"], "dernier de la liste", "last of the list";
+    KeepTheirs = "keep-theirs", Conflict, ["k"], "garder la réponse de l'autre auditeur", "keep the other auditor's answer";
+    Overwrite = "overwrite", Conflict, ["o"], "remplacer par votre réponse", "overwrite with your answer";
 }
 
 /// A key as written in `keymap.toml`: `j`, `J`, `ctrl-z`, `down`, `enter`, `f1`...

@@ -93,35 +93,42 @@ pub(super) fn form_to_supplier(form: &SupplierForm) -> Result<SupplierFields, St
 impl App {
     pub(super) fn on_supplier_form_key(&mut self, event: KeyEvent) {
         let lang = self.lang.clone();
+        let key = Key::from_event(&event);
+        let action = self.keymap.action(key, &[Scope::Form, Scope::Global]);
         let Screen::SupplierForm(form) = self.screen_mut() else {
             return;
         };
         let count = form.fields.len() + 1;
-        match event.code {
-            KeyCode::Esc => {
+        let on_text = form.focus < form.fields.len();
+        // A text field takes what is typed before any binding.
+        if on_text && !key.ctrl {
+            match event.code {
+                KeyCode::Char(c) => return form.fields[form.focus].value.push(c),
+                KeyCode::Backspace => {
+                    form.fields[form.focus].value.pop();
+                    return;
+                }
+                _ => {}
+            }
+        }
+        let Some(action) = action else { return };
+        match action {
+            Action::Back | Action::Cancel | Action::Quit => {
                 self.stack.pop();
             }
-            KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % count,
-            KeyCode::BackTab | KeyCode::Up => form.focus = (form.focus + count - 1) % count,
-            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right
-                if form.focus == form.fields.len() =>
-            {
+            Action::NextField | Action::Down => form.focus = (form.focus + 1) % count,
+            Action::PrevField | Action::Up => form.focus = (form.focus + count - 1) % count,
+            Action::NextValue | Action::PrevValue if !on_text => {
                 let all = Criticality::ALL;
                 let i = all.iter().position(|c| *c == form.criticality).unwrap_or(0);
-                let next = if event.code == KeyCode::Left {
+                let next = if action == Action::PrevValue {
                     i + all.len() - 1
                 } else {
                     i + 1
                 };
                 form.criticality = all[next % all.len()];
             }
-            KeyCode::Char(c) if form.focus < form.fields.len() => {
-                form.fields[form.focus].value.push(c)
-            }
-            KeyCode::Backspace if form.focus < form.fields.len() => {
-                form.fields[form.focus].value.pop();
-            }
-            KeyCode::Enter => {
+            Action::Select => {
                 let fields = match form_to_supplier(form) {
                     Ok(fields) => fields,
                     Err(e) => {
@@ -179,6 +186,8 @@ impl App {
     }
 
     pub(super) fn on_new_assessment_key(&mut self, event: KeyEvent) {
+        let key = Key::from_event(&event);
+        let action = self.keymap.action(key, &[Scope::Form, Scope::Global]);
         let Screen::NewAssessment(form) = self.screen_mut() else {
             return;
         };
@@ -187,35 +196,43 @@ impl App {
             .info
             .levels
             .len();
-        match (form.focus, event.code) {
-            (_, KeyCode::Esc) => {
+        // The date field takes digits and dashes before any binding.
+        if form.focus == 3 && !key.ctrl {
+            match event.code {
+                KeyCode::Char(c) if c.is_ascii_digit() || c == '-' => return form.date.push(c),
+                KeyCode::Backspace => {
+                    form.date.pop();
+                    return;
+                }
+                _ => {}
+            }
+        }
+        let Some(action) = action else { return };
+        match (form.focus, action) {
+            (_, Action::Back | Action::Cancel | Action::Quit) => {
                 self.stack.pop();
             }
-            (_, KeyCode::Tab) => form.focus = (form.focus + 1) % 4,
-            (_, KeyCode::BackTab) => form.focus = (form.focus + 3) % 4,
-            (0, KeyCode::Down | KeyCode::Char('j')) => {
+            (_, Action::NextField) => form.focus = (form.focus + 1) % 4,
+            (_, Action::PrevField) => form.focus = (form.focus + 3) % 4,
+            (0, Action::Down) => {
                 form.selected = (form.selected + 1).min(form.plugins.len() - 1);
                 form.level = 0;
             }
-            (0, KeyCode::Up | KeyCode::Char('k')) => {
+            (0, Action::Up) => {
                 form.selected = form.selected.saturating_sub(1);
                 form.level = 0;
             }
-            (1, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) => {
+            (1, Action::NextValue | Action::PrevValue) => {
                 form.language = if form.language == "fr" {
                     "en".into()
                 } else {
                     "fr".into()
                 };
             }
-            (2, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) if levels > 0 => {
+            (2, Action::NextValue | Action::PrevValue) if levels > 0 => {
                 form.level = (form.level + 1) % levels;
             }
-            (3, KeyCode::Char(c)) if c.is_ascii_digit() || c == '-' => form.date.push(c),
-            (3, KeyCode::Backspace) => {
-                form.date.pop();
-            }
-            (_, KeyCode::Enter) => self.create_assessment(),
+            (_, Action::Select) => self.create_assessment(),
             _ => {}
         }
     }

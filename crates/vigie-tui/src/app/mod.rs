@@ -286,7 +286,7 @@ impl App {
         let Some(job) = self.pending_job.as_mut() else {
             return;
         };
-        if event.code == KeyCode::Esc {
+        if self.keymap.action(Key::from_event(&event), &[Scope::Popup]) == Some(Action::Cancel) {
             job.cancelling = true;
             self.cancel.store(true, Ordering::SeqCst);
             self.deferred.clear();

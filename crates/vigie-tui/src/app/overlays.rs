@@ -95,24 +95,40 @@ impl App {
         let Some(overlay) = self.overlay.take() else {
             return;
         };
-        // Ctrl-C closes any popup, as Esc does, rather than landing in a field.
-        if key.ctrl && event.code == KeyCode::Char('c') {
+        let scopes: &[Scope] = match overlay {
+            Overlay::Conflict { .. } => &[Scope::Conflict, Scope::Popup, Scope::Global],
+            _ => &[Scope::Popup, Scope::Global],
+        };
+        let action = self.keymap.action(key, scopes);
+        // A digit picks a numbered item (a format, an option, a section) by the number
+        // shown beside it; a text field takes typed characters.
+        let digit = match event.code {
+            KeyCode::Char(c @ '0'..='9') if !key.ctrl => Some(c),
+            _ => None,
+        };
+        let typed = match event.code {
+            KeyCode::Char(c) if !key.ctrl => Some(c),
+            _ => None,
+        };
+        // Cancel (Esc, Ctrl-C) closes any popup rather than landing in a field; a
+        // conflict closes keeping the other auditor's answer.
+        if action == Some(Action::Cancel) && !matches!(overlay, Overlay::Conflict { .. }) {
             return;
         }
         match overlay {
             Overlay::Help | Overlay::QuestionHelp | Overlay::Explain => {}
             Overlay::ReportFormat { assessment } => {
-                let format = match event.code {
-                    KeyCode::Char('1') => vigie_report::Format::Markdown,
-                    KeyCode::Char('2') => vigie_report::Format::Html,
-                    KeyCode::Char('3') => vigie_report::Format::Json,
-                    KeyCode::Char('4') => vigie_report::Format::Csv,
+                let format = match digit {
+                    Some('1') => vigie_report::Format::Markdown,
+                    Some('2') => vigie_report::Format::Html,
+                    Some('3') => vigie_report::Format::Json,
+                    Some('4') => vigie_report::Format::Csv,
                     _ => return,
                 };
                 self.ask_report_path(assessment, format);
             }
             Overlay::ConfirmFinalize => {
-                if matches!(event.code, KeyCode::Char('y' | 'o' | 'Y' | 'O')) {
+                if action == Some(Action::Confirm) {
                     self.finalize();
                 }
             }
@@ -129,24 +145,23 @@ impl App {
                 };
                 let last = count.saturating_sub(1);
                 let mut chosen = None;
-                match event.code {
-                    KeyCode::Esc | KeyCode::Char('q') => return,
-                    KeyCode::Down | KeyCode::Char('j') => selected = (selected + 1).min(last),
-                    KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
-                    KeyCode::PageDown => selected = (selected + CHOICE_PAGE).min(last),
-                    KeyCode::PageUp => selected = selected.saturating_sub(CHOICE_PAGE),
-                    KeyCode::Home => selected = 0,
-                    KeyCode::End => selected = last,
-                    KeyCode::Enter | KeyCode::Char(' ') => chosen = Some(selected),
-                    KeyCode::Char(c @ '0'..='9') => {
-                        if let Some(n) = type_digit(&mut typed, c, count) {
-                            selected = n - 1;
-                        }
+                if let Some(c) = digit {
+                    if let Some(n) = type_digit(&mut typed, c, count) {
+                        selected = n - 1;
                     }
-                    _ => {}
-                }
-                if !matches!(event.code, KeyCode::Char('0'..='9')) {
+                } else {
                     typed.clear();
+                    match action {
+                        Some(Action::Quit) => return,
+                        Some(Action::Down) => selected = (selected + 1).min(last),
+                        Some(Action::Up) => selected = selected.saturating_sub(1),
+                        Some(Action::PageDown) => selected = (selected + CHOICE_PAGE).min(last),
+                        Some(Action::PageUp) => selected = selected.saturating_sub(CHOICE_PAGE),
+                        Some(Action::First) => selected = 0,
+                        Some(Action::Last) => selected = last,
+                        Some(Action::Select | Action::Toggle) => chosen = Some(selected),
+                        _ => {}
+                    }
                 }
                 let Some(option) = chosen else {
                     self.overlay = Some(Overlay::Choices { selected, typed });
@@ -170,30 +185,28 @@ impl App {
                     .interview()
                     .map(|iv| iv.questionnaire.sections.len())
                     .unwrap_or(0);
-                match event.code {
-                    KeyCode::Esc | KeyCode::Char('q') => return,
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        selected = (selected + 1).min(sections.saturating_sub(1))
+                if let Some(c) = digit {
+                    if let Some(number) = type_digit(&mut typed, c, sections) {
+                        selected = number - 1;
+                        // Jump now unless a longer number could still follow.
+                        if number * 10 > sections {
+                            if let Some(iv) = self.interview_mut() {
+                                iv.jump_to_section(selected);
+                            }
+                            return;
+                        }
                     }
-                    KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
-                    KeyCode::Enter => {
+                    self.overlay = Some(Overlay::Sections { selected, typed });
+                    return;
+                }
+                match action {
+                    Some(Action::Quit) => return,
+                    Some(Action::Down) => selected = (selected + 1).min(sections.saturating_sub(1)),
+                    Some(Action::Up) => selected = selected.saturating_sub(1),
+                    Some(Action::Select) => {
                         if let Some(iv) = self.interview_mut() {
                             iv.jump_to_section(selected);
                         }
-                        return;
-                    }
-                    KeyCode::Char(c @ '0'..='9') => {
-                        if let Some(number) = type_digit(&mut typed, c, sections) {
-                            selected = number - 1;
-                            // Jump now unless a longer number could still follow.
-                            if number * 10 > sections {
-                                if let Some(iv) = self.interview_mut() {
-                                    iv.jump_to_section(selected);
-                                }
-                                return;
-                            }
-                        }
-                        self.overlay = Some(Overlay::Sections { selected, typed });
                         return;
                     }
                     _ => {}
@@ -208,9 +221,9 @@ impl App {
                 ours,
                 note,
                 theirs,
-            } => match event.code {
+            } => match action {
                 // Keep theirs: take the database's value.
-                KeyCode::Char('k') | KeyCode::Esc => {
+                Some(Action::KeepTheirs | Action::Cancel) => {
                     if let Some(iv) = self.interview_mut() {
                         if theirs.revision > 0 {
                             iv.answers.insert(question.clone(), (*theirs).clone());
@@ -227,7 +240,7 @@ impl App {
                     self.request_score();
                 }
                 // Overwrite with ours, now knowing their revision.
-                KeyCode::Char('o') => {
+                Some(Action::Overwrite) => {
                     if let Some(iv) = self.interview_mut() {
                         if theirs.revision > 0 {
                             iv.answers.insert(question.clone(), (*theirs).clone());
@@ -251,27 +264,27 @@ impl App {
                 prompt,
                 mut edit,
                 error,
-            } => match event.code {
-                KeyCode::Esc => {}
-                KeyCode::Char('c') if key.ctrl => {}
-                KeyCode::Enter => {
+            } => {
+                if typed.is_none() && action == Some(Action::Select) {
                     let text = edit.text().to_string();
-                    self.commit_input(purpose, text);
+                    return self.commit_input(purpose, text);
                 }
-                _ => {
-                    let error = if edit.key(&event) { None } else { error };
-                    self.overlay = Some(Overlay::Input {
-                        purpose,
-                        prompt,
-                        edit,
-                        error,
-                    });
-                }
-            },
+                let error = if edit.key(&event) { None } else { error };
+                self.overlay = Some(Overlay::Input {
+                    purpose,
+                    prompt,
+                    edit,
+                    error,
+                });
+            }
             Overlay::Search(mut search) => {
-                match event.code {
-                    KeyCode::Esc => return,
-                    KeyCode::Enter => {
+                let action = if typed.is_some() || event.code == KeyCode::Backspace {
+                    None
+                } else {
+                    action
+                };
+                match action {
+                    Some(Action::Select) => {
                         if let Some(hit) = search.hits.get(search.selected) {
                             let question = search.index.entry(hit.entry).question;
                             if let Some(iv) = self.interview_mut() {
@@ -288,22 +301,24 @@ impl App {
                         }
                         return;
                     }
-                    KeyCode::Down => {
+                    Some(Action::Down) => {
                         search.selected =
                             (search.selected + 1).min(search.hits.len().saturating_sub(1))
                     }
-                    KeyCode::Up => search.selected = search.selected.saturating_sub(1),
-                    KeyCode::Backspace => {
-                        search.query.pop();
-                        search.hits = search.index.search(&search.query.clone(), 50);
-                        search.selected = 0;
-                    }
-                    KeyCode::Char(c) if !key.ctrl => {
-                        search.query.push(c);
-                        search.hits = search.index.search(&search.query.clone(), 50);
-                        search.selected = 0;
-                    }
-                    _ => {}
+                    Some(Action::Up) => search.selected = search.selected.saturating_sub(1),
+                    _ => match (event.code, typed) {
+                        (_, Some(c)) => {
+                            search.query.push(c);
+                            search.hits = search.index.search(&search.query.clone(), 50);
+                            search.selected = 0;
+                        }
+                        (KeyCode::Backspace, _) => {
+                            search.query.pop();
+                            search.hits = search.index.search(&search.query.clone(), 50);
+                            search.selected = 0;
+                        }
+                        _ => {}
+                    },
                 }
                 self.overlay = Some(Overlay::Search(search));
             }

@@ -87,6 +87,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                         Scope::Home => tr(lang, "Accueil", "Home"),
                         Scope::Interview => tr(lang, "Entretien", "Interview"),
                         Scope::Findings => tr(lang, "Constats", "Findings"),
+                        Scope::Form => tr(lang, "Formulaires", "Forms"),
+                        Scope::Popup => tr(lang, "Fenêtres", "Popups"),
+                        Scope::Conflict => tr(lang, "Conflit", "Conflict"),
                     };
                     groups.push(vec![Line::from(Span::styled(name, app.theme.title))]);
                     for action in Action::ALL.iter().filter(|a| a.scope() == *scope) {
