@@ -25,8 +25,8 @@ impl YesNo {
         }
     }
 
-    pub fn label(self, lang: &str) -> &'static str {
-        match (self, lang == "fr") {
+    pub fn label(self, lang: impl Into<crate::Lang>) -> &'static str {
+        match (self, lang.into() == crate::Lang::Fr) {
             (YesNo::Yes, true) => "oui",
             (YesNo::No, true) => "non",
             (YesNo::Partial, true) => "partiel",
@@ -237,7 +237,8 @@ impl AnswerValue {
     }
 
     /// The answer as an auditor reads it, with choice labels in `lang`.
-    pub fn display(&self, kind: &AnswerKind, lang: &str) -> String {
+    pub fn display(&self, kind: &AnswerKind, lang: impl AsRef<str>) -> String {
+        let lang = lang.as_ref();
         let label = |id: &str| {
             kind.choices()
                 .iter()
@@ -255,13 +256,9 @@ impl AnswerValue {
             AnswerValue::Decimal(v) => with_unit(v.to_string(), kind, lang),
             AnswerValue::Text(t) => t.clone(),
             AnswerValue::Date(d) => d.to_string(),
-            AnswerValue::Declined => {
-                if lang == "fr" {
-                    "refus de répondre".into()
-                } else {
-                    "declined to answer".into()
-                }
-            }
+            AnswerValue::Declined => crate::Lang::from_code(lang)
+                .pick("refus de répondre", "declined to answer")
+                .into(),
         }
     }
 

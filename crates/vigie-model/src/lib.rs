@@ -8,12 +8,14 @@
 mod answer;
 mod applicability;
 mod date;
+mod lang;
 mod questionnaire;
 mod text;
 
 pub use answer::{AnswerError, AnswerValue, PAST_DATE_EXTENSION, YesNo};
 pub use applicability::{Applicability, applicable_items};
 pub use date::{Date, DateError};
+pub use lang::Lang;
 pub use questionnaire::*;
 pub use text::{
     Localized, Translation, escape_json_controls, fold_for_search, is_control_char, visible,

@@ -175,8 +175,8 @@ impl Severity {
         }
     }
 
-    pub fn label(self, lang: &str) -> &'static str {
-        match (self, lang == "fr") {
+    pub fn label(self, lang: impl Into<crate::Lang>) -> &'static str {
+        match (self, lang.into() == crate::Lang::Fr) {
             (Severity::Info, true) => "information",
             (Severity::Low, true) => "faible",
             (Severity::Medium, true) => "moyenne",
@@ -328,8 +328,8 @@ impl Status {
         }
     }
 
-    pub fn label(self, lang: &str) -> &'static str {
-        match (self, lang == "fr") {
+    pub fn label(self, lang: impl Into<crate::Lang>) -> &'static str {
+        match (self, lang.into() == crate::Lang::Fr) {
             (Status::Compliant, true) => "conforme",
             (Status::ToVerify, true) => "à vérifier",
             (Status::NonCompliant, true) => "non conforme",
@@ -340,6 +340,22 @@ impl Status {
             (Status::NonCompliant, false) => "non-compliant",
             (Status::NotApplicable, false) => "not applicable",
             (Status::NotAssessed, false) => "not assessed",
+        }
+    }
+
+    /// The label after a count of criteria: "3 non conformes", "1 conforme",
+    /// "3 non-compliant" (English adjectives take no plural).
+    pub fn label_for_count(self, count: usize, lang: impl Into<crate::Lang>) -> &'static str {
+        let lang = lang.into();
+        if lang != crate::Lang::Fr || count == 1 {
+            return self.label(lang);
+        }
+        match self {
+            Status::Compliant => "conformes",
+            Status::ToVerify => "à vérifier",
+            Status::NonCompliant => "non conformes",
+            Status::NotApplicable => "non applicables",
+            Status::NotAssessed => "non évalués",
         }
     }
 }

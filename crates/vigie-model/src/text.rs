@@ -16,7 +16,8 @@ pub struct Localized(pub Vec<Translation>);
 
 impl Localized {
     /// The text in `lang`, else the first translation, else "".
-    pub fn get(&self, lang: &str) -> &str {
+    pub fn get(&self, lang: impl AsRef<str>) -> &str {
+        let lang = lang.as_ref();
         self.0
             .iter()
             .find(|t| t.lang == lang)

@@ -295,7 +295,11 @@ impl ReportDoc {
             .zip(e.status_counts())
             .filter(|(_, n)| *n > 0)
             .map(|(s, count)| DocCount {
-                status: DocStatus::new(*s, lang),
+                // The label agrees with the count it follows ("3 non conformes").
+                status: DocStatus {
+                    label: s.label_for_count(count, lang).to_string(),
+                    ..DocStatus::new(*s, lang)
+                },
                 count,
             })
             .collect();

@@ -85,29 +85,7 @@ impl FromStr for Format {
 
 /// The language of a report's own words (the texts of the questionnaire come in that
 /// language when the plugin has it, else in the plugin's first language).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Lang {
-    Fr,
-    En,
-}
-
-impl Lang {
-    pub fn id(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-
-    /// `fr…` is French, anything else English.
-    pub fn from_code(code: &str) -> Lang {
-        if code.trim().to_ascii_lowercase().starts_with("fr") {
-            Lang::Fr
-        } else {
-            Lang::En
-        }
-    }
-}
+pub use vigie_model::Lang;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

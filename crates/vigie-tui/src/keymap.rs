@@ -14,6 +14,7 @@
 //! any binding; every other key goes through these bindings.
 
 use std::collections::BTreeMap;
+use vigie_model::Lang;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
@@ -40,8 +41,8 @@ macro_rules! actions {
                 match self { $(Action::$variant => &[$($key),*]),+ }
             }
 
-            pub fn describe(self, lang: &str) -> &'static str {
-                match (self, lang == "fr") {
+            pub fn describe(self, lang: Lang) -> &'static str {
+                match (self, lang == Lang::Fr) {
                     $((Action::$variant, true) => $fr, (Action::$variant, false) => $en,)+
                 }
             }

@@ -10,6 +10,7 @@
 pub mod app;
 pub mod keymap;
 pub mod line_edit;
+pub mod messages;
 pub mod search;
 pub mod terminal;
 pub mod theme;
@@ -39,7 +40,7 @@ pub enum TuiError {
 pub struct Options {
     pub db: PathBuf,
     pub auditor: String,
-    pub lang: String,
+    pub lang: vigie_model::Lang,
     pub today: Date,
     pub config_dir: Option<PathBuf>,
     /// False when `NO_COLOR` is set.
@@ -92,7 +93,7 @@ fn unreadable(path: &Path, error: &std::io::Error) -> Option<String> {
 pub fn build_app(options: &Options, host: Arc<Host>) -> Result<App, TuiError> {
     let bench = Workbench::open(&options.db, &options.auditor, host)?;
     let (keymap, theme, problem) = load_config(options.config_dir.as_deref(), options.color);
-    let mut app = App::new(bench, &options.lang, options.today, keymap, theme);
+    let mut app = App::new(bench, options.lang, options.today, keymap, theme);
     if let Some(p) = problem {
         app.error(p);
     }
@@ -114,7 +115,7 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<Option<i32>, TuiError> {
     // say so rather than show a blank screen.
     guard
         .terminal
-        .draw(|frame| view::splash(frame, &options.lang))?;
+        .draw(|frame| view::splash(frame, options.lang))?;
     let mut app = build_app(&options, host.clone())?;
     app.scorer = Some(worker::spawn(
         host,

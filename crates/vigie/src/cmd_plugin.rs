@@ -111,7 +111,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                     for (trial, answers, eval) in &report.trials {
                         let counts = eval.status_counts();
                         outln!(
-                            "  {:<26} {:>4} answers → verdict {:<14} score {:>5}  ✅{} ⚠️{} ❌{} —{} ·{}  {} findings",
+                            "  {:<26} {:>4} answers → verdict {:<14} score {:>5}  ✅{} ⚠️{} ❌{} —{} ·{}  {}",
                             trial.name(),
                             answers,
                             visible(&eval.verdict.id),
@@ -123,7 +123,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                             counts[2],
                             counts[3],
                             counts[4],
-                            eval.findings.len()
+                            vigie_model::Lang::En.count(eval.findings.len(), "finding", "findings")
                         );
                     }
                     outln!(

@@ -1,6 +1,7 @@
 //! Answering in the interview: one-key answers, typed values, saving and undo.
 
 use super::*;
+use vigie_model::Lang;
 
 /// The outcome of an answer's write, with what the interview needs to apply it.
 pub struct SavedAnswer {
@@ -25,8 +26,12 @@ pub(super) fn is_implausible(value: &AnswerValue) -> bool {
 
 /// A bound as a person reads it: digits grouped by three (a space in French, a comma in
 /// English), the French decimal comma.
-pub(super) fn format_number(value: f64, lang: &str) -> String {
-    let (group, decimal) = if lang == "fr" { (' ', ',') } else { (',', '.') };
+pub(super) fn format_number(value: f64, lang: Lang) -> String {
+    let (group, decimal) = if lang == Lang::Fr {
+        (' ', ',')
+    } else {
+        (',', '.')
+    };
     let text = format!("{value}");
     let (whole, fraction) = match text.split_once('.') {
         Some((w, f)) => (w.to_string(), Some(f.to_string())),
@@ -87,11 +92,9 @@ impl App {
             // One key answers and moves on, as on a phone interview; a multiple
             // choice stays put so several options can be ticked.
             Some(v) => self.save_answer(Some(v), None, !multiple),
-            None => self.error(tr(
-                &lang,
-                "Pas d'option pour cette touche.",
-                "No option on that key.",
-            )),
+            None => {
+                self.error(lang.pick("Pas d'option pour cette touche.", "No option on that key."))
+            }
         }
     }
 
@@ -186,8 +189,8 @@ impl App {
                 }
                 self.info(format!(
                     "{} ({} {revision})",
-                    tr(&lang, "Enregistré", "Saved"),
-                    tr(&lang, "rév.", "rev.")
+                    lang.pick("Enregistré", "Saved"),
+                    lang.pick("rév.", "rev.")
                 ));
                 self.request_score();
             }
@@ -210,7 +213,7 @@ impl App {
             return;
         };
         let Some((question, previous)) = iv.undo.pop() else {
-            self.info(tr(&lang, "Rien à annuler.", "Nothing to undo."));
+            self.info(lang.pick("Rien à annuler.", "Nothing to undo."));
             return;
         };
         if let Some(i) = iv.questionnaire.question_index(&question) {
@@ -224,27 +227,27 @@ impl App {
     /// What the value field asks for: the kind, and for a number its unit and bounds
     /// ("Nombre en M€, de 0 à 100 000").
     pub(super) fn value_prompt(&self) -> String {
-        let lang = self.lang.as_str();
+        let lang = self.lang;
         let Some(iv) = self.interview() else {
-            return tr(lang, "Valeur", "Value").to_string();
+            return lang.pick("Valeur", "Value").to_string();
         };
         let q = &iv.questionnaire.questions[iv.current];
         let number = |bounds: &vigie_model::NumericBounds, whole: bool| {
             let mut text = if whole {
-                tr(lang, "Nombre entier", "Whole number").to_string()
+                lang.pick("Nombre entier", "Whole number").to_string()
             } else {
-                tr(lang, "Nombre", "Number").to_string()
+                lang.pick("Nombre", "Number").to_string()
             };
             if let Some(unit) = &bounds.unit {
-                text.push_str(&format!(" {} {}", tr(lang, "en", "in"), unit.get(lang)));
+                text.push_str(&format!(" {} {}", lang.pick("en", "in"), unit.get(lang)));
             }
             let show = |v: f64| format_number(v, lang);
             match (bounds.min, bounds.max) {
                 (Some(min), Some(max)) => text.push_str(&format!(
                     ", {} {} {} {}",
-                    tr(lang, "de", "from"),
+                    lang.pick("de", "from"),
                     show(min),
-                    tr(lang, "à", "to"),
+                    lang.pick("à", "to"),
                     show(max)
                 )),
                 (Some(min), None) => {
@@ -256,16 +259,18 @@ impl App {
                 (None, None) => {}
             }
             if !whole {
-                text.push_str(tr(lang, " (virgule ou point)", " (comma or point)"));
+                text.push_str(lang.pick(" (virgule ou point)", " (comma or point)"));
             }
             text
         };
         match &q.kind {
             AnswerKind::Integer(bounds) => number(bounds, true),
             AnswerKind::Decimal(bounds) => number(bounds, false),
-            AnswerKind::Date => tr(lang, "Date (AAAA-MM-JJ)", "Date (YYYY-MM-DD)").to_string(),
-            AnswerKind::Text => tr(lang, "Réponse", "Answer").to_string(),
-            _ => tr(lang, "Valeur", "Value").to_string(),
+            AnswerKind::Date => lang
+                .pick("Date (AAAA-MM-JJ)", "Date (YYYY-MM-DD)")
+                .to_string(),
+            AnswerKind::Text => lang.pick("Réponse", "Answer").to_string(),
+            _ => lang.pick("Valeur", "Value").to_string(),
         }
     }
 }

@@ -43,7 +43,7 @@ impl App {
     pub(super) fn open_findings(&mut self) {
         let Some(iv) = self.interview() else { return };
         let Some(evaluation) = iv.evaluation.clone() else {
-            let msg = tr(&self.lang, "Pas encore de résultat.", "No result yet.");
+            let msg = self.lang.pick("Pas encore de résultat.", "No result yet.");
             self.info(msg);
             return;
         };
@@ -91,12 +91,12 @@ impl App {
                 if let Some(finding) = finding {
                     self.overlay = Some(Overlay::Input {
                         purpose: InputPurpose::ActionItem { finding },
-                        prompt: tr(
-                            &lang,
-                            "Action ; responsable ; échéance AAAA-MM-JJ",
-                            "Action; owner; deadline YYYY-MM-DD",
-                        )
-                        .to_string(),
+                        prompt: lang
+                            .pick(
+                                "Action ; responsable ; échéance AAAA-MM-JJ",
+                                "Action; owner; deadline YYYY-MM-DD",
+                            )
+                            .to_string(),
                         edit: LineEdit::default(),
                         error: None,
                     });

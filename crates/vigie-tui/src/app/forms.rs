@@ -21,7 +21,7 @@ pub struct NewAssessmentForm {
     pub supplier: Supplier,
     pub plugins: Vec<Arc<Plugin>>,
     pub selected: usize,
-    pub language: String,
+    pub language: Lang,
     pub level: usize,
     pub date: String,
     pub focus: usize,
@@ -138,8 +138,10 @@ impl App {
                 };
                 let editing = form.editing.clone();
                 if fields.name.trim().is_empty() {
-                    form.error =
-                        Some(tr(&lang, "Le nom est obligatoire.", "The name is required.").into());
+                    form.error = Some(
+                        lang.pick("Le nom est obligatoire.", "The name is required.")
+                            .into(),
+                    );
                     return;
                 }
                 self.run_job(("Enregistrement", "Saving"), move |bench| {
@@ -172,7 +174,7 @@ impl App {
                 }
                 self.info(format!(
                     "{} {}",
-                    tr(&lang, "Fournisseur enregistré :", "Supplier saved:"),
+                    lang.pick("Fournisseur enregistré :", "Supplier saved:"),
                     s.name
                 ));
             }
@@ -223,11 +225,7 @@ impl App {
                 form.level = 0;
             }
             (1, Action::NextValue | Action::PrevValue) => {
-                form.language = if form.language == "fr" {
-                    "en".into()
-                } else {
-                    "fr".into()
-                };
+                form.language = form.language.other();
             }
             (2, Action::NextValue | Action::PrevValue) if levels > 0 => {
                 form.level = (form.level + 1) % levels;
@@ -259,10 +257,10 @@ impl App {
             .get(form.level)
             .map(|l| l.id.clone());
         let supplier = form.supplier.id.clone();
-        let language = form.language.clone();
+        let language = form.language;
         let sha256 = plugin.sha256().to_string();
         self.run_job(("Création", "Creating"), move |bench| {
-            let result = bench.new_assessment(&supplier, &sha256, date, &language, level, None);
+            let result = bench.new_assessment(&supplier, &sha256, date, language.id(), level, None);
             Box::new(move |app: &mut App| match result {
                 Ok(assessment) => {
                     if matches!(app.screen(), Screen::NewAssessment(_)) {

@@ -104,9 +104,7 @@ impl App {
                             Ok(new) => {
                                 let lang = app.lang.clone();
                                 app.open_interview(&new.id);
-                                app.info(tr(
-                                    &lang,
-                                    "Réévaluation : réponses reprises, à confirmer (c pour comparer).",
+                                app.info(lang.pick("Réévaluation : réponses reprises, à confirmer (c pour comparer).",
                                     "Reassessment: answers carried over, to confirm (c to compare).",
                                 ));
                             }
@@ -166,7 +164,7 @@ impl App {
                 supplier,
                 plugins,
                 selected: 0,
-                language: self.lang.clone(),
+                language: self.lang,
                 level: 0,
                 date: self.today.to_string(),
                 focus: 0,

@@ -273,8 +273,7 @@ impl App {
                 if let Some(next) = iv.next_unanswered(true) {
                     iv.current = next;
                 } else {
-                    self.info(tr(
-                        &lang,
+                    self.info(lang.pick(
                         "Toutes les questions applicables ont une réponse.",
                         "Every applicable question is answered.",
                     ));
@@ -340,8 +339,7 @@ impl App {
                             typed: String::new(),
                         });
                     }
-                    _ => self.info(tr(
-                        &lang,
+                    _ => self.info(lang.pick(
                         "Répondez avec les chiffres affichés.",
                         "Answer with the digits shown.",
                     )),
@@ -356,7 +354,7 @@ impl App {
                     .unwrap_or_default();
                 self.overlay = Some(Overlay::Input {
                     purpose: InputPurpose::Note,
-                    prompt: tr(&lang, "Note", "Note").to_string(),
+                    prompt: lang.pick("Note", "Note").to_string(),
                     edit: LineEdit::with_value(note),
                     error: None,
                 });
@@ -364,9 +362,7 @@ impl App {
             Action::Evidence => {
                 self.overlay = Some(Overlay::Input {
                     purpose: InputPurpose::Evidence,
-                    prompt: tr(
-                        &lang,
-                        "Preuve (texte ou lien) ; expiration AAAA-MM-JJ facultative après « ; »",
+                    prompt: lang.pick("Preuve (texte ou lien) ; expiration AAAA-MM-JJ facultative après « ; »",
                         "Evidence (text or link); optional expiry YYYY-MM-DD after \";\"",
                     )
                     .to_string(),
@@ -392,11 +388,12 @@ impl App {
                                     scroll: 0,
                                 })))
                             }
-                            Ok(None) => app.info(tr(
-                                &lang,
-                                "Pas d'évaluation précédente.",
-                                "No previous assessment.",
-                            )),
+                            Ok(None) => {
+                                app.info(lang.pick(
+                                    "Pas d'évaluation précédente.",
+                                    "No previous assessment.",
+                                ))
+                            }
                             Err(e) => app.error(e),
                         }
                     })
@@ -423,11 +420,7 @@ impl App {
             }
             Action::Finalize => {
                 if iv.is_final() {
-                    self.info(tr(
-                        &lang,
-                        "Évaluation déjà finalisée.",
-                        "Assessment already final.",
-                    ));
+                    self.info(lang.pick("Évaluation déjà finalisée.", "Assessment already final."));
                 } else {
                     self.overlay = Some(Overlay::ConfirmFinalize);
                 }
@@ -477,8 +470,7 @@ impl App {
                             iv.assessment = assessment;
                             iv.evaluation = Some(evaluation);
                         }
-                        app.info(tr(
-                            &lang,
+                        app.info(lang.pick(
                             "Évaluation finalisée : réponses figées.",
                             "Assessment finalized: answers frozen.",
                         ));

@@ -11,8 +11,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use vigie_app::Workbench;
 use vigie_app::workbench::{AppError, answers_of, by_question};
 use vigie_model::{
-    Answer, AnswerKind, AnswerValue, Applicability, Date, EvalContext, Evaluation, Questionnaire,
-    YesNo, applicable_items,
+    Answer, AnswerKind, AnswerValue, Applicability, Date, EvalContext, Evaluation, Lang,
+    Questionnaire, YesNo, applicable_items,
 };
 use vigie_plugin_host::Plugin;
 use vigie_store::{
@@ -90,7 +90,7 @@ pub enum Screen {
 
 pub struct App {
     pub bench: Workbench,
-    pub lang: String,
+    pub lang: Lang,
     pub today: Date,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -119,16 +119,11 @@ pub struct App {
     confirming_value: Option<String>,
 }
 
-/// Words of the interface in the auditor's language.
-pub fn tr<'a>(lang: &str, fr: &'a str, en: &'a str) -> &'a str {
-    if lang == "fr" { fr } else { en }
-}
-
 impl App {
-    pub fn new(bench: Workbench, lang: &str, today: Date, keymap: Keymap, theme: Theme) -> App {
+    pub fn new(bench: Workbench, lang: Lang, today: Date, keymap: Keymap, theme: Theme) -> App {
         let mut app = App {
             bench,
-            lang: lang.to_string(),
+            lang,
             today,
             keymap,
             theme,
@@ -157,7 +152,7 @@ impl App {
     }
 
     fn l<'a>(&self, fr: &'a str, en: &'a str) -> &'a str {
-        tr(&self.lang, fr, en)
+        self.lang.pick(fr, en)
     }
 
     pub fn screen(&self) -> &Screen {
@@ -207,7 +202,7 @@ impl App {
                 let lang = self.lang.clone();
                 self.info(format!(
                     "{} {}",
-                    tr(&lang, "Rapport écrit :", "Report written:"),
+                    lang.pick("Rapport écrit :", "Report written:"),
                     path.display()
                 ));
             }
@@ -291,11 +286,7 @@ impl App {
             self.cancel.store(true, Ordering::SeqCst);
             self.deferred.clear();
             let lang = self.lang.clone();
-            self.info(tr(
-                &lang,
-                "Annulation de l'attente…",
-                "Cancelling the wait…",
-            ));
+            self.info(lang.pick("Annulation de l'attente…", "Cancelling the wait…"));
             return;
         }
         self.deferred.push_back(event);
@@ -315,7 +306,7 @@ impl App {
             "attente de la base (un autre auditeur écrit)",
             job.started.elapsed().as_secs()
         );
-        let text = if self.lang == "fr" {
+        let text = if self.lang == Lang::Fr {
             text
         } else {
             format!(
@@ -362,7 +353,7 @@ impl App {
             // Esc never quits: on the home screen it only says how to.
             Action::Back if self.stack.len() <= 1 => {
                 let lang = self.lang.clone();
-                self.info(tr(&lang, "q pour quitter.", "q to quit."));
+                self.info(lang.pick("q pour quitter.", "q to quit."));
             }
             Action::Back => self.go_back(),
             Action::Report => self.ask_report(),
@@ -395,8 +386,7 @@ impl App {
         self.deferred.clear();
         if let AppError::Store(StoreError::Cancelled { .. }) = error {
             let lang = self.lang.clone();
-            self.info(tr(
-                &lang,
+            self.info(lang.pick(
                 "Attente abandonnée : rien n'a été écrit.",
                 "Stopped waiting: nothing was written.",
             ));

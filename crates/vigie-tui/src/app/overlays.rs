@@ -2,6 +2,7 @@
 //! conflict, confirmation) and their keys.
 
 use super::*;
+use vigie_model::Lang;
 
 /// What a one-line input is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -232,8 +233,7 @@ impl App {
                         }
                         iv.refresh_applicability();
                     }
-                    self.info(tr(
-                        &lang,
+                    self.info(lang.pick(
                         "Réponse de l'autre auditeur conservée.",
                         "Kept the other auditor's answer.",
                     ));
@@ -291,9 +291,7 @@ impl App {
                                 if iv.applies.question(question) {
                                     iv.current = question;
                                 } else {
-                                    self.info(tr(
-                                        &lang,
-                                        "Cette question ne s'applique pas avec les réponses actuelles.",
+                                    self.info(lang.pick("Cette question ne s'applique pas avec les réponses actuelles.",
                                         "That question does not apply with the current answers.",
                                     ));
                                 }
@@ -344,8 +342,8 @@ impl App {
                             purpose: InputPurpose::Value,
                             prompt: self.value_prompt(),
                             edit: LineEdit::typed(buffer),
-                            error: Some(match lang.as_str() {
-                                "fr" => format!(
+                            error: Some(match lang {
+                                Lang::Fr => format!(
                                     "{shown} : valeur inhabituelle. Entrée confirme, ou corrigez."
                                 ),
                                 _ => format!(
@@ -410,7 +408,7 @@ impl App {
                                 *iv.evidence_count.entry(question).or_insert(0) += 1;
                             }
                             let lang = app.lang.clone();
-                            app.info(tr(&lang, "Preuve ajoutée.", "Evidence added."));
+                            app.info(lang.pick("Preuve ajoutée.", "Evidence added."));
                         }
                         Err(e) => app.job_error(e),
                     })
@@ -423,15 +421,15 @@ impl App {
             } => {
                 let path = buffer.trim().to_string();
                 if path.is_empty() {
-                    self.error(tr(&lang, "Donnez un nom de fichier.", "Give a file name."));
+                    self.error(lang.pick("Donnez un nom de fichier.", "Give a file name."));
                     return;
                 }
                 let exists = std::path::Path::new(&path).exists();
                 if exists && replace.as_deref() != Some(path.as_str()) {
                     // Never overwrite silently: say so, keep the field, and
                     // let a second Enter on the same name replace the file.
-                    self.error(match lang.as_str() {
-                        "fr" => {
+                    self.error(match lang {
+                        Lang::Fr => {
                             format!("{path} existe déjà : Entrée le remplace, ou changez le nom.")
                         }
                         _ => {
@@ -464,8 +462,7 @@ impl App {
                     None => None,
                 };
                 if title.is_empty() {
-                    return self.error(tr(
-                        &lang,
+                    return self.error(lang.pick(
                         "L'action a besoin d'un intitulé.",
                         "The action needs a title.",
                     ));
@@ -488,7 +485,7 @@ impl App {
                                 view.actions.push(added);
                             }
                             let lang = app.lang.clone();
-                            app.info(tr(&lang, "Action ajoutée.", "Action added."));
+                            app.info(lang.pick("Action ajoutée.", "Action added."));
                         }
                         Err(e) => app.job_error(e),
                     })

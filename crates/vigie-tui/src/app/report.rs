@@ -65,23 +65,14 @@ impl App {
         format: vigie_report::Format,
         path: std::path::PathBuf,
     ) {
-        let lang = if self.lang == "fr" {
-            vigie_report::Lang::Fr
-        } else {
-            vigie_report::Lang::En
-        };
         let request = ReportRequest {
             assessment_id: assessment.to_string(),
             format,
-            lang,
+            lang: self.lang,
             path,
         };
         let l = self.lang.clone();
-        self.info(tr(
-            &l,
-            "Rapport en cours d'écriture…",
-            "Writing the report…",
-        ));
+        self.info(l.pick("Rapport en cours d'écriture…", "Writing the report…"));
         self.execute(Request::Report(request));
     }
 }

@@ -121,13 +121,13 @@ impl App {
                 Some(_) => format!(
                     "{} {} {}",
                     a.updated_by,
-                    tr(&lang, "a répondu à", "answered"),
+                    lang.pick("a répondu à", "answered"),
                     a.question
                 ),
                 None => format!(
                     "{} {} {}",
                     a.updated_by,
-                    tr(&lang, "a effacé", "cleared"),
+                    lang.pick("a effacé", "cleared"),
                     a.question
                 ),
             })
@@ -136,13 +136,13 @@ impl App {
             told.push(format!(
                 "+{} {}",
                 changed.len() - 2,
-                tr(&lang, "autres réponses", "more answers")
+                lang.pick("autres réponses", "more answers")
             ));
         }
         if finalized_by_other && assessment.status == vigie_store::AssessmentStatus::Final {
             told.push(format!(
                 "{finalizer} {}",
-                tr(&lang, "a finalisé l'évaluation", "finalized the assessment")
+                lang.pick("a finalisé l'évaluation", "finalized the assessment")
             ));
         }
         iv.answers = answers;

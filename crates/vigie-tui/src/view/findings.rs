@@ -4,13 +4,14 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
+use vigie_model::Lang;
 
 use super::{block, clip};
-use crate::app::{App, FindingRow, FindingsPane, FindingsView, tr};
+use crate::app::{App, FindingRow, FindingsPane, FindingsView};
 use crate::theme::{severity_mark, status_mark};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let e = &view.evaluation;
     let [header, list_area, detail_area] = Layout::vertical([
         Constraint::Length(2),
@@ -75,8 +76,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
             (
                 format!(
                     "{} (Tab: {})",
-                    tr(lang, "Critères", "Criteria"),
-                    tr(lang, "constats", "findings")
+                    lang.pick("Critères", "Criteria"),
+                    lang.pick("constats", "findings")
                 ),
                 items,
                 detail,
@@ -139,22 +140,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                     vec![Line::raw(format!(
                         "{} · {} {} · {}",
                         a.title,
-                        tr(lang, "créée par", "created by"),
+                        lang.pick("créée par", "created by"),
                         a.created_by,
                         a.created_at
                     ))]
                 }
-                None => vec![Line::raw(tr(lang, "Aucun constat.", "No finding."))],
+                None => vec![Line::raw(lang.pick("Aucun constat.", "No finding."))],
             };
             (
                 format!(
                     "{} (Tab: {})",
-                    tr(
-                        lang,
-                        "Constats et plan d'action",
-                        "Findings and action plan"
-                    ),
-                    tr(lang, "critères", "criteria")
+                    lang.pick("Constats et plan d'action", "Findings and action plan"),
+                    lang.pick("critères", "criteria")
                 ),
                 items,
                 detail,
@@ -175,16 +172,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
     );
     frame.render_widget(
         Paragraph::new(detail)
-            .block(block(app, tr(lang, "Détail", "Detail")))
+            .block(block(app, lang.pick("Détail", "Detail")))
             .wrap(Wrap { trim: true }),
         detail_area,
     );
 }
 
 /// An action's status with a mark, in the interface language.
-fn action_status(status: vigie_store::ActionStatus, lang: &str) -> &'static str {
+fn action_status(status: vigie_store::ActionStatus, lang: Lang) -> &'static str {
     use vigie_store::ActionStatus::*;
-    match (status, lang == "fr") {
+    match (status, lang == Lang::Fr) {
         (Open, true) => "○ à faire",
         (InProgress, true) => "◐ en cours",
         (Done, true) => "● fait",

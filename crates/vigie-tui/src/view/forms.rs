@@ -4,12 +4,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use vigie_model::Lang;
 
 use super::block;
-use crate::app::{App, NewAssessmentForm, SupplierForm, tr};
+use crate::app::{App, NewAssessmentForm, SupplierForm};
 
-fn label(lang: &str, key: &str) -> &'static str {
-    match (key, lang == "fr") {
+fn label(lang: Lang, key: &str) -> &'static str {
+    match (key, lang == Lang::Fr) {
         ("name", true) => "Nom",
         ("name", false) => "Name",
         ("country", true) => "Pays",
@@ -41,7 +42,7 @@ fn field_line(app: &App, name: &str, value: &str, focused: bool) -> Vec<Line<'st
 }
 
 pub fn supplier(frame: &mut Frame, area: Rect, app: &App, form: &SupplierForm) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let mut lines = Vec::new();
     for (i, f) in form.fields.iter().enumerate() {
         lines.extend(field_line(
@@ -54,8 +55,7 @@ pub fn supplier(frame: &mut Frame, area: Rect, app: &App, form: &SupplierForm) {
     let crit_focus = form.focus == form.fields.len();
     lines.extend(field_line(
         app,
-        tr(
-            lang,
+        lang.pick(
             "Criticité (Espace pour changer)",
             "Criticality (Space to change)",
         ),
@@ -67,17 +67,16 @@ pub fn supplier(frame: &mut Frame, area: Rect, app: &App, form: &SupplierForm) {
         lines.push(Line::from(Span::styled(format!("✘ {e}"), app.theme.error)));
     }
     lines.push(Line::from(Span::styled(
-        tr(
-            lang,
+        lang.pick(
             "Tab champ suivant · Entrée enregistrer · Échap annuler",
             "Tab next field · Enter save · Esc cancel",
         ),
         app.theme.muted,
     )));
     let title = if form.editing.is_some() {
-        tr(lang, "Modifier le fournisseur", "Edit supplier")
+        lang.pick("Modifier le fournisseur", "Edit supplier")
     } else {
-        tr(lang, "Nouveau fournisseur", "New supplier")
+        lang.pick("Nouveau fournisseur", "New supplier")
     };
     frame.render_widget(
         Paragraph::new(lines)
@@ -88,10 +87,10 @@ pub fn supplier(frame: &mut Frame, area: Rect, app: &App, form: &SupplierForm) {
 }
 
 pub fn new_assessment(frame: &mut Frame, area: Rect, app: &App, form: &NewAssessmentForm) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(tr(lang, "Fournisseur : ", "Supplier: "), app.theme.muted),
+            Span::styled(lang.pick("Fournisseur : ", "Supplier: "), app.theme.muted),
             Span::styled(form.supplier.name.clone(), app.theme.accent),
         ]),
         Line::raw(""),
@@ -99,7 +98,7 @@ pub fn new_assessment(frame: &mut Frame, area: Rect, app: &App, form: &NewAssess
             format!(
                 "{}{}",
                 if form.focus == 0 { "▸ " } else { "  " },
-                tr(lang, "Questionnaire (↑/↓)", "Questionnaire (↑/↓)")
+                lang.pick("Questionnaire (↑/↓)", "Questionnaire (↑/↓)")
             ),
             app.theme.muted,
         )),
@@ -126,7 +125,7 @@ pub fn new_assessment(frame: &mut Frame, area: Rect, app: &App, form: &NewAssess
     lines.push(Line::raw(""));
     lines.extend(field_line(
         app,
-        tr(lang, "Langue (Espace)", "Language (Space)"),
+        lang.pick("Langue (Espace)", "Language (Space)"),
         &format!("◂ {} ▸", form.language),
         form.focus == 1,
     ));
@@ -134,18 +133,17 @@ pub fn new_assessment(frame: &mut Frame, area: Rect, app: &App, form: &NewAssess
     let levels = &plugin.questionnaire().info.levels;
     let level_text = match levels.get(form.level) {
         Some(l) => format!("◂ {} ▸  {}", l.name.get(lang), l.description.get(lang)),
-        None => tr(lang, "(un seul niveau)", "(single level)").to_string(),
+        None => lang.pick("(un seul niveau)", "(single level)").to_string(),
     };
     lines.extend(field_line(
         app,
-        tr(lang, "Niveau cible (Espace)", "Target level (Space)"),
+        lang.pick("Niveau cible (Espace)", "Target level (Space)"),
         &level_text,
         form.focus == 2,
     ));
     lines.extend(field_line(
         app,
-        tr(
-            lang,
+        lang.pick(
             "Date de l'évaluation (AAAA-MM-JJ)",
             "Assessment date (YYYY-MM-DD)",
         ),
@@ -157,8 +155,7 @@ pub fn new_assessment(frame: &mut Frame, area: Rect, app: &App, form: &NewAssess
         lines.push(Line::from(Span::styled(format!("✘ {e}"), app.theme.error)));
     }
     lines.push(Line::from(Span::styled(
-        tr(
-            lang,
+        lang.pick(
             "Tab champ suivant · Entrée commencer · Échap annuler",
             "Tab next field · Enter start · Esc cancel",
         ),
@@ -168,7 +165,7 @@ pub fn new_assessment(frame: &mut Frame, area: Rect, app: &App, form: &NewAssess
         Paragraph::new(lines)
             .block(block(
                 app,
-                tr(lang, "Nouvelle évaluation", "New assessment"),
+                lang.pick("Nouvelle évaluation", "New assessment"),
             ))
             .wrap(Wrap { trim: false }),
         area,

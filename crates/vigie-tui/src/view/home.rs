@@ -7,18 +7,17 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 use vigie_store::AssessmentStatus;
 
 use super::{block, clip};
-use crate::app::{App, HomeRow, tr};
+use crate::app::{App, HomeRow};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let [header, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     let title = format!(
-        "Vigie · {} · {} {} · {} {}",
+        "Vigie · {} · {} {} · {}",
         app.bench.path().display(),
-        tr(lang, "auditeur", "auditor"),
+        lang.pick("auditeur", "auditor"),
         app.bench.auditor(),
-        app.home.total_assessments,
-        tr(lang, "évaluations", "assessments")
+        crate::messages::assessments(lang, app.home.total_assessments)
     );
     frame.render_widget(
         Paragraph::new(Span::styled(
@@ -30,8 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let width = list.width.saturating_sub(4) as usize;
     let items: Vec<ListItem> = if app.home.rows.is_empty() {
         vec![ListItem::new(Line::from(Span::styled(
-            tr(
-                lang,
+            lang.pick(
                 "Aucun fournisseur. Appuyez sur s pour en créer un.",
                 "No supplier yet. Press s to add one.",
             ),
@@ -51,11 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let list_widget = List::new(items)
         .block(block(
             app,
-            tr(
-                lang,
-                "Fournisseurs et évaluations",
-                "Suppliers and assessments",
-            ),
+            lang.pick("Fournisseurs et évaluations", "Suppliers and assessments"),
         ))
         .highlight_style(app.theme.selected)
         .highlight_symbol("▸ ");
@@ -63,7 +57,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn row_line(app: &App, row: &HomeRow, width: usize) -> Line<'static> {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     match row {
         HomeRow::Supplier(s) => {
             let mut details = Vec::new();
@@ -75,7 +69,7 @@ fn row_line(app: &App, row: &HomeRow, width: usize) -> Line<'static> {
             }
             details.push(format!(
                 "{} {}",
-                tr(lang, "criticité", "criticality"),
+                lang.pick("criticité", "criticality"),
                 super::criticality_label(s.criticality, lang)
             ));
             Line::from(vec![
@@ -91,8 +85,8 @@ fn row_line(app: &App, row: &HomeRow, width: usize) -> Line<'static> {
                 .map(|e| e.plugin.questionnaire().info.name.get(lang).to_string())
                 .unwrap_or_else(|_| a.plugin_id.clone());
             let status = match a.status {
-                AssessmentStatus::Draft => tr(lang, "brouillon", "draft"),
-                AssessmentStatus::Final => tr(lang, "final", "final"),
+                AssessmentStatus::Draft => lang.pick("brouillon", "draft"),
+                AssessmentStatus::Final => lang.pick("final", "final"),
             };
             let score = a
                 .score

@@ -5,17 +5,17 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use vigie_model::{AnswerKind, Status, YesNo};
+use vigie_model::{AnswerKind, Lang, Status, YesNo};
 
 use super::{block, clip};
-use crate::app::{App, Interview, tr};
+use crate::app::{App, Interview};
 use crate::theme::{severity_mark, status_mark};
 
 /// Options of a choice question that a digit key answers directly.
 pub const DIGIT_OPTIONS: usize = 9;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(5)]).areas(area);
     let left_width = if area.width >= 120 { 40 } else { 28 };
     let [left, right] =
@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     let (answered, total) = iv.progress();
     let q = &iv.questionnaire;
     let state = if iv.is_final() {
-        tr(lang, " · FINAL (lecture seule)", " · FINAL (read-only)")
+        lang.pick(" · FINAL (lecture seule)", " · FINAL (read-only)")
     } else {
         ""
     };
@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
 }
 
 fn draw_sections(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let current = iv.section_of_current();
     let width = area.width.saturating_sub(2) as usize;
     let visible_rows = area.height.saturating_sub(2) as usize;
@@ -109,24 +109,27 @@ fn draw_sections(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         .collect();
     if overflow {
         let below = total_sections.saturating_sub(first + rows);
-        let hint = format!("  ↑{first} ↓{below} · {}", tr(lang, "g : toutes", "g: all"));
+        let hint = format!(
+            "  ↑{first} ↓{below} · {}",
+            lang.pick("g : toutes", "g: all")
+        );
         lines.push(Line::from(Span::styled(
             clip(&hint, width),
             app.theme.muted,
         )));
     }
     frame.render_widget(
-        Paragraph::new(lines).block(block(app, tr(lang, "Sections", "Sections"))),
+        Paragraph::new(lines).block(block(app, lang.pick("Sections", "Sections"))),
         area,
     );
 }
 
 fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let width = area.width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     let busy = if iv.scoring {
-        tr(lang, " (calcul…)", " (scoring…)")
+        lang.pick(" (calcul…)", " (scoring…)")
     } else {
         ""
     };
@@ -137,7 +140,7 @@ fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
                 .map(|s| format!("{s:.1}/100"))
                 .unwrap_or_else(|| "-".into());
             lines.push(Line::from(vec![
-                Span::styled(tr(lang, "Score ", "Score "), app.theme.muted),
+                Span::styled(lang.pick("Score ", "Score "), app.theme.muted),
                 Span::styled(score, app.theme.accent),
                 Span::styled(busy.to_string(), app.theme.muted),
             ]));
@@ -151,7 +154,7 @@ fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             }
             lines.push(Line::from(spans));
             lines.push(Line::from(vec![
-                Span::styled(tr(lang, "Verdict ", "Verdict "), app.theme.muted),
+                Span::styled(lang.pick("Verdict ", "Verdict "), app.theme.muted),
                 Span::styled(
                     clip(e.verdict.label.get(lang), width.saturating_sub(8)),
                     app.theme.severity(e.verdict.severity),
@@ -159,9 +162,9 @@ fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             ]));
             lines.push(Line::from(Span::styled(
                 format!(
-                    "{} {}",
-                    e.findings.len(),
-                    tr(lang, "constats :", "findings:")
+                    "{}{}",
+                    crate::messages::findings(lang, e.findings.len()),
+                    lang.pick(" :", ":")
                 ),
                 app.theme.muted,
             )));
@@ -182,7 +185,7 @@ fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         None => lines.push(Line::from(Span::styled(
             format!(
                 "{}{busy}",
-                tr(lang, "Pas encore de résultat", "No result yet")
+                lang.pick("Pas encore de résultat", "No result yet")
             ),
             app.theme.muted,
         ))),
@@ -191,13 +194,13 @@ fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         lines.push(Line::from(Span::styled(clip(err, width), app.theme.error)));
     }
     frame.render_widget(
-        Paragraph::new(lines).block(block(app, tr(lang, "Résultat en direct", "Live result"))),
+        Paragraph::new(lines).block(block(app, lang.pick("Résultat en direct", "Live result"))),
         area,
     );
 }
 
 fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let q = &iv.questionnaire.questions[iv.current];
     let visible = iv.visible();
     let position = visible
@@ -207,7 +210,7 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         .unwrap_or(0);
     let title = format!(
         "{} {position}/{} · {}",
-        tr(lang, "Question", "Question"),
+        lang.pick("Question", "Question"),
         visible.len(),
         q.id
     );
@@ -263,7 +266,7 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
                     .unwrap_or_default();
                 lines.push(Line::from(Span::styled(
                     match lang {
-                        "fr" => {
+                        Lang::Fr => {
                             format!("   … {more} autres options : {enter} ouvre la liste complète")
                         }
                         _ => format!("   … {more} more options: {enter} opens the full list"),
@@ -273,8 +276,7 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             }
             if matches!(q.kind, AnswerKind::MultipleChoice(_)) {
                 lines.push(Line::from(Span::styled(
-                    tr(
-                        lang,
+                    lang.pick(
                         "   (plusieurs choix : chaque chiffre coche/décoche)",
                         "   (several choices: each digit toggles)",
                     ),
@@ -284,15 +286,15 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         }
         kind => {
             let hint = match kind {
-                AnswerKind::Date => tr(lang, "date AAAA-MM-JJ", "date YYYY-MM-DD"),
-                AnswerKind::Text => tr(lang, "texte libre", "free text"),
-                _ => tr(lang, "nombre", "number"),
+                AnswerKind::Date => lang.pick("date AAAA-MM-JJ", "date YYYY-MM-DD"),
+                AnswerKind::Text => lang.pick("texte libre", "free text"),
+                _ => lang.pick("nombre", "number"),
             };
             lines.push(Line::from(vec![
                 Span::styled(" Enter ", app.theme.key),
                 Span::raw(format!(
                     "{} ({hint})",
-                    tr(lang, "saisir la valeur", "type the value")
+                    lang.pick("saisir la valeur", "type the value")
                 )),
             ]));
         }
@@ -306,7 +308,7 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             } else {
                 "○ "
             },
-            tr(lang, "refus de répondre", "declined to answer")
+            lang.pick("refus de répondre", "declined to answer")
         )),
     ]));
     lines.push(Line::raw(""));
@@ -317,7 +319,7 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
                 .map(|a| {
                     format!(
                         " ({} {}, {}, {})",
-                        tr(lang, "rév.", "rev."),
+                        lang.pick("rév.", "rev."),
                         a.revision,
                         a.updated_by,
                         a.updated_at.get(..16).unwrap_or(&a.updated_at)
@@ -325,18 +327,18 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
                 })
                 .unwrap_or_default();
             let confirm = if stored.is_some_and(|a| a.to_confirm) {
-                tr(lang, " · à confirmer", " · to confirm")
+                lang.pick(" · à confirmer", " · to confirm")
             } else {
                 ""
             };
             lines.push(Line::from(vec![
-                Span::styled(tr(lang, "Réponse : ", "Answer: "), app.theme.muted),
+                Span::styled(lang.pick("Réponse : ", "Answer: "), app.theme.muted),
                 Span::styled(v.display(&q.kind, lang), app.theme.ok),
                 Span::styled(format!("{meta}{confirm}"), app.theme.muted),
             ]));
         }
         None => lines.push(Line::from(Span::styled(
-            tr(lang, "Sans réponse", "Not answered"),
+            lang.pick("Sans réponse", "Not answered"),
             app.theme.muted,
         ))),
     }
@@ -345,23 +347,20 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         .filter(|n| !n.is_empty())
     {
         lines.push(Line::from(vec![
-            Span::styled(tr(lang, "Note : ", "Note: "), app.theme.muted),
+            Span::styled(lang.pick("Note : ", "Note: "), app.theme.muted),
             Span::raw(note.clone()),
         ]));
     }
     if let Some(n) = iv.evidence_count.get(&q.id) {
         lines.push(Line::from(Span::styled(
-            format!(
-                "{n} {}",
-                tr(lang, "preuve(s) jointe(s)", "evidence item(s)")
-            ),
+            crate::messages::evidence_items(lang, *n),
             app.theme.muted,
         )));
     }
     let refs: Vec<String> = q.references.iter().map(|r| r.label()).collect();
     if !refs.is_empty() {
         lines.push(Line::from(Span::styled(
-            format!("{} {}", tr(lang, "Réf.", "Ref."), refs.join(" · ")),
+            format!("{} {}", lang.pick("Réf.", "Ref."), refs.join(" · ")),
             app.theme.muted,
         )));
     }
@@ -390,8 +389,7 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     lines.push(Line::from(vec![
         Span::styled(" i ", app.theme.key),
         Span::styled(
-            tr(
-                lang,
+            lang.pick(
                 "aide : pourquoi, preuves à demander",
                 "help: why, evidence to ask for",
             ),

@@ -4,13 +4,14 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
+use vigie_model::Lang;
 
 use super::{block, clip};
-use crate::app::{App, AuditView, CompareView, tr};
+use crate::app::{App, AuditView, CompareView};
 use crate::theme::status_mark;
 
 pub fn plugins(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(8)]).areas(area);
     let entries = app.bench.catalog().entries();
@@ -40,7 +41,7 @@ pub fn plugins(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
         List::new(items)
             .block(block(
                 app,
-                tr(lang, "Questionnaires installés", "Installed questionnaires"),
+                lang.pick("Questionnaires installés", "Installed questionnaires"),
             ))
             .highlight_style(app.theme.selected)
             .highlight_symbol("▸ "),
@@ -57,8 +58,8 @@ pub fn plugins(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
                 q.sections.len(),
                 q.questions.len(),
                 q.criteria.len(),
-                tr(lang, "critères", "criteria"),
-                tr(lang, "langues", "languages"),
+                lang.pick("critères", "criteria"),
+                lang.pick("langues", "languages"),
                 q.info.languages.join("/")
             ),
             app.theme.muted,
@@ -93,7 +94,7 @@ pub fn plugins(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
 }
 
 pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(8)]).areas(area);
     let width = list_area.width.saturating_sub(4) as usize;
@@ -123,7 +124,7 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView) {
                 app,
                 format!(
                     "{} · {}",
-                    tr(lang, "Journal d'audit", "Audit trail"),
+                    lang.pick("Journal d'audit", "Audit trail"),
                     view.title
                 ),
             ))
@@ -148,12 +149,12 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView) {
             let (before, after) = (note(&e.old), note(&e.new));
             if e.entity == "answer" && before != after {
                 lines.push(Line::from(vec![
-                    Span::styled(tr(lang, "note : ", "note: "), app.theme.muted),
+                    Span::styled(lang.pick("note : ", "note: "), app.theme.muted),
                     Span::raw(after.unwrap_or_else(|| "—".into())),
                 ]));
                 if let Some(before) = before {
                     lines.push(Line::from(vec![
-                        Span::styled(tr(lang, "note avant : ", "note before: "), app.theme.muted),
+                        Span::styled(lang.pick("note avant : ", "note before: "), app.theme.muted),
                         Span::raw(before),
                     ]));
                 }
@@ -164,11 +165,11 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView) {
             )));
             lines
         }
-        None => vec![Line::raw(tr(lang, "Aucune entrée.", "No entry."))],
+        None => vec![Line::raw(lang.pick("Aucune entrée.", "No entry."))],
     };
     frame.render_widget(
         Paragraph::new(detail)
-            .block(block(app, tr(lang, "Changement", "Change")))
+            .block(block(app, lang.pick("Changement", "Change")))
             .wrap(Wrap { trim: true }),
         detail_area,
     );
@@ -176,13 +177,13 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView) {
 
 /// What changed since the previous assessment.
 pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     let c = &view.comparison;
     let q = &view.questionnaire;
     let score = |s: Option<f64>| s.map(|v| format!("{v:.1}")).unwrap_or_else(|| "-".into());
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(tr(lang, "Score : ", "Score: "), app.theme.muted),
+            Span::styled(lang.pick("Score : ", "Score: "), app.theme.muted),
             Span::styled(
                 format!(
                     "{} ({}) → {} ({}){}",
@@ -198,7 +199,7 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
             ),
         ]),
         Line::from(vec![
-            Span::styled(tr(lang, "Verdict : ", "Verdict: "), app.theme.muted),
+            Span::styled(lang.pick("Verdict : ", "Verdict: "), app.theme.muted),
             Span::raw(format!(
                 "{} → {}",
                 c.previous.verdict.label.get(lang),
@@ -209,18 +210,17 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
             format!(
                 "{} {} · {} {} · {} {}",
                 c.answers.len(),
-                tr(lang, "réponses modifiées", "answers changed"),
+                lang.pick("réponses modifiées", "answers changed"),
                 c.unchanged_answers,
-                tr(lang, "inchangées", "unchanged"),
+                lang.pick("inchangées", "unchanged"),
                 c.to_confirm.len(),
-                tr(lang, "à confirmer", "to confirm")
+                lang.pick("à confirmer", "to confirm")
             ),
             app.theme.muted,
         )),
         Line::raw(""),
         Line::from(Span::styled(
-            tr(
-                lang,
+            lang.pick(
                 "Critères dont le statut change",
                 "Criteria whose status changed",
             ),
@@ -243,12 +243,12 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
         )));
     }
     lines.push(Line::from(Span::styled(
-        tr(lang, "Constats levés", "Findings closed"),
+        lang.pick("Constats levés", "Findings closed"),
         app.theme.title,
     )));
     if c.findings_closed.is_empty() {
         lines.push(Line::from(Span::styled(
-            format!("  {}", tr(lang, "aucun", "none")),
+            format!("  {}", lang.pick("aucun", "none")),
             app.theme.muted,
         )));
     }
@@ -259,12 +259,12 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
         )));
     }
     lines.push(Line::from(Span::styled(
-        tr(lang, "Nouveaux constats", "Findings opened"),
+        lang.pick("Nouveaux constats", "Findings opened"),
         app.theme.title,
     )));
     if c.findings_opened.is_empty() {
         lines.push(Line::from(Span::styled(
-            format!("  {}", tr(lang, "aucun", "none")),
+            format!("  {}", lang.pick("aucun", "none")),
             app.theme.muted,
         )));
     }
@@ -275,7 +275,7 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
         )));
     }
     lines.push(Line::from(Span::styled(
-        tr(lang, "Réponses modifiées", "Answers changed"),
+        lang.pick("Réponses modifiées", "Answers changed"),
         app.theme.title,
     )));
     for change in &c.answers {
@@ -296,8 +296,7 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
         Paragraph::new(lines)
             .block(block(
                 app,
-                tr(
-                    lang,
+                lang.pick(
                     "Comparaison avec l'évaluation précédente (j/k)",
                     "Compared with the previous assessment (j/k)",
                 ),
@@ -312,7 +311,7 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
 pub fn audit_sentence(
     entry: &vigie_store::AuditEntry,
     questionnaire: Option<&vigie_model::Questionnaire>,
-    lang: &str,
+    lang: Lang,
 ) -> String {
     let who = &entry.who;
     if entry.entity == "answer" {
@@ -333,40 +332,39 @@ pub fn audit_sentence(
         };
         let (before, after) = (value_of(&entry.old), value_of(&entry.new));
         let question = &entry.entity_id;
-        let sep = if lang == "fr" { " : " } else { ": " };
+        let sep = if lang == Lang::Fr { " : " } else { ": " };
         return match (before, after) {
             (Some(b), Some(a)) if a == b => {
-                format!("{who} {} {question}", tr(lang, "a annoté", "annotated"))
+                format!("{who} {} {question}", lang.pick("a annoté", "annotated"))
             }
             (Some(b), Some(a)) => format!(
                 "{who} {} {question}{sep}{a} ({} {b})",
-                tr(lang, "a répondu à", "answered"),
-                tr(lang, "avant", "was")
+                lang.pick("a répondu à", "answered"),
+                lang.pick("avant", "was")
             ),
             (None, Some(a)) => format!(
                 "{who} {} {question}{sep}{a}",
-                tr(lang, "a répondu à", "answered"),
+                lang.pick("a répondu à", "answered"),
             ),
             (Some(b), None) => format!(
                 "{who} {} {question} ({} {b})",
-                tr(lang, "a effacé la réponse à", "cleared the answer to"),
-                tr(lang, "avant", "was")
+                lang.pick("a effacé la réponse à", "cleared the answer to"),
+                lang.pick("avant", "was")
             ),
-            (None, None) => format!("{who} {} {question}", tr(lang, "a modifié", "changed")),
+            (None, None) => format!("{who} {} {question}", lang.pick("a modifié", "changed")),
         };
     }
     let what = match (entry.action.as_str(), entry.entity.as_str()) {
-        ("create", "assessment") => tr(lang, "a créé l'évaluation", "created the assessment"),
-        ("finalize", _) => tr(lang, "a finalisé l'évaluation", "finalized the assessment"),
-        ("prefill", _) => tr(
-            lang,
+        ("create", "assessment") => lang.pick("a créé l'évaluation", "created the assessment"),
+        ("finalize", _) => lang.pick("a finalisé l'évaluation", "finalized the assessment"),
+        ("prefill", _) => lang.pick(
             "a repris les réponses de l'évaluation précédente",
             "carried over the previous assessment's answers",
         ),
-        ("import", _) => tr(lang, "a importé", "imported"),
-        ("add", "evidence") => tr(lang, "a ajouté une preuve", "added evidence"),
-        ("add", "action-item") => tr(lang, "a ajouté une action", "added an action"),
-        ("update", "action-item") => tr(lang, "a mis à jour une action", "updated an action"),
+        ("import", _) => lang.pick("a importé", "imported"),
+        ("add", "evidence") => lang.pick("a ajouté une preuve", "added evidence"),
+        ("add", "action-item") => lang.pick("a ajouté une action", "added an action"),
+        ("update", "action-item") => lang.pick("a mis à jour une action", "updated an action"),
         _ => "",
     };
     if what.is_empty() {

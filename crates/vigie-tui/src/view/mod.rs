@@ -12,8 +12,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use vigie_model::Lang;
 
-use crate::app::{App, Screen, tr};
+use crate::app::{App, Screen};
 use crate::keymap::Action;
 
 /// Smallest usable terminal.
@@ -25,12 +26,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let text = format!(
             "{} {}x{} — {} {MIN_WIDTH}x{MIN_HEIGHT}.\n{}",
-            tr(&app.lang, "Terminal trop petit :", "Terminal too small:"),
+            app.lang
+                .pick("Terminal trop petit :", "Terminal too small:"),
             area.width,
             area.height,
-            tr(&app.lang, "il faut au moins", "Vigie needs at least"),
-            tr(
-                &app.lang,
+            app.lang.pick("il faut au moins", "Vigie needs at least"),
+            app.lang.pick(
                 "Agrandissez la fenêtre ; q pour quitter.",
                 "Enlarge the window; q to quit."
             ),
@@ -54,10 +55,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 /// Shown while the database opens and the questionnaires load.
-pub fn splash(frame: &mut Frame, lang: &str) {
-    let text = tr(
-        lang,
-        "Vigie — chargement des questionnaires… (la première ouverture les compile : environ une seconde)",
+pub fn splash(frame: &mut Frame, lang: Lang) {
+    let text = lang.pick("Vigie — chargement des questionnaires… (la première ouverture les compile : environ une seconde)",
         "Vigie — loading the questionnaires… (the first start compiles them: about a second)",
     );
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), frame.area());
@@ -111,14 +110,14 @@ pub fn key_hints(app: &App, actions: &[Action]) -> Line<'static> {
         let keys = app.keymap.keys(*a);
         let Some(first) = keys.first() else { continue };
         spans.push(Span::styled(first.label(), app.theme.key));
-        spans.push(Span::raw(format!(" {}  ", hint(*a, &app.lang))));
+        spans.push(Span::raw(format!(" {}  ", hint(*a, app.lang))));
     }
     Line::from(spans)
 }
 
 /// One or two words for the bottom hint line.
-fn hint(action: Action, lang: &str) -> &'static str {
-    let fr = lang == "fr";
+fn hint(action: Action, lang: Lang) -> &'static str {
+    let fr = lang == Lang::Fr;
     match action {
         Action::Select => {
             if fr {
@@ -233,9 +232,9 @@ fn hint(action: Action, lang: &str) -> &'static str {
 }
 
 /// A supplier's criticality in the interface language.
-pub fn criticality_label(c: vigie_store::Criticality, lang: &str) -> &'static str {
+pub fn criticality_label(c: vigie_store::Criticality, lang: Lang) -> &'static str {
     use vigie_store::Criticality::*;
-    match (c, lang == "fr") {
+    match (c, lang == Lang::Fr) {
         (Low, true) => "faible",
         (Medium, true) => "moyenne",
         (High, true) => "élevée",

@@ -6,9 +6,10 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
+use vigie_model::Lang;
 
 use super::{block, clip};
-use crate::app::{App, Overlay, tr};
+use crate::app::{App, Overlay};
 use crate::keymap::{Action, Scope};
 use crate::search::Field;
 
@@ -61,7 +62,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let Some(overlay) = &app.overlay else { return };
-    let lang = app.lang.as_str();
+    let lang = app.lang;
     match overlay {
         Overlay::Help => {
             // Each entry is a group of lines: a scope title, or a key and its
@@ -83,13 +84,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 };
                 for scope in &scopes {
                     let name = match scope {
-                        Scope::Global => tr(lang, "Partout", "Everywhere"),
-                        Scope::Home => tr(lang, "Accueil", "Home"),
-                        Scope::Interview => tr(lang, "Entretien", "Interview"),
-                        Scope::Findings => tr(lang, "Constats", "Findings"),
-                        Scope::Form => tr(lang, "Formulaires", "Forms"),
-                        Scope::Popup => tr(lang, "Fenêtres", "Popups"),
-                        Scope::Conflict => tr(lang, "Conflit", "Conflict"),
+                        Scope::Global => lang.pick("Partout", "Everywhere"),
+                        Scope::Home => lang.pick("Accueil", "Home"),
+                        Scope::Interview => lang.pick("Entretien", "Interview"),
+                        Scope::Findings => lang.pick("Constats", "Findings"),
+                        Scope::Form => lang.pick("Formulaires", "Forms"),
+                        Scope::Popup => lang.pick("Fenêtres", "Popups"),
+                        Scope::Conflict => lang.pick("Conflit", "Conflict"),
                     };
                     groups.push(vec![Line::from(Span::styled(name, app.theme.title))]);
                     for action in Action::ALL.iter().filter(|a| a.scope() == *scope) {
@@ -98,15 +99,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     if *scope == Scope::Interview {
                         groups.push(entry(
                             "1-9".into(),
-                            tr(lang, "choisir l'option affichée", "choose the option shown"),
+                            lang.pick("choisir l'option affichée", "choose the option shown"),
                         ));
                     }
                 }
                 groups
             };
             let footer = Line::from(Span::styled(
-                tr(
-                    lang,
+                lang.pick(
                     "Une touche pour fermer · touches réglables dans keymap.toml",
                     "Any key closes · keys set in keymap.toml",
                 ),
@@ -122,14 +122,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 let rect = centered(area, width, lines.len() as u16 + 2);
                 frame.render_widget(Clear, rect);
                 frame.render_widget(
-                    Paragraph::new(lines).block(block(app, tr(lang, "Aide", "Help"))),
+                    Paragraph::new(lines).block(block(app, lang.pick("Aide", "Help"))),
                     rect,
                 );
             } else {
                 // Too tall for the terminal (80x24 in the interview): two
                 // columns with narrower key labels, the footer below.
                 frame.render_widget(Clear, area);
-                let outer = block(app, tr(lang, "Aide", "Help"));
+                let outer = block(app, lang.pick("Aide", "Help"));
                 let inner = outer.inner(area);
                 frame.render_widget(outer, area);
                 let [columns, bottom] =
@@ -160,21 +160,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 ]),
                 Line::from(vec![
                     Span::styled(" 2 ", app.theme.key),
-                    Span::raw(tr(
-                        lang,
-                        "HTML (imprimable en PDF)",
-                        "HTML (printable to PDF)",
-                    )),
+                    Span::raw(lang.pick("HTML (imprimable en PDF)", "HTML (printable to PDF)")),
                 ]),
                 Line::from(vec![Span::styled(" 3 ", app.theme.key), Span::raw("JSON")]),
                 Line::from(vec![
                     Span::styled(" 4 ", app.theme.key),
-                    Span::raw(tr(lang, "CSV (tableur)", "CSV (spreadsheet)")),
+                    Span::raw(lang.pick("CSV (tableur)", "CSV (spreadsheet)")),
                 ]),
                 Line::raw(""),
                 Line::from(Span::styled(
-                    tr(
-                        lang,
+                    lang.pick(
                         "Écrit dans le dossier courant · autre touche : annuler",
                         "Written to the current folder · any other key cancels",
                     ),
@@ -184,7 +179,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             let rect = centered(area, 60, 8);
             frame.render_widget(Clear, rect);
             frame.render_widget(
-                Paragraph::new(lines).block(block(app, tr(lang, "Rapport", "Report"))),
+                Paragraph::new(lines).block(block(app, lang.pick("Rapport", "Report"))),
                 rect,
             );
         }
@@ -193,9 +188,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 return;
             };
             let title = |text: &str| Line::from(Span::styled(text.to_string(), app.theme.title));
-            let mut lines = vec![title(tr(lang, "Le score", "The score"))];
-            lines.push(Line::raw(tr(
-                lang,
+            let mut lines = vec![title(lang.pick("Le score", "The score"))];
+            lines.push(Line::raw(lang.pick(
                 "De 0 à 100 : la moyenne des scores des critères évalués, pondérée par le \
                  questionnaire ; un critère non applicable ou non évalué n'y entre pas. Il dit \
                  où en est le fournisseur, pas s'il est conforme.",
@@ -204,9 +198,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                  count. It tells how far the supplier is, not whether it complies.",
             )));
             lines.push(Line::raw(""));
-            lines.push(title(tr(lang, "Le verdict", "The verdict")));
-            lines.push(Line::raw(tr(
-                lang,
+            lines.push(title(lang.pick("Le verdict", "The verdict")));
+            lines.push(Line::raw(lang.pick(
                 "La conclusion que les règles du questionnaire tirent des critères : un \
                  critère décisif non conforme, des réponses manquantes ou refusées la \
                  décident avant le score.",
@@ -228,7 +221,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     if let Some(rule) = e.extensions.iter().find(|x| x.key == "verdict-rule") {
                         lines.push(Line::raw(format!(
                             "{} {}",
-                            tr(lang, "Règle décisive :", "Deciding rule:"),
+                            lang.pick("Règle décisive :", "Deciding rule:"),
                             rule.value
                         )));
                     }
@@ -236,20 +229,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     if !why.is_empty() {
                         lines.push(Line::raw(format!(
                             "{} {why}",
-                            tr(lang, "Pourquoi :", "Why:")
+                            lang.pick("Pourquoi :", "Why:")
                         )));
                     }
                 }
-                None => lines.push(Line::raw(tr(
-                    lang,
-                    "Pas encore de résultat.",
-                    "No result yet.",
-                ))),
+                None => lines.push(Line::raw(
+                    lang.pick("Pas encore de résultat.", "No result yet."),
+                )),
             }
             lines.push(Line::raw(""));
-            lines.push(title(tr(lang, "Marques des critères", "Criteria marks")));
-            lines.push(Line::raw(tr(
-                lang,
+            lines.push(title(lang.pick("Marques des critères", "Criteria marks")));
+            lines.push(Line::raw(lang.pick(
                 "✔ conforme · ! à vérifier · ✘ non conforme · — non applicable · · non évalué",
                 "✔ compliant · ! to verify · ✘ non-compliant · — not applicable · · not assessed",
             )));
@@ -257,7 +247,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 frame,
                 area,
                 app,
-                tr(lang, "Score et verdict", "Score and verdict").to_string(),
+                lang.pick("Score et verdict", "Score and verdict")
+                    .to_string(),
                 lines,
             );
         }
@@ -268,13 +259,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             let q = &iv.questionnaire.questions[iv.current];
             let lines = vec![
                 Line::from(Span::styled(
-                    tr(lang, "Pourquoi c'est important", "Why it matters"),
+                    lang.pick("Pourquoi c'est important", "Why it matters"),
                     app.theme.title,
                 )),
                 Line::raw(q.help.why.get(lang).to_string()),
                 Line::raw(""),
                 Line::from(Span::styled(
-                    tr(lang, "Preuves à demander", "Evidence to ask for"),
+                    lang.pick("Preuves à demander", "Evidence to ask for"),
                     app.theme.title,
                 )),
                 Line::raw(q.help.evidence.get(lang).to_string()),
@@ -309,8 +300,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 )));
             }
             lines.push(Line::from(Span::styled(
-                tr(
-                    lang,
+                lang.pick(
                     "Entrée valider · Échap annuler · Ctrl-U effacer",
                     "Enter confirm · Esc cancel · Ctrl-U clear",
                 ),
@@ -350,11 +340,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             {
                 let entry = search.index.entry(hit.entry);
                 let field = match entry.field {
-                    Field::Question => tr(lang, "question", "question"),
-                    Field::Answer => tr(lang, "réponse", "answer"),
-                    Field::Note => tr(lang, "note", "note"),
-                    Field::Id => tr(lang, "identifiant", "id"),
-                    Field::Help => tr(lang, "aide", "help"),
+                    Field::Question => lang.pick("question", "question"),
+                    Field::Answer => lang.pick("réponse", "answer"),
+                    Field::Note => lang.pick("note", "note"),
+                    Field::Id => lang.pick("identifiant", "id"),
+                    Field::Help => lang.pick("aide", "help"),
                 };
                 let id = questions
                     .as_ref()
@@ -373,15 +363,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             }
             if search.hits.is_empty() && !search.query.is_empty() {
                 lines.push(Line::from(Span::styled(
-                    tr(lang, "Aucun résultat.", "No match."),
+                    lang.pick("Aucun résultat.", "No match."),
                     app.theme.muted,
                 )));
             }
             frame.render_widget(
                 Paragraph::new(lines).block(block(
                     app,
-                    tr(
-                        lang,
+                    lang.pick(
                         "Rechercher (ids, questions, aide, réponses, notes) · Entrée · Échap",
                         "Search (ids, questions, help, answers, notes) · Enter · Esc",
                     ),
@@ -432,9 +421,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 })
                 .collect();
             let title = match (multiple, lang) {
-                (false, "fr") => "Choisir · ↑↓ · Entrée répondre · Échap fermer",
+                (false, Lang::Fr) => "Choisir · ↑↓ · Entrée répondre · Échap fermer",
                 (false, _) => "Choose · ↑↓ · Enter answer · Esc close",
-                (true, "fr") => "Cocher · ↑↓ · Espace/Entrée cocher · Échap fermer",
+                (true, Lang::Fr) => "Cocher · ↑↓ · Espace/Entrée cocher · Échap fermer",
                 (true, _) => "Tick · ↑↓ · Space/Enter toggle · Esc close",
             };
             frame.render_widget(Clear, rect);
@@ -479,7 +468,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             frame.render_widget(
                 Paragraph::new(lines).block(block(
                     app,
-                    tr(lang, "Aller à la section", "Jump to section"),
+                    lang.pick("Aller à la section", "Jump to section"),
                 )),
                 rect,
             );
@@ -499,46 +488,38 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             let show = |v: &Option<vigie_model::AnswerValue>| match (v, &kind) {
                 (Some(v), Some(k)) => v.display(k, lang),
                 (Some(v), None) => format!("{v:?}"),
-                (None, _) => tr(lang, "(effacée)", "(cleared)").to_string(),
+                (None, _) => lang.pick("(effacée)", "(cleared)").to_string(),
             };
             let lines = vec![
                 Line::from(Span::styled(
                     format!(
                         "{} `{question}` {}",
-                        tr(
-                            lang,
-                            "Un autre auditeur a modifié",
-                            "Another auditor changed"
-                        ),
-                        tr(
-                            lang,
-                            "pendant que vous répondiez.",
-                            "while you were answering."
-                        )
+                        lang.pick("Un autre auditeur a modifié", "Another auditor changed"),
+                        lang.pick("pendant que vous répondiez.", "while you were answering.")
                     ),
                     app.theme.warn,
                 )),
                 Line::raw(""),
                 Line::from(vec![
-                    Span::styled(tr(lang, "Votre réponse : ", "Yours:  "), app.theme.muted),
+                    Span::styled(lang.pick("Votre réponse : ", "Yours:  "), app.theme.muted),
                     Span::raw(show(ours)),
                 ]),
                 Line::from(vec![
-                    Span::styled(tr(lang, "Sa réponse :    ", "Theirs: "), app.theme.muted),
+                    Span::styled(lang.pick("Sa réponse :    ", "Theirs: "), app.theme.muted),
                     Span::raw(format!(
                         "{} ({}, {} {})",
                         show(&theirs.value),
                         theirs.updated_by,
-                        tr(lang, "rév.", "rev."),
+                        lang.pick("rév.", "rev."),
                         theirs.revision
                     )),
                 ]),
                 Line::raw(""),
                 Line::from(vec![
                     Span::styled(" k ", app.theme.key),
-                    Span::raw(tr(lang, "garder la sienne   ", "keep theirs   ")),
+                    Span::raw(lang.pick("garder la sienne   ", "keep theirs   ")),
                     Span::styled(" o ", app.theme.key),
-                    Span::raw(tr(lang, "remplacer par la vôtre", "overwrite with yours")),
+                    Span::raw(lang.pick("remplacer par la vôtre", "overwrite with yours")),
                 ]),
             ];
             // Room for the message on two lines, so the keys line is never cut.
@@ -546,23 +527,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             frame.render_widget(Clear, rect);
             frame.render_widget(
                 Paragraph::new(lines)
-                    .block(block(app, tr(lang, "Conflit", "Conflict")))
+                    .block(block(app, lang.pick("Conflit", "Conflict")))
                     .wrap(Wrap { trim: false }),
                 rect,
             );
         }
         Overlay::ConfirmFinalize => {
             let lines = vec![
-                Line::raw(tr(
-                    lang,
-                    "Finaliser fige les réponses et enregistre le résultat avec l'empreinte du questionnaire.",
+                Line::raw(lang.pick("Finaliser fige les réponses et enregistre le résultat avec l'empreinte du questionnaire.",
                     "Finalizing freezes the answers and stores the result with the questionnaire's sha256.",
                 )),
                 Line::raw(""),
                 Line::from(Span::styled(
-                    tr(
-                        lang,
-                        "o/y confirmer · autre touche annuler",
+                    lang.pick("o/y confirmer · autre touche annuler",
                         "y confirm · any other key cancels",
                     ),
                     app.theme.key,
@@ -572,7 +549,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             frame.render_widget(Clear, rect);
             frame.render_widget(
                 Paragraph::new(lines)
-                    .block(block(app, tr(lang, "Finaliser ?", "Finalize?")))
+                    .block(block(app, lang.pick("Finaliser ?", "Finalize?")))
                     .wrap(Wrap { trim: false }),
                 rect,
             );
@@ -584,7 +561,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
 fn text_panel(frame: &mut Frame, area: Rect, app: &App, title: String, mut lines: Vec<Line>) {
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
-        tr(&app.lang, "Une touche pour fermer", "Any key closes"),
+        app.lang.pick("Une touche pour fermer", "Any key closes"),
         app.theme.muted,
     )));
     let rect = centered(
