@@ -56,7 +56,7 @@ pub(super) fn format_number(value: f64, lang: Lang) -> String {
 
 impl App {
     pub(super) fn answer_option(&mut self, option: usize) {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let Some(iv) = self.interview() else { return };
         let q = &iv.questionnaire.questions[iv.current];
         let value = match &q.kind {
@@ -156,7 +156,7 @@ impl App {
     }
 
     pub(super) fn on_answer_saved(&mut self, saved: SavedAnswer) {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let SavedAnswer {
             question,
             value,
@@ -208,7 +208,7 @@ impl App {
     }
 
     pub(super) fn undo(&mut self) {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let Some(iv) = self.interview_mut() else {
             return;
         };

@@ -63,7 +63,7 @@ impl App {
     }
 
     pub(super) fn findings_action(&mut self, action: Action) {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let Screen::Findings(view) = self.screen_mut() else {
             return;
         };

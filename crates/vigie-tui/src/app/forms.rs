@@ -92,7 +92,7 @@ pub(super) fn form_to_supplier(form: &SupplierForm) -> Result<SupplierFields, St
 
 impl App {
     pub(super) fn on_supplier_form_key(&mut self, event: KeyEvent) {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let key = Key::from_event(&event);
         let action = self.keymap.action(key, &[Scope::Form, Scope::Global]);
         let Screen::SupplierForm(form) = self.screen_mut() else {
@@ -157,7 +157,7 @@ impl App {
     }
 
     pub(super) fn on_supplier_saved(&mut self, result: Result<Supplier, AppError>) {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         match result {
             Ok(s) => {
                 if matches!(self.screen(), Screen::SupplierForm(_)) {

@@ -102,7 +102,7 @@ impl App {
                         let result = bench.reassess(&a.id, today);
                         Box::new(move |app: &mut App| match result {
                             Ok(new) => {
-                                let lang = app.lang.clone();
+                                let lang = app.lang;
                                 app.open_interview(&new.id);
                                 app.info(lang.pick("Réévaluation : réponses reprises, à confirmer (c pour comparer).",
                                     "Reassessment: answers carried over, to confirm (c to compare).",

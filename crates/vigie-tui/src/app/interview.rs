@@ -262,7 +262,7 @@ impl App {
     }
 
     pub(super) fn interview_action(&mut self, action: Action) {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let Some(iv) = self.interview_mut() else {
             return;
         };
@@ -309,7 +309,7 @@ impl App {
                         let current = iv
                             .answer_value(iv.current)
                             .filter(|v| !v.is_declined())
-                            .map(|v| v.display(&AnswerKind::Text, &lang))
+                            .map(|v| v.display(&AnswerKind::Text, lang))
                             .unwrap_or_default();
                         let current = match (&q.kind, iv.answer_value(iv.current)) {
                             (AnswerKind::Integer(_), Some(AnswerValue::Integer(v))) => {
@@ -379,7 +379,7 @@ impl App {
                 self.run_job(("Comparaison", "Comparing"), move |bench| {
                     let result = bench.compare_with_previous(&id);
                     Box::new(move |app: &mut App| {
-                        let lang = app.lang.clone();
+                        let lang = app.lang;
                         match result {
                             Ok(Some(comparison)) => {
                                 app.stack.push(Screen::Compare(Box::new(CompareView {
@@ -406,7 +406,7 @@ impl App {
                 let title = format!(
                     "{} · {}",
                     iv.assessment.supplier_name,
-                    iv.questionnaire.info.name.get(&lang)
+                    iv.questionnaire.info.name.get(lang)
                 );
                 match self.bench.audit_trail(Some(&id)) {
                     Ok(entries) => self.stack.push(Screen::Audit(AuditView {
@@ -461,7 +461,7 @@ impl App {
         self.run_job(("Finalisation", "Finalizing"), move |bench| {
             let result = bench.finalize(&id);
             Box::new(move |app: &mut App| {
-                let lang = app.lang.clone();
+                let lang = app.lang;
                 match result {
                     Ok((assessment, evaluation)) => {
                         if let Some(iv) = app.interview_mut()

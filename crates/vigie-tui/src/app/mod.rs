@@ -199,7 +199,7 @@ impl App {
             }
             Msg::Scored(done) => self.on_scored(*done),
             Msg::ReportDone(Ok(path)) => {
-                let lang = self.lang.clone();
+                let lang = self.lang;
                 self.info(format!(
                     "{} {}",
                     lang.pick("Rapport écrit :", "Report written:"),
@@ -285,7 +285,7 @@ impl App {
             job.cancelling = true;
             self.cancel.store(true, Ordering::SeqCst);
             self.deferred.clear();
-            let lang = self.lang.clone();
+            let lang = self.lang;
             self.info(lang.pick("Annulation de l'attente…", "Cancelling the wait…"));
             return;
         }
@@ -352,7 +352,7 @@ impl App {
             Action::Quit => self.go_back(),
             // Esc never quits: on the home screen it only says how to.
             Action::Back if self.stack.len() <= 1 => {
-                let lang = self.lang.clone();
+                let lang = self.lang;
                 self.info(lang.pick("q pour quitter.", "q to quit."));
             }
             Action::Back => self.go_back(),
@@ -385,7 +385,7 @@ impl App {
     fn job_error(&mut self, error: AppError) {
         self.deferred.clear();
         if let AppError::Store(StoreError::Cancelled { .. }) = error {
-            let lang = self.lang.clone();
+            let lang = self.lang;
             self.info(lang.pick(
                 "Attente abandonnée : rien n'a été écrit.",
                 "Stopped waiting: nothing was written.",

@@ -92,7 +92,7 @@ fn type_digit(typed: &mut String, digit: char, count: usize) -> Option<usize> {
 
 impl App {
     pub(super) fn on_overlay_key(&mut self, event: KeyEvent, key: Key) {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let Some(overlay) = self.overlay.take() else {
             return;
         };
@@ -324,7 +324,7 @@ impl App {
     }
 
     pub(super) fn commit_input(&mut self, purpose: InputPurpose, buffer: String) {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         match purpose {
             InputPurpose::Value => {
                 let Some(iv) = self.interview() else { return };
@@ -337,7 +337,7 @@ impl App {
                             && self.confirming_value.as_deref() != Some(buffer.trim()) =>
                     {
                         self.confirming_value = Some(buffer.trim().to_string());
-                        let shown = v.display(&kind, &lang);
+                        let shown = v.display(&kind, lang);
                         self.overlay = Some(Overlay::Input {
                             purpose: InputPurpose::Value,
                             prompt: self.value_prompt(),
@@ -407,7 +407,7 @@ impl App {
                             if let Some(iv) = app.interview_mut() {
                                 *iv.evidence_count.entry(question).or_insert(0) += 1;
                             }
-                            let lang = app.lang.clone();
+                            let lang = app.lang;
                             app.info(lang.pick("Preuve ajoutée.", "Evidence added."));
                         }
                         Err(e) => app.job_error(e),
@@ -484,7 +484,7 @@ impl App {
                             if let Screen::Findings(view) = app.screen_mut() {
                                 view.actions.push(added);
                             }
-                            let lang = app.lang.clone();
+                            let lang = app.lang;
                             app.info(lang.pick("Action ajoutée.", "Action added."));
                         }
                         Err(e) => app.job_error(e),

@@ -71,7 +71,7 @@ impl App {
             lang: self.lang,
             path,
         };
-        let l = self.lang.clone();
+        let l = self.lang;
         self.info(l.pick("Rapport en cours d'écriture…", "Writing the report…"));
         self.execute(Request::Report(request));
     }

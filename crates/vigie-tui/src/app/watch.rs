@@ -95,7 +95,7 @@ impl App {
     /// rescoring only when an answer or the status changed (the worker's cached score
     /// also moves the data version).
     pub(super) fn show_interview_changes(&mut self, loaded: LoadedInterview) {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let (assessment, answers, finalized_by) = loaded;
         let Some(iv) = self.interview_mut() else {
             return;
