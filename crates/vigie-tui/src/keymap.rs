@@ -78,8 +78,9 @@ actions! {
     NewAssessment = "new-assessment", Home, ["a"], "nouvelle évaluation", "new assessment";
     Plugins = "plugins", Home, ["p"], "questionnaires installés", "installed questionnaires";
     Reassess = "reassess", Home, ["r"], "réévaluer (reprendre les réponses, à confirmer)", "reassess (reuse the answers, to confirm)";
-    NextUnanswered = "next-unanswered", Interview, ["n"], "question suivante sans réponse", "next unanswered question";
-    PrevUnanswered = "prev-unanswered", Interview, ["p"], "question précédente sans réponse", "previous unanswered question";
+    NextUnanswered = "next-unanswered", Interview, ["n"], "question suivante sans réponse ou à confirmer", "next question unanswered or to confirm";
+    PrevUnanswered = "prev-unanswered", Interview, ["p"], "question précédente sans réponse ou à confirmer", "previous question unanswered or to confirm";
+    ConfirmAnswer = "confirm-answer", Interview, ["y"], "confirmer la réponse reprise telle quelle", "confirm a carried-over answer as it is";
     NextSection = "next-section", Interview, ["tab", "right", "l"], "section suivante", "next section";
     PrevSection = "prev-section", Interview, ["backtab", "left", "h"], "section précédente", "previous section";
     JumpSection = "jump-section", Interview, ["g"], "aller à une section", "jump to a section";

@@ -487,6 +487,71 @@ fn reassessment_and_comparison() {
     s.snap("compare");
 }
 
+/// Issue 14: a reassessment says how many answers are to confirm, `n` walks them (after
+/// the unanswered ones), and `y` confirms one as it is, which the count then shows.
+#[test]
+fn reassessment_walks_the_answers_to_confirm() {
+    let mut s = Session::nis2_with_answers();
+    s.keys("q");
+    s.key(KeyCode::Down);
+    s.keys("r");
+    let to_confirm = |s: &Session| match s.app.screen() {
+        Screen::Interview(iv) => iv.to_confirm_count(),
+        _ => panic!("not in the interview"),
+    };
+    let carried = to_confirm(&s);
+    assert!(
+        carried >= 6,
+        "every carried-over answer is to confirm: {carried}"
+    );
+    // `n` goes to the first question that needs the auditor, wrapping round, and stops
+    // on answers to confirm as well as on unanswered ones.
+    s.section(5);
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        s.keys("n");
+        let Screen::Interview(iv) = s.app.screen() else {
+            panic!("not in the interview")
+        };
+        assert!(
+            !iv.is_answered(iv.current) || iv.is_to_confirm(iv.current),
+            "n stops only where the auditor is needed"
+        );
+        if iv.is_to_confirm(iv.current) {
+            seen.push(iv.current);
+        }
+    }
+    assert!(!seen.is_empty(), "n reaches the answers to confirm");
+    // Confirmed as it is: the value and the note stay, the count goes down.
+    s.section(5).keys("1");
+    s.key(KeyCode::Down).key(KeyCode::Down);
+    assert_eq!(s.current_question(), "subcontractors-flowdown");
+    let before = match s.app.screen() {
+        Screen::Interview(iv) => iv.answers.get("subcontractors-flowdown").cloned(),
+        _ => None,
+    }
+    .expect("carried over");
+    assert!(before.to_confirm);
+    s.keys("y");
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("not in the interview")
+    };
+    let after = iv
+        .answers
+        .get("subcontractors-flowdown")
+        .expect("still answered");
+    assert!(!after.to_confirm);
+    assert_eq!(after.value, before.value);
+    assert_eq!(after.note, before.note);
+    assert_eq!(
+        to_confirm(&s),
+        carried - 2,
+        "the section-5 answer typed and this one"
+    );
+    s.key(KeyCode::Up);
+    s.snap("reassessment_to_confirm");
+}
+
 /// Editing a supplier from the home list: the form comes filled in.
 #[test]
 fn edit_supplier_form() {

@@ -67,8 +67,26 @@ impl Interview {
         self.visible().into_iter().find(|i| !self.is_answered(*i))
     }
 
-    /// The next (or previous) applicable question without an answer,
-    /// wrapping around.
+    /// An answer carried over from the previous assessment that the auditor has not
+    /// confirmed (or changed) yet.
+    pub fn is_to_confirm(&self, index: usize) -> bool {
+        self.questionnaire
+            .questions
+            .get(index)
+            .and_then(|q| self.answers.get(&q.id))
+            .is_some_and(|a| a.to_confirm && a.value.is_some())
+    }
+
+    /// How many applicable questions have an answer still to confirm.
+    pub fn to_confirm_count(&self) -> usize {
+        self.visible()
+            .into_iter()
+            .filter(|i| self.is_to_confirm(*i))
+            .count()
+    }
+
+    /// The next (or previous) applicable question without an answer, or with one
+    /// still to confirm, wrapping around.
     pub fn next_unanswered(&self, forward: bool) -> Option<usize> {
         let visible = self.visible();
         let pos = visible.iter().position(|i| *i == self.current).unwrap_or(0);
@@ -81,7 +99,7 @@ impl Interview {
                     visible[(pos + n - k % n) % n]
                 }
             })
-            .find(|i| !self.is_answered(*i))
+            .find(|i| !self.is_answered(*i) || self.is_to_confirm(*i))
     }
 
     pub fn step(&mut self, delta: i32) {
@@ -274,14 +292,27 @@ impl App {
                     iv.current = next;
                 } else {
                     self.info(lang.pick(
-                        "Toutes les questions applicables ont une réponse.",
-                        "Every applicable question is answered.",
+                        "Toutes les questions applicables ont une réponse confirmée.",
+                        "Every applicable question has a confirmed answer.",
                     ));
                 }
             }
             Action::PrevUnanswered => {
                 if let Some(prev) = iv.next_unanswered(false) {
                     iv.current = prev;
+                }
+            }
+            Action::ConfirmAnswer => {
+                let current = iv.current;
+                match iv.answer_value(current).cloned() {
+                    Some(value) if iv.is_to_confirm(current) => {
+                        // Written again as it is: no longer to confirm; the note stays.
+                        self.save_answer(Some(value), None, true)
+                    }
+                    _ => self.info(lang.pick(
+                        "Rien à confirmer ici (n : la suivante à confirmer).",
+                        "Nothing to confirm here (n: the next one to confirm).",
+                    )),
                 }
             }
             Action::NextSection => iv.step_section(1),

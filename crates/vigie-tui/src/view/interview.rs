@@ -28,7 +28,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         ""
     };
     // The progress and the final mark stay visible; the names give way.
-    let tail = format!(" · {answered}/{total}{state}");
+    let to_confirm = match iv.to_confirm_count() {
+        0 => String::new(),
+        n => format!(" · {n} {}", lang.pick("à confirmer", "to confirm")),
+    };
+    let tail = format!(" · {answered}/{total}{to_confirm}{state}");
     let names = format!(
         "{} · {}",
         iv.assessment.supplier_name,
