@@ -1043,3 +1043,28 @@ fn two_digit_sections_are_reachable() {
     assert!(screen.contains("Score et verdict"), "{screen}");
     assert!(screen.contains("Règle décisive"), "{screen}");
 }
+
+/// Issue 14: at 200x50 the left column takes more room, so section names show whole; a
+/// long error wraps, in the live result and on the status line, instead of being cut.
+#[test]
+fn wide_terminal_and_long_errors() {
+    let mut s = Session::nis2_with_answers();
+    if let Some(Screen::Interview(iv)) = s.app.stack.last_mut() {
+        iv.last_error = Some(
+            "plugin nis2-suppliers: evaluate: the plugin ran out of fuel after 1000000 \
+             instructions while computing criterion c3-supply-chain; the answers are kept"
+                .into(),
+        );
+    }
+    s.app.error(
+        "the database is locked by another program for longer than the wait allows; \
+         nothing was written: try again, or ask who holds it (vigie db check)",
+    );
+    let text = render(&s.app, 200, 50);
+    assert!(
+        text.contains("Critère 1 — certification ISO 27001"),
+        "the section names show whole at 200 columns:\n{text}"
+    );
+    s.snap_at("interview_long_errors", 200, 50);
+    s.snap("interview_long_errors");
+}

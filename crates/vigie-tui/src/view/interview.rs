@@ -17,7 +17,13 @@ pub const DIGIT_OPTIONS: usize = 9;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     let lang = app.lang;
     let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(5)]).areas(area);
-    let left_width = if area.width >= 120 { 40 } else { 28 };
+    // A wide terminal gives the sections and the live result more room, so that their
+    // names are not cut.
+    let left_width = match area.width {
+        160.. => area.width * 3 / 10,
+        120.. => 40,
+        _ => 28,
+    };
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Min(40)]).areas(body);
     let (answered, total) = iv.progress();
@@ -132,6 +138,11 @@ fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     let lang = app.lang;
     let width = area.width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
+    // Why the last scoring failed comes first, whole and wrapped (the other lines are
+    // cut to the width), so the findings below cannot push it out of sight.
+    if let Some(err) = &iv.last_error {
+        lines.push(Line::from(Span::styled(err.clone(), app.theme.error)));
+    }
     let busy = if iv.scoring {
         lang.pick(" (calcul…)", " (scoring…)")
     } else {
@@ -194,11 +205,10 @@ fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             app.theme.muted,
         ))),
     }
-    if let Some(err) = &iv.last_error {
-        lines.push(Line::from(Span::styled(clip(err, width), app.theme.error)));
-    }
     frame.render_widget(
-        Paragraph::new(lines).block(block(app, lang.pick("Résultat en direct", "Live result"))),
+        Paragraph::new(lines)
+            .block(block(app, lang.pick("Résultat en direct", "Live result")))
+            .wrap(Wrap { trim: false }),
         area,
     );
 }

@@ -39,7 +39,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let status_rows = status_rows(app, area.width);
+    let [body, status] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(status_rows)]).areas(area);
     match app.screen() {
         Screen::Home => home::draw(frame, body, app),
         Screen::SupplierForm(form) => forms::supplier(frame, body, app, form),
@@ -60,6 +62,23 @@ pub fn splash(frame: &mut Frame, lang: Lang) {
         "Vigie — loading the questionnaires… (the first start compiles them: about a second)",
     );
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), frame.area());
+}
+
+/// Most rows a message may take at the bottom: a long error wraps rather than being
+/// cut at the terminal's width, without hiding the screen.
+const STATUS_ROWS_AT_MOST: u16 = 3;
+
+/// The rows the bottom line needs: one, or as many as the message wraps to.
+fn status_rows(app: &App, width: u16) -> u16 {
+    let Some((text, _)) = &app.status else {
+        return 1;
+    };
+    // The mark and its space come before the message.
+    let chars = text.chars().count() + 2;
+    let rows = chars.div_ceil(usize::from(width.max(1)));
+    u16::try_from(rows)
+        .unwrap_or(u16::MAX)
+        .clamp(1, STATUS_ROWS_AT_MOST)
 }
 
 /// The bottom line: the last message, else the main keys of the screen.
@@ -100,7 +119,7 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App) {
             key_hints(app, actions)
         }
     };
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
 }
 
 /// "key label" pairs for a hint line.
