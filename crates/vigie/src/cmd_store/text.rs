@@ -51,8 +51,9 @@ pub fn when(rfc3339: &str) -> String {
     visible(&shown).into_owned()
 }
 
+/// Whether the command line speaks French (see [`vigie_model::Lang::from_code`]).
 pub fn fr(lang: &str) -> bool {
-    lang == "fr"
+    vigie_model::Lang::from_code(lang) == vigie_model::Lang::Fr
 }
 
 pub fn assessment_status(status: AssessmentStatus, lang: &str) -> &'static str {
