@@ -704,6 +704,52 @@ fn choice_list_reaches_every_option() {
     assert!(text.contains("◉ Industrie manufacturière"), "{text}");
 }
 
+/// Issue 14: a long choice list filters as letters are typed (case and accents aside);
+/// the options kept show with their numbers, and Enter answers the one selected.
+#[test]
+fn choice_list_filters_as_you_type() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2();
+    while s.current_question() != "client-sector" {
+        s.key(KeyCode::Down);
+    }
+    s.enter();
+    s.keys("MANUF");
+    assert!(
+        matches!(&s.app.overlay, Some(Overlay::Choices { filter, .. }) if filter == "MANUF"),
+        "letters filter the list"
+    );
+    s.snap("choice_list_filtered");
+    // Backspace widens the filter again; letters that match nothing say so.
+    for _ in 0..5 {
+        s.key(KeyCode::Backspace);
+    }
+    s.keys("zzz");
+    let text = render(&s.app, 80, 24);
+    assert!(
+        text.contains("Aucune option ne contient ce texte."),
+        "{text}"
+    );
+    assert!(s.app.overlay.is_some(), "Enter on nothing answers nothing");
+    s.enter();
+    assert!(s.app.overlay.is_some());
+    for _ in 0..3 {
+        s.key(KeyCode::Backspace);
+    }
+    s.keys("manufac").enter();
+    assert!(s.app.overlay.is_none(), "Enter answers the option kept");
+    let store = Store::open(s.db(), "alice").expect("store");
+    let sector = store
+        .answer(&s.assessment_id(), "client-sector")
+        .expect("read")
+        .expect("answered");
+    assert_eq!(
+        sector.value,
+        Some(AnswerValue::Choice("manufacturing".into()))
+    );
+}
+
 #[test]
 fn section_picker() {
     let mut s = Session::nis2_with_answers();

@@ -368,6 +368,7 @@ impl App {
                         self.overlay = Some(Overlay::Choices {
                             selected,
                             typed: String::new(),
+                            filter: String::new(),
                         });
                     }
                     _ => self.info(lang.pick(

@@ -2,7 +2,7 @@
 //! conflict, confirmation) and their keys.
 
 use super::*;
-use vigie_model::Lang;
+use vigie_model::{Choice, Lang, fold_for_search};
 
 /// What a one-line input is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +67,21 @@ pub enum Overlay {
         /// Digits typed in the list: they pick an option by its number (`1`, `5` is the
         /// 15th), and only Enter or Space answers, so digits never chain answers.
         typed: String,
+        /// Letters typed in the list: only the options whose label contains them show
+        /// (case and accents aside), keeping their numbers.
+        filter: String,
     },
+}
+
+/// The options of a choice list that `filter` keeps, in order (all when it is empty).
+pub fn filtered_choices(choices: &[Choice], filter: &str, lang: Lang) -> Vec<usize> {
+    let wanted = fold_for_search(filter.trim());
+    choices
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| wanted.is_empty() || fold_for_search(c.label.get(lang)).contains(&wanted))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// How far Page Up / Page Down move in the list of a choice question.
@@ -111,6 +125,7 @@ impl App {
             KeyCode::Char(c) if !key.ctrl => Some(c),
             _ => None,
         };
+        let typed_char = typed;
         // Cancel (Esc, Ctrl-C) closes any popup rather than landing in a field; a
         // conflict closes keeping the other auditor's answer.
         if action == Some(Action::Cancel) && !matches!(overlay, Overlay::Conflict { .. }) {
@@ -136,36 +151,65 @@ impl App {
             Overlay::Choices {
                 mut selected,
                 mut typed,
+                mut filter,
             } => {
                 let Some(iv) = self.interview() else { return };
                 let q = &iv.questionnaire.questions[iv.current];
-                let (count, multiple) = match &q.kind {
-                    AnswerKind::SingleChoice(c) => (c.len(), false),
-                    AnswerKind::MultipleChoice(c) => (c.len(), true),
+                let (choices, multiple) = match &q.kind {
+                    AnswerKind::SingleChoice(c) => (c.clone(), false),
+                    AnswerKind::MultipleChoice(c) => (c.clone(), true),
                     _ => return,
                 };
-                let last = count.saturating_sub(1);
+                let count = choices.len();
+                let letter = typed_letter(typed_char, digit);
                 let mut chosen = None;
                 if let Some(c) = digit {
                     if let Some(n) = type_digit(&mut typed, c, count) {
                         selected = n - 1;
+                        // A number names an option whatever the filter shows.
+                        filter.clear();
+                    }
+                } else if letter.is_some()
+                    || (event.code == KeyCode::Backspace && !filter.is_empty())
+                {
+                    // Type to filter: the cursor goes to the first option kept.
+                    typed.clear();
+                    match letter {
+                        Some(c) => filter.push(c),
+                        None => {
+                            filter.pop();
+                        }
+                    }
+                    if let Some(first) = filtered_choices(&choices, &filter, lang).first() {
+                        selected = *first;
                     }
                 } else {
                     typed.clear();
+                    // Moves go through the options the filter keeps.
+                    let shown = filtered_choices(&choices, &filter, lang);
+                    let pos = shown.iter().position(|i| *i == selected).unwrap_or(0);
+                    let last = shown.len().saturating_sub(1);
+                    let to = |p: usize| shown.get(p.min(last)).copied().unwrap_or(selected);
                     match action {
                         Some(Action::Quit) => return,
-                        Some(Action::Down) => selected = (selected + 1).min(last),
-                        Some(Action::Up) => selected = selected.saturating_sub(1),
-                        Some(Action::PageDown) => selected = (selected + CHOICE_PAGE).min(last),
-                        Some(Action::PageUp) => selected = selected.saturating_sub(CHOICE_PAGE),
-                        Some(Action::First) => selected = 0,
-                        Some(Action::Last) => selected = last,
-                        Some(Action::Select | Action::Toggle) => chosen = Some(selected),
+                        Some(Action::Down) => selected = to(pos + 1),
+                        Some(Action::Up) => selected = to(pos.saturating_sub(1)),
+                        Some(Action::PageDown) => selected = to(pos + CHOICE_PAGE),
+                        Some(Action::PageUp) => selected = to(pos.saturating_sub(CHOICE_PAGE)),
+                        Some(Action::First) => selected = to(0),
+                        Some(Action::Last) => selected = to(last),
+                        Some(Action::Select | Action::Toggle) if shown.contains(&selected) => {
+                            chosen = Some(selected)
+                        }
                         _ => {}
                     }
                 }
                 let Some(option) = chosen else {
-                    self.overlay = Some(Overlay::Choices { selected, typed });
+                    self.overlay = Some(Overlay::Choices {
+                        selected,
+                        typed,
+                        filter,
+                    });
                     return;
                 };
                 // A single choice answers and closes, as a digit does in the
@@ -174,6 +218,7 @@ impl App {
                     self.overlay = Some(Overlay::Choices {
                         selected: option,
                         typed: String::new(),
+                        filter,
                     });
                 }
                 self.answer_option(option);
@@ -493,4 +538,10 @@ impl App {
             }
         }
     }
+}
+
+/// A character typed into a list to filter it: a letter or a sign, not a digit (digits
+/// pick by number) nor a space (space picks).
+fn typed_letter(typed: Option<char>, digit: Option<char>) -> Option<char> {
+    typed.filter(|c| digit.is_none() && *c != ' ' && !c.is_control())
 }

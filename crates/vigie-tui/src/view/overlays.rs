@@ -378,7 +378,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 rect,
             );
         }
-        Overlay::Choices { selected, .. } => {
+        Overlay::Choices {
+            selected, filter, ..
+        } => {
             let Some(crate::app::Screen::Interview(iv)) = app.stack.last() else {
                 return;
             };
@@ -389,14 +391,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 _ => return,
             };
             let current = iv.answer_value(iv.current);
-            let rect = centered(area, 64, choices.len() as u16 + 2);
+            // Typed letters keep the options whose label contains them.
+            let shown = crate::app::filtered_choices(choices, filter, lang);
+            let rect = centered(area, 64, shown.len().max(1) as u16 + 2);
             let rows = rect.height.saturating_sub(2) as usize;
             // Keep the cursor in view: the window scrolls with it.
-            let first = selected.saturating_sub(rows.saturating_sub(1));
+            let at = shown.iter().position(|i| i == selected).unwrap_or(0);
+            let first = at.saturating_sub(rows.saturating_sub(1));
             let inner = rect.width.saturating_sub(2) as usize;
-            let lines: Vec<Line> = choices
+            let mut lines: Vec<Line> = shown
                 .iter()
-                .enumerate()
+                .map(|i| (*i, &choices[*i]))
                 .skip(first)
                 .take(rows)
                 .map(|(i, c)| {
@@ -420,11 +425,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     ])
                 })
                 .collect();
+            if shown.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    lang.pick(
+                        "Aucune option ne contient ce texte.",
+                        "No option contains that text.",
+                    ),
+                    app.theme.muted,
+                )));
+            }
             let title = match (multiple, lang) {
                 (false, Lang::Fr) => "Choisir · ↑↓ · Entrée répondre · Échap fermer",
                 (false, _) => "Choose · ↑↓ · Enter answer · Esc close",
                 (true, Lang::Fr) => "Cocher · ↑↓ · Espace/Entrée cocher · Échap fermer",
                 (true, _) => "Tick · ↑↓ · Space/Enter toggle · Esc close",
+            };
+            let title = if filter.is_empty() {
+                title.to_string()
+            } else {
+                format!("{} « {filter} » · {title}", lang.pick("Filtre", "Filter"))
             };
             frame.render_widget(Clear, rect);
             frame.render_widget(Paragraph::new(lines).block(block(app, title)), rect);
