@@ -439,6 +439,45 @@ fn findings_action_plan_pane() {
     s.snap("findings_action_plan");
 }
 
+/// Issue 14: an action the input cannot read keeps its text and says why under the field
+/// (a bad deadline, a fourth part), rather than closing and losing what was typed.
+#[test]
+fn a_refused_action_keeps_its_text() {
+    let mut s = Session::nis2_with_answers();
+    s.keys("f").tab();
+    let typed = "Fournir la liste; Karim B.; 2027-02-30";
+    s.keys("a").keys(typed).enter();
+    let refused = |s: &Session| match &s.app.overlay {
+        Some(Overlay::Input { edit, error, .. }) => (edit.text().to_string(), error.clone()),
+        _ => panic!("the input stays open"),
+    };
+    let (text, error) = refused(&s);
+    assert_eq!(text, typed);
+    assert!(
+        error.is_some_and(|e| e.contains("2027-02-30")),
+        "names the bad date"
+    );
+    s.snap("action_refused");
+    // A fourth part is refused too, not dropped.
+    s.key(KeyCode::End).keys("; extra").enter();
+    let (text, error) = refused(&s);
+    assert!(text.ends_with("; extra"), "{text}");
+    assert!(
+        error.is_some_and(|e| e.contains("Trois parties")),
+        "three parts at most"
+    );
+    for _ in 0.."; extra".len() + "30".len() {
+        s.key(KeyCode::Backspace);
+    }
+    s.keys("28").enter();
+    assert!(s.app.overlay.is_none());
+    let Screen::Findings(view) = s.app.screen() else {
+        panic!("findings")
+    };
+    assert_eq!(view.actions.len(), 1);
+    assert_eq!(view.actions[0].title, "Fournir la liste");
+}
+
 #[test]
 fn plugins() {
     let mut s = Session::new();

@@ -91,12 +91,7 @@ impl App {
                 if let Some(finding) = finding {
                     self.overlay = Some(Overlay::Input {
                         purpose: InputPurpose::ActionItem { finding },
-                        prompt: lang
-                            .pick(
-                                "Action ; responsable ; échéance AAAA-MM-JJ",
-                                "Action; owner; deadline YYYY-MM-DD",
-                            )
-                            .to_string(),
+                        prompt: super::overlays::action_prompt(lang),
                         edit: LineEdit::default(),
                         error: None,
                     });

@@ -496,22 +496,48 @@ impl App {
                 self.write_report(&assessment, format, std::path::PathBuf::from(path));
             }
             InputPurpose::ActionItem { finding } => {
-                let mut parts = buffer.split(';').map(str::trim);
-                let title = parts.next().unwrap_or("").to_string();
-                let owner = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
-                let deadline = match parts.next().filter(|s| !s.is_empty()) {
-                    Some(d) => match d.parse::<Date>() {
-                        Ok(d) => Some(d),
-                        Err(e) => return self.error(e),
-                    },
-                    None => None,
+                let parts: Vec<&str> = buffer.split(';').map(str::trim).collect();
+                let title = parts.first().copied().unwrap_or("").to_string();
+                let owner = parts
+                    .get(1)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.to_string());
+                let deadline = parts
+                    .get(2)
+                    .filter(|s| !s.is_empty())
+                    .map(|d| d.parse::<Date>());
+                // What is wrong stays under the field with the text typed, never lost.
+                let refused = if parts.len() > 3 {
+                    Some(
+                        lang.pick(
+                            "Trois parties au plus, séparées par « ; » : action ; responsable ; échéance.",
+                            "At most three parts, separated by \";\": action; owner; deadline.",
+                        )
+                        .to_string(),
+                    )
+                } else if title.is_empty() {
+                    Some(
+                        lang.pick(
+                            "L'action a besoin d'un intitulé.",
+                            "The action needs a title.",
+                        )
+                        .to_string(),
+                    )
+                } else if let Some(Err(e)) = &deadline {
+                    Some(e.to_string())
+                } else {
+                    None
                 };
-                if title.is_empty() {
-                    return self.error(lang.pick(
-                        "L'action a besoin d'un intitulé.",
-                        "The action needs a title.",
-                    ));
+                if let Some(error) = refused {
+                    self.overlay = Some(Overlay::Input {
+                        purpose: InputPurpose::ActionItem { finding },
+                        prompt: action_prompt(lang),
+                        edit: LineEdit::typed(buffer),
+                        error: Some(error),
+                    });
+                    return;
                 }
+                let deadline = deadline.and_then(Result::ok);
                 let Screen::Findings(view) = self.screen() else {
                     return;
                 };
@@ -544,4 +570,13 @@ impl App {
 /// pick by number) nor a space (space picks).
 fn typed_letter(typed: Option<char>, digit: Option<char>) -> Option<char> {
     typed.filter(|c| digit.is_none() && *c != ' ' && !c.is_control())
+}
+
+/// What the action input asks for.
+pub(super) fn action_prompt(lang: Lang) -> String {
+    lang.pick(
+        "Action ; responsable ; échéance AAAA-MM-JJ",
+        "Action; owner; deadline YYYY-MM-DD",
+    )
+    .to_string()
 }
