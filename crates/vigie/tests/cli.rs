@@ -875,3 +875,95 @@ fn version_names_the_commit() {
         "{text}"
     );
 }
+
+/// `answer --template` writes an answers file listing the questions that apply,
+/// commented; filling two lines and giving it back with `--file` records those
+/// two answers and nothing else, and the next template shows them as current.
+#[test]
+fn answers_template_round_trip() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    let path = env.path("answers.toml");
+    let r = env.run(&[
+        "answer",
+        &id,
+        "--template",
+        "-o",
+        &path.display().to_string(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("--file"), "{}", r.stderr);
+    let template = std::fs::read_to_string(&path).unwrap();
+    assert!(template.contains("[answers]"), "{template}");
+    assert!(
+        template.contains("# yes-no: yes, no, partial, unknown"),
+        "{template}"
+    );
+    assert!(
+        template.contains("80 000 000"),
+        "the value syntax: {template}"
+    );
+    // As written it answers nothing.
+    let out = env.ok(&["answer", &id, "--file", &path.display().to_string()]);
+    assert!(out.starts_with("0 answers recorded"), "{out}");
+
+    // Fill the first two yes-no questions.
+    let mut kind = "";
+    let mut filled = Vec::new();
+    let text: Vec<String> = template
+        .lines()
+        .map(|line| {
+            if let Some(rest) = line.strip_prefix("# ")
+                && let Some((k, _)) = rest.split_once(": ")
+                && !k.contains(' ')
+            {
+                kind = if k == "yes-no" { "yes-no" } else { "" };
+            }
+            match line
+                .strip_prefix("# ")
+                .and_then(|l| l.strip_suffix(" = \"\""))
+            {
+                Some(question) if kind == "yes-no" && filled.len() < 2 => {
+                    filled.push(question.to_string());
+                    format!("{question} = \"yes\"")
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect();
+    assert_eq!(filled.len(), 2, "{template}");
+    std::fs::write(&path, text.join("\n")).unwrap();
+    let out = env.ok(&["answer", &id, "--file", &path.display().to_string()]);
+    assert!(out.starts_with("2 answers recorded"), "{out}");
+    assert_eq!(env.answer_rows(&id), 2);
+
+    let again = env.ok(&["answer", &id, "--template"]);
+    for question in &filled {
+        assert!(
+            again.contains(&format!("# {question} = \"yes\"")),
+            "{again}"
+        );
+    }
+    assert!(again.contains("# current: yes"), "{again}");
+}
+
+/// `answer --help` gives the value syntax of every kind of question.
+#[test]
+fn answer_help_lists_the_value_syntax() {
+    let help = Env::new().ok(&["answer", "--help"]);
+    for needle in [
+        "yes-no",
+        "partial",
+        "unknown",
+        "declined",
+        "single-choice",
+        "multiple-choice",
+        "80 000 000",
+        "60,5",
+        "YYYY-MM-DD",
+        "--template",
+        "\"a.b\"",
+    ] {
+        assert!(help.contains(needle), "`{needle}` missing from:\n{help}");
+    }
+}
