@@ -641,7 +641,7 @@ fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
                 .as_deref()
                 .map(escape)
                 .unwrap_or_else(|| escape(w.cleared));
-            let mark = if a.to_confirm {
+            let mut mark = if a.to_confirm {
                 format!(
                     " <span class=\"to-confirm\">⚠️ {}</span>",
                     escape(w.to_confirm)
@@ -649,6 +649,13 @@ fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
             } else {
                 String::new()
             };
+            if !a.applies {
+                let _ = write!(
+                    mark,
+                    " <span class=\"not-applicable-answer\">({})</span>",
+                    escape(w.not_applicable_answer)
+                );
+            }
             let mut meta = format!(
                 "{} {}, {}, {}",
                 escape(w.revision),

@@ -967,3 +967,63 @@ fn answer_help_lists_the_value_syntax() {
         assert!(help.contains(needle), "`{needle}` missing from:\n{help}");
     }
 }
+
+/// An answer to a question that does not apply is refused at input, one answer
+/// or a file (nothing written); one stored before another answer closed the
+/// question is counted nowhere and marked in `assessment show` and the reports.
+#[test]
+fn answers_to_questions_that_do_not_apply() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    // iso-expiry applies only to a certified supplier.
+    let err = env.fails(&["answer", &id, "iso-expiry", "2028-03-31"]);
+    assert!(
+        err.contains("`iso-expiry` does not apply") && err.contains("iso-certified is"),
+        "{err}"
+    );
+    let file = env.write(
+        "na.toml",
+        "[answers]\niso-certified = \"no\"\niso-expiry = \"2028-03-31\"\n",
+    );
+    let err = env.fails(&["answer", &id, "--file", &file]);
+    assert!(
+        err.contains(&format!("{file}:3:")) && err.contains("`iso-expiry` does not apply"),
+        "{err}"
+    );
+    assert_eq!(env.answer_rows(&id), 0, "nothing written");
+    // In one file, the answer that opens the question comes with it.
+    let file = env.write(
+        "ok.toml",
+        "[answers]\niso-certified = \"yes\"\niso-expiry = \"2028-03-31\"\n",
+    );
+    env.ok(&["answer", &id, "--file", &file]);
+    let show = env.ok(&["assessment", "show", &id]);
+    let count = show.lines().find(|l| l.starts_with("answers (")).unwrap();
+    assert!(count.starts_with("answers (2 of "), "{show}");
+    // Closing it leaves the stored answer, counted nowhere and marked.
+    env.ok(&["answer", &id, "iso-certified", "no"]);
+    let show = env.ok(&["assessment", "show", &id]);
+    let count = show.lines().find(|l| l.starts_with("answers (")).unwrap();
+    assert!(count.starts_with("answers (1 of "), "{show}");
+    let line = show.lines().find(|l| l.contains("iso-expiry =")).unwrap();
+    assert!(line.contains("(not applicable, not scored)"), "{show}");
+    for format in ["md", "html", "csv"] {
+        let report = env.ok(&["--lang", "en", "report", &id, "--format", format]);
+        assert_eq!(
+            report.matches("not applicable, not scored").count(),
+            1,
+            "{format}: {report}"
+        );
+    }
+    let json = env.ok(&["report", &id, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let marked: Vec<&str> = doc["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["answers"].as_array().unwrap())
+        .filter(|a| a["applies"] == false)
+        .map(|a| a["question"].as_str().unwrap())
+        .collect();
+    assert_eq!(marked, ["iso-expiry"]);
+}

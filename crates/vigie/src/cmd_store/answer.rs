@@ -88,6 +88,13 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
     let assessment = bench.store.assessment(assessment_key)?;
     let plugin = bench.plugin_for(&assessment)?;
     let answers = parsed.resolve_on(plugin.questionnaire(), assessment.assessment_date)?;
+    let stored = bench.store.answers(&assessment.id)?;
+    parsed.check_applicable(
+        plugin.questionnaire(),
+        &answers,
+        &stored,
+        assessment.level.as_deref(),
+    )?;
     if let Some(date) = parsed
         .assessment_date
         .filter(|d| *d != assessment.assessment_date)
@@ -111,9 +118,7 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
         );
     }
     // An answer the file gives without a note keeps the note already recorded.
-    let notes: std::collections::HashMap<String, String> = bench
-        .store
-        .answers(&assessment.id)?
+    let notes: std::collections::HashMap<String, String> = stored
         .into_iter()
         .filter_map(|a| a.note.map(|n| (a.question, n)))
         .collect();
