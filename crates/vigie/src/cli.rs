@@ -83,6 +83,18 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Print the completion script of SHELL, e.g. `vigie completions bash > ~/.local/share/bash-completion/completions/vigie`.
+    /// It completes commands and options (not assessment or plugin ids).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into DIR.
+    Man {
+        /// Write vigie.1 and a page per command (vigie-report.1, ...) into DIR.
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
     /// Import an exported assessment; refused (nothing written) if the file was
     /// altered or conflicts with this database.
     Import {

@@ -1027,3 +1027,89 @@ fn answers_to_questions_that_do_not_apply() {
         .collect();
     assert_eq!(marked, ["iso-expiry"]);
 }
+
+/// Completion scripts and the manual page come from the parser's own
+/// definitions: every subcommand is in them.
+#[test]
+fn completions_and_man_page_name_every_subcommand() {
+    let env = Env::new();
+    let subcommands = [
+        "tui",
+        "plugin",
+        "supplier",
+        "assessment",
+        "answer",
+        "score",
+        "db",
+        "report",
+        "export",
+        "import",
+        "completions",
+        "man",
+    ];
+    let bash = env.ok(&["completions", "bash"]);
+    assert!(
+        bash.contains("complete -F") && bash.contains("vigie"),
+        "{bash}"
+    );
+    for sub in subcommands {
+        assert!(bash.contains(&format!("vigie,{sub})")), "bash lacks {sub}");
+    }
+    // Nested commands and enumerated values too.
+    assert!(
+        bash.contains("reassess") && bash.contains("rollback"),
+        "{bash}"
+    );
+    for shell in ["zsh", "fish"] {
+        let script = env.ok(&["completions", shell]);
+        for sub in subcommands {
+            assert!(script.contains(sub), "{shell} lacks {sub}");
+        }
+    }
+    let r = env.run(&["completions", "tcsh"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+
+    let man = env.ok(&["man"]);
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH DESCRIPTION",
+        ".SH OPTIONS",
+        ".SH SUBCOMMANDS",
+    ] {
+        assert!(
+            man.contains(section),
+            "the man page lacks {section}:\n{man}"
+        );
+    }
+    for sub in subcommands {
+        assert!(
+            man.contains(&format!("vigie\\-{sub}(1)")),
+            "the man page lacks {sub}:\n{man}"
+        );
+    }
+    assert!(man.contains("VIGIE_DB"), "{man}");
+    let dir = env.path("man");
+    let r = env.run(&["man", "-o", &dir.display().to_string()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    for page in [
+        "vigie.1",
+        "vigie-answer.1",
+        "vigie-report.1",
+        "vigie-plugin-new.1",
+    ] {
+        assert!(dir.join(page).is_file(), "{page} missing");
+    }
+    // When man(1) is installed, the page renders as text with its sections.
+    if let Ok(out) = std::process::Command::new("man")
+        .arg("-l")
+        .arg(dir.join("vigie.1"))
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        && out.status.success()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("NAME") && text.contains("SYNOPSIS"), "{text}");
+    }
+}
