@@ -1113,3 +1113,46 @@ fn completions_and_man_page_name_every_subcommand() {
         assert!(text.contains("NAME") && text.contains("SYNOPSIS"), "{text}");
     }
 }
+
+/// English output says things in English: the assessment list shows the
+/// verdict's label (not its id), and an amount in euros reads `€310M`.
+#[test]
+fn english_lists_and_reports_read_as_english() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    env.ok(&["answer", &id, "--file", &golden("compliant.toml")]);
+    let json = env.ok(&["score", &id, "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let verdict_id = value["verdict"]["id"].as_str().unwrap().to_string();
+    let label_in = |lang: &str| {
+        value["verdict"]["label"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["lang"] == lang)
+            .and_then(|t| t["text"].as_str())
+            .unwrap()
+            .to_string()
+    };
+    for lang in ["en", "fr"] {
+        let list = env.ok(&["--lang", lang, "assessment", "list"]);
+        let row = list.lines().nth(1).unwrap();
+        assert!(
+            row.ends_with(&label_in(lang)) && !row.ends_with(&format!(" {verdict_id}")),
+            "{lang}: {list}"
+        );
+    }
+    let show = env.ok(&["--lang", "en", "assessment", "show", &id]);
+    let turnover = show
+        .lines()
+        .find(|l| l.trim_start().starts_with("client-turnover ="))
+        .unwrap();
+    assert!(
+        turnover.contains("= €") && turnover.contains("M   [rev"),
+        "{turnover}"
+    );
+    let report = env.ok(&["--lang", "en", "report", &id]);
+    assert!(!report.contains("€ M"), "{report}");
+    let fr = env.ok(&["--lang", "fr", "report", &id]);
+    assert!(fr.contains(" M€"), "{fr}");
+}

@@ -121,7 +121,7 @@ pub fn print_table(rows: &[AssessmentSummary], lang: &str) {
             text::cell(text::assessment_status(a.status, lang), 9),
             a.assessment_date.to_string(),
             text::score(a.score),
-            visible(a.verdict.as_deref().unwrap_or("-"))
+            visible(a.verdict_text(lang).unwrap_or("-"))
         );
     }
 }
