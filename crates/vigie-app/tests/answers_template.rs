@@ -105,3 +105,51 @@ fn plugin_text_stays_in_comments() {
         AnswersFile::parse(&template, "t.toml").unwrap_or_else(|e| panic!("{e}\n{template}"));
     assert!(parsed.is_empty(), "{template}");
 }
+
+/// The one progress count: every applicable question answered counts once; an
+/// answer to a question that does not apply counts nowhere and is listed.
+#[test]
+fn progress_counts_only_questions_that_apply() {
+    use vigie_app::Progress;
+    let date: Date = "2026-06-01".parse().unwrap();
+    for questionnaire in questionnaires() {
+        let answers = trial_answers(&questionnaire, Trial::Unfavourable, date, None);
+        let mut rows = rows(&answers);
+        let progress = Progress::of_rows(&questionnaire, &rows, None);
+        assert_eq!(
+            progress.answered,
+            answers.len(),
+            "{}",
+            questionnaire.info.id
+        );
+        assert_eq!(
+            progress.applicable,
+            answers.len(),
+            "{}",
+            questionnaire.info.id
+        );
+        assert!(progress.answered_not_applicable.is_empty());
+        // An answer to every question that does not apply.
+        let closed: Vec<_> = questionnaire
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !progress.applicability.question(*i))
+            .map(|(_, q)| q.id.clone())
+            .collect();
+        for id in &closed {
+            let mut extra = rows[0].clone();
+            extra.question = id.clone();
+            extra.value = Some(vigie_model::AnswerValue::Declined);
+            rows.push(extra);
+        }
+        let with_extra = Progress::of_rows(&questionnaire, &rows, None);
+        assert_eq!(
+            (with_extra.answered, with_extra.applicable),
+            (progress.answered, progress.applicable),
+            "{}",
+            questionnaire.info.id
+        );
+        assert_eq!(with_extra.answered_not_applicable, closed);
+    }
+}

@@ -1007,6 +1007,10 @@ fn answers_to_questions_that_do_not_apply() {
     assert!(count.starts_with("answers (1 of "), "{show}");
     let line = show.lines().find(|l| l.contains("iso-expiry =")).unwrap();
     assert!(line.contains("(not applicable, not scored)"), "{show}");
+    // Its note can still change (the value stays); a new value cannot be given.
+    env.ok(&["answer", &id, "iso-expiry", "--note", "certificate lapsed"]);
+    let err = env.fails(&["answer", &id, "iso-expiry", "2029-01-31"]);
+    assert!(err.contains("`iso-expiry` does not apply"), "{err}");
     for format in ["md", "html", "csv"] {
         let report = env.ok(&["--lang", "en", "report", &id, "--format", format]);
         assert_eq!(
