@@ -213,6 +213,20 @@ impl AnswersFile {
         let mut out = Vec::with_capacity(self.answers.len());
         for (question_id, value) in &self.answers {
             let line = line_of(&self.source, value.span());
+            // `a.b = "yes"` is TOML for a table `a` holding `b`: the id was meant quoted.
+            if let toml::Value::Table(inner) = value.get_ref()
+                && questionnaire.question(question_id).is_none()
+                && let Some(rest) = inner.keys().next()
+            {
+                return Err(AnswersFileError::BadValue {
+                    path: self.path.clone(),
+                    line,
+                    question: format!("{question_id}.{rest}"),
+                    detail: format!(
+                        "an id with a dot must be quoted in TOML: write \"{question_id}.{rest}\" = ..."
+                    ),
+                });
+            }
             let question = questionnaire.question(question_id).ok_or_else(|| {
                 AnswersFileError::UnknownQuestion {
                     path: self.path.clone(),

@@ -419,6 +419,14 @@ fn bulk_file_errors_name_file_and_line_and_write_nothing() {
     assert!(err.contains(&format!("{bad_value}:3:")), "{err}");
     assert!(err.contains("iso-expiry"), "{err}");
 
+    // A dotted id left bare is a TOML table: the error says to quote it.
+    let dotted = env.write("dotted.toml", "[answers]\nm21.backup = \"yes\"\n");
+    let err = env.fails(&["answer", &id, "--file", &dotted]);
+    assert!(
+        err.contains(&format!("{dotted}:2:")) && err.contains("write \"m21.backup\" = ..."),
+        "{err}"
+    );
+
     let syntax = env.write("syntax.toml", "[answers]\niso-certified = \n");
     let err = env.fails(&["answer", &id, "--file", &syntax]);
     assert!(err.contains(&syntax), "{err}");
