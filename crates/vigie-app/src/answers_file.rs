@@ -31,6 +31,13 @@ pub enum AnswersFileError {
         question: String,
         plugin: String,
     },
+    #[error("{path}:{line}: {reason}")]
+    NotApplicable {
+        path: String,
+        line: usize,
+        question: String,
+        reason: String,
+    },
     #[error("{path}:{line}: `{question}`: {detail}")]
     BadValue {
         path: String,
@@ -162,12 +169,64 @@ impl AnswersFile {
         Ok(answers)
     }
 
+    /// Refuses an answer of the file (resolved into `answers`) to a question that
+    /// does not apply once the file's answers replace the stored ones (`stored`):
+    /// it would be neither scored nor counted. The first one is reported with the
+    /// file and line.
+    pub fn check_applicable(
+        &self,
+        questionnaire: &Questionnaire,
+        answers: &[Answer],
+        stored: &[vigie_store::StoredAnswer],
+        level: Option<&str>,
+    ) -> Result<(), AnswersFileError> {
+        let mut values = crate::progress::values_of(stored);
+        for answer in answers {
+            values.insert(answer.question.as_str(), &answer.value);
+        }
+        let progress = crate::Progress::of(questionnaire, &values, level);
+        for answer in answers {
+            if !progress.applies(questionnaire, &answer.question) {
+                let line = self
+                    .answers
+                    .iter()
+                    .find(|(q, _)| *q == answer.question)
+                    .map_or(0, |(_, v)| line_of(&self.source, v.span()));
+                return Err(AnswersFileError::NotApplicable {
+                    path: self.path.clone(),
+                    line,
+                    question: answer.question.clone(),
+                    reason: crate::progress::why_not_applicable(
+                        questionnaire,
+                        &answer.question,
+                        level,
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every answer against `questionnaire` and converts it; the first
     /// problem is reported with the file and line.
     pub fn resolve(&self, questionnaire: &Questionnaire) -> Result<Vec<Answer>, AnswersFileError> {
         let mut out = Vec::with_capacity(self.answers.len());
         for (question_id, value) in &self.answers {
             let line = line_of(&self.source, value.span());
+            // `a.b = "yes"` is TOML for a table `a` holding `b`: the id was meant quoted.
+            if let toml::Value::Table(inner) = value.get_ref()
+                && questionnaire.question(question_id).is_none()
+                && let Some(rest) = inner.keys().next()
+            {
+                return Err(AnswersFileError::BadValue {
+                    path: self.path.clone(),
+                    line,
+                    question: format!("{question_id}.{rest}"),
+                    detail: format!(
+                        "an id with a dot must be quoted in TOML: write \"{question_id}.{rest}\" = ..."
+                    ),
+                });
+            }
             let question = questionnaire.question(question_id).ok_or_else(|| {
                 AnswersFileError::UnknownQuestion {
                     path: self.path.clone(),

@@ -8,6 +8,7 @@
 //! crossterm: anything the TUI and the CLI both need lives here, drawing does not.
 
 pub mod answers_file;
+pub mod answers_template;
 pub mod catalog;
 pub mod check;
 pub mod contacts;
@@ -15,14 +16,17 @@ pub mod exchange;
 pub mod golden;
 pub mod invariants;
 pub mod plugins;
+pub mod progress;
 pub mod reassess;
 pub mod report;
 pub mod signing;
 pub mod workbench;
 
 pub use answers_file::{AnswersFile, AnswersFileError};
+pub use answers_template::{TemplateHeader, VALUE_SYNTAX, answers_template};
 pub use catalog::{Catalog, CatalogEntry, CatalogError, Origin};
 pub use plugins::{BundledRelation, InstallOptions, StoredPlugin, StoredState};
+pub use progress::Progress;
 pub use signing::SignatureStatus;
 pub use workbench::{AppError, AppResult, Workbench};
 

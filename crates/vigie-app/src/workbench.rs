@@ -16,6 +16,7 @@ use vigie_store::{
 
 use crate::catalog::{Catalog, CatalogError, Origin};
 use crate::plugins::InstallOptions;
+use crate::progress::{Progress, why_not_applicable};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -257,6 +258,22 @@ impl Workbench {
             v.validate(&q.kind)
                 .and_then(|()| v.check_on(q, assessment.assessment_date))
                 .map_err(|e| AppError::Invalid(format!("`{question}`: {e}")))?;
+            // A question that does not apply takes no new answer: it would be neither
+            // scored nor counted. (Its own applicability depends only on earlier
+            // answers, so the new value cannot change it.) Keeping the stored value
+            // while changing the note is allowed.
+            let rows = self.store.answers(&assessment.id)?;
+            let unchanged = rows
+                .iter()
+                .any(|r| r.question == question && r.value.as_ref() == Some(v));
+            let progress = Progress::of_rows(questionnaire, &rows, assessment.level.as_deref());
+            if !unchanged && !progress.applies(questionnaire, question) {
+                return Err(AppError::Invalid(why_not_applicable(
+                    questionnaire,
+                    question,
+                    assessment.level.as_deref(),
+                )));
+            }
         }
         Ok(self
             .store

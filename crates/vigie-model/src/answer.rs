@@ -287,8 +287,25 @@ fn with_unit(value: String, kind: &AnswerKind, lang: &str) -> String {
         _ => None,
     };
     match unit {
-        Some(u) if !u.is_empty() => format!("{value} {}", u.get(lang)),
+        Some(u) if !u.is_empty() => amount_with_unit(&value, u.get(lang), lang),
         _ => value,
+    }
+}
+
+/// Currency signs English writes before the amount.
+const CURRENCY_SIGNS: [char; 4] = ['€', '$', '£', '¥'];
+
+/// `80` and `€ M` read `€80M` in English (the sign before the amount, the
+/// multiplier after it, as English writes money); French keeps `80 M€`, and any
+/// other unit follows the number after a space (`1200 staff (FTE)`).
+fn amount_with_unit(value: &str, unit: &str, lang: &str) -> String {
+    let unit = unit.trim();
+    match unit.strip_prefix(CURRENCY_SIGNS) {
+        Some(multiplier) if lang != "fr" => {
+            let sign = &unit[..unit.len() - multiplier.len()];
+            format!("{sign}{value}{}", multiplier.trim())
+        }
+        _ => format!("{value} {unit}"),
     }
 }
 
@@ -322,6 +339,37 @@ mod tests {
                 label: Localized::from_pairs([("fr", "Deux"), ("en", "Two")]),
             },
         ])
+    }
+
+    #[test]
+    fn money_reads_as_each_language_writes_it() {
+        let money = AnswerKind::Decimal(NumericBounds {
+            min: None,
+            max: None,
+            unit: Some(Localized::from_pairs([("fr", "M€"), ("en", "€ M")])),
+        });
+        let value = AnswerValue::Decimal(80.0);
+        assert_eq!(value.display(&money, "en"), "€80M");
+        assert_eq!(value.display(&money, "fr"), "80 M€");
+        let euros = AnswerKind::Integer(NumericBounds {
+            min: None,
+            max: None,
+            unit: Some(Localized::from_pairs([("fr", "€"), ("en", "€")])),
+        });
+        assert_eq!(AnswerValue::Integer(5).display(&euros, "en"), "€5");
+        assert_eq!(AnswerValue::Integer(5).display(&euros, "fr"), "5 €");
+        let staff = AnswerKind::Integer(NumericBounds {
+            min: None,
+            max: None,
+            unit: Some(Localized::from_pairs([
+                ("fr", "personnes"),
+                ("en", "staff"),
+            ])),
+        });
+        assert_eq!(
+            AnswerValue::Integer(1200).display(&staff, "en"),
+            "1200 staff"
+        );
     }
 
     #[test]

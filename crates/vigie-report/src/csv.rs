@@ -286,11 +286,15 @@ pub fn render(doc: &ReportDoc) -> String {
     for section in &doc.answers {
         for x in &section.answers {
             lines.push(Line {
-                status: if x.to_confirm {
-                    w.to_confirm.to_string()
-                } else {
-                    String::new()
-                },
+                status: [
+                    (x.to_confirm, w.to_confirm),
+                    (!x.applies, w.not_applicable_answer),
+                ]
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, word)| *word)
+                .collect::<Vec<_>>()
+                .join("; "),
                 value: x.value.clone().unwrap_or_else(|| w.cleared.to_string()),
                 note: x.note.clone().unwrap_or_default(),
                 owner: x.updated_by.clone(),

@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use vigie_model::{AnswerKind, AnswerValue, Date, Questionnaire, Severity, Status};
+use vigie_model::{
+    AnswerKind, AnswerValue, Applicability, Date, Questionnaire, Severity, Status, applicable_items,
+};
 
 use crate::compare::ChangeKind;
 use crate::labels::{self, labels};
@@ -193,6 +195,9 @@ pub struct DocAnswer {
     pub value: Option<String>,
     pub note: Option<String>,
     pub to_confirm: bool,
+    /// False for a stored answer to a question that does not apply (with the other
+    /// answers and the level): it is shown, marked, and not scored.
+    pub applies: bool,
     pub revision: i64,
     pub updated_by: String,
     pub updated_at: String,
@@ -477,7 +482,7 @@ impl DocBuilder<'_> {
         doc
     }
 
-    fn answer(&self, row: &crate::AnswerLine) -> DocAnswer {
+    fn answer(&self, row: &crate::AnswerLine, applies: &Applicability) -> DocAnswer {
         let q = &self.input.questionnaire;
         DocAnswer {
             question: row.question.clone(),
@@ -492,6 +497,11 @@ impl DocBuilder<'_> {
                 .map(|v| display(q, &row.question, v, self.lang)),
             note: row.note.clone(),
             to_confirm: row.to_confirm,
+            // A cleared answer has nothing to score; a question the plugin does not
+            // have is listed apart already.
+            applies: row.value.is_none()
+                || q.question_index(&row.question)
+                    .is_none_or(|i| applies.question(i)),
             revision: row.revision,
             updated_by: row.updated_by.clone(),
             updated_at: row.updated_at.clone(),
@@ -507,12 +517,20 @@ impl DocBuilder<'_> {
             .iter()
             .map(|x| (x.question.as_str(), x))
             .collect();
+        // The host's own applicability rule, on the stored values.
+        let values: HashMap<&str, &AnswerValue> = self
+            .input
+            .answers
+            .iter()
+            .filter_map(|x| x.value.as_ref().map(|v| (x.question.as_str(), v)))
+            .collect();
+        let applies = applicable_items(q, &values, self.input.assessment.level.as_deref());
         let mut out = Vec::new();
         for section in &q.sections {
             let answers: Vec<DocAnswer> = q
                 .questions_in(&section.id)
                 .filter_map(|i| rows.get(q.questions[i].id.as_str()))
-                .map(|row| self.answer(row))
+                .map(|row| self.answer(row, &applies))
                 .collect();
             if !answers.is_empty() {
                 out.push(DocSection {
@@ -538,7 +556,10 @@ impl DocBuilder<'_> {
             out.push(DocSection {
                 id: None,
                 title: labels(self.lang).other_questions.to_string(),
-                answers: others.into_iter().map(|row| self.answer(row)).collect(),
+                answers: others
+                    .into_iter()
+                    .map(|row| self.answer(row, &applies))
+                    .collect(),
             });
         }
         out

@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 
 use crate::labels::{Labels, labels};
 use crate::markdown::score;
+use vigie_model::Status;
+
 use crate::{AssessmentState, DocStatus, Lang, ReportDoc};
 
 /// Escapes text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"`
@@ -43,6 +45,8 @@ table.meta th { width: 16rem; background: #f5f5f5; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .85em;
        overflow-wrap: anywhere; }
 .glyph { text-align: center; width: 2.2rem; }
+.mark { vertical-align: -3px; }
+.not-applicable-answer { color: #555; font-style: italic; }
 .note, .pre { white-space: pre-wrap; }
 .draft { border: 2px dashed #a60; padding: .4rem .6rem; font-weight: bold; }
 .verdict { font-size: 1.15rem; }
@@ -76,8 +80,39 @@ fn status_class(s: &DocStatus) -> &'static str {
     s.id.id()
 }
 
+/// A status mark drawn as inline SVG: every browser and printer draws it, where
+/// the emoji (✅ ❌) need a colour-emoji font and show as empty boxes without one.
+/// Shape and colour both differ per status, and a word always goes with it (the
+/// mark is hidden from screen readers for that reason).
+fn mark(status: Status) -> String {
+    let shape = match status {
+        Status::Compliant => {
+            "<circle cx=\"8\" cy=\"8\" r=\"8\" fill=\"#1a7f37\"/>\
+             <path d=\"M4 8.5l2.6 2.6L12.2 5.4\" fill=\"none\" stroke=\"#fff\" stroke-width=\"2.2\"/>"
+        }
+        Status::NonCompliant => {
+            "<circle cx=\"8\" cy=\"8\" r=\"8\" fill=\"#c62828\"/>\
+             <path d=\"M5 5l6 6M11 5l-6 6\" stroke=\"#fff\" stroke-width=\"2.2\"/>"
+        }
+        Status::ToVerify => {
+            "<path d=\"M8 .8L15.6 15H.4z\" fill=\"#c77700\"/>\
+             <path d=\"M8 5.5v4.8\" stroke=\"#fff\" stroke-width=\"2\"/>\
+             <circle cx=\"8\" cy=\"12.6\" r=\"1.1\" fill=\"#fff\"/>"
+        }
+        Status::NotApplicable => "<path d=\"M2.5 8h11\" stroke=\"#666\" stroke-width=\"2.2\"/>",
+        Status::NotAssessed => {
+            "<circle cx=\"8\" cy=\"8\" r=\"5.5\" fill=\"none\" stroke=\"#666\" stroke-width=\"2\"/>"
+        }
+    };
+    format!(
+        "<svg class=\"mark mark-{}\" width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" \
+         aria-hidden=\"true\" focusable=\"false\">{shape}</svg>",
+        status.id()
+    )
+}
+
 fn status_cell(s: &DocStatus) -> String {
-    format!("{} {}", escape(&s.glyph), escape(&s.label))
+    format!("{} {}", mark(s.id), escape(&s.label))
 }
 
 fn opt(text: &Option<String>) -> String {
@@ -243,7 +278,7 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
             .map(|c| {
                 format!(
                     "{} {} {}",
-                    escape(&c.status.glyph),
+                    mark(c.status.id),
                     c.count,
                     escape(&c.status.label)
                 )
@@ -271,7 +306,7 @@ fn checklist(out: &mut String, doc: &ReportDoc, w: &Labels) {
             "<tr class=\"st-{}\"><td class=\"glyph\">{}</td><td>{} {}</td>\
              <td class=\"status\">{}</td><td>{}</td><td>{}</td></tr>",
             status_class(&c.status),
-            escape(&c.status.glyph),
+            mark(c.status.id),
             escape(&c.title),
             code(&c.id),
             escape(&c.status.label),
@@ -453,7 +488,8 @@ fn evidence(out: &mut String, doc: &ReportDoc, w: &Labels) {
             Some(_) if e.expired => (
                 " class=\"expired\"",
                 format!(
-                    "<span class=\"expired-flag\">⚠️ {}</span>",
+                    "<span class=\"expired-flag\">{} {}</span>",
+                    mark(Status::ToVerify),
                     escape(w.expired)
                 ),
             ),
@@ -641,14 +677,22 @@ fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
                 .as_deref()
                 .map(escape)
                 .unwrap_or_else(|| escape(w.cleared));
-            let mark = if a.to_confirm {
+            let mut mark = if a.to_confirm {
                 format!(
-                    " <span class=\"to-confirm\">⚠️ {}</span>",
+                    " <span class=\"to-confirm\">{} {}</span>",
+                    mark(Status::ToVerify),
                     escape(w.to_confirm)
                 )
             } else {
                 String::new()
             };
+            if !a.applies {
+                let _ = write!(
+                    mark,
+                    " <span class=\"not-applicable-answer\">({})</span>",
+                    escape(w.not_applicable_answer)
+                );
+            }
             let mut meta = format!(
                 "{} {}, {}, {}",
                 escape(w.revision),

@@ -508,11 +508,14 @@ fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
                 .as_deref()
                 .map(escape)
                 .unwrap_or_else(|| w.cleared.to_string());
-            let mark = if a.to_confirm {
+            let mut mark = if a.to_confirm {
                 format!(" ⚠️ *{}*", w.to_confirm)
             } else {
                 String::new()
             };
+            if !a.applies {
+                let _ = write!(mark, " *({})*", w.not_applicable_answer);
+            }
             let _ = writeln!(out, "- **{}** ({})", escape(&a.prompt), code(&a.question));
             let _ = writeln!(out, "  - {}{sep}{value}{mark}", w.answer);
             if let Some(note) = &a.note {

@@ -277,7 +277,6 @@ fn html_report_parses_and_shows_hostile_text_as_text() {
             "link",
             "a",
             "form",
-            "svg",
             "math",
             "base",
             "meta[http-equiv]",
@@ -287,6 +286,23 @@ fn html_report_parses_and_shows_hostile_text_as_text() {
                 0,
                 "the report contains a <{forbidden}> element"
             );
+        }
+        // The only SVG is the report's own status marks: drawn shapes, nothing else.
+        for svg in doc.select(&sel("svg")) {
+            assert!(
+                svg.value()
+                    .attr("class")
+                    .is_some_and(|c| c.starts_with("mark mark-")),
+                "an <svg> that is not a status mark: {}",
+                svg.html()
+            );
+            for part in svg.descendants().filter_map(|n| n.value().as_element()) {
+                assert!(
+                    ["svg", "circle", "path"].contains(&part.name()),
+                    "a status mark holds <{}>",
+                    part.name()
+                );
+            }
         }
         assert_eq!(doc.select(&sel("style")).count(), 1);
         for element in doc.select(&sel("*")) {

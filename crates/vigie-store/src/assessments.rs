@@ -44,7 +44,8 @@ pub(crate) fn assessment_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Assess
 
 const SELECT_SUMMARY: &str = "SELECT a.id, a.supplier_id, s.name, a.plugin_id, \
      a.plugin_version, a.status, a.auditor, a.assessment_date, a.level, a.created_at, a.score, \
-     a.verdict FROM assessments a JOIN suppliers s ON s.id = a.supplier_id";
+     a.verdict, json_extract(a.last_evaluation, '$.verdict.label') \
+     FROM assessments a JOIN suppliers s ON s.id = a.supplier_id";
 
 fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AssessmentSummary> {
     Ok(AssessmentSummary {
@@ -60,6 +61,13 @@ fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AssessmentSummary> {
         created_at: row.get(9)?,
         score: row.get(10)?,
         verdict: row.get(11)?,
+        // Shown in lists; a label that does not parse (a row written by another
+        // program) is left out, and the list falls back on the id.
+        verdict_label: row
+            .get::<_, Option<String>>(12)
+            .ok()
+            .flatten()
+            .and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 

@@ -218,6 +218,21 @@ pub struct AssessmentSummary {
     pub score: Option<f64>,
     /// Verdict id of the latest saved evaluation.
     pub verdict: Option<String>,
+    /// That verdict's label, in the plugin's languages.
+    #[serde(default)]
+    pub verdict_label: Option<vigie_model::Localized>,
+}
+
+impl AssessmentSummary {
+    /// The verdict as a list shows it: its label in `lang`, else its id (the label
+    /// of an evaluation saved by an older version, or unreadable, is missing).
+    pub fn verdict_text(&self, lang: &str) -> Option<&str> {
+        self.verdict_label
+            .as_ref()
+            .map(|label| label.get(lang))
+            .filter(|label| !label.is_empty())
+            .or(self.verdict.as_deref())
+    }
 }
 
 /// An assessment with its cached and final evaluations.

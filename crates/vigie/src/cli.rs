@@ -52,7 +52,9 @@ pub enum Command {
     /// Create, list, show and finalize assessments.
     #[command(subcommand)]
     Assessment(AssessmentCmd),
-    /// Record an answer (`vigie answer A Q VALUE`) or a file of answers (`--file`).
+    /// Record an answer (`vigie answer A Q VALUE`) or a file of answers (`--file`);
+    /// `--template` writes that file, with every question that applies.
+    #[command(after_long_help = answer_help())]
     Answer(AnswerArgs),
     /// Score an assessment with the plugin bytes it records.
     Score {
@@ -79,6 +81,18 @@ pub enum Command {
         assessment: String,
         /// Write to FILE instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print the completion script of SHELL, e.g. `vigie completions bash > ~/.local/share/bash-completion/completions/vigie`.
+    /// It completes commands and options (not assessment or plugin ids).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into DIR.
+    Man {
+        /// Write vigie.1 and a page per command (vigie-report.1, ...) into DIR.
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: Option<PathBuf>,
     },
     /// Import an exported assessment; refused (nothing written) if the file was
@@ -167,10 +181,27 @@ pub enum AssessmentCmd {
     },
 }
 
+/// The value syntax per kind of question, after `vigie answer --help`.
+fn answer_help() -> String {
+    let syntax: String = vigie_app::VALUE_SYNTAX
+        .lines()
+        .map(|line| format!("  {line}\n"))
+        .collect();
+    format!(
+        "Values, by kind of question (`vigie plugin inspect PLUGIN` shows each question's kind):\n\
+         {syntax}\n\
+         An answers file (--file) is TOML: an [answers] table of question id = value, and an\n\
+         optional [notes] table of question id = note. Ids with a dot need quotes (\"a.b\" = \"yes\").\n\
+         `vigie answer ASSESSMENT --template -o answers.toml` writes one with every question that\n\
+         applies, commented with its prompt, kind, allowed values and current answer."
+    )
+}
+
 #[derive(Args, Debug)]
 pub struct AnswerArgs {
     pub assessment: String,
     pub question: Option<String>,
+    /// The answer; its syntax depends on the question's kind (see --help).
     pub value: Option<String>,
     #[arg(long)]
     pub note: Option<String>,
@@ -186,6 +217,18 @@ pub struct AnswerArgs {
     /// the whole file is refused if it would change one of them).
     #[arg(long, requires = "file")]
     pub replace_others: bool,
+    /// Write an answers file for --file instead: every question that applies,
+    /// commented (prompt, kind, allowed values, current answer), in --lang.
+    #[arg(long, conflicts_with_all = ["question", "value", "file", "note", "revision"])]
+    pub template: bool,
+    /// With --template: write to FILE instead of standard output.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        requires = "template"
+    )]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

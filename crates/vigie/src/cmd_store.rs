@@ -27,7 +27,9 @@ pub fn run(cli: &Cli, command: &Command) -> CmdResult {
         | Command::Plugin(_)
         | Command::Report { .. }
         | Command::Export { .. }
-        | Command::Import { .. } => Err(Failure::new(format!(
+        | Command::Import { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. } => Err(Failure::new(format!(
             "internal error: {command:?} is not a store command"
         ))),
     }

@@ -9,6 +9,7 @@
 //! the terminal. JSON output is escaped instead ([`vigie_model::escape_json_controls`]).
 
 mod cli;
+mod cmd_docs;
 mod cmd_exchange;
 mod cmd_plugin;
 mod cmd_store;
@@ -52,6 +53,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         None | Some(Command::Tui) => cmd_tui::run(&cli),
         Some(Command::Plugin(cmd)) => cmd_plugin::run(&cli, cmd),
+        Some(Command::Completions { shell }) => cmd_docs::completions(*shell),
+        Some(Command::Man { output }) => cmd_docs::man(output.as_deref()),
         Some(cmd @ (Command::Report { .. } | Command::Export { .. } | Command::Import { .. })) => {
             cmd_exchange::run(&cli, cmd)
         }

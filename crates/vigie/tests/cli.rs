@@ -419,6 +419,14 @@ fn bulk_file_errors_name_file_and_line_and_write_nothing() {
     assert!(err.contains(&format!("{bad_value}:3:")), "{err}");
     assert!(err.contains("iso-expiry"), "{err}");
 
+    // A dotted id left bare is a TOML table: the error says to quote it.
+    let dotted = env.write("dotted.toml", "[answers]\nm21.backup = \"yes\"\n");
+    let err = env.fails(&["answer", &id, "--file", &dotted]);
+    assert!(
+        err.contains(&format!("{dotted}:2:")) && err.contains("write \"m21.backup\" = ..."),
+        "{err}"
+    );
+
     let syntax = env.write("syntax.toml", "[answers]\niso-certified = \n");
     let err = env.fails(&["answer", &id, "--file", &syntax]);
     assert!(err.contains(&syntax), "{err}");
@@ -874,4 +882,289 @@ fn version_names_the_commit() {
             || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
         "{text}"
     );
+}
+
+/// `answer --template` writes an answers file listing the questions that apply,
+/// commented; filling two lines and giving it back with `--file` records those
+/// two answers and nothing else, and the next template shows them as current.
+#[test]
+fn answers_template_round_trip() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    let path = env.path("answers.toml");
+    let r = env.run(&[
+        "answer",
+        &id,
+        "--template",
+        "-o",
+        &path.display().to_string(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("--file"), "{}", r.stderr);
+    let template = std::fs::read_to_string(&path).unwrap();
+    assert!(template.contains("[answers]"), "{template}");
+    assert!(
+        template.contains("# yes-no: yes, no, partial, unknown"),
+        "{template}"
+    );
+    assert!(
+        template.contains("80 000 000"),
+        "the value syntax: {template}"
+    );
+    // As written it answers nothing.
+    let out = env.ok(&["answer", &id, "--file", &path.display().to_string()]);
+    assert!(out.starts_with("0 answers recorded"), "{out}");
+
+    // Fill the first two yes-no questions.
+    let mut kind = "";
+    let mut filled = Vec::new();
+    let text: Vec<String> = template
+        .lines()
+        .map(|line| {
+            if let Some(rest) = line.strip_prefix("# ")
+                && let Some((k, _)) = rest.split_once(": ")
+                && !k.contains(' ')
+            {
+                kind = if k == "yes-no" { "yes-no" } else { "" };
+            }
+            match line
+                .strip_prefix("# ")
+                .and_then(|l| l.strip_suffix(" = \"\""))
+            {
+                Some(question) if kind == "yes-no" && filled.len() < 2 => {
+                    filled.push(question.to_string());
+                    format!("{question} = \"yes\"")
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect();
+    assert_eq!(filled.len(), 2, "{template}");
+    std::fs::write(&path, text.join("\n")).unwrap();
+    let out = env.ok(&["answer", &id, "--file", &path.display().to_string()]);
+    assert!(out.starts_with("2 answers recorded"), "{out}");
+    assert_eq!(env.answer_rows(&id), 2);
+
+    let again = env.ok(&["answer", &id, "--template"]);
+    for question in &filled {
+        assert!(
+            again.contains(&format!("# {question} = \"yes\"")),
+            "{again}"
+        );
+    }
+    assert!(again.contains("# current: yes"), "{again}");
+}
+
+/// `answer --help` gives the value syntax of every kind of question.
+#[test]
+fn answer_help_lists_the_value_syntax() {
+    let help = Env::new().ok(&["answer", "--help"]);
+    for needle in [
+        "yes-no",
+        "partial",
+        "unknown",
+        "declined",
+        "single-choice",
+        "multiple-choice",
+        "80 000 000",
+        "60,5",
+        "YYYY-MM-DD",
+        "--template",
+        "\"a.b\"",
+    ] {
+        assert!(help.contains(needle), "`{needle}` missing from:\n{help}");
+    }
+}
+
+/// An answer to a question that does not apply is refused at input, one answer
+/// or a file (nothing written); one stored before another answer closed the
+/// question is counted nowhere and marked in `assessment show` and the reports.
+#[test]
+fn answers_to_questions_that_do_not_apply() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    // iso-expiry applies only to a certified supplier.
+    let err = env.fails(&["answer", &id, "iso-expiry", "2028-03-31"]);
+    assert!(
+        err.contains("`iso-expiry` does not apply") && err.contains("iso-certified is"),
+        "{err}"
+    );
+    let file = env.write(
+        "na.toml",
+        "[answers]\niso-certified = \"no\"\niso-expiry = \"2028-03-31\"\n",
+    );
+    let err = env.fails(&["answer", &id, "--file", &file]);
+    assert!(
+        err.contains(&format!("{file}:3:")) && err.contains("`iso-expiry` does not apply"),
+        "{err}"
+    );
+    assert_eq!(env.answer_rows(&id), 0, "nothing written");
+    // In one file, the answer that opens the question comes with it.
+    let file = env.write(
+        "ok.toml",
+        "[answers]\niso-certified = \"yes\"\niso-expiry = \"2028-03-31\"\n",
+    );
+    env.ok(&["answer", &id, "--file", &file]);
+    let show = env.ok(&["assessment", "show", &id]);
+    let count = show.lines().find(|l| l.starts_with("answers (")).unwrap();
+    assert!(count.starts_with("answers (2 of "), "{show}");
+    // Closing it leaves the stored answer, counted nowhere and marked.
+    env.ok(&["answer", &id, "iso-certified", "no"]);
+    let show = env.ok(&["assessment", "show", &id]);
+    let count = show.lines().find(|l| l.starts_with("answers (")).unwrap();
+    assert!(count.starts_with("answers (1 of "), "{show}");
+    let line = show.lines().find(|l| l.contains("iso-expiry =")).unwrap();
+    assert!(line.contains("(not applicable, not scored)"), "{show}");
+    // Its note can still change (the value stays); a new value cannot be given.
+    env.ok(&["answer", &id, "iso-expiry", "--note", "certificate lapsed"]);
+    let err = env.fails(&["answer", &id, "iso-expiry", "2029-01-31"]);
+    assert!(err.contains("`iso-expiry` does not apply"), "{err}");
+    for format in ["md", "html", "csv"] {
+        let report = env.ok(&["--lang", "en", "report", &id, "--format", format]);
+        assert_eq!(
+            report.matches("not applicable, not scored").count(),
+            1,
+            "{format}: {report}"
+        );
+    }
+    let json = env.ok(&["report", &id, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let marked: Vec<&str> = doc["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["answers"].as_array().unwrap())
+        .filter(|a| a["applies"] == false)
+        .map(|a| a["question"].as_str().unwrap())
+        .collect();
+    assert_eq!(marked, ["iso-expiry"]);
+}
+
+/// Completion scripts and the manual page come from the parser's own
+/// definitions: every subcommand is in them.
+#[test]
+fn completions_and_man_page_name_every_subcommand() {
+    let env = Env::new();
+    let subcommands = [
+        "tui",
+        "plugin",
+        "supplier",
+        "assessment",
+        "answer",
+        "score",
+        "db",
+        "report",
+        "export",
+        "import",
+        "completions",
+        "man",
+    ];
+    let bash = env.ok(&["completions", "bash"]);
+    assert!(
+        bash.contains("complete -F") && bash.contains("vigie"),
+        "{bash}"
+    );
+    for sub in subcommands {
+        assert!(bash.contains(&format!("vigie,{sub})")), "bash lacks {sub}");
+    }
+    // Nested commands and enumerated values too.
+    assert!(
+        bash.contains("reassess") && bash.contains("rollback"),
+        "{bash}"
+    );
+    for shell in ["zsh", "fish"] {
+        let script = env.ok(&["completions", shell]);
+        for sub in subcommands {
+            assert!(script.contains(sub), "{shell} lacks {sub}");
+        }
+    }
+    let r = env.run(&["completions", "tcsh"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+
+    let man = env.ok(&["man"]);
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH DESCRIPTION",
+        ".SH OPTIONS",
+        ".SH SUBCOMMANDS",
+    ] {
+        assert!(
+            man.contains(section),
+            "the man page lacks {section}:\n{man}"
+        );
+    }
+    for sub in subcommands {
+        assert!(
+            man.contains(&format!("vigie\\-{sub}(1)")),
+            "the man page lacks {sub}:\n{man}"
+        );
+    }
+    assert!(man.contains("VIGIE_DB"), "{man}");
+    let dir = env.path("man");
+    let r = env.run(&["man", "-o", &dir.display().to_string()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    for page in [
+        "vigie.1",
+        "vigie-answer.1",
+        "vigie-report.1",
+        "vigie-plugin-new.1",
+    ] {
+        assert!(dir.join(page).is_file(), "{page} missing");
+    }
+    // When man(1) is installed, the page renders as text with its sections.
+    if let Ok(out) = std::process::Command::new("man")
+        .arg("-l")
+        .arg(dir.join("vigie.1"))
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        && out.status.success()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("NAME") && text.contains("SYNOPSIS"), "{text}");
+    }
+}
+
+/// English output says things in English: the assessment list shows the
+/// verdict's label (not its id), and an amount in euros reads `€310M`.
+#[test]
+fn english_lists_and_reports_read_as_english() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    env.ok(&["answer", &id, "--file", &golden("compliant.toml")]);
+    let json = env.ok(&["score", &id, "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let verdict_id = value["verdict"]["id"].as_str().unwrap().to_string();
+    let label_in = |lang: &str| {
+        value["verdict"]["label"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["lang"] == lang)
+            .and_then(|t| t["text"].as_str())
+            .unwrap()
+            .to_string()
+    };
+    for lang in ["en", "fr"] {
+        let list = env.ok(&["--lang", lang, "assessment", "list"]);
+        let row = list.lines().nth(1).unwrap();
+        assert!(
+            row.ends_with(&label_in(lang)) && !row.ends_with(&format!(" {verdict_id}")),
+            "{lang}: {list}"
+        );
+    }
+    let show = env.ok(&["--lang", "en", "assessment", "show", &id]);
+    let turnover = show
+        .lines()
+        .find(|l| l.trim_start().starts_with("client-turnover ="))
+        .unwrap();
+    assert!(
+        turnover.contains("= €") && turnover.contains("M   [rev"),
+        "{turnover}"
+    );
+    let report = env.ok(&["--lang", "en", "report", &id]);
+    assert!(!report.contains("€ M"), "{report}");
+    let fr = env.ok(&["--lang", "fr", "report", &id]);
+    assert!(fr.contains(" M€"), "{fr}");
 }

@@ -56,8 +56,7 @@ fn vigie(home: &Path) -> Command {
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("USER", "tester")
         .env("LANG", "C.UTF-8")
-        .env_remove("VIGIE_DB")
-        .env_remove("VIGIE_SDK_DIR");
+        .env_remove("VIGIE_DB");
     cmd
 }
 
@@ -111,15 +110,21 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
 #[test]
 fn scaffold_builds_passes_check_and_its_tests_and_runs_the_guide_samples() {
     let home = tempfile::tempdir().unwrap();
-    let project = home.path().join("my-questionnaire");
+    let scaffolded = home.path().join("first-place");
 
     // 1. Scaffold.
     let out = vigie(home.path())
         .args(["plugin", "new", "my-questionnaire", "--dir"])
-        .arg(&project)
+        .arg(&scaffolded)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
+    // The project carries the SDK, the contract and the guides, and mentions no
+    // folder of the machine that built vigie: a released binary's scaffold builds
+    // anywhere. Moving it before the build proves it depends on nothing outside.
+    let project = home.path().join("moved/my-questionnaire");
+    std::fs::create_dir_all(project.parent().unwrap()).unwrap();
+    std::fs::rename(&scaffolded, &project).unwrap();
     for file in [
         "Cargo.toml",
         "Cargo.lock",
@@ -131,17 +136,42 @@ fn scaffold_builds_passes_check_and_its_tests_and_runs_the_guide_samples() {
         "tests/golden.rs",
         "golden/well-run.toml",
         "README.md",
+        "vendor/plugins/vigie-plugin-sdk/Cargo.toml",
+        "vendor/plugins/vigie-plugin-sdk/src/lib.rs",
+        "vendor/plugins/vigie-plugin-sdk-build/Cargo.toml",
+        "vendor/wit/questionnaire.wit",
+        "vendor/docs/plugins.md",
+        "vendor/questionnaires/README.md",
     ] {
         assert!(project.join(file).is_file(), "the scaffold lacks {file}");
     }
+    let checkout = repo().canonicalize().unwrap().display().to_string();
+    let mut pending = vec![project.clone()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let content = std::fs::read_to_string(&path).unwrap();
+                assert!(
+                    !content.contains(&checkout),
+                    "{} names the checkout vigie was built from ({checkout})",
+                    path.display()
+                );
+            }
+        }
+    }
     let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
-    let sdk = repo()
-        .canonicalize()
-        .unwrap()
-        .join("plugins/vigie-plugin-sdk");
     assert!(
-        manifest.contains(&format!("path = \"{}\"", sdk.display())),
+        manifest.contains("path = \"vendor/plugins/vigie-plugin-sdk\""),
         "{manifest}"
+    );
+    let vendored = std::fs::read_to_string(project.join("vendor/wit/questionnaire.wit")).unwrap();
+    assert_eq!(
+        vendored,
+        std::fs::read_to_string(repo().join("wit/questionnaire.wit")).unwrap(),
+        "the vendored contract is the workspace's"
     );
     let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
     for command in [
@@ -308,18 +338,6 @@ fn plugin_new_refuses_bad_names_and_used_folders() {
     assert_eq!(
         std::fs::read_dir(home.path().join("used")).unwrap().count(),
         1
-    );
-
-    let out = vigie(home.path())
-        .args(["plugin", "new", "p"])
-        .env("VIGIE_SDK_DIR", home.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("Set VIGIE_SDK_DIR"),
-        "{}",
-        text(&out)
     );
 
     // An empty folder is fine.

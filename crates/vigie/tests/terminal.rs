@@ -311,6 +311,12 @@ fn database_rows_with_escape_sequences_are_shown_visible() {
         "UPDATE assessments SET verdict = ?1, auditor = ?1, level = ?1, language = ?1",
         &[HOSTILE],
     );
+    // Lists show the verdict's label, read from the saved evaluation.
+    env.sql(
+        "UPDATE assessments SET last_evaluation = json_set(last_evaluation, '$.verdict.label', \
+         json_array(json_object('lang', 'en', 'text', ?1), json_object('lang', 'fr', 'text', ?1)))",
+        &[HOSTILE],
+    );
     env.sql(
         "UPDATE answers SET note = ?1, updated_by = ?1, updated_at = ?1",
         &[&format!("line one{HOSTILE}\nline two\r")],
@@ -327,6 +333,20 @@ fn database_rows_with_escape_sequences_are_shown_visible() {
     assert!(show.contains(&format!("Amel{SHOWN}")), "{show}");
     let list = env.ok(&["assessment", "list"]);
     assert!(list.contains(SHOWN), "{list}");
+    // A label of the wrong shape: the list falls back on the (hostile) id. (Put
+    // back after: commands that read the whole evaluation refuse such a row.)
+    let label = "json_set(last_evaluation, '$.verdict.label', ?1)";
+    env.sql(
+        &format!("UPDATE assessments SET last_evaluation = {label}"),
+        &["42"],
+    );
+    let list = env.ok(&["assessment", "list"]);
+    assert!(list.contains(SHOWN), "{list}");
+    env.sql(
+        "UPDATE assessments SET last_evaluation = json_set(last_evaluation, '$.verdict.label', \
+         json_array(json_object('lang', 'en', 'text', ?1), json_object('lang', 'fr', 'text', ?1)))",
+        &[HOSTILE],
+    );
     let show = env.ok(&["assessment", "show", id.as_str()]);
     assert!(show.contains(&format!("line one{SHOWN}")), "{show}");
     assert!(show.contains(r"line two\u{d}"), "{show}");

@@ -166,11 +166,17 @@ impl Interview {
         (answered, applicable.len())
     }
 
-    /// (answered, applicable) over the whole questionnaire.
+    /// (answered, applicable) over the whole questionnaire: the count the command
+    /// line shows too ([`vigie_app::Progress`]).
     pub fn progress(&self) -> (usize, usize) {
-        let visible = self.visible();
-        let answered = visible.iter().filter(|i| self.is_answered(**i)).count();
-        (answered, visible.len())
+        let values: HashMap<&str, &AnswerValue> = self
+            .answers
+            .iter()
+            .filter_map(|(q, a)| a.value.as_ref().map(|v| (q.as_str(), v)))
+            .collect();
+        let progress =
+            vigie_app::Progress::with(&self.questionnaire, self.applies.clone(), &values);
+        (progress.answered, progress.applicable)
     }
 }
 

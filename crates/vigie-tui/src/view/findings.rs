@@ -100,13 +100,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                         ListItem::new(Line::from(vec![
                             Span::styled(
                                 format!(
-                                    "{} {:<8}",
+                                    "{} {:<8} ",
                                     severity_mark(f.severity),
                                     f.severity.label(lang)
                                 ),
                                 app.theme.severity(f.severity),
                             ),
-                            Span::raw(clip(f.title.get(lang), width.saturating_sub(24))),
+                            Span::raw(clip(f.title.get(lang), width.saturating_sub(25))),
                             Span::styled(deadline, app.theme.muted),
                         ]))
                     }

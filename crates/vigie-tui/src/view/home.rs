@@ -92,7 +92,8 @@ fn row_line(app: &App, row: &HomeRow, width: usize) -> Line<'static> {
                 .score
                 .map(|s| format!("{s:>5.1}"))
                 .unwrap_or_else(|| "    -".into());
-            let verdict = a.verdict.clone().unwrap_or_default();
+            // The verdict's label (not its id), short enough to leave the name room.
+            let verdict = clip(a.verdict_text(lang).unwrap_or_default(), 22);
             let right = format!("{}  {status:<9} {score}  {verdict}", a.assessment_date);
             let name_width = width.saturating_sub(right.chars().count() + 4).max(10);
             Line::from(vec![

@@ -1,21 +1,26 @@
 //! `vigie plugin new NAME [--dir PATH]`: a standalone plugin project that
 //! depends on the Vigie plugin SDK and nothing else.
 //!
-//! The SDK is a path dependency on the Vigie checkout this binary was built
-//! from: its root is found at compile time (`CARGO_MANIFEST_DIR` of this
-//! crate, two folders up). A binary moved away from its checkout can point at
-//! another one with `VIGIE_SDK_DIR=/path/to/vigie`. The project's
-//! `Cargo.lock` is seeded from the checkout's, so the plugin builds with the
-//! dependency versions Vigie tests the SDK with (and offline when they are
-//! in the local cargo cache).
+//! The SDK travels inside this binary (packed by the build script: the SDK
+//! crates, the WIT contract, the guides and the workspace's `Cargo.lock`) and
+//! is written into the project's `vendor/` folder, which the project uses by
+//! relative path: the project builds on any machine, wherever the binary was
+//! built, and keeps building when moved. `vendor/` keeps the workspace's
+//! layout (`vendor/plugins/vigie-plugin-sdk`, `vendor/wit`), so the SDK's own
+//! relative references hold. The project's `Cargo.lock` is the workspace's,
+//! so the plugin builds with the dependency versions Vigie tests the SDK with
+//! (and offline when they are in the local cargo cache).
 
 use std::path::{Path, PathBuf};
 
 use crate::cmd_store::out::outln;
 use crate::{CmdResult, Failure};
 
-/// Root of the Vigie checkout this binary was built from.
-const BUILT_FROM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+// `SDK_FILES: &[(&str, &str)]`: (path relative to the Vigie workspace, text).
+include!(concat!(env!("OUT_DIR"), "/sdk_files.rs"));
+
+/// Where the project keeps the SDK, relative to its root.
+const VENDOR: &str = "vendor";
 
 /// The toolchain file of that checkout: the scaffold pins the same channel.
 const TOOLCHAIN: &str = include_str!("../../../../rust-toolchain.toml");
@@ -179,41 +184,12 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The Vigie checkout the SDK is taken from: `VIGIE_SDK_DIR`, else the one
-/// this binary was built from. It must hold the SDK and the WIT.
-pub fn sdk_root() -> Result<PathBuf, Failure> {
-    let (root, how) = match std::env::var_os("VIGIE_SDK_DIR").filter(|v| !v.is_empty()) {
-        Some(dir) => (PathBuf::from(dir), "VIGIE_SDK_DIR"),
-        None => (
-            PathBuf::from(BUILT_FROM),
-            "the checkout this vigie was built from",
-        ),
-    };
-    let sdk = root.join("plugins/vigie-plugin-sdk/Cargo.toml");
-    let wit = root.join("wit/questionnaire.wit");
-    if !sdk.is_file() || !wit.is_file() {
-        return Err(Failure::new(format!(
-            "the Vigie plugin SDK is not in {} ({how}): it needs plugins/vigie-plugin-sdk and wit/questionnaire.wit. \
-             Set VIGIE_SDK_DIR to the root of a Vigie checkout.",
-            root.display()
-        )));
-    }
-    root.canonicalize()
-        .map_err(|e| Failure::new(format!("cannot resolve {}: {e}", root.display())))
-}
-
 fn channel() -> &'static str {
     TOOLCHAIN
         .lines()
         .find_map(|l| l.trim().strip_prefix("channel"))
         .and_then(|rest| rest.split('"').nth(1))
         .unwrap_or("stable")
-}
-
-/// A path for a TOML string or a Markdown text: forward slashes (Windows
-/// accepts them too), so no escaping is needed.
-fn portable(path: &Path) -> String {
-    path.display().to_string().replace('\\', "/")
 }
 
 /// Refuses a folder that exists and holds anything.
@@ -238,7 +214,7 @@ fn check_target(dir: &Path) -> Result<(), Failure> {
 }
 
 /// Writes the project of plugin `name` into `dir`.
-pub fn scaffold(name: &str, dir: &Path, root: &Path) -> Result<(), Failure> {
+pub fn scaffold(name: &str, dir: &Path) -> Result<(), Failure> {
     validate_name(name).map_err(Failure::new)?;
     check_target(dir)?;
     let author = std::env::var("USER")
@@ -249,12 +225,12 @@ pub fn scaffold(name: &str, dir: &Path, root: &Path) -> Result<(), Failure> {
     let vars: [(&str, String); 7] = [
         ("{{name}}", name.to_string()),
         ("{{crate}}", name.replace('-', "_")),
-        ("{{sdk}}", portable(&root.join("plugins/vigie-plugin-sdk"))),
+        ("{{sdk}}", format!("{VENDOR}/plugins/vigie-plugin-sdk")),
         (
             "{{sdk_build}}",
-            portable(&root.join("plugins/vigie-plugin-sdk-build")),
+            format!("{VENDOR}/plugins/vigie-plugin-sdk-build"),
         ),
-        ("{{repo}}", portable(root)),
+        ("{{repo}}", VENDOR.to_string()),
         ("{{channel}}", channel().to_string()),
         ("{{author}}", author),
     ];
@@ -275,10 +251,14 @@ pub fn scaffold(name: &str, dir: &Path, root: &Path) -> Result<(), Failure> {
             });
         write(relative, &text)?;
     }
-    // Seed the lock file with the versions the SDK is tested with; cargo
-    // keeps those it needs and drops the rest on the first build.
-    if let Ok(lock) = std::fs::read_to_string(root.join("Cargo.lock")) {
-        write("Cargo.lock", &lock)?;
+    for (relative, text) in SDK_FILES {
+        if *relative == "Cargo.lock" {
+            // Seed the lock file with the versions the SDK is tested with; cargo
+            // keeps those it needs and drops the rest on the first build.
+            write(relative, text)?;
+        } else {
+            write(&format!("{VENDOR}/{relative}"), text)?;
+        }
     }
     Ok(())
 }
@@ -287,13 +267,9 @@ pub fn run(name: &str, dir: Option<&Path>) -> CmdResult {
     validate_name(name).map_err(Failure::new)?;
     let dir = dir.map_or_else(|| PathBuf::from(name), Path::to_path_buf);
     check_target(&dir)?;
-    let root = sdk_root()?;
-    scaffold(name, &dir, &root)?;
+    scaffold(name, &dir)?;
     let shown = dir.display();
-    outln!(
-        "created plugin `{name}` in {shown} (SDK from {})",
-        root.display()
-    );
+    outln!("created plugin `{name}` in {shown} (SDK in {shown}/{VENDOR})");
     outln!("  cd {shown}");
     outln!(
         "  cargo build --release        # → target/wasm32-unknown-unknown/release/{}.wasm",
@@ -304,7 +280,10 @@ pub fn run(name: &str, dir: Option<&Path>) -> CmdResult {
         "  vigie plugin check target/wasm32-unknown-unknown/release/{}.wasm",
         name.replace('-', "_")
     );
-    outln!("guide: {}", root.join("docs/plugins.md").display());
+    outln!(
+        "guide: {}",
+        dir.join(VENDOR).join("docs/plugins.md").display()
+    );
     Ok(())
 }
 

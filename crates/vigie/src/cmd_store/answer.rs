@@ -2,16 +2,19 @@
 
 use std::path::Path;
 
-use vigie_app::{AnswersFile, Workbench};
+use vigie_app::{AnswersFile, TemplateHeader, Workbench, answers_template};
 use vigie_model::{AnswerValue, visible};
-use vigie_store::Assessment;
+use vigie_store::{Assessment, short_id};
 
 use super::session;
 use crate::cli::{AnswerArgs, Cli};
 use crate::cmd_store::out::outln;
-use crate::{CmdResult, Failure};
+use crate::{CmdResult, Failure, paths};
 
 pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
+    if args.template {
+        return template(cli, &args.assessment, args.output.as_deref());
+    }
     if let Some(file) = &args.file {
         if args.note.is_some() {
             missing("--note goes with one answer; in a file, notes go in its [notes] table");
@@ -85,6 +88,13 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
     let assessment = bench.assessment(assessment_key)?;
     let plugin = bench.plugin_for(&assessment)?;
     let answers = parsed.resolve_on(plugin.questionnaire(), assessment.assessment_date)?;
+    let stored = bench.answers(&assessment.id)?;
+    parsed.check_applicable(
+        plugin.questionnaire(),
+        &answers,
+        &stored,
+        assessment.level.as_deref(),
+    )?;
     if let Some(date) = parsed
         .assessment_date
         .filter(|d| *d != assessment.assessment_date)
@@ -108,8 +118,7 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
         );
     }
     // An answer the file gives without a note keeps the note already recorded.
-    let notes: std::collections::HashMap<String, String> = bench
-        .answers(&assessment.id)?
+    let notes: std::collections::HashMap<String, String> = stored
         .into_iter()
         .filter_map(|a| a.note.map(|n| (a.question, n)))
         .collect();
@@ -123,6 +132,32 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
     let written = bench.answer_many(&assessment.id, rows, replace_others)?;
     rescore(&mut bench, &assessment);
     outln!("{written} answers recorded from {}", visible(&shown));
+    Ok(())
+}
+
+/// `--template [-o FILE]`: the answers file of the assessment, every applicable
+/// question commented, to fill and give back with `--file`.
+fn template(cli: &Cli, assessment_key: &str, output: Option<&Path>) -> CmdResult {
+    let mut bench = session::open_lazy_workbench(cli)?;
+    let assessment = bench.store.assessment(assessment_key)?;
+    let plugin = bench.plugin_for(&assessment)?;
+    let rows = bench.store.answers(&assessment.id)?;
+    let header = TemplateHeader {
+        assessment_id: short_id(&assessment.id),
+        supplier: &assessment.supplier_name,
+        level: assessment.level.as_deref(),
+    };
+    let lang = paths::language(cli.lang.as_deref());
+    let text = answers_template(plugin.questionnaire(), &rows, &header, &lang);
+    crate::cmd_exchange::emit(&text, output, bench.store.path())?;
+    if let Some(path) = output {
+        eprintln!(
+            "vigie: answers template written to {}; fill it, then: vigie answer {} --file {}",
+            visible(&path.display().to_string()),
+            visible(short_id(&assessment.id)),
+            visible(&path.display().to_string())
+        );
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use vigie_app::Progress;
 use vigie_model::{Date, Questionnaire, visible};
 use vigie_store::{Assessment, AssessmentFilter, AssessmentSummary, StoredAnswer, short_id};
 
@@ -76,7 +77,7 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             let plugin = bench.plugin_for(&a)?;
             print_header(&a, &lang);
             outln!();
-            print_answers(plugin.questionnaire(), &answers, &lang);
+            print_answers(plugin.questionnaire(), &answers, a.level.as_deref(), &lang);
             Ok(())
         }
         AssessmentCmd::Reassess {
@@ -120,7 +121,7 @@ pub fn print_table(rows: &[AssessmentSummary], lang: &str) {
             text::cell(text::assessment_status(a.status, lang), 9),
             a.assessment_date.to_string(),
             text::score(a.score),
-            visible(a.verdict.as_deref().unwrap_or("-"))
+            visible(a.verdict_text(lang).unwrap_or("-"))
         );
     }
 }
@@ -171,10 +172,23 @@ fn print_header(a: &Assessment, lang: &str) {
 }
 
 /// Every answer in questionnaire order (answers to questions the plugin no
-/// longer has come last), with its note, revision, author and time.
-fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], lang: &str) {
-    let given = answers.iter().filter(|a| a.value.is_some()).count();
-    outln!("answers ({given} of {} questions):", q.questions.len());
+/// longer has come last), with its note, revision, author and time; an answer
+/// to a question that no longer applies is marked (it is not scored).
+fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], level: Option<&str>, lang: &str) {
+    let progress = Progress::of_rows(q, answers, level);
+    if text::fr(lang) {
+        outln!(
+            "réponses ({} sur {} questions applicables) :",
+            progress.answered,
+            progress.applicable
+        );
+    } else {
+        outln!(
+            "answers ({} of {} applicable questions):",
+            progress.answered,
+            progress.applicable
+        );
+    }
     if answers.is_empty() {
         outln!("  none yet: `vigie answer ASSESSMENT QUESTION VALUE`");
         return;
@@ -207,11 +221,18 @@ fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], lang: &str) {
             })
             .to_string(),
         };
-        let mark = if a.to_confirm {
+        let mut mark = if a.to_confirm {
             format!("  ⚠ {to_confirm}")
         } else {
             String::new()
         };
+        if progress.answered_not_applicable.contains(&a.question) {
+            mark.push_str(if text::fr(lang) {
+                "  (ne s'applique pas : non comptée)"
+            } else {
+                "  (not applicable, not scored)"
+            });
+        }
         outln!(
             "  {} = {}   [rev {}, {}, {}]{mark}",
             visible(&a.question),
