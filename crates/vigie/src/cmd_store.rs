@@ -11,7 +11,7 @@ pub mod out;
 mod score;
 pub mod session;
 mod supplier;
-mod text;
+pub mod text;
 
 use crate::cli::{Cli, Command};
 use crate::{CmdResult, Failure};
@@ -27,7 +27,9 @@ pub fn run(cli: &Cli, command: &Command) -> CmdResult {
         | Command::Plugin(_)
         | Command::Report { .. }
         | Command::Export { .. }
-        | Command::Import { .. } => Err(Failure::new(format!(
+        | Command::Import { .. }
+        | Command::Portfolio(_)
+        | Command::ReviewCycle(_) => Err(Failure::new(format!(
             "internal error: {command:?} is not a store command"
         ))),
     }

@@ -11,6 +11,7 @@
 mod cli;
 mod cmd_exchange;
 mod cmd_plugin;
+mod cmd_portfolio;
 mod cmd_store;
 mod cmd_tui;
 mod paths;
@@ -55,6 +56,8 @@ fn main() -> ExitCode {
         Some(cmd @ (Command::Report { .. } | Command::Export { .. } | Command::Import { .. })) => {
             cmd_exchange::run(&cli, cmd)
         }
+        Some(Command::Portfolio(args)) => cmd_portfolio::run(&cli, args),
+        Some(Command::ReviewCycle(args)) => cmd_portfolio::review_cycle(&cli, args),
         Some(other) => cmd_store::run(&cli, other),
     };
     match result {

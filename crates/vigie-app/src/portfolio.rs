@@ -1,0 +1,272 @@
+//! The portfolio for the front ends: every supplier's row and the attention list for one
+//! day, what a scheduled job fails on, the review cycles, and the portfolio report.
+
+use serde::Serialize;
+use vigie_model::{AnswerKind, Date, Severity};
+use vigie_store::{
+    AttentionItem, AttentionKind, Criticality, ExpiryQuestion, MonthActivity, PortfolioFilter,
+    PortfolioRow, PortfolioSort, ReviewCycle, sort_rows,
+};
+
+use crate::catalog::Catalog;
+use crate::workbench::{AppResult, Workbench};
+
+/// How far ahead the portfolio looks for expiring evidence and assessments due, by default.
+pub const DEFAULT_WITHIN_DAYS: u32 = 90;
+
+/// The portfolio of one day.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Portfolio {
+    pub today: Date,
+    /// Evidence expiring and assessments due this many days after `today` are counted.
+    pub within_days: u32,
+    /// Riskiest first (see [`PortfolioSort::Risk`]).
+    pub rows: Vec<PortfolioRow>,
+    /// Soonest first.
+    pub attention: Vec<AttentionItem>,
+}
+
+/// What `vigie portfolio --fail-on` checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FailOn {
+    /// An action item is past its deadline.
+    Overdue,
+    /// A supplier is due for assessment within the window (or was never assessed).
+    Due,
+    /// Evidence or a validity date expires within the window (or has expired).
+    Expiring,
+}
+
+impl FailOn {
+    pub fn id(self) -> &'static str {
+        match self {
+            FailOn::Overdue => "overdue",
+            FailOn::Due => "due",
+            FailOn::Expiring => "expiring",
+        }
+    }
+}
+
+impl Portfolio {
+    /// The last day of the window.
+    pub fn horizon(&self) -> Date {
+        self.today
+            .add_days(i64::from(self.within_days))
+            .unwrap_or(self.today)
+    }
+
+    /// Action items past their deadline, over every supplier.
+    pub fn overdue_actions(&self) -> u32 {
+        self.rows.iter().map(|r| r.overdue_actions).sum()
+    }
+
+    /// Suppliers due for assessment within the window.
+    pub fn due_suppliers(&self) -> usize {
+        let horizon = self.horizon();
+        self.rows.iter().filter(|r| r.is_due_by(horizon)).count()
+    }
+
+    /// Evidence and validity dates expiring within the window (or expired).
+    pub fn expiring(&self) -> usize {
+        self.attention
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i.kind,
+                    AttentionKind::EvidenceExpiring | AttentionKind::AnswerDateExpiring
+                )
+            })
+            .count()
+    }
+
+    /// How many things `condition` finds (0: the job passes).
+    pub fn count(&self, condition: FailOn) -> usize {
+        match condition {
+            FailOn::Overdue => self.overdue_actions() as usize,
+            FailOn::Due => self.due_suppliers(),
+            FailOn::Expiring => self.expiring(),
+        }
+    }
+
+    /// The rows `filter` keeps, in `sort` order.
+    pub fn view(&self, filter: &PortfolioFilter, sort: PortfolioSort) -> Vec<PortfolioRow> {
+        let mut rows: Vec<PortfolioRow> = self
+            .rows
+            .iter()
+            .filter(|r| filter.matches(r))
+            .cloned()
+            .collect();
+        sort_rows(&mut rows, sort);
+        rows
+    }
+}
+
+/// The questions of the loaded plugins whose date answers are validity dates: date questions
+/// not marked as the date of a past event (a last audit, a last test). In the bundled
+/// questionnaires these are exactly the "valid until" dates (certificates, qualifications).
+pub fn expiry_questions(catalog: &Catalog) -> Vec<ExpiryQuestion> {
+    let mut out: Vec<ExpiryQuestion> = Vec::new();
+    for entry in catalog.entries() {
+        let questionnaire = entry.plugin.questionnaire();
+        for q in &questionnaire.questions {
+            if matches!(q.kind, AnswerKind::Date) && !q.is_past_event_date() {
+                let item = ExpiryQuestion {
+                    plugin_id: questionnaire.info.id.clone(),
+                    question_id: q.id.clone(),
+                };
+                if !out.contains(&item) {
+                    out.push(item);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl Workbench {
+    /// The portfolio on `today`, looking `within_days` ahead, riskiest first.
+    pub fn portfolio(&self, today: Date, within_days: u32) -> AppResult<Portfolio> {
+        let mut rows = self.store.portfolio(today, within_days)?;
+        sort_rows(&mut rows, PortfolioSort::Risk);
+        let attention =
+            self.store
+                .attention(&rows, today, within_days, &expiry_questions(&self.catalog))?;
+        Ok(Portfolio {
+            today,
+            within_days,
+            rows,
+            attention,
+        })
+    }
+
+    /// The review cycle of each criticality, most critical first.
+    pub fn review_cycles(&self) -> AppResult<Vec<ReviewCycle>> {
+        Ok(self.store.review_cycles()?)
+    }
+
+    /// Changes how often suppliers of `criticality` are reassessed (audited).
+    pub fn set_review_cycle(
+        &self,
+        criticality: Criticality,
+        months: u32,
+    ) -> AppResult<ReviewCycle> {
+        Ok(self.store.set_review_cycle(criticality, months)?)
+    }
+
+    /// Action items opened and finished per month over the `months` months up to `today`.
+    pub fn action_activity(&self, today: Date, months: u32) -> AppResult<Vec<MonthActivity>> {
+        Ok(self.store.action_activity(&first_month(today, months))?)
+    }
+}
+
+/// The mark shown before a verdict, one column wide and meaningful without colour:
+/// `✓` low or informational, `⚠` medium, `✗` high, `✖` critical, `·` no verdict.
+pub fn verdict_mark(severity: Option<Severity>) -> &'static str {
+    match severity {
+        Some(Severity::Info | Severity::Low) => "✓",
+        Some(Severity::Medium) => "⚠",
+        Some(Severity::High) => "✗",
+        Some(Severity::Critical) => "✖",
+        None => "·",
+    }
+}
+
+/// Scores (0 to 100) as a line of block characters, one per score; out-of-range scores are
+/// clamped.
+pub fn sparkline(scores: &[f64]) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    scores
+        .iter()
+        .map(|s| {
+            let level = (s.clamp(0.0, 100.0) / 100.0 * 7.0).round() as usize;
+            BLOCKS[level.min(7)]
+        })
+        .collect()
+}
+
+/// The verdict's word for `row` in `lang`: the plugin's label, else its id, else "—".
+pub fn verdict_word(row: &PortfolioRow, lang: &str) -> String {
+    match &row.reference {
+        Some(r) => r
+            .verdict_label
+            .as_ref()
+            .map(|l| l.get(lang).to_string())
+            .filter(|l| !l.trim().is_empty())
+            .or_else(|| r.verdict.clone())
+            .unwrap_or_else(|| "—".to_string()),
+        None => "—".to_string(),
+    }
+}
+
+/// `YYYY-MM` of the first of `months` months ending with `today`'s.
+pub fn first_month(today: Date, months: u32) -> String {
+    let back = i64::from(months.max(1)) - 1;
+    let index = i64::from(today.year()) * 12 + i64::from(today.month()) - 1 - back;
+    format!(
+        "{:04}-{:02}",
+        index.div_euclid(12),
+        index.rem_euclid(12) + 1
+    )
+}
+
+/// Parses a number of days as `90`, `90d`, `12w`, `6m` (30-day months) or `1y` (365 days).
+pub fn parse_days(text: &str) -> Result<u32, String> {
+    let t = text.trim().to_ascii_lowercase();
+    let (number, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t.as_str(), "d"),
+    };
+    let n: u32 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: write 90d, 12w, 6m or 1y"))?;
+    let factor = match unit.trim() {
+        "d" | "j" => 1,
+        "w" | "s" => 7,
+        "m" => 30,
+        "y" | "a" => 365,
+        _ => {
+            return Err(format!(
+                "`{text}`: the unit is d, w, m or y (90d, 12w, 6m, 1y)"
+            ));
+        }
+    };
+    let days = n
+        .checked_mul(factor)
+        .filter(|d| *d <= 36_500)
+        .ok_or_else(|| format!("`{text}` is more than a hundred years"))?;
+    Ok(days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_days("90d"), Ok(90));
+        assert_eq!(parse_days("90"), Ok(90));
+        assert_eq!(parse_days(" 2W "), Ok(14));
+        assert_eq!(parse_days("6m"), Ok(180));
+        assert_eq!(parse_days("1y"), Ok(365));
+        assert!(parse_days("").is_err());
+        assert!(parse_days("d").is_err());
+        assert!(parse_days("-5d").is_err());
+        assert!(parse_days("5h").is_err());
+        assert!(parse_days("999999999y").is_err());
+    }
+
+    #[test]
+    fn sparkline_is_clamped_and_one_block_per_score() {
+        assert_eq!(sparkline(&[0.0, 50.0, 100.0, -5.0, 1e9]), "▁▅█▁█");
+        assert_eq!(sparkline(&[]), "");
+    }
+
+    #[test]
+    fn first_month_counts_back() {
+        let d: Date = "2026-03-15".parse().expect("date");
+        assert_eq!(first_month(d, 1), "2026-03");
+        assert_eq!(first_month(d, 3), "2026-01");
+        assert_eq!(first_month(d, 12), "2025-04");
+        assert_eq!(first_month(d, 0), "2026-03");
+    }
+}
