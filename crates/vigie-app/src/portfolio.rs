@@ -3,9 +3,13 @@
 
 use serde::Serialize;
 use vigie_model::{AnswerKind, Date, Severity};
+use vigie_report::{
+    ActivityMonth, AttentionLine, AttentionWhat, Lang, PortfolioFormat, PortfolioLine,
+    PortfolioReportInput, render_portfolio,
+};
 use vigie_store::{
-    AttentionItem, AttentionKind, Criticality, ExpiryQuestion, MonthActivity, PortfolioFilter,
-    PortfolioRow, PortfolioSort, ReviewCycle, sort_rows,
+    AssessmentStatus, AttentionItem, AttentionKind, Criticality, ExpiryQuestion, MonthActivity,
+    PortfolioFilter, PortfolioRow, PortfolioSort, ReviewCycle, sort_rows,
 };
 
 use crate::catalog::Catalog;
@@ -195,6 +199,94 @@ pub fn verdict_word(row: &PortfolioRow, lang: &str) -> String {
             .or_else(|| r.verdict.clone())
             .unwrap_or_else(|| "—".to_string()),
         None => "—".to_string(),
+    }
+}
+
+/// How many months of action activity the portfolio report charts.
+pub const REPORT_ACTIVITY_MONTHS: u32 = 12;
+
+/// The portfolio report's input: the rows in the portfolio's order, labels in `lang`.
+pub fn report_input(
+    portfolio: &Portfolio,
+    activity: &[MonthActivity],
+    cycles: &[ReviewCycle],
+    lang: Lang,
+) -> PortfolioReportInput {
+    let code = lang.id();
+    let rows = portfolio
+        .rows
+        .iter()
+        .map(|r| {
+            let f = r.open_findings;
+            PortfolioLine {
+                supplier: r.supplier_name.clone(),
+                criticality: r.criticality.id().to_string(),
+                verdict: r.reference.as_ref().map(|_| verdict_word(r, code)),
+                verdict_severity: r.reference.as_ref().and_then(|a| a.verdict_severity),
+                draft: r
+                    .reference
+                    .as_ref()
+                    .is_some_and(|a| a.status == AssessmentStatus::Draft),
+                score: r.reference.as_ref().and_then(|a| a.score),
+                trend: r.trend.clone(),
+                last_assessed: r.last_assessed,
+                next_due: r.next_due,
+                open_findings: [f.critical, f.high, f.medium, f.low, f.info],
+                overdue_actions: r.overdue_actions,
+                expiring_evidence: r.expiring_evidence,
+            }
+        })
+        .collect();
+    let attention = portfolio
+        .attention
+        .iter()
+        .map(|a| AttentionLine {
+            what: match a.kind {
+                AttentionKind::EvidenceExpiring => AttentionWhat::EvidenceExpiring,
+                AttentionKind::AnswerDateExpiring => AttentionWhat::ValidityDate,
+                AttentionKind::ActionOverdue => AttentionWhat::ActionOverdue,
+                AttentionKind::AssessmentDue => AttentionWhat::AssessmentDue,
+            },
+            date: a.date,
+            supplier: a.supplier_name.clone(),
+            criticality: a.criticality.id().to_string(),
+            subject: a.subject.clone(),
+        })
+        .collect();
+    PortfolioReportInput {
+        today: portfolio.today,
+        within_days: portfolio.within_days,
+        rows,
+        attention,
+        activity: activity
+            .iter()
+            .map(|m| ActivityMonth {
+                month: m.month.clone(),
+                opened: m.opened,
+                closed: m.closed,
+            })
+            .collect(),
+        review_cycles: cycles
+            .iter()
+            .map(|c| (c.criticality.id().to_string(), c.months))
+            .collect(),
+    }
+}
+
+impl Workbench {
+    /// The portfolio report of `today` in `format` and `lang`.
+    pub fn portfolio_report(
+        &self,
+        today: Date,
+        within_days: u32,
+        format: PortfolioFormat,
+        lang: Lang,
+    ) -> AppResult<String> {
+        let portfolio = self.portfolio(today, within_days)?;
+        let activity = self.action_activity(today, REPORT_ACTIVITY_MONTHS)?;
+        let cycles = self.review_cycles()?;
+        let input = report_input(&portfolio, &activity, &cycles, lang);
+        Ok(render_portfolio(&input, format, lang)?)
     }
 }
 

@@ -42,7 +42,7 @@ fn format_of(arg: ReportFormatArg) -> ReportFormat {
 
 /// Writes `text` to `output`, or to standard output. Never over the database `db` or the
 /// files SQLite keeps beside it.
-fn emit(text: &str, output: Option<&Path>, db: &Path) -> CmdResult {
+pub(crate) fn emit(text: &str, output: Option<&Path>, db: &Path) -> CmdResult {
     match output {
         None => {
             out!("{text}");

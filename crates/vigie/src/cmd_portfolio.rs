@@ -1,12 +1,18 @@
 //! `vigie portfolio`, `vigie review-cycle`, `vigie report portfolio` and `vigie demo`: every
 //! supplier at a glance, for a person or a scheduled job.
 
+use std::path::Path;
+
 use clap::{Args, ValueEnum};
-use vigie_app::portfolio::{FailOn, Portfolio, parse_days, sparkline, verdict_mark, verdict_word};
+use vigie_app::ReportLang;
+use vigie_app::portfolio::{
+    DEFAULT_WITHIN_DAYS, FailOn, Portfolio, parse_days, sparkline, verdict_mark, verdict_word,
+};
+use vigie_app::vigie_report::PortfolioFormat as ReportPortfolioFormat;
 use vigie_model::{Date, visible};
 use vigie_store::{AttentionKind, Criticality, PortfolioFilter, PortfolioRow, PortfolioSort};
 
-use crate::cli::Cli;
+use crate::cli::{Cli, ReportFormatArg};
 use crate::cmd_store::out::{out, outln};
 use crate::cmd_store::{session, text};
 use crate::{CmdResult, Failure, cmd_plugin, paths};
@@ -383,6 +389,31 @@ pub fn review_cycle(cli: &Cli, args: &ReviewCycleArgs) -> CmdResult {
                 text::when(&cycle.updated_at)
             );
         }
+    }
+    Ok(())
+}
+
+/// `vigie report portfolio --format html|md|json [-o FILE]`: the committee's report of today,
+/// looking 90 days ahead, in --lang (default: from LANG).
+pub fn report(cli: &Cli, format: ReportFormatArg, output: Option<&Path>) -> CmdResult {
+    let format = match format {
+        ReportFormatArg::Html => ReportPortfolioFormat::Html,
+        ReportFormatArg::Md => ReportPortfolioFormat::Markdown,
+        ReportFormatArg::Json => ReportPortfolioFormat::Json,
+        ReportFormatArg::Csv => session::usage_error(
+            "the portfolio report is html, md or json; for CSV use `vigie portfolio --format csv`",
+        ),
+    };
+    let lang = ReportLang::from_code(&paths::language(cli.lang.as_deref()));
+    session::existing_db(cli)?;
+    let bench = session::open_workbench(cli)?;
+    let text = bench.portfolio_report(cmd_plugin::today(), DEFAULT_WITHIN_DAYS, format, lang)?;
+    crate::cmd_exchange::emit(&text, output, &paths::db_path(cli)?)?;
+    if let Some(path) = output {
+        eprintln!(
+            "vigie: portfolio report written to {}",
+            visible(&path.display().to_string())
+        );
     }
     Ok(())
 }

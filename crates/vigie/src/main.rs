@@ -53,6 +53,11 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         None | Some(Command::Tui) => cmd_tui::run(&cli),
         Some(Command::Plugin(cmd)) => cmd_plugin::run(&cli, cmd),
+        Some(Command::Report {
+            assessment,
+            format,
+            output,
+        }) if assessment == "portfolio" => cmd_portfolio::report(&cli, *format, output.as_deref()),
         Some(cmd @ (Command::Report { .. } | Command::Export { .. } | Command::Import { .. })) => {
             cmd_exchange::run(&cli, cmd)
         }
