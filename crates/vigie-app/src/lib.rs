@@ -11,6 +11,7 @@ pub mod answers_file;
 pub mod catalog;
 pub mod check;
 pub mod contacts;
+pub mod demo;
 pub mod exchange;
 pub mod golden;
 pub mod invariants;

@@ -1,8 +1,10 @@
 //! The portfolio for the front ends: every supplier's row and the attention list for one
 //! day, what a scheduled job fails on, the review cycles, and the portfolio report.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
-use vigie_model::{AnswerKind, Date, Severity};
+use vigie_model::{AnswerKind, Date, Localized, Severity};
 use vigie_report::{
     ActivityMonth, AttentionLine, AttentionWhat, Lang, PortfolioFormat, PortfolioLine,
     PortfolioReportInput, render_portfolio,
@@ -28,6 +30,10 @@ pub struct Portfolio {
     pub rows: Vec<PortfolioRow>,
     /// Soonest first.
     pub attention: Vec<AttentionItem>,
+    /// The prompts of the validity-date questions, by plugin id and question id, to say what
+    /// an [`AttentionKind::AnswerDateExpiring`] item is about (see [`Portfolio::subject`]).
+    #[serde(skip)]
+    pub prompts: BTreeMap<(String, String), Localized>,
 }
 
 /// What `vigie portfolio --fail-on` checks.
@@ -92,6 +98,27 @@ impl Portfolio {
         }
     }
 
+    /// What an attention item is about, in `lang`: the question's prompt for a validity
+    /// date, else the item's own subject (evidence text, action title, questionnaire).
+    pub fn subject(&self, item: &AttentionItem, lang: &str) -> String {
+        if item.kind == AttentionKind::AnswerDateExpiring {
+            let plugin = self
+                .rows
+                .iter()
+                .find(|r| r.supplier_id == item.supplier_id)
+                .and_then(|r| r.reference.as_ref())
+                .map(|a| a.plugin_id.clone());
+            if let Some(prompt) = plugin.and_then(|p| self.prompts.get(&(p, item.subject.clone())))
+            {
+                let text = prompt.get(lang);
+                if !text.trim().is_empty() {
+                    return text.to_string();
+                }
+            }
+        }
+        item.subject.clone()
+    }
+
     /// The rows `filter` keeps, in `sort` order.
     pub fn view(&self, filter: &PortfolioFilter, sort: PortfolioSort) -> Vec<PortfolioRow> {
         let mut rows: Vec<PortfolioRow> = self
@@ -109,7 +136,15 @@ impl Portfolio {
 /// not marked as the date of a past event (a last audit, a last test). In the bundled
 /// questionnaires these are exactly the "valid until" dates (certificates, qualifications).
 pub fn expiry_questions(catalog: &Catalog) -> Vec<ExpiryQuestion> {
-    let mut out: Vec<ExpiryQuestion> = Vec::new();
+    expiry_prompts(catalog)
+        .into_iter()
+        .map(|(q, _)| q)
+        .collect()
+}
+
+/// [`expiry_questions`] with each question's prompt.
+fn expiry_prompts(catalog: &Catalog) -> Vec<(ExpiryQuestion, Localized)> {
+    let mut out: Vec<(ExpiryQuestion, Localized)> = Vec::new();
     for entry in catalog.entries() {
         let questionnaire = entry.plugin.questionnaire();
         for q in &questionnaire.questions {
@@ -118,8 +153,8 @@ pub fn expiry_questions(catalog: &Catalog) -> Vec<ExpiryQuestion> {
                     plugin_id: questionnaire.info.id.clone(),
                     question_id: q.id.clone(),
                 };
-                if !out.contains(&item) {
-                    out.push(item);
+                if !out.iter().any(|(known, _)| *known == item) {
+                    out.push((item, q.prompt.clone()));
                 }
             }
         }
@@ -132,14 +167,20 @@ impl Workbench {
     pub fn portfolio(&self, today: Date, within_days: u32) -> AppResult<Portfolio> {
         let mut rows = self.store.portfolio(today, within_days)?;
         sort_rows(&mut rows, PortfolioSort::Risk);
-        let attention =
-            self.store
-                .attention(&rows, today, within_days, &expiry_questions(&self.catalog))?;
+        let prompts = expiry_prompts(&self.catalog);
+        let questions: Vec<ExpiryQuestion> = prompts.iter().map(|(q, _)| q.clone()).collect();
+        let attention = self
+            .store
+            .attention(&rows, today, within_days, &questions)?;
         Ok(Portfolio {
             today,
             within_days,
             rows,
             attention,
+            prompts: prompts
+                .into_iter()
+                .map(|(q, prompt)| ((q.plugin_id, q.question_id), prompt))
+                .collect(),
         })
     }
 
@@ -250,7 +291,7 @@ pub fn report_input(
             date: a.date,
             supplier: a.supplier_name.clone(),
             criticality: a.criticality.id().to_string(),
-            subject: a.subject.clone(),
+            subject: portfolio.subject(a, code),
         })
         .collect();
     PortfolioReportInput {

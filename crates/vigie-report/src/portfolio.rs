@@ -135,6 +135,7 @@ struct Words {
     due: &'static str,
     overdue: &'static str,
     expiring: &'static str,
+    expiring_kpi: &'static str,
     matrix: &'static str,
     matrix_caption: &'static str,
     verdict_columns: [&'static str; VERDICT_COLUMNS],
@@ -178,6 +179,7 @@ const FR: Words = Words {
     due: "À évaluer",
     overdue: "Actions en retard",
     expiring: "Preuves qui expirent",
+    expiring_kpi: "Preuves et validités à échéance",
     matrix: "Matrice des risques",
     matrix_caption: "Nombre de fournisseurs par criticité et verdict de la dernière évaluation",
     verdict_columns: [
@@ -232,6 +234,7 @@ const EN: Words = Words {
     due: "Due for assessment",
     overdue: "Overdue actions",
     expiring: "Expiring evidence",
+    expiring_kpi: "Evidence and validity dates expiring",
     matrix: "Risk matrix",
     matrix_caption: "Number of suppliers by criticality and verdict of their latest assessment",
     verdict_columns: [
@@ -341,6 +344,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size:
 th, td { border: 1px solid #bbb; padding: .25rem .4rem; text-align: left; vertical-align: middle; }
 thead th { background: #eee; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.date { white-space: nowrap; }
 .kpis { display: flex; gap: .8rem; flex-wrap: wrap; margin: .8rem 0; }
 .kpi { border: 1px solid #bbb; border-radius: 4px; padding: .4rem .8rem; min-width: 9rem; }
 .kpi b { display: block; font-size: 1.5rem; }
@@ -440,16 +444,17 @@ fn sparkline_svg(scores: &[f64]) -> String {
     if scores.is_empty() {
         return "—".to_string();
     }
-    let step = if scores.len() > 1 {
-        (W - 6.0) / (scores.len() - 1) as f64
+    // A single score sits at the right end, where the latest score of a line would be.
+    let (start, step) = if scores.len() > 1 {
+        (3.0, (W - 6.0) / (scores.len() - 1) as f64)
     } else {
-        0.0
+        (W - 3.0, 0.0)
     };
     let points: Vec<(f64, f64)> = scores
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let x = 3.0 + step * i as f64;
+            let x = start + step * i as f64;
             let y = H - 3.0 - (s.clamp(0.0, 100.0) / 100.0) * (H - 6.0);
             (x, y)
         })
@@ -612,7 +617,7 @@ fn html(input: &PortfolioReportInput, lang: Lang) -> String {
         escape(w.suppliers),
         escape(w.due),
         escape(w.overdue),
-        escape(w.expiring)
+        escape(w.expiring_kpi)
     );
     let _ = writeln!(
         out,
@@ -648,7 +653,7 @@ fn html(input: &PortfolioReportInput, lang: Lang) -> String {
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>\
-                 <td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"date\">{}</td><td class=\"date\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
                  <td class=\"num\">{}</td></tr>",
                 escape(&r.supplier),
                 escape(&criticality_label(&r.criticality, lang)),
@@ -681,7 +686,7 @@ fn html(input: &PortfolioReportInput, lang: Lang) -> String {
         for a in &input.attention {
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"date\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&date_text(a.date, w.never)),
                 escape(what_word(w, a.what)),
                 escape(&a.supplier),

@@ -88,6 +88,9 @@ pub enum Command {
     /// Show the review cycle of each criticality, or set one (audited):
     /// `vigie review-cycle high 12`.
     ReviewCycle(crate::cmd_portfolio::ReviewCycleArgs),
+    /// Create a sample portfolio (a dozen suppliers) in a separate file, vigie-demo.sqlite in
+    /// the data directory, never your database; then open the workbench on it.
+    Demo(crate::cmd_portfolio::DemoArgs),
     /// Import an exported assessment; refused (nothing written) if the file was
     /// altered or conflicts with this database.
     Import {

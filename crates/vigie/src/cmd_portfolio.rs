@@ -94,6 +94,17 @@ impl SortArg {
 }
 
 #[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Where to create the sample (default: vigie-demo.sqlite in the data directory, beside
+    /// the default database). Only a file an earlier demo made is ever replaced.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
+    /// Only create the sample and print how to open it (the default when not in a terminal).
+    #[arg(long)]
+    pub no_open: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct ReviewCycleArgs {
     /// low, medium, high or critical (with MONTHS: set its cycle).
     pub criticality: Option<String>,
@@ -261,7 +272,7 @@ fn print_table(portfolio: &Portfolio, rows: &[PortfolioRow], lang: &str) {
                 22
             ),
             text::cell(&item.supplier_name, 26),
-            text::clip(&item.subject, 40),
+            text::clip(&portfolio.subject(item, lang), 40),
         );
     }
 }
@@ -416,4 +427,75 @@ pub fn report(cli: &Cli, format: ReportFormatArg, output: Option<&Path>) -> CmdR
         );
     }
     Ok(())
+}
+
+/// `vigie demo`: creates the sample portfolio in its own file, then opens the workbench on it
+/// (in a terminal) or prints the command that does.
+pub fn demo(cli: &Cli, args: &DemoArgs) -> CmdResult {
+    use std::io::IsTerminal;
+    let path = match &args.file {
+        Some(file) => file.clone(),
+        None => {
+            let default = paths::default_db().ok_or_else(|| {
+                Failure::new(
+                    "cannot find a data directory for the demo (no home directory?); give --file FILE",
+                )
+            })?;
+            vigie_app::demo::demo_path(&default)
+        }
+    };
+    // Never the database the other commands use, whatever the file is.
+    if let Ok(db) = paths::db_path(cli)
+        && (db == path || vigie_store::is_database_or_companion(&db, &path))
+    {
+        return Err(Failure::new(format!(
+            "{} is the database in use (--db, VIGIE_DB or the default): the demo goes in a file of its own",
+            visible(&path.display().to_string())
+        )));
+    }
+    let summary = vigie_app::demo::create_demo(&path, cmd_plugin::today(), cmd_plugin::host()?)?;
+    let shown = visible(&path.display().to_string()).into_owned();
+    eprintln!(
+        "vigie: sample portfolio ({} suppliers, {} assessments) created in {shown}",
+        summary.suppliers, summary.assessments
+    );
+    let open = !args.no_open && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if !open {
+        outln!("vigie --db {}", shell_quote(&path.display().to_string()));
+        return Ok(());
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| Failure::new(format!("cannot find vigie itself: {e}")))?;
+    let mut command = std::process::Command::new(exe);
+    command.arg("--db").arg(&path);
+    if let Some(lang) = &cli.lang {
+        command.arg("--lang").arg(lang);
+    }
+    let status = command
+        .status()
+        .map_err(|e| Failure::new(format!("cannot open the workbench: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure {
+            message: format!("the workbench on {shown} ended with {status}"),
+            code: status
+                .code()
+                .and_then(|c| u8::try_from(c).ok())
+                .unwrap_or(1),
+        })
+    }
+}
+
+/// `text` as one shell word.
+fn shell_quote(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:@".contains(c))
+    {
+        visible(text).into_owned()
+    } else {
+        format!("'{}'", visible(&text.replace('\'', "'\\''")))
+    }
 }

@@ -29,7 +29,8 @@ pub fn run(cli: &Cli, command: &Command) -> CmdResult {
         | Command::Export { .. }
         | Command::Import { .. }
         | Command::Portfolio(_)
-        | Command::ReviewCycle(_) => Err(Failure::new(format!(
+        | Command::ReviewCycle(_)
+        | Command::Demo(_) => Err(Failure::new(format!(
             "internal error: {command:?} is not a store command"
         ))),
     }

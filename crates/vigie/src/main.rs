@@ -63,6 +63,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Portfolio(args)) => cmd_portfolio::run(&cli, args),
         Some(Command::ReviewCycle(args)) => cmd_portfolio::review_cycle(&cli, args),
+        Some(Command::Demo(args)) => cmd_portfolio::demo(&cli, args),
         Some(other) => cmd_store::run(&cli, other),
     };
     match result {

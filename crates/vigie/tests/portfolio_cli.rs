@@ -372,3 +372,62 @@ fn review_cycles_are_shown_and_changed_with_an_audit_row() {
             .any(|e| e.entity == "review-cycle" && e.entity_id == "critical" && e.who == "tester")
     );
 }
+
+#[test]
+fn demo_goes_to_a_file_of_its_own_and_prints_how_to_open_it() {
+    let env = Env::new();
+    let out = env.ok(&["demo", "--no-open"]);
+    let demo = env.path("home/data/vigie/vigie-demo.sqlite");
+    assert_eq!(out.trim(), format!("vigie --db {}", demo.display()));
+    assert!(demo.exists());
+    assert!(!env.db().exists(), "the database in use is not touched");
+    let home = env.path("home");
+    let table = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .env("VIGIE_CACHE_DIR", env.path("cache"))
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("LANG", "C.UTF-8")
+        .args([
+            "--db",
+            demo.to_str().expect("utf-8"),
+            "portfolio",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .expect("run");
+    assert!(table.status.success());
+    assert_eq!(String::from_utf8_lossy(&table.stdout).lines().count(), 13);
+
+    // Not over the database in use, nor over a file that is not a demo.
+    populate(&env.db());
+    let before = std::fs::read(env.db()).expect("read");
+    let r = env.run(&[
+        "demo",
+        "--no-open",
+        "--file",
+        env.db().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the demo goes in a file of its own"),
+        "{}",
+        r.stderr
+    );
+    let other = env.path("other.sqlite");
+    std::fs::copy(env.db(), &other).expect("copy");
+    let r = env.run(&[
+        "demo",
+        "--no-open",
+        "--file",
+        other.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not a Vigie demo database"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(env.db()).expect("read"), before);
+}
