@@ -22,7 +22,8 @@ use crate::error::{Result, StoreError};
 use crate::types::{AssessmentStatus, Criticality};
 use crate::{Store, to_json};
 
-/// How many scores, newest last, a row's trend keeps.
+/// How many scores, newest last, a row's trend keeps (the summaries of migration 3 keep
+/// eight).
 pub const TREND_LEN: usize = 8;
 
 /// How often a supplier of one criticality is assessed again.
@@ -265,12 +266,7 @@ impl PortfolioFilter {
 }
 
 /// Orders `rows` in place.
-pub fn sort_rows(rows: &mut [PortfolioRow], sort: PortfolioSort) {
-    let by_name = |a: &PortfolioRow, b: &PortfolioRow| {
-        vigie_model::fold_for_search(&a.supplier_name)
-            .cmp(&vigie_model::fold_for_search(&b.supplier_name))
-            .then_with(|| a.supplier_id.cmp(&b.supplier_id))
-    };
+pub fn sort_rows(rows: &mut Vec<PortfolioRow>, sort: PortfolioSort) {
     let verdict_rank = |r: &PortfolioRow| {
         r.reference
             .as_ref()
@@ -282,7 +278,12 @@ pub fn sort_rows(rows: &mut [PortfolioRow], sort: PortfolioSort) {
             .cmp(&a.overdue_actions)
             .then(b.expiring_evidence.cmp(&a.expiring_evidence))
     };
-    rows.sort_by(|a, b| {
+    // Names are folded once, not at every comparison.
+    let mut keyed: Vec<(String, PortfolioRow)> = rows
+        .drain(..)
+        .map(|r| (vigie_model::fold_for_search(&r.supplier_name), r))
+        .collect();
+    keyed.sort_by(|(name_a, a), (name_b, b)| {
         let primary = match sort {
             PortfolioSort::Risk => b.risk().cmp(&a.risk()).then_with(|| urgency(a, b)),
             PortfolioSort::Verdict => verdict_rank(b).cmp(&verdict_rank(a)).then_with(|| {
@@ -298,8 +299,11 @@ pub fn sort_rows(rows: &mut [PortfolioRow], sort: PortfolioSort) {
             PortfolioSort::Expiring => b.expiring_evidence.cmp(&a.expiring_evidence),
             PortfolioSort::Name => Ordering::Equal,
         };
-        primary.then_with(|| by_name(a, b))
+        primary
+            .then_with(|| name_a.cmp(name_b))
+            .then_with(|| a.supplier_id.cmp(&b.supplier_id))
     });
+    rows.extend(keyed.into_iter().map(|(_, r)| r));
 }
 
 /// What an attention item is about.
@@ -377,46 +381,36 @@ pub fn add_months(date: Date, months: u32) -> Date {
     }
 }
 
-/// One window over the assessments index: each assessment's place among its supplier's,
-/// newest first. `agg` keeps per supplier the count, the latest final date, the reference
-/// assessment's place (latest final, else latest) and the trend; `ref` is that assessment.
+/// One row per supplier: its summary (reference assessment and its columns, count, trend;
+/// kept by triggers, see migration 3) and keyed lookups for the counts; no assessment row is
+/// read. Computing the summaries here instead
+/// (a window, or probes of the assessments index per supplier) cost three times as much.
 const PORTFOLIO_SQL: &str = "
-WITH ranked AS (
-    SELECT supplier_id, id, plugin_id, status, assessment_date, score, verdict,
-           ROW_NUMBER() OVER (PARTITION BY supplier_id
-                              ORDER BY assessment_date DESC, created_at DESC, id DESC) AS rn
-    FROM assessments
-),
-agg AS (
-    SELECT supplier_id, count(*) AS n,
-           max(CASE WHEN status = 'final' THEN assessment_date END) AS last_final,
-           coalesce(min(CASE WHEN status = 'final' THEN rn END), 1) AS ref_rn,
-           group_concat(CASE WHEN rn <= ?3 THEN score END, ' ' ORDER BY rn DESC) AS trend
-    FROM ranked GROUP BY supplier_id
-),
-ref AS (
-    SELECT r.*, agg.n, agg.last_final, agg.trend
-    FROM agg JOIN ranked r ON r.supplier_id = agg.supplier_id AND r.rn = agg.ref_rn
-)
 SELECT s.id, s.name, s.criticality, rc.months,
-       ref.id, ref.plugin_id, ref.status, ref.assessment_date, ref.score, ref.verdict,
-       coalesce(ref.n, 0), ref.last_final, ref.trend, v.severity, v.label,
-       (SELECT group_concat(x.severity || ':' || x.n) FROM
-           (SELECT f.severity, count(*) AS n FROM evaluation_findings f
-            WHERE f.assessment_id = ref.id
-              AND NOT EXISTS (SELECT 1 FROM action_items ai
-                              WHERE ai.assessment_id = f.assessment_id
-                                AND ai.finding_id = f.finding_id AND ai.status = 'done')
-            GROUP BY f.severity) x),
+       ss.reference_id, ss.reference_plugin, ss.reference_status, ss.reference_date,
+       ss.reference_score, ss.reference_verdict, coalesce(ss.assessments, 0),
+       CASE WHEN ss.reference_status = 'final' THEN ss.reference_date END,
+       ss.trend, v.severity, v.label,
+       (SELECT coalesce(sum(f.severity = 'critical'), 0) || ',' ||
+               coalesce(sum(f.severity = 'high'), 0) || ',' ||
+               coalesce(sum(f.severity = 'medium'), 0) || ',' ||
+               coalesce(sum(f.severity = 'low'), 0) || ',' ||
+               coalesce(sum(f.severity = 'info'), 0)
+        FROM evaluation_findings f
+        WHERE f.assessment_id = ss.reference_id
+          AND NOT EXISTS (SELECT 1 FROM action_items ai
+                          WHERE ai.assessment_id = f.assessment_id
+                            AND ai.finding_id = f.finding_id AND ai.status = 'done')),
        (SELECT count(*) FROM evidence e
-        WHERE e.assessment_id = ref.id AND e.expiry_date IS NOT NULL AND e.expiry_date <= ?2),
+        WHERE e.assessment_id = ss.reference_id AND e.expiry_date IS NOT NULL
+          AND e.expiry_date <= ?2),
        coalesce(od.n, 0)
 FROM suppliers s
-LEFT JOIN ref ON ref.supplier_id = s.id
-LEFT JOIN evaluation_verdicts v ON v.assessment_id = ref.id
+LEFT JOIN supplier_summaries ss ON ss.supplier_id = s.id
+LEFT JOIN evaluation_verdicts v ON v.assessment_id = ss.reference_id
 LEFT JOIN review_cycles rc ON rc.criticality = s.criticality
 LEFT JOIN (SELECT x.supplier_id, count(*) AS n FROM action_items ai
-           JOIN assessments x ON x.id = ai.assessment_id
+           JOIN assessments x INDEXED BY assessments_supplier_of ON x.id = ai.assessment_id
            WHERE ai.status <> 'done' AND ai.deadline IS NOT NULL AND ai.deadline < ?1
            GROUP BY x.supplier_id) od ON od.supplier_id = s.id
 ";
@@ -462,22 +456,21 @@ fn portfolio_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PortfolioRow> {
         }),
     };
     let last_assessed = opt_date(row, 11)?;
-    let trend_text: Option<String> = row.get(12)?;
-    let trend: Vec<f64> = trend_text
-        .as_deref()
-        .unwrap_or("")
-        .split(' ')
-        .filter_map(|s| s.parse::<f64>().ok())
-        .filter(|s| s.is_finite())
-        .collect();
+    let trend = parse_trend(row.get::<_, Option<String>>(12)?.as_deref().unwrap_or(""));
     let mut open_findings = FindingCounts::default();
     let findings: Option<String> = row.get(15)?;
-    for part in findings.as_deref().unwrap_or("").split(',') {
-        if let Some((severity, n)) = part.rsplit_once(':')
-            && let (Some(severity), Ok(n)) = (parse_severity(severity), n.parse::<u32>())
-        {
-            open_findings.add(severity, n);
-        }
+    let by_severity = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+    for (severity, n) in by_severity
+        .into_iter()
+        .zip(findings.as_deref().unwrap_or("").split(','))
+    {
+        open_findings.add(severity, n.trim().parse::<u32>().unwrap_or(0));
     }
     let count = |idx: usize| -> rusqlite::Result<u32> {
         Ok(u32::try_from(row.get::<_, i64>(idx)?).unwrap_or(0))
@@ -496,6 +489,23 @@ fn portfolio_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PortfolioRow> {
         overdue_actions: count(17)?,
         expiring_evidence: count(16)?,
     })
+}
+
+/// The scores of a summary's trend, oldest first. Each entry is `date \x1e created_at \x1e
+/// score`, entries separated by `\x1f`, in no guaranteed order: they are sorted here by date
+/// and creation time. What does not parse (a row another program wrote) is left out.
+fn parse_trend(text: &str) -> Vec<f64> {
+    let mut entries: Vec<(&str, &str, f64)> = text
+        .split('\u{1f}')
+        .filter_map(|entry| {
+            let mut parts = entry.split('\u{1e}');
+            let (date, created, score) = (parts.next()?, parts.next()?, parts.next()?);
+            let score = score.parse::<f64>().ok().filter(|s| s.is_finite())?;
+            Some((date, created, score))
+        })
+        .collect();
+    entries.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    entries.into_iter().map(|(_, _, score)| score).collect()
 }
 
 /// The review cycle a fresh database starts with.
@@ -596,7 +606,7 @@ impl Store {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(PORTFOLIO_SQL)?;
             let rows = stmt.query_map(
-                params![today.to_string(), horizon.to_string(), TREND_LEN as i64],
+                params![today.to_string(), horizon.to_string()],
                 portfolio_row,
             )?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -671,7 +681,8 @@ impl Store {
             }
             let mut overdue = conn.prepare_cached(
                 "SELECT x.supplier_id, ai.assessment_id, ai.title, ai.deadline \
-                 FROM action_items ai JOIN assessments x ON x.id = ai.assessment_id \
+                 FROM action_items ai \
+                 JOIN assessments x INDEXED BY assessments_supplier_of ON x.id = ai.assessment_id \
                  WHERE ai.status <> 'done' AND ai.deadline IS NOT NULL AND ai.deadline < ?1 \
                  ORDER BY ai.deadline, ai.id",
             )?;

@@ -282,13 +282,97 @@ FROM assessments a, json_each(a.last_evaluation, '$.findings') f
 WHERE a.last_evaluation IS NOT NULL
   AND CASE WHEN f.type = 'object' THEN json_type(f.value, '$.id') END = 'text';
 
--- Each supplier's assessments newest first, with what the portfolio reads of them.
+-- Each supplier's reference assessment (latest final, else latest), number of assessments
+-- and score trend (the latest eight scores, each as date, creation time and score), kept by
+-- triggers when an assessment is added or its status, date or score changes, so that the
+-- portfolio reads one row per supplier. (No ordered aggregate here: older SQLite versions
+-- must still be able to read this schema.)
+CREATE TABLE supplier_summaries (
+    supplier_id       TEXT PRIMARY KEY NOT NULL REFERENCES suppliers(id),
+    reference_id      TEXT REFERENCES assessments(id),
+    assessments       INTEGER NOT NULL,
+    trend             TEXT,
+    -- Copied from the reference assessment, so that the portfolio never reads its row.
+    reference_plugin  TEXT,
+    reference_status  TEXT,
+    reference_date    TEXT,
+    reference_score   REAL,
+    reference_verdict TEXT
+) STRICT, WITHOUT ROWID;
+
+-- Each supplier's assessments newest first, with what the summaries read of them: this
+-- index only, never the rows (which hold the evaluations).
 CREATE INDEX assessments_portfolio ON assessments(
-    supplier_id, assessment_date DESC, created_at DESC, id DESC, status, score, verdict);
+    supplier_id, assessment_date DESC, created_at DESC, id DESC, status, score, verdict,
+    plugin_id);
+-- Whose assessment an action item is on, without reading the assessment's row.
+CREATE INDEX assessments_supplier_of ON assessments(id, supplier_id);
+CREATE TRIGGER supplier_summary_on_insert AFTER INSERT ON assessments
+BEGIN
+    INSERT OR REPLACE INTO supplier_summaries (supplier_id, reference_id, assessments, trend,
+        reference_plugin, reference_status, reference_date, reference_score, reference_verdict)
+    SELECT x.sid, x.ref, x.n, x.trend, a.plugin_id, a.status, a.assessment_date, a.score, a.verdict
+    FROM (SELECT s.id AS sid,
+                 coalesce(
+                     (SELECT a.id FROM assessments a
+                      WHERE a.supplier_id = s.id AND a.status = 'final'
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1),
+                     (SELECT a.id FROM assessments a WHERE a.supplier_id = s.id
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1)) AS ref,
+                 (SELECT count(*) FROM assessments a WHERE a.supplier_id = s.id) AS n,
+                 (SELECT group_concat(t.k, char(31)) FROM
+                     (SELECT a.assessment_date || char(30) || a.created_at || char(30) || a.score AS k
+                      FROM assessments a WHERE a.supplier_id = s.id AND a.score IS NOT NULL
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 8) t) AS trend
+          FROM suppliers s WHERE s.id = NEW.supplier_id) x
+    LEFT JOIN assessments a ON a.id = x.ref;
+END;
+
+CREATE TRIGGER supplier_summary_on_update
+AFTER UPDATE OF supplier_id, status, score, verdict, assessment_date, created_at ON assessments
+BEGIN
+    INSERT OR REPLACE INTO supplier_summaries (supplier_id, reference_id, assessments, trend,
+        reference_plugin, reference_status, reference_date, reference_score, reference_verdict)
+    SELECT x.sid, x.ref, x.n, x.trend, a.plugin_id, a.status, a.assessment_date, a.score, a.verdict
+    FROM (SELECT s.id AS sid,
+                 coalesce(
+                     (SELECT a.id FROM assessments a
+                      WHERE a.supplier_id = s.id AND a.status = 'final'
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1),
+                     (SELECT a.id FROM assessments a WHERE a.supplier_id = s.id
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1)) AS ref,
+                 (SELECT count(*) FROM assessments a WHERE a.supplier_id = s.id) AS n,
+                 (SELECT group_concat(t.k, char(31)) FROM
+                     (SELECT a.assessment_date || char(30) || a.created_at || char(30) || a.score AS k
+                      FROM assessments a WHERE a.supplier_id = s.id AND a.score IS NOT NULL
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 8) t) AS trend
+          FROM suppliers s WHERE s.id IN (NEW.supplier_id, OLD.supplier_id)) x
+    LEFT JOIN assessments a ON a.id = x.ref;
+END;
+
+-- What the triggers would have written for the assessments made before them.
+INSERT OR REPLACE INTO supplier_summaries (supplier_id, reference_id, assessments, trend,
+    reference_plugin, reference_status, reference_date, reference_score, reference_verdict)
+SELECT x.sid, x.ref, x.n, x.trend, a.plugin_id, a.status, a.assessment_date, a.score, a.verdict
+FROM (SELECT s.id AS sid,
+             coalesce(
+                 (SELECT a.id FROM assessments a
+                  WHERE a.supplier_id = s.id AND a.status = 'final'
+                  ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1),
+                 (SELECT a.id FROM assessments a WHERE a.supplier_id = s.id
+                  ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1)) AS ref,
+             (SELECT count(*) FROM assessments a WHERE a.supplier_id = s.id) AS n,
+             (SELECT group_concat(t.k, char(31)) FROM
+                 (SELECT a.assessment_date || char(30) || a.created_at || char(30) || a.score AS k
+                  FROM assessments a WHERE a.supplier_id = s.id AND a.score IS NOT NULL
+                  ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 8) t) AS trend
+      FROM suppliers s WHERE s.id IN (SELECT supplier_id FROM assessments)) x
+LEFT JOIN assessments a ON a.id = x.ref;
+
 CREATE INDEX action_items_open_by_deadline ON action_items(deadline, assessment_id)
     WHERE status <> 'done' AND deadline IS NOT NULL;
 CREATE INDEX action_items_by_finding ON action_items(assessment_id, finding_id, status);
-CREATE INDEX evidence_by_expiry ON evidence(expiry_date, assessment_id)
+CREATE INDEX evidence_by_expiry ON evidence(assessment_id, expiry_date)
     WHERE expiry_date IS NOT NULL;
 "#,
 ];

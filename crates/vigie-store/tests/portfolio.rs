@@ -589,8 +589,10 @@ fn the_migration_fills_the_caches_from_existing_evaluations() {
     let conn = rusqlite::Connection::open(&path).expect("raw");
     conn.execute_batch(
         "DROP TRIGGER evaluation_cache_on_insert; DROP TRIGGER evaluation_cache_on_update; \
+         DROP TRIGGER supplier_summary_on_insert; DROP TRIGGER supplier_summary_on_update; \
+         DROP TABLE supplier_summaries; \
          DROP TABLE evaluation_findings; DROP TABLE evaluation_verdicts; \
-         DROP TABLE review_cycles; DROP INDEX assessments_portfolio; \
+         DROP TABLE review_cycles; DROP INDEX assessments_portfolio; DROP INDEX assessments_supplier_of; \
          DROP INDEX action_items_open_by_deadline; DROP INDEX action_items_by_finding; \
          DROP INDEX evidence_by_expiry; PRAGMA user_version = 2;",
     )
@@ -638,4 +640,46 @@ fn action_activity_counts_opened_and_closed_per_month() {
     assert_eq!(activity.len(), 1);
     assert_eq!((activity[0].opened, activity[0].closed), (3, 1));
     assert!(w.store.action_activity("9999-01").expect("none").is_empty());
+}
+
+/// The trend keeps the eight latest scores by assessment date, oldest first, whatever order
+/// the assessments were entered in; a later score change moves it.
+#[test]
+fn the_trend_keeps_the_latest_eight_scores_in_date_order() {
+    let w = world();
+    let s = w.supplier("Acme", Criticality::High);
+    let mut ids = Vec::new();
+    // Entered newest first, then the older ones.
+    for year in (2015..2025).rev() {
+        let score = f64::from(year - 2000);
+        ids.push(w.assess(
+            &s,
+            &format!("{year}-06-01"),
+            Some(&eval(score, "v", Severity::Low, vec![])),
+            false,
+        ));
+    }
+    let rows = w.rows("2026-06-01");
+    assert_eq!(
+        row(&rows, "Acme").trend,
+        vec![17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0]
+    );
+    assert_eq!(row(&rows, "Acme").assessments, 10);
+    // Rescoring the 2024 assessment changes the last point.
+    w.store
+        .save_evaluation(&ids[0], &eval(99.0, "v", Severity::Low, vec![]))
+        .expect("rescore");
+    let rows = w.rows("2026-06-01");
+    assert_eq!(row(&rows, "Acme").trend.last(), Some(&99.0));
+    // Finalising an older one makes it the reference.
+    w.store
+        .finalize(&ids[3], &eval(21.0, "final", Severity::High, vec![]))
+        .expect("finalize");
+    let rows = w.rows("2026-06-01");
+    let r = row(&rows, "Acme");
+    assert_eq!(
+        r.reference.as_ref().map(|a| a.id.as_str()),
+        Some(ids[3].as_str())
+    );
+    assert_eq!(r.last_assessed, Some(d("2021-06-01")));
 }
