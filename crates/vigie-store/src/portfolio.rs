@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use vigie_model::{Date, Localized, Severity};
 
 use crate::error::{Result, StoreError};
-use crate::types::{AssessmentStatus, Criticality};
+use crate::{AssessmentStatus, Criticality};
 use crate::{Store, to_json};
 
 /// How many scores, newest last, a row's trend keeps (the summaries of migration 3 keep
