@@ -26,6 +26,7 @@ pub mod html;
 mod input;
 mod labels;
 pub mod markdown;
+pub mod portfolio;
 
 use std::fmt;
 use std::str::FromStr;
@@ -35,6 +36,10 @@ pub use compare::{
 };
 pub use doc::*;
 pub use input::*;
+pub use portfolio::{
+    ActivityMonth, AttentionLine, AttentionWhat, PortfolioFormat, PortfolioLine,
+    PortfolioReportInput, render_portfolio,
+};
 
 /// A report's file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

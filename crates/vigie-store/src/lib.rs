@@ -24,6 +24,7 @@ mod filesystem;
 mod header;
 mod open_files;
 mod plugin_trust;
+mod portfolio;
 mod records;
 mod schema;
 mod suppliers;
@@ -49,6 +50,7 @@ pub use exchange::{
 pub use plugin_trust::{
     PluginCheck, PluginSignature, REQUIRE_SIGNED_PLUGINS, ShadowAllowance, TrustedKey,
 };
+pub use portfolio::*;
 pub use schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 pub use types::*;
 

@@ -210,6 +210,171 @@ CREATE TABLE plugin_checks (
     PRIMARY KEY (sha256, host)
 ) STRICT, WITHOUT ROWID;
 "#,
+    // 3: the portfolio (see portfolio.rs). The review cycle per criticality, changed by an
+    // audited operation; what the portfolio needs of each evaluation (the verdict's severity
+    // and label, the findings' ids and severities), kept by triggers from `last_evaluation`
+    // whoever writes it (scoring, finalising, importing), so that the portfolio never parses
+    // evaluations; and indexes for its aggregates.
+    r#"
+CREATE TABLE review_cycles (
+    criticality TEXT PRIMARY KEY NOT NULL
+                CHECK (criticality IN ('low', 'medium', 'high', 'critical')),
+    months      INTEGER NOT NULL CHECK (months BETWEEN 1 AND 120),
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT;
+INSERT INTO review_cycles (criticality, months, updated_by, updated_at) VALUES
+    ('critical', 12, 'vigie', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    ('high', 12, 'vigie', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    ('medium', 24, 'vigie', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    ('low', 36, 'vigie', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+
+-- No CHECK on the copied values: a hostile evaluation must not make the write that saves it
+-- fail; the portfolio ignores what it does not recognise.
+CREATE TABLE evaluation_verdicts (
+    assessment_id TEXT PRIMARY KEY NOT NULL REFERENCES assessments(id),
+    severity      TEXT,
+    label         TEXT
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE evaluation_findings (
+    assessment_id TEXT NOT NULL REFERENCES assessments(id),
+    finding_id    TEXT NOT NULL,
+    severity      TEXT,
+    PRIMARY KEY (assessment_id, finding_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER evaluation_cache_on_insert AFTER INSERT ON assessments
+WHEN NEW.last_evaluation IS NOT NULL
+BEGIN
+    INSERT OR REPLACE INTO evaluation_verdicts (assessment_id, severity, label)
+    SELECT NEW.id, json_extract(NEW.last_evaluation, '$.verdict.severity'),
+           json_extract(NEW.last_evaluation, '$.verdict.label')
+    WHERE json_valid(NEW.last_evaluation);
+    INSERT OR IGNORE INTO evaluation_findings (assessment_id, finding_id, severity)
+    SELECT NEW.id, json_extract(f.value, '$.id'), json_extract(f.value, '$.severity')
+    FROM json_each(NEW.last_evaluation, '$.findings') f
+    WHERE CASE WHEN f.type = 'object' THEN json_type(f.value, '$.id') END = 'text';
+END;
+
+CREATE TRIGGER evaluation_cache_on_update AFTER UPDATE OF last_evaluation ON assessments
+BEGIN
+    DELETE FROM evaluation_verdicts WHERE assessment_id = NEW.id;
+    DELETE FROM evaluation_findings WHERE assessment_id = NEW.id;
+    INSERT OR REPLACE INTO evaluation_verdicts (assessment_id, severity, label)
+    SELECT NEW.id, json_extract(NEW.last_evaluation, '$.verdict.severity'),
+           json_extract(NEW.last_evaluation, '$.verdict.label')
+    WHERE NEW.last_evaluation IS NOT NULL AND json_valid(NEW.last_evaluation);
+    INSERT OR IGNORE INTO evaluation_findings (assessment_id, finding_id, severity)
+    SELECT NEW.id, json_extract(f.value, '$.id'), json_extract(f.value, '$.severity')
+    FROM json_each(NEW.last_evaluation, '$.findings') f
+    WHERE CASE WHEN f.type = 'object' THEN json_type(f.value, '$.id') END = 'text';
+END;
+
+-- What the triggers would have written for the evaluations saved before them.
+INSERT OR REPLACE INTO evaluation_verdicts (assessment_id, severity, label)
+SELECT id, json_extract(last_evaluation, '$.verdict.severity'),
+       json_extract(last_evaluation, '$.verdict.label')
+FROM assessments WHERE last_evaluation IS NOT NULL AND json_valid(last_evaluation);
+INSERT OR IGNORE INTO evaluation_findings (assessment_id, finding_id, severity)
+SELECT a.id, json_extract(f.value, '$.id'), json_extract(f.value, '$.severity')
+FROM assessments a, json_each(a.last_evaluation, '$.findings') f
+WHERE a.last_evaluation IS NOT NULL
+  AND CASE WHEN f.type = 'object' THEN json_type(f.value, '$.id') END = 'text';
+
+-- Each supplier's reference assessment (latest final, else latest), number of assessments
+-- and score trend (the latest eight scores, each as date, creation time and score), kept by
+-- triggers when an assessment is added or its status, date or score changes, so that the
+-- portfolio reads one row per supplier. (No ordered aggregate here: older SQLite versions
+-- must still be able to read this schema.)
+CREATE TABLE supplier_summaries (
+    supplier_id       TEXT PRIMARY KEY NOT NULL REFERENCES suppliers(id),
+    reference_id      TEXT REFERENCES assessments(id),
+    assessments       INTEGER NOT NULL,
+    trend             TEXT,
+    -- Copied from the reference assessment, so that the portfolio never reads its row.
+    reference_plugin  TEXT,
+    reference_status  TEXT,
+    reference_date    TEXT,
+    reference_score   REAL,
+    reference_verdict TEXT
+) STRICT, WITHOUT ROWID;
+
+-- Each supplier's assessments newest first, with what the summaries read of them: this
+-- index only, never the rows (which hold the evaluations).
+CREATE INDEX assessments_portfolio ON assessments(
+    supplier_id, assessment_date DESC, created_at DESC, id DESC, status, score, verdict,
+    plugin_id);
+-- Whose assessment an action item is on, without reading the assessment's row.
+CREATE INDEX assessments_supplier_of ON assessments(id, supplier_id);
+CREATE TRIGGER supplier_summary_on_insert AFTER INSERT ON assessments
+BEGIN
+    INSERT OR REPLACE INTO supplier_summaries (supplier_id, reference_id, assessments, trend,
+        reference_plugin, reference_status, reference_date, reference_score, reference_verdict)
+    SELECT x.sid, x.ref, x.n, x.trend, a.plugin_id, a.status, a.assessment_date, a.score, a.verdict
+    FROM (SELECT s.id AS sid,
+                 coalesce(
+                     (SELECT a.id FROM assessments a
+                      WHERE a.supplier_id = s.id AND a.status = 'final'
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1),
+                     (SELECT a.id FROM assessments a WHERE a.supplier_id = s.id
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1)) AS ref,
+                 (SELECT count(*) FROM assessments a WHERE a.supplier_id = s.id) AS n,
+                 (SELECT group_concat(t.k, char(31)) FROM
+                     (SELECT a.assessment_date || char(30) || a.created_at || char(30) || a.score AS k
+                      FROM assessments a WHERE a.supplier_id = s.id AND a.score IS NOT NULL
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 8) t) AS trend
+          FROM suppliers s WHERE s.id = NEW.supplier_id) x
+    LEFT JOIN assessments a ON a.id = x.ref;
+END;
+
+CREATE TRIGGER supplier_summary_on_update
+AFTER UPDATE OF supplier_id, status, score, verdict, assessment_date, created_at ON assessments
+BEGIN
+    INSERT OR REPLACE INTO supplier_summaries (supplier_id, reference_id, assessments, trend,
+        reference_plugin, reference_status, reference_date, reference_score, reference_verdict)
+    SELECT x.sid, x.ref, x.n, x.trend, a.plugin_id, a.status, a.assessment_date, a.score, a.verdict
+    FROM (SELECT s.id AS sid,
+                 coalesce(
+                     (SELECT a.id FROM assessments a
+                      WHERE a.supplier_id = s.id AND a.status = 'final'
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1),
+                     (SELECT a.id FROM assessments a WHERE a.supplier_id = s.id
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1)) AS ref,
+                 (SELECT count(*) FROM assessments a WHERE a.supplier_id = s.id) AS n,
+                 (SELECT group_concat(t.k, char(31)) FROM
+                     (SELECT a.assessment_date || char(30) || a.created_at || char(30) || a.score AS k
+                      FROM assessments a WHERE a.supplier_id = s.id AND a.score IS NOT NULL
+                      ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 8) t) AS trend
+          FROM suppliers s WHERE s.id IN (NEW.supplier_id, OLD.supplier_id)) x
+    LEFT JOIN assessments a ON a.id = x.ref;
+END;
+
+-- What the triggers would have written for the assessments made before them.
+INSERT OR REPLACE INTO supplier_summaries (supplier_id, reference_id, assessments, trend,
+    reference_plugin, reference_status, reference_date, reference_score, reference_verdict)
+SELECT x.sid, x.ref, x.n, x.trend, a.plugin_id, a.status, a.assessment_date, a.score, a.verdict
+FROM (SELECT s.id AS sid,
+             coalesce(
+                 (SELECT a.id FROM assessments a
+                  WHERE a.supplier_id = s.id AND a.status = 'final'
+                  ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1),
+                 (SELECT a.id FROM assessments a WHERE a.supplier_id = s.id
+                  ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1)) AS ref,
+             (SELECT count(*) FROM assessments a WHERE a.supplier_id = s.id) AS n,
+             (SELECT group_concat(t.k, char(31)) FROM
+                 (SELECT a.assessment_date || char(30) || a.created_at || char(30) || a.score AS k
+                  FROM assessments a WHERE a.supplier_id = s.id AND a.score IS NOT NULL
+                  ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 8) t) AS trend
+      FROM suppliers s WHERE s.id IN (SELECT supplier_id FROM assessments)) x
+LEFT JOIN assessments a ON a.id = x.ref;
+
+CREATE INDEX action_items_open_by_deadline ON action_items(deadline, assessment_id)
+    WHERE status <> 'done' AND deadline IS NOT NULL;
+CREATE INDEX action_items_by_finding ON action_items(assessment_id, finding_id, status);
+CREATE INDEX evidence_by_expiry ON evidence(assessment_id, expiry_date)
+    WHERE expiry_date IS NOT NULL;
+"#,
 ];
 
 /// The schema version this build writes: the number of migrations.

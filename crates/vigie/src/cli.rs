@@ -95,6 +95,16 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: Option<PathBuf>,
     },
+    /// Every supplier at a glance (verdict, score trend, next due, open findings, overdue
+    /// actions, expiring evidence), then what needs attention. With --fail-on, exits with
+    /// code 3 when the condition holds (for a scheduled job; 1 is an error).
+    Portfolio(crate::cmd_portfolio::PortfolioArgs),
+    /// Show the review cycle of each criticality, or set one (audited):
+    /// `vigie review-cycle high 12`.
+    ReviewCycle(crate::cmd_portfolio::ReviewCycleArgs),
+    /// Create a sample portfolio (a dozen suppliers) in a separate file, vigie-demo.sqlite in
+    /// the data directory, never your database; then open the workbench on it.
+    Demo(crate::cmd_portfolio::DemoArgs),
     /// Import an exported assessment; refused (nothing written) if the file was
     /// altered or conflicts with this database.
     Import {

@@ -11,7 +11,7 @@ pub mod out;
 mod score;
 pub mod session;
 mod supplier;
-mod text;
+pub mod text;
 
 use crate::cli::{Cli, Command};
 use crate::{CmdResult, Failure};
@@ -29,7 +29,10 @@ pub fn run(cli: &Cli, command: &Command) -> CmdResult {
         | Command::Export { .. }
         | Command::Import { .. }
         | Command::Completions { .. }
-        | Command::Man { .. } => Err(Failure::new(format!(
+        | Command::Man { .. }
+        | Command::Portfolio(_)
+        | Command::ReviewCycle(_)
+        | Command::Demo(_) => Err(Failure::new(format!(
             "internal error: {command:?} is not a store command"
         ))),
     }

@@ -12,6 +12,7 @@ mod cli;
 mod cmd_docs;
 mod cmd_exchange;
 mod cmd_plugin;
+mod cmd_portfolio;
 mod cmd_store;
 mod cmd_tui;
 mod paths;
@@ -55,9 +56,17 @@ fn main() -> ExitCode {
         Some(Command::Plugin(cmd)) => cmd_plugin::run(&cli, cmd),
         Some(Command::Completions { shell }) => cmd_docs::completions(*shell),
         Some(Command::Man { output }) => cmd_docs::man(output.as_deref()),
+        Some(Command::Report {
+            assessment,
+            format,
+            output,
+        }) if assessment == "portfolio" => cmd_portfolio::report(&cli, *format, output.as_deref()),
         Some(cmd @ (Command::Report { .. } | Command::Export { .. } | Command::Import { .. })) => {
             cmd_exchange::run(&cli, cmd)
         }
+        Some(Command::Portfolio(args)) => cmd_portfolio::run(&cli, args),
+        Some(Command::ReviewCycle(args)) => cmd_portfolio::review_cycle(&cli, args),
+        Some(Command::Demo(args)) => cmd_portfolio::demo(&cli, args),
         Some(other) => cmd_store::run(&cli, other),
     };
     match result {

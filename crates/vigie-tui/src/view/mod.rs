@@ -6,6 +6,7 @@ mod home;
 mod interview;
 mod lists;
 mod overlays;
+pub mod portfolio;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
