@@ -226,7 +226,7 @@ pub struct AssessmentSummary {
 impl AssessmentSummary {
     /// The verdict as a list shows it: its label in `lang`, else its id (the label
     /// of an evaluation saved by an older version, or unreadable, is missing).
-    pub fn verdict_text(&self, lang: &str) -> Option<&str> {
+    pub fn verdict_text(&self, lang: impl AsRef<str>) -> Option<&str> {
         self.verdict_label
             .as_ref()
             .map(|label| label.get(lang))

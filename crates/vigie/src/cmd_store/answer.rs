@@ -139,9 +139,9 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
 /// question commented, to fill and give back with `--file`.
 fn template(cli: &Cli, assessment_key: &str, output: Option<&Path>) -> CmdResult {
     let mut bench = session::open_lazy_workbench(cli)?;
-    let assessment = bench.store.assessment(assessment_key)?;
+    let assessment = bench.assessment(assessment_key)?;
     let plugin = bench.plugin_for(&assessment)?;
-    let rows = bench.store.answers(&assessment.id)?;
+    let rows = bench.answers(&assessment.id)?;
     let header = TemplateHeader {
         assessment_id: short_id(&assessment.id),
         supplier: &assessment.supplier_name,
@@ -149,7 +149,7 @@ fn template(cli: &Cli, assessment_key: &str, output: Option<&Path>) -> CmdResult
     };
     let lang = paths::language(cli.lang.as_deref());
     let text = answers_template(plugin.questionnaire(), &rows, &header, &lang);
-    crate::cmd_exchange::emit(&text, output, bench.store.path())?;
+    crate::cmd_exchange::emit(&text, output, bench.path())?;
     if let Some(path) = output {
         eprintln!(
             "vigie: answers template written to {}; fill it, then: vigie answer {} --file {}",
