@@ -22,6 +22,11 @@ const PLUGINS: &[&str] = &[
     "cache-thrash",
     "nan-probe",
     "bad-encoding",
+    "non-monotonic",
+    "declined-better",
+    "unanswered-better",
+    "own-applicability",
+    "score-out-of-band",
 ];
 
 fn main() {

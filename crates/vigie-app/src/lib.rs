@@ -15,6 +15,7 @@ pub mod exchange;
 pub mod golden;
 pub mod invariants;
 pub mod plugins;
+pub mod properties;
 pub mod reassess;
 pub mod report;
 pub mod signing;

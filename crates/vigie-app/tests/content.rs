@@ -315,5 +315,24 @@ fn plugin_check_accepts_every_bundled_plugin() {
             bundled.name,
             report.verdicts
         );
+        // Every property ran on the bounded number of cases, with every
+        // question's scoring published by the SDK.
+        assert_eq!(
+            report.property_cases,
+            vigie_app::check::PROPERTY_CASES,
+            "{}",
+            bundled.name
+        );
+        assert!(
+            report.property_comparisons >= report.property_cases,
+            "{}: {} comparisons",
+            bundled.name,
+            report.property_comparisons
+        );
+        assert_eq!(report.undeclared_questions, 0, "{}", bundled.name);
+        eprintln!(
+            "{}: {} property cases, {} comparisons, verdicts {:?}",
+            bundled.name, report.property_cases, report.property_comparisons, report.verdicts
+        );
     }
 }
