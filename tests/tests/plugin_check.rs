@@ -76,6 +76,10 @@ fn applicability_decided_apart_from_the_host_is_caught() {
         error.starts_with("host and plugin applicability agree: `offshore-audit`"),
         "{error}"
     );
+    assert!(
+        error.contains("the host says it applies, the plugin that it does not apply"),
+        "{error}"
+    );
     assert!(hint.contains("Sheet::applies"), "{hint}");
 }
 

@@ -416,16 +416,17 @@ const DECLINED_SAMPLE: usize = 40;
 /// `favour` times out of `favour + 1`, so that favourable verdicts are
 /// reached too.
 fn random_value(
-    kind: &AnswerKind,
+    question: &vigie_model::Question,
     date: Date,
     favour: usize,
     numbers: &mut Numbers,
 ) -> Option<AnswerValue> {
     let first = numbers.below(favour + 1) != 0;
     let mut index = |n: usize| if first { 0 } else { numbers.below(n) };
-    Some(match kind {
+    Some(match &question.kind {
         AnswerKind::YesNo => {
-            AnswerValue::YesNo([YesNo::Yes, YesNo::No, YesNo::Partial, YesNo::Unknown][index(4)])
+            let offered = question.yes_no_answers();
+            AnswerValue::YesNo(*offered.get(index(offered.len()))?)
         }
         AnswerKind::SingleChoice(c) => AnswerValue::Choice(c.get(index(c.len()))?.id.clone()),
         AnswerKind::MultipleChoice(c) => {
@@ -513,7 +514,7 @@ fn generated_checks(
                 let value = if numbers.below(10 + 10 * favour) == 0 {
                     Some(AnswerValue::Declined)
                 } else {
-                    random_value(&question.kind, date, favour, &mut numbers)
+                    random_value(question, date, favour, &mut numbers)
                 };
                 if let Some(value) = value {
                     answers.push(Answer {
@@ -569,7 +570,9 @@ fn generated_checks(
             let Some(question) = questionnaire.question(&answer.question) else {
                 continue;
             };
-            let (from, from_answers, from_applies) = if question.kind == AnswerKind::YesNo {
+            let (from, from_answers, from_applies) = if question.kind == AnswerKind::YesNo
+                && question.yes_no_answers().contains(&YesNo::Unknown)
+            {
                 let unknown = with(&answer.question, AnswerValue::YesNo(YesNo::Unknown));
                 let what = || format!("`{}` answered unknown", answer.question);
                 let e = evaluate(&unknown, &ctx, &what)?;

@@ -13,8 +13,8 @@
 use std::collections::HashMap;
 
 use vigie_model::{
-    Answer, AnswerKind, AnswerValue, Date, EvalContext, Evaluation, Question, Questionnaire,
-    Status, YesNo, applicable_items,
+    Answer, AnswerKind, AnswerValue, Date, EvalContext, Evaluation, Question, Questionnaire, YesNo,
+    applicable_items,
 };
 
 use crate::invariants::{
@@ -29,6 +29,20 @@ pub const SCORING_EXTENSION: &str = "scoring";
 /// choice, `id=met,id=partial,id=not-met,id=unknown` (a choice without a
 /// score is left out).
 pub const CHOICE_SCORES_EXTENSION: &str = "choice-scores";
+/// Evaluation extension of a plugin built with the SDK: which questions
+/// apply in its reading, as hexadecimal digits of a bit mask (question
+/// 4k + j is bit j of digit k).
+pub const APPLICABILITY_EXTENSION: &str = "applicable-questions";
+
+/// `n` flags from an applicability mask; `false` past its end or for a
+/// character that is not a hexadecimal digit.
+pub fn decode_mask(mask: &str, n: usize) -> Vec<bool> {
+    let digits: Vec<u32> = mask.chars().map(|c| c.to_digit(16).unwrap_or(0)).collect();
+    (0..n)
+        .map(|i| digits.get(i / 4).is_some_and(|d| d & (1 << (i % 4)) != 0))
+        .collect()
+}
+
 /// Question extension: `true` when leaving the question unanswered must not
 /// be better than answering it "no".
 pub const CRITICAL_EXTENSION: &str = "critical";
@@ -254,7 +268,8 @@ impl Scored {
     /// not met; unscored values after.
     pub fn values(&self, question: &Question, date: Date) -> Vec<AnswerValue> {
         let mut out: Vec<AnswerValue> = match &question.kind {
-            AnswerKind::YesNo => [YesNo::Yes, YesNo::No, YesNo::Partial, YesNo::Unknown]
+            AnswerKind::YesNo => question
+                .yes_no_answers()
                 .into_iter()
                 .map(AnswerValue::YesNo)
                 .collect(),
@@ -324,7 +339,11 @@ impl Scored {
         let r = now.rank();
         match (&question.kind, current) {
             (AnswerKind::YesNo, _) => {
+                let offered = question.yes_no_answers();
                 for v in [YesNo::Partial, YesNo::Unknown, YesNo::Yes, YesNo::No] {
+                    if !offered.contains(&v) {
+                        continue;
+                    }
                     let v = AnswerValue::YesNo(v);
                     if self.rank(&v, date) > r && self.scoring.outcome(&v, date).is_some() {
                         out.push(v);
@@ -639,7 +658,11 @@ where
         // Declined never better than unknown: on two applicable yes/no
         // questions.
         let yes_no: Vec<usize> = (0..questions.len())
-            .filter(|&i| applies[i] && questions[i].kind == AnswerKind::YesNo)
+            .filter(|&i| {
+                applies[i]
+                    && questions[i].kind == AnswerKind::YesNo
+                    && questions[i].yes_no_answers().contains(&YesNo::Unknown)
+            })
             .collect();
         let declined_checks = if self.wanted("declined") { 2 } else { 0 };
         for &qi in yes_no
@@ -713,51 +736,28 @@ where
             .map_err(violation)?;
         }
 
-        // The plugin reads the answers the host says apply: on a question
-        // whose criteria are all compliant, answering it "not met" must show
-        // somewhere. An answer the plugin ignores means the plugin and the
-        // host decide applicability differently (or the plugin leaves out a
-        // question it declares scored).
-        if self.wanted("applicability") {
-            let candidates: Vec<usize> = answered
+        // The plugin decides applicability as the host does: a plugin built
+        // with the SDK reports its own in APPLICABILITY_EXTENSION.
+        if self.wanted("applicability")
+            && let Some(mask) = base
+                .extensions
                 .iter()
-                .copied()
-                .filter(|&qi| {
-                    let q = &questions[qi];
-                    !q.criteria.is_empty()
-                        && self.scored[qi].scoring.outcome(given[q.id.as_str()], date)
-                            == Some(Outcome::Met)
-                        && q.criteria
-                            .iter()
-                            .all(|c| base.status_of(c) == Some(Status::Compliant))
-                })
-                .collect();
-            let tries = candidates.len().min(2);
-            for k in 0..tries {
-                let qi = candidates[(pick(0) + k * 7) % candidates.len()];
-                let q = &questions[qi];
-                let Some(no) = self.scored[qi].not_met_value(q, date) else {
-                    continue;
-                };
-                let changed = with(qi, Some(no.clone()));
-                if self.applicable(&changed, level) != applies {
-                    continue;
-                }
-                let change = format!("`{}` answered {no:?}", q.id);
-                let after = self.evaluate(&changed, case, &mut stats, || change.clone())?;
-                stats.comparisons += 1;
-                if after == base {
-                    return Err(violation(Violation {
-                        property: "host and plugin applicability agree",
-                        detail: format!(
-                            "{change} instead of {:?} changes nothing, although the host says `{}` applies \
-                             and it feeds {}: the plugin ignores the answer",
-                            given[q.id.as_str()],
-                            q.id,
-                            q.criteria.join(", ")
-                        ),
-                    }));
-                }
+                .find(|e| e.key == APPLICABILITY_EXTENSION)
+        {
+            stats.comparisons += 1;
+            let plugin = decode_mask(&mask.value, questions.len());
+            if let Some(i) = (0..questions.len()).find(|&i| plugin.get(i) != Some(&applies[i])) {
+                let says = |b: bool| if b { "applies" } else { "does not apply" };
+                return Err(violation(Violation {
+                    property: "host and plugin applicability agree",
+                    detail: format!(
+                        "`{}`: the host says it {}, the plugin that it {} (interview dated {date}{})",
+                        questions[i].id,
+                        says(applies[i]),
+                        plugin.get(i).map_or("is not in its mask", |&b| says(b)),
+                        level.map(|l| format!(", level {l}")).unwrap_or_default()
+                    ),
+                }));
             }
         }
         Ok(stats)

@@ -213,6 +213,26 @@ pub struct Questionnaire {
 }
 
 impl Question {
+    /// The answers a yes/no question takes: those its plugin lists in
+    /// [`crate::YES_NO_ANSWERS_EXTENSION`], in the usual order, else all four.
+    pub fn yes_no_answers(&self) -> Vec<crate::YesNo> {
+        let listed = self
+            .extensions
+            .iter()
+            .find(|e| e.key == crate::YES_NO_ANSWERS_EXTENSION)
+            .map(|e| e.value.split(',').map(str::trim).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let offered: Vec<crate::YesNo> = crate::YesNo::ALL
+            .into_iter()
+            .filter(|v| listed.contains(&v.id()))
+            .collect();
+        if offered.is_empty() {
+            crate::YesNo::ALL.to_vec()
+        } else {
+            offered
+        }
+    }
+
     /// Whether the question asks for the date of a past event (see
     /// [`crate::PAST_DATE_EXTENSION`]).
     pub fn is_past_event_date(&self) -> bool {

@@ -6,8 +6,8 @@
 use vigie_plugin_sdk::content::{Expect, Severity};
 use vigie_plugin_sdk::wit::{self, AnswerValue, Status, YesNo};
 use vigie_plugin_sdk::{
-    Assessment, Content, Outcome, Plugin, Sheet, days_between, localized, sort_findings,
-    to_wit_text,
+    Assessment, Content, Outcome, Plugin, Sheet, days_between, extension, finding, fmt_date,
+    localized, sort_findings, to_wit_text,
 };
 
 vigie_plugin_sdk::include_content!();
@@ -19,17 +19,6 @@ const RENFORCE: &str = "renforce";
 
 /// R-F-1: the refusal finding is raised from this many declined questions.
 const DECLINED_THRESHOLD: usize = 10;
-
-fn fmt_date(d: &wit::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
-}
-
-fn extension(key: &str, value: impl ToString) -> wit::Extension {
-    wit::Extension {
-        key: key.to_string(),
-        value: value.to_string(),
-    }
-}
 
 /// R-LVL-0: the level L to evaluate, and whether it was defaulted.
 fn chosen_level(context: &wit::Context) -> Result<(&'static str, bool), String> {
@@ -140,15 +129,15 @@ fn verdict(
 
 /// R-F-1: the refusal finding, not attached to a criterion.
 fn declined_finding(sheet: &Sheet, n: usize) -> wit::Finding {
-    wit::Finding {
-        id: "declined-answers".to_string(),
-        criterion: None,
-        severity: wit::Severity::High,
-        title: to_wit_text(localized(sheet.languages(), |lang| match lang {
+    finding(
+        "declined-answers",
+        None,
+        wit::Severity::High,
+        to_wit_text(localized(sheet.languages(), |lang| match lang {
             "fr" => "Refus de répondre".to_string(),
             _ => "Refusal to answer".to_string(),
         })),
-        recommendation: to_wit_text(localized(sheet.languages(), |lang| match lang {
+        to_wit_text(localized(sheet.languages(), |lang| match lang {
             "fr" => format!(
                 "Le fournisseur a refusé de répondre à {n} questions. Exiger les réponses et les preuves par écrit sous 30 jours ; un refus persistant doit conduire à reconsidérer le recours à ce fournisseur."
             ),
@@ -156,8 +145,8 @@ fn declined_finding(sheet: &Sheet, n: usize) -> wit::Finding {
                 "The supplier declined {n} questions. Require the answers and evidence in writing within 30 days; a persistent refusal should lead to reconsidering this supplier."
             ),
         })),
-        deadline_days: Some(30),
-    }
+        Some(30),
+    )
 }
 
 /// The rules of `RULES.md` §1–§3 on a sheet whose context carries the level L

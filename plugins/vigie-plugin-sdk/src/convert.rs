@@ -41,6 +41,10 @@ fn tags_extension(tags: &[&str]) -> Vec<wit::Extension> {
 /// refused at input.
 pub const PAST_DATE_EXTENSION: &str = "date-not-after-assessment";
 
+/// The evaluation extension carrying the SDK's applicability of every
+/// question (see `Sheet::applicability_mask`).
+pub const APPLICABILITY_EXTENSION: &str = "applicable-questions";
+
 /// The extension key publishing how a question is scored (`yes`, `no`,
 /// `context`, `choices`, `at-least:MET[:PARTIAL]`, `below:MET[:PARTIAL]`,
 /// `after-assessment`, `within-days:N`), so that `vigie plugin check` knows
@@ -48,6 +52,10 @@ pub const PAST_DATE_EXTENSION: &str = "date-not-after-assessment";
 pub const SCORING_EXTENSION: &str = "scoring";
 /// The outcome of each scored choice, `id=met,id=not-met,…`.
 pub const CHOICE_SCORES_EXTENSION: &str = "choice-scores";
+/// The answers a yes/no question takes, comma-separated, when the content
+/// restricts them (`yes,no,unknown` for "have you suffered an attack?"): the
+/// host refuses any other.
+pub const YES_NO_ANSWERS_EXTENSION: &str = "yes-no-answers";
 /// `true` on a critical question.
 pub const CRITICAL_EXTENSION: &str = "critical";
 
@@ -100,6 +108,9 @@ fn question_extensions(q: &content::Question) -> Vec<wit::Extension> {
     }
     if q.critical {
         push(CRITICAL_EXTENSION, "true".to_string());
+    }
+    if q.kind == Kind::YesNo && q.answers.len() < 4 {
+        push(YES_NO_ANSWERS_EXTENSION, q.answers.join(","));
     }
     extensions
 }

@@ -673,8 +673,27 @@ impl<'a> Sheet<'a> {
                 severity: severity(verdict.severity),
             },
             findings,
-            extensions: Vec::new(),
+            extensions: vec![wit::Extension {
+                key: convert::APPLICABILITY_EXTENSION.to_string(),
+                value: self.applicability_mask(),
+            }],
         })
+    }
+
+    /// Which questions apply, as the hexadecimal digits of a bit mask in
+    /// question order (question 4k + j is bit j of digit k): what
+    /// `vigie plugin check` compares with the host's applicability.
+    pub fn applicability_mask(&self) -> String {
+        self.applies
+            .chunks(4)
+            .map(|bits| {
+                let digit = bits
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |d, (j, &b)| d | (u32::from(b) << j));
+                char::from_digit(digit, 16).unwrap_or('0')
+            })
+            .collect()
     }
 }
 
@@ -916,6 +935,7 @@ mod tests {
                 Kind::Date
             },
             choices: &[],
+            answers: &["yes", "no", "partial", "unknown"],
             min: None,
             max: None,
             unit: None,

@@ -1,7 +1,7 @@
 //! The plugin and the host decide applicability differently: `describe`
 //! drops the condition of `offshore-audit` (the host asks it always) while
 //! the rules keep it (they ignore its answer unless `has-offshore` is yes).
-//! `vigie plugin check` must catch the ignored answer.
+//! `vigie plugin check` must catch the disagreement.
 
 use vigie_plugin_sdk::{Content, wit};
 
