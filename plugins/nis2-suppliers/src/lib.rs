@@ -282,7 +282,7 @@ impl Plugin for Nis2 {
             ));
         }
         scope(sheet, &mut evaluation);
-        if sheet.includes("supplier-sites", "outside-eu") {
+        if sheet.includes("supplier-sites", "outside-eu") == Some(true) {
             evaluation.extensions.push(extension("offshore", "true"));
         }
         evaluation

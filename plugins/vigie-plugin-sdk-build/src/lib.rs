@@ -329,7 +329,7 @@ severity = "info"
             .skip(1)
             .filter_map(|rest| rest.split("```").next())
             .collect();
-        assert_eq!(samples.len(), 2, "the guide's TOML samples");
+        assert!(samples.len() >= 2, "the guide's TOML samples: {samples:?}");
         let context = r#"
 [[frameworks]]
 id = "iso27001"
@@ -384,20 +384,28 @@ evidence = { fr = "E", en = "E" }
 kind = "single-choice"
 choices = [ { id = "energy", fr = "Énergie", en = "Energy" } ]
 "#;
-        let conditions = format!(
-            r#"
+        // A question sample goes in as it is; an `applicable_when` sample
+        // goes on a question of its own after the context.
+        let mut questions = String::new();
+        for (i, sample) in samples.iter().enumerate() {
+            if sample.trim_start().starts_with("[[questions]]") {
+                questions.push_str(sample);
+            } else {
+                questions.push_str(&format!(
+                    r#"
 [[questions]]
-id = "conditional"
+id = "conditional-{i}"
 section = "backups"
 prompt = {{ fr = "Q ?", en = "Q?" }}
 why = {{ fr = "W", en = "W" }}
 evidence = {{ fr = "E", en = "E" }}
 kind = "yes-no"
 criteria = ["backup"]
-{}"#,
-            samples[1]
-        );
-        let file = format!("{GOOD}{context}{}{conditions}", samples[0]);
+{sample}"#
+                ));
+            }
+        }
+        let file = format!("{GOOD}{context}{questions}");
         if let Err(e) = source_from_str(&file, "guide.toml") {
             panic!("the guide's samples are refused: {e}");
         }

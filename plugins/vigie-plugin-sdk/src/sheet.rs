@@ -266,9 +266,23 @@ impl<'a> Sheet<'a> {
             .map(|(i, _)| i)
     }
 
-    /// Whether a multiple-choice answer includes `choice`.
-    pub fn includes(&self, question: &str, choice: &str) -> bool {
-        matches!(self.answer(question), Some(AnswerValue::Choices(ids)) if ids.iter().any(|i| i == choice))
+    /// Whether a multiple-choice answer includes `choice`: `None` when the
+    /// question does not apply, is unanswered or declined (like every
+    /// accessor), so that "not chosen" and "not known" stay apart.
+    pub fn includes(&self, question: &str, choice: &str) -> Option<bool> {
+        self.chosen(question)
+            .map(|ids| ids.iter().any(|i| i == choice))
+    }
+
+    /// The chosen choice ids of a choice question (one for a single
+    /// choice): `None` when the question does not apply, is unanswered or
+    /// declined.
+    pub fn chosen(&self, question: &str) -> Option<&'a [String]> {
+        match self.answer(question) {
+            Some(AnswerValue::Choices(ids)) => Some(ids.as_slice()),
+            Some(AnswerValue::Choice(id)) => Some(std::slice::from_ref(id)),
+            _ => None,
+        }
     }
 
     pub fn section_applies(&self, index: usize) -> bool {
@@ -1147,6 +1161,55 @@ mod tests {
         let only_moot = [answer("pick", AnswerValue::Choice("moot".into()))];
         let sheet = Sheet::new(&WITH_CHOICE, &only_moot, &c).unwrap();
         assert_eq!(sheet.assess(0).status, Status::NotAssessed);
+    }
+
+    #[test]
+    fn choice_accessors_say_none_when_nothing_is_known() {
+        static CHOICES: [Choice; 2] = [
+            Choice {
+                id: "eu",
+                label: &[],
+                score: None,
+                tags: &[],
+            },
+            Choice {
+                id: "outside-eu",
+                label: &[],
+                score: None,
+                tags: &[],
+            },
+        ];
+        static QUESTIONS: [Question; 2] = [
+            Question {
+                choices: &CHOICES,
+                kind: Kind::MultipleChoice,
+                critical: false,
+                ..q("sites", Expect::Context, &[])
+            },
+            Question {
+                choices: &CHOICES,
+                kind: Kind::SingleChoice,
+                critical: false,
+                ..q("main", Expect::Context, &[])
+            },
+        ];
+        static SITES: Content = with_questions(&QUESTIONS);
+        let c = ctx();
+        let answers = [
+            answer("sites", AnswerValue::Choices(vec!["eu".into()])),
+            answer("main", AnswerValue::Choice("outside-eu".into())),
+        ];
+        let sheet = Sheet::new(&SITES, &answers, &c).unwrap();
+        assert_eq!(sheet.includes("sites", "eu"), Some(true));
+        assert_eq!(sheet.includes("sites", "outside-eu"), Some(false));
+        assert_eq!(sheet.chosen("sites"), Some(&["eu".to_string()][..]));
+        assert_eq!(sheet.chosen("main"), Some(&["outside-eu".to_string()][..]));
+        let declined = [answer("sites", AnswerValue::Declined)];
+        let sheet = Sheet::new(&SITES, &declined, &c).unwrap();
+        assert_eq!(sheet.includes("sites", "eu"), None);
+        assert_eq!(sheet.chosen("sites"), None);
+        let sheet = Sheet::new(&SITES, &[], &c).unwrap();
+        assert_eq!(sheet.includes("sites", "eu"), None);
     }
 
     #[test]
