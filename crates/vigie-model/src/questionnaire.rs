@@ -244,7 +244,23 @@ impl Question {
     }
 }
 
+/// The plugin-info extension prefix naming a framework as references read
+/// in a language: `framework-short.FRAMEWORK.LANG` = `GDPR`.
+pub const FRAMEWORK_SHORT_EXTENSION: &str = "framework-short";
+
 impl Questionnaire {
+    /// A reference as an auditor reads it in `lang`: the framework's short
+    /// name in that language (e.g. `GDPR art. 44`, `RGPD art. 44`) when the
+    /// plugin gives one ([`FRAMEWORK_SHORT_EXTENSION`]), else
+    /// [`Reference::label`].
+    pub fn reference_label(&self, reference: &Reference, lang: &str) -> String {
+        let key = format!("{FRAMEWORK_SHORT_EXTENSION}.{}.{lang}", reference.framework);
+        match self.info.extensions.iter().find(|e| e.key == key) {
+            Some(short) => format!("{} {}", short.value, reference.clause),
+            None => reference.label(),
+        }
+    }
+
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
@@ -417,5 +433,46 @@ impl Evaluation {
             }
         }
         counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_read_in_the_language_asked() {
+        let mut q = Questionnaire {
+            info: PluginInfo {
+                id: "t".into(),
+                version: "1.0.0".into(),
+                name: Localized::default(),
+                description: Localized::default(),
+                authors: vec![],
+                languages: vec!["fr".into(), "en".into()],
+                frameworks: vec![],
+                levels: vec![],
+                extensions: vec![],
+            },
+            sections: vec![],
+            questions: vec![],
+            criteria: vec![],
+        };
+        let r = Reference {
+            framework: "rgpd".into(),
+            clause: "art. 44".into(),
+        };
+        // Without a short name: the id in capitals, in every language.
+        assert_eq!(q.reference_label(&r, "en"), "RGPD art. 44");
+        for (lang, short) in [("fr", "RGPD"), ("en", "GDPR")] {
+            q.info.extensions.push(Extension {
+                key: format!("{FRAMEWORK_SHORT_EXTENSION}.rgpd.{lang}"),
+                value: short.into(),
+            });
+        }
+        assert_eq!(q.reference_label(&r, "en"), "GDPR art. 44");
+        assert_eq!(q.reference_label(&r, "fr"), "RGPD art. 44");
+        // A language the plugin does not name: the id.
+        assert_eq!(q.reference_label(&r, "de"), "RGPD art. 44");
     }
 }

@@ -296,6 +296,9 @@ impl<'a> Checker<'a> {
         let frameworks = self.ids("framework", f.frameworks.iter().map(|x| &x.id))?;
         for fw in &f.frameworks {
             self.text(&format!("framework `{}`", fw.id), "title", &fw.title)?;
+            if let Some(short) = &fw.short {
+                self.text(&format!("framework `{}`", fw.id), "short", short)?;
+            }
         }
         let levels = self.ids("level", f.levels.iter().map(|x| &x.id))?;
         for l in &f.levels {

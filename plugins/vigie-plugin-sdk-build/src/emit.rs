@@ -165,9 +165,12 @@ impl<'a> Emitter<'a> {
         for fw in &f.frameworks {
             let _ = writeln!(
                 w,
-                "Framework {{ id: {}, title: {} }},",
+                "Framework {{ id: {}, title: {}, short: {} }},",
                 lit(&fw.id),
-                self.text(&fw.title)
+                self.text(&fw.title),
+                fw.short
+                    .as_ref()
+                    .map_or_else(|| "&[]".to_string(), |t| self.text(t))
             );
         }
         let _ = writeln!(w, "],\nlevels: &[");

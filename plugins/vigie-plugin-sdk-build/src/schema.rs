@@ -42,6 +42,9 @@ pub(crate) struct Info {
 pub(crate) struct Framework {
     pub id: String,
     pub title: Text,
+    /// How a reference to it reads before its clause, per language (`RGPD`
+    /// / `GDPR`); the id in capitals when absent.
+    pub short: Option<Text>,
 }
 
 #[derive(Deserialize)]

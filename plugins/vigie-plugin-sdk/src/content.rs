@@ -21,6 +21,9 @@ pub struct Info {
 pub struct Framework {
     pub id: &'static str,
     pub title: Text,
+    /// How a reference reads before its clause, per language (empty: the
+    /// id in capitals).
+    pub short: Text,
 }
 
 #[derive(Debug)]

@@ -41,6 +41,10 @@ fn tags_extension(tags: &[&str]) -> Vec<wit::Extension> {
 /// refused at input.
 pub const PAST_DATE_EXTENSION: &str = "date-not-after-assessment";
 
+/// The plugin-info extension prefix naming a framework as references read
+/// in each language: `framework-short.FRAMEWORK.LANG` = `GDPR`.
+pub const FRAMEWORK_SHORT_EXTENSION: &str = "framework-short";
+
 /// The evaluation extension carrying the SDK's applicability of every
 /// question (see `Sheet::applicability_mask`).
 pub const APPLICABILITY_EXTENSION: &str = "applicable-questions";
@@ -208,6 +212,12 @@ pub fn describe(content: &Content) -> wit::Questionnaire {
                     key: k.to_string(),
                     value: v.to_string(),
                 })
+                .chain(content.frameworks.iter().flat_map(|f| {
+                    f.short.iter().map(|(lang, text)| wit::Extension {
+                        key: format!("{FRAMEWORK_SHORT_EXTENSION}.{}.{lang}", f.id),
+                        value: (*text).to_string(),
+                    })
+                }))
                 .collect(),
         },
         sections: content

@@ -36,8 +36,9 @@ pub mod bindings {
 pub use bindings::exports::vigie::questionnaire::plugin as wit;
 pub use content::{Content, Outcome, text_in};
 pub use convert::{
-    APPLICABILITY_EXTENSION, CHOICE_SCORES_EXTENSION, CRITICAL_EXTENSION, PAST_DATE_EXTENSION,
-    SCORING_EXTENSION, YES_NO_ANSWERS_EXTENSION, describe,
+    APPLICABILITY_EXTENSION, CHOICE_SCORES_EXTENSION, CRITICAL_EXTENSION,
+    FRAMEWORK_SHORT_EXTENSION, PAST_DATE_EXTENSION, SCORING_EXTENSION, YES_NO_ANSWERS_EXTENSION,
+    describe,
 };
 pub use sheet::{
     Assessment, Sheet, days_between, localized, score_in_band, sort_findings, status_band,

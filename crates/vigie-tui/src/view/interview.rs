@@ -358,7 +358,11 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             app.theme.muted,
         )));
     }
-    let refs: Vec<String> = q.references.iter().map(|r| r.label()).collect();
+    let refs: Vec<String> = q
+        .references
+        .iter()
+        .map(|r| iv.questionnaire.reference_label(r, lang))
+        .collect();
     if !refs.is_empty() {
         lines.push(Line::from(Span::styled(
             format!("{} {}", tr(lang, "Réf.", "Ref."), refs.join(" · ")),
