@@ -386,3 +386,44 @@ fn references_read_in_the_output_language() {
     assert_eq!(label("edpb", "1", "fr"), "CEPD 01/2020, étape 1");
     assert_eq!(label("cct-2021", "ann. I.B", "en"), "SCC 2021 ann. I.B");
 }
+
+/// NIS2: the client's class is derived from the scope answers and proposed
+/// at `client-entity-class`, for the auditor to confirm.
+#[test]
+fn nis2_proposes_the_derived_entity_class() {
+    use vigie_model::{Answer, AnswerValue, EvalContext};
+    let host = Host::new(Limits::default(), None).expect("engine");
+    let mut catalog = Catalog::new(Arc::new(host));
+    catalog.load_bundled();
+    let entry = catalog.find("nis2-suppliers").expect("bundled");
+    let context = EvalContext {
+        assessment_date: vigie_model::Date::new(2026, 11, 23).expect("date"),
+        language: "en".into(),
+        level: None,
+    };
+    let answer = |q: &str, value: AnswerValue| Answer {
+        question: q.into(),
+        value,
+        note: None,
+    };
+    let scope = [
+        answer("client-staff", AnswerValue::Integer(1200)),
+        answer("client-turnover", AnswerValue::Decimal(300.0)),
+        answer("client-balance", AnswerValue::Decimal(200.0)),
+        answer("client-sector", AnswerValue::Choice("energy".into())),
+    ];
+    let e = catalog
+        .host()
+        .evaluate(&entry.plugin, &scope, &context)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        e.suggested_answer("client-entity-class"),
+        Some(("essential", Some("art. 3(1)(a)")))
+    );
+    // Nothing to propose while the size is unknown.
+    let e = catalog
+        .host()
+        .evaluate(&entry.plugin, &scope[3..], &context)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(e.suggested_answer("client-entity-class"), None);
+}

@@ -416,7 +416,29 @@ pub struct Evaluation {
     pub extensions: Vec<Extension>,
 }
 
+/// The evaluation extension prefix by which a plugin proposes the answer to
+/// a question it can work out from other answers (`suggested-answer.QUESTION`
+/// = a choice id), with `suggested-answer-basis.QUESTION` saying on what
+/// ground: the workbench shows it at the question, for the auditor to confirm
+/// rather than work it out.
+pub const SUGGESTED_ANSWER_EXTENSION: &str = "suggested-answer";
+
 impl Evaluation {
+    /// The answer the plugin proposes for `question`, and its basis.
+    pub fn suggested_answer(&self, question: &str) -> Option<(&str, Option<&str>)> {
+        let find = |key: String| {
+            self.extensions
+                .iter()
+                .find(|e| e.key == key)
+                .map(|e| e.value.as_str())
+        };
+        let value = find(format!("{SUGGESTED_ANSWER_EXTENSION}.{question}"))?;
+        Some((
+            value,
+            find(format!("{SUGGESTED_ANSWER_EXTENSION}-basis.{question}")),
+        ))
+    }
+
     pub fn status_of(&self, criterion: &str) -> Option<Status> {
         self.criteria
             .iter()

@@ -128,6 +128,14 @@ fn scope(sheet: &Sheet, evaluation: &mut wit::Evaluation) {
     evaluation
         .extensions
         .push(extension("client-entity-class-derived", derived));
+    // Proposed to the auditor at `client-entity-class`, to confirm rather
+    // than work out (the host shows it at the question).
+    if derived != "unknown" {
+        evaluation.extensions.extend([
+            extension("suggested-answer.client-entity-class", derived),
+            extension("suggested-answer-basis.client-entity-class", rule),
+        ]);
+    }
     let stated = sheet.choice("client-entity-class");
     let class = stated.unwrap_or(derived);
     if let Some(stated) = stated

@@ -358,6 +358,28 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             app.theme.muted,
         )));
     }
+    // A value the plugin works out from other answers, for the auditor to
+    // confirm rather than work out.
+    if let Some((value, basis)) = iv
+        .evaluation
+        .as_ref()
+        .and_then(|e| e.suggested_answer(&q.id))
+    {
+        let label = q
+            .kind
+            .choices()
+            .iter()
+            .find(|c| c.id == value)
+            .map_or(value.to_string(), |c| c.label.get(lang).to_string());
+        let basis = basis.map(|b| format!(" ({b})")).unwrap_or_default();
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} {label}{basis}",
+                tr(lang, "Déduit des réponses :", "Derived from the answers:")
+            ),
+            app.theme.ok,
+        )));
+    }
     let refs: Vec<String> = q
         .references
         .iter()
