@@ -12,7 +12,7 @@ use vigie_app::Workbench;
 use vigie_app::workbench::{AppError, answers_of, by_question};
 use vigie_model::{
     Answer, AnswerKind, AnswerValue, Applicability, Date, EvalContext, Evaluation, Questionnaire,
-    YesNo, applicable_items,
+    applicable_items,
 };
 use vigie_plugin_host::Plugin;
 use vigie_store::{
@@ -1285,7 +1285,10 @@ impl App {
         let Some(iv) = self.interview() else { return };
         let q = &iv.questionnaire.questions[iv.current];
         let value = match &q.kind {
-            AnswerKind::YesNo => YesNo::ALL.get(option).map(|v| AnswerValue::YesNo(*v)),
+            AnswerKind::YesNo => q
+                .yes_no_answers()
+                .get(option)
+                .map(|v| AnswerValue::YesNo(*v)),
             AnswerKind::SingleChoice(choices) => choices
                 .get(option)
                 .map(|c| AnswerValue::Choice(c.id.clone())),

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use vigie_model::{AnswerKind, Status, YesNo};
+use vigie_model::{AnswerKind, Status};
 
 use super::{block, clip};
 use crate::app::{App, Interview, tr};
@@ -233,7 +233,9 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     };
     match &q.kind {
         AnswerKind::YesNo => {
-            for (i, v) in YesNo::ALL.iter().enumerate() {
+            // Only the answers the question takes (no "partial" to "have
+            // you suffered a cyberattack?").
+            for (i, v) in q.yes_no_answers().iter().enumerate() {
                 let chosen = matches!(current, Some(vigie_model::AnswerValue::YesNo(x)) if x == v);
                 lines.push(option(i + 1, v.label(lang).to_string(), chosen));
             }
