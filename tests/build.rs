@@ -22,6 +22,11 @@ const PLUGINS: &[&str] = &[
     "cache-thrash",
     "nan-probe",
     "bad-encoding",
+    "non-monotonic",
+    "declined-better",
+    "unanswered-better",
+    "own-applicability",
+    "score-out-of-band",
 ];
 
 fn main() {
@@ -32,8 +37,9 @@ fn main() {
     let repo = manifest.parent().expect("tests/ is inside the repository");
     let sdk = repo.join("plugins").join("vigie-plugin-sdk");
     let sdk_build = repo.join("plugins").join("vigie-plugin-sdk-build");
+    let rules = repo.join("plugins").join("vigie-rules");
     let wit = repo.join("wit");
-    let watch: [&Path; 4] = [&workspace, &sdk, &sdk_build, &wit];
+    let watch: [&Path; 5] = [&workspace, &sdk, &sdk_build, &rules, &wit];
     let paths = vigie_plugin_build::build_plugins(&workspace, PLUGINS, &watch)
         .unwrap_or_else(|e| panic!("\n\n{e}\n\n"));
 

@@ -19,6 +19,7 @@ fn main() {
         root.join("Cargo.toml"),
         root.join("Cargo.lock"),
         plugins.join(".cargo"),
+        plugins.join("vigie-rules"),
         plugins.join("vigie-plugin-sdk"),
         plugins.join("vigie-plugin-sdk-build"),
     ];

@@ -65,6 +65,7 @@ fn main() {
 /// files, recursively) and single files. The project keeps these relative paths under
 /// `vendor/`, so the SDK's own relative references (its `../../wit`) stay valid.
 const SDK_FOLDERS: &[&str] = &[
+    "plugins/vigie-rules",
     "plugins/vigie-plugin-sdk",
     "plugins/vigie-plugin-sdk-build",
     "wit",
@@ -198,11 +199,18 @@ fn standalone_manifest(manifest: &str, workspace: &toml::Table, relative: &str) 
                 toml::Value::Table(t) => t.clone(),
                 other => panic!("workspace dependency {name} is {other}"),
             };
-            assert!(
-                !spec.contains_key("path"),
-                "{relative}: {name} is a path dependency, which the scaffold cannot vendor; \
-                 add its folder to SDK_FOLDERS in crates/vigie/build.rs and give it a path there"
-            );
+            // A path dependency travels only if its folder is vendored too; its path is then
+            // rewritten relative to the manifest, as the vendored layout keeps the repo's.
+            if let Some(path) = spec.get("path").and_then(toml::Value::as_str) {
+                assert!(
+                    SDK_FOLDERS.contains(&path),
+                    "{relative}: {name} is a path dependency ({path}) outside the vendored SDK; \
+                     add its folder to SDK_FOLDERS in crates/vigie/build.rs"
+                );
+                let depth = relative.matches('/').count();
+                let up = "../".repeat(depth);
+                spec.insert("path".into(), toml::Value::String(format!("{up}{path}")));
+            }
             let local = value.as_table().cloned().unwrap_or_default();
             for (key, extra) in local {
                 match key.as_str() {

@@ -12,6 +12,9 @@
 //! [notes]
 //! iso-certified = "Certificate seen, issued by an accredited body"
 //! ```
+//!
+//! An id with dots needs quotes (`"policy.exists" = "yes"`): unquoted, TOML
+//! reads a table `policy` with a key `exists`, and the error says so.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -213,17 +216,23 @@ impl AnswersFile {
         let mut out = Vec::with_capacity(self.answers.len());
         for (question_id, value) in &self.answers {
             let line = line_of(&self.source, value.span());
-            // `a.b = "yes"` is TOML for a table `a` holding `b`: the id was meant quoted.
-            if let toml::Value::Table(inner) = value.get_ref()
+            // `policy.exists = "yes"` without quotes is, in TOML, the key
+            // `exists` of a table `policy`: say how to write a dotted id.
+            if let toml::Value::Table(table) = value.get_ref()
                 && questionnaire.question(question_id).is_none()
-                && let Some(rest) = inner.keys().next()
             {
+                let dotted = table.keys().next().map_or_else(
+                    || format!("{question_id}.…"),
+                    |k| format!("{question_id}.{k}"),
+                );
                 return Err(AnswersFileError::BadValue {
                     path: self.path.clone(),
                     line,
-                    question: format!("{question_id}.{rest}"),
+                    question: question_id.clone(),
                     detail: format!(
-                        "an id with a dot must be quoted in TOML: write \"{question_id}.{rest}\" = ..."
+                        "not a question but a TOML table: an id with dots needs quotes, \
+                         write \"{dotted}\" = … (unquoted, `{dotted} = …` means key `{}` of a table `{question_id}`)",
+                        dotted.rsplit('.').next().unwrap_or_default()
                     ),
                 });
             }
@@ -302,5 +311,55 @@ mod tests {
         let err = AnswersFile::parse("[answers]\nfoo = \n", "b.toml").unwrap_err();
         assert!(matches!(err, AnswersFileError::Syntax { .. }));
         assert!(err.to_string().starts_with("b.toml: "));
+    }
+
+    #[test]
+    fn an_unquoted_dotted_id_gets_a_hint() {
+        use vigie_model::*;
+        let question = |id: &str| Question {
+            id: id.into(),
+            section: "s".into(),
+            prompt: Localized::default(),
+            help: Help::default(),
+            kind: AnswerKind::YesNo,
+            references: vec![],
+            criteria: vec![],
+            levels: vec![],
+            applicable_when: vec![],
+            extensions: vec![],
+        };
+        let questionnaire = Questionnaire {
+            info: PluginInfo {
+                id: "demo".into(),
+                version: "1.0.0".into(),
+                name: Localized::default(),
+                description: Localized::default(),
+                authors: vec![],
+                languages: vec!["en".into()],
+                frameworks: vec![],
+                levels: vec![],
+                extensions: vec![],
+            },
+            sections: vec![],
+            questions: vec![question("policy.exists")],
+            criteria: vec![],
+        };
+        let src = "[answers]\npolicy.exists = \"yes\"\n";
+        let err = AnswersFile::parse(src, "a.toml")
+            .unwrap()
+            .resolve(&questionnaire)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("a.toml:2: `policy`: not a question but a TOML table")
+                && err.contains("write \"policy.exists\" = …"),
+            "{err}"
+        );
+        let quoted = "[answers]\n\"policy.exists\" = \"yes\"\n";
+        let answers = AnswersFile::parse(quoted, "a.toml")
+            .unwrap()
+            .resolve(&questionnaire)
+            .unwrap();
+        assert_eq!(answers[0].question, "policy.exists");
     }
 }

@@ -1,6 +1,8 @@
 //! `vigie plugin check`: load a plugin file, validate what it describes, and
 //! evaluate it on generated answer sets, stopping at the first problem with a
-//! message an author can act on.
+//! message an author can act on. The generated interviews check the same
+//! properties as the bundled plugins' property tests ([`crate::properties`]),
+//! on a bounded, deterministic number of cases ([`PROPERTY_CASES`]).
 
 use std::collections::HashMap;
 
@@ -10,6 +12,7 @@ use vigie_model::{
 use vigie_plugin_host::{Call, Host, Plugin, PluginError};
 
 use crate::invariants::{self, Compare, Violation};
+use crate::properties::{CaseError, Numbers, Properties, deterministic_cases};
 
 /// One answer set the check evaluates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +55,16 @@ pub struct CheckReport {
     pub generated: usize,
     /// The verdict ids the trials and generated interviews reached.
     pub verdicts: Vec<String>,
+    /// Interviews the properties of [`crate::properties`] were checked on
+    /// (monotonic, declined never better than unknown, unanswered never better
+    /// than "no" for a critical question, complete before compliant, status
+    /// and score agree, host and plugin applicability agree), and the
+    /// comparisons they made.
+    pub property_cases: usize,
+    pub property_comparisons: usize,
+    /// Questions that publish no scoring (a plugin written without the SDK):
+    /// only the checks that need no order of answers cover them.
+    pub undeclared_questions: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +99,24 @@ impl CheckError {
                 "complete before compliant" => "give no favourable verdict (severity info) while a criterion \
                     that applies is not assessed: answer `not-assessed`, or a verdict of higher severity, until \
                     every criterion has an answer"
+                    .into(),
+                "monotonic" => "a worse answer (yes → partial → unknown → no, a worse choice, a number further \
+                    from the target, an older date, a refusal) must never improve the criteria it feeds, the \
+                    score or the verdict: look for a rule that tests one answer but not the worse ones (e.g. \
+                    `== Some(YesNo::No)` where `partial` and `unknown` need the same care), and for a verdict \
+                    gate that a worse answer skips"
+                    .into(),
+                "unanswered never better than no for a critical question" => "leaving a critical question \
+                    unanswered must not do better than answering it \"no\": the SDK makes the criterion \
+                    non-compliant in both cases; check the rules that override its status"
+                    .into(),
+                "status and score agree" => "a criterion's score must lie in its status band (compliant 80 to \
+                    100, to verify below 80, non-compliant below 50): with the SDK, change a status with \
+                    `Assessment::set`, which moves the score into the band"
+                    .into(),
+                "host and plugin applicability agree" => "the plugin ignores an answer the host says applies: \
+                    decide applicability from the content (`Sheet::applies`), never with conditions of your own, \
+                    and make sure every question that declares criteria is scored"
                     .into(),
                 _ => "a refusal to answer must never make the result better than the answer it replaces: \
                     check that the rules treat `declined` as at least as bad as `unknown`, and that a declined \
@@ -310,6 +341,8 @@ pub fn check_plugin(
         })?;
     }
     let generated = generated_checks(host, &plugin, &questionnaire, &levels, date, &mut verdicts)?;
+    let (property_cases, property_comparisons, undeclared_questions) =
+        property_checks(host, &plugin, &questionnaire, &mut verdicts)?;
     verdicts.sort();
     verdicts.dedup();
     Ok(CheckReport {
@@ -317,23 +350,60 @@ pub fn check_plugin(
         trials,
         generated,
         verdicts,
+        property_cases,
+        property_comparisons,
+        undeclared_questions,
     })
 }
 
-/// A small deterministic generator (xorshift64*), so that a check gives
-/// the same result on every run and machine.
-struct Numbers(u64);
+/// Interviews the properties are checked on, per plugin: bounded, and the
+/// same on every run (a deterministic generator), so that a check is
+/// reproducible and takes seconds.
+pub const PROPERTY_CASES: usize = 128;
 
-impl Numbers {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+/// The properties of [`crate::properties`] on [`PROPERTY_CASES`] generated
+/// interviews: returns the cases, the comparisons made, and the number of
+/// questions that publish no scoring.
+fn property_checks(
+    host: &Host,
+    plugin: &Plugin,
+    questionnaire: &Questionnaire,
+    verdicts: &mut Vec<String>,
+) -> Result<(usize, usize, usize), CheckError> {
+    let mut properties = Properties::new(questionnaire, |answers, context| {
+        let e = host.evaluate(plugin, answers, context)?;
+        verdicts.push(e.verdict.id.clone());
+        Ok::<_, PluginError>(e)
+    });
+    let undeclared = questionnaire.questions.len() - properties.declared();
+    let mut comparisons = 0;
+    let cases = deterministic_cases(questionnaire, PROPERTY_CASES);
+    for (n, case) in cases.iter().enumerate() {
+        let stats = properties.check(case).map_err(|e| {
+            let what = format!(
+                "generated interview {} of {}, assessment dated {}{}",
+                n + 1,
+                cases.len(),
+                case.date,
+                case.level
+                    .as_deref()
+                    .map(|l| format!(", level {l}"))
+                    .unwrap_or_default()
+            );
+            match e {
+                CaseError::Evaluate {
+                    what: answers,
+                    source,
+                } => CheckError::EvaluateGenerated {
+                    what: format!("{what}, {answers}"),
+                    source,
+                },
+                CaseError::Violation(violation) => CheckError::Invariant { what, violation },
+            }
+        })?;
+        comparisons += stats.comparisons;
     }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % (n.max(1) as u64)) as usize
-    }
+    Ok((cases.len(), comparisons, undeclared))
 }
 
 /// Random interviews per assessment date.
@@ -346,16 +416,17 @@ const DECLINED_SAMPLE: usize = 40;
 /// `favour` times out of `favour + 1`, so that favourable verdicts are
 /// reached too.
 fn random_value(
-    kind: &AnswerKind,
+    question: &vigie_model::Question,
     date: Date,
     favour: usize,
     numbers: &mut Numbers,
 ) -> Option<AnswerValue> {
     let first = numbers.below(favour + 1) != 0;
     let mut index = |n: usize| if first { 0 } else { numbers.below(n) };
-    Some(match kind {
+    Some(match &question.kind {
         AnswerKind::YesNo => {
-            AnswerValue::YesNo([YesNo::Yes, YesNo::No, YesNo::Partial, YesNo::Unknown][index(4)])
+            let offered = question.yes_no_answers();
+            AnswerValue::YesNo(*offered.get(index(offered.len()))?)
         }
         AnswerKind::SingleChoice(c) => AnswerValue::Choice(c.get(index(c.len()))?.id.clone()),
         AnswerKind::MultipleChoice(c) => {
@@ -443,7 +514,7 @@ fn generated_checks(
                 let value = if numbers.below(10 + 10 * favour) == 0 {
                     Some(AnswerValue::Declined)
                 } else {
-                    random_value(&question.kind, date, favour, &mut numbers)
+                    random_value(question, date, favour, &mut numbers)
                 };
                 if let Some(value) = value {
                     answers.push(Answer {
@@ -499,7 +570,9 @@ fn generated_checks(
             let Some(question) = questionnaire.question(&answer.question) else {
                 continue;
             };
-            let (from, from_answers, from_applies) = if question.kind == AnswerKind::YesNo {
+            let (from, from_answers, from_applies) = if question.kind == AnswerKind::YesNo
+                && question.yes_no_answers().contains(&YesNo::Unknown)
+            {
                 let unknown = with(&answer.question, AnswerValue::YesNo(YesNo::Unknown));
                 let what = || format!("`{}` answered unknown", answer.question);
                 let e = evaluate(&unknown, &ctx, &what)?;

@@ -89,6 +89,36 @@ pub fn complete_before_compliant(evaluation: &Evaluation) -> Result<(), Violatio
     }
 }
 
+/// Every criterion's score lies in the band of its status: compliant 80 to
+/// 100, to verify below 80, non-compliant below 50, none when not applicable
+/// or not assessed. The host refuses an evaluation that breaks it; checking
+/// it here too keeps the properties whole when they run on other hosts.
+pub fn status_and_score_agree(evaluation: &Evaluation) -> Result<(), Violation> {
+    for c in &evaluation.criteria {
+        let Some(score) = c.score else {
+            continue;
+        };
+        let agrees = match c.status {
+            Status::Compliant => (80.0..=100.0).contains(&score),
+            Status::ToVerify => (0.0..80.0).contains(&score),
+            Status::NonCompliant => (0.0..50.0).contains(&score),
+            Status::NotApplicable | Status::NotAssessed => false,
+        };
+        if !agrees {
+            return Err(Violation {
+                property: "status and score agree",
+                detail: format!(
+                    "criterion `{}` is {} with score {score} (compliant 80 to 100, to verify below 80, \
+                     non-compliant below 50, no score when not applicable or not assessed)",
+                    c.criterion,
+                    c.status.id()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// What a comparison between two evaluations covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compare {

@@ -19,6 +19,7 @@ pub mod invariants;
 pub mod plugins;
 pub mod portfolio;
 pub mod progress;
+pub mod properties;
 pub mod reassess;
 pub mod report;
 pub mod signing;

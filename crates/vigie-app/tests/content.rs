@@ -221,7 +221,7 @@ fn anssi_covers_42_measures_in_10_themes_with_levels() {
     let q = by_id("anssi-hygiene");
     let clauses = cited(&q, "anssi-hygiene");
     let covered = (1..=42)
-        .filter(|n| clauses.contains(&format!("mesure {n}")))
+        .filter(|n| clauses.contains(&n.to_string()))
         .count();
     assert_eq!(covered, 42, "measures cited: {clauses:?}");
     let measures: Vec<_> = q
@@ -315,5 +315,115 @@ fn plugin_check_accepts_every_bundled_plugin() {
             bundled.name,
             report.verdicts
         );
+        // Every property ran on the bounded number of cases, with every
+        // question's scoring published by the SDK.
+        assert_eq!(
+            report.property_cases,
+            vigie_app::check::PROPERTY_CASES,
+            "{}",
+            bundled.name
+        );
+        assert!(
+            report.property_comparisons >= report.property_cases,
+            "{}: {} comparisons",
+            bundled.name,
+            report.property_comparisons
+        );
+        assert_eq!(report.undeclared_questions, 0, "{}", bundled.name);
+        eprintln!(
+            "{}: {} property cases, {} comparisons, verdicts {:?}",
+            bundled.name, report.property_cases, report.property_comparisons, report.verdicts
+        );
     }
+}
+
+/// References read in the language of the output: no `RGPD`, `étape`,
+/// `annexe` or `mesure` in English, as auditors saw in the workbench and
+/// the reports (`Réf. RGPD art. 44`, `EDPB étape 1`, `CCT-2021 annexe I.B`).
+#[test]
+fn references_read_in_the_output_language() {
+    let french_words = [
+        "RGPD",
+        "CEPD",
+        "CCT",
+        "étape",
+        "annexe",
+        "mesure",
+        "hygiène",
+        "infogérance",
+        "conso.",
+    ];
+    for q in questionnaires() {
+        let references = q
+            .questions
+            .iter()
+            .flat_map(|x| &x.references)
+            .chain(q.criteria.iter().flat_map(|c| &c.references));
+        for r in references {
+            let en = q.reference_label(r, "en");
+            assert!(
+                !french_words.iter().any(|w| en.contains(w)),
+                "{}: `{}:{}` reads `{en}` in English",
+                q.info.id,
+                r.framework,
+                r.clause
+            );
+        }
+    }
+    let gdpr = by_id("gdpr-offshore");
+    let label = |framework: &str, clause: &str, lang: &str| {
+        gdpr.reference_label(
+            &vigie_model::Reference {
+                framework: framework.into(),
+                clause: clause.into(),
+            },
+            lang,
+        )
+    };
+    assert_eq!(label("rgpd", "art. 44", "en"), "GDPR art. 44");
+    assert_eq!(label("rgpd", "art. 44", "fr"), "RGPD art. 44");
+    assert_eq!(label("edpb", "1", "en"), "EDPB 01/2020, step 1");
+    assert_eq!(label("edpb", "1", "fr"), "CEPD 01/2020, étape 1");
+    assert_eq!(label("cct-2021", "ann. I.B", "en"), "SCC 2021 ann. I.B");
+}
+
+/// NIS2: the client's class is derived from the scope answers and proposed
+/// at `client-entity-class`, for the auditor to confirm.
+#[test]
+fn nis2_proposes_the_derived_entity_class() {
+    use vigie_model::{Answer, AnswerValue, EvalContext};
+    let host = Host::new(Limits::default(), None).expect("engine");
+    let mut catalog = Catalog::new(Arc::new(host));
+    catalog.load_bundled();
+    let entry = catalog.find("nis2-suppliers").expect("bundled");
+    let context = EvalContext {
+        assessment_date: vigie_model::Date::new(2026, 11, 23).expect("date"),
+        language: "en".into(),
+        level: None,
+    };
+    let answer = |q: &str, value: AnswerValue| Answer {
+        question: q.into(),
+        value,
+        note: None,
+    };
+    let scope = [
+        answer("client-staff", AnswerValue::Integer(1200)),
+        answer("client-turnover", AnswerValue::Decimal(300.0)),
+        answer("client-balance", AnswerValue::Decimal(200.0)),
+        answer("client-sector", AnswerValue::Choice("energy".into())),
+    ];
+    let e = catalog
+        .host()
+        .evaluate(&entry.plugin, &scope, &context)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        e.suggested_answer("client-entity-class"),
+        Some(("essential", Some("art. 3(1)(a)")))
+    );
+    // Nothing to propose while the size is unknown.
+    let e = catalog
+        .host()
+        .evaluate(&entry.plugin, &scope[3..], &context)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(e.suggested_answer("client-entity-class"), None);
 }

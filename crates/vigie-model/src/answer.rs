@@ -78,7 +78,17 @@ pub enum AnswerError {
          or answer unknown"
     )]
     FutureDate { date: Date, assessment_date: Date },
+    #[error("`{answer}` is not an answer this question takes (it takes {offered})")]
+    NotOffered {
+        answer: &'static str,
+        offered: String,
+    },
 }
+
+/// The question extension by which a plugin restricts the answers of a
+/// yes/no question (`yes,no,unknown` where "partial" means nothing, as in
+/// "have you suffered a cyberattack?"): any other answer is refused at input.
+pub const YES_NO_ANSWERS_EXTENSION: &str = "yes-no-answers";
 
 /// The question extension by which a plugin marks a date question as the
 /// date of a past event (a last audit, a last test): an answer after the
@@ -217,15 +227,28 @@ impl AnswerValue {
         }
     }
 
-    /// Checks this value against the assessment it is given for: the date of
-    /// a past event (a question carrying [`PAST_DATE_EXTENSION`]) cannot come
-    /// after the assessment date. `validate` checks the kind first.
+    /// Checks this value against the question and the assessment it is given
+    /// for: a yes/no answer the question does not offer
+    /// ([`YES_NO_ANSWERS_EXTENSION`]) is refused, and the date of a past event
+    /// (a question carrying [`PAST_DATE_EXTENSION`]) cannot come after the
+    /// assessment date. `validate` checks the kind first.
     pub fn check_on(
         &self,
         question: &crate::Question,
         assessment_date: Date,
     ) -> Result<(), AnswerError> {
         match self {
+            AnswerValue::YesNo(v) if !question.yes_no_answers().contains(v) => {
+                Err(AnswerError::NotOffered {
+                    answer: v.id(),
+                    offered: question
+                        .yes_no_answers()
+                        .iter()
+                        .map(|a| a.id())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            }
             AnswerValue::Date(date) if question.is_past_event_date() && *date > assessment_date => {
                 Err(AnswerError::FutureDate {
                     date: *date,
@@ -439,6 +462,47 @@ mod tests {
         );
         assert_eq!(same_day.check_on(&question, assessed), Ok(()));
         assert_eq!(AnswerValue::Declined.check_on(&question, assessed), Ok(()));
+    }
+
+    #[test]
+    fn a_yes_no_answer_the_question_does_not_offer_is_refused() {
+        let mut question = crate::Question {
+            id: "attacked".into(),
+            section: "s".into(),
+            prompt: Localized::default(),
+            help: crate::Help::default(),
+            kind: AnswerKind::YesNo,
+            references: vec![],
+            criteria: vec![],
+            levels: vec![],
+            applicable_when: vec![],
+            extensions: vec![],
+        };
+        let assessed = Date::new(2026, 11, 23).unwrap();
+        let partial = AnswerValue::YesNo(YesNo::Partial);
+        assert_eq!(question.yes_no_answers(), YesNo::ALL);
+        assert_eq!(partial.check_on(&question, assessed), Ok(()));
+        question.extensions.push(crate::Extension {
+            key: YES_NO_ANSWERS_EXTENSION.into(),
+            value: "yes,no,unknown".into(),
+        });
+        assert_eq!(
+            question.yes_no_answers(),
+            [YesNo::Yes, YesNo::No, YesNo::Unknown]
+        );
+        let err = partial.check_on(&question, assessed).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`partial` is not an answer this question takes (it takes yes, no, unknown)"
+        );
+        for ok in [YesNo::Yes, YesNo::No, YesNo::Unknown] {
+            assert_eq!(AnswerValue::YesNo(ok).check_on(&question, assessed), Ok(()));
+        }
+        assert_eq!(AnswerValue::Declined.check_on(&question, assessed), Ok(()));
+        // A list naming no known answer restricts nothing (a plugin's typo
+        // must not make the question unanswerable).
+        question.extensions[0].value = "oui,non".into();
+        assert_eq!(question.yes_no_answers(), YesNo::ALL);
     }
 
     #[test]

@@ -4,106 +4,121 @@
 
 use std::collections::HashMap;
 
-use crate::{AnswerValue, Condition, Questionnaire, Test};
+use crate::{AnswerValue, Questionnaire, Test};
 
 /// The applicability of every section and question of a questionnaire.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Applicability {
-    /// One flag per section, in questionnaire order.
-    pub sections: Vec<bool>,
-    /// One flag per question, in questionnaire order.
-    pub questions: Vec<bool>,
-}
+pub type Applicability = vigie_rules::Applicability;
 
-impl Applicability {
-    pub fn question(&self, index: usize) -> bool {
-        self.questions.get(index).copied().unwrap_or(false)
+impl vigie_rules::AnswerView for AnswerValue {
+    fn is_declined(&self) -> bool {
+        AnswerValue::is_declined(self)
+    }
+    fn matches(&self, id: &str) -> bool {
+        self.matches_value(id)
+    }
+    fn includes(&self, id: &str) -> bool {
+        matches!(self, AnswerValue::Choices(ids) if ids.iter().any(|i| i == id))
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_number()
     }
 }
 
-fn level_matches(levels: &[String], level: Option<&str>) -> bool {
-    match level {
-        Some(level) if !levels.is_empty() => levels.iter().any(|l| l == level),
-        _ => true,
-    }
+/// A questionnaire with answers by id, as the shared rules read it.
+struct View<'a> {
+    questionnaire: &'a Questionnaire,
+    answers: &'a HashMap<&'a str, &'a AnswerValue>,
+    question_index: HashMap<&'a str, usize>,
+    section_index: HashMap<&'a str, usize>,
 }
 
-fn test_holds(test: &Test, answer: Option<&AnswerValue>) -> bool {
-    let answered = answer.filter(|a| !a.is_declined());
-    match test {
-        Test::Answered => answered.is_some(),
-        Test::Unanswered => answered.is_none(),
-        Test::OneOf(values) => answered.is_some_and(|a| values.iter().any(|v| a.matches_value(v))),
-        Test::NoneOf(values) => {
-            answered.is_some_and(|a| !values.iter().any(|v| a.matches_value(v)))
+impl vigie_rules::Items for View<'_> {
+    type Answer = AnswerValue;
+    type Str = String;
+
+    fn section_count(&self) -> usize {
+        self.questionnaire.sections.len()
+    }
+    fn question_count(&self) -> usize {
+        self.questionnaire.questions.len()
+    }
+    fn section_of(&self, q: usize) -> Option<usize> {
+        self.section_index
+            .get(self.questionnaire.questions[q].section.as_str())
+            .copied()
+    }
+    fn levels(&self, item: vigie_rules::Item) -> &[String] {
+        match item {
+            vigie_rules::Item::Section(s) => &self.questionnaire.sections[s].levels,
+            vigie_rules::Item::Question(q) => &self.questionnaire.questions[q].levels,
         }
-        Test::Includes(id) => {
-            matches!(answered, Some(AnswerValue::Choices(ids)) if ids.contains(id))
+    }
+    fn conditions(
+        &self,
+        item: vigie_rules::Item,
+        each: &mut vigie_rules::ConditionVisitor<'_, String>,
+    ) {
+        let (alternatives, before) = match item {
+            vigie_rules::Item::Section(s) => {
+                (&self.questionnaire.sections[s].applicable_when, usize::MAX)
+            }
+            vigie_rules::Item::Question(q) => (&self.questionnaire.questions[q].applicable_when, q),
+        };
+        for (alt, all) in alternatives.iter().enumerate() {
+            for c in all {
+                // Only an earlier question may be named (the host checks it
+                // at load; a section's conditions run before its questions).
+                let question = self
+                    .question_index
+                    .get(c.question.as_str())
+                    .copied()
+                    .filter(|&i| i < before);
+                let test = match &c.test {
+                    Test::Answered => vigie_rules::Test::Answered,
+                    Test::Unanswered => vigie_rules::Test::Unanswered,
+                    Test::OneOf(v) => vigie_rules::Test::OneOf(v),
+                    Test::NoneOf(v) => vigie_rules::Test::NoneOf(v),
+                    Test::Includes(id) => vigie_rules::Test::Includes(id),
+                    Test::AtLeast(n) => vigie_rules::Test::AtLeast(*n),
+                    Test::Below(n) => vigie_rules::Test::Below(*n),
+                };
+                each(alt, question, test);
+            }
         }
-        Test::AtLeast(n) => answered
-            .and_then(AnswerValue::as_number)
-            .is_some_and(|v| v >= *n),
-        Test::Below(n) => answered
-            .and_then(AnswerValue::as_number)
-            .is_some_and(|v| v < *n),
+    }
+    fn answer(&self, q: usize) -> Option<&AnswerValue> {
+        self.answers
+            .get(self.questionnaire.questions[q].id.as_str())
+            .copied()
     }
 }
 
-fn holds(alternatives: &[Vec<Condition>], effective: &HashMap<&str, &AnswerValue>) -> bool {
-    alternatives.is_empty()
-        || alternatives.iter().any(|all| {
-            all.iter()
-                .all(|c| test_holds(&c.test, effective.get(c.question.as_str()).copied()))
-        })
-}
-
-/// Computes applicability in one pass in interview order: conditions only name
-/// earlier questions, and the answer of a question that does not apply is
-/// ignored by every later condition.
+/// Computes applicability in one pass in interview order
+/// ([`vigie_rules::applicability`], which the plugin SDK applies too):
+/// conditions only name earlier questions, and the answer of a question that
+/// does not apply is ignored by every later condition.
 pub fn applicable_items<'a>(
     questionnaire: &'a Questionnaire,
     answers: &HashMap<&'a str, &'a AnswerValue>,
     level: Option<&str>,
 ) -> Applicability {
-    let mut effective: HashMap<&str, &AnswerValue> = HashMap::new();
-    let section_index: HashMap<&str, usize> = questionnaire
-        .sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
-    let mut sections: Vec<Option<bool>> = vec![None; questionnaire.sections.len()];
-    let mut questions = Vec::with_capacity(questionnaire.questions.len());
-    for question in &questionnaire.questions {
-        let section_applies = match section_index.get(question.section.as_str()) {
-            Some(&i) => *sections[i].get_or_insert_with(|| {
-                let s = &questionnaire.sections[i];
-                level_matches(&s.levels, level) && holds(&s.applicable_when, &effective)
-            }),
-            None => false,
-        };
-        let applies = section_applies
-            && level_matches(&question.levels, level)
-            && holds(&question.applicable_when, &effective);
-        if applies && let Some(value) = answers.get(question.id.as_str()) {
-            effective.insert(question.id.as_str(), value);
-        }
-        questions.push(applies);
-    }
-    // A section with no question is decided on the final answers.
-    let sections = sections
-        .into_iter()
-        .zip(&questionnaire.sections)
-        .map(|(flag, s)| {
-            flag.unwrap_or_else(|| {
-                level_matches(&s.levels, level) && holds(&s.applicable_when, &effective)
-            })
-        })
-        .collect();
-    Applicability {
-        sections,
-        questions,
-    }
+    let view = View {
+        questionnaire,
+        answers,
+        question_index: questionnaire
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.as_str(), i))
+            .collect(),
+        section_index: questionnaire
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect(),
+    };
+    vigie_rules::applicability(&view, level)
 }
 
 #[cfg(test)]

@@ -82,27 +82,12 @@ impl Date {
 
     /// Days since 1970-01-01 (negative before).
     pub fn days_since_epoch(self) -> i64 {
-        // Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar.
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        vigie_rules::days_from_civil(self.year, self.month, self.day)
     }
 
     /// The date `days` days since 1970-01-01.
     pub fn from_days_since_epoch(days: i64) -> Result<Self, DateError> {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = vigie_rules::civil_from_days(days);
         let year = i32::try_from(year).map_err(|_| DateError::Format(days.to_string()))?;
         Date::new(year, month, day)
     }

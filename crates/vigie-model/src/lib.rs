@@ -12,7 +12,7 @@ mod lang;
 mod questionnaire;
 mod text;
 
-pub use answer::{AnswerError, AnswerValue, PAST_DATE_EXTENSION, YesNo};
+pub use answer::{AnswerError, AnswerValue, PAST_DATE_EXTENSION, YES_NO_ANSWERS_EXTENSION, YesNo};
 pub use applicability::{Applicability, applicable_items};
 pub use date::{Date, DateError};
 pub use lang::Lang;

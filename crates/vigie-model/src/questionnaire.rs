@@ -213,6 +213,26 @@ pub struct Questionnaire {
 }
 
 impl Question {
+    /// The answers a yes/no question takes: those its plugin lists in
+    /// [`crate::YES_NO_ANSWERS_EXTENSION`], in the usual order, else all four.
+    pub fn yes_no_answers(&self) -> Vec<crate::YesNo> {
+        let listed = self
+            .extensions
+            .iter()
+            .find(|e| e.key == crate::YES_NO_ANSWERS_EXTENSION)
+            .map(|e| e.value.split(',').map(str::trim).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let offered: Vec<crate::YesNo> = crate::YesNo::ALL
+            .into_iter()
+            .filter(|v| listed.contains(&v.id()))
+            .collect();
+        if offered.is_empty() {
+            crate::YesNo::ALL.to_vec()
+        } else {
+            offered
+        }
+    }
+
     /// Whether the question asks for the date of a past event (see
     /// [`crate::PAST_DATE_EXTENSION`]).
     pub fn is_past_event_date(&self) -> bool {
@@ -224,7 +244,23 @@ impl Question {
     }
 }
 
+/// The plugin-info extension prefix naming a framework as references read
+/// in a language: `framework-short.FRAMEWORK.LANG` = `GDPR`.
+pub const FRAMEWORK_SHORT_EXTENSION: &str = "framework-short";
+
 impl Questionnaire {
+    /// A reference as an auditor reads it in `lang`: the framework's short
+    /// name in that language (e.g. `GDPR art. 44`, `RGPD art. 44`) when the
+    /// plugin gives one ([`FRAMEWORK_SHORT_EXTENSION`]), else
+    /// [`Reference::label`].
+    pub fn reference_label(&self, reference: &Reference, lang: &str) -> String {
+        let key = format!("{FRAMEWORK_SHORT_EXTENSION}.{}.{lang}", reference.framework);
+        match self.info.extensions.iter().find(|e| e.key == key) {
+            Some(short) => format!("{} {}", short.value, reference.clause),
+            None => reference.label(),
+        }
+    }
+
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
@@ -396,7 +432,29 @@ pub struct Evaluation {
     pub extensions: Vec<Extension>,
 }
 
+/// The evaluation extension prefix by which a plugin proposes the answer to
+/// a question it can work out from other answers (`suggested-answer.QUESTION`
+/// = a choice id), with `suggested-answer-basis.QUESTION` saying on what
+/// ground: the workbench shows it at the question, for the auditor to confirm
+/// rather than work it out.
+pub const SUGGESTED_ANSWER_EXTENSION: &str = "suggested-answer";
+
 impl Evaluation {
+    /// The answer the plugin proposes for `question`, and its basis.
+    pub fn suggested_answer(&self, question: &str) -> Option<(&str, Option<&str>)> {
+        let find = |key: String| {
+            self.extensions
+                .iter()
+                .find(|e| e.key == key)
+                .map(|e| e.value.as_str())
+        };
+        let value = find(format!("{SUGGESTED_ANSWER_EXTENSION}.{question}"))?;
+        Some((
+            value,
+            find(format!("{SUGGESTED_ANSWER_EXTENSION}-basis.{question}")),
+        ))
+    }
+
     pub fn status_of(&self, criterion: &str) -> Option<Status> {
         self.criteria
             .iter()
@@ -413,5 +471,46 @@ impl Evaluation {
             }
         }
         counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_read_in_the_language_asked() {
+        let mut q = Questionnaire {
+            info: PluginInfo {
+                id: "t".into(),
+                version: "1.0.0".into(),
+                name: Localized::default(),
+                description: Localized::default(),
+                authors: vec![],
+                languages: vec!["fr".into(), "en".into()],
+                frameworks: vec![],
+                levels: vec![],
+                extensions: vec![],
+            },
+            sections: vec![],
+            questions: vec![],
+            criteria: vec![],
+        };
+        let r = Reference {
+            framework: "rgpd".into(),
+            clause: "art. 44".into(),
+        };
+        // Without a short name: the id in capitals, in every language.
+        assert_eq!(q.reference_label(&r, "en"), "RGPD art. 44");
+        for (lang, short) in [("fr", "RGPD"), ("en", "GDPR")] {
+            q.info.extensions.push(Extension {
+                key: format!("{FRAMEWORK_SHORT_EXTENSION}.rgpd.{lang}"),
+                value: short.into(),
+            });
+        }
+        assert_eq!(q.reference_label(&r, "en"), "GDPR art. 44");
+        assert_eq!(q.reference_label(&r, "fr"), "RGPD art. 44");
+        // A language the plugin does not name: the id.
+        assert_eq!(q.reference_label(&r, "de"), "RGPD art. 44");
     }
 }

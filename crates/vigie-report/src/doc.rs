@@ -332,7 +332,12 @@ impl ReportDoc {
                     status: DocStatus::new(r.status, lang),
                     severity: c.map(|c| c.severity),
                     references: c
-                        .map(|c| c.references.iter().map(|x| x.label()).collect())
+                        .map(|c| {
+                            c.references
+                                .iter()
+                                .map(|x| q.reference_label(x, l))
+                                .collect()
+                        })
                         .unwrap_or_default(),
                     rationale: r.rationale.get(l).to_string(),
                     score: r.score,
@@ -489,7 +494,12 @@ impl DocBuilder<'_> {
             prompt: prompt(q, &row.question, self.lang),
             references: q
                 .question(&row.question)
-                .map(|x| x.references.iter().map(|r| r.label()).collect())
+                .map(|x| {
+                    x.references
+                        .iter()
+                        .map(|r| q.reference_label(r, self.lang.id()))
+                        .collect()
+                })
                 .unwrap_or_default(),
             value: row
                 .value

@@ -132,6 +132,21 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                         report.generated,
                         report.verdicts.join(", ")
                     );
+                    outln!(
+                        "  {} generated interviews, {} comparisons: monotonic, declined never better than \
+                         unknown, unanswered never better than no (critical questions), status and score agree, \
+                         host and plugin applicability agree{}",
+                        report.property_cases,
+                        report.property_comparisons,
+                        if report.undeclared_questions > 0 {
+                            format!(
+                                " ({} questions publish no scoring: not compared with worse answers)",
+                                report.undeclared_questions
+                            )
+                        } else {
+                            String::new()
+                        }
+                    );
                     Ok(())
                 }
                 Err(e) => Err(Failure::new(format!(

@@ -6,8 +6,8 @@
 use vigie_plugin_sdk::content::{Expect, Severity};
 use vigie_plugin_sdk::wit::{self, AnswerValue, Status, YesNo};
 use vigie_plugin_sdk::{
-    Assessment, Content, Outcome, Plugin, Sheet, days_between, localized, sort_findings,
-    to_wit_text,
+    Assessment, Content, Outcome, Plugin, Sheet, days_between, extension, finding, fmt_date,
+    localized, sort_findings, to_wit_text,
 };
 
 vigie_plugin_sdk::include_content!();
@@ -19,17 +19,6 @@ const RENFORCE: &str = "renforce";
 
 /// R-F-1: the refusal finding is raised from this many declined questions.
 const DECLINED_THRESHOLD: usize = 10;
-
-fn fmt_date(d: &wit::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
-}
-
-fn extension(key: &str, value: impl ToString) -> wit::Extension {
-    wit::Extension {
-        key: key.to_string(),
-        value: value.to_string(),
-    }
-}
 
 /// R-LVL-0: the level L to evaluate, and whether it was defaulted.
 fn chosen_level(context: &wit::Context) -> Result<(&'static str, bool), String> {
@@ -77,15 +66,15 @@ fn note_future_dates(sheet: &Sheet, results: &mut [Assessment], future: &[(usize
     }
 }
 
-/// §2: at least one applicable scored question of criterion `c` has a real
-/// answer (met, partial, not met or unknown; not declined, not unanswered).
+/// §2: at least one applicable scored question of criterion `c` has an
+/// answer, a refusal included (not unanswered). A refusal counts: were it
+/// left out, declining the last answer of a criterion could move the verdict
+/// from `insufficient` (V3) to the milder `not-assessed` (V2), a refusal
+/// doing better than "I don't know".
 fn is_informative(sheet: &Sheet, c: usize) -> bool {
-    sheet.scored_questions(c).any(|qi| {
-        matches!(
-            sheet.outcome(qi),
-            Some(Outcome::Met | Outcome::Partial | Outcome::NotMet | Outcome::Unknown)
-        )
-    })
+    sheet
+        .scored_questions(c)
+        .any(|qi| sheet.outcome(qi).is_some())
 }
 
 /// R-LVL-2: a criterion of every level, non-compliant, whose not-met
@@ -140,15 +129,15 @@ fn verdict(
 
 /// R-F-1: the refusal finding, not attached to a criterion.
 fn declined_finding(sheet: &Sheet, n: usize) -> wit::Finding {
-    wit::Finding {
-        id: "declined-answers".to_string(),
-        criterion: None,
-        severity: wit::Severity::High,
-        title: to_wit_text(localized(sheet.languages(), |lang| match lang {
+    finding(
+        "declined-answers",
+        None,
+        wit::Severity::High,
+        to_wit_text(localized(sheet.languages(), |lang| match lang {
             "fr" => "Refus de répondre".to_string(),
             _ => "Refusal to answer".to_string(),
         })),
-        recommendation: to_wit_text(localized(sheet.languages(), |lang| match lang {
+        to_wit_text(localized(sheet.languages(), |lang| match lang {
             "fr" => format!(
                 "Le fournisseur a refusé de répondre à {n} questions. Exiger les réponses et les preuves par écrit sous 30 jours ; un refus persistant doit conduire à reconsidérer le recours à ce fournisseur."
             ),
@@ -156,8 +145,8 @@ fn declined_finding(sheet: &Sheet, n: usize) -> wit::Finding {
                 "The supplier declined {n} questions. Require the answers and evidence in writing within 30 days; a persistent refusal should lead to reconsidering this supplier."
             ),
         })),
-        deadline_days: Some(30),
-    }
+        Some(30),
+    )
 }
 
 /// The rules of `RULES.md` §1–§3 on a sheet whose context carries the level L
@@ -444,7 +433,7 @@ mod tests {
             ("standard-level", "standard", "good", "V4", 100.0),
             ("offshore-gaps", "standard", "improve", "V5", 74.1),
             ("unaware", "standard", "insufficient", "V1", 7.2),
-            ("refuses", "standard", "not-assessed", "V2", 4.1),
+            ("refuses", "standard", "insufficient", "V3", 4.1),
             ("renforce-gaps", "renforce", "improve", "V5", 91.0),
             ("future-restore-test", "renforce", "improve", "V5", 99.4),
         ];
@@ -498,10 +487,13 @@ mod tests {
     }
 
     #[test]
-    fn refuses_is_not_assessed_with_the_refusal_finding() {
+    fn refuses_is_insufficient_with_the_refusal_finding() {
         let e = run(&golden("refuses"));
         assert_eq!(ext(&e, "applicable-criteria"), Some("44"));
-        assert_eq!(ext(&e, "informative-criteria"), Some("4"));
+        // Refusals are answers: only the two criteria left without any
+        // answer (least-privilege, incident-preparation) are not informative.
+        assert_eq!(ext(&e, "informative-criteria"), Some("42"));
+        assert_eq!(ext(&e, "critical-gaps"), Some(""));
         assert_eq!(ext(&e, "declined-questions"), Some("64"));
         let f = e
             .findings
@@ -647,6 +639,46 @@ mod tests {
         );
         let e = run(&set);
         assert_eq!((e.verdict.id.as_str(), e.score), ("good", Some(100.0)));
+    }
+
+    fn severity_of(e: &wit::Evaluation) -> u8 {
+        e.verdict.severity as u8
+    }
+
+    /// Found by the random property test: with exactly half the criteria
+    /// informative and S < 50, declining the one `unknown` answer of a
+    /// criterion (here `m08-named-accounts`) gave `not-assessed` (medium)
+    /// where `unknown` gave `insufficient` (high). Walking `refuses.toml`
+    /// from refusals to `unknown` one yes/no question at a time crosses that
+    /// threshold: at every step, the refusal must not do better.
+    #[test]
+    fn declining_is_never_better_than_unknown_on_the_way_from_refusal() {
+        let mut set = golden("refuses");
+        let declined: Vec<String> = set
+            .answers
+            .iter()
+            .filter(|a| matches!(a.value, AnswerValue::Declined))
+            .filter(|a| {
+                CONTENT
+                    .question_index(&a.question)
+                    .is_some_and(|qi| CONTENT.questions[qi].kind == Kind::YesNo)
+            })
+            .map(|a| a.question.clone())
+            .collect();
+        assert!(declined.len() > 40, "{}", declined.len());
+        for question in declined {
+            let refused = run(&set);
+            set = with_answer(set, &question, AnswerValue::YesNo(YesNo::Unknown));
+            let unknown = run(&set);
+            assert!(
+                severity_of(&refused) >= severity_of(&unknown),
+                "declining `{question}` gives `{}` ({:?}) where unknown gives `{}` ({:?})",
+                refused.verdict.id,
+                ext(&refused, "verdict-rule"),
+                unknown.verdict.id,
+                ext(&unknown, "verdict-rule"),
+            );
+        }
     }
 
     #[test]

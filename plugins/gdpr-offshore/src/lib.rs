@@ -6,8 +6,8 @@
 
 use vigie_plugin_sdk::wit::{self, AnswerValue, Status, YesNo};
 use vigie_plugin_sdk::{
-    Assessment, Content, Outcome, Plugin, Sheet, days_between, localized, sort_findings, text_in,
-    to_wit_text, wit_text,
+    Assessment, Content, Outcome, Plugin, Sheet, days_between, extension, finding, fmt_date,
+    localized, parse_date, sort_findings, text_in, to_wit_text, wit_text,
 };
 
 vigie_plugin_sdk::include_content!();
@@ -56,32 +56,6 @@ fn choice_label(sheet: &Sheet, question: &str, id: &str, lang: &str) -> String {
                 .find(|c| c.id == id)
         })
         .map_or_else(|| id.to_string(), |c| text_in(c.label, lang).to_string())
-}
-
-fn parse_date(s: &str) -> Option<wit::Date> {
-    let mut parts = s.splitn(3, '-');
-    let year = parts.next()?.parse().ok()?;
-    let month = parts.next()?.parse().ok()?;
-    let day = parts.next()?.parse().ok()?;
-    Some(wit::Date { year, month, day })
-}
-
-fn finding(
-    id: &str,
-    criterion: Option<&str>,
-    severity: wit::Severity,
-    title: wit::Localized,
-    recommendation: wit::Localized,
-    deadline_days: Option<u32>,
-) -> wit::Finding {
-    wit::Finding {
-        id: id.to_string(),
-        criterion: criterion.map(str::to_string),
-        severity,
-        title,
-        recommendation,
-        deadline_days,
-    }
 }
 
 /// R1 case 3: worst-wins roll-up of `transfers` over `transfer-mapping` and
@@ -475,10 +449,6 @@ fn certificate_rule(sheet: &Sheet, results: &mut [Assessment]) -> Result<(), Str
     Ok(())
 }
 
-fn fmt_date(d: &wit::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
-}
-
 /// R4 rule 2: whether too little is known to conclude.
 fn not_assessed(sheet: &Sheet) -> bool {
     let content = sheet.content;
@@ -606,10 +576,7 @@ impl Plugin for Gdpr {
         if let Some(f) = stale_list_finding(sheet) {
             evaluation.findings.push(f);
         }
-        evaluation.extensions.push(wit::Extension {
-            key: "verdict-rule".to_string(),
-            value: gate.to_string(),
-        });
+        evaluation.extensions.push(extension("verdict-rule", gate));
         sort_findings(&mut evaluation.findings);
         Ok(evaluation)
     }

@@ -4,40 +4,13 @@
 
 use vigie_plugin_sdk::wit::{self, Status, YesNo};
 use vigie_plugin_sdk::{
-    Assessment, Content, Plugin, Sheet, days_between, localized, to_wit_text, wit_text,
+    Assessment, Content, Plugin, Sheet, days_between, extension, finding, fmt_date, localized,
+    to_wit_text, wit_text,
 };
 
 vigie_plugin_sdk::include_content!();
 
 pub struct Nis2;
-
-fn fmt_date(d: &wit::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
-}
-
-fn extension(key: &str, value: impl ToString) -> wit::Extension {
-    wit::Extension {
-        key: key.to_string(),
-        value: value.to_string(),
-    }
-}
-
-fn finding(
-    id: &str,
-    severity: wit::Severity,
-    title: wit::Localized,
-    recommendation: wit::Localized,
-    deadline_days: Option<u32>,
-) -> wit::Finding {
-    wit::Finding {
-        id: id.to_string(),
-        criterion: None,
-        severity,
-        title,
-        recommendation,
-        deadline_days,
-    }
-}
 
 /// R-ISO-1 and R-ISO-3: rationales for the certificate criterion.
 fn certificate_rationale(sheet: &Sheet, result: &mut Assessment) -> bool {
@@ -155,6 +128,14 @@ fn scope(sheet: &Sheet, evaluation: &mut wit::Evaluation) {
     evaluation
         .extensions
         .push(extension("client-entity-class-derived", derived));
+    // Proposed to the auditor at `client-entity-class`, to confirm rather
+    // than work out (the host shows it at the question).
+    if derived != "unknown" {
+        evaluation.extensions.extend([
+            extension("suggested-answer.client-entity-class", derived),
+            extension("suggested-answer-basis.client-entity-class", rule),
+        ]);
+    }
     let stated = sheet.choice("client-entity-class");
     let class = stated.unwrap_or(derived);
     if let Some(stated) = stated
@@ -163,6 +144,7 @@ fn scope(sheet: &Sheet, evaluation: &mut wit::Evaluation) {
     {
         evaluation.findings.push(finding(
             "scope-class-check",
+            None,
             wit::Severity::Info,
             to_wit_text(localized(sheet.languages(), |lang| match lang {
                 "fr" => "Classe NIS2 du client à confirmer".to_string(),
@@ -272,6 +254,7 @@ impl Plugin for Nis2 {
                 let e = fmt_date(&expiry);
                 evaluation.findings.push(finding(
                     "iso-renewal-due",
+                    None,
                     wit::Severity::Low,
                     to_wit_text(localized(sheet.languages(), |lang| match lang {
                         "fr" => format!("Certificat ISO 27001 à renouveler avant le {e}"),
@@ -299,6 +282,7 @@ impl Plugin for Nis2 {
             };
             evaluation.findings.push(finding(
                 id,
+                None,
                 severity,
                 wit_text(v.label),
                 wit_text(v.summary),
@@ -306,7 +290,7 @@ impl Plugin for Nis2 {
             ));
         }
         scope(sheet, &mut evaluation);
-        if sheet.includes("supplier-sites", "outside-eu") {
+        if sheet.includes("supplier-sites", "outside-eu") == Some(true) {
             evaluation.extensions.push(extension("offshore", "true"));
         }
         evaluation

@@ -21,6 +21,9 @@ pub struct Info {
 pub struct Framework {
     pub id: &'static str,
     pub title: Text,
+    /// How a reference reads before its clause, per language (empty: the
+    /// id in capitals).
+    pub short: Text,
 }
 
 #[derive(Debug)]
@@ -143,6 +146,10 @@ pub struct Question {
     pub evidence: Text,
     pub kind: Kind,
     pub choices: &'static [Choice],
+    /// The answers a yes/no question takes (`yes`, `no`, `partial`,
+    /// `unknown`): all four unless the content says otherwise; empty for
+    /// other kinds.
+    pub answers: &'static [&'static str],
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub unit: Option<Text>,

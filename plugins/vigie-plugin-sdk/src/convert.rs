@@ -41,13 +41,80 @@ fn tags_extension(tags: &[&str]) -> Vec<wit::Extension> {
 /// refused at input.
 pub const PAST_DATE_EXTENSION: &str = "date-not-after-assessment";
 
+/// The plugin-info extension prefix naming a framework as references read
+/// in each language: `framework-short.FRAMEWORK.LANG` = `GDPR`.
+pub const FRAMEWORK_SHORT_EXTENSION: &str = "framework-short";
+
+/// The evaluation extension carrying the SDK's applicability of every
+/// question (see `Sheet::applicability_mask`).
+pub const APPLICABILITY_EXTENSION: &str = "applicable-questions";
+
+/// The extension key publishing how a question is scored (`yes`, `no`,
+/// `context`, `choices`, `at-least:MET[:PARTIAL]`, `below:MET[:PARTIAL]`,
+/// `after-assessment`, `within-days:N`), so that `vigie plugin check` knows
+/// which answers are worse than others.
+pub const SCORING_EXTENSION: &str = "scoring";
+/// The outcome of each scored choice, `id=met,id=not-met,…`.
+pub const CHOICE_SCORES_EXTENSION: &str = "choice-scores";
+/// The answers a yes/no question takes, comma-separated, when the content
+/// restricts them (`yes,no,unknown` for "have you suffered an attack?"): the
+/// host refuses any other.
+pub const YES_NO_ANSWERS_EXTENSION: &str = "yes-no-answers";
+/// `true` on a critical question.
+pub const CRITICAL_EXTENSION: &str = "critical";
+
+fn outcome_id(o: content::Outcome) -> &'static str {
+    match o {
+        content::Outcome::Met => "met",
+        content::Outcome::Partial => "partial",
+        content::Outcome::NotMet => "not-met",
+        content::Outcome::Unknown | content::Outcome::Declined => "unknown",
+    }
+}
+
+fn scoring(expect: content::Expect) -> String {
+    use content::Expect;
+    let bounds = |met: f64, partial: Option<f64>| match partial {
+        Some(p) => format!("{met}:{p}"),
+        None => met.to_string(),
+    };
+    match expect {
+        Expect::Context => "context".to_string(),
+        Expect::Yes => "yes".to_string(),
+        Expect::No => "no".to_string(),
+        Expect::Choices => "choices".to_string(),
+        Expect::MetAtLeast { met, partial } => format!("at-least:{}", bounds(met, partial)),
+        Expect::MetBelow { met, partial } => format!("below:{}", bounds(met, partial)),
+        Expect::AfterAssessment => "after-assessment".to_string(),
+        Expect::WithinDays(n) => format!("within-days:{n}"),
+    }
+}
+
 fn question_extensions(q: &content::Question) -> Vec<wit::Extension> {
     let mut extensions = tags_extension(q.tags);
-    if matches!(q.expect, content::Expect::WithinDays(_)) {
+    let mut push = |key: &str, value: String| {
         extensions.push(wit::Extension {
-            key: PAST_DATE_EXTENSION.to_string(),
-            value: "true".to_string(),
-        });
+            key: key.to_string(),
+            value,
+        })
+    };
+    if matches!(q.expect, content::Expect::WithinDays(_)) {
+        push(PAST_DATE_EXTENSION, "true".to_string());
+    }
+    push(SCORING_EXTENSION, scoring(q.expect));
+    if q.expect == content::Expect::Choices {
+        let scores: Vec<String> = q
+            .choices
+            .iter()
+            .filter_map(|c| c.score.map(|o| format!("{}={}", c.id, outcome_id(o))))
+            .collect();
+        push(CHOICE_SCORES_EXTENSION, scores.join(","));
+    }
+    if q.critical {
+        push(CRITICAL_EXTENSION, "true".to_string());
+    }
+    if q.kind == Kind::YesNo && q.answers.len() < 4 {
+        push(YES_NO_ANSWERS_EXTENSION, q.answers.join(","));
     }
     extensions
 }
@@ -145,6 +212,12 @@ pub fn describe(content: &Content) -> wit::Questionnaire {
                     key: k.to_string(),
                     value: v.to_string(),
                 })
+                .chain(content.frameworks.iter().flat_map(|f| {
+                    f.short.iter().map(|(lang, text)| wit::Extension {
+                        key: format!("{FRAMEWORK_SHORT_EXTENSION}.{}.{lang}", f.id),
+                        value: (*text).to_string(),
+                    })
+                }))
                 .collect(),
         },
         sections: content

@@ -35,11 +35,58 @@ pub mod bindings {
 /// The WIT types (`Evaluation`, `Answer`, `Context`, ...).
 pub use bindings::exports::vigie::questionnaire::plugin as wit;
 pub use content::{Content, Outcome, text_in};
-pub use convert::{PAST_DATE_EXTENSION, describe};
+pub use convert::{
+    APPLICABILITY_EXTENSION, CHOICE_SCORES_EXTENSION, CRITICAL_EXTENSION,
+    FRAMEWORK_SHORT_EXTENSION, PAST_DATE_EXTENSION, SCORING_EXTENSION, YES_NO_ANSWERS_EXTENSION,
+    describe,
+};
 pub use sheet::{
     Assessment, Sheet, days_between, localized, score_in_band, sort_findings, status_band,
     to_wit_text,
 };
+
+/// A date as `YYYY-MM-DD`, for rationales and findings.
+pub fn fmt_date(d: &wit::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+}
+
+/// A `YYYY-MM-DD` date (a date in content data, such as an "as of" date);
+/// `None` when it is not one.
+pub fn parse_date(s: &str) -> Option<wit::Date> {
+    let mut parts = s.splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(wit::Date { year, month, day })
+}
+
+/// An evaluation extension (a key and its value as text).
+pub fn extension(key: &str, value: impl ToString) -> wit::Extension {
+    wit::Extension {
+        key: key.to_string(),
+        value: value.to_string(),
+    }
+}
+
+/// A finding the rules add beyond the SDK's one per criterion not compliant
+/// (a refusal, a renewal due): `criterion` when it belongs to one.
+pub fn finding(
+    id: &str,
+    criterion: Option<&str>,
+    severity: wit::Severity,
+    title: wit::Localized,
+    recommendation: wit::Localized,
+    deadline_days: Option<u32>,
+) -> wit::Finding {
+    wit::Finding {
+        id: id.to_string(),
+        criterion: criterion.map(str::to_string),
+        severity,
+        title,
+        recommendation,
+        deadline_days,
+    }
+}
 
 /// A static content text as a WIT `localized` value.
 pub fn wit_text(text: content::Text) -> wit::Localized {

@@ -75,21 +75,11 @@ pub fn sort_findings(findings: &mut [wit::Finding]) {
     findings.sort_by_key(|f| std::cmp::Reverse(severity_rank(f.severity)));
 }
 
-/// Days from `from` to `to` (negative when `to` is earlier).
+/// Days from `from` to `to` (negative when `to` is earlier): the calendar
+/// arithmetic the host uses too (`vigie_rules`).
 pub fn days_between(from: &wit::Date, to: &wit::Date) -> i64 {
-    days_since_epoch(to) - days_since_epoch(from)
-}
-
-fn days_since_epoch(d: &wit::Date) -> i64 {
-    // Howard Hinnant's days_from_civil (proleptic Gregorian calendar).
-    let month = i64::from(d.month);
-    let y = i64::from(d.year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy =
-        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(d.day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    vigie_rules::days_from_civil(to.year, to.month, to.day)
+        - vigie_rules::days_from_civil(from.year, from.month, from.day)
 }
 
 /// Answers laid against the content.
@@ -106,15 +96,6 @@ fn level_ok(levels: &[&str], level: Option<&str>) -> bool {
     match level {
         Some(level) if !levels.is_empty() => levels.contains(&level),
         _ => true,
-    }
-}
-
-fn matches_value(value: &AnswerValue, wanted: &str) -> bool {
-    match value {
-        AnswerValue::YesNo(v) => yes_no_id(*v) == wanted,
-        AnswerValue::Choice(id) => id == wanted,
-        AnswerValue::Choices(ids) => ids.iter().any(|i| i == wanted),
-        _ => false,
     }
 }
 
@@ -135,6 +116,81 @@ fn number(value: &AnswerValue) -> Option<f64> {
     }
 }
 
+impl vigie_rules::AnswerView for AnswerValue {
+    fn is_declined(&self) -> bool {
+        matches!(self, AnswerValue::Declined)
+    }
+    fn matches(&self, id: &str) -> bool {
+        match self {
+            AnswerValue::YesNo(v) => yes_no_id(*v) == id,
+            AnswerValue::Choice(c) => c == id,
+            AnswerValue::Choices(ids) => ids.iter().any(|i| i == id),
+            _ => false,
+        }
+    }
+    fn includes(&self, id: &str) -> bool {
+        matches!(self, AnswerValue::Choices(ids) if ids.iter().any(|i| i == id))
+    }
+    fn number(&self) -> Option<f64> {
+        number(self)
+    }
+}
+
+/// The content with the answers given, as the rules shared with the host
+/// read them.
+struct View<'c, 'a> {
+    content: &'c Content,
+    given: &'c [Option<&'a wit::Answer>],
+}
+
+impl vigie_rules::Items for View<'_, '_> {
+    type Answer = AnswerValue;
+    type Str = &'static str;
+
+    fn section_count(&self) -> usize {
+        self.content.sections.len()
+    }
+    fn question_count(&self) -> usize {
+        self.content.questions.len()
+    }
+    fn section_of(&self, q: usize) -> Option<usize> {
+        Some(self.content.questions[q].section)
+    }
+    fn levels(&self, item: vigie_rules::Item) -> &[&'static str] {
+        match item {
+            vigie_rules::Item::Section(s) => self.content.sections[s].levels,
+            vigie_rules::Item::Question(q) => self.content.questions[q].levels,
+        }
+    }
+    fn conditions(
+        &self,
+        item: vigie_rules::Item,
+        each: &mut vigie_rules::ConditionVisitor<'_, &'static str>,
+    ) {
+        let (alternatives, before) = match item {
+            vigie_rules::Item::Section(s) => (self.content.sections[s].applicable_when, usize::MAX),
+            vigie_rules::Item::Question(q) => (self.content.questions[q].applicable_when, q),
+        };
+        for (alt, all) in alternatives.iter().enumerate() {
+            for c in all.iter() {
+                let test = match c.test {
+                    Test::Answered => vigie_rules::Test::Answered,
+                    Test::Unanswered => vigie_rules::Test::Unanswered,
+                    Test::OneOf(v) => vigie_rules::Test::OneOf(v),
+                    Test::NoneOf(v) => vigie_rules::Test::NoneOf(v),
+                    Test::Includes(id) => vigie_rules::Test::Includes(id),
+                    Test::AtLeast(n) => vigie_rules::Test::AtLeast(n),
+                    Test::Below(n) => vigie_rules::Test::Below(n),
+                };
+                each(alt, Some(c.question).filter(|&i| i < before), test);
+            }
+        }
+    }
+    fn answer(&self, q: usize) -> Option<&AnswerValue> {
+        self.given.get(q).copied().flatten().map(|a| &a.value)
+    }
+}
+
 impl<'a> Sheet<'a> {
     /// Lays `answers` against `content`. An answer to an unknown question is an
     /// error (the host never sends one); answers to questions that do not
@@ -151,32 +207,22 @@ impl<'a> Sheet<'a> {
                 .ok_or_else(|| format!("unknown question `{}`", answer.question))?;
             given[index] = Some(answer);
         }
-        let level = context.level.as_deref();
-        let mut section_applies: Vec<Option<bool>> = vec![None; content.sections.len()];
-        let mut effective: Vec<Option<&wit::Answer>> = vec![None; content.questions.len()];
-        let mut applies = Vec::with_capacity(content.questions.len());
-        for (index, question) in content.questions.iter().enumerate() {
-            let section = &content.sections[question.section];
-            let section_ok = *section_applies[question.section].get_or_insert_with(|| {
-                level_ok(section.levels, level) && holds(section.applicable_when, &effective)
-            });
-            let ok = section_ok
-                && level_ok(question.levels, level)
-                && holds(question.applicable_when, &effective);
-            if ok {
-                effective[index] = given[index];
-            }
-            applies.push(ok);
-        }
-        let section_applies = section_applies
-            .into_iter()
-            .zip(content.sections)
-            .map(|(flag, s)| {
-                flag.unwrap_or_else(|| {
-                    level_ok(s.levels, level) && holds(s.applicable_when, &effective)
-                })
-            })
+        let applicability = vigie_rules::applicability(
+            &View {
+                content,
+                given: &given,
+            },
+            context.level.as_deref(),
+        );
+        let effective: Vec<Option<&wit::Answer>> = given
+            .iter()
+            .enumerate()
+            .map(|(i, a)| a.filter(|_| applicability.question(i)))
             .collect();
+        let vigie_rules::Applicability {
+            sections: section_applies,
+            questions: applies,
+        } = applicability;
         Ok(Sheet {
             content,
             context,
@@ -220,9 +266,23 @@ impl<'a> Sheet<'a> {
             .map(|(i, _)| i)
     }
 
-    /// Whether a multiple-choice answer includes `choice`.
-    pub fn includes(&self, question: &str, choice: &str) -> bool {
-        matches!(self.answer(question), Some(AnswerValue::Choices(ids)) if ids.iter().any(|i| i == choice))
+    /// Whether a multiple-choice answer includes `choice`: `None` when the
+    /// question does not apply, is unanswered or declined (like every
+    /// accessor), so that "not chosen" and "not known" stay apart.
+    pub fn includes(&self, question: &str, choice: &str) -> Option<bool> {
+        self.chosen(question)
+            .map(|ids| ids.iter().any(|i| i == choice))
+    }
+
+    /// The chosen choice ids of a choice question (one for a single
+    /// choice): `None` when the question does not apply, is unanswered or
+    /// declined.
+    pub fn chosen(&self, question: &str) -> Option<&'a [String]> {
+        match self.answer(question) {
+            Some(AnswerValue::Choices(ids)) => Some(ids.as_slice()),
+            Some(AnswerValue::Choice(id)) => Some(std::slice::from_ref(id)),
+            _ => None,
+        }
     }
 
     pub fn section_applies(&self, index: usize) -> bool {
@@ -673,8 +733,27 @@ impl<'a> Sheet<'a> {
                 severity: severity(verdict.severity),
             },
             findings,
-            extensions: Vec::new(),
+            extensions: vec![wit::Extension {
+                key: convert::APPLICABILITY_EXTENSION.to_string(),
+                value: self.applicability_mask(),
+            }],
         })
+    }
+
+    /// Which questions apply, as the hexadecimal digits of a bit mask in
+    /// question order (question 4k + j is bit j of digit k): what
+    /// `vigie plugin check` compares with the host's applicability.
+    pub fn applicability_mask(&self) -> String {
+        self.applies
+            .chunks(4)
+            .map(|bits| {
+                let digit = bits
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |d, (j, &b)| d | (u32::from(b) << j));
+                char::from_digit(digit, 16).unwrap_or('0')
+            })
+            .collect()
     }
 }
 
@@ -722,31 +801,6 @@ fn outcome_rank(o: Outcome) -> u8 {
         Outcome::Declined => 3,
         Outcome::NotMet => 4,
     }
-}
-
-fn holds(alternatives: content::Applicability, effective: &[Option<&wit::Answer>]) -> bool {
-    alternatives.is_empty()
-        || alternatives.iter().any(|all| {
-            all.iter().all(|c| {
-                let answered = effective
-                    .get(c.question)
-                    .copied()
-                    .flatten()
-                    .map(|a| &a.value)
-                    .filter(|v| !matches!(v, AnswerValue::Declined));
-                match c.test {
-                    Test::Answered => answered.is_some(),
-                    Test::Unanswered => answered.is_none(),
-                    Test::OneOf(values) => answered.is_some_and(|a| values.iter().any(|v| matches_value(a, v))),
-                    Test::NoneOf(values) => answered.is_some_and(|a| !values.iter().any(|v| matches_value(a, v))),
-                    Test::Includes(id) => {
-                        matches!(answered, Some(AnswerValue::Choices(ids)) if ids.iter().any(|i| i == id))
-                    }
-                    Test::AtLeast(n) => answered.and_then(number).is_some_and(|v| v >= n),
-                    Test::Below(n) => answered.and_then(number).is_some_and(|v| v < n),
-                }
-            })
-        })
 }
 
 #[derive(Default)]
@@ -916,6 +970,7 @@ mod tests {
                 Kind::Date
             },
             choices: &[],
+            answers: &["yes", "no", "partial", "unknown"],
             min: None,
             max: None,
             unit: None,
@@ -1106,6 +1161,55 @@ mod tests {
         let only_moot = [answer("pick", AnswerValue::Choice("moot".into()))];
         let sheet = Sheet::new(&WITH_CHOICE, &only_moot, &c).unwrap();
         assert_eq!(sheet.assess(0).status, Status::NotAssessed);
+    }
+
+    #[test]
+    fn choice_accessors_say_none_when_nothing_is_known() {
+        static CHOICES: [Choice; 2] = [
+            Choice {
+                id: "eu",
+                label: &[],
+                score: None,
+                tags: &[],
+            },
+            Choice {
+                id: "outside-eu",
+                label: &[],
+                score: None,
+                tags: &[],
+            },
+        ];
+        static QUESTIONS: [Question; 2] = [
+            Question {
+                choices: &CHOICES,
+                kind: Kind::MultipleChoice,
+                critical: false,
+                ..q("sites", Expect::Context, &[])
+            },
+            Question {
+                choices: &CHOICES,
+                kind: Kind::SingleChoice,
+                critical: false,
+                ..q("main", Expect::Context, &[])
+            },
+        ];
+        static SITES: Content = with_questions(&QUESTIONS);
+        let c = ctx();
+        let answers = [
+            answer("sites", AnswerValue::Choices(vec!["eu".into()])),
+            answer("main", AnswerValue::Choice("outside-eu".into())),
+        ];
+        let sheet = Sheet::new(&SITES, &answers, &c).unwrap();
+        assert_eq!(sheet.includes("sites", "eu"), Some(true));
+        assert_eq!(sheet.includes("sites", "outside-eu"), Some(false));
+        assert_eq!(sheet.chosen("sites"), Some(&["eu".to_string()][..]));
+        assert_eq!(sheet.chosen("main"), Some(&["outside-eu".to_string()][..]));
+        let declined = [answer("sites", AnswerValue::Declined)];
+        let sheet = Sheet::new(&SITES, &declined, &c).unwrap();
+        assert_eq!(sheet.includes("sites", "eu"), None);
+        assert_eq!(sheet.chosen("sites"), None);
+        let sheet = Sheet::new(&SITES, &[], &c).unwrap();
+        assert_eq!(sheet.includes("sites", "eu"), None);
     }
 
     #[test]

@@ -60,7 +60,10 @@ impl App {
         let Some(iv) = self.interview() else { return };
         let q = &iv.questionnaire.questions[iv.current];
         let value = match &q.kind {
-            AnswerKind::YesNo => YesNo::ALL.get(option).map(|v| AnswerValue::YesNo(*v)),
+            AnswerKind::YesNo => q
+                .yes_no_answers()
+                .get(option)
+                .map(|v| AnswerValue::YesNo(*v)),
             AnswerKind::SingleChoice(choices) => choices
                 .get(option)
                 .map(|c| AnswerValue::Choice(c.id.clone())),

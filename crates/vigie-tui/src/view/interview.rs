@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use vigie_model::{AnswerKind, Lang, Status, YesNo};
+use vigie_model::{AnswerKind, Lang, Status};
 
 use super::{block, clip};
 use crate::app::{App, Interview};
@@ -250,7 +250,9 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     };
     match &q.kind {
         AnswerKind::YesNo => {
-            for (i, v) in YesNo::ALL.iter().enumerate() {
+            // Only the answers the question takes (no "partial" to "have
+            // you suffered a cyberattack?").
+            for (i, v) in q.yes_no_answers().iter().enumerate() {
                 let chosen = matches!(current, Some(vigie_model::AnswerValue::YesNo(x)) if x == v);
                 lines.push(option(i + 1, v.label(lang).to_string(), chosen));
             }
@@ -371,7 +373,33 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             app.theme.muted,
         )));
     }
-    let refs: Vec<String> = q.references.iter().map(|r| r.label()).collect();
+    // A value the plugin works out from other answers, for the auditor to
+    // confirm rather than work out.
+    if let Some((value, basis)) = iv
+        .evaluation
+        .as_ref()
+        .and_then(|e| e.suggested_answer(&q.id))
+    {
+        let label = q
+            .kind
+            .choices()
+            .iter()
+            .find(|c| c.id == value)
+            .map_or(value.to_string(), |c| c.label.get(lang).to_string());
+        let basis = basis.map(|b| format!(" ({b})")).unwrap_or_default();
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} {label}{basis}",
+                lang.pick("Déduit des réponses :", "Derived from the answers:")
+            ),
+            app.theme.ok,
+        )));
+    }
+    let refs: Vec<String> = q
+        .references
+        .iter()
+        .map(|r| iv.questionnaire.reference_label(r, lang))
+        .collect();
     if !refs.is_empty() {
         lines.push(Line::from(Span::styled(
             format!("{} {}", lang.pick("Réf.", "Ref."), refs.join(" · ")),
