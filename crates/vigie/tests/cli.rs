@@ -423,7 +423,7 @@ fn bulk_file_errors_name_file_and_line_and_write_nothing() {
     let dotted = env.write("dotted.toml", "[answers]\nm21.backup = \"yes\"\n");
     let err = env.fails(&["answer", &id, "--file", &dotted]);
     assert!(
-        err.contains(&format!("{dotted}:2:")) && err.contains("write \"m21.backup\" = ..."),
+        err.contains(&format!("{dotted}:2:")) && err.contains("write \"m21.backup\" = …"),
         "{err}"
     );
 
