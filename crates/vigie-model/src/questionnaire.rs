@@ -253,7 +253,8 @@ impl Questionnaire {
     /// name in that language (e.g. `GDPR art. 44`, `RGPD art. 44`) when the
     /// plugin gives one ([`FRAMEWORK_SHORT_EXTENSION`]), else
     /// [`Reference::label`].
-    pub fn reference_label(&self, reference: &Reference, lang: &str) -> String {
+    pub fn reference_label(&self, reference: &Reference, lang: impl AsRef<str>) -> String {
+        let lang = lang.as_ref();
         let key = format!("{FRAMEWORK_SHORT_EXTENSION}.{}.{lang}", reference.framework);
         match self.info.extensions.iter().find(|e| e.key == key) {
             Some(short) => format!("{} {}", short.value, reference.clause),

@@ -12,7 +12,7 @@ use vigie_app::Workbench;
 use vigie_app::workbench::{AppError, answers_of, by_question};
 use vigie_model::{
     Answer, AnswerKind, AnswerValue, Applicability, Date, EvalContext, Evaluation, Lang,
-    Questionnaire, YesNo, applicable_items,
+    Questionnaire, applicable_items,
 };
 use vigie_plugin_host::Plugin;
 use vigie_store::{
