@@ -289,6 +289,11 @@ impl Workbench {
     }
 
     /// Who writes: recorded with every change.
+    /// The plugin engine this workbench runs its questionnaires on.
+    pub fn host(&self) -> Arc<Host> {
+        self.catalog.host().clone()
+    }
+
     pub fn auditor(&self) -> &str {
         self.store.auditor()
     }

@@ -55,6 +55,8 @@ macro_rules! actions {
 pub enum Scope {
     Global,
     Home,
+    /// The home screen's portfolio view (its keys come before the home screen's).
+    Portfolio,
     Interview,
     Findings,
     /// The supplier and new-assessment forms (typed text goes to the field first).
@@ -78,6 +80,15 @@ actions! {
     NewAssessment = "new-assessment", Home, ["a"], "nouvelle évaluation", "new assessment";
     Plugins = "plugins", Home, ["p"], "questionnaires installés", "installed questionnaires";
     Reassess = "reassess", Home, ["r"], "réévaluer (reprendre les réponses, à confirmer)", "reassess (reuse the answers, to confirm)";
+    SwitchHome = "switch-home", Home, ["tab"], "portefeuille / fournisseurs et évaluations", "portfolio / suppliers and assessments";
+    SortPortfolio = "sort", Portfolio, ["o"], "changer le tri (risque, verdict, échéance…)", "change the order (risk, verdict, due date…)";
+    FilterVerdict = "filter-verdict", Portfolio, ["v"], "filtrer : verdict au moins moyen, élevé, critique", "filter: verdict at least medium, high, critical";
+    FilterDue = "filter-due", Portfolio, ["d"], "filtrer : évaluation due dans les 90 jours", "filter: assessment due within 90 days";
+    FilterOverdue = "filter-overdue", Portfolio, ["r"], "filtrer : actions en retard", "filter: overdue actions";
+    FilterExpiring = "filter-expiring", Portfolio, ["E"], "filtrer : preuves qui expirent", "filter: expiring evidence";
+    FilterName = "filter-name", Portfolio, ["/"], "chercher un fournisseur par son nom", "find a supplier by name";
+    ClearFilter = "clear-filter", Portfolio, ["x"], "effacer les filtres", "clear the filters";
+    Demo = "demo", Portfolio, ["D"], "ouvrir le portefeuille de démonstration (fichier à part)", "open the sample portfolio (a file of its own)";
     NextUnanswered = "next-unanswered", Interview, ["n"], "question suivante sans réponse ou à confirmer", "next question unanswered or to confirm";
     PrevUnanswered = "prev-unanswered", Interview, ["p"], "question précédente sans réponse ou à confirmer", "previous question unanswered or to confirm";
     ConfirmAnswer = "confirm-answer", Interview, ["y"], "confirmer la réponse reprise telle quelle", "confirm a carried-over answer as it is";

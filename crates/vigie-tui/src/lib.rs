@@ -37,6 +37,7 @@ pub enum TuiError {
 }
 
 /// What the binary hands to the workbench.
+#[derive(Clone)]
 pub struct Options {
     pub db: PathBuf,
     pub auditor: String,
@@ -116,14 +117,17 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<Option<i32>, TuiError> {
     guard
         .terminal
         .draw(|frame| view::splash(frame, options.lang))?;
+    let mut options = options;
     let mut app = build_app(&options, host.clone())?;
-    app.scorer = Some(worker::spawn(
-        host,
+    let mut worker = worker::spawn(
+        host.clone(),
         options.db.clone(),
         options.auditor.clone(),
         app.cancel_flag(),
         tx.clone(),
-    ));
+    );
+    app.scorer = Some(worker.requests.clone());
+    let worker_tx = tx.clone();
     terminal::spawn_input(tx);
     // Score whatever the first screen shows.
     app.request_score();
@@ -142,6 +146,42 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<Option<i32>, TuiError> {
         }
         if app.quit {
             break;
+        }
+        if let Some(path) = app.reopen.take() {
+            // The sample portfolio (or another file) replaces the open database: the old
+            // worker is stopped and joined first, so nothing it reports lands in the new one.
+            let mut next_options = options.clone();
+            next_options.db = path;
+            match build_app(&next_options, host.clone()) {
+                Ok(mut next) => {
+                    // The worker ends when every sender of its requests is gone.
+                    app.scorer = None;
+                    worker.stop();
+                    while let Ok(msg) = rx.try_recv() {
+                        if matches!(msg, Msg::Key(_) | Msg::Signal(_) | Msg::Resize) {
+                            next.update(msg);
+                        }
+                    }
+                    worker = worker::spawn(
+                        host.clone(),
+                        next_options.db.clone(),
+                        next_options.auditor.clone(),
+                        next.cancel_flag(),
+                        worker_tx.clone(),
+                    );
+                    next.scorer = Some(worker.requests.clone());
+                    next.request_score();
+                    let shown = next_options.db.display().to_string();
+                    next.info(format!(
+                        "{} {}",
+                        next.lang.pick("Ouvert :", "Opened:"),
+                        vigie_model::visible(&shown)
+                    ));
+                    options = next_options;
+                    app = next;
+                }
+                Err(e) => app.error(e),
+            }
         }
     }
     drop(guard);

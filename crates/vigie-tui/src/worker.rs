@@ -90,15 +90,34 @@ fn unable(request: Request, error: String) -> Msg {
 
 /// Starts the worker; requests go in through the returned sender. Setting
 /// `cancel` makes a write that waits for another writer give up.
+/// The worker thread: where requests go, and the thread to join when it is stopped.
+pub struct WorkerHandle {
+    pub requests: Sender<Request>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WorkerHandle {
+    /// Closes the request channel and waits for the worker to finish what it is doing, so
+    /// that it sends nothing more.
+    pub fn stop(&mut self) {
+        let (closed, _) = channel::<Request>();
+        // The app's own copies of `requests` are dropped with the app replaced; ours goes now.
+        self.requests = closed;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 pub fn spawn(
     host: Arc<Host>,
     db: PathBuf,
     auditor: String,
     cancel: Arc<AtomicBool>,
     tx: Sender<Msg>,
-) -> Sender<Request> {
+) -> WorkerHandle {
     let (req_tx, req_rx) = channel::<Request>();
-    std::thread::spawn(move || {
+    let thread = std::thread::spawn(move || {
         let worker = Worker {
             host,
             db,
@@ -108,7 +127,10 @@ pub fn spawn(
         };
         worker.run(req_rx, tx)
     });
-    req_tx
+    WorkerHandle {
+        requests: req_tx,
+        thread: Some(thread),
+    }
 }
 
 /// The worker thread's state: its workbench, opened on first use.

@@ -335,7 +335,15 @@ fn home_with_supplier_and_assessments() {
     s.keys("q");
     s.add_supplier("Infogérance Lyon", "FR", "Infogérance", 2);
     assert_eq!(s.app.home.rows.len(), 4, "two suppliers, two assessments");
+    // The home screen opens on the portfolio; Tab shows the suppliers with their assessments.
+    s.snap("home_portfolio");
+    s.key(KeyCode::Tab);
     s.snap("home_with_assessments");
+    // Esc goes back to the portfolio; Enter on a supplier opens its assessments.
+    s.key(KeyCode::Esc);
+    assert_eq!(s.app.home.mode, vigie_tui::app::HomeMode::Portfolio);
+    s.enter();
+    assert_eq!(s.app.home.mode, vigie_tui::app::HomeMode::Assessments);
 }
 
 // ------------------------------------------------------------------ forms
@@ -513,7 +521,8 @@ fn reassessment_and_comparison() {
     let mut s = Session::nis2_with_answers();
     let first = s.assessment_id();
     s.keys("q");
-    // The assessment row under its supplier.
+    // The assessment row under its supplier, in the assessments list.
+    s.key(KeyCode::Tab);
     s.key(KeyCode::Down);
     s.keys("r");
     assert!(matches!(s.app.screen(), Screen::Interview(_)));
@@ -532,6 +541,7 @@ fn reassessment_and_comparison() {
 fn reassessment_walks_the_answers_to_confirm() {
     let mut s = Session::nis2_with_answers();
     s.keys("q");
+    s.key(KeyCode::Tab);
     s.key(KeyCode::Down);
     s.keys("r");
     let to_confirm = |s: &Session| match s.app.screen() {
@@ -1089,10 +1099,16 @@ fn keys_behave_as_an_auditor_expects() {
         .expect("answered");
     assert_eq!(turnover.value, Some(AnswerValue::Decimal(80_000_000.0)));
 
-    // Back home; Enter on the supplier row opens its assessment, not a new one.
+    // Back home; Enter on the supplier in the portfolio shows its assessments, and Enter
+    // on the supplier row there opens its assessment, not a new one.
     s.keys("q");
     assert!(matches!(s.app.screen(), Screen::Home));
-    s.app.home.selected = 0;
+    s.enter();
+    assert_eq!(s.app.home.mode, vigie_tui::app::HomeMode::Assessments);
+    assert!(matches!(
+        s.app.home.rows[s.app.home.selected],
+        vigie_tui::app::HomeRow::Supplier(_)
+    ));
     s.enter();
     assert_eq!(s.assessment_id(), id, "Enter opens the existing assessment");
     s.keys("q").keys("q");

@@ -347,17 +347,19 @@ fn interview_survives_quit_and_reopen() {
         );
 
         pane.keys(&["q"]);
-        pane.wait_for("Fournisseurs et évaluations");
+        pane.wait_for("Portefeuille ·");
         pane.keys(&["q"]);
         assert_eq!(ws.wait_exit(1, &pane), 0, "q quits normally");
         pane.wait_for("VIGIE-E2E-DONE");
     }
 
-    // Reopen the same file: the assessment is on the home screen.
+    // Reopen the same file: the supplier is in the portfolio, Enter shows its assessments.
     let pane = Pane::start(&ws, 2);
+    pane.wait_for_all(&["Portefeuille ·", "Centre d'appels Tunis"], START_TIMEOUT);
+    pane.keys(&["Enter"]);
     pane.wait_for_all(
-        &["Centre d'appels Tunis", "NIS2", "brouillon"],
-        START_TIMEOUT,
+        &["Fournisseurs et évaluations", "NIS2", "brouillon"],
+        TIMEOUT,
     );
     pane.keys(&["Down", "Enter"]);
     pane.wait_for("· client-staff ");
@@ -386,6 +388,7 @@ fn interview_survives_quit_and_reopen() {
         &["· subcontractors-flowdown ", "Réponse : oui", &note],
         TIMEOUT,
     );
+    // Back to the assessments list it was opened from.
     pane.keys(&["q"]);
     pane.wait_for("Fournisseurs et évaluations");
     pane.keys(&["q"]);
@@ -706,7 +709,7 @@ fn a_colleagues_commands_lose_no_confirmed_answer() {
     eprintln!("{acknowledged} confirmed answers while the colleague ran {runs} commands");
 
     pane.keys(&["q"]);
-    pane.wait_for("Fournisseurs et évaluations");
+    pane.wait_for("Portefeuille ·");
     pane.keys(&["q"]);
     assert_eq!(ws.wait_exit(1, &pane), 0);
 
@@ -794,7 +797,52 @@ fn a_locked_database_is_waited_for_visibly_and_esc_cancels() {
         .expect("count");
     assert_eq!(n, 1);
     pane.keys(&["q"]);
-    pane.wait_for("Fournisseurs et évaluations");
+    pane.wait_for("Portefeuille ·");
     pane.keys(&["q"]);
     assert_eq!(ws.wait_exit(1, &pane), 0);
+}
+
+/// Issue 15: on an empty home screen `D` builds the sample portfolio in a file of its own,
+/// beside the database, and reopens the workbench there; the auditor's database is not
+/// touched, and the workbench keeps working on the sample (Enter, Esc, filters, q).
+#[test]
+fn the_sample_portfolio_opens_in_its_own_file() {
+    let ws = Workspace::new();
+    let pane = Pane::start(&ws, 1);
+    pane.wait_for_within("Aucun fournisseur", START_TIMEOUT);
+    pane.keys(&["D"]);
+    pane.wait_for_all(
+        &[
+            "12 fournisseurs",
+            "Ouvert :",
+            "vigie-demo.sqlite",
+            "À surveiller",
+        ],
+        START_TIMEOUT,
+    );
+    // Overdue actions only, then every supplier again.
+    pane.keys(&["r"]);
+    pane.wait_for("filtre : actions en retard");
+    pane.keys(&["x"]);
+    pane.wait_for("Portefeuille · 12 fournisseurs · au");
+    // Enter shows the selected supplier's assessments; Esc comes back.
+    pane.keys(&["Enter"]);
+    pane.wait_for("Fournisseurs et évaluations");
+    pane.keys(&["Escape"]);
+    pane.wait_for("À surveiller");
+    pane.keys(&["q"]);
+    assert_eq!(ws.wait_exit(1, &pane), 0);
+
+    let demo = ws.db().with_file_name("vigie-demo.sqlite");
+    let suppliers = |db: &Path| -> i64 {
+        let conn = rusqlite::Connection::open(db).expect("open");
+        conn.query_row("SELECT count(*) FROM suppliers", [], |r| r.get(0))
+            .expect("count")
+    };
+    assert_eq!(suppliers(&demo), 12, "the sample is in its own file");
+    assert_eq!(
+        suppliers(&ws.db()),
+        0,
+        "the auditor's database is untouched"
+    );
 }

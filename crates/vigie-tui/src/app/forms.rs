@@ -172,6 +172,14 @@ impl App {
                 {
                     self.home.selected = i;
                 }
+                if let Some(i) = self
+                    .home
+                    .portfolio_rows
+                    .iter()
+                    .position(|r| r.supplier_id == s.id)
+                {
+                    self.home.portfolio_selected = i;
+                }
                 self.info(format!(
                     "{} {}",
                     lang.pick("Fournisseur enregistré :", "Supplier saved:"),

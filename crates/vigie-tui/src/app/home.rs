@@ -1,6 +1,22 @@
-//! The home screen: suppliers and their assessments.
+//! The home screen: the portfolio (every supplier at a glance, what needs attention) and,
+//! one key away, the list of suppliers with their assessments.
 
 use super::*;
+use vigie_app::portfolio::Portfolio;
+use vigie_store::{PortfolioFilter, PortfolioRow, PortfolioSort};
+
+/// How far ahead the portfolio looks for expiring evidence and assessments due.
+pub const PORTFOLIO_HORIZON_DAYS: u32 = 90;
+
+/// What the home screen shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HomeMode {
+    /// Every supplier at a glance, riskiest first, then what needs attention.
+    #[default]
+    Portfolio,
+    /// Suppliers with their assessments, to open, start or reassess one.
+    Assessments,
+}
 
 /// A row of the home list.
 #[derive(Clone, Debug)]
@@ -9,32 +25,53 @@ pub enum HomeRow {
     Assessment(AssessmentSummary),
 }
 
+#[derive(Default)]
 pub struct Home {
+    pub mode: HomeMode,
     pub rows: Vec<HomeRow>,
     pub selected: usize,
     pub total_assessments: u64,
+    /// The portfolio as last loaded (all its rows, the attention list).
+    pub portfolio: Option<Portfolio>,
+    /// The portfolio rows shown: filtered by `filter`, in `sort` order.
+    pub portfolio_rows: Vec<PortfolioRow>,
+    pub portfolio_selected: usize,
+    pub sort: PortfolioSort,
+    pub filter: PortfolioFilter,
 }
 
-/// What the home list shows: suppliers, their assessments (newest 500), how many in all.
-pub(super) type HomeData = (Vec<Supplier>, Vec<AssessmentSummary>, u64);
+/// What the home screen shows: suppliers, their assessments (newest 500), how many in all,
+/// and the portfolio of `today`.
+pub(super) type HomeData = (Vec<Supplier>, Vec<AssessmentSummary>, u64, Portfolio);
 
-pub(super) fn load_home(bench: &Workbench) -> Result<HomeData, AppError> {
+pub(super) fn load_home(bench: &Workbench, today: Date) -> Result<HomeData, AppError> {
     let suppliers = bench.suppliers()?;
     let assessments = bench.assessments(&AssessmentFilter::page(500, 0))?;
     let total = bench.count_assessments(&AssessmentFilter::default())?;
-    Ok((suppliers, assessments, total))
+    let portfolio = bench.portfolio(today, PORTFOLIO_HORIZON_DAYS)?;
+    Ok((suppliers, assessments, total, portfolio))
+}
+
+/// The verdict filter's next step: none, then at least medium, high, critical, then none.
+fn next_verdict_floor(current: Option<Severity>) -> Option<Severity> {
+    match current {
+        None => Some(Severity::Medium),
+        Some(Severity::Info | Severity::Low | Severity::Medium) => Some(Severity::High),
+        Some(Severity::High) => Some(Severity::Critical),
+        Some(Severity::Critical) => None,
+    }
 }
 
 impl App {
     /// Reloads suppliers and assessments for the home list.
     pub fn reload_home(&mut self) {
-        let result = load_home(&self.bench);
+        let result = load_home(&self.bench, self.today);
         self.show_home(result);
     }
 
     pub(super) fn show_home(&mut self, loaded: Result<HomeData, AppError>) {
         match loaded {
-            Ok((suppliers, assessments, total)) => {
+            Ok((suppliers, assessments, total, portfolio)) => {
                 let mut rows = Vec::new();
                 for s in suppliers {
                     let id = s.id.clone();
@@ -50,13 +87,152 @@ impl App {
                 self.home.selected = self.home.selected.min(rows.len().saturating_sub(1));
                 self.home.rows = rows;
                 self.home.total_assessments = total;
+                self.home.portfolio = Some(portfolio);
+                self.refresh_portfolio_rows();
             }
             Err(e) => self.error(e),
         }
     }
 
+    /// The portfolio rows again after a change of data, filter or order; the selection
+    /// stays on the same supplier when it is still listed.
+    fn refresh_portfolio_rows(&mut self) {
+        let home = &mut self.home;
+        let kept = home
+            .portfolio_rows
+            .get(home.portfolio_selected)
+            .map(|r| r.supplier_id.clone());
+        home.portfolio_rows = home
+            .portfolio
+            .as_ref()
+            .map(|p| p.view(&home.filter, home.sort))
+            .unwrap_or_default();
+        home.portfolio_selected = kept
+            .and_then(|id| home.portfolio_rows.iter().position(|r| r.supplier_id == id))
+            .unwrap_or(0);
+    }
+
+    /// Shows the assessments list with `supplier_id`'s row selected.
+    fn open_supplier_list(&mut self, supplier_id: &str) {
+        self.home.mode = HomeMode::Assessments;
+        if let Some(i) = self
+            .home
+            .rows
+            .iter()
+            .position(|r| matches!(r, HomeRow::Supplier(s) if s.id == supplier_id))
+        {
+            self.home.selected = i;
+        }
+    }
+
+    /// The name filter typed at `/` (empty clears it).
+    pub(super) fn filter_portfolio_by_name(&mut self, text: &str) {
+        let text = text.trim();
+        self.home.filter.name = (!text.is_empty()).then(|| text.to_string());
+        self.refresh_portfolio_rows();
+    }
+
+    /// The portfolio's own keys; false when `action` is one of the home screen's.
+    fn portfolio_action(&mut self, action: Action) -> bool {
+        let home = &mut self.home;
+        let len = home.portfolio_rows.len();
+        match action {
+            Action::Down => {
+                home.portfolio_selected = (home.portfolio_selected + 1).min(len.saturating_sub(1))
+            }
+            Action::Up => home.portfolio_selected = home.portfolio_selected.saturating_sub(1),
+            Action::Select => match home.portfolio_rows.get(home.portfolio_selected) {
+                Some(row) => {
+                    let id = row.supplier_id.clone();
+                    self.open_supplier_list(&id);
+                }
+                None if home.portfolio_rows.is_empty() && !home.filter.is_empty() => {
+                    let lang = self.lang;
+                    self.info(lang.pick(
+                        "Aucun fournisseur ne correspond au filtre (x pour l'effacer).",
+                        "No supplier matches the filter (x clears it).",
+                    ));
+                }
+                None => self.stack.push(Screen::SupplierForm(supplier_form(None))),
+            },
+            Action::SortPortfolio => {
+                home.sort = home.sort.next();
+                self.refresh_portfolio_rows();
+            }
+            Action::FilterVerdict => {
+                home.filter.verdict_at_least = next_verdict_floor(home.filter.verdict_at_least);
+                self.refresh_portfolio_rows();
+            }
+            Action::FilterDue => {
+                home.filter.due_by = match home.filter.due_by {
+                    Some(_) => None,
+                    None => home.portfolio.as_ref().map(Portfolio::horizon),
+                };
+                self.refresh_portfolio_rows();
+            }
+            Action::FilterOverdue => {
+                home.filter.overdue = !home.filter.overdue;
+                self.refresh_portfolio_rows();
+            }
+            Action::FilterExpiring => {
+                home.filter.expiring = !home.filter.expiring;
+                self.refresh_portfolio_rows();
+            }
+            Action::ClearFilter => {
+                home.filter = PortfolioFilter::default();
+                self.refresh_portfolio_rows();
+            }
+            Action::FilterName => {
+                let current = home.filter.name.clone().unwrap_or_default();
+                let lang = self.lang;
+                self.overlay = Some(Overlay::Input {
+                    purpose: InputPurpose::SupplierName,
+                    prompt: lang
+                        .pick(
+                            "Nom du fournisseur (vide : tous)",
+                            "Supplier name (empty: all)",
+                        )
+                        .to_string(),
+                    edit: LineEdit::with_value(current),
+                    error: None,
+                });
+            }
+            Action::Demo => self.open_demo(),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Creates the sample portfolio in its own file beside the database (never in it) and
+    /// reopens the workbench there.
+    fn open_demo(&mut self) {
+        let path = vigie_app::demo::demo_path(self.bench.path());
+        let today = self.today;
+        self.run_job(
+            ("Création de la démonstration", "Creating the sample"),
+            move |bench| {
+                let result = vigie_app::demo::create_demo(&path, today, bench.host());
+                Box::new(move |app: &mut App| match result {
+                    Ok(summary) => app.reopen = Some(summary.path),
+                    Err(e) => app.job_error(e),
+                })
+            },
+        );
+    }
+
     pub(super) fn selected_supplier(&self) -> Option<Supplier> {
         let rows = &self.home.rows;
+        if self.home.mode == HomeMode::Portfolio {
+            let id = &self
+                .home
+                .portfolio_rows
+                .get(self.home.portfolio_selected)?
+                .supplier_id;
+            return rows.iter().find_map(|r| match r {
+                HomeRow::Supplier(s) if &s.id == id => Some(s.clone()),
+                _ => None,
+            });
+        }
         let mut i = self.home.selected.min(rows.len().checked_sub(1)?);
         loop {
             if let HomeRow::Supplier(s) = &rows[i] {
@@ -67,6 +243,19 @@ impl App {
     }
 
     pub(super) fn home_action(&mut self, action: Action) {
+        if action == Action::SwitchHome {
+            match self.home.mode {
+                HomeMode::Portfolio => match self.selected_supplier() {
+                    Some(s) => self.open_supplier_list(&s.id),
+                    None => self.home.mode = HomeMode::Assessments,
+                },
+                HomeMode::Assessments => self.home.mode = HomeMode::Portfolio,
+            }
+            return;
+        }
+        if self.home.mode == HomeMode::Portfolio && self.portfolio_action(action) {
+            return;
+        }
         let len = self.home.rows.len();
         match action {
             Action::Down => {

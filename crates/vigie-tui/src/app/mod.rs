@@ -12,7 +12,7 @@ use vigie_app::Workbench;
 use vigie_app::workbench::{AppError, answers_of, by_question};
 use vigie_model::{
     Answer, AnswerKind, AnswerValue, Applicability, Date, EvalContext, Evaluation, Lang,
-    Questionnaire, applicable_items,
+    Questionnaire, Severity, applicable_items,
 };
 use vigie_plugin_host::Plugin;
 use vigie_store::{
@@ -117,6 +117,8 @@ pub struct App {
     watching: bool,
     /// An unusual number the auditor was asked to confirm (Enter on it again saves it).
     confirming_value: Option<String>,
+    /// A database to reopen the workbench on (the sample portfolio); the run loop does it.
+    pub reopen: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -127,11 +129,7 @@ impl App {
             today,
             keymap,
             theme,
-            home: Home {
-                rows: Vec::new(),
-                selected: 0,
-                total_assessments: 0,
-            },
+            home: Home::default(),
             stack: vec![Screen::Home],
             overlay: None,
             status: None,
@@ -145,6 +143,7 @@ impl App {
             cancel: Arc::new(AtomicBool::new(false)),
             watching: false,
             confirming_value: None,
+            reopen: None,
         };
         app.seen_version = app.bench.data_version().ok();
         app.reload_home();
@@ -177,6 +176,9 @@ impl App {
 
     fn scopes(&self) -> Vec<Scope> {
         match self.screen() {
+            Screen::Home if self.home.mode == HomeMode::Portfolio => {
+                vec![Scope::Portfolio, Scope::Home, Scope::Global]
+            }
             Screen::Home => vec![Scope::Home, Scope::Global],
             Screen::Interview(_) => vec![Scope::Interview, Scope::Global],
             Screen::Findings(_) => vec![Scope::Findings, Scope::Global],
@@ -350,6 +352,10 @@ impl App {
         match action {
             Action::Help => self.overlay = Some(Overlay::Help),
             Action::Quit => self.go_back(),
+            // From the assessments list, Esc goes back to the portfolio.
+            Action::Back if self.stack.len() <= 1 && self.home.mode == HomeMode::Assessments => {
+                self.home.mode = HomeMode::Portfolio;
+            }
             // Esc never quits: on the home screen it only says how to.
             Action::Back if self.stack.len() <= 1 => {
                 let lang = self.lang;

@@ -20,6 +20,8 @@ pub enum InputPurpose {
         format: vigie_report::Format,
         replace: Option<String>,
     },
+    /// The portfolio's name filter.
+    SupplierName,
 }
 
 pub struct SearchState {
@@ -413,6 +415,7 @@ impl App {
                     }
                 }
             }
+            InputPurpose::SupplierName => self.filter_portfolio_by_name(&buffer),
             InputPurpose::Note => {
                 let Some(iv) = self.interview() else { return };
                 let current = iv.answer_value(iv.current).cloned();

@@ -50,6 +50,7 @@ impl App {
             return;
         }
         let seen = self.seen_version;
+        let today = self.today;
         let watched = match self.screen() {
             Screen::Home => Watched::Home,
             Screen::Interview(iv) => Watched::Interview {
@@ -69,7 +70,7 @@ impl App {
             }
             match watched {
                 Watched::Home => {
-                    let loaded = load_home(bench);
+                    let loaded = load_home(bench, today);
                     Box::new(move |app: &mut App| {
                         app.seen_version = Some(version);
                         if matches!(app.screen(), Screen::Home) {

@@ -44,7 +44,22 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let [body, status] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(status_rows)]).areas(area);
     match app.screen() {
-        Screen::Home => home::draw(frame, body, app),
+        Screen::Home => match (&app.home.mode, &app.home.portfolio) {
+            (crate::app::HomeMode::Portfolio, Some(portfolio)) => portfolio::draw_portfolio(
+                frame,
+                body,
+                &portfolio::PortfolioView {
+                    portfolio,
+                    rows: &app.home.portfolio_rows,
+                    selected: app.home.portfolio_selected,
+                    sort: app.home.sort,
+                    filter: &app.home.filter,
+                    lang: app.lang.id(),
+                    theme: &app.theme,
+                },
+            ),
+            _ => home::draw(frame, body, app),
+        },
         Screen::SupplierForm(form) => forms::supplier(frame, body, app, form),
         Screen::NewAssessment(form) => forms::new_assessment(frame, body, app, form),
         Screen::Interview(iv) => interview::draw(frame, body, app, iv),
@@ -89,6 +104,14 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App) {
         Some((text, false)) => Line::from(Span::styled(format!("✔ {text}"), app.theme.ok)),
         None => {
             let actions: &[Action] = match app.screen() {
+                Screen::Home if app.home.mode == crate::app::HomeMode::Portfolio => &[
+                    Action::Select,
+                    Action::NewSupplier,
+                    Action::NewAssessment,
+                    Action::SwitchHome,
+                    Action::Help,
+                    Action::Quit,
+                ],
                 Screen::Home => &[
                     Action::Select,
                     Action::NewSupplier,
@@ -161,6 +184,13 @@ fn hint(action: Action, lang: Lang) -> &'static str {
             }
         }
         Action::Plugins => "questionnaires",
+        Action::SwitchHome => {
+            if fr {
+                "évaluations / portefeuille"
+            } else {
+                "assessments / portfolio"
+            }
+        }
         Action::Help => {
             if fr {
                 "aide"

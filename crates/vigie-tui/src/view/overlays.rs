@@ -86,6 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     let name = match scope {
                         Scope::Global => lang.pick("Partout", "Everywhere"),
                         Scope::Home => lang.pick("Accueil", "Home"),
+                        Scope::Portfolio => lang.pick("Portefeuille", "Portfolio"),
                         Scope::Interview => lang.pick("Entretien", "Interview"),
                         Scope::Findings => lang.pick("Constats", "Findings"),
                         Scope::Form => lang.pick("Formulaires", "Forms"),

@@ -454,8 +454,8 @@ fn draw_attention(frame: &mut Frame, area: Rect, view: &PortfolioView, wide: boo
 fn draw_keys(frame: &mut Frame, area: Rect, view: &PortfolioView) {
     let keys = tr(
         view.lang,
-        "Entrée ouvrir · o trier · v verdict · d échéance · r retards · e expirations · / chercher · x effacer",
-        "Enter open · o sort · v verdict · d due · r overdue · e expiring · / search · x clear",
+        "o trier · filtres : v verdict · d échéance · r retards · E expirations · / nom · x effacer",
+        "o sort · filters: v verdict · d due · r overdue · E expiring · / name · x clear",
     );
     frame.render_widget(
         Paragraph::new(Span::styled(
