@@ -92,6 +92,14 @@ fn unreadable(path: &Path, error: &std::io::Error) -> Option<String> {
 
 /// Builds the app state (no terminal involved).
 pub fn build_app(options: &Options, host: Arc<Host>) -> Result<App, TuiError> {
+    let mut app = open_app(options, host)?;
+    // No worker: the portfolio is computed here and now.
+    app.refresh_portfolio();
+    Ok(app)
+}
+
+/// The app on `options.db` with its home lists, the portfolio not yet computed.
+fn open_app(options: &Options, host: Arc<Host>) -> Result<App, TuiError> {
     let bench = Workbench::open(&options.db, &options.auditor, host)?;
     let (keymap, theme, problem) = load_config(options.config_dir.as_deref(), options.color);
     let mut app = App::new(bench, options.lang, options.today, keymap, theme);
@@ -118,7 +126,7 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<Option<i32>, TuiError> {
         .terminal
         .draw(|frame| view::splash(frame, options.lang))?;
     let mut options = options;
-    let mut app = build_app(&options, host.clone())?;
+    let mut app = open_app(&options, host.clone())?;
     let mut worker = worker::spawn(
         host.clone(),
         options.db.clone(),
@@ -127,6 +135,8 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<Option<i32>, TuiError> {
         tx.clone(),
     );
     app.scorer = Some(worker.requests.clone());
+    // The first frame shows the lists; the portfolio follows from the worker.
+    app.refresh_portfolio();
     let worker_tx = tx.clone();
     terminal::spawn_input(tx);
     // Score whatever the first screen shows.
@@ -152,7 +162,7 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<Option<i32>, TuiError> {
             // worker is stopped and joined first, so nothing it reports lands in the new one.
             let mut next_options = options.clone();
             next_options.db = path;
-            match build_app(&next_options, host.clone()) {
+            match open_app(&next_options, host.clone()) {
                 Ok(mut next) => {
                     // The worker ends when every sender of its requests is gone.
                     app.scorer = None;
@@ -170,6 +180,7 @@ pub fn run(options: Options, host: Arc<Host>) -> Result<Option<i32>, TuiError> {
                         worker_tx.clone(),
                     );
                     next.scorer = Some(worker.requests.clone());
+                    next.refresh_portfolio();
                     next.request_score();
                     let shown = next_options.db.display().to_string();
                     next.info(format!(

@@ -53,6 +53,8 @@ pub enum Request {
     Job(Job),
     /// A look for colleagues' changes: nobody waits for it, keys go on.
     Watch(Job),
+    /// A read for the screen (the portfolio): nobody waits for it, keys go on.
+    Load(Job),
 }
 
 pub struct Scored {
@@ -68,6 +70,7 @@ pub fn handle(bench: &mut Workbench, request: Request) -> Msg {
         Request::Report(report) => Msg::ReportDone(write_report(bench, &report)),
         Request::Job(job) => Msg::JobDone(job(bench)),
         Request::Watch(job) => Msg::Watched(job(bench)),
+        Request::Load(job) => Msg::Loaded(job(bench)),
         Request::Score(request) => Msg::Scored(Box::new(score(bench, request))),
     }
 }
@@ -79,6 +82,7 @@ fn unable(request: Request, error: String) -> Msg {
         Request::Job(_) => Msg::JobDone(Box::new(move |app: &mut App| app.job_failed(error))),
         // The next look tries again; the first real operation reports the problem.
         Request::Watch(_) => Msg::Watched(Box::new(|_: &mut App| {})),
+        Request::Load(_) => Msg::Loaded(Box::new(move |app: &mut App| app.error(error))),
         Request::Score(request) => Msg::Scored(Box::new(Scored {
             generation: request.generation,
             assessment_id: request.assessment_id,

@@ -41,15 +41,28 @@ pub struct Home {
 }
 
 /// What the home screen shows: suppliers, their assessments (newest 500), how many in all,
-/// and the portfolio of `today`.
-pub(super) type HomeData = (Vec<Supplier>, Vec<AssessmentSummary>, u64, Portfolio);
+/// and the portfolio of the day when it was computed too.
+pub(super) type HomeData = (
+    Vec<Supplier>,
+    Vec<AssessmentSummary>,
+    u64,
+    Option<Portfolio>,
+);
 
-pub(super) fn load_home(bench: &Workbench, today: Date) -> Result<HomeData, AppError> {
+/// The lists of the home screen: quick, read where they are shown.
+pub(super) fn load_lists(bench: &Workbench) -> Result<HomeData, AppError> {
     let suppliers = bench.suppliers()?;
     let assessments = bench.assessments(&AssessmentFilter::page(500, 0))?;
     let total = bench.count_assessments(&AssessmentFilter::default())?;
+    Ok((suppliers, assessments, total, None))
+}
+
+/// The lists and the portfolio of `today` (aggregates over every assessment: run on the
+/// worker).
+pub(super) fn load_home(bench: &Workbench, today: Date) -> Result<HomeData, AppError> {
+    let (suppliers, assessments, total, _) = load_lists(bench)?;
     let portfolio = bench.portfolio(today, PORTFOLIO_HORIZON_DAYS)?;
-    Ok((suppliers, assessments, total, portfolio))
+    Ok((suppliers, assessments, total, Some(portfolio)))
 }
 
 /// The verdict filter's next step: none, then at least medium, high, critical, then none.
@@ -64,9 +77,27 @@ fn next_verdict_floor(current: Option<Severity>) -> Option<Severity> {
 
 impl App {
     /// Reloads suppliers and assessments for the home list.
+    /// Reloads the home lists at once and the portfolio through the executor (on the
+    /// worker when there is one, so a large portfolio never holds a frame back).
     pub fn reload_home(&mut self) {
-        let result = load_home(&self.bench, self.today);
+        let result = load_lists(&self.bench);
         self.show_home(result);
+        self.refresh_portfolio();
+    }
+
+    /// Computes the portfolio of the day through the executor and shows it when done.
+    pub fn refresh_portfolio(&mut self) {
+        let today = self.today;
+        self.execute(Request::Load(Box::new(move |bench| {
+            let result = bench.portfolio(today, PORTFOLIO_HORIZON_DAYS);
+            Box::new(move |app: &mut App| match result {
+                Ok(portfolio) => {
+                    app.home.portfolio = Some(portfolio);
+                    app.refresh_portfolio_rows();
+                }
+                Err(e) => app.error(e),
+            })
+        })));
     }
 
     pub(super) fn show_home(&mut self, loaded: Result<HomeData, AppError>) {
@@ -87,8 +118,10 @@ impl App {
                 self.home.selected = self.home.selected.min(rows.len().saturating_sub(1));
                 self.home.rows = rows;
                 self.home.total_assessments = total;
-                self.home.portfolio = Some(portfolio);
-                self.refresh_portfolio_rows();
+                if let Some(portfolio) = portfolio {
+                    self.home.portfolio = Some(portfolio);
+                    self.refresh_portfolio_rows();
+                }
             }
             Err(e) => self.error(e),
         }

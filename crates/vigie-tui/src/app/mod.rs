@@ -62,6 +62,8 @@ pub enum Msg {
     JobDone(Apply),
     /// A look for colleagues' changes finished: what to show of them.
     Watched(Apply),
+    /// A read for the screen finished: what to show.
+    Loaded(Apply),
 }
 
 /// A write (or other job) sent to the worker and not finished yet. Keys typed
@@ -146,7 +148,10 @@ impl App {
             reopen: None,
         };
         app.seen_version = app.bench.data_version().ok();
-        app.reload_home();
+        // The lists only: the portfolio comes through the executor once the caller has
+        // given the app its worker ([`App::refresh_portfolio`]).
+        let lists = home::load_lists(&app.bench);
+        app.show_home(lists);
         app
     }
 
@@ -219,6 +224,7 @@ impl App {
                 self.watching = false;
                 apply(self);
             }
+            Msg::Loaded(apply) => apply(self),
         }
     }
 

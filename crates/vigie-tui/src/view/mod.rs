@@ -58,6 +58,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
                     theme: &app.theme,
                 },
             ),
+            (crate::app::HomeMode::Portfolio, None) => frame.render_widget(
+                Paragraph::new(app.lang.pick(
+                    "Portefeuille : calcul en cours… (Tab : fournisseurs et évaluations)",
+                    "Portfolio: computing… (Tab: suppliers and assessments)",
+                ))
+                .style(app.theme.muted),
+                body,
+            ),
             _ => home::draw(frame, body, app),
         },
         Screen::SupplierForm(form) => forms::supplier(frame, body, app, form),
