@@ -96,6 +96,7 @@ fn supplier(wb: &Workbench) -> String {
         .add_supplier(&SupplierFields::new("Infogérance Lyon", Criticality::High))
         .unwrap()
         .id
+        .into_string()
 }
 
 fn date() -> vigie_model::Date {

@@ -546,7 +546,7 @@ fn generate(path: &Path, assessments: usize) -> Result<(), BoxError> {
             let date = &at[..10];
             ins_assessment.execute(params![
                 id,
-                supplier,
+                supplier.as_str(),
                 plugin_sha,
                 who,
                 date,

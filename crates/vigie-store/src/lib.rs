@@ -369,7 +369,7 @@ impl Store {
         let mut w = Tx {
             conn: &tx,
             who: &self.auditor,
-            now: now_rfc3339(),
+            now: now_timestamp(),
             audit: None,
         };
         let out = f(&mut w).map_err(|e| self.classify(e))?;
@@ -513,7 +513,7 @@ impl Store {
 pub(crate) struct Tx<'s> {
     pub(crate) conn: &'s Connection,
     pub(crate) who: &'s str,
-    pub(crate) now: String,
+    pub(crate) now: Timestamp,
     audit: Option<AuditAppender>,
 }
 
@@ -535,7 +535,7 @@ impl Tx<'_> {
         appender.append(
             self.conn,
             PendingAudit {
-                at: &self.now,
+                at: self.now.as_str(),
                 who: self.who,
                 action,
                 entity,
@@ -618,18 +618,8 @@ pub(crate) fn new_id() -> String {
 }
 
 /// Now as RFC 3339 UTC with a fixed width (microseconds), so that text order is time order.
-pub(crate) fn now_rfc3339() -> String {
-    let t = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.microsecond()
-    )
+pub(crate) fn now_timestamp() -> Timestamp {
+    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
 }
 
 pub(crate) fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<String> {
@@ -664,26 +654,99 @@ pub(crate) fn opt_json_col<T: DeserializeOwned>(
     .transpose()
 }
 
-/// Reads a `YYYY-MM-DD` TEXT column.
-pub(crate) fn date_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<vigie_model::Date> {
+/// A column whose text is not what it should hold: a row written by another program, or
+/// damaged. Carried inside a `rusqlite` conversion error and turned into
+/// [`StoreError::BadColumn`] when it leaves the store.
+#[derive(Debug, thiserror::Error)]
+#[error("{table}.{column} holds {value:?}: {reason}")]
+pub(crate) struct BadColumn {
+    pub(crate) table: &'static str,
+    pub(crate) column: &'static str,
+    pub(crate) value: String,
+    pub(crate) reason: String,
+}
+
+/// Where a column is: the table and the column's name, for errors.
+pub(crate) type Col = (&'static str, &'static str);
+
+/// Reads TEXT column `idx` (`col` names it) through `parse`.
+pub(crate) fn parsed_col<T, E: std::fmt::Display>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+    col: Col,
+    parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+) -> rusqlite::Result<T> {
     let text: String = row.get(idx)?;
-    text.parse().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
+    parse(&text).map_err(|e| bad_column(idx, col, &text, e.to_string()))
+}
+
+/// Reads nullable TEXT column `idx` (`col` names it) through `parse`.
+pub(crate) fn opt_parsed_col<T, E: std::fmt::Display>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+    col: Col,
+    parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+) -> rusqlite::Result<Option<T>> {
+    let text: Option<String> = row.get(idx)?;
+    text.map(|text| parse(&text).map_err(|e| bad_column(idx, col, &text, e.to_string())))
+        .transpose()
+}
+
+fn bad_column(idx: usize, (table, column): Col, text: &str, reason: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        rusqlite::types::Type::Text,
+        Box::new(BadColumn {
+            table,
+            column,
+            value: text.chars().take(80).collect(),
+            reason,
+        }),
+    )
+}
+
+/// Reads an RFC 3339 TEXT column.
+pub(crate) fn ts_col(row: &rusqlite::Row<'_>, idx: usize, col: Col) -> rusqlite::Result<Timestamp> {
+    parsed_col(row, idx, col, str::parse::<Timestamp>)
+}
+
+/// Reads a nullable RFC 3339 TEXT column.
+pub(crate) fn opt_ts_col(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+    col: Col,
+) -> rusqlite::Result<Option<Timestamp>> {
+    opt_parsed_col(row, idx, col, str::parse::<Timestamp>)
+}
+
+/// Reads a `YYYY-MM-DD` TEXT column.
+pub(crate) fn date_col(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+    col: Col,
+) -> rusqlite::Result<vigie_model::Date> {
+    parsed_col(row, idx, col, str::parse::<vigie_model::Date>)
 }
 
 /// Reads a nullable `YYYY-MM-DD` TEXT column.
 pub(crate) fn opt_date_col(
     row: &rusqlite::Row<'_>,
     idx: usize,
+    col: Col,
 ) -> rusqlite::Result<Option<vigie_model::Date>> {
-    let text: Option<String> = row.get(idx)?;
-    text.map(|text| {
-        text.parse().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-        })
+    opt_parsed_col(row, idx, col, str::parse::<vigie_model::Date>)
+}
+
+/// Reads a TEXT column holding one of a closed set of ids (`from_id` gives the value).
+pub(crate) fn enum_col<T>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+    col: Col,
+    from_id: fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    parsed_col(row, idx, col, |text| {
+        from_id(text).ok_or("not one of the values this column takes")
     })
-    .transpose()
 }
 
 /// The end of an id, as lists show it: the random part of a UUIDv7 (its start is a

@@ -117,7 +117,7 @@ fn eight_processes_write_one_file() {
                 ])
                 .env(ENV_WRITER, w.to_string())
                 .env(ENV_DB, &path)
-                .env(ENV_ASSESSMENT, &assessment.id)
+                .env(ENV_ASSESSMENT, assessment.id.as_str())
                 .env(ENV_GO, &go)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())

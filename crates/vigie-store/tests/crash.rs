@@ -88,7 +88,7 @@ fn sigkill_never_loses_an_acknowledged_answer() {
         ])
         .env(ENV_ROUND, round.to_string())
         .env(ENV_DB, &path)
-        .env(ENV_ASSESSMENT, &assessment.id)
+        .env(ENV_ASSESSMENT, assessment.id.as_str())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
         if round % 4 == 0 {

@@ -1056,7 +1056,7 @@ impl App {
         iv.scoring = true;
         let request = ScoreRequest {
             generation,
-            assessment_id: iv.assessment.id.clone(),
+            assessment_id: iv.assessment.id.to_string(),
             plugin: iv.plugin.clone(),
             answers,
             context,
@@ -2031,11 +2031,11 @@ impl App {
     fn report_target(&self) -> Option<String> {
         match self.screen() {
             Screen::Home => match self.home.rows.get(self.home.selected) {
-                Some(HomeRow::Assessment(a)) => Some(a.id.clone()),
+                Some(HomeRow::Assessment(a)) => Some(a.id.to_string()),
                 _ => None,
             },
-            Screen::Interview(iv) => Some(iv.assessment.id.clone()),
-            Screen::Findings(view) => Some(view.assessment.id.clone()),
+            Screen::Interview(iv) => Some(iv.assessment.id.to_string()),
+            Screen::Findings(view) => Some(view.assessment.id.to_string()),
             _ => None,
         }
     }
@@ -2151,7 +2151,7 @@ fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
     let f = |label: &'static str, value: String| TextField { label, value };
     let s = existing.map(Supplier::fields);
     SupplierForm {
-        editing: existing.map(|s| s.id.clone()),
+        editing: existing.map(|s| s.id.to_string()),
         fields: vec![
             f(
                 "name",

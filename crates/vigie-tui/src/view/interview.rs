@@ -320,7 +320,10 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
                         tr(lang, "rév.", "rev."),
                         a.revision,
                         a.updated_by,
-                        a.updated_at.get(..16).unwrap_or(&a.updated_at)
+                        a.updated_at
+                            .as_str()
+                            .get(..16)
+                            .unwrap_or(a.updated_at.as_str())
                     )
                 })
                 .unwrap_or_default();
