@@ -26,6 +26,8 @@
 //! `VIGIE_INVARIANTS_ONLY=monotonic,declined,critical,complete` runs only
 //! some properties (each run stops at the first property broken).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -6,6 +6,8 @@
 //! intended change, regenerate them with `VIGIE_BLESS=1 cargo test -p vigie-app
 //! --test reports` and review the diff.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -6,6 +6,8 @@
 //! This crate must not depend on ratatui, rusqlite, wasmtime or anything that does
 //! I/O: every other crate depends on it, and the plugin host maps WIT types to it.
 
+#![forbid(unsafe_code)]
+
 mod answer;
 mod applicability;
 mod assessment;
@@ -27,6 +29,7 @@ pub use ids::{ActionItemId, AssessmentId, EvidenceId, SupplierId};
 pub use questionnaire::*;
 pub use supplier::{Contact, Criticality, Supplier, SupplierFields};
 pub use text::{
-    Localized, Translation, escape_json_controls, fold_for_search, is_control_char, visible,
+    Localized, Translation, clip_to_width, display_width, escape_json_controls, fold_for_search,
+    is_control_char, pad_to_width, take_width, visible,
 };
 pub use timestamp::{Timestamp, TimestampError};

@@ -2,6 +2,8 @@
 //! the HTML parses with a real HTML parser into no script, image, link or event handler and
 //! shows each text as it was typed; Markdown keeps it inert; CSV neutralises formulas.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use scraper::{Html, Selector};
 use vigie_model::{
     ActionItem, ActionStatus, AnswerKind, AnswerValue, Assessment, AssessmentStatus, Choice,

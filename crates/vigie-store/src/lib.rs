@@ -18,10 +18,12 @@
 
 mod assessments;
 mod audit;
+mod columns;
 mod error;
 mod exchange;
 mod filesystem;
 mod header;
+mod ids;
 mod open_files;
 mod plugin_trust;
 mod records;
@@ -35,9 +37,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyReport};
 pub use error::{Result, StoreError};
@@ -53,9 +54,12 @@ pub use schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 pub use types::*;
 
 use audit::{AuditAppender, PendingAudit};
+pub(crate) use columns::*;
 use error::{io_err, is_busy, is_corrupt};
 pub use filesystem::Journal;
 use header::FileState;
+pub(crate) use ids::resolve_id;
+pub use ids::{SHORT_ID_LEN, short_id};
 pub use open_files::is_database_or_companion;
 use open_files::{Registration, Registry};
 
@@ -627,204 +631,6 @@ pub(crate) fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<St
         what: what.to_string(),
         source,
     })
-}
-
-/// Reads a JSON TEXT column.
-pub(crate) fn json_col<T: DeserializeOwned>(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-) -> rusqlite::Result<T> {
-    let text: String = row.get(idx)?;
-    serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-/// Reads a nullable JSON TEXT column.
-pub(crate) fn opt_json_col<T: DeserializeOwned>(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-) -> rusqlite::Result<Option<T>> {
-    let text: Option<String> = row.get(idx)?;
-    text.map(|text| {
-        serde_json::from_str(&text).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-        })
-    })
-    .transpose()
-}
-
-/// A column whose text is not what it should hold: a row written by another program, or
-/// damaged. Carried inside a `rusqlite` conversion error and turned into
-/// [`StoreError::BadColumn`] when it leaves the store.
-#[derive(Debug, thiserror::Error)]
-#[error("{table}.{column} holds {value:?}: {reason}")]
-pub(crate) struct BadColumn {
-    pub(crate) table: &'static str,
-    pub(crate) column: &'static str,
-    pub(crate) value: String,
-    pub(crate) reason: String,
-}
-
-/// Where a column is: the table and the column's name, for errors.
-pub(crate) type Col = (&'static str, &'static str);
-
-/// Reads TEXT column `idx` (`col` names it) through `parse`.
-pub(crate) fn parsed_col<T, E: std::fmt::Display>(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-    col: Col,
-    parse: impl FnOnce(&str) -> std::result::Result<T, E>,
-) -> rusqlite::Result<T> {
-    let text: String = row.get(idx)?;
-    parse(&text).map_err(|e| bad_column(idx, col, &text, e.to_string()))
-}
-
-/// Reads nullable TEXT column `idx` (`col` names it) through `parse`.
-pub(crate) fn opt_parsed_col<T, E: std::fmt::Display>(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-    col: Col,
-    parse: impl FnOnce(&str) -> std::result::Result<T, E>,
-) -> rusqlite::Result<Option<T>> {
-    let text: Option<String> = row.get(idx)?;
-    text.map(|text| parse(&text).map_err(|e| bad_column(idx, col, &text, e.to_string())))
-        .transpose()
-}
-
-fn bad_column(idx: usize, (table, column): Col, text: &str, reason: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        idx,
-        rusqlite::types::Type::Text,
-        Box::new(BadColumn {
-            table,
-            column,
-            value: text.chars().take(80).collect(),
-            reason,
-        }),
-    )
-}
-
-/// Reads an RFC 3339 TEXT column.
-pub(crate) fn ts_col(row: &rusqlite::Row<'_>, idx: usize, col: Col) -> rusqlite::Result<Timestamp> {
-    parsed_col(row, idx, col, str::parse::<Timestamp>)
-}
-
-/// Reads a nullable RFC 3339 TEXT column.
-pub(crate) fn opt_ts_col(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-    col: Col,
-) -> rusqlite::Result<Option<Timestamp>> {
-    opt_parsed_col(row, idx, col, str::parse::<Timestamp>)
-}
-
-/// Reads a `YYYY-MM-DD` TEXT column.
-pub(crate) fn date_col(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-    col: Col,
-) -> rusqlite::Result<vigie_model::Date> {
-    parsed_col(row, idx, col, str::parse::<vigie_model::Date>)
-}
-
-/// Reads a nullable `YYYY-MM-DD` TEXT column.
-pub(crate) fn opt_date_col(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-    col: Col,
-) -> rusqlite::Result<Option<vigie_model::Date>> {
-    opt_parsed_col(row, idx, col, str::parse::<vigie_model::Date>)
-}
-
-/// Reads a TEXT column holding one of a closed set of ids (`from_id` gives the value).
-pub(crate) fn enum_col<T>(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-    col: Col,
-    from_id: fn(&str) -> Option<T>,
-) -> rusqlite::Result<T> {
-    parsed_col(row, idx, col, |text| {
-        from_id(text).ok_or("not one of the values this column takes")
-    })
-}
-
-/// The end of an id, as lists show it: the random part of a UUIDv7 (its start is a
-/// timestamp, shared by everything created within hours). [`Store::assessment`] and
-/// [`Store::supplier`] accept it, like any unique part at either end of an id.
-pub fn short_id(id: &str) -> &str {
-    let cut = id.len().saturating_sub(SHORT_ID_LEN);
-    id.get(cut..).unwrap_or(id)
-}
-
-/// Length of [`short_id`].
-pub const SHORT_ID_LEN: usize = 8;
-
-/// Finds the one row of `table` whose `column` (a lowercase hex id) is `key`, starts with
-/// `key`, or else ends with `key` (at least [`MIN_ID_PREFIX`] characters).
-pub(crate) fn resolve_id(
-    conn: &Connection,
-    table: &str,
-    column: &str,
-    kind: &'static str,
-    key: &str,
-) -> Result<String> {
-    let key = key.trim();
-    let exact: Option<String> = conn
-        .query_row(
-            &format!("SELECT {column} FROM {table} WHERE {column} = ?1"),
-            [key],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = exact {
-        return Ok(id);
-    }
-    let part = key.to_ascii_lowercase();
-    if part.chars().count() < MIN_ID_PREFIX {
-        return Err(StoreError::PrefixTooShort {
-            kind,
-            key: key.to_string(),
-            min: MIN_ID_PREFIX,
-        });
-    }
-    let not_found = || StoreError::NotFound {
-        kind,
-        key: key.to_string(),
-    };
-    if !part.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
-        return Err(not_found());
-    }
-    // Ids are lowercase hex and hyphens, all below '~': [part, part~) holds exactly the ids
-    // that start with part, and the primary key index answers it.
-    let upper = format!("{part}~");
-    let mut ids = {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {column} FROM {table} WHERE {column} >= ?1 AND {column} < ?2 \
-             ORDER BY {column} LIMIT 5"
-        ))?;
-        stmt.query_map([&part, &upper], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-    };
-    if ids.is_empty() {
-        // The end of a UUIDv7 is random: what lists show (see short_id). No index helps here,
-        // but a scan of the ids is quick. `part` holds no LIKE wildcard (checked above).
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {column} FROM {table} WHERE {column} LIKE ?1 ORDER BY {column} LIMIT 5"
-        ))?;
-        ids = stmt
-            .query_map([format!("%{part}")], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-    }
-    match ids.len() {
-        0 => Err(not_found()),
-        1 => ids.pop().ok_or_else(not_found),
-        _ => Err(StoreError::Ambiguous {
-            kind,
-            key: key.to_string(),
-            candidates: ids,
-        }),
-    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! The store's queries and rules, one process.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use common::{evaluation, fixture};

@@ -4,6 +4,8 @@
 //! The writers are this test binary run again (`--exact child_writer`) with environment
 //! variables saying which writer they are; without them `child_writer` does nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::process::{Command, Stdio};

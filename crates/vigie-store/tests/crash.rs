@@ -5,6 +5,8 @@
 //! `ACK <question> <value>` after each committed answer. Without its environment variables
 //! `child_crash_writer` does nothing (it is ignored unless run with `--ignored`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -2,6 +2,8 @@
 //! importing twice changes nothing; a conflicting or tampered file is refused and changes
 //! nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::path::Path;

@@ -13,6 +13,8 @@
 //! Update after an intended change of the UI:
 //! `INSTA_UPDATE=always cargo test -p vigie-tui --test snapshots`, then read the diff.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

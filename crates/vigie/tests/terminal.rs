@@ -7,6 +7,8 @@
 //! binary, which shows every outside text through `vigie_model::visible`. Each test runs the
 //! real binary and checks its raw stdout and stderr with [`assert_clean`].
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -6,6 +6,8 @@
 //! It runs on the build machine only, in a plugin's `build.rs`; it must not be
 //! a dependency of anything that runs inside a plugin.
 
+#![forbid(unsafe_code)]
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::{self, Write as _};
 use std::path::Path;

@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         "{}{tail}",
         clip(
             &names,
-            (area.width as usize).saturating_sub(tail.chars().count())
+            (area.width as usize).saturating_sub(vigie_model::display_width(&tail))
         )
     );
     frame.render_widget(

@@ -17,26 +17,15 @@ pub fn width() -> usize {
 }
 
 /// `text` on one line (whitespace runs become one space, control characters made
-/// visible), cut to `max` characters with an ellipsis.
+/// visible), cut to `max` terminal columns with an ellipsis.
 pub fn clip(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let flat = visible(&flat).into_owned();
-    if flat.chars().count() <= max {
-        return flat;
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let mut out: String = flat.chars().take(max - 1).collect();
-    out.push('…');
-    out
+    vigie_model::clip_to_width(&visible(&flat), max)
 }
 
-/// `text` clipped then padded with spaces to exactly `width` characters.
+/// `text` clipped then padded with spaces to exactly `width` terminal columns.
 pub fn cell(text: &str, width: usize) -> String {
-    let clipped = clip(text, width);
-    let pad = width.saturating_sub(clipped.chars().count());
-    format!("{clipped}{}", " ".repeat(pad))
+    vigie_model::pad_to_width(&clip(text, width), width)
 }
 
 /// A timestamp as `YYYY-MM-DD HH:MM:SS` (UTC), for tables.
@@ -67,13 +56,7 @@ pub fn assessment_status(status: AssessmentStatus, lang: &str) -> &'static str {
 }
 
 pub fn criticality(c: Criticality, lang: &str) -> &'static str {
-    match (c, fr(lang)) {
-        (Criticality::Low, true) => "faible",
-        (Criticality::Medium, true) => "moyenne",
-        (Criticality::High, true) => "élevée",
-        (Criticality::Critical, true) => "critique",
-        (c, false) => c.id(),
-    }
+    c.label(fr(lang))
 }
 
 /// A score as tables show it.
