@@ -80,9 +80,23 @@ fn bad_column(idx: usize, (table, column): Col, text: &str, reason: String) -> r
     )
 }
 
+// The reasons below leave the value out: the error shows it once, escaped.
+
+fn parse_timestamp(text: &str) -> std::result::Result<Timestamp, String> {
+    text.parse::<Timestamp>()
+        .map_err(|e| format!("not an RFC 3339 timestamp: {}", e.reason))
+}
+
+fn parse_date(text: &str) -> std::result::Result<vigie_model::Date, String> {
+    text.parse::<vigie_model::Date>().map_err(|e| match e {
+        vigie_model::DateError::Format(_) => "not a date (YYYY-MM-DD)".to_string(),
+        invalid => invalid.to_string(),
+    })
+}
+
 /// Reads an RFC 3339 TEXT column.
 pub(crate) fn ts_col(row: &rusqlite::Row<'_>, idx: usize, col: Col) -> rusqlite::Result<Timestamp> {
-    parsed_col(row, idx, col, str::parse::<Timestamp>)
+    parsed_col(row, idx, col, parse_timestamp)
 }
 
 /// Reads a nullable RFC 3339 TEXT column.
@@ -91,7 +105,7 @@ pub(crate) fn opt_ts_col(
     idx: usize,
     col: Col,
 ) -> rusqlite::Result<Option<Timestamp>> {
-    opt_parsed_col(row, idx, col, str::parse::<Timestamp>)
+    opt_parsed_col(row, idx, col, parse_timestamp)
 }
 
 /// Reads a `YYYY-MM-DD` TEXT column.
@@ -100,7 +114,7 @@ pub(crate) fn date_col(
     idx: usize,
     col: Col,
 ) -> rusqlite::Result<vigie_model::Date> {
-    parsed_col(row, idx, col, str::parse::<vigie_model::Date>)
+    parsed_col(row, idx, col, parse_date)
 }
 
 /// Reads a nullable `YYYY-MM-DD` TEXT column.
@@ -109,7 +123,7 @@ pub(crate) fn opt_date_col(
     idx: usize,
     col: Col,
 ) -> rusqlite::Result<Option<vigie_model::Date>> {
-    opt_parsed_col(row, idx, col, str::parse::<vigie_model::Date>)
+    opt_parsed_col(row, idx, col, parse_date)
 }
 
 /// Reads a TEXT column holding one of a closed set of ids (`from_id` gives the value).

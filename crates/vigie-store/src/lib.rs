@@ -45,7 +45,7 @@ pub use error::{Result, StoreError};
 pub use exchange::{
     EXCHANGE_FILE_ENTITY, EXCHANGE_FORMAT, EXCHANGE_VERSION, ExchangeError, ExchangeFile,
     ExchangedAssessment, ExchangedPlugin, FOREIGN_AUDIT_ENTITY, FOREIGN_SUPPLIER_AUDIT_ENTITY,
-    ImportOutcome, ImportReport,
+    ImportOutcome, ImportPlan, ImportReport,
 };
 pub use plugin_trust::{
     PluginCheck, PluginSignature, REQUIRE_SIGNED_PLUGINS, ShadowAllowance, TrustedKey,

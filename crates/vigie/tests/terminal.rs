@@ -314,7 +314,7 @@ fn database_rows_with_escape_sequences_are_shown_visible() {
         &[HOSTILE],
     );
     env.sql(
-        "UPDATE answers SET note = ?1, updated_by = ?1, updated_at = ?1",
+        "UPDATE answers SET note = ?1, updated_by = ?1",
         &[&format!("line one{HOSTILE}\nline two\r")],
     );
 
@@ -347,6 +347,15 @@ fn database_rows_with_escape_sequences_are_shown_visible() {
     env.clean(&["assessment", "reassess", id.as_str()]);
     env.clean(&["assessment", "finalize", id.as_str()]);
     env.clean(&["db", "verify"]);
+
+    // A timestamp is read as one: this one is refused, naming its column, and shown visible.
+    env.sql(
+        "UPDATE suppliers SET updated_at = ?1",
+        &[&format!("line one{HOSTILE}\nline two\r")],
+    );
+    let err = env.fails(&["supplier", "list"]);
+    assert!(err.contains("suppliers.updated_at"), "{err}");
+    assert!(err.contains(r"\u{1b}]52;c;cHduZWQ="), "{err}");
 }
 
 /// An answers file whose text, notes and level hold the sequence, and one that does not
