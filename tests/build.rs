@@ -4,6 +4,8 @@
 //! `VIGIE_TEST_PLUGIN_INFINITE_LOOP`, ...), and the list in
 //! `$OUT_DIR/plugins.rs` for `vigie_tests::plugin_path`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Builds test fixtures: a panic fails the build with its message.
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,8 @@
 //! The SDK manifests inherit from this workspace (`version.workspace = true`, ...); the
 //! packed copies get those values written out, since the scaffold is not in this workspace.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A build script: a panic fails the build with its message.
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

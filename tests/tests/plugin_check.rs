@@ -4,6 +4,8 @@
 //! bounded, deterministic generated interviews catch it, naming the property
 //! and giving a hint. The valid `good` plugin passes the same check.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use vigie_app::check::{CheckError, check_plugin};
 use vigie_model::Date;
 use vigie_plugin_host::{Host, Limits};

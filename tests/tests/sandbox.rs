@@ -8,6 +8,8 @@
 //! clear error; the compile cache is used, and a damaged cache file is
 //! recompiled rather than trusted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};

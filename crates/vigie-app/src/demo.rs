@@ -557,7 +557,7 @@ fn add_sample(bench: &mut Workbench, sample: &Sample, today: Date) -> AppResult<
                 }
             }
         }
-        previous = Some(assessment.id);
+        previous = Some(assessment.id.into_string());
     }
     Ok(sample.steps.len())
 }

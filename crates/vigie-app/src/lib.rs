@@ -7,6 +7,8 @@
 //! It wires the host and the store together and must not depend on ratatui or
 //! crossterm: anything the TUI and the CLI both need lives here, drawing does not.
 
+#![forbid(unsafe_code)]
+
 pub mod answers_file;
 pub mod answers_template;
 pub mod catalog;

@@ -2,10 +2,9 @@
 //! answers (each marked "to confirm"), and a comparison shows what changed.
 
 use vigie_model::Date;
-use vigie_report::{AnswerLine, Comparison, Side, compare};
+use vigie_report::{Comparison, PluginRef, Side, compare};
 use vigie_store::Assessment;
 
-use crate::report::{answer_line, plugin_ref};
 use crate::workbench::{AppError, AppResult, Workbench};
 
 impl Workbench {
@@ -55,7 +54,7 @@ impl Workbench {
             date,
             &previous.language,
             level,
-            Some(previous.id.clone()),
+            Some(previous.id.to_string()),
         )
     }
 
@@ -67,19 +66,9 @@ impl Workbench {
         let current = self.store.assessment(current_key)?;
         let old_eval = self.evaluation_of(&previous)?;
         let new_eval = self.evaluation_of(&current)?;
-        let old_answers: Vec<AnswerLine> = self
-            .store
-            .answers(&previous.id)?
-            .iter()
-            .map(answer_line)
-            .collect();
-        let new_answers: Vec<AnswerLine> = self
-            .store
-            .answers(&current.id)?
-            .iter()
-            .map(answer_line)
-            .collect();
-        let (old_plugin, new_plugin) = (plugin_ref(&previous), plugin_ref(&current));
+        let old_answers = self.store.answers(&previous.id)?;
+        let new_answers = self.store.answers(&current.id)?;
+        let (old_plugin, new_plugin) = (PluginRef::of(&previous), PluginRef::of(&current));
         let not_carried = self.not_accepted(&previous, &current)?;
         let mut comparison = compare(
             &Side {

@@ -2,123 +2,10 @@
 //! that scores the assessment, for the CLI (`vigie report`) and the TUI alike.
 
 use vigie_model::Evaluation;
-use vigie_report::{
-    ActionLine, ActionState, AnswerLine, AssessmentInfo, AssessmentState, EvidenceFileRef,
-    EvidenceKind, EvidenceLine, Format, Lang, PluginRef, ReportInput, SupplierInfo,
-};
-use vigie_store::{
-    ActionItem, ActionStatus, Assessment, AssessmentStatus, Contact, Evidence, StoredAnswer,
-    Supplier,
-};
+use vigie_report::{Format, Lang, ReportInput};
+use vigie_store::{ActionItem, Assessment, Evidence, StoredAnswer};
 
 use crate::workbench::{AppResult, Workbench, answers_of};
-
-/// An answer row as a report shows it.
-pub fn answer_line(row: &StoredAnswer) -> AnswerLine {
-    AnswerLine {
-        question: row.question.clone(),
-        value: row.value.clone(),
-        note: row.note.clone(),
-        revision: row.revision,
-        to_confirm: row.to_confirm,
-        updated_by: row.updated_by.clone(),
-        updated_at: row.updated_at.clone(),
-    }
-}
-
-/// A piece of evidence as a report shows it.
-pub fn evidence_line(e: &Evidence) -> EvidenceLine {
-    EvidenceLine {
-        id: e.id.clone(),
-        question: e.question.clone(),
-        kind: match e.kind {
-            vigie_store::EvidenceKind::Note => EvidenceKind::Note,
-            vigie_store::EvidenceKind::File => EvidenceKind::File,
-            vigie_store::EvidenceKind::Link => EvidenceKind::Link,
-        },
-        text: e.text.clone(),
-        file: e.file.as_ref().map(|f| EvidenceFileRef {
-            sha256: f.sha256.clone(),
-            size: f.size,
-            path: f.path.clone(),
-        }),
-        effective_date: e.effective_date,
-        expiry_date: e.expiry_date,
-        added_by: e.added_by.clone(),
-        added_at: e.added_at.clone(),
-    }
-}
-
-/// An action item as a report shows it.
-pub fn action_line(x: &ActionItem) -> ActionLine {
-    ActionLine {
-        id: x.id.clone(),
-        finding_id: x.finding_id.clone(),
-        title: x.title.clone(),
-        owner: x.owner.clone(),
-        deadline: x.deadline,
-        state: match x.status {
-            ActionStatus::Open => ActionState::Open,
-            ActionStatus::InProgress => ActionState::InProgress,
-            ActionStatus::Done => ActionState::Done,
-        },
-    }
-}
-
-fn contact_line(c: &Contact) -> String {
-    [
-        Some(&c.name),
-        c.role.as_ref(),
-        c.email.as_ref(),
-        c.phone.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(String::as_str)
-    .filter(|s| !s.trim().is_empty())
-    .collect::<Vec<_>>()
-    .join(", ")
-}
-
-/// A supplier as a report shows it.
-pub fn supplier_info(s: &Supplier) -> SupplierInfo {
-    SupplierInfo {
-        id: s.id.clone(),
-        name: s.name.clone(),
-        country: s.country.clone(),
-        sector: s.sector.clone(),
-        services: s.services.clone(),
-        contacts: s.contacts.iter().map(contact_line).collect(),
-        criticality: s.criticality.id().to_string(),
-    }
-}
-
-/// An assessment's header as a report shows it.
-pub fn assessment_info(a: &Assessment) -> AssessmentInfo {
-    AssessmentInfo {
-        id: a.id.clone(),
-        state: match a.status {
-            AssessmentStatus::Draft => AssessmentState::Draft,
-            AssessmentStatus::Final => AssessmentState::Final,
-        },
-        assessment_date: a.assessment_date,
-        language: a.language.clone(),
-        level: a.level.clone(),
-        created_at: a.created_at.clone(),
-        finalized_by: a.finalized_by.clone(),
-        finalized_at: a.finalized_at.clone(),
-        previous_assessment: a.previous_assessment.clone(),
-    }
-}
-
-/// The plugin an assessment records.
-pub fn plugin_ref(a: &Assessment) -> PluginRef {
-    PluginRef {
-        id: a.plugin_id.clone(),
-        version: a.plugin_version.clone(),
-        sha256: a.plugin_sha256.clone(),
-    }
-}
 
 /// Who worked on the assessment: who started it first, then everyone else who answered,
 /// added evidence, planned actions or finalized it, by name.
@@ -177,16 +64,16 @@ impl Workbench {
             Some(previous) => Some(self.compare(previous, &a.id)?),
             None => None,
         };
+        let auditors = auditors(&a, &answers, &evidence, &actions);
         Ok(ReportInput {
-            supplier: supplier_info(&supplier),
-            assessment: assessment_info(&a),
-            plugin: plugin_ref(&a),
+            supplier,
+            assessment: a,
             questionnaire: plugin.questionnaire().as_ref().clone(),
             evaluation,
-            answers: answers.iter().map(answer_line).collect(),
-            evidence: evidence.iter().map(evidence_line).collect(),
-            actions: actions.iter().map(action_line).collect(),
-            auditors: auditors(&a, &answers, &evidence, &actions),
+            answers,
+            evidence,
+            actions,
+            auditors,
             comparison,
         })
     }

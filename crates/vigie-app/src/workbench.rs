@@ -130,7 +130,7 @@ impl Workbench {
             .store
             .plugin_blob(&assessment.plugin_sha256)
             .map_err(|_| AppError::PluginMissing {
-                assessment: assessment.id.clone(),
+                assessment: assessment.id.to_string(),
                 sha256: assessment.plugin_sha256.clone(),
             })?;
         Ok(self.catalog.add(&bytes, Origin::Database)?.plugin)
@@ -190,7 +190,7 @@ impl Workbench {
                 assessment_date: date,
                 language: language.to_string(),
                 level,
-                previous_assessment: previous,
+                previous_assessment: previous.map(Into::into),
             },
             &|question, value| questionnaire.accepts(question, value),
         )?)

@@ -3,6 +3,8 @@
 //! the template gives back exactly the answers it was written from, and a
 //! plugin's text cannot add an answer to it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::sync::Arc;
 
 use vigie_app::check::{Trial, trial_answers};
@@ -33,7 +35,7 @@ fn rows(answers: &[Answer]) -> Vec<StoredAnswer> {
             revision: 1,
             to_confirm: false,
             updated_by: "tester".into(),
-            updated_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: "2026-01-01T00:00:00Z".parse().expect("a timestamp"),
         })
         .collect()
 }

@@ -2,6 +2,8 @@
 //! the real plugins): French and English everywhere, references that
 //! resolve, and every measure or article the issue lists covered.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 

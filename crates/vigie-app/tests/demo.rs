@@ -1,6 +1,8 @@
 //! `vigie demo`'s sample portfolio: the same on the same day, something in every column, and
 //! never written over a file that is not a demo.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::Path;
 use std::sync::Arc;
 

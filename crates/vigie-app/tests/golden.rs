@@ -4,6 +4,8 @@
 //! statuses, findings and score bounds an auditor expects. On top of what a
 //! set states, everything a client reads must come in French and English.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::Path;
 use std::sync::Arc;
 

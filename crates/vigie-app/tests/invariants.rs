@@ -28,6 +28,8 @@
 //! `VIGIE_INVARIANTS_ONLY=monotonic,declined,critical,complete,applicability` runs only
 //! some properties (each run stops at the first property broken).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::sync::Arc;
 
 use proptest::prelude::*;

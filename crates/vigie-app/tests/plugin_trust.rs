@@ -7,6 +7,8 @@
 //! strings sit NUL-terminated at fixed places, so the id and version can be swapped, and a
 //! comment changes the bytes without changing what it describes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -95,6 +97,7 @@ fn supplier(wb: &Workbench) -> String {
     wb.add_supplier(&SupplierFields::new("Infogérance Lyon", Criticality::High))
         .unwrap()
         .id
+        .into_string()
 }
 
 fn date() -> vigie_model::Date {

@@ -5,6 +5,8 @@
 //! The two versions are the hand-written WAT plugin (`examples/wat-plugin/mfa.wat`) and a
 //! copy of it that declares version 1.1.0 and only its first question.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::Path;
 use std::sync::Arc;
 

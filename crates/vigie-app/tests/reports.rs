@@ -6,18 +6,21 @@
 //! intended change, regenerate them with `VIGIE_BLESS=1 cargo test -p vigie-app
 //! --test reports` and review the diff.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use vigie_app::answers_file::AnswersFile;
 use vigie_app::{Catalog, ReportFormat, ReportLang, Workbench};
-use vigie_model::{Answer, AnswerValue, Date, EvalContext, Evaluation, Questionnaire, Status};
+use vigie_model::{
+    ActionItem, ActionStatus, Answer, AnswerValue, Assessment, AssessmentStatus, Contact, Date,
+    EvalContext, Evaluation, Evidence, EvidenceFile, EvidenceKind, Questionnaire, Status,
+    StoredAnswer, Supplier, Timestamp,
+};
 use vigie_plugin_host::{Host, Limits, Plugin};
 use vigie_report::compare::{Side, compare};
-use vigie_report::{
-    ActionLine, ActionState, AnswerLine, AssessmentInfo, AssessmentState, EvidenceFileRef,
-    EvidenceKind, EvidenceLine, PluginRef, ReportInput, SupplierInfo,
-};
+use vigie_report::{PluginRef, ReportInput};
 use vigie_store::{Criticality, ImportOutcome, NewActionItem, NewEvidence, SupplierFields};
 
 fn host() -> Arc<Host> {
@@ -55,18 +58,24 @@ fn evaluate(catalog: &Catalog, plugin: &Plugin, answers: &[Answer], date: Date) 
 }
 
 const AT: &str = "2026-11-23T09:30:00.000000Z";
+const ASSESSMENT: &str = "01900000-0000-7000-8000-0000000000a2";
 
-fn lines(answers: &[Answer]) -> Vec<AnswerLine> {
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+fn lines(answers: &[Answer]) -> Vec<StoredAnswer> {
     answers
         .iter()
-        .map(|a| AnswerLine {
+        .map(|a| StoredAnswer {
+            assessment_id: ASSESSMENT.into(),
             question: a.question.clone(),
             value: Some(a.value.clone()),
             note: a.note.clone(),
             revision: 1,
             to_confirm: false,
             updated_by: "amel".into(),
-            updated_at: AT.into(),
+            updated_at: at(AT),
         })
         .collect()
 }
@@ -118,7 +127,7 @@ fn golden_input(
                 evaluation: &old_eval,
             },
             &Side {
-                id: "01900000-0000-7000-8000-0000000000a2",
+                id: ASSESSMENT,
                 assessment_date: date,
                 plugin: &plugin_ref,
                 answers: &answer_lines,
@@ -131,8 +140,9 @@ fn golden_input(
         .iter()
         .take(2)
         .enumerate()
-        .map(|(i, f)| ActionLine {
-            id: format!("01900000-0000-7000-8000-00000000ac0{i}"),
+        .map(|(i, f)| ActionItem {
+            id: format!("01900000-0000-7000-8000-00000000ac0{i}").into(),
+            assessment_id: ASSESSMENT.into(),
             finding_id: f.id.clone(),
             title: format!("Plan de remédiation : {}", f.title.get("fr")),
             owner: Some(if i == 0 {
@@ -141,15 +151,19 @@ fn golden_input(
                 "Acheteur".into()
             }),
             deadline: Some("2027-03-31".parse().unwrap()),
-            state: if i == 0 {
-                ActionState::InProgress
+            status: if i == 0 {
+                ActionStatus::InProgress
             } else {
-                ActionState::Open
+                ActionStatus::Open
             },
+            created_by: "amel".into(),
+            created_at: at(AT),
+            updated_by: "amel".into(),
+            updated_at: at(AT),
         })
         .collect();
     ReportInput {
-        supplier: SupplierInfo {
+        supplier: Supplier {
             id: "01900000-0000-7000-8000-000000000001".into(),
             name: "Centre d'appels Tunis".into(),
             country: Some("TN".into()),
@@ -158,27 +172,47 @@ fn golden_input(
                 "Service client niveau 1".into(),
                 "Recouvrement amiable".into(),
             ],
-            contacts: vec!["Karim B., RSSI, rssi@example.invalid".into()],
-            criticality: "high".into(),
+            contacts: vec![Contact {
+                name: "Karim B.".into(),
+                role: Some("RSSI".into()),
+                email: Some("rssi@example.invalid".into()),
+                phone: None,
+            }],
+            criticality: Criticality::High,
+            created_by: "amel".into(),
+            created_at: at("2026-11-02T08:00:00.000000Z"),
+            updated_by: "amel".into(),
+            updated_at: at("2026-11-02T08:00:00.000000Z"),
         },
-        assessment: AssessmentInfo {
-            id: "01900000-0000-7000-8000-0000000000a2".into(),
-            state: AssessmentState::Final,
+        assessment: Assessment {
+            id: ASSESSMENT.into(),
+            supplier_id: "01900000-0000-7000-8000-000000000001".into(),
+            supplier_name: "Centre d'appels Tunis".into(),
+            plugin_sha256: plugin_ref.sha256.clone(),
+            plugin_id: plugin_ref.id.clone(),
+            plugin_version: plugin_ref.version.clone(),
+            status: AssessmentStatus::Final,
+            auditor: "amel".into(),
             assessment_date: date,
             language: "fr".into(),
             level: file.level.clone(),
-            created_at: "2026-11-02T08:00:00.000000Z".into(),
-            finalized_by: Some("amel".into()),
-            finalized_at: Some("2026-11-23T17:45:00.000000Z".into()),
+            created_at: at("2026-11-02T08:00:00.000000Z"),
             previous_assessment: previous.map(|_| "01900000-0000-7000-8000-0000000000a1".into()),
+            score: evaluation.score,
+            verdict: Some(evaluation.verdict.id.clone()),
+            evaluated_at: Some(at("2026-11-23T17:45:00.000000Z")),
+            last_evaluation: Some(evaluation.clone()),
+            finalized_by: Some("amel".into()),
+            finalized_at: Some(at("2026-11-23T17:45:00.000000Z")),
+            final_evaluation: Some(evaluation.clone()),
         },
-        plugin: plugin_ref,
         questionnaire,
         evaluation,
         answers: answer_lines,
         evidence: vec![
-            EvidenceLine {
+            Evidence {
                 id: "01900000-0000-7000-8000-0000000000e1".into(),
+                assessment_id: ASSESSMENT.into(),
                 question: answers
                     .iter()
                     .find(|a| a.question.contains("certif"))
@@ -186,7 +220,7 @@ fn golden_input(
                     .map(|a| a.question.clone()),
                 kind: EvidenceKind::File,
                 text: "Certificat ISO/IEC 27001 du siège".into(),
-                file: Some(EvidenceFileRef {
+                file: Some(EvidenceFile {
                     sha256: "e3".repeat(32),
                     size: 482_113,
                     path: "preuves/iso27001-2023.pdf".into(),
@@ -194,10 +228,11 @@ fn golden_input(
                 effective_date: Some("2023-06-30".parse().unwrap()),
                 expiry_date: Some("2026-06-30".parse().unwrap()),
                 added_by: "amel".into(),
-                added_at: AT.into(),
+                added_at: at(AT),
             },
-            EvidenceLine {
+            Evidence {
                 id: "01900000-0000-7000-8000-0000000000e2".into(),
+                assessment_id: ASSESSMENT.into(),
                 question: None,
                 kind: EvidenceKind::Link,
                 text: "https://example.invalid/politique-securite".into(),
@@ -205,7 +240,7 @@ fn golden_input(
                 effective_date: None,
                 expiry_date: Some("2027-12-31".parse().unwrap()),
                 added_by: "bruno".into(),
-                added_at: AT.into(),
+                added_at: at(AT),
             },
         ],
         actions,
@@ -300,7 +335,7 @@ fn answered(path: &Path, plugin: &str, set: &str) -> (Workbench, String) {
         false,
     )
     .unwrap();
-    (wb, a.id)
+    (wb, a.id.into_string())
 }
 
 #[test]
@@ -329,7 +364,7 @@ fn export_import_export_through_the_workbench() {
             &id,
             &NewEvidence {
                 question: Some("iso-certified".into()),
-                kind: vigie_store::EvidenceKind::Note,
+                kind: EvidenceKind::Note,
                 text: "Certificat vu".into(),
                 file: None,
                 effective_date: None,

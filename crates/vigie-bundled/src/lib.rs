@@ -5,6 +5,8 @@
 //!
 //! This crate holds data only and must not depend on the host or the store.
 
+#![forbid(unsafe_code)]
+
 /// One embedded plugin component.
 #[derive(Debug, Clone, Copy)]
 pub struct BundledPlugin {

@@ -143,9 +143,74 @@ pub fn fold_for_search(text: &str) -> String {
     out
 }
 
+/// How many terminal columns `text` takes: a wide character (CJK, most emoji) takes two, a
+/// combining mark none. Widths on screen are this, not a count of characters.
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` cut to at most `width` columns, ending with `…` when it was cut.
+pub fn clip_to_width(text: &str, width: usize) -> String {
+    if display_width(text) <= width {
+        return text.to_string();
+    }
+    let mut out = take_width(text, width.saturating_sub(1)).to_string();
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// The longest start of `text` that takes at most `width` columns.
+pub fn take_width(text: &str, width: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > width {
+            return &text[..i];
+        }
+    }
+    text
+}
+
+/// `text` followed by spaces up to `width` columns (nothing added if it is already wider).
+pub fn pad_to_width(text: &str, width: usize) -> String {
+    let pad = width.saturating_sub(display_width(text));
+    format!("{text}{}", " ".repeat(pad))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widths_count_terminal_columns_not_characters() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("漢字"), 4);
+        assert_eq!(display_width("e\u{301}"), 1);
+        assert_eq!(clip_to_width("漢字漢字", 5), "漢字…");
+        assert_eq!(clip_to_width("漢字", 4), "漢字");
+        assert_eq!(clip_to_width("abcdef", 4), "abc…");
+        assert_eq!(clip_to_width("abc", 0), "");
+        assert_eq!(pad_to_width("漢", 4), "漢  ");
+        for text in [
+            "",
+            "abc",
+            "漢字漢字",
+            "a漢b字c",
+            "👍👍x",
+            "e\u{301}e\u{301}",
+        ] {
+            for width in 0..10 {
+                let clipped = clip_to_width(text, width);
+                assert!(
+                    display_width(&clipped) <= width,
+                    "{text:?} at {width}: {clipped:?}"
+                );
+                assert!(display_width(take_width(text, width)) <= width);
+            }
+        }
+    }
 
     #[test]
     fn get_falls_back_to_first_language() {

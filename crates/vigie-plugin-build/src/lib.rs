@@ -8,6 +8,8 @@
 //! `wasm-component-ld` (see that workspace's `.cargo/config.toml`). It must
 //! stay free of runtime dependencies: it only runs at build time.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

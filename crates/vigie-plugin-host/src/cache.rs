@@ -175,6 +175,7 @@ impl OpenCache {
 
     /// The cached compiled code for `sha256`, if this user's key vouches for
     /// it. Anything else is removed, to be recompiled and overwritten.
+    #[allow(unsafe_code)] // Loads authenticated compiled code: see the SAFETY comment.
     pub(crate) fn load(&self, engine: &Engine, sha256: &str) -> Option<Component> {
         let path = self.path(sha256);
         let file = read_entry(&path).ok()?;

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 use vigie_model::{AnswerValue, Date, Evaluation, Finding, Status, Verdict};
 
-use crate::{AnswerLine, PluginRef};
+use vigie_model::StoredAnswer;
+
+use crate::PluginRef;
 
 /// One assessment as [`compare`] reads it.
 #[derive(Clone, Copy, Debug)]
@@ -15,7 +17,7 @@ pub struct Side<'a> {
     pub id: &'a str,
     pub assessment_date: Date,
     pub plugin: &'a PluginRef,
-    pub answers: &'a [AnswerLine],
+    pub answers: &'a [StoredAnswer],
     pub evaluation: &'a Evaluation,
 }
 
@@ -114,7 +116,7 @@ fn side_info(side: &Side<'_>) -> ComparedAssessment {
     }
 }
 
-fn given(answers: &[AnswerLine]) -> BTreeMap<&str, &AnswerLine> {
+fn given(answers: &[StoredAnswer]) -> BTreeMap<&str, &StoredAnswer> {
     answers
         .iter()
         .filter(|a| a.value.is_some())
@@ -215,15 +217,18 @@ mod tests {
 
     use super::*;
 
-    fn line(q: &str, v: Option<YesNo>, note: Option<&str>, to_confirm: bool) -> AnswerLine {
-        AnswerLine {
+    fn line(q: &str, v: Option<YesNo>, note: Option<&str>, to_confirm: bool) -> StoredAnswer {
+        StoredAnswer {
+            assessment_id: "a".into(),
             question: q.into(),
             value: v.map(AnswerValue::YesNo),
             note: note.map(Into::into),
             revision: 1,
             to_confirm,
             updated_by: "a".into(),
-            updated_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: "2026-01-01T00:00:00Z"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")),
         }
     }
 

@@ -5,12 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use vigie_model::{
-    AnswerKind, AnswerValue, Applicability, Date, Questionnaire, Severity, Status, applicable_items,
+    ActionStatus, AnswerKind, AnswerValue, Applicability, AssessmentStatus, Contact, Date,
+    EvidenceFile, EvidenceKind, Questionnaire, Severity, Status, StoredAnswer, applicable_items,
 };
 
 use crate::compare::ChangeKind;
 use crate::labels::{self, labels};
-use crate::{ActionState, AssessmentState, EvidenceFileRef, EvidenceKind, Lang, ReportInput};
+use crate::{Lang, ReportInput};
 
 /// The `format` field of a JSON report.
 pub const REPORT_FORMAT: &str = "vigie-report";
@@ -79,7 +80,7 @@ pub struct DocQuestionnaire {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DocAssessment {
     pub id: String,
-    pub state: AssessmentState,
+    pub state: AssessmentStatus,
     pub state_label: String,
     pub date: Date,
     pub auditors: Vec<String>,
@@ -158,7 +159,7 @@ pub struct DocAction {
     pub title: String,
     pub owner: Option<String>,
     pub deadline: Option<Date>,
-    pub state: ActionState,
+    pub state: ActionStatus,
     pub state_label: String,
 }
 
@@ -169,7 +170,7 @@ pub struct DocEvidence {
     pub kind: EvidenceKind,
     pub kind_label: String,
     pub text: String,
-    pub file: Option<EvidenceFileRef>,
+    pub file: Option<EvidenceFile>,
     pub effective_date: Option<Date>,
     pub expiry_date: Option<Date>,
     /// Expired on the assessment date.
@@ -366,7 +367,7 @@ impl ReportDoc {
             .actions
             .iter()
             .map(|x| DocAction {
-                id: x.id.clone(),
+                id: x.id.to_string(),
                 finding_id: x.finding_id.clone(),
                 finding_title: e
                     .findings
@@ -376,8 +377,8 @@ impl ReportDoc {
                 title: x.title.clone(),
                 owner: x.owner.clone(),
                 deadline: x.deadline,
-                state: x.state,
-                state_label: labels::action_state(x.state, lang).to_string(),
+                state: x.status,
+                state_label: labels::action_state(x.status, lang).to_string(),
             })
             .collect();
         let planned: HashSet<&str> = actions.iter().map(|x| x.finding_id.as_str()).collect();
@@ -391,7 +392,7 @@ impl ReportDoc {
             .evidence
             .iter()
             .map(|x| DocEvidence {
-                id: x.id.clone(),
+                id: x.id.to_string(),
                 question: x.question.clone(),
                 kind: x.kind,
                 kind_label: match x.kind {
@@ -406,7 +407,7 @@ impl ReportDoc {
                 expiry_date: x.expiry_date,
                 expired: x.expiry_date.is_some_and(|d| d < a.assessment_date),
                 added_by: x.added_by.clone(),
-                added_at: x.added_at.clone(),
+                added_at: x.added_at.to_string(),
             })
             .collect();
 
@@ -415,13 +416,17 @@ impl ReportDoc {
             version: REPORT_VERSION,
             language: lang.id(),
             supplier: DocSupplier {
-                id: input.supplier.id.clone(),
+                id: input.supplier.id.to_string(),
                 name: input.supplier.name.clone(),
                 country: input.supplier.country.clone(),
                 sector: input.supplier.sector.clone(),
-                criticality: input.supplier.criticality.clone(),
-                criticality_label: labels::criticality(&input.supplier.criticality, lang),
-                contacts: input.supplier.contacts.clone(),
+                criticality: input.supplier.criticality.id().to_string(),
+                criticality_label: input
+                    .supplier
+                    .criticality
+                    .label(lang == Lang::Fr)
+                    .to_string(),
+                contacts: input.supplier.contacts.iter().map(Contact::line).collect(),
             },
             scope: DocScope {
                 services: input.supplier.services.clone(),
@@ -434,21 +439,21 @@ impl ReportDoc {
                     .collect(),
             },
             questionnaire: DocQuestionnaire {
-                id: input.plugin.id.clone(),
+                id: a.plugin_id.clone(),
                 name: q.info.name.get(l).to_string(),
-                version: input.plugin.version.clone(),
-                sha256: input.plugin.sha256.clone(),
+                version: a.plugin_version.clone(),
+                sha256: a.plugin_sha256.clone(),
             },
             assessment: DocAssessment {
-                id: a.id.clone(),
-                state: a.state,
-                state_label: labels::assessment_state(a.state, lang).to_string(),
+                id: a.id.to_string(),
+                state: a.status,
+                state_label: labels::assessment_state(a.status, lang).to_string(),
                 date: a.assessment_date,
                 auditors: input.auditors.clone(),
-                created_at: a.created_at.clone(),
+                created_at: a.created_at.to_string(),
                 finalized_by: a.finalized_by.clone(),
-                finalized_at: a.finalized_at.clone(),
-                previous_assessment: a.previous_assessment.clone(),
+                finalized_at: a.finalized_at.as_ref().map(ToString::to_string),
+                previous_assessment: a.previous_assessment.as_ref().map(ToString::to_string),
             },
             verdict: DocVerdict {
                 id: e.verdict.id.clone(),
@@ -487,7 +492,7 @@ impl DocBuilder<'_> {
         doc
     }
 
-    fn answer(&self, row: &crate::AnswerLine, applies: &Applicability) -> DocAnswer {
+    fn answer(&self, row: &StoredAnswer, applies: &Applicability) -> DocAnswer {
         let q = &self.input.questionnaire;
         DocAnswer {
             question: row.question.clone(),
@@ -514,14 +519,14 @@ impl DocBuilder<'_> {
                     .is_none_or(|i| applies.question(i)),
             revision: row.revision,
             updated_by: row.updated_by.clone(),
-            updated_at: row.updated_at.clone(),
+            updated_at: row.updated_at.to_string(),
         }
     }
 
     fn sections(&self) -> Vec<DocSection> {
         let q = &self.input.questionnaire;
         let l = self.lang.id();
-        let rows: HashMap<&str, &crate::AnswerLine> = self
+        let rows: HashMap<&str, &StoredAnswer> = self
             .input
             .answers
             .iter()
@@ -552,7 +557,7 @@ impl DocBuilder<'_> {
         }
         // Questions of no known section, then answers to questions the plugin does not have.
         let known_sections: HashSet<&str> = q.sections.iter().map(|s| s.id.as_str()).collect();
-        let mut others: Vec<&crate::AnswerLine> = self
+        let mut others: Vec<&StoredAnswer> = self
             .input
             .answers
             .iter()

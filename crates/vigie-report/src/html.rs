@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use crate::labels::{Labels, labels};
 use crate::markdown::score;
-use vigie_model::Status;
+use vigie_model::{AssessmentStatus, Status};
 
-use crate::{AssessmentState, DocStatus, Lang, ReportDoc};
+use crate::{DocStatus, Lang, ReportDoc};
 
 /// Escapes text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"`
 /// and `'` become character references, and control characters other than tab and line
@@ -177,7 +177,7 @@ fn header(out: &mut String, doc: &ReportDoc, w: &Labels) {
         escape(w.title),
         escape(&s.name)
     );
-    if a.state == AssessmentState::Draft {
+    if a.state == AssessmentStatus::Draft {
         let _ = writeln!(out, "<p class=\"draft\">{}</p>", escape(w.draft_notice));
     }
     out.push_str("<table class=\"meta\">\n");

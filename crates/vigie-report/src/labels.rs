@@ -280,34 +280,22 @@ pub(crate) fn labels(lang: Lang) -> &'static Labels {
     }
 }
 
-pub(crate) fn criticality(id: &str, lang: Lang) -> String {
-    let fr = lang == Lang::Fr;
-    match (id, fr) {
-        ("low", true) => "faible",
-        ("medium", true) => "moyenne",
-        ("high", true) => "élevée",
-        ("critical", true) => "critique",
-        (other, _) => other,
-    }
-    .to_string()
-}
-
-pub(crate) fn assessment_state(state: crate::AssessmentState, lang: Lang) -> &'static str {
+pub(crate) fn assessment_state(state: vigie_model::AssessmentStatus, lang: Lang) -> &'static str {
     match (state, lang) {
-        (crate::AssessmentState::Draft, Lang::Fr) => "brouillon",
-        (crate::AssessmentState::Final, Lang::Fr) => "finalisée",
-        (crate::AssessmentState::Draft, Lang::En) => "draft",
-        (crate::AssessmentState::Final, Lang::En) => "final",
+        (vigie_model::AssessmentStatus::Draft, Lang::Fr) => "brouillon",
+        (vigie_model::AssessmentStatus::Final, Lang::Fr) => "finalisée",
+        (vigie_model::AssessmentStatus::Draft, Lang::En) => "draft",
+        (vigie_model::AssessmentStatus::Final, Lang::En) => "final",
     }
 }
 
-pub(crate) fn action_state(state: crate::ActionState, lang: Lang) -> &'static str {
+pub(crate) fn action_state(state: vigie_model::ActionStatus, lang: Lang) -> &'static str {
     match (state, lang) {
-        (crate::ActionState::Open, Lang::Fr) => "à faire",
-        (crate::ActionState::InProgress, Lang::Fr) => "en cours",
-        (crate::ActionState::Done, Lang::Fr) => "fait",
-        (crate::ActionState::Open, Lang::En) => "open",
-        (crate::ActionState::InProgress, Lang::En) => "in progress",
-        (crate::ActionState::Done, Lang::En) => "done",
+        (vigie_model::ActionStatus::Open, Lang::Fr) => "à faire",
+        (vigie_model::ActionStatus::InProgress, Lang::Fr) => "en cours",
+        (vigie_model::ActionStatus::Done, Lang::Fr) => "fait",
+        (vigie_model::ActionStatus::Open, Lang::En) => "open",
+        (vigie_model::ActionStatus::InProgress, Lang::En) => "in progress",
+        (vigie_model::ActionStatus::Done, Lang::En) => "done",
     }
 }

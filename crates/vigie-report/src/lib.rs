@@ -19,6 +19,8 @@
 //! ([`html::escape`]), Markdown escapes its punctuation ([`markdown::escape`]), and CSV
 //! neutralises spreadsheet formulas ([`csv::cell`]).
 
+#![forbid(unsafe_code)]
+
 pub mod compare;
 pub mod csv;
 mod doc;

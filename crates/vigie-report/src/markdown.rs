@@ -89,7 +89,7 @@ fn header(out: &mut String, doc: &ReportDoc, w: &Labels) {
     let s = &doc.supplier;
     let a = &doc.assessment;
     let _ = writeln!(out, "# {} — {}\n", w.title, escape(&s.name));
-    if a.state == crate::AssessmentState::Draft {
+    if a.state == vigie_model::AssessmentStatus::Draft {
         let _ = writeln!(out, "> {}\n", w.draft_notice);
     }
     let _ = writeln!(out, "| | |\n|---|---|");

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use vigie_model::{Date, Severity};
 
 use crate::html::escape;
-use crate::labels::criticality as criticality_label;
 use crate::{Lang, ReportError, markdown};
 
 /// Everything the portfolio report shows.
@@ -866,4 +865,11 @@ fn blocks(scores: &[f64]) -> String {
         .iter()
         .map(|s| BLOCKS[((s.clamp(0.0, 100.0) / 100.0 * 7.0).round() as usize).min(7)])
         .collect()
+}
+
+/// A criticality id in the report's language (the id itself when it is not one).
+fn criticality_label(id: &str, lang: Lang) -> String {
+    vigie_model::Criticality::from_id(id)
+        .map_or(id, |c| c.label(lang == Lang::Fr))
+        .to_string()
 }

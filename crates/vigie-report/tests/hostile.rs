@@ -2,17 +2,17 @@
 //! the HTML parses with a real HTML parser into no script, image, link or event handler and
 //! shows each text as it was typed; Markdown keeps it inert; CSV neutralises formulas.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use scraper::{Html, Selector};
 use vigie_model::{
-    AnswerKind, AnswerValue, Choice, Criterion, CriterionResult, Evaluation, Finding, Framework,
-    Help, Level, Localized, PluginInfo, Question, Questionnaire, Reference, Section, Severity,
-    Status, Verdict, YesNo,
+    ActionItem, ActionStatus, AnswerKind, AnswerValue, Assessment, AssessmentStatus, Choice,
+    Contact, Criterion, CriterionResult, Criticality, Evaluation, Evidence, EvidenceFile,
+    EvidenceKind, Finding, Framework, Help, Level, Localized, PluginInfo, Question, Questionnaire,
+    Reference, Section, Severity, Status, StoredAnswer, Supplier, Timestamp, Verdict, YesNo,
 };
 use vigie_report::compare::{Side, compare};
-use vigie_report::{
-    ActionLine, ActionState, AnswerLine, AssessmentInfo, AssessmentState, EvidenceFileRef,
-    EvidenceKind, EvidenceLine, Format, Lang, PluginRef, ReportInput, SupplierInfo, render,
-};
+use vigie_report::{Format, Lang, PluginRef, ReportInput, render};
 
 const SCRIPT: &str = "<script>alert(1)</script>";
 const IMG: &str = "\"><img src=x onerror=1>";
@@ -148,15 +148,20 @@ fn evaluation(status: Status, findings: bool) -> Evaluation {
     }
 }
 
-fn answer(question: &str, value: AnswerValue, note: &str, to_confirm: bool) -> AnswerLine {
-    AnswerLine {
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+fn answer(question: &str, value: AnswerValue, note: &str, to_confirm: bool) -> StoredAnswer {
+    StoredAnswer {
+        assessment_id: "0190-assessment".into(),
         question: question.into(),
         value: Some(value),
         note: Some(note.into()),
         revision: 2,
         to_confirm,
         updated_by: IMG.into(),
-        updated_at: "2026-11-23T10:00:00.000000Z".into(),
+        updated_at: at("2026-11-23T10:00:00.000000Z"),
     }
 }
 
@@ -193,37 +198,57 @@ fn input() -> ReportInput {
         },
     );
     ReportInput {
-        supplier: SupplierInfo {
+        supplier: Supplier {
             id: "0190".into(),
             name: SCRIPT.into(),
             country: Some(IMG.into()),
             sector: Some(FORMULA.into()),
             services: vec![AMP.into(), PLUS.into()],
-            contacts: vec![format!("{AT}, {IMG}")],
-            criticality: "high".into(),
+            contacts: vec![Contact {
+                name: AT.into(),
+                role: Some(IMG.into()),
+                email: None,
+                phone: None,
+            }],
+            criticality: Criticality::High,
+            created_by: SCRIPT.into(),
+            created_at: at("2026-11-01T09:00:00.000000Z"),
+            updated_by: SCRIPT.into(),
+            updated_at: at("2026-11-01T09:00:00.000000Z"),
         },
-        assessment: AssessmentInfo {
+        assessment: Assessment {
             id: "0190-assessment".into(),
-            state: AssessmentState::Draft,
+            supplier_id: "0190".into(),
+            supplier_name: SCRIPT.into(),
+            plugin_sha256: plugin.sha256.clone(),
+            plugin_id: plugin.id.clone(),
+            plugin_version: plugin.version.clone(),
+            status: AssessmentStatus::Draft,
+            auditor: SCRIPT.into(),
             assessment_date: date,
             language: "fr".into(),
             level: Some("base".into()),
-            created_at: "2026-11-01T09:00:00.000000Z".into(),
+            created_at: at("2026-11-01T09:00:00.000000Z"),
+            previous_assessment: Some("old<id>".into()),
+            score: None,
+            verdict: None,
+            evaluated_at: None,
+            last_evaluation: None,
             finalized_by: None,
             finalized_at: None,
-            previous_assessment: Some("old<id>".into()),
+            final_evaluation: None,
         },
-        plugin,
         questionnaire: questionnaire(),
         evaluation: new_eval.clone(),
         answers,
         evidence: vec![
-            EvidenceLine {
+            Evidence {
                 id: "e1".into(),
+                assessment_id: "0190-assessment".into(),
                 question: Some("q1".into()),
                 kind: EvidenceKind::File,
                 text: SCRIPT.into(),
-                file: Some(EvidenceFileRef {
+                file: Some(EvidenceFile {
                     sha256: "cd".repeat(32),
                     size: 10,
                     path: IMG.into(),
@@ -231,10 +256,11 @@ fn input() -> ReportInput {
                 effective_date: Some("2024-01-01".parse().unwrap()),
                 expiry_date: Some("2026-01-01".parse().unwrap()),
                 added_by: AMP.into(),
-                added_at: "2026-11-01T09:00:00.000000Z".into(),
+                added_at: at("2026-11-01T09:00:00.000000Z"),
             },
-            EvidenceLine {
+            Evidence {
                 id: "e2".into(),
+                assessment_id: "0190-assessment".into(),
                 question: None,
                 kind: EvidenceKind::Link,
                 text: FORMULA.into(),
@@ -242,16 +268,21 @@ fn input() -> ReportInput {
                 effective_date: None,
                 expiry_date: Some("2030-01-01".parse().unwrap()),
                 added_by: AT.into(),
-                added_at: "2026-11-01T09:00:00.000000Z".into(),
+                added_at: at("2026-11-01T09:00:00.000000Z"),
             },
         ],
-        actions: vec![ActionLine {
+        actions: vec![ActionItem {
             id: "a1".into(),
+            assessment_id: "0190-assessment".into(),
             finding_id: "f1".into(),
             title: SCRIPT.into(),
             owner: Some(IMG.into()),
             deadline: Some("2027-01-31".parse().unwrap()),
-            state: ActionState::InProgress,
+            status: ActionStatus::InProgress,
+            created_by: AMP.into(),
+            created_at: at("2026-11-01T09:00:00.000000Z"),
+            updated_by: AMP.into(),
+            updated_at: at("2026-11-01T09:00:00.000000Z"),
         }],
         auditors: vec![SCRIPT.into(), MINUS.into()],
         comparison: Some(comparison),

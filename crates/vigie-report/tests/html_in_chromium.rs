@@ -10,18 +10,22 @@
 //! says so (`VIGIE_CHROMIUM` names another binary). The screenshots are written
 //! in a temporary folder, never in the repository.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use vigie_model::{
-    AnswerKind, AnswerValue, Criterion, CriterionResult, Evaluation, Help, Localized, PluginInfo,
-    Question, Questionnaire, Section, Severity, Status, Verdict, YesNo,
+    AnswerKind, AnswerValue, Assessment, AssessmentStatus, Criterion, CriterionResult, Criticality,
+    Evaluation, Help, Localized, PluginInfo, Question, Questionnaire, Section, Severity, Status,
+    StoredAnswer, Supplier, Timestamp, Verdict, YesNo,
 };
-use vigie_report::{
-    AnswerLine, AssessmentInfo, AssessmentState, Format, Lang, PluginRef, ReportInput,
-    SupplierInfo, render,
-};
+use vigie_report::{Format, Lang, ReportInput, render};
+
+fn at(text: &str) -> Timestamp {
+    text.parse().expect("a timestamp")
+}
 
 fn t(text: &str) -> Localized {
     Localized::from_pairs([("fr", text), ("en", text)])
@@ -100,38 +104,52 @@ fn input() -> ReportInput {
         extensions: Vec::new(),
     };
     ReportInput {
-        supplier: SupplierInfo {
+        supplier: Supplier {
             id: "s1".into(),
             name: "Acme".into(),
-            criticality: "high".into(),
-            ..SupplierInfo::default()
+            country: None,
+            sector: None,
+            services: Vec::new(),
+            contacts: Vec::new(),
+            criticality: Criticality::High,
+            created_by: "alice".into(),
+            created_at: at("2026-11-01T09:00:00Z"),
+            updated_by: "alice".into(),
+            updated_at: at("2026-11-01T09:00:00Z"),
         },
-        assessment: AssessmentInfo {
+        assessment: Assessment {
             id: "a1".into(),
-            state: AssessmentState::Draft,
+            supplier_id: "s1".into(),
+            supplier_name: "Acme".into(),
+            plugin_sha256: "ab".repeat(32),
+            plugin_id: "marks".into(),
+            plugin_version: "1.0.0".into(),
+            status: AssessmentStatus::Draft,
+            auditor: "alice".into(),
             assessment_date: "2026-11-23".parse().unwrap(),
             language: "en".into(),
             level: None,
-            created_at: "2026-11-01T09:00:00Z".into(),
+            created_at: at("2026-11-01T09:00:00Z"),
+            previous_assessment: None,
+            score: None,
+            verdict: None,
+            evaluated_at: None,
+            last_evaluation: None,
             finalized_by: None,
             finalized_at: None,
-            previous_assessment: None,
-        },
-        plugin: PluginRef {
-            id: "marks".into(),
-            version: "1.0.0".into(),
-            sha256: "ab".repeat(32),
+            final_evaluation: None,
         },
         questionnaire,
         evaluation,
-        answers: vec![AnswerLine {
+        answers: vec![StoredAnswer {
+            assessment_id: "a1".into(),
             question: "q".into(),
             value: Some(AnswerValue::YesNo(YesNo::Partial)),
             note: None,
             revision: 1,
             to_confirm: true,
             updated_by: "alice".into(),
-            updated_at: "2026-11-23T10:00:00Z".into(),
+            updated_at: at("2026-11-23T10:00:00Z"),
         }],
         evidence: Vec::new(),
         actions: Vec::new(),

@@ -10,6 +10,8 @@
 //! Measurements run in a fresh child process (this binary again), so that the peak RSS is that
 //! of an auditor's process opening the portfolio, not of the generator.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A benchmark: a panic stops it with its message.
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -164,6 +166,7 @@ fn peak_rss_kb() -> u64 {
 
 /// CPU time (user + system) this process has used: on a shared, loaded machine the wall
 /// time also counts the waits for a core, this does not.
+#[allow(unsafe_code)]
 fn cpu_time() -> Duration {
     // SAFETY: getrusage only writes the struct it is given.
     let mut usage = unsafe { std::mem::zeroed::<libc::rusage>() };

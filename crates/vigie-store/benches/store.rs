@@ -10,6 +10,8 @@
 //! Measurements run in a fresh child process (this binary again) so that the peak RSS is that
 //! of an auditor's process, not of the generator.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A benchmark: a panic stops it with its message.
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -546,7 +548,7 @@ fn generate(path: &Path, assessments: usize) -> Result<(), BoxError> {
             let date = &at[..10];
             ins_assessment.execute(params![
                 id,
-                supplier,
+                supplier.as_str(),
                 plugin_sha,
                 who,
                 date,

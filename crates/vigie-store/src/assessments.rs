@@ -9,7 +9,13 @@ use crate::error::{Result, StoreError};
 use crate::types::{
     Assessment, AssessmentFilter, AssessmentStatus, AssessmentSummary, NewAssessment, StoredAnswer,
 };
-use crate::{Store, Tx, date_col, opt_json_col, resolve_id, to_json};
+use crate::{
+    Col, Store, Tx, date_col, enum_col, opt_json_col, opt_ts_col, resolve_id, to_json, ts_col,
+};
+
+const fn col(column: &'static str) -> Col {
+    ("assessments", column)
+}
 
 pub(crate) const SELECT_ASSESSMENT: &str = "SELECT a.id, a.supplier_id, s.name, a.plugin_sha256, \
      a.plugin_id, a.plugin_version, a.status, a.auditor, a.assessment_date, a.language, a.level, \
@@ -19,25 +25,25 @@ pub(crate) const SELECT_ASSESSMENT: &str = "SELECT a.id, a.supplier_id, s.name, 
 
 pub(crate) fn assessment_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Assessment> {
     Ok(Assessment {
-        id: row.get(0)?,
-        supplier_id: row.get(1)?,
+        id: row.get::<_, String>(0)?.into(),
+        supplier_id: row.get::<_, String>(1)?.into(),
         supplier_name: row.get(2)?,
         plugin_sha256: row.get(3)?,
         plugin_id: row.get(4)?,
         plugin_version: row.get(5)?,
-        status: row.get(6)?,
+        status: enum_col(row, 6, col("status"), AssessmentStatus::from_id)?,
         auditor: row.get(7)?,
-        assessment_date: date_col(row, 8)?,
+        assessment_date: date_col(row, 8, col("assessment_date"))?,
         language: row.get(9)?,
         level: row.get(10)?,
-        created_at: row.get(11)?,
-        previous_assessment: row.get(12)?,
+        created_at: ts_col(row, 11, col("created_at"))?,
+        previous_assessment: row.get::<_, Option<String>>(12)?.map(Into::into),
         score: row.get(13)?,
         verdict: row.get(14)?,
-        evaluated_at: row.get(15)?,
+        evaluated_at: opt_ts_col(row, 15, col("evaluated_at"))?,
         last_evaluation: opt_json_col(row, 16)?,
         finalized_by: row.get(17)?,
-        finalized_at: row.get(18)?,
+        finalized_at: opt_ts_col(row, 18, col("finalized_at"))?,
         final_evaluation: opt_json_col(row, 19)?,
     })
 }
@@ -49,16 +55,16 @@ const SELECT_SUMMARY: &str = "SELECT a.id, a.supplier_id, s.name, a.plugin_id, \
 
 fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AssessmentSummary> {
     Ok(AssessmentSummary {
-        id: row.get(0)?,
-        supplier_id: row.get(1)?,
+        id: row.get::<_, String>(0)?.into(),
+        supplier_id: row.get::<_, String>(1)?.into(),
         supplier_name: row.get(2)?,
         plugin_id: row.get(3)?,
         plugin_version: row.get(4)?,
-        status: row.get(5)?,
+        status: enum_col(row, 5, col("status"), AssessmentStatus::from_id)?,
         auditor: row.get(6)?,
-        assessment_date: date_col(row, 7)?,
+        assessment_date: date_col(row, 7, col("assessment_date"))?,
         level: row.get(8)?,
-        created_at: row.get(9)?,
+        created_at: ts_col(row, 9, col("created_at"))?,
         score: row.get(10)?,
         verdict: row.get(11)?,
         // Shown in lists; a label that does not parse (a row written by another
@@ -76,14 +82,14 @@ pub(crate) const SELECT_ANSWER: &str = "SELECT assessment_id, question_id, value
 
 pub(crate) fn answer_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAnswer> {
     Ok(StoredAnswer {
-        assessment_id: row.get(0)?,
+        assessment_id: row.get::<_, String>(0)?.into(),
         question: row.get(1)?,
         value: opt_json_col(row, 2)?,
         note: row.get(3)?,
         revision: row.get(4)?,
         to_confirm: row.get(5)?,
         updated_by: row.get(6)?,
-        updated_at: row.get(7)?,
+        updated_at: ts_col(row, 7, ("answers", "updated_at"))?,
     })
 }
 
@@ -124,7 +130,7 @@ pub(crate) fn get_assessment(conn: &Connection, id: &str) -> Result<Assessment> 
 /// The status of assessment `id`, or `NotFound`.
 pub(crate) fn status_of(conn: &Connection, id: &str) -> Result<AssessmentStatus> {
     conn.query_row("SELECT status FROM assessments WHERE id = ?1", [id], |r| {
-        r.get(0)
+        enum_col(r, 0, col("status"), AssessmentStatus::from_id)
     })
     .optional()?
     .ok_or_else(|| StoreError::NotFound {
@@ -166,15 +172,83 @@ pub(crate) fn upsert_answer(conn: &Connection, a: &StoredAnswer) -> Result<()> {
          updated_by = excluded.updated_by, updated_at = excluded.updated_at",
     )?;
     stmt.execute(params![
-        a.assessment_id,
+        a.assessment_id.as_str(),
         a.question,
         value,
         a.note,
         a.revision,
         a.to_confirm,
         a.updated_by,
-        a.updated_at,
+        a.updated_at.as_str(),
     ])?;
+    Ok(())
+}
+
+/// The recorded part of a new draft assessment, as its row is inserted.
+pub(crate) struct AssessmentRow<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) supplier_id: &'a str,
+    pub(crate) plugin_sha256: &'a str,
+    pub(crate) plugin_id: &'a str,
+    pub(crate) plugin_version: &'a str,
+    pub(crate) auditor: &'a str,
+    pub(crate) assessment_date: vigie_model::Date,
+    pub(crate) language: &'a str,
+    pub(crate) level: Option<&'a str>,
+    pub(crate) created_at: &'a str,
+    pub(crate) previous_assessment: Option<&'a str>,
+}
+
+/// Inserts a draft assessment row (a new assessment, or one imported from another database).
+pub(crate) fn insert_draft_assessment(conn: &Connection, a: &AssessmentRow<'_>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO assessments (id, supplier_id, plugin_sha256, plugin_id, \
+         plugin_version, status, auditor, assessment_date, language, level, created_at, \
+         previous_assessment) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            a.id,
+            a.supplier_id,
+            a.plugin_sha256,
+            a.plugin_id,
+            a.plugin_version,
+            a.auditor,
+            a.assessment_date.to_string(),
+            a.language,
+            a.level,
+            a.created_at,
+            a.previous_assessment,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Forgets the cached evaluation of draft assessment `id` (its answers changed under it).
+pub(crate) fn clear_cached_evaluation(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE assessments SET last_evaluation = NULL, score = NULL, verdict = NULL, \
+         evaluated_at = NULL WHERE id = ?1 AND status = 'draft'",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// Makes assessment `id` final with `evaluation` (as JSON in `json`), finalized by `who` at
+/// `at`.
+pub(crate) fn set_final(
+    conn: &Connection,
+    id: &str,
+    evaluation: &Evaluation,
+    who: Option<&str>,
+    at: Option<&str>,
+) -> Result<()> {
+    let json = to_json("evaluation", evaluation)?;
+    conn.execute(
+        "UPDATE assessments SET status = 'final', final_evaluation = ?2, \
+         last_evaluation = ?2, score = ?3, verdict = ?4, evaluated_at = ?5, \
+         finalized_by = ?6, finalized_at = ?5 WHERE id = ?1",
+        params![id, json, evaluation.score, evaluation.verdict.id, at, who],
+    )?;
     Ok(())
 }
 
@@ -202,7 +276,7 @@ fn write_answer(
     note: Option<String>,
 ) -> Result<StoredAnswer> {
     let answer = StoredAnswer {
-        assessment_id: assessment.to_string(),
+        assessment_id: assessment.into(),
         question: question.to_string(),
         value,
         note: clean_note(note),
@@ -255,14 +329,14 @@ impl Store {
                 .conn
                 .query_row(
                     "SELECT 1 FROM suppliers WHERE id = ?1",
-                    [&new.supplier_id],
+                    [new.supplier_id.as_str()],
                     |r| r.get(0),
                 )
                 .optional()?;
             if supplier_ok.is_none() {
                 return Err(StoreError::NotFound {
                     kind: "supplier",
-                    key: new.supplier_id.clone(),
+                    key: new.supplier_id.to_string(),
                 });
             }
             let plugin: Option<(String, String)> = tx
@@ -284,7 +358,7 @@ impl Store {
                     .conn
                     .query_row(
                         "SELECT supplier_id FROM assessments WHERE id = ?1",
-                        [prev],
+                        [prev.as_str()],
                         |r| r.get(0),
                     )
                     .optional()?;
@@ -292,7 +366,7 @@ impl Store {
                     None => {
                         return Err(StoreError::NotFound {
                             kind: "assessment",
-                            key: prev.clone(),
+                            key: prev.to_string(),
                         });
                     }
                     Some(s) if s != new.supplier_id => {
@@ -305,24 +379,21 @@ impl Store {
                 }
             }
             let id = crate::new_id();
-            tx.conn.execute(
-                "INSERT INTO assessments (id, supplier_id, plugin_sha256, plugin_id, \
-                 plugin_version, status, auditor, assessment_date, language, level, created_at, \
-                 previous_assessment) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    id,
-                    new.supplier_id,
-                    new.plugin_sha256,
-                    plugin_id,
-                    plugin_version,
-                    tx.who,
-                    new.assessment_date.to_string(),
+            insert_draft_assessment(
+                tx.conn,
+                &AssessmentRow {
+                    id: &id,
+                    supplier_id: &new.supplier_id,
+                    plugin_sha256: &new.plugin_sha256,
+                    plugin_id: &plugin_id,
+                    plugin_version: &plugin_version,
+                    auditor: tx.who,
+                    assessment_date: new.assessment_date,
                     language,
                     level,
-                    tx.now,
-                    new.previous_assessment,
-                ],
+                    created_at: tx.now.as_str(),
+                    previous_assessment: new.previous_assessment.as_deref(),
+                },
             )?;
             let created = to_json(
                 "assessment",
@@ -347,7 +418,7 @@ impl Store {
                         "{SELECT_ANSWER} WHERE assessment_id = ?1 AND value IS NOT NULL \
                          ORDER BY question_id"
                     ))?;
-                    stmt.query_map([prev], answer_row)?
+                    stmt.query_map([prev.as_str()], answer_row)?
                         .collect::<rusqlite::Result<_>>()?
                 };
                 let carried = previous.into_iter().filter(|old| {
@@ -357,7 +428,7 @@ impl Store {
                 });
                 for old in carried {
                     let answer = StoredAnswer {
-                        assessment_id: id.clone(),
+                        assessment_id: id.as_str().into(),
                         revision: 1,
                         to_confirm: true,
                         updated_by: tx.who.to_string(),
@@ -462,15 +533,16 @@ impl Store {
             let current = get_answer(tx.conn, assessment_id, question)?;
             let current_revision = current.as_ref().map_or(0, |a| a.revision);
             if base_revision.unwrap_or(0) != current_revision {
+                // No answer: revision 0, as of now.
                 let current = current.unwrap_or_else(|| StoredAnswer {
-                    assessment_id: assessment_id.to_string(),
+                    assessment_id: assessment_id.into(),
                     question: question.to_string(),
                     value: None,
                     note: None,
                     revision: 0,
                     to_confirm: false,
                     updated_by: String::new(),
-                    updated_at: String::new(),
+                    updated_at: tx.now.clone(),
                 });
                 return Err(StoreError::Conflict {
                     question: question.to_string(),
@@ -553,7 +625,7 @@ impl Store {
                     json,
                     evaluation.score,
                     evaluation.verdict.id,
-                    tx.now
+                    tx.now.as_str()
                 ],
             )?;
             Ok(())
@@ -564,7 +636,6 @@ impl Store {
     /// (as is the plugin blob that scored it). Answers, evidence and evaluation can no longer
     /// change; action items still can.
     pub fn finalize(&self, assessment_id: &str, evaluation: &Evaluation) -> Result<Assessment> {
-        let json = to_json("evaluation", evaluation)?;
         self.write(|tx| {
             require_draft(tx.conn, assessment_id)?;
             let plugin: String = tx.conn.query_row(
@@ -572,18 +643,12 @@ impl Store {
                 [assessment_id],
                 |r| r.get(0),
             )?;
-            tx.conn.execute(
-                "UPDATE assessments SET status = 'final', final_evaluation = ?2, \
-                 last_evaluation = ?2, score = ?3, verdict = ?4, evaluated_at = ?5, \
-                 finalized_by = ?6, finalized_at = ?5 WHERE id = ?1",
-                params![
-                    assessment_id,
-                    json,
-                    evaluation.score,
-                    evaluation.verdict.id,
-                    tx.now,
-                    tx.who
-                ],
+            set_final(
+                tx.conn,
+                assessment_id,
+                evaluation,
+                Some(tx.who),
+                Some(tx.now.as_str()),
             )?;
             let old = to_json("assessment", &serde_json::json!({ "status": "draft" }))?;
             let new = to_json(
@@ -614,7 +679,7 @@ fn filter_sql(filter: &AssessmentFilter) -> (String, Vec<Value>) {
     let mut args = Vec::new();
     if let Some(supplier) = &filter.supplier_id {
         clauses.push("a.supplier_id = ?");
-        args.push(Value::Text(supplier.clone()));
+        args.push(Value::Text(supplier.to_string()));
     }
     if let Some(status) = filter.status {
         clauses.push("a.status = ?");

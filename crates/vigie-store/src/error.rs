@@ -164,9 +164,44 @@ pub enum StoreError {
         wanted: crate::Journal,
     },
 
+    /// A row holds a value its column cannot hold (a malformed timestamp, date or status):
+    /// written by another program, or damaged. Nothing was changed.
+    #[error(
+        "the database holds a bad value in {table}.{column}: {value:?} ({reason}); \
+         the row was written by another program or damaged"
+    )]
+    BadColumn {
+        table: &'static str,
+        column: &'static str,
+        /// The value (at most 80 characters of it).
+        value: String,
+        reason: String,
+    },
+
     /// Any other SQLite error.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e {
+            rusqlite::Error::FromSqlConversionFailure(idx, ty, source) => {
+                match source.downcast::<crate::BadColumn>() {
+                    Ok(bad) => StoreError::BadColumn {
+                        table: bad.table,
+                        column: bad.column,
+                        value: bad.value,
+                        reason: bad.reason,
+                    },
+                    Err(source) => StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+                        idx, ty, source,
+                    )),
+                }
+            }
+            other => StoreError::Sqlite(other),
+        }
+    }
 }
 
 /// An answer as the command line takes it, quoted: `"no"`, `"1200"`, `"a, b"`.
@@ -260,7 +295,9 @@ mod tests {
             revision: 2,
             to_confirm: false,
             updated_by: "alice".into(),
-            updated_at: "2026-12-05T08:00:00.000000Z".into(),
+            updated_at: "2026-12-05T08:00:00.000000Z"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")),
         })
     }
 

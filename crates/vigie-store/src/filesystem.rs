@@ -82,6 +82,7 @@ pub(crate) fn filesystem_magic(path: &Path) -> Option<u64> {
 }
 
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)] // statfs(2): see the SAFETY comments.
 fn statfs_magic(folder: &Path) -> Option<u64> {
     use std::os::unix::ffi::OsStrExt;
     let c_path = std::ffi::CString::new(folder.as_os_str().as_bytes()).ok()?;

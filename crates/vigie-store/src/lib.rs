@@ -18,10 +18,12 @@
 
 mod assessments;
 mod audit;
+mod columns;
 mod error;
 mod exchange;
 mod filesystem;
 mod header;
+mod ids;
 mod open_files;
 mod plugin_trust;
 mod portfolio;
@@ -36,16 +38,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyReport};
 pub use error::{Result, StoreError};
 pub use exchange::{
     EXCHANGE_FILE_ENTITY, EXCHANGE_FORMAT, EXCHANGE_VERSION, ExchangeError, ExchangeFile,
     ExchangedAssessment, ExchangedPlugin, FOREIGN_AUDIT_ENTITY, FOREIGN_SUPPLIER_AUDIT_ENTITY,
-    ImportOutcome, ImportReport,
+    ImportOutcome, ImportPlan, ImportReport,
 };
 pub use plugin_trust::{
     PluginCheck, PluginSignature, REQUIRE_SIGNED_PLUGINS, ShadowAllowance, TrustedKey,
@@ -55,9 +56,12 @@ pub use schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 pub use types::*;
 
 use audit::{AuditAppender, PendingAudit};
+pub(crate) use columns::*;
 use error::{io_err, is_busy, is_corrupt};
 pub use filesystem::Journal;
 use header::FileState;
+pub(crate) use ids::resolve_id;
+pub use ids::{SHORT_ID_LEN, short_id};
 pub use open_files::is_database_or_companion;
 use open_files::{Registration, Registry};
 
@@ -371,7 +375,7 @@ impl Store {
         let mut w = Tx {
             conn: &tx,
             who: &self.auditor,
-            now: now_rfc3339(),
+            now: now_timestamp(),
             audit: None,
         };
         let out = f(&mut w).map_err(|e| self.classify(e))?;
@@ -515,7 +519,7 @@ impl Store {
 pub(crate) struct Tx<'s> {
     pub(crate) conn: &'s Connection,
     pub(crate) who: &'s str,
-    pub(crate) now: String,
+    pub(crate) now: Timestamp,
     audit: Option<AuditAppender>,
 }
 
@@ -537,7 +541,7 @@ impl Tx<'_> {
         appender.append(
             self.conn,
             PendingAudit {
-                at: &self.now,
+                at: self.now.as_str(),
                 who: self.who,
                 action,
                 entity,
@@ -620,18 +624,8 @@ pub(crate) fn new_id() -> String {
 }
 
 /// Now as RFC 3339 UTC with a fixed width (microseconds), so that text order is time order.
-pub(crate) fn now_rfc3339() -> String {
-    let t = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.microsecond()
-    )
+pub(crate) fn now_timestamp() -> Timestamp {
+    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
 }
 
 pub(crate) fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<String> {
@@ -639,131 +633,6 @@ pub(crate) fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<St
         what: what.to_string(),
         source,
     })
-}
-
-/// Reads a JSON TEXT column.
-pub(crate) fn json_col<T: DeserializeOwned>(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-) -> rusqlite::Result<T> {
-    let text: String = row.get(idx)?;
-    serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-/// Reads a nullable JSON TEXT column.
-pub(crate) fn opt_json_col<T: DeserializeOwned>(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-) -> rusqlite::Result<Option<T>> {
-    let text: Option<String> = row.get(idx)?;
-    text.map(|text| {
-        serde_json::from_str(&text).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-        })
-    })
-    .transpose()
-}
-
-/// Reads a `YYYY-MM-DD` TEXT column.
-pub(crate) fn date_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<vigie_model::Date> {
-    let text: String = row.get(idx)?;
-    text.parse().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-/// Reads a nullable `YYYY-MM-DD` TEXT column.
-pub(crate) fn opt_date_col(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-) -> rusqlite::Result<Option<vigie_model::Date>> {
-    let text: Option<String> = row.get(idx)?;
-    text.map(|text| {
-        text.parse().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-        })
-    })
-    .transpose()
-}
-
-/// The end of an id, as lists show it: the random part of a UUIDv7 (its start is a
-/// timestamp, shared by everything created within hours). [`Store::assessment`] and
-/// [`Store::supplier`] accept it, like any unique part at either end of an id.
-pub fn short_id(id: &str) -> &str {
-    let cut = id.len().saturating_sub(SHORT_ID_LEN);
-    id.get(cut..).unwrap_or(id)
-}
-
-/// Length of [`short_id`].
-pub const SHORT_ID_LEN: usize = 8;
-
-/// Finds the one row of `table` whose `column` (a lowercase hex id) is `key`, starts with
-/// `key`, or else ends with `key` (at least [`MIN_ID_PREFIX`] characters).
-pub(crate) fn resolve_id(
-    conn: &Connection,
-    table: &str,
-    column: &str,
-    kind: &'static str,
-    key: &str,
-) -> Result<String> {
-    let key = key.trim();
-    let exact: Option<String> = conn
-        .query_row(
-            &format!("SELECT {column} FROM {table} WHERE {column} = ?1"),
-            [key],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = exact {
-        return Ok(id);
-    }
-    let part = key.to_ascii_lowercase();
-    if part.chars().count() < MIN_ID_PREFIX {
-        return Err(StoreError::PrefixTooShort {
-            kind,
-            key: key.to_string(),
-            min: MIN_ID_PREFIX,
-        });
-    }
-    let not_found = || StoreError::NotFound {
-        kind,
-        key: key.to_string(),
-    };
-    if !part.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
-        return Err(not_found());
-    }
-    // Ids are lowercase hex and hyphens, all below '~': [part, part~) holds exactly the ids
-    // that start with part, and the primary key index answers it.
-    let upper = format!("{part}~");
-    let mut ids = {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {column} FROM {table} WHERE {column} >= ?1 AND {column} < ?2 \
-             ORDER BY {column} LIMIT 5"
-        ))?;
-        stmt.query_map([&part, &upper], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-    };
-    if ids.is_empty() {
-        // The end of a UUIDv7 is random: what lists show (see short_id). No index helps here,
-        // but a scan of the ids is quick. `part` holds no LIKE wildcard (checked above).
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {column} FROM {table} WHERE {column} LIKE ?1 ORDER BY {column} LIMIT 5"
-        ))?;
-        ids = stmt
-            .query_map([format!("%{part}")], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-    }
-    match ids.len() {
-        0 => Err(not_found()),
-        1 => ids.pop().ok_or_else(not_found),
-        _ => Err(StoreError::Ambiguous {
-            kind,
-            key: key.to_string(),
-            candidates: ids,
-        }),
-    }
 }
 
 #[cfg(test)]

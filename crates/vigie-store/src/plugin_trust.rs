@@ -150,7 +150,7 @@ impl Store {
                 public_key: public_key.to_string(),
                 comment: comment.trim().to_string(),
                 added_by: tx.who.to_string(),
-                added_at: tx.now.clone(),
+                added_at: tx.now.to_string(),
             };
             tx.conn.execute(
                 "INSERT INTO plugin_trusted_keys (key_id, public_key, comment, added_by, \
@@ -243,7 +243,7 @@ impl Store {
                 key_id: key_id.to_string(),
                 signature: signature.to_string(),
                 added_by: tx.who.to_string(),
-                added_at: tx.now.clone(),
+                added_at: tx.now.to_string(),
             };
             tx.conn.execute(
                 "INSERT OR REPLACE INTO plugin_signatures (sha256, key_id, signature, added_by, \
@@ -309,7 +309,7 @@ impl Store {
                 plugin_id: plugin.plugin_id,
                 version: plugin.version,
                 allowed_by: tx.who.to_string(),
-                allowed_at: tx.now.clone(),
+                allowed_at: tx.now.to_string(),
             };
             tx.conn.execute(
                 "INSERT INTO plugin_shadow_allowed (sha256, plugin_id, version, allowed_by, \
@@ -377,7 +377,7 @@ impl Store {
             tx.conn.execute(
                 "INSERT OR REPLACE INTO settings (key, value, updated_by, updated_at) \
                  VALUES (?1, ?2, ?3, ?4)",
-                params![key, value, tx.who, tx.now],
+                params![key, value, tx.who, tx.now.as_str()],
             )?;
             let old_json = old
                 .as_ref()
@@ -419,7 +419,7 @@ impl Store {
                     check.version,
                     check.name,
                     check.reason,
-                    tx.now,
+                    tx.now.as_str(),
                 ],
             )?;
             Ok(())

@@ -14,6 +14,7 @@
 
 use std::cmp::Ordering;
 
+use crate::columns::enum_col;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use vigie_model::{Date, Localized, Severity};
@@ -426,7 +427,7 @@ fn opt_date(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<Date
 }
 
 fn portfolio_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PortfolioRow> {
-    let criticality: Criticality = row.get(2)?;
+    let criticality = enum_col(row, 2, ("suppliers", "criticality"), Criticality::from_id)?;
     // A database written by another program may lack a cycle: the defaults apply.
     let review_months = row
         .get::<_, Option<i64>>(3)?
@@ -438,7 +439,7 @@ fn portfolio_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PortfolioRow> {
         Some(id) => Some(ReferenceAssessment {
             id,
             plugin_id: row.get(5)?,
-            status: row.get(6)?,
+            status: enum_col(row, 6, ("assessments", "status"), AssessmentStatus::from_id)?,
             assessment_date: row
                 .get::<_, String>(7)?
                 .parse()
@@ -526,7 +527,12 @@ fn horizon(today: Date, within_days: u32) -> Result<Date> {
 fn cycle_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewCycle> {
     let months: i64 = row.get(1)?;
     Ok(ReviewCycle {
-        criticality: row.get(0)?,
+        criticality: enum_col(
+            row,
+            0,
+            ("review_cycles", "criticality"),
+            Criticality::from_id,
+        )?,
         months: u32::try_from(months).map_err(|e| conversion(1, e))?,
         updated_by: row.get(2)?,
         updated_at: row.get(3)?,
@@ -538,7 +544,7 @@ fn get_cycle(conn: &Connection, c: Criticality) -> Result<Option<ReviewCycle>> {
         .query_row(
             "SELECT criticality, months, updated_by, updated_at FROM review_cycles \
              WHERE criticality = ?1",
-            [c],
+            [c.id()],
             cycle_row,
         )
         .optional()?)
@@ -575,14 +581,19 @@ impl Store {
                 criticality,
                 months,
                 updated_by: tx.who.to_string(),
-                updated_at: tx.now.clone(),
+                updated_at: tx.now.to_string(),
             };
             tx.conn.execute(
                 "INSERT INTO review_cycles (criticality, months, updated_by, updated_at) \
                  VALUES (?1, ?2, ?3, ?4) ON CONFLICT (criticality) DO UPDATE SET \
                  months = excluded.months, updated_by = excluded.updated_by, \
                  updated_at = excluded.updated_at",
-                params![new.criticality, new.months, new.updated_by, new.updated_at],
+                params![
+                    new.criticality.id(),
+                    new.months,
+                    new.updated_by,
+                    new.updated_at
+                ],
             )?;
             let old_json = old.map(|o| to_json("review cycle", &o)).transpose()?;
             let new_json = to_json("review cycle", &new)?;

@@ -9,7 +9,7 @@ use crate::types::{
     ActionItem, ActionItemUpdate, ActionStatus, AuditEntry, Evidence, EvidenceFile, EvidenceKind,
     NewActionItem, NewEvidence, PluginBlobInfo,
 };
-use crate::{Store, opt_date_col, resolve_id, to_json};
+use crate::{Store, enum_col, opt_date_col, resolve_id, to_json, ts_col};
 
 pub(crate) const SELECT_EVIDENCE: &str = "SELECT id, assessment_id, question_id, kind, text, file_sha256, \
      file_size, file_path, effective_date, expiry_date, added_by, added_at FROM evidence";
@@ -26,37 +26,122 @@ pub(crate) fn evidence_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence
         }),
         _ => None,
     };
+    const T: &str = "evidence";
     Ok(Evidence {
-        id: row.get(0)?,
-        assessment_id: row.get(1)?,
+        id: row.get::<_, String>(0)?.into(),
+        assessment_id: row.get::<_, String>(1)?.into(),
         question: row.get(2)?,
-        kind: row.get(3)?,
+        kind: enum_col(row, 3, (T, "kind"), EvidenceKind::from_id)?,
         text: row.get(4)?,
         file,
-        effective_date: opt_date_col(row, 8)?,
-        expiry_date: opt_date_col(row, 9)?,
+        effective_date: opt_date_col(row, 8, (T, "effective_date"))?,
+        expiry_date: opt_date_col(row, 9, (T, "expiry_date"))?,
         added_by: row.get(10)?,
-        added_at: row.get(11)?,
+        added_at: ts_col(row, 11, (T, "added_at"))?,
     })
+}
+
+/// Inserts an evidence row as it is (a new piece of evidence, or one imported).
+pub(crate) fn insert_evidence(conn: &Connection, e: &Evidence) -> Result<()> {
+    let size = e
+        .file
+        .as_ref()
+        .map(|f| i64::try_from(f.size))
+        .transpose()
+        .map_err(|_| StoreError::Invalid("the evidence file is too large".into()))?;
+    conn.execute(
+        "INSERT INTO evidence (id, assessment_id, question_id, kind, text, file_sha256, \
+         file_size, file_path, effective_date, expiry_date, added_by, added_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            e.id.as_str(),
+            e.assessment_id.as_str(),
+            e.question,
+            e.kind.id(),
+            e.text,
+            e.file.as_ref().map(|f| f.sha256.as_str()),
+            size,
+            e.file.as_ref().map(|f| f.path.as_str()),
+            e.effective_date.map(|d| d.to_string()),
+            e.expiry_date.map(|d| d.to_string()),
+            e.added_by,
+            e.added_at.as_str(),
+        ],
+    )?;
+    Ok(())
 }
 
 pub(crate) const SELECT_ACTION: &str = "SELECT id, assessment_id, finding_id, title, owner, deadline, \
      status, created_by, created_at, updated_by, updated_at FROM action_items";
 
 pub(crate) fn action_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActionItem> {
+    const T: &str = "action_items";
     Ok(ActionItem {
-        id: row.get(0)?,
-        assessment_id: row.get(1)?,
+        id: row.get::<_, String>(0)?.into(),
+        assessment_id: row.get::<_, String>(1)?.into(),
         finding_id: row.get(2)?,
         title: row.get(3)?,
         owner: row.get(4)?,
-        deadline: opt_date_col(row, 5)?,
-        status: row.get(6)?,
+        deadline: opt_date_col(row, 5, (T, "deadline"))?,
+        status: enum_col(row, 6, (T, "status"), ActionStatus::from_id)?,
         created_by: row.get(7)?,
-        created_at: row.get(8)?,
+        created_at: ts_col(row, 8, (T, "created_at"))?,
         updated_by: row.get(9)?,
-        updated_at: row.get(10)?,
+        updated_at: ts_col(row, 10, (T, "updated_at"))?,
     })
+}
+
+/// Writes an action item row as it is: inserted when new, else its changeable fields
+/// replaced (a new item, a change, or an item imported).
+pub(crate) fn upsert_action_item(conn: &Connection, item: &ActionItem) -> Result<()> {
+    conn.execute(
+        "INSERT INTO action_items (id, assessment_id, finding_id, title, owner, deadline, \
+         status, created_by, created_at, updated_by, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+         ON CONFLICT (id) DO UPDATE SET finding_id = excluded.finding_id, \
+         title = excluded.title, owner = excluded.owner, deadline = excluded.deadline, \
+         status = excluded.status, updated_by = excluded.updated_by, \
+         updated_at = excluded.updated_at",
+        params![
+            item.id.as_str(),
+            item.assessment_id.as_str(),
+            item.finding_id,
+            item.title,
+            item.owner,
+            item.deadline.map(|d| d.to_string()),
+            item.status.id(),
+            item.created_by,
+            item.created_at.as_str(),
+            item.updated_by,
+            item.updated_at.as_str(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Inserts a plugin's bytes and their record.
+pub(crate) fn insert_plugin_blob(
+    conn: &Connection,
+    info: &PluginBlobInfo,
+    bytes: &[u8],
+) -> Result<()> {
+    let size = i64::try_from(bytes.len())
+        .map_err(|_| StoreError::Invalid("the plugin is too large".into()))?;
+    conn.execute(
+        "INSERT INTO plugin_blobs (sha256, size, plugin_id, version, origin, added_by, \
+         added_at, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            info.sha256,
+            size,
+            info.plugin_id,
+            info.version,
+            info.origin,
+            info.added_by,
+            info.added_at,
+            bytes,
+        ],
+    )?;
+    Ok(())
 }
 
 /// The size is read as `length(bytes)`, which SQLite answers from the record header without
@@ -228,8 +313,8 @@ impl Store {
                 path: f.path.trim().to_string(),
             });
             let row = Evidence {
-                id: crate::new_id(),
-                assessment_id: assessment_id.to_string(),
+                id: crate::new_id().into(),
+                assessment_id: assessment_id.into(),
                 question: clean_opt(evidence.question.as_deref()),
                 kind: evidence.kind,
                 text: evidence.text.trim().to_string(),
@@ -239,31 +324,7 @@ impl Store {
                 added_by: tx.who.to_string(),
                 added_at: tx.now.clone(),
             };
-            let size = row
-                .file
-                .as_ref()
-                .map(|f| i64::try_from(f.size))
-                .transpose()
-                .map_err(|_| StoreError::Invalid("the file is too large".into()))?;
-            tx.conn.execute(
-                "INSERT INTO evidence (id, assessment_id, question_id, kind, text, file_sha256, \
-                 file_size, file_path, effective_date, expiry_date, added_by, added_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    row.id,
-                    row.assessment_id,
-                    row.question,
-                    row.kind,
-                    row.text,
-                    row.file.as_ref().map(|f| f.sha256.as_str()),
-                    size,
-                    row.file.as_ref().map(|f| f.path.as_str()),
-                    row.effective_date.map(|d| d.to_string()),
-                    row.expiry_date.map(|d| d.to_string()),
-                    row.added_by,
-                    row.added_at,
-                ],
-            )?;
+            insert_evidence(tx.conn, &row)?;
             let new = to_json("evidence", &row)?;
             tx.audit(
                 "add",
@@ -302,8 +363,8 @@ impl Store {
         self.write(|tx| {
             status_of(tx.conn, assessment_id)?;
             let row = ActionItem {
-                id: crate::new_id(),
-                assessment_id: assessment_id.to_string(),
+                id: crate::new_id().into(),
+                assessment_id: assessment_id.into(),
                 finding_id: finding_id.clone(),
                 title: title.clone(),
                 owner: clean_opt(item.owner.as_deref()),
@@ -314,24 +375,7 @@ impl Store {
                 updated_by: tx.who.to_string(),
                 updated_at: tx.now.clone(),
             };
-            tx.conn.execute(
-                "INSERT INTO action_items (id, assessment_id, finding_id, title, owner, \
-                 deadline, status, created_by, created_at, updated_by, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    row.id,
-                    row.assessment_id,
-                    row.finding_id,
-                    row.title,
-                    row.owner,
-                    row.deadline.map(|d| d.to_string()),
-                    row.status,
-                    row.created_by,
-                    row.created_at,
-                    row.updated_by,
-                    row.updated_at,
-                ],
-            )?;
+            upsert_action_item(tx.conn, &row)?;
             let new = to_json("action item", &row)?;
             tx.audit(
                 "add",
@@ -369,19 +413,7 @@ impl Store {
             }
             new.updated_by = tx.who.to_string();
             new.updated_at = tx.now.clone();
-            tx.conn.execute(
-                "UPDATE action_items SET title = ?2, owner = ?3, deadline = ?4, status = ?5, \
-                 updated_by = ?6, updated_at = ?7 WHERE id = ?1",
-                params![
-                    new.id,
-                    new.title,
-                    new.owner,
-                    new.deadline.map(|d| d.to_string()),
-                    new.status,
-                    new.updated_by,
-                    new.updated_at,
-                ],
-            )?;
+            upsert_action_item(tx.conn, &new)?;
             let old_json = to_json("action item", &old)?;
             let new_json = to_json("action item", &new)?;
             tx.audit(
@@ -450,8 +482,6 @@ impl Store {
         let version = non_empty("the plugin version", version)?;
         let origin = origin.trim().to_string();
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let size = i64::try_from(bytes.len())
-            .map_err(|_| StoreError::Invalid("the plugin is too large".into()))?;
         self.write(|tx| {
             let existing = tx
                 .conn
@@ -472,22 +502,9 @@ impl Store {
                 version: version.clone(),
                 origin: origin.clone(),
                 added_by: tx.who.to_string(),
-                added_at: tx.now.clone(),
+                added_at: tx.now.to_string(),
             };
-            tx.conn.execute(
-                "INSERT INTO plugin_blobs (sha256, size, plugin_id, version, origin, added_by, \
-                 added_at, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    info.sha256,
-                    size,
-                    info.plugin_id,
-                    info.version,
-                    info.origin,
-                    info.added_by,
-                    info.added_at,
-                    bytes,
-                ],
-            )?;
+            insert_plugin_blob(tx.conn, &info, bytes)?;
             let new = to_json("plugin", &info)?;
             tx.audit("add", "plugin", &info.sha256, None, None, Some(&new))?;
             Ok(info)

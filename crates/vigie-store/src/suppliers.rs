@@ -3,26 +3,62 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Result, StoreError};
-use crate::types::{Supplier, SupplierFields};
-use crate::{Store, json_col, resolve_id, to_json};
+use crate::types::{Criticality, Supplier, SupplierFields};
+use crate::{Store, enum_col, json_col, resolve_id, to_json, ts_col};
 
 pub(crate) const SELECT_SUPPLIER: &str = "SELECT id, name, country, sector, services, contacts, \
      criticality, created_by, created_at, updated_by, updated_at FROM suppliers";
 
 pub(crate) fn supplier_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Supplier> {
     Ok(Supplier {
-        id: row.get(0)?,
+        id: row.get::<_, String>(0)?.into(),
         name: row.get(1)?,
         country: row.get(2)?,
         sector: row.get(3)?,
         services: json_col(row, 4)?,
         contacts: json_col(row, 5)?,
-        criticality: row.get(6)?,
+        criticality: enum_col(row, 6, (TABLE, "criticality"), Criticality::from_id)?,
         created_by: row.get(7)?,
-        created_at: row.get(8)?,
+        created_at: ts_col(row, 8, (TABLE, "created_at"))?,
         updated_by: row.get(9)?,
-        updated_at: row.get(10)?,
+        updated_at: ts_col(row, 10, (TABLE, "updated_at"))?,
     })
+}
+
+const TABLE: &str = "suppliers";
+
+/// Inserts a supplier row as it is (ids and timestamps kept): a new supplier, or one
+/// imported from another database.
+pub(crate) fn insert_supplier(conn: &Connection, s: &Supplier) -> Result<()> {
+    conn.execute(
+        "INSERT INTO suppliers (id, name, name_key, country, sector, services, contacts, \
+         criticality, created_by, created_at, updated_by, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            s.id.as_str(),
+            s.name,
+            name_key(&s.name),
+            s.country,
+            s.sector,
+            to_json("services", &s.services)?,
+            to_json("contacts", &s.contacts)?,
+            s.criticality.id(),
+            s.created_by,
+            s.created_at.as_str(),
+            s.updated_by,
+            s.updated_at.as_str(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The id of the supplier whose name key is `key`, if any.
+pub(crate) fn id_by_name_key(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT id FROM suppliers WHERE name_key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 /// The key that makes supplier names unique: lowercase, no accents, single spaces.
@@ -71,12 +107,7 @@ pub(crate) fn get_by_id(conn: &Connection, id: &str) -> Result<Option<Supplier>>
 }
 
 fn check_unique(conn: &Connection, key: &str, name: &str, except: Option<&str>) -> Result<()> {
-    let existing: Option<String> = conn
-        .query_row("SELECT id FROM suppliers WHERE name_key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    match existing {
+    match id_by_name_key(conn, key)? {
         Some(id) if Some(id.as_str()) != except => Err(StoreError::DuplicateSupplier {
             name: name.to_string(),
             existing_id: id,
@@ -94,7 +125,7 @@ impl Store {
         self.write(|tx| {
             check_unique(tx.conn, &key, &fields.name, None)?;
             let supplier = Supplier {
-                id: crate::new_id(),
+                id: crate::new_id().into(),
                 name: fields.name.clone(),
                 country: fields.country.clone(),
                 sector: fields.sector.clone(),
@@ -106,25 +137,7 @@ impl Store {
                 updated_by: tx.who.to_string(),
                 updated_at: tx.now.clone(),
             };
-            tx.conn.execute(
-                "INSERT INTO suppliers (id, name, name_key, country, sector, services, contacts, \
-                 criticality, created_by, created_at, updated_by, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    supplier.id,
-                    supplier.name,
-                    key,
-                    supplier.country,
-                    supplier.sector,
-                    to_json("services", &supplier.services)?,
-                    to_json("contacts", &supplier.contacts)?,
-                    supplier.criticality,
-                    supplier.created_by,
-                    supplier.created_at,
-                    supplier.updated_by,
-                    supplier.updated_at,
-                ],
-            )?;
+            insert_supplier(tx.conn, &supplier)?;
             let new = to_json("supplier", &supplier)?;
             tx.audit("create", "supplier", &supplier.id, None, None, Some(&new))?;
             Ok(supplier)
@@ -157,16 +170,16 @@ impl Store {
                  services = ?6, contacts = ?7, criticality = ?8, updated_by = ?9, \
                  updated_at = ?10 WHERE id = ?1",
                 params![
-                    supplier.id,
+                    supplier.id.as_str(),
                     supplier.name,
                     key,
                     supplier.country,
                     supplier.sector,
                     to_json("services", &supplier.services)?,
                     to_json("contacts", &supplier.contacts)?,
-                    supplier.criticality,
+                    supplier.criticality.id(),
                     supplier.updated_by,
-                    supplier.updated_at,
+                    supplier.updated_at.as_str(),
                 ],
             )?;
             let old_json = to_json("supplier", &old)?;

@@ -75,13 +75,13 @@ fn audit_hash_covers_every_field_and_null() {
 
 #[test]
 fn timestamps_are_fixed_width_rfc3339_utc() {
-    let t = now_rfc3339();
+    let t = now_timestamp().to_string();
     assert_eq!(t.len(), "2026-03-01T10:00:00.000000Z".len(), "{t}");
     assert!(t.ends_with('Z'));
     let parsed =
         time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).unwrap();
     assert_eq!(parsed.offset(), time::UtcOffset::UTC);
-    assert!(now_rfc3339() >= t);
+    assert!(now_timestamp().to_string() >= t);
 }
 
 #[test]

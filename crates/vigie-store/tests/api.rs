@@ -1,5 +1,7 @@
 //! The store's queries and rules, one process.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use common::{evaluation, fixture};
@@ -678,4 +680,56 @@ fn a_batch_that_would_change_another_auditors_answer_is_a_conflict() {
         .unwrap();
     let q1 = bob.answer(&a.id, "q1").unwrap().unwrap();
     assert_eq!((q1.value, q1.updated_by.as_str()), (no, "bob"));
+}
+
+/// A row written by another program with a timestamp, date or status its column cannot
+/// hold is a typed error naming the table and the column, never a panic; the row is left as
+/// it is.
+#[test]
+fn a_malformed_row_from_another_program_names_its_table_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let (store, a) = fixture(&path);
+    store.set_answer(&a.id, "q1", yes(), None, None).unwrap();
+    let cases = [
+        ("suppliers", "updated_at", "'yesterday'"),
+        ("assessments", "created_at", "'2026-13-45T99:00:00Z'"),
+        ("answers", "updated_at", "'\u{1b}[2J'"),
+        ("assessments", "finalized_at", "'soon'"),
+    ];
+    for (table, column, value) in cases {
+        let other = rusqlite::Connection::open(&path).unwrap();
+        let saved: String = other
+            .query_row(&format!("SELECT quote({column}) FROM {table}"), [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        other
+            .execute(&format!("UPDATE {table} SET {column} = {value}"), [])
+            .unwrap();
+        let outcomes = [
+            store.supplier(&a.supplier_id).map(|_| ()),
+            store.assessment(&a.id).map(|_| ()),
+            store.answers(&a.id).map(|_| ()),
+        ];
+        let err = outcomes
+            .into_iter()
+            .find_map(Result::err)
+            .unwrap_or_else(|| panic!("{table}.{column} = {value} was read without error"));
+        match &err {
+            StoreError::BadColumn {
+                table: t,
+                column: c,
+                ..
+            } => assert_eq!((*t, *c), (table, column), "{err}"),
+            other => panic!("expected a bad column, got {other:?}"),
+        }
+        let message = err.to_string();
+        assert!(message.contains(&format!("{table}.{column}")), "{message}");
+        assert!(!message.contains('\u{1b}'), "{message}");
+        other
+            .execute(&format!("UPDATE {table} SET {column} = {saved}"), [])
+            .unwrap();
+    }
+    store.assessment(&a.id).unwrap();
 }

@@ -1,5 +1,7 @@
 //! The audit trail is append-only and tamper-evident: `verify` names the first broken row.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::path::Path;

@@ -4,6 +4,8 @@
 //! The writers are this test binary run again (`--exact child_writer`) with environment
 //! variables saying which writer they are; without them `child_writer` does nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::process::{Command, Stdio};
@@ -117,7 +119,7 @@ fn eight_processes_write_one_file() {
                 ])
                 .env(ENV_WRITER, w.to_string())
                 .env(ENV_DB, &path)
-                .env(ENV_ASSESSMENT, &assessment.id)
+                .env(ENV_ASSESSMENT, assessment.id.as_str())
                 .env(ENV_GO, &go)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())

@@ -5,6 +5,8 @@
 //! `ACK <question> <value>` after each committed answer. Without its environment variables
 //! `child_crash_writer` does nothing (it is ignored unless run with `--ignored`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -88,7 +90,7 @@ fn sigkill_never_loses_an_acknowledged_answer() {
         ])
         .env(ENV_ROUND, round.to_string())
         .env(ENV_DB, &path)
-        .env(ENV_ASSESSMENT, &assessment.id)
+        .env(ENV_ASSESSMENT, assessment.id.as_str())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
         if round % 4 == 0 {

@@ -2,6 +2,8 @@
 //! importing twice changes nothing; a conflicting or tampered file is refused and changes
 //! nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::path::Path;
@@ -539,4 +541,140 @@ fn a_tampered_or_malformed_file_is_refused_and_changes_nothing() {
     let err = import(&bob, &text[..text.len() / 2]).unwrap_err();
     assert!(matches!(err, ExchangeError::Malformed(_)), "{err}");
     assert!(err.to_string().contains("not JSON"), "{err}");
+}
+
+/// The plan of an import reads only: it lists what the import would add, the database is
+/// unchanged, and the import then does what the plan said.
+#[test]
+fn a_plan_lists_what_an_import_would_write_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (office, a) = populated(&dir.path().join("office.db"));
+    let path = dir.path().join("laptop.db");
+    let laptop = Store::open(&path, "bob").unwrap();
+    let file = ExchangeFile::from_json(&export(&office, &a.id)).unwrap();
+
+    let before = dump(&path);
+    let plan = laptop.plan_import(&file).unwrap();
+    assert_eq!(dump(&path), before, "planning wrote to the database");
+    assert_eq!(plan.outcome, ImportOutcome::Created);
+    assert!(plan.writes_anything() && plan.add_plugin && plan.add_supplier);
+    assert_eq!(plan.answers, ["q1", "q2", "q3"]);
+    let evidence: Vec<_> = file.evidence.iter().map(|x| x.id.clone()).collect();
+    assert_eq!(plan.evidence, evidence);
+    let actions: Vec<_> = file.action_items.iter().map(|x| x.id.clone()).collect();
+    assert_eq!(plan.action_items, actions);
+    assert_eq!(plan.audit_rows, file.audit_trail.len());
+    assert!(!plan.finalize);
+
+    let report = laptop.import_assessment(&file).unwrap();
+    assert_eq!(
+        (
+            report.outcome,
+            report.supplier_added,
+            report.plugin_added,
+            report.answers,
+            report.evidence,
+            report.action_items,
+            report.audit_rows
+        ),
+        (
+            plan.outcome,
+            plan.add_supplier,
+            plan.add_plugin,
+            plan.answers.len(),
+            plan.evidence.len(),
+            plan.action_items.len(),
+            plan.audit_rows
+        )
+    );
+    let again = laptop.plan_import(&file).unwrap();
+    assert_eq!(again.outcome, ImportOutcome::Unchanged);
+    assert!(!again.writes_anything());
+}
+
+/// A file that continues the local history: the plan names exactly the rows changed
+/// elsewhere, and only the new audit rows.
+#[test]
+fn a_plan_names_the_rows_an_update_would_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let office_path = dir.path().join("office.db");
+    let (office, a) = populated(&office_path);
+    let laptop = Store::open(dir.path().join("laptop.db"), "bob").unwrap();
+    let old = ExchangeFile::from_json(&export(&office, &a.id)).unwrap();
+    laptop.import_assessment(&old).unwrap();
+
+    laptop
+        .set_answer(&a.id, "q1", yes(), Some("seen on site".into()), Some(2))
+        .unwrap();
+    laptop.set_answer(&a.id, "q4", yes(), None, None).unwrap();
+    let link = laptop
+        .add_evidence(
+            &a.id,
+            &NewEvidence {
+                question: Some("q4".into()),
+                kind: EvidenceKind::Link,
+                text: "https://example.invalid/policy".into(),
+                file: None,
+                effective_date: None,
+                expiry_date: None,
+            },
+        )
+        .unwrap();
+    let back = ExchangeFile::from_json(&export(&laptop, &a.id)).unwrap();
+
+    let before = dump(&office_path);
+    let plan = office.plan_import(&back).unwrap();
+    assert_eq!(dump(&office_path), before, "planning wrote to the database");
+    assert_eq!(plan.outcome, ImportOutcome::Updated);
+    assert!(!plan.add_plugin && !plan.add_supplier);
+    assert_eq!(plan.answers, ["q1", "q4"]);
+    assert_eq!(plan.evidence, [link.id]);
+    assert!(plan.action_items.is_empty());
+    assert_eq!(
+        plan.audit_rows,
+        back.audit_trail.len() - old.audit_trail.len()
+    );
+}
+
+/// What an import refuses, its plan refuses too, having written nothing: a file that does
+/// not agree with itself (even one built without `from_json`'s checks) and a file whose
+/// history diverged from the local one.
+#[test]
+fn a_plan_on_a_hostile_file_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, a) = populated(&dir.path().join("a.db"));
+    let b_path = dir.path().join("b.db");
+    let bob = Store::open(&b_path, "bob").unwrap();
+    let text = export(&alice, &a.id);
+
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["answers"][0]["note"] = serde_json::json!("edited");
+    let tampered: ExchangeFile = serde_json::from_value(value).unwrap();
+    let before = dump(&b_path);
+    let err = bob.plan_import(&tampered).unwrap_err();
+    assert!(matches!(err, ExchangeError::Tampered(_)), "{err}");
+    assert_eq!(dump(&b_path), before);
+
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["assessment"]["created_at"] = serde_json::json!("last tuesday");
+    let err = ExchangeFile::from_json(&serde_json::to_string(&value).unwrap()).unwrap_err();
+    assert!(matches!(err, ExchangeError::Malformed(_)), "{err}");
+    assert!(err.to_string().contains("last tuesday"), "{err}");
+
+    import(&bob, &text).unwrap();
+    alice
+        .set_answer(
+            &a.id,
+            "q1",
+            Some(AnswerValue::YesNo(YesNo::No)),
+            None,
+            Some(2),
+        )
+        .unwrap();
+    bob.set_answer(&a.id, "q1", yes(), None, Some(2)).unwrap();
+    let diverged = ExchangeFile::from_json(&export(&alice, &a.id)).unwrap();
+    let before = dump(&b_path);
+    let err = bob.plan_import(&diverged).unwrap_err();
+    assert!(matches!(err, ExchangeError::Conflict { .. }), "{err}");
+    assert_eq!(dump(&b_path), before);
 }

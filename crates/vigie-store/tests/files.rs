@@ -1,6 +1,8 @@
 //! Opening files: new, empty, foreign, damaged, newer, unwritable. A refused file is left
 //! byte-for-byte as it was.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::path::Path;

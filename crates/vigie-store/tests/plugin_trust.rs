@@ -1,6 +1,8 @@
 //! The store's part in plugin trust: one id and version name one set of bytes, plugins are
 //! capped in size and number, and the team's decisions about plugins are audited.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use vigie_store::{
     ExchangeError, ExchangeFile, MAX_PLUGIN_BYTES, MAX_STORED_PLUGINS, REQUIRE_SIGNED_PLUGINS,
     Store, StoreError,

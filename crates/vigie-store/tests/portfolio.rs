@@ -1,6 +1,8 @@
 //! The portfolio: reference assessments, trends, due dates, open findings, overdue actions,
 //! expiring evidence, the attention list, review cycles.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use vigie_model::{AnswerValue, Date, Evaluation, Finding, Localized, Severity, Verdict};
@@ -66,6 +68,7 @@ impl World {
             .add_supplier(&SupplierFields::new(name, c))
             .expect("supplier")
             .id
+            .into_string()
     }
 
     fn assess(
@@ -93,7 +96,7 @@ impl World {
                 self.store.save_evaluation(&a.id, e).expect("save");
             }
         }
-        a.id
+        a.id.into_string()
     }
 
     fn rows(&self, today: &str) -> Vec<PortfolioRow> {
@@ -551,7 +554,7 @@ fn hostile_evaluations_do_not_break_writes_or_the_portfolio() {
         "UPDATE assessments SET last_evaluation = ?1, score = 1e999 WHERE id = ?2",
         rusqlite::params![
             r#"{"findings":["text",5,null,{"id":7},{"id":"ok","severity":"bogus"},{"id":"real","severity":"high"}],"verdict":{"severity":"apocalyptic","label":"not a list"}}"#,
-            assessment.id
+            assessment.id.as_str()
         ],
     )
     .expect("hostile write accepted");

@@ -10,6 +10,8 @@
 //! The colleague is this test binary run again (`--exact colleague`) with environment
 //! variables saying what to open; without them `colleague` does nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::path::{Path, PathBuf};

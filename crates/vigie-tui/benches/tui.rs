@@ -7,6 +7,8 @@
 //!
 //! Run: `cargo bench -p vigie-tui --bench tui`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Benchmark set-up: a panic stops the run with its message.
+
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

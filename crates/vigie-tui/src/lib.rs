@@ -7,6 +7,8 @@
 //! once every queued event is handled. It must not depend on the binary: the
 //! `vigie` crate passes in paths, auditor and language.
 
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod keymap;
 pub mod line_edit;

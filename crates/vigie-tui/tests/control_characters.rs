@@ -3,6 +3,8 @@
 //! drawn without those characters (ratatui drops every grapheme that holds one, in spans
 //! and in `Buffer::set_stringn`), so the terminal backend never writes them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

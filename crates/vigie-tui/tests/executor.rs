@@ -2,6 +2,8 @@
 //! colleagues' changes leave the draw thread as requests, and what the executor
 //! reports back is what changes the screen.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::sync::Arc;
 use std::sync::mpsc::channel;
 

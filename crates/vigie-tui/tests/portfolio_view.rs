@@ -5,6 +5,8 @@
 //! Update after an intended change: `INSTA_UPDATE=always cargo test -p vigie-tui --test
 //! portfolio_view`, then read the diff.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::sync::{Arc, OnceLock};
 
 use ratatui::Terminal;

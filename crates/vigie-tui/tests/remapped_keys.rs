@@ -1,6 +1,8 @@
 //! Remapping in keymap.toml reaches the forms and the popups, not only the screens'
 //! own shortcuts: only typed text and numbered items stay on their keys.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -13,6 +13,8 @@
 //! Update after an intended change of the UI:
 //! `INSTA_UPDATE=always cargo test -p vigie-tui --test snapshots`, then read the diff.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -159,7 +161,7 @@ impl Session {
 
     fn assessment_id(&self) -> String {
         match self.app.screen() {
-            Screen::Interview(iv) => iv.assessment.id.clone(),
+            Screen::Interview(iv) => iv.assessment.id.to_string(),
             _ => panic!("not in the interview"),
         }
     }
@@ -188,13 +190,13 @@ impl Session {
             match screen {
                 Screen::Interview(iv) => {
                     for answer in iv.answers.values_mut() {
-                        answer.updated_at = PINNED_AT.into();
+                        answer.updated_at = PINNED_AT.parse().unwrap();
                     }
                 }
                 Screen::Findings(view) => {
                     for action in &mut view.actions {
-                        action.created_at = PINNED_AT.into();
-                        action.updated_at = PINNED_AT.into();
+                        action.created_at = PINNED_AT.parse().unwrap();
+                        action.updated_at = PINNED_AT.parse().unwrap();
                     }
                 }
                 Screen::Audit(view) => {

@@ -20,8 +20,8 @@ pub struct Cli {
     pub auditor: Option<String>,
 
     /// Language of the interface and reports: fr or en. Default: from LANG.
-    #[arg(long, global = true)]
-    pub lang: Option<String>,
+    #[arg(long, global = true, value_enum, ignore_case = true)]
+    pub lang: Option<LangArg>,
 
     /// How the database keeps transactions atomic: `wal` (the default; local folders only) or
     /// `rollback` (SQLite's rollback journal, for a share whose file locks work). Every
@@ -31,6 +31,22 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LangArg {
+    Fr,
+    En,
+}
+
+impl LangArg {
+    /// The language's code, as the rest of the program takes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            LangArg::Fr => "fr",
+            LangArg::En => "en",
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,6 +140,25 @@ pub enum ReportFormatArg {
     Csv,
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CriticalityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<CriticalityArg> for vigie_store::Criticality {
+    fn from(c: CriticalityArg) -> Self {
+        match c {
+            CriticalityArg::Low => vigie_store::Criticality::Low,
+            CriticalityArg::Medium => vigie_store::Criticality::Medium,
+            CriticalityArg::High => vigie_store::Criticality::High,
+            CriticalityArg::Critical => vigie_store::Criticality::Critical,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum SupplierCmd {
     /// Add a supplier.
@@ -139,9 +174,9 @@ pub enum SupplierCmd {
         /// A contact, "Name <email>" or "Name, role, email, phone" (repeatable).
         #[arg(long = "contact")]
         contacts: Vec<String>,
-        /// low, medium, high or critical.
-        #[arg(long, default_value = "medium")]
-        criticality: String,
+        /// How much the client depends on the supplier.
+        #[arg(long, value_enum, ignore_case = true, default_value = "medium")]
+        criticality: CriticalityArg,
     },
     /// List suppliers.
     List,

@@ -77,7 +77,10 @@ fn report(
 ) -> CmdResult {
     session::existing_db(cli)?;
     let mut bench = session::open_lazy_workbench(cli)?;
-    let lang = cli.lang.as_deref().map(ReportLang::from_code);
+    let lang = cli
+        .lang
+        .map(crate::cli::LangArg::code)
+        .map(ReportLang::from_code);
     let text = bench.report(assessment, format_of(format), lang)?;
     emit(&text, output, bench.path())?;
     if let Some(path) = output {

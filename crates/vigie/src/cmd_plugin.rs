@@ -67,17 +67,16 @@ pub fn bundled_catalog() -> Result<Catalog, Failure> {
     Ok(catalog)
 }
 
+/// Today in the user's time zone: an assessment made at 00:30 in Paris is dated that day,
+/// not the day before as in UTC.
 pub fn today() -> Date {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() / 86_400)
-        .unwrap_or(0);
-    Date::from_days_since_epoch(days as i64)
+    let now = time::OffsetDateTime::now_utc().to_offset(crate::local_offset());
+    Date::new(now.year(), u8::from(now.month()), now.day())
         .unwrap_or_else(|_| Date::new(1970, 1, 1).unwrap_or_else(|_| unreachable!()))
 }
 
 pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
-    let lang = paths::language(cli.lang.as_deref());
+    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
     match cmd {
         PluginCmd::List => list(cli, &lang),
         PluginCmd::Inspect { plugin } => {

@@ -131,7 +131,7 @@ pub fn load(cli: &Cli, today: Date, within_days: u32) -> Result<Portfolio, Failu
 }
 
 pub fn run(cli: &Cli, args: &PortfolioArgs) -> CmdResult {
-    let lang = paths::language(cli.lang.as_deref());
+    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
     let within = parse_days(&args.due_within)
         .unwrap_or_else(|e| session::usage_error(format!("--due-within: {e}")));
     let today = as_of(args.as_of.as_deref());
@@ -357,7 +357,7 @@ fn print_csv(rows: &[PortfolioRow], lang: &str) {
 }
 
 pub fn review_cycle(cli: &Cli, args: &ReviewCycleArgs) -> CmdResult {
-    let lang = paths::language(cli.lang.as_deref());
+    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
     let store = match (&args.criticality, args.months) {
         (Some(c), Some(months)) => {
             let criticality =
@@ -397,7 +397,13 @@ pub fn review_cycle(cli: &Cli, args: &ReviewCycleArgs) -> CmdResult {
             outln!(
                 "  ({}, {})",
                 visible(&cycle.updated_by),
-                text::when(&cycle.updated_at)
+                cycle
+                    .updated_at
+                    .parse::<vigie_model::Timestamp>()
+                    .map_or_else(
+                        |_| visible(&cycle.updated_at).into_owned(),
+                        |t| text::when(&t)
+                    )
             );
         }
     }
@@ -415,7 +421,7 @@ pub fn report(cli: &Cli, format: ReportFormatArg, output: Option<&Path>) -> CmdR
             "the portfolio report is html, md or json; for CSV use `vigie portfolio --format csv`",
         ),
     };
-    let lang = ReportLang::from_code(&paths::language(cli.lang.as_deref()));
+    let lang = ReportLang::from_code(&paths::language(cli.lang.map(crate::cli::LangArg::code)));
     session::existing_db(cli)?;
     let bench = session::open_workbench(cli)?;
     let text = bench.portfolio_report(cmd_plugin::today(), DEFAULT_WITHIN_DAYS, format, lang)?;
@@ -469,7 +475,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> CmdResult {
     let mut command = std::process::Command::new(exe);
     command.arg("--db").arg(&path);
     if let Some(lang) = &cli.lang {
-        command.arg("--lang").arg(lang);
+        command.arg("--lang").arg(lang.code());
     }
     let status = command
         .status()

@@ -46,7 +46,19 @@ impl<E: std::error::Error> From<E> for Failure {
 
 pub type CmdResult = Result<(), Failure>;
 
+/// The local time zone's offset from UTC, read once at start-up.
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// The local time zone's offset from UTC (UTC when it cannot be determined).
+pub fn local_offset() -> time::UtcOffset {
+    *LOCAL_OFFSET.get_or_init(|| time::UtcOffset::UTC)
+}
+
 fn main() -> ExitCode {
+    // Read while the process has one thread: `time` refuses to read the time zone later (the
+    // C library's time zone state is not thread-safe).
+    let _ =
+        LOCAL_OFFSET.set(time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
     let cli = Cli::parse();
     if cli.journal == Some(cli::JournalArg::Rollback) {
         vigie_store::set_default_journal(vigie_store::Journal::Rollback);

@@ -2,6 +2,8 @@
 //! database (`--db`), the compiled-plugin cache and a home directory, so tests
 //! run in parallel and never touch the user's files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -1167,4 +1169,47 @@ fn english_lists_and_reports_read_as_english() {
     assert!(!report.contains("€ M"), "{report}");
     let fr = env.ok(&["--lang", "fr", "report", &id]);
     assert!(fr.contains(" M€"), "{fr}");
+}
+
+/// Without `--date`, an assessment is dated the local day. UTC+14 and UTC−12 are 26 hours
+/// apart, so their days always differ; the UTC day would date both alike.
+#[test]
+fn the_default_assessment_date_is_the_local_day() {
+    let env = Env::new();
+    env.ok(&["supplier", "add", "Hébergeur Lyon"]);
+    let date_in = |tz: &str| {
+        let out = env
+            .cmd(
+                &env.db(),
+                &[
+                    "assessment",
+                    "new",
+                    "--supplier",
+                    "hébergeur lyon",
+                    "--plugin",
+                    "nis2-suppliers",
+                ],
+            )
+            .env("TZ", tz)
+            .output()
+            .unwrap();
+        let run = Run::from(out);
+        assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+        let id = run.stdout.trim().to_string();
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.query_row(
+            "SELECT assessment_date FROM assessments WHERE id = ?1",
+            [&id],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap()
+    };
+    // POSIX time zones (no tz database needed): the sign is west of UTC.
+    let east = date_in("EAST-14");
+    let west = date_in("WEST+12");
+    assert_ne!(
+        east, west,
+        "both dated {east}: the UTC day, not the local one"
+    );
+    assert!(east > west, "{east} should be after {west}");
 }

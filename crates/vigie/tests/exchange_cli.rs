@@ -1,6 +1,8 @@
 //! `vigie report`, `vigie export`, `vigie import` and `vigie assessment reassess`
 //! end to end, each test in its own folder.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -15,6 +15,8 @@
 //! plugins of `tests/` are built in with the same profile, so dependencies
 //! are compiled once.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;

@@ -6,6 +6,8 @@
 //!
 //! The plugins are variants of examples/wat-plugin/mfa.wat (see the vigie-app tests).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,6 +1,8 @@
 //! `vigie portfolio` and `vigie review-cycle` end to end: the table, JSON and CSV outputs, the
 //! filters, and the exit code a scheduled job relies on.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

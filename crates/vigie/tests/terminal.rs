@@ -7,6 +7,8 @@
 //! binary, which shows every outside text through `vigie_model::visible`. Each test runs the
 //! real binary and checks its raw stdout and stderr with [`assert_clean`].
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -318,7 +320,7 @@ fn database_rows_with_escape_sequences_are_shown_visible() {
         &[HOSTILE],
     );
     env.sql(
-        "UPDATE answers SET note = ?1, updated_by = ?1, updated_at = ?1",
+        "UPDATE answers SET note = ?1, updated_by = ?1",
         &[&format!("line one{HOSTILE}\nline two\r")],
     );
 
@@ -365,6 +367,15 @@ fn database_rows_with_escape_sequences_are_shown_visible() {
     env.clean(&["assessment", "reassess", id.as_str()]);
     env.clean(&["assessment", "finalize", id.as_str()]);
     env.clean(&["db", "verify"]);
+
+    // A timestamp is read as one: this one is refused, naming its column, and shown visible.
+    env.sql(
+        "UPDATE suppliers SET updated_at = ?1",
+        &[&format!("line one{HOSTILE}\nline two\r")],
+    );
+    let err = env.fails(&["supplier", "list"]);
+    assert!(err.contains("suppliers.updated_at"), "{err}");
+    assert!(err.contains(r"\u{1b}]52;c;cHduZWQ="), "{err}");
 }
 
 /// An answers file whose text, notes and level hold the sequence, and one that does not

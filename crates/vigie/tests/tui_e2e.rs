@@ -10,6 +10,8 @@
 //! Each test runs its own tmux server (`tmux -L <unique socket>`), killed when
 //! the test ends, failed or not. tmux must be installed (CI installs it).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};

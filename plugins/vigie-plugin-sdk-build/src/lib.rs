@@ -6,6 +6,8 @@
 //! It runs on the build machine only, in a plugin's `build.rs`; it must not be
 //! a dependency of anything that runs inside a plugin.
 
+#![forbid(unsafe_code)]
+
 mod checks;
 mod emit;
 mod schema;

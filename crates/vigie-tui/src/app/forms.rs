@@ -32,7 +32,7 @@ pub(super) fn supplier_form(existing: Option<&Supplier>) -> SupplierForm {
     let f = |label: &'static str, value: String| TextField { label, value };
     let s = existing.map(Supplier::fields);
     SupplierForm {
-        editing: existing.map(|s| s.id.clone()),
+        editing: existing.map(|s| s.id.to_string()),
         fields: vec![
             f(
                 "name",

@@ -262,7 +262,7 @@ impl App {
         iv.scoring = true;
         let request = ScoreRequest {
             generation,
-            assessment_id: iv.assessment.id.clone(),
+            assessment_id: iv.assessment.id.to_string(),
             plugin: iv.plugin.clone(),
             answers,
             context,

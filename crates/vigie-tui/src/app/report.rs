@@ -7,11 +7,11 @@ impl App {
     pub(super) fn report_target(&self) -> Option<String> {
         match self.screen() {
             Screen::Home => match self.home.rows.get(self.home.selected) {
-                Some(HomeRow::Assessment(a)) => Some(a.id.clone()),
+                Some(HomeRow::Assessment(a)) => Some(a.id.to_string()),
                 _ => None,
             },
-            Screen::Interview(iv) => Some(iv.assessment.id.clone()),
-            Screen::Findings(view) => Some(view.assessment.id.clone()),
+            Screen::Interview(iv) => Some(iv.assessment.id.to_string()),
+            Screen::Findings(view) => Some(view.assessment.id.to_string()),
             _ => None,
         }
     }

@@ -54,7 +54,7 @@ impl App {
         let watched = match self.screen() {
             Screen::Home => Watched::Home,
             Screen::Interview(iv) => Watched::Interview {
-                id: iv.assessment.id.clone(),
+                id: iv.assessment.id.to_string(),
                 status: iv.assessment.status,
             },
             _ => return,

@@ -95,10 +95,15 @@ fn row_line(app: &App, row: &HomeRow, width: usize) -> Line<'static> {
             // The verdict's label (not its id), short enough to leave the name room.
             let verdict = clip(a.verdict_text(lang).unwrap_or_default(), 22);
             let right = format!("{}  {status:<9} {score}  {verdict}", a.assessment_date);
-            let name_width = width.saturating_sub(right.chars().count() + 4).max(10);
+            let name_width = width
+                .saturating_sub(vigie_model::display_width(&right) + 4)
+                .max(10);
             Line::from(vec![
                 Span::raw("  "),
-                Span::raw(format!("{:<name_width$}", clip(&name, name_width))),
+                Span::raw(vigie_model::pad_to_width(
+                    &clip(&name, name_width),
+                    name_width,
+                )),
                 Span::raw("  "),
                 Span::styled(right, app.theme.text),
             ])

@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         "{}{tail}",
         clip(
             &names,
-            (area.width as usize).saturating_sub(tail.chars().count())
+            (area.width as usize).saturating_sub(vigie_model::display_width(&tail))
         )
     );
     frame.render_widget(
@@ -338,7 +338,10 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
                         lang.pick("rév.", "rev."),
                         a.revision,
                         a.updated_by,
-                        a.updated_at.get(..16).unwrap_or(&a.updated_at)
+                        a.updated_at
+                            .as_str()
+                            .get(..16)
+                            .unwrap_or(a.updated_at.as_str())
                     )
                 })
                 .unwrap_or_default();

@@ -291,17 +291,7 @@ fn hint(action: Action, lang: Lang) -> &'static str {
 
 /// A supplier's criticality in the interface language.
 pub fn criticality_label(c: vigie_store::Criticality, lang: Lang) -> &'static str {
-    use vigie_store::Criticality::*;
-    match (c, lang == Lang::Fr) {
-        (Low, true) => "faible",
-        (Medium, true) => "moyenne",
-        (High, true) => "élevée",
-        (Critical, true) => "critique",
-        (Low, false) => "low",
-        (Medium, false) => "medium",
-        (High, false) => "high",
-        (Critical, false) => "critical",
-    }
+    c.label(lang == Lang::Fr)
 }
 
 /// A bordered block with a title in the theme's title style.
@@ -312,14 +302,9 @@ pub fn block<'a>(app: &App, title: impl Into<String>) -> Block<'a> {
         .title(Span::styled(format!(" {} ", title.into()), app.theme.title))
 }
 
-/// Truncates to `width` characters with an ellipsis.
+/// Truncates to `width` terminal columns with an ellipsis.
 pub fn clip(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
+    vigie_model::clip_to_width(text, width)
 }
 
 pub fn style_if(cond: bool, style: Style) -> Style {

@@ -13,16 +13,16 @@ use crate::app::{App, Overlay};
 use crate::keymap::{Action, Scope};
 use crate::search::Field;
 
-/// Splits `text` into lines of at most `width` characters, at spaces where
-/// it can (a longer word is cut).
+/// Splits `text` into lines of at most `width` terminal columns, at spaces
+/// where it can (a longer word is cut).
 fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
         let mut word = word.to_string();
         loop {
-            let used = line.chars().count();
-            let len = word.chars().count();
+            let used = vigie_model::display_width(&line);
+            let len = vigie_model::display_width(&word);
             let gap = usize::from(used > 0);
             if used + gap + len <= width {
                 if gap == 1 {
@@ -36,9 +36,13 @@ fn wrap_words(text: &str, width: usize) -> Vec<String> {
                 continue;
             }
             // A word longer than a whole line.
-            let head: String = word.chars().take(width).collect();
-            word = word.chars().skip(width).collect();
-            lines.push(head);
+            // At least one character, even one wider than the line.
+            let mut cut = vigie_model::take_width(&word, width).len();
+            if cut == 0 {
+                cut = word.chars().next().map_or(word.len(), char::len_utf8);
+            }
+            let rest = word.split_off(cut);
+            lines.push(std::mem::replace(&mut word, rest));
             if word.is_empty() {
                 break;
             }
@@ -611,5 +615,12 @@ mod tests {
         assert_eq!(wrap_words("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
         assert_eq!(wrap_words("", 5), [""]);
         assert_eq!(wrap_words("un deux", 7), ["un deux"]);
+    }
+
+    #[test]
+    fn wrap_words_counts_terminal_columns() {
+        // Each of these characters takes two columns.
+        assert_eq!(wrap_words("漢字漢字 漢", 5), ["漢字", "漢字", "漢"]);
+        assert_eq!(wrap_words("漢字", 1), ["漢", "字"]);
     }
 }

@@ -147,7 +147,7 @@ fn template(cli: &Cli, assessment_key: &str, output: Option<&Path>) -> CmdResult
         supplier: &assessment.supplier_name,
         level: assessment.level.as_deref(),
     };
-    let lang = paths::language(cli.lang.as_deref());
+    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
     let text = answers_template(plugin.questionnaire(), &rows, &header, &lang);
     crate::cmd_exchange::emit(&text, output, bench.path())?;
     if let Some(path) = output {

@@ -12,7 +12,7 @@ use crate::cmd_store::out::outln;
 use crate::{CmdResult, cmd_plugin, paths};
 
 pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
-    let lang = paths::language(cli.lang.as_deref());
+    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
     match cmd {
         AssessmentCmd::New {
             supplier,

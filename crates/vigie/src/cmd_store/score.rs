@@ -8,7 +8,7 @@ use crate::cmd_store::out::outln;
 use crate::{CmdResult, Failure, paths};
 
 pub fn run(cli: &Cli, assessment: &str, format: ScoreFormat) -> CmdResult {
-    let lang = paths::language(cli.lang.as_deref());
+    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
     let mut bench = session::open_lazy_workbench(cli)?;
     let (a, evaluation) = bench.score(assessment)?;
     match format {

@@ -35,6 +35,7 @@ pub fn auditor(cli: &Cli) -> String {
 
 /// The login name of the effective user, from the system's account database.
 #[cfg(unix)]
+#[allow(unsafe_code)] // getpwuid_r(3): see the SAFETY comments.
 fn account_name() -> Option<String> {
     let mut buffer = vec![0u8; 4096];
     let mut entry = std::mem::MaybeUninit::<libc::passwd>::uninit();

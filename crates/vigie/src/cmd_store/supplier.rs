@@ -9,7 +9,7 @@ use crate::cmd_store::out::outln;
 use crate::{CmdResult, paths};
 
 pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
-    let lang = paths::language(cli.lang.as_deref());
+    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
     match cmd {
         SupplierCmd::Add {
             name,
@@ -19,8 +19,6 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
             contacts,
             criticality,
         } => {
-            let criticality = parse_criticality(criticality)
-                .unwrap_or_else(|e| session::usage_error(format!("--criticality: {e}")));
             let contacts = contacts
                 .iter()
                 .map(|c| vigie_app::contacts::parse_contact(c).map_err(|e| e.to_string()))
@@ -32,7 +30,7 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
                 sector: sector.clone(),
                 services: services.clone(),
                 contacts,
-                criticality,
+                criticality: Criticality::from(*criticality),
             };
             let store = session::open_store(cli)?;
             let supplier = store.add_supplier(&fields)?;
@@ -129,14 +127,6 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
     }
 }
 
-fn parse_criticality(input: &str) -> Result<Criticality, String> {
-    let id = input.trim().to_lowercase();
-    Criticality::from_id(&id).ok_or_else(|| {
-        let ids: Vec<&str> = Criticality::ALL.iter().map(|c| c.id()).collect();
-        format!("`{input}` is not one of {}", ids.join(", "))
-    })
-}
-
 /// One contact on one line, control characters visible.
 fn contact_line(c: &Contact) -> String {
     let mut parts = vec![c.name.clone()];
@@ -144,19 +134,4 @@ fn contact_line(c: &Contact) -> String {
     parts.extend(c.email.iter().map(|e| format!("<{e}>")));
     parts.extend(c.phone.iter().cloned());
     text::clip(&parts.join(", "), usize::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn criticality() {
-        assert_eq!(parse_criticality("High"), Ok(Criticality::High));
-        assert!(
-            parse_criticality("extreme")
-                .unwrap_err()
-                .contains("low, medium, high, critical")
-        );
-    }
 }

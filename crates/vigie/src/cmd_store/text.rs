@@ -2,11 +2,9 @@
 //!
 //! Every text that comes from a plugin, a file or the database is shown through
 //! [`vigie_model::visible`], which makes control characters visible so that none reaches
-//! the terminal; [`clip`], [`cell`] and [`when`] apply it themselves.
+//! the terminal; [`clip`] and [`cell`] apply it themselves.
 
-use std::borrow::Cow;
-
-use vigie_model::visible;
+use vigie_model::{Timestamp, visible};
 use vigie_store::{AssessmentStatus, Criticality};
 
 /// The line width tables aim at: `$COLUMNS` when it is exported, else 100.
@@ -19,36 +17,29 @@ pub fn width() -> usize {
 }
 
 /// `text` on one line (whitespace runs become one space, control characters made
-/// visible), cut to `max` characters with an ellipsis.
+/// visible), cut to `max` terminal columns with an ellipsis.
 pub fn clip(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let flat = visible(&flat).into_owned();
-    if flat.chars().count() <= max {
-        return flat;
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let mut out: String = flat.chars().take(max - 1).collect();
-    out.push('…');
-    out
+    vigie_model::clip_to_width(&visible(&flat), max)
 }
 
-/// `text` clipped then padded with spaces to exactly `width` characters.
+/// `text` clipped then padded with spaces to exactly `width` terminal columns.
 pub fn cell(text: &str, width: usize) -> String {
-    let clipped = clip(text, width);
-    let pad = width.saturating_sub(clipped.chars().count());
-    format!("{clipped}{}", " ".repeat(pad))
+    vigie_model::pad_to_width(&clip(text, width), width)
 }
 
-/// An RFC 3339 timestamp as `YYYY-MM-DD HH:MM:SS` (UTC), for tables. It comes from the
-/// database: whatever it holds is shown visible.
-pub fn when(rfc3339: &str) -> String {
-    let shown = match (rfc3339.get(..10), rfc3339.get(11..19)) {
-        (Some(day), Some(time)) => Cow::Owned(format!("{day} {time}")),
-        _ => Cow::Borrowed(rfc3339),
-    };
-    visible(&shown).into_owned()
+/// A timestamp as `YYYY-MM-DD HH:MM:SS` (UTC), for tables.
+pub fn when(t: &Timestamp) -> String {
+    let t = t.datetime().to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Whether the command line speaks French (see [`vigie_model::Lang::from_code`]).
@@ -66,13 +57,7 @@ pub fn assessment_status(status: AssessmentStatus, lang: &str) -> &'static str {
 }
 
 pub fn criticality(c: Criticality, lang: &str) -> &'static str {
-    match (c, fr(lang)) {
-        (Criticality::Low, true) => "faible",
-        (Criticality::Medium, true) => "moyenne",
-        (Criticality::High, true) => "élevée",
-        (Criticality::Critical, true) => "critique",
-        (c, false) => c.id(),
-    }
+    c.label(fr(lang))
 }
 
 /// A score as tables show it.
@@ -89,15 +74,28 @@ mod tests {
         assert_eq!(clip("Sécurité  des\nsystèmes", 40), "Sécurité des systèmes");
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(cell("é", 3), "é  ");
-        assert_eq!(when("2025-01-02T10:11:12.123456Z"), "2025-01-02 10:11:12");
-        assert_eq!(when("bad"), "bad");
+    }
+
+    #[test]
+    fn when_shows_the_instant_in_utc() {
+        let at = |text: &str| text.parse::<Timestamp>().unwrap();
+        assert_eq!(
+            when(&at("2025-01-02T10:11:12.123456Z")),
+            "2025-01-02 10:11:12"
+        );
+        assert_eq!(
+            when(&at("2025-01-02T11:11:12+01:00")),
+            "2025-01-02 10:11:12"
+        );
     }
 
     #[test]
     fn table_helpers_show_control_characters() {
         assert_eq!(clip("a\u{1b}]0;x\u{7}\nb", 40), "a\\u{1b}]0;x\\u{7} b");
         assert_eq!(cell("\u{9b}2J", 9), "\\u{9b}2J ");
-        assert_eq!(when("2025-01-02T10:11:12\u{1b}Z"), "2025-01-02 10:11:12");
-        assert_eq!(when("\u{1b}[2J"), "\\u{1b}[2J");
+        // A timestamp holding control characters never gets this far: it is refused where
+        // it is read (a typed error naming the table and column).
+        assert!("2025-01-02T10:11:12\u{1b}Z".parse::<Timestamp>().is_err());
+        assert!("\u{1b}[2J".parse::<Timestamp>().is_err());
     }
 }
