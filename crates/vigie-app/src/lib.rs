@@ -17,6 +17,7 @@ pub mod invariants;
 pub mod plugins;
 pub mod reassess;
 pub mod report;
+pub mod self_assessment;
 pub mod signing;
 pub mod workbench;
 
@@ -24,6 +25,7 @@ pub use answers_file::{AnswersFile, AnswersFileError};
 pub use catalog::{Catalog, CatalogEntry, CatalogError, Origin};
 pub use plugins::{BundledRelation, InstallOptions, StoredPlugin, StoredState};
 pub use signing::SignatureStatus;
+pub use vigie_workbook::WorkbookError;
 pub use workbench::{AppError, AppResult, Workbench};
 
 /// Reports, comparisons and exchange files, re-exported for the CLI and the TUI.

@@ -11,7 +11,7 @@ use vigie_store::{
     Supplier,
 };
 
-use crate::workbench::{AppResult, Workbench, answers_of};
+use crate::workbench::{AppResult, Workbench};
 
 /// An answer row as a report shows it.
 pub fn answer_line(row: &StoredAnswer) -> AnswerLine {
@@ -23,7 +23,50 @@ pub fn answer_line(row: &StoredAnswer) -> AnswerLine {
         to_confirm: row.to_confirm,
         updated_by: row.updated_by.clone(),
         updated_at: row.updated_at.clone(),
+        source: vigie_report::AnswerSource::Auditor,
     }
+}
+
+/// The answer rows a report shows: the auditor's, marked verified when they confirm a
+/// supplier declaration, then the supplier's declarations the auditor has not answered.
+pub fn answer_lines(
+    answers: &[StoredAnswer],
+    declarations: &[vigie_store::Declaration],
+) -> Vec<AnswerLine> {
+    let mut lines: Vec<AnswerLine> = answers
+        .iter()
+        .map(|row| {
+            let mut line = answer_line(row);
+            if let Some(d) = declarations.iter().find(|d| {
+                d.question == row.question
+                    && d.confirmed_by.is_some()
+                    && row.value.as_ref() == Some(&d.value)
+            }) {
+                line.source = vigie_report::AnswerSource::Verified {
+                    respondent: d.respondent.clone(),
+                };
+            }
+            line
+        })
+        .collect();
+    for (answer, source) in crate::self_assessment::effective_answers(answers, declarations) {
+        if let crate::self_assessment::Source::Declared(d) = source {
+            lines.retain(|l| l.question != answer.question);
+            lines.push(AnswerLine {
+                question: answer.question,
+                value: Some(answer.value),
+                note: answer.note,
+                revision: 0,
+                to_confirm: false,
+                updated_by: d.respondent.clone(),
+                updated_at: d.imported_at.clone(),
+                source: vigie_report::AnswerSource::Declared {
+                    respondent: d.respondent,
+                },
+            });
+        }
+    }
+    lines
 }
 
 /// A piece of evidence as a report shows it.
@@ -156,7 +199,7 @@ impl Workbench {
             return Ok(e.clone());
         }
         let plugin = self.plugin_for(assessment)?;
-        let answers = answers_of(&self.store.answers(&assessment.id)?);
+        let answers = self.scored_answers(&assessment.id)?;
         Ok(self
             .catalog
             .host()
@@ -183,7 +226,7 @@ impl Workbench {
             plugin: plugin_ref(&a),
             questionnaire: plugin.questionnaire().as_ref().clone(),
             evaluation,
-            answers: answers.iter().map(answer_line).collect(),
+            answers: answer_lines(&answers, &self.store.declarations(&a.id)?),
             evidence: evidence.iter().map(evidence_line).collect(),
             actions: actions.iter().map(action_line).collect(),
             auditors: auditors(&a, &answers, &evidence, &actions),

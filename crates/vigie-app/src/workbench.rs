@@ -73,6 +73,8 @@ pub enum AppError {
         size: u64,
         origin: String,
     },
+    #[error(transparent)]
+    Workbook(#[from] vigie_workbook::WorkbookError),
     #[error("{0}")]
     Invalid(String),
 }
@@ -202,7 +204,9 @@ impl Workbench {
     pub fn score(&mut self, assessment_key: &str) -> AppResult<(Assessment, Evaluation)> {
         let assessment = self.store.assessment(assessment_key)?;
         let plugin = self.plugin_for(&assessment)?;
-        let answers = answers_of(&self.store.answers(&assessment.id)?);
+        // The supplier's declarations count where the auditor has no answer (see
+        // `self_assessment`); the CLI and reports say how many the score rests on.
+        let answers = self.scored_answers(&assessment.id)?;
         let evaluation =
             self.catalog
                 .host()
@@ -245,6 +249,18 @@ impl Workbench {
         Ok(self
             .store
             .set_answer(&assessment.id, question, value, note, base_revision)?)
+    }
+}
+
+impl Workbench {
+    /// The answers an assessment is scored on: the auditor's, and the supplier's
+    /// declarations where the auditor has none.
+    pub fn scored_answers(&self, assessment_id: &str) -> AppResult<Vec<Answer>> {
+        Ok(self
+            .effective_answers(assessment_id)?
+            .into_iter()
+            .map(|(a, _)| a)
+            .collect())
     }
 }
 

@@ -67,6 +67,7 @@ fn lines(answers: &[Answer]) -> Vec<AnswerLine> {
             to_confirm: false,
             updated_by: "amel".into(),
             updated_at: AT.into(),
+            source: vigie_report::AnswerSource::Auditor,
         })
         .collect()
 }

@@ -224,6 +224,7 @@ mod tests {
             to_confirm,
             updated_by: "a".into(),
             updated_at: "2026-01-01T00:00:00Z".into(),
+            source: crate::AnswerSource::Auditor,
         }
     }
 

@@ -286,10 +286,11 @@ pub fn render(doc: &ReportDoc) -> String {
     for section in &doc.answers {
         for x in &section.answers {
             lines.push(Line {
-                status: if x.to_confirm {
-                    w.to_confirm.to_string()
-                } else {
-                    String::new()
+                status: match (&x.provenance, x.to_confirm) {
+                    (Some(p), _) if x.declared => p.clone(),
+                    (_, true) => w.to_confirm.to_string(),
+                    (Some(p), false) => p.clone(),
+                    (None, false) => String::new(),
                 },
                 value: x.value.clone().unwrap_or_else(|| w.cleared.to_string()),
                 note: x.note.clone().unwrap_or_default(),

@@ -38,6 +38,21 @@ pub struct ReportDoc {
     /// Answers by section, in questionnaire order.
     pub answers: Vec<DocSection>,
     pub comparison: Option<DocComparison>,
+    /// Present once a supplier filled a self-assessment: how many answers rest on their
+    /// declarations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declarations: Option<DocDeclarations>,
+}
+
+/// How many answers are the supplier's declarations, verified by the auditor or not.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocDeclarations {
+    /// Answers that are supplier declarations the auditor has not verified.
+    pub unverified: usize,
+    /// Supplier declarations the auditor confirmed as their own answer.
+    pub verified: usize,
+    /// The sentence a report shows.
+    pub summary: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -193,6 +208,13 @@ pub struct DocAnswer {
     pub value: Option<String>,
     pub note: Option<String>,
     pub to_confirm: bool,
+    /// Once a supplier filled a self-assessment: "declared by …, not verified" or
+    /// "verified" (shown beside the answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
+    /// A supplier declaration the auditor has not verified.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub declared: bool,
     pub revision: i64,
     pub updated_by: String,
     pub updated_at: String,
@@ -457,6 +479,7 @@ impl ReportDoc {
             evidence,
             answers: Vec::new(),
             comparison: None,
+            declarations: None,
         })
     }
 }
@@ -468,9 +491,77 @@ struct DocBuilder<'a> {
 
 impl DocBuilder<'_> {
     fn finish(self, mut doc: ReportDoc) -> ReportDoc {
+        doc.declarations = self.declarations();
         doc.answers = self.sections();
         doc.comparison = self.comparison();
         doc
+    }
+
+    /// Whether any answer comes from a supplier's self-assessment.
+    fn has_declarations(&self) -> bool {
+        self.input
+            .answers
+            .iter()
+            .any(|a| a.source != crate::AnswerSource::Auditor)
+    }
+
+    fn declarations(&self) -> Option<DocDeclarations> {
+        if !self.has_declarations() {
+            return None;
+        }
+        let count = |f: fn(&crate::AnswerSource) -> bool| {
+            self.input
+                .answers
+                .iter()
+                .filter(|a| a.value.is_some() && f(&a.source))
+                .count()
+        };
+        let unverified = count(|s| matches!(s, crate::AnswerSource::Declared { .. }));
+        let verified = count(|s| matches!(s, crate::AnswerSource::Verified { .. }));
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let summary = match self.lang {
+            Lang::Fr => format!(
+                "Le résultat repose sur {unverified} déclaration{} du fournisseur non encore \
+                 vérifiée{} ; {verified} déclaration{} vérifiée{} par l'auditeur.",
+                plural(unverified),
+                plural(unverified),
+                plural(verified),
+                plural(verified)
+            ),
+            Lang::En => format!(
+                "The result rests on {unverified} supplier declaration{} not yet verified; \
+                 {verified} declaration{} verified by the auditor.",
+                plural(unverified),
+                plural(verified)
+            ),
+        };
+        Some(DocDeclarations {
+            unverified,
+            verified,
+            summary,
+        })
+    }
+
+    fn provenance(&self, source: &crate::AnswerSource) -> Option<String> {
+        if !self.has_declarations() {
+            return None;
+        }
+        Some(match (source, self.lang) {
+            (crate::AnswerSource::Declared { respondent }, Lang::Fr) => {
+                format!("déclaré par {respondent}, non vérifié")
+            }
+            (crate::AnswerSource::Declared { respondent }, Lang::En) => {
+                format!("declared by {respondent}, not verified")
+            }
+            (crate::AnswerSource::Verified { respondent }, Lang::Fr) => {
+                format!("vérifié (déclaré par {respondent})")
+            }
+            (crate::AnswerSource::Verified { respondent }, Lang::En) => {
+                format!("verified (declared by {respondent})")
+            }
+            (crate::AnswerSource::Auditor, Lang::Fr) => "vérifié".to_string(),
+            (crate::AnswerSource::Auditor, Lang::En) => "verified".to_string(),
+        })
     }
 
     fn answer(&self, row: &crate::AnswerLine) -> DocAnswer {
@@ -488,6 +579,8 @@ impl DocBuilder<'_> {
                 .map(|v| display(q, &row.question, v, self.lang)),
             note: row.note.clone(),
             to_confirm: row.to_confirm,
+            provenance: self.provenance(&row.source),
+            declared: matches!(row.source, crate::AnswerSource::Declared { .. }),
             revision: row.revision,
             updated_by: row.updated_by.clone(),
             updated_at: row.updated_at.clone(),

@@ -236,6 +236,13 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
         escape(w.score_means),
         escape(w.verdict_means)
     );
+    if let Some(d) = &doc.declarations {
+        let _ = writeln!(
+            out,
+            "<p class=\"declarations\"><strong>{}</strong></p>",
+            escape(&d.summary)
+        );
+    }
     if !doc.counts.is_empty() {
         let counts: Vec<String> = doc
             .counts
@@ -641,7 +648,7 @@ fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
                 .as_deref()
                 .map(escape)
                 .unwrap_or_else(|| escape(w.cleared));
-            let mark = if a.to_confirm {
+            let mut mark = if a.to_confirm {
                 format!(
                     " <span class=\"to-confirm\">⚠️ {}</span>",
                     escape(w.to_confirm)
@@ -649,6 +656,18 @@ fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
             } else {
                 String::new()
             };
+            if let Some(p) = &a.provenance {
+                let (class, glyph) = if a.declared {
+                    ("declared", "📝")
+                } else {
+                    ("verified", "✔")
+                };
+                let _ = write!(
+                    mark,
+                    " <span class=\"{class}\">{glyph} {}</span>",
+                    escape(p)
+                );
+            }
             let mut meta = format!(
                 "{} {}, {}, {}",
                 escape(w.revision),

@@ -68,6 +68,19 @@ pub struct PluginRef {
     pub sha256: String,
 }
 
+/// Where an answer comes from, once a supplier has filled a self-assessment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum AnswerSource {
+    /// The auditor's own answer.
+    #[default]
+    Auditor,
+    /// The supplier's declaration, not verified by the auditor yet.
+    Declared { respondent: String },
+    /// The supplier's declaration, confirmed by the auditor as their own answer.
+    Verified { respondent: String },
+}
+
 /// One answer row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AnswerLine {
@@ -81,6 +94,8 @@ pub struct AnswerLine {
     pub updated_by: String,
     /// RFC 3339.
     pub updated_at: String,
+    #[serde(default)]
+    pub source: AnswerSource,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

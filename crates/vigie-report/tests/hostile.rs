@@ -157,6 +157,7 @@ fn answer(question: &str, value: AnswerValue, note: &str, to_confirm: bool) -> A
         to_confirm,
         updated_by: IMG.into(),
         updated_at: "2026-11-23T10:00:00.000000Z".into(),
+        source: vigie_report::AnswerSource::Auditor,
     }
 }
 

@@ -18,6 +18,7 @@
 
 mod assessments;
 mod audit;
+mod declarations;
 mod error;
 mod exchange;
 mod filesystem;
@@ -40,6 +41,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyReport};
+pub use declarations::{Declaration, NewDeclaration};
 pub use error::{Result, StoreError};
 pub use exchange::{
     EXCHANGE_FILE_ENTITY, EXCHANGE_FORMAT, EXCHANGE_VERSION, ExchangeError, ExchangeFile,

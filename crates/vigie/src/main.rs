@@ -11,6 +11,7 @@
 mod cli;
 mod cmd_exchange;
 mod cmd_plugin;
+mod cmd_self_assessment;
 mod cmd_store;
 mod cmd_tui;
 mod paths;
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         None | Some(Command::Tui) => cmd_tui::run(&cli),
         Some(Command::Plugin(cmd)) => cmd_plugin::run(&cli, cmd),
+        Some(Command::SelfAssessment(cmd)) => cmd_self_assessment::run(&cli, cmd),
         Some(cmd @ (Command::Report { .. } | Command::Export { .. } | Command::Import { .. })) => {
             cmd_exchange::run(&cli, cmd)
         }

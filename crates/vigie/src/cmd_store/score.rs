@@ -20,6 +20,15 @@ pub fn run(cli: &Cli, assessment: &str, format: ScoreFormat) -> CmdResult {
         ScoreFormat::Table => {
             let plugin = bench.plugin_for(&a)?;
             print_table(plugin.questionnaire(), &evaluation, &lang, text::width());
+            let declared = bench.unverified_declarations(&a.id)?;
+            if declared > 0 {
+                outln!(
+                    "          based on {declared} supplier declaration{} not yet verified \
+                     (`vigie self-assessment pending {}`)",
+                    if declared == 1 { "" } else { "s" },
+                    a.id
+                );
+            }
         }
     }
     Ok(())
