@@ -7,7 +7,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use vigie_app::self_assessment::{Change, ExportOptions};
-use vigie_app::{AppError, Workbench, WorkbookError};
+use vigie_app::{AppError, ReportFormat, Workbench, WorkbookError};
 use vigie_model::{AnswerKind, AnswerValue, Date, YesNo};
 use vigie_plugin_host::{Host, Limits};
 use vigie_store::{Criticality, SupplierFields};
@@ -130,12 +130,32 @@ fn a_filled_workbook_comes_back_as_declarations_that_score_and_confirm() {
             .any(|r| r.action == "import" && r.entity_id == plan.file_sha256)
     );
 
+    // Reports tell declared from verified, answer by answer, with a summary.
+    let md = wb.report(&a.id, ReportFormat::Markdown, None).unwrap();
+    assert!(
+        md.contains("Le résultat repose sur 29 déclarations du fournisseur non encore vérifiées"),
+        "{md}"
+    );
+    assert_eq!(
+        md.matches("📝 *déclaré par Ana Fournisseur")
+            .count(),
+        29
+    );
+    assert!(md.contains("✔ *vérifié*"));
+    let csv = wb.report(&a.id, ReportFormat::Csv, None).unwrap();
+    assert!(csv.contains("déclaré par Ana Fournisseur"));
+
     // Confirming makes a declaration the auditor's own.
     wb.confirm_declaration(&a.id, &chosen[1], None).unwrap();
     assert_eq!(wb.unverified_declarations(&a.id).unwrap(), 28);
     assert_eq!(wb.declared_not_verified(&a.id).unwrap().len(), 28);
     assert_eq!(wb.confirm_all_declarations(&a.id).unwrap(), 28);
     assert_eq!(wb.unverified_declarations(&a.id).unwrap(), 0);
+    let md = wb.report(&a.id, ReportFormat::Markdown, None).unwrap();
+    assert!(
+        md.contains("Le résultat repose sur 0 déclaration du fournisseur non encore vérifiée ; 29 déclarations vérifiées"),
+        "{md}"
+    );
     // The differing declaration was not confirmed over the auditor's answer.
     assert_eq!(
         wb.store.answer(&a.id, &chosen[0]).unwrap().unwrap().value,

@@ -518,7 +518,14 @@ impl DocBuilder<'_> {
         };
         let unverified = count(|s| matches!(s, crate::AnswerSource::Declared { .. }));
         let verified = count(|s| matches!(s, crate::AnswerSource::Verified { .. }));
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        // French takes the singular for 0 and 1, English for 1 only.
+        let plural = |n: usize| {
+            let singular = match self.lang {
+                Lang::Fr => n <= 1,
+                Lang::En => n == 1,
+            };
+            if singular { "" } else { "s" }
+        };
         let summary = match self.lang {
             Lang::Fr => format!(
                 "Le résultat repose sur {unverified} déclaration{} du fournisseur non encore \
