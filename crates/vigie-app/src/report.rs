@@ -61,7 +61,7 @@ pub fn answer_lines(
                 updated_by: d.respondent.clone(),
                 updated_at: d.imported_at.clone(),
                 source: vigie_report::AnswerSource::Declared {
-                    respondent: d.respondent,
+                    respondent: d.respondent.clone(),
                 },
             });
         }

@@ -85,7 +85,7 @@ pub enum Source {
     /// The auditor's own answer.
     Verified,
     /// The supplier's declaration; the auditor has not answered.
-    Declared(Declaration),
+    Declared(Box<Declaration>),
 }
 
 /// The answers scoring uses: the auditor's, then the supplier's declarations where the
@@ -108,7 +108,7 @@ pub fn effective_answers(
                     value: d.value.clone(),
                     note: d.note.clone(),
                 },
-                Source::Declared(d.clone()),
+                Source::Declared(Box::new(d.clone())),
             ));
         }
     }
@@ -164,7 +164,7 @@ impl Workbench {
             .filter_map(|a| a.value.map(|v| (a.question, v)))
             .collect();
         let bytes = vigie_workbook::export(&ExportRequest {
-            questionnaire: &questionnaire,
+            questionnaire,
             binding: Binding {
                 assessment_id: assessment.id.clone(),
                 plugin_id: assessment.plugin_id.clone(),
@@ -205,7 +205,7 @@ impl Workbench {
             )));
         }
         let plugin = self.plugin_for(&assessment)?;
-        let questionnaire: &Questionnaire = &plugin.questionnaire();
+        let questionnaire: &Questionnaire = plugin.questionnaire();
         let declared = workbook.declarations(
             questionnaire,
             &Expected {
@@ -306,7 +306,7 @@ impl Workbench {
             .effective_answers(&assessment.id)?
             .into_iter()
             .filter_map(|(_, s)| match s {
-                Source::Declared(d) => Some(d),
+                Source::Declared(d) => Some(*d),
                 Source::Verified => None,
             })
             .collect();
@@ -341,7 +341,7 @@ impl Workbench {
             .iter()
             .map(|(a, s)| (a.question.as_str(), s))
             .collect();
-        let applicable = applicable_items(&questionnaire, &values, assessment.level.as_deref());
+        let applicable = applicable_items(questionnaire, &values, assessment.level.as_deref());
         let mut progress = Progress::default();
         for (i, q) in questionnaire.questions.iter().enumerate() {
             if !applicable.question(i) {

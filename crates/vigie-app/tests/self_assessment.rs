@@ -136,11 +136,7 @@ fn a_filled_workbook_comes_back_as_declarations_that_score_and_confirm() {
         md.contains("Le résultat repose sur 29 déclarations du fournisseur non encore vérifiées"),
         "{md}"
     );
-    assert_eq!(
-        md.matches("📝 *déclaré par Ana Fournisseur")
-            .count(),
-        29
-    );
+    assert_eq!(md.matches("📝 *déclaré par Ana Fournisseur").count(), 29);
     assert!(md.contains("✔ *vérifié*"));
     let csv = wb.report(&a.id, ReportFormat::Csv, None).unwrap();
     assert!(csv.contains("déclaré par Ana Fournisseur"));

@@ -807,11 +807,12 @@ fn parse_cell(question: &Question, cell: &Data, lang: Lang) -> Result<Option<Ans
         (_, Data::Bool(_)) => {
             return Err(format!("{} is not a {} answer", quote(&text), kind.name()));
         }
-        _ => AnswerValue::parse(kind, &text).map_err(|e| format!("{}: {e}", quote(&text)))?,
+        // The model's messages name the value themselves.
+        _ => AnswerValue::parse(kind, &text).map_err(|e| visible(&e.to_string()).into_owned())?,
     };
     value
         .validate(kind)
-        .map_err(|e| format!("{}: {e}", quote(&text)))?;
+        .map_err(|e| visible(&e.to_string()).into_owned())?;
     Ok(Some(value))
 }
 
