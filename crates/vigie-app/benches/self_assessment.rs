@@ -41,7 +41,7 @@ fn filled_by_openpyxl(bytes: &[u8], questions: &[String]) -> Option<Vec<u8>> {
     std::fs::write(&input, bytes).ok()?;
     let list: Vec<serde_json::Value> = questions
         .iter()
-        .map(|q| serde_json::json!({"op": "fill", "key": q, "value": "oui", "note": "PSSI v3"}))
+        .map(|q| serde_json::json!({"op": "fill", "key": q, "value": "oui", "note": "PSSI v3", "if_present": true}))
         .collect();
     std::fs::write(&ops, serde_json::Value::from(list).to_string()).ok()?;
     let script =

@@ -16,14 +16,16 @@ wb = openpyxl.load_workbook(src)
 big = None
 
 
-def find(key):
+def find(key, required=True):
     for ws in wb.worksheets:
         if ws.title == "_vigie":
             continue
         for row in ws.iter_rows(min_row=3):
             if len(row) > 5 and row[5].value == key:
                 return ws, row[0].row
-    raise SystemExit("no row for " + key)
+    if required:
+        raise SystemExit("no row for " + key)
+    return None, None
 
 
 def put(cell, value):
@@ -40,7 +42,9 @@ def put(cell, value):
 for op in ops:
     kind = op["op"]
     if kind == "fill":
-        ws, r = find(op["key"])
+        ws, r = find(op["key"], not op.get("if_present", False))
+        if ws is None:
+            continue
         put(ws.cell(row=r, column=4), op["value"])
         if "note" in op:
             put(ws.cell(row=r, column=5), op["note"])
