@@ -86,10 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|q| q.id.clone())
         .collect();
     let (input, what) = match filled_by_openpyxl(&bytes, &yes_no) {
-        Some(filled) => (
-            filled,
-            format!("{} answers filled by openpyxl", yes_no.len()),
-        ),
+        Some(filled) => (filled, "yes-no answers filled by openpyxl".to_string()),
         None => (bytes.clone(), "unfilled (no openpyxl)".to_string()),
     };
     let declared = wb.plan_self_assessment(&input)?.declarations.len();
