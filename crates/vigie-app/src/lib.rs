@@ -24,6 +24,7 @@ pub mod progress;
 pub mod properties;
 pub mod reassess;
 pub mod report;
+pub mod self_assessment;
 pub mod signing;
 pub mod workbench;
 
@@ -33,6 +34,7 @@ pub use catalog::{Catalog, CatalogEntry, CatalogError, Origin};
 pub use plugins::{BundledRelation, InstallOptions, StoredPlugin, StoredState};
 pub use progress::Progress;
 pub use signing::SignatureStatus;
+pub use vigie_workbook::WorkbookError;
 pub use workbench::{AppError, AppResult, Workbench};
 
 /// Reports, comparisons and exchange files, re-exported for the CLI and the TUI.

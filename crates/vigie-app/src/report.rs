@@ -1,11 +1,67 @@
 //! Reports of an assessment: gathers what `vigie-report` needs from the store and the plugin
 //! that scores the assessment, for the CLI (`vigie report`) and the TUI alike.
 
-use vigie_model::Evaluation;
-use vigie_report::{Format, Lang, ReportInput};
+use std::collections::HashMap;
+
+use vigie_model::{Evaluation, Timestamp};
+use vigie_report::{AnswerSource, Format, Lang, ReportInput};
 use vigie_store::{ActionItem, Assessment, Evidence, StoredAnswer};
 
-use crate::workbench::{AppResult, Workbench, answers_of};
+use crate::workbench::{AppResult, Workbench};
+
+/// The answer rows a report shows, with where each comes from: the auditor's (marked
+/// verified when they confirm a supplier declaration), then the supplier's declarations the
+/// auditor has not answered, as rows of their own.
+pub fn answers_with_sources(
+    answers: &[StoredAnswer],
+    declarations: &[vigie_store::Declaration],
+) -> (Vec<StoredAnswer>, HashMap<String, AnswerSource>) {
+    let mut rows = answers.to_vec();
+    let mut sources = HashMap::new();
+    for row in answers {
+        if let Some(d) = declarations.iter().find(|d| {
+            d.question == row.question
+                && d.confirmed_by.is_some()
+                && row.value.as_ref() == Some(&d.value)
+        }) {
+            sources.insert(
+                row.question.clone(),
+                AnswerSource::Verified {
+                    respondent: d.respondent.clone(),
+                },
+            );
+        }
+    }
+    for (answer, source) in crate::self_assessment::effective_answers(answers, declarations) {
+        let crate::self_assessment::Source::Declared(d) = source else {
+            continue;
+        };
+        // A row another program wrote with a malformed import time still shows, dated
+        // when this report is made.
+        let imported_at = d
+            .imported_at
+            .parse()
+            .unwrap_or_else(|_| Timestamp::from_datetime(time::OffsetDateTime::now_utc()));
+        rows.retain(|r| r.question != answer.question);
+        sources.insert(
+            answer.question.clone(),
+            AnswerSource::Declared {
+                respondent: d.respondent.clone(),
+            },
+        );
+        rows.push(StoredAnswer {
+            assessment_id: d.assessment_id.clone().into(),
+            question: answer.question,
+            value: Some(answer.value),
+            note: answer.note,
+            revision: 0,
+            to_confirm: false,
+            updated_by: d.respondent.clone(),
+            updated_at: imported_at,
+        });
+    }
+    (rows, sources)
+}
 
 /// Who worked on the assessment: who started it first, then everyone else who answered,
 /// added evidence, planned actions or finalized it, by name.
@@ -43,7 +99,7 @@ impl Workbench {
             return Ok(e.clone());
         }
         let plugin = self.plugin_for(assessment)?;
-        let answers = answers_of(&self.store.answers(&assessment.id)?);
+        let answers = self.scored_answers(&assessment.id)?;
         Ok(self
             .catalog
             .host()
@@ -65,12 +121,15 @@ impl Workbench {
             None => None,
         };
         let auditors = auditors(&a, &answers, &evidence, &actions);
+        let (answers, answer_sources) =
+            answers_with_sources(&answers, &self.store.declarations(&a.id)?);
         Ok(ReportInput {
             supplier,
             assessment: a,
             questionnaire: plugin.questionnaire().as_ref().clone(),
             evaluation,
             answers,
+            answer_sources,
             evidence,
             actions,
             auditors,

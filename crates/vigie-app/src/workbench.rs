@@ -78,6 +78,8 @@ pub enum AppError {
         size: u64,
         origin: String,
     },
+    #[error(transparent)]
+    Workbook(#[from] vigie_workbook::WorkbookError),
     #[error("{0}")]
     Invalid(String),
 }
@@ -219,7 +221,9 @@ impl Workbench {
     pub fn score(&mut self, assessment_key: &str) -> AppResult<(Assessment, Evaluation)> {
         let assessment = self.store.assessment(assessment_key)?;
         let plugin = self.plugin_for(&assessment)?;
-        let answers = answers_of(&self.store.answers(&assessment.id)?);
+        // The supplier's declarations count where the auditor has no answer (see
+        // `self_assessment`); the CLI and reports say how many the score rests on.
+        let answers = self.scored_answers(&assessment.id)?;
         let evaluation =
             self.catalog
                 .host()
@@ -288,12 +292,12 @@ impl Workbench {
         self.store.path()
     }
 
-    /// Who writes: recorded with every change.
     /// The plugin engine this workbench runs its questionnaires on.
     pub fn host(&self) -> Arc<Host> {
         self.catalog.host().clone()
     }
 
+    /// Who writes: recorded with every change.
     pub fn auditor(&self) -> &str {
         self.store.auditor()
     }
@@ -452,6 +456,23 @@ impl Workbench {
     /// Keeps `evaluation` as a draft's last score (it feeds the assessment lists).
     pub fn cache_score(&self, assessment_id: &str, evaluation: &Evaluation) -> AppResult<()> {
         Ok(self.store.save_evaluation(assessment_id, evaluation)?)
+    }
+}
+
+impl Workbench {
+    /// What a supplier declared in self-assessment workbooks, confirmed or not.
+    pub fn declarations(&self, assessment_id: &str) -> AppResult<Vec<vigie_store::Declaration>> {
+        Ok(self.store.declarations(assessment_id)?)
+    }
+
+    /// The answers an assessment is scored on: the auditor's, and the supplier's
+    /// declarations where the auditor has none.
+    pub fn scored_answers(&self, assessment_id: &str) -> AppResult<Vec<Answer>> {
+        Ok(self
+            .effective_answers(assessment_id)?
+            .into_iter()
+            .map(|(a, _)| a)
+            .collect())
     }
 }
 

@@ -209,6 +209,7 @@ fn golden_input(
         questionnaire,
         evaluation,
         answers: answer_lines,
+        answer_sources: Default::default(),
         evidence: vec![
             Evidence {
                 id: "01900000-0000-7000-8000-0000000000e1".into(),

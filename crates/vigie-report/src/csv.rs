@@ -287,12 +287,16 @@ pub fn render(doc: &ReportDoc) -> String {
         for x in &section.answers {
             lines.push(Line {
                 status: [
-                    (x.to_confirm, w.to_confirm),
-                    (!x.applies, w.not_applicable_answer),
+                    (x.to_confirm && !x.declared, w.to_confirm.to_string()),
+                    (!x.applies, w.not_applicable_answer.to_string()),
+                    (
+                        x.provenance.is_some(),
+                        x.provenance.clone().unwrap_or_default(),
+                    ),
                 ]
-                .iter()
+                .into_iter()
                 .filter(|(on, _)| *on)
-                .map(|(_, word)| *word)
+                .map(|(_, word)| word)
                 .collect::<Vec<_>>()
                 .join("; "),
                 value: x.value.clone().unwrap_or_else(|| w.cleared.to_string()),

@@ -41,6 +41,21 @@ pub struct ReportDoc {
     /// Answers by section, in questionnaire order.
     pub answers: Vec<DocSection>,
     pub comparison: Option<DocComparison>,
+    /// Present once a supplier filled a self-assessment: how many answers rest on their
+    /// declarations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declarations: Option<DocDeclarations>,
+}
+
+/// How many answers are the supplier's declarations, verified by the auditor or not.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocDeclarations {
+    /// Answers that are supplier declarations the auditor has not verified.
+    pub unverified: usize,
+    /// Supplier declarations the auditor confirmed as their own answer.
+    pub verified: usize,
+    /// The sentence a report shows.
+    pub summary: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -199,6 +214,13 @@ pub struct DocAnswer {
     /// False for a stored answer to a question that does not apply (with the other
     /// answers and the level): it is shown, marked, and not scored.
     pub applies: bool,
+    /// Once a supplier filled a self-assessment: "declared by …, not verified" or
+    /// "verified" (shown beside the answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
+    /// A supplier declaration the auditor has not verified.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub declared: bool,
     pub revision: i64,
     pub updated_by: String,
     pub updated_at: String,
@@ -476,6 +498,7 @@ impl ReportDoc {
             evidence,
             answers: Vec::new(),
             comparison: None,
+            declarations: None,
         })
     }
 }
@@ -487,9 +510,92 @@ struct DocBuilder<'a> {
 
 impl DocBuilder<'_> {
     fn finish(self, mut doc: ReportDoc) -> ReportDoc {
+        doc.declarations = self.declarations();
         doc.answers = self.sections();
         doc.comparison = self.comparison();
         doc
+    }
+
+    /// Whether any answer comes from a supplier's self-assessment.
+    fn has_declarations(&self) -> bool {
+        self.input
+            .answer_sources
+            .values()
+            .any(|s| *s != crate::AnswerSource::Auditor)
+    }
+
+    fn declarations(&self) -> Option<DocDeclarations> {
+        if !self.has_declarations() {
+            return None;
+        }
+        let count = |f: fn(&crate::AnswerSource) -> bool| {
+            self.input
+                .answers
+                .iter()
+                .filter(|a| a.value.is_some() && f(self.source_of(&a.question)))
+                .count()
+        };
+        let unverified = count(|s| matches!(s, crate::AnswerSource::Declared { .. }));
+        let verified = count(|s| matches!(s, crate::AnswerSource::Verified { .. }));
+        // French takes the singular for 0 and 1, English for 1 only.
+        let plural = |n: usize| {
+            let singular = match self.lang {
+                Lang::Fr => n <= 1,
+                Lang::En => n == 1,
+            };
+            if singular { "" } else { "s" }
+        };
+        let summary = match self.lang {
+            Lang::Fr => format!(
+                "Le résultat repose sur {unverified} déclaration{} du fournisseur non encore \
+                 vérifiée{} ; {verified} déclaration{} vérifiée{} par l'auditeur.",
+                plural(unverified),
+                plural(unverified),
+                plural(verified),
+                plural(verified)
+            ),
+            Lang::En => format!(
+                "The result rests on {unverified} supplier declaration{} not yet verified; \
+                 {verified} declaration{} verified by the auditor.",
+                plural(unverified),
+                plural(verified)
+            ),
+        };
+        Some(DocDeclarations {
+            unverified,
+            verified,
+            summary,
+        })
+    }
+
+    fn provenance(&self, source: &crate::AnswerSource) -> Option<String> {
+        if !self.has_declarations() {
+            return None;
+        }
+        Some(match (source, self.lang) {
+            (crate::AnswerSource::Declared { respondent }, Lang::Fr) => {
+                format!("déclaré par {respondent}, non vérifié")
+            }
+            (crate::AnswerSource::Declared { respondent }, Lang::En) => {
+                format!("declared by {respondent}, not verified")
+            }
+            (crate::AnswerSource::Verified { respondent }, Lang::Fr) => {
+                format!("vérifié (déclaré par {respondent})")
+            }
+            (crate::AnswerSource::Verified { respondent }, Lang::En) => {
+                format!("verified (declared by {respondent})")
+            }
+            (crate::AnswerSource::Auditor, Lang::Fr) => "vérifié".to_string(),
+            (crate::AnswerSource::Auditor, Lang::En) => "verified".to_string(),
+        })
+    }
+
+    /// Where the answer to `question` comes from (the auditor unless the input says).
+    fn source_of(&self, question: &str) -> &crate::AnswerSource {
+        self.input
+            .answer_sources
+            .get(question)
+            .unwrap_or(&crate::AnswerSource::Auditor)
     }
 
     fn answer(&self, row: &StoredAnswer, applies: &Applicability) -> DocAnswer {
@@ -517,6 +623,11 @@ impl DocBuilder<'_> {
             applies: row.value.is_none()
                 || q.question_index(&row.question)
                     .is_none_or(|i| applies.question(i)),
+            provenance: self.provenance(self.source_of(&row.question)),
+            declared: matches!(
+                self.source_of(&row.question),
+                crate::AnswerSource::Declared { .. }
+            ),
             revision: row.revision,
             updated_by: row.updated_by.clone(),
             updated_at: row.updated_at.to_string(),

@@ -271,6 +271,13 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
         escape(w.score_means),
         escape(w.verdict_means)
     );
+    if let Some(d) = &doc.declarations {
+        let _ = writeln!(
+            out,
+            "<p class=\"declarations\"><strong>{}</strong></p>",
+            escape(&d.summary)
+        );
+    }
     if !doc.counts.is_empty() {
         let counts: Vec<String> = doc
             .counts
@@ -692,6 +699,11 @@ fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
                     " <span class=\"not-applicable-answer\">({})</span>",
                     escape(w.not_applicable_answer)
                 );
+            }
+            // In words, styled by class: a mark every font has (no emoji).
+            if let Some(p) = &a.provenance {
+                let class = if a.declared { "declared" } else { "verified" };
+                let _ = write!(mark, " <span class=\"{class}\">{}</span>", escape(p));
             }
             let mut meta = format!(
                 "{} {}, {}, {}",

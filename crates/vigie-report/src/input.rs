@@ -16,8 +16,13 @@ pub struct ReportInput {
     pub questionnaire: Questionnaire,
     /// The final evaluation of a final assessment, else a fresh one of the current answers.
     pub evaluation: Evaluation,
-    /// Every answer row, in any order (the report follows the questionnaire).
+    /// Every answer row, in any order (the report follows the questionnaire), the
+    /// supplier's unverified declarations included.
     pub answers: Vec<StoredAnswer>,
+    /// Where answers come from, by question, once a supplier filled a self-assessment
+    /// (a question not listed is the auditor's).
+    #[serde(default)]
+    pub answer_sources: std::collections::HashMap<String, AnswerSource>,
     pub evidence: Vec<Evidence>,
     pub actions: Vec<ActionItem>,
     /// Everyone who worked on the assessment, in the order to show them.
@@ -43,4 +48,17 @@ impl PluginRef {
             sha256: a.plugin_sha256.clone(),
         }
     }
+}
+
+/// Where an answer comes from, once a supplier has filled a self-assessment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum AnswerSource {
+    /// The auditor's own answer.
+    #[default]
+    Auditor,
+    /// The supplier's declaration, not verified by the auditor yet.
+    Declared { respondent: String },
+    /// The supplier's declaration, confirmed by the auditor as their own answer.
+    Verified { respondent: String },
 }

@@ -194,6 +194,9 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
         let _ = writeln!(out, "{}{sep}{}\n", w.deciding_rule, escape(rule));
     }
     let _ = writeln!(out, "*{} {}*\n", w.score_means, w.verdict_means);
+    if let Some(d) = &doc.declarations {
+        let _ = writeln!(out, "**{}**\n", escape(&d.summary));
+    }
     if !doc.counts.is_empty() {
         let counts: Vec<String> = doc
             .counts
@@ -515,6 +518,10 @@ fn answers(out: &mut String, doc: &ReportDoc, w: &Labels) {
             };
             if !a.applies {
                 let _ = write!(mark, " *({})*", w.not_applicable_answer);
+            }
+            if let Some(p) = &a.provenance {
+                let glyph = if a.declared { "📝" } else { "✔" };
+                let _ = write!(mark, " {glyph} *{}*", escape(p));
             }
             let _ = writeln!(out, "- **{}** ({})", escape(&a.prompt), code(&a.question));
             let _ = writeln!(out, "  - {}{sep}{value}{mark}", w.answer);

@@ -241,6 +241,7 @@ fn input() -> ReportInput {
         questionnaire: questionnaire(),
         evaluation: new_eval.clone(),
         answers,
+        answer_sources: Default::default(),
         evidence: vec![
             Evidence {
                 id: "e1".into(),

@@ -151,6 +151,7 @@ fn input() -> ReportInput {
             updated_by: "alice".into(),
             updated_at: at("2026-11-23T10:00:00Z"),
         }],
+        answer_sources: Default::default(),
         evidence: Vec::new(),
         actions: Vec::new(),
         auditors: vec!["alice".into()],

@@ -149,7 +149,11 @@ pub(crate) fn require_draft(conn: &Connection, id: &str) -> Result<()> {
     }
 }
 
-fn get_answer(conn: &Connection, assessment: &str, question: &str) -> Result<Option<StoredAnswer>> {
+pub(crate) fn get_answer(
+    conn: &Connection,
+    assessment: &str,
+    question: &str,
+) -> Result<Option<StoredAnswer>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT_ANSWER} WHERE assessment_id = ?1 AND question_id = ?2"
     ))?;
@@ -266,7 +270,7 @@ fn clean_note(note: Option<String>) -> Option<String> {
 }
 
 /// Writes one answer at `current revision + 1` and audits it.
-fn write_answer(
+pub(crate) fn write_answer(
     tx: &mut Tx<'_>,
     action: &str,
     assessment: &str,

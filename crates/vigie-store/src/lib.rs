@@ -19,6 +19,7 @@
 mod assessments;
 mod audit;
 mod columns;
+mod declarations;
 mod error;
 mod exchange;
 mod filesystem;
@@ -42,6 +43,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use serde::Serialize;
 
 pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyReport};
+pub use declarations::{Declaration, NewDeclaration};
 pub use error::{Result, StoreError};
 pub use exchange::{
     EXCHANGE_FILE_ENTITY, EXCHANGE_FORMAT, EXCHANGE_VERSION, ExchangeError, ExchangeFile,

@@ -375,6 +375,40 @@ CREATE INDEX action_items_by_finding ON action_items(assessment_id, finding_id, 
 CREATE INDEX evidence_by_expiry ON evidence(assessment_id, expiry_date)
     WHERE expiry_date IS NOT NULL;
 "#,
+    // 4: supplier declarations (self-assessment workbooks). Beside `answers`, never in it: an
+    // answer is the auditor's; a declaration is what the supplier said, kept even where the
+    // auditor answered otherwise. Scoring uses a declaration where the auditor has no answer.
+    r#"
+CREATE TABLE declarations (
+    assessment_id TEXT NOT NULL REFERENCES assessments(id),
+    question_id   TEXT NOT NULL,
+    value         TEXT NOT NULL CHECK (json_valid(value)),
+    note          TEXT,
+    respondent    TEXT NOT NULL,
+    file_sha256   TEXT NOT NULL CHECK (length(file_sha256) = 64),
+    imported_by   TEXT NOT NULL,
+    imported_at   TEXT NOT NULL,
+    confirmed_by  TEXT,
+    confirmed_at  TEXT,
+    PRIMARY KEY (assessment_id, question_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER declarations_frozen_insert BEFORE INSERT ON declarations
+WHEN (SELECT status FROM assessments WHERE id = NEW.assessment_id) = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'the assessment is final: its declarations are frozen');
+END;
+CREATE TRIGGER declarations_frozen_update BEFORE UPDATE ON declarations
+WHEN (SELECT status FROM assessments WHERE id = OLD.assessment_id) = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'the assessment is final: its declarations are frozen');
+END;
+CREATE TRIGGER declarations_frozen_delete BEFORE DELETE ON declarations
+WHEN (SELECT status FROM assessments WHERE id = OLD.assessment_id) = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'the assessment is final: its declarations are frozen');
+END;
+"#,
 ];
 
 /// The schema version this build writes: the number of migrations.

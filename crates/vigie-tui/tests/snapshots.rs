@@ -1171,3 +1171,41 @@ fn wide_terminal_and_long_errors() {
     s.snap_at("interview_long_errors", 200, 50);
     s.snap("interview_long_errors");
 }
+
+/// Issue 16: the workbench scores the supplier's declarations where the auditor has no
+/// answer (as `vigie score` does) and its header says how many are not verified yet.
+#[test]
+fn declared_answers_are_scored_and_counted_in_the_interview() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2();
+    let id = s.assessment_id();
+    s.keys("q");
+    Store::open(s.db(), "bob")
+        .expect("store")
+        .import_declarations(
+            &id,
+            "Amel <amel@example.tn>",
+            &"ab".repeat(32),
+            &[vigie_store::NewDeclaration {
+                question: "subcontractors-list".into(),
+                value: AnswerValue::YesNo(YesNo::Yes),
+                note: None,
+            }],
+        )
+        .expect("declarations");
+    // Portfolio, then the supplier's assessments, then its assessment.
+    s.enter().enter();
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("not in the interview")
+    };
+    assert!(
+        iv.effective_answers()
+            .iter()
+            .any(|a| a.question == "subcontractors-list"),
+        "the declaration is scored"
+    );
+    assert_eq!(iv.unverified_declarations(), 1);
+    let screen = render(&s.app, 120, 40);
+    assert!(screen.contains("1 déclarée non vérifiée"), "{screen}");
+}

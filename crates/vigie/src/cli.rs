@@ -81,6 +81,10 @@ pub enum Command {
     /// Check or back up the database.
     #[command(subcommand)]
     Db(DbCmd),
+    /// Send a workbook for the supplier to fill, import their answers as declarations,
+    /// confirm them in the interview.
+    #[command(subcommand)]
+    SelfAssessment(SelfAssessmentCmd),
     /// Write an assessment's report (Markdown, HTML, JSON or CSV), in --lang
     /// (default: the assessment's language).
     Report {
@@ -129,6 +133,46 @@ pub enum Command {
         /// (without this flag such a file is refused, naming the plugin).
         #[arg(long)]
         accept_plugins: bool,
+    },
+}
+
+/// The supplier self-assessment round trip.
+#[derive(Subcommand, Debug)]
+pub enum SelfAssessmentCmd {
+    /// Write a workbook (.xlsx) for the supplier to fill in Excel or LibreOffice, in --lang
+    /// (default: the assessment's language).
+    Export {
+        assessment: String,
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// Who fills it, "Name <email>"; recorded with their declarations.
+        #[arg(long)]
+        respondent: Option<String>,
+        /// The date to send it back by, YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+        /// Leave out the questions already answered (else shown read-only).
+        #[arg(long)]
+        only_unanswered: bool,
+    },
+    /// Import a filled workbook (.xlsx or .ods) as the supplier's declarations: every cell
+    /// checked, all or nothing; the auditor's answers are never overwritten.
+    Import {
+        file: PathBuf,
+        /// Check and print the plan; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Progress (verified / declared / open) and the declarations not yet verified.
+    Pending { assessment: String },
+    /// Confirm declarations as the auditor's own answers (audited).
+    Confirm {
+        assessment: String,
+        /// Question ids.
+        questions: Vec<String>,
+        /// Every declaration the auditor has not answered.
+        #[arg(long)]
+        all: bool,
     },
 }
 

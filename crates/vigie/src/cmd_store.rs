@@ -25,6 +25,7 @@ pub fn run(cli: &Cli, command: &Command) -> CmdResult {
         Command::Db(cmd) => db::run(cli, cmd),
         Command::Tui
         | Command::Plugin(_)
+        | Command::SelfAssessment(_)
         | Command::Report { .. }
         | Command::Export { .. }
         | Command::Import { .. }

@@ -13,6 +13,7 @@ mod cmd_docs;
 mod cmd_exchange;
 mod cmd_plugin;
 mod cmd_portfolio;
+mod cmd_self_assessment;
 mod cmd_store;
 mod cmd_tui;
 mod paths;
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
             format,
             output,
         }) if assessment == "portfolio" => cmd_portfolio::report(&cli, *format, output.as_deref()),
+        Some(Command::SelfAssessment(cmd)) => cmd_self_assessment::run(&cli, cmd),
         Some(cmd @ (Command::Report { .. } | Command::Export { .. } | Command::Import { .. })) => {
             cmd_exchange::run(&cli, cmd)
         }

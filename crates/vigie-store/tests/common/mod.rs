@@ -1,4 +1,6 @@
 //! Helpers shared by the integration tests.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
 #![allow(dead_code)]
 
 use std::path::Path;

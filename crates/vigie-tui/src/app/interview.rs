@@ -15,6 +15,9 @@ pub struct Interview {
     pub generation: u64,
     pub undo: Vec<(String, Option<StoredAnswer>)>,
     pub last_error: Option<String>,
+    /// What the supplier declared in a self-assessment workbook: scored where the auditor
+    /// has no answer, as on the command line.
+    pub declarations: Vec<vigie_store::Declaration>,
 }
 
 impl Interview {
@@ -48,7 +51,8 @@ impl Interview {
             .collect()
     }
 
-    /// The answers sent to the plugin (stored answers with a value).
+    /// The answers sent to the plugin: stored answers with a value, then the supplier's
+    /// declarations where the auditor has none.
     pub fn effective_answers(&self) -> Vec<Answer> {
         let mut rows: Vec<StoredAnswer> = self.answers.values().cloned().collect();
         rows.sort_by_key(|r| {
@@ -56,7 +60,22 @@ impl Interview {
                 .question_index(&r.question)
                 .unwrap_or(usize::MAX)
         });
-        answers_of(&rows)
+        vigie_app::self_assessment::effective_answers(&rows, &self.declarations)
+            .into_iter()
+            .map(|(answer, _)| answer)
+            .collect()
+    }
+
+    /// Declarations the auditor has not answered yet.
+    pub fn unverified_declarations(&self) -> usize {
+        self.declarations
+            .iter()
+            .filter(|d| self.answer_value_of(&d.question).is_none())
+            .count()
+    }
+
+    fn answer_value_of(&self, question: &str) -> Option<&AnswerValue> {
+        self.answers.get(question).and_then(|a| a.value.as_ref())
     }
 
     pub fn is_answered(&self, index: usize) -> bool {
@@ -204,6 +223,7 @@ impl App {
             let assessment = self.bench.assessment(key)?;
             let plugin = self.bench.plugin_for(&assessment)?;
             let answers = by_question(self.bench.answers(&assessment.id)?);
+            let declarations = self.bench.declarations(&assessment.id)?;
             let mut evidence_count = HashMap::new();
             for e in self.bench.evidence(&assessment.id, None)? {
                 if let Some(q) = e.question {
@@ -228,6 +248,7 @@ impl App {
                 generation: 0,
                 undo: Vec::new(),
                 last_error: None,
+                declarations,
             };
             iv.refresh_applicability();
             iv.current = iv

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent};
 use vigie_app::Workbench;
-use vigie_app::workbench::{AppError, answers_of, by_question};
+use vigie_app::workbench::{AppError, by_question};
 use vigie_model::{
     Answer, AnswerKind, AnswerValue, Applicability, Date, EvalContext, Evaluation, Lang,
     Questionnaire, Severity, applicable_items,

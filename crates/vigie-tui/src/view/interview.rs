@@ -38,7 +38,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         0 => String::new(),
         n => format!(" · {n} {}", lang.pick("à confirmer", "to confirm")),
     };
-    let tail = format!(" · {answered}/{total}{to_confirm}{state}");
+    // Answers the supplier declared (a self-assessment workbook) and nobody verified yet:
+    // scored, so the auditor must know the score rests on them.
+    let declared = match iv.unverified_declarations() {
+        0 => String::new(),
+        1 => format!(
+            " · 1 {}",
+            lang.pick("déclarée non vérifiée", "declared, unverified")
+        ),
+        n => format!(
+            " · {n} {}",
+            lang.pick("déclarées non vérifiées", "declared, unverified")
+        ),
+    };
+    let tail = format!(" · {answered}/{total}{to_confirm}{declared}{state}");
     let names = format!(
         "{} · {}",
         iv.assessment.supplier_name,

@@ -19,7 +19,14 @@ pub fn run(cli: &Cli, assessment: &str, format: ScoreFormat) -> CmdResult {
         }
         ScoreFormat::Table => {
             let plugin = bench.plugin_for(&a)?;
-            print_table(plugin.questionnaire(), &evaluation, &lang, text::width());
+            let declared = bench.unverified_declarations(&a.id)?;
+            print_table(
+                plugin.questionnaire(),
+                &evaluation,
+                &lang,
+                text::width(),
+                declared,
+            );
         }
     }
     Ok(())
@@ -34,7 +41,8 @@ fn glyph(status: Status) -> String {
     }
 }
 
-fn print_table(q: &Questionnaire, e: &Evaluation, lang: &str, width: usize) {
+/// `declared`: how many of the answers scored are supplier declarations not yet verified.
+fn print_table(q: &Questionnaire, e: &Evaluation, lang: &str, width: usize, declared: usize) {
     let label_width = Status::ALL
         .iter()
         .map(|s| s.label(lang).chars().count())
@@ -79,6 +87,13 @@ fn print_table(q: &Questionnaire, e: &Evaluation, lang: &str, width: usize) {
         outln!(
             "          {}",
             text::clip(summary, width.saturating_sub(10))
+        );
+    }
+    if declared > 0 {
+        outln!(
+            "          based on {declared} supplier declaration{} not yet verified \
+             (`vigie self-assessment pending`)",
+            if declared == 1 { "" } else { "s" }
         );
     }
     outln!();
