@@ -591,7 +591,7 @@ fn the_migration_fills_the_caches_from_existing_evaluations() {
     // Back to schema 2 as an older Vigie left it.
     let conn = rusqlite::Connection::open(&path).expect("raw");
     conn.execute_batch(
-        "DROP TRIGGER evaluation_cache_on_insert; DROP TRIGGER evaluation_cache_on_update; \
+        "DROP TABLE declarations; DROP TRIGGER evaluation_cache_on_insert; DROP TRIGGER evaluation_cache_on_update; \
          DROP TRIGGER supplier_summary_on_insert; DROP TRIGGER supplier_summary_on_update; \
          DROP TABLE supplier_summaries; \
          DROP TABLE evaluation_findings; DROP TABLE evaluation_verdicts; \

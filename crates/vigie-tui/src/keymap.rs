@@ -92,6 +92,7 @@ actions! {
     NextUnanswered = "next-unanswered", Interview, ["n"], "question suivante sans réponse ou à confirmer", "next question unanswered or to confirm";
     PrevUnanswered = "prev-unanswered", Interview, ["p"], "question précédente sans réponse ou à confirmer", "previous question unanswered or to confirm";
     ConfirmAnswer = "confirm-answer", Interview, ["y"], "confirmer la réponse reprise telle quelle", "confirm a carried-over answer as it is";
+    ConfirmDeclaration = "confirm-declaration", Interview, ["V"], "confirmer la déclaration du fournisseur (devient votre réponse)", "confirm the supplier's declaration (it becomes your answer)";
     NextSection = "next-section", Interview, ["tab", "right", "l"], "section suivante", "next section";
     PrevSection = "prev-section", Interview, ["backtab", "left", "h"], "section précédente", "previous section";
     JumpSection = "jump-section", Interview, ["g"], "aller à une section", "jump to a section";

@@ -1208,4 +1208,30 @@ fn declared_answers_are_scored_and_counted_in_the_interview() {
     assert_eq!(iv.unverified_declarations(), 1);
     let screen = render(&s.app, 120, 40);
     assert!(screen.contains("1 déclarée non vérifiée"), "{screen}");
+
+    // At the question, the declaration shows apart; V makes it the auditor's answer.
+    s.section(5);
+    assert_eq!(s.current_question(), "subcontractors-list");
+    let screen = render(&s.app, 120, 40);
+    assert!(
+        screen.contains("Déclaré par Amel <amel@example.tn> : oui"),
+        "{screen}"
+    );
+    s.keys("V");
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("not in the interview")
+    };
+    assert_eq!(iv.unverified_declarations(), 0);
+    let store = Store::open(s.db(), "bob").expect("store");
+    let answer = store
+        .answer(&id, "subcontractors-list")
+        .expect("read")
+        .expect("the auditor's answer");
+    assert_eq!(answer.value, Some(AnswerValue::YesNo(YesNo::Yes)));
+    assert!(
+        store.declarations(&id).expect("declarations")[0]
+            .confirmed_by
+            .is_some(),
+        "the declaration is marked confirmed"
+    );
 }

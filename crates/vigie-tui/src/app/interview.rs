@@ -342,6 +342,45 @@ impl App {
                     )),
                 }
             }
+            Action::ConfirmDeclaration => {
+                let question = iv.questionnaire.questions[iv.current].id.clone();
+                let declared = iv
+                    .declarations
+                    .iter()
+                    .any(|d| d.question == question && d.confirmed_by.is_none());
+                if !declared || iv.answer_value(iv.current).is_some() {
+                    self.info(lang.pick(
+                        "Aucune déclaration à confirmer ici (n : la question suivante sans réponse).",
+                        "No declaration to confirm here (n: the next unanswered question).",
+                    ));
+                    return;
+                }
+                let id = iv.assessment.id.to_string();
+                let base = iv.answers.get(&question).map(|a| a.revision);
+                self.run_job(("Confirmation", "Confirming"), move |bench| {
+                    let result = bench
+                        .confirm_declaration(&id, &question, base)
+                        .and_then(|saved| Ok((saved, bench.declarations(&id)?)));
+                    Box::new(move |app: &mut App| match result {
+                        Ok((saved, declarations)) => {
+                            if let Some(iv) = app.interview_mut() {
+                                iv.answers.insert(saved.question.clone(), saved);
+                                iv.declarations = declarations;
+                                iv.refresh_applicability();
+                                if let Some(next) = iv.next_unanswered(true) {
+                                    iv.current = next;
+                                }
+                            }
+                            app.info(lang.pick(
+                                "Déclaration confirmée : c'est désormais votre réponse.",
+                                "Declaration confirmed: it is now your answer.",
+                            ));
+                            app.request_score();
+                        }
+                        Err(e) => app.job_error(e),
+                    })
+                });
+            }
             Action::NextSection => iv.step_section(1),
             Action::PrevSection => iv.step_section(-1),
             Action::JumpSection => {

@@ -389,6 +389,30 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             app.theme.muted,
         )));
     }
+    // What the supplier declared in a self-assessment workbook: to verify, then confirm (V)
+    // or answer otherwise; never shown as the auditor's own answer.
+    if let Some(d) = iv.declarations.iter().find(|d| d.question == q.id) {
+        let declared = vigie_model::visible(&d.value.display(&q.kind, lang)).into_owned();
+        let who = vigie_model::visible(&d.respondent).into_owned();
+        let mine = iv.answer_value(iv.current);
+        let text = match (mine, &d.confirmed_by) {
+            (None, _) => format!(
+                "{} {who} : {declared} — {}",
+                lang.pick("Déclaré par", "Declared by"),
+                lang.pick("non vérifié (V : confirmer)", "not verified (V: confirm)")
+            ),
+            (Some(v), Some(_)) if *v == d.value => format!(
+                "{} {who})",
+                lang.pick("Vérifié (déclaré par", "Verified (declared by")
+            ),
+            (Some(_), _) => format!(
+                "{} {who} : {declared} — {}",
+                lang.pick("Déclaré par", "Declared by"),
+                lang.pick("diffère de votre réponse", "differs from your answer")
+            ),
+        };
+        lines.push(Line::from(Span::styled(text, app.theme.warn)));
+    }
     // A value the plugin works out from other answers, for the auditor to
     // confirm rather than work out.
     if let Some((value, basis)) = iv
