@@ -19,6 +19,7 @@ use vigie_store::{
     PortfolioSort,
 };
 
+use super::clip;
 use crate::theme::Theme;
 
 /// What the portfolio screen shows.
@@ -466,22 +467,7 @@ fn draw_keys(frame: &mut Frame, area: Rect, view: &PortfolioView) {
     );
 }
 
-/// `text` cut to `width` characters, with an ellipsis when cut.
-fn clip(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
-}
-
-/// `text` clipped and padded to `width` characters.
+/// `text` clipped and padded to `width` terminal columns.
 fn pad(text: &str, width: usize) -> String {
-    let clipped = clip(text, width);
-    let fill = width.saturating_sub(clipped.chars().count());
-    format!("{clipped}{}", " ".repeat(fill))
+    vigie_model::pad_to_width(&clip(text, width), width)
 }
