@@ -81,7 +81,7 @@ fn snap(
         selected,
         sort,
         filter,
-        lang,
+        lang: lang.into(),
         theme: &theme,
     };
     for (width, height) in SIZES {
@@ -169,7 +169,7 @@ fn no_colour_keeps_marks_and_words() {
         selected: 0,
         sort: PortfolioSort::Risk,
         filter: &PortfolioFilter::default(),
-        lang: "en",
+        lang: vigie_model::Lang::En,
         theme: &theme,
     };
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");

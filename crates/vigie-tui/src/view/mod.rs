@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                     selected: app.home.portfolio_selected,
                     sort: app.home.sort,
                     filter: &app.home.filter,
-                    lang: app.lang.id(),
+                    lang: app.lang,
                     theme: &app.theme,
                 },
             ),

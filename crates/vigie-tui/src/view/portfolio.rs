@@ -13,7 +13,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, List, ListItem, Paragraph, Row, Table, TableState};
 use vigie_app::portfolio::{Portfolio, sparkline, verdict_mark, verdict_word};
-use vigie_model::{Date, Severity};
+use vigie_model::{Date, Lang, Severity};
 use vigie_store::{
     AssessmentStatus, AttentionItem, AttentionKind, Criticality, PortfolioFilter, PortfolioRow,
     PortfolioSort,
@@ -32,13 +32,8 @@ pub struct PortfolioView<'a> {
     pub selected: usize,
     pub sort: PortfolioSort,
     pub filter: &'a PortfolioFilter,
-    /// `fr` or `en`.
-    pub lang: &'a str,
+    pub lang: Lang,
     pub theme: &'a Theme,
-}
-
-fn tr<'a>(lang: &str, fr: &'a str, en: &'a str) -> &'a str {
-    if lang == "fr" { fr } else { en }
 }
 
 /// Width from which the wide layout (more columns) is used.
@@ -79,14 +74,14 @@ fn draw_header(frame: &mut Frame, area: Rect, view: &PortfolioView) {
     let mut parts = vec![
         format!(
             "{} · {} {}",
-            tr(lang, "Portefeuille", "Portfolio"),
+            lang.pick("Portefeuille", "Portfolio"),
             p.rows.len(),
             plural(lang, p.rows.len(), "fournisseur", "supplier")
         ),
-        format!("{} {}", tr(lang, "au", "as of"), p.today),
+        format!("{} {}", lang.pick("au", "as of"), p.today),
         format!(
             "{} {}",
-            tr(lang, "tri :", "sort:"),
+            lang.pick("tri :", "sort:"),
             sort_word(view.sort, lang)
         ),
     ];
@@ -94,7 +89,7 @@ fn draw_header(frame: &mut Frame, area: Rect, view: &PortfolioView) {
     if !filters.is_empty() {
         parts.push(format!(
             "{} {} ({}/{})",
-            tr(lang, "filtre :", "filter:"),
+            lang.pick("filtre :", "filter:"),
             filters.join(", "),
             view.rows.len(),
             p.rows.len()
@@ -110,9 +105,9 @@ fn draw_header(frame: &mut Frame, area: Rect, view: &PortfolioView) {
 }
 
 /// The word for `n` things: French puts 0 and 1 in the singular, English only 1.
-fn plural<'a>(lang: &str, n: usize, fr: &'a str, en: &'a str) -> String {
-    let word = tr(lang, fr, en);
-    let singular = if lang == "fr" { n <= 1 } else { n == 1 };
+fn plural<'a>(lang: Lang, n: usize, fr: &'a str, en: &'a str) -> String {
+    let word = lang.pick(fr, en);
+    let singular = if lang == Lang::Fr { n <= 1 } else { n == 1 };
     if singular {
         word.to_string()
     } else {
@@ -120,8 +115,8 @@ fn plural<'a>(lang: &str, n: usize, fr: &'a str, en: &'a str) -> String {
     }
 }
 
-fn sort_word(sort: PortfolioSort, lang: &str) -> &'static str {
-    match (sort, lang == "fr") {
+fn sort_word(sort: PortfolioSort, lang: Lang) -> &'static str {
+    match (sort, lang == Lang::Fr) {
         (PortfolioSort::Risk, true) => "risque",
         (PortfolioSort::Risk, false) => "risk",
         (PortfolioSort::Verdict, _) => "verdict",
@@ -136,19 +131,25 @@ fn sort_word(sort: PortfolioSort, lang: &str) -> &'static str {
     }
 }
 
-fn filter_words(filter: &PortfolioFilter, lang: &str) -> Vec<String> {
+fn filter_words(filter: &PortfolioFilter, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(s) = filter.verdict_at_least {
-        out.push(format!("verdict ≥ {}", s.label(lang)));
+        out.push(format!("verdict ≥ {}", s.label(lang.id())));
     }
     if let Some(d) = filter.due_by {
-        out.push(format!("{} {d}", tr(lang, "dû avant le", "due by")));
+        out.push(format!("{} {d}", lang.pick("dû avant le", "due by")));
     }
     if filter.overdue {
-        out.push(tr(lang, "actions en retard", "overdue actions").to_string());
+        out.push(
+            lang.pick("actions en retard", "overdue actions")
+                .to_string(),
+        );
     }
     if filter.expiring {
-        out.push(tr(lang, "preuves qui expirent", "expiring evidence").to_string());
+        out.push(
+            lang.pick("preuves qui expirent", "expiring evidence")
+                .to_string(),
+        );
     }
     if let Some(name) = filter.name.as_deref().filter(|n| !n.trim().is_empty()) {
         out.push(format!("« {} »", vigie_model::visible(name.trim())));
@@ -156,16 +157,11 @@ fn filter_words(filter: &PortfolioFilter, lang: &str) -> Vec<String> {
     out
 }
 
-fn criticality_short(c: Criticality, lang: &str) -> &'static str {
-    match (c, lang == "fr") {
-        (Criticality::Critical, true) => "critiq.",
-        (Criticality::High, true) => "élevée",
-        (Criticality::Medium, true) => "moyenne",
-        (Criticality::Low, true) => "faible",
-        (Criticality::Critical, false) => "critical",
-        (Criticality::High, false) => "high",
-        (Criticality::Medium, false) => "medium",
-        (Criticality::Low, false) => "low",
+/// The criticality label, with "critique" shortened to fit the narrow column.
+fn criticality_short(c: Criticality, lang: Lang) -> &'static str {
+    match (c, lang) {
+        (Criticality::Critical, Lang::Fr) => "critiq.",
+        _ => c.label(lang == Lang::Fr),
     }
 }
 
@@ -185,26 +181,20 @@ fn draw_table(frame: &mut Frame, area: Rect, view: &PortfolioView, wide: bool) {
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(Span::styled(
-            format!(" {} ", tr(lang, "Fournisseurs", "Suppliers")),
+            format!(" {} ", lang.pick("Fournisseurs", "Suppliers")),
             theme.title,
         ));
     if view.portfolio.rows.is_empty() || view.rows.is_empty() {
         let text = if view.portfolio.rows.is_empty() {
             vec![
-                Line::from(tr(
-                    lang,
-                    "Aucun fournisseur pour l'instant.",
-                    "No suppliers yet.",
-                )),
+                Line::from(lang.pick("Aucun fournisseur pour l'instant.", "No suppliers yet.")),
                 Line::from(""),
-                Line::from(tr(
-                    lang,
+                Line::from(lang.pick(
                     "s : ajouter un fournisseur · D : ouvrir le portefeuille de démonstration",
                     "s: add a supplier · D: open the sample portfolio",
                 )),
                 Line::from(Span::styled(
-                    tr(
-                        lang,
+                    lang.pick(
                         "(la démonstration est un fichier à part, jamais votre base)",
                         "(the sample is a file of its own, never your database)",
                     ),
@@ -212,8 +202,7 @@ fn draw_table(frame: &mut Frame, area: Rect, view: &PortfolioView, wide: bool) {
                 )),
             ]
         } else {
-            vec![Line::from(tr(
-                lang,
+            vec![Line::from(lang.pick(
                 "Aucun fournisseur ne correspond au filtre (x pour l'effacer).",
                 "No supplier matches the filter (x clears it).",
             ))]
@@ -223,25 +212,25 @@ fn draw_table(frame: &mut Frame, area: Rect, view: &PortfolioView, wide: bool) {
     }
     let headers: Vec<&str> = if wide {
         vec![
-            tr(lang, "Fournisseur", "Supplier"),
-            tr(lang, "Criticité", "Criticality"),
+            lang.pick("Fournisseur", "Supplier"),
+            lang.pick("Criticité", "Criticality"),
             "Verdict",
             "Score",
-            tr(lang, "Tendance", "Trend"),
-            tr(lang, "Évalué", "Assessed"),
-            tr(lang, "Échéance", "Next due"),
-            tr(lang, "C/É/M/F", "C/H/M/L"),
-            tr(lang, "Retard", "Overdue"),
-            tr(lang, "Expire", "Expiring"),
+            lang.pick("Tendance", "Trend"),
+            lang.pick("Évalué", "Assessed"),
+            lang.pick("Échéance", "Next due"),
+            lang.pick("C/É/M/F", "C/H/M/L"),
+            lang.pick("Retard", "Overdue"),
+            lang.pick("Expire", "Expiring"),
         ]
     } else {
         vec![
-            tr(lang, "Fournisseur", "Supplier"),
-            tr(lang, "Critic.", "Critic."),
+            lang.pick("Fournisseur", "Supplier"),
+            lang.pick("Critic.", "Critic."),
             "Verdict",
             "Score",
-            tr(lang, "Tend.", "Trend"),
-            tr(lang, "Échéance", "Next due"),
+            lang.pick("Tend.", "Trend"),
+            lang.pick("Échéance", "Next due"),
             "C/É",
             "Ret",
             "Exp",
@@ -295,15 +284,15 @@ fn draw_table(frame: &mut Frame, area: Rect, view: &PortfolioView, wide: bool) {
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-fn table_row<'a>(r: &PortfolioRow, lang: &str, theme: &Theme, today: Date, wide: bool) -> Row<'a> {
+fn table_row<'a>(r: &PortfolioRow, lang: Lang, theme: &Theme, today: Date, wide: bool) -> Row<'a> {
     let severity = r.reference.as_ref().and_then(|a| a.verdict_severity);
     let draft = r
         .reference
         .as_ref()
         .is_some_and(|a| a.status == AssessmentStatus::Draft);
-    let mut word = verdict_word(r, lang);
+    let mut word = verdict_word(r, lang.id());
     if draft {
-        word = format!("{word} ({})", tr(lang, "brouillon", "draft"));
+        word = format!("{word} ({})", lang.pick("brouillon", "draft"));
     }
     let verdict = Line::from(vec![
         Span::styled(verdict_mark(severity), verdict_style(theme, severity)),
@@ -318,7 +307,7 @@ fn table_row<'a>(r: &PortfolioRow, lang: &str, theme: &Theme, today: Date, wide:
     let trend_width = if wide { 8 } else { 5 };
     let trend = r.trend[r.trend.len().saturating_sub(trend_width)..].to_vec();
     let due = match r.next_due {
-        None => tr(lang, "maintenant", "now").to_string(),
+        None => lang.pick("maintenant", "now").to_string(),
         Some(d) => d.to_string(),
     };
     let due_style = if r.is_due_by(today) {
@@ -371,9 +360,9 @@ fn attention_mark(kind: AttentionKind) -> &'static str {
     }
 }
 
-fn attention_word(item: &AttentionItem, today: Date, lang: &str) -> &'static str {
+fn attention_word(item: &AttentionItem, today: Date, lang: Lang) -> &'static str {
     let past = item.date.is_some_and(|d| d < today);
-    match (item.kind, past, lang == "fr") {
+    match (item.kind, past, lang == Lang::Fr) {
         (AttentionKind::EvidenceExpiring, true, true) => "preuve expirée",
         (AttentionKind::EvidenceExpiring, false, true) => "preuve expire",
         (AttentionKind::EvidenceExpiring, true, false) => "evidence expired",
@@ -395,9 +384,9 @@ fn draw_attention(frame: &mut Frame, area: Rect, view: &PortfolioView, wide: boo
     let p = view.portfolio;
     let title = format!(
         " {} ({}, {} {}) ",
-        tr(lang, "À surveiller", "Needs attention"),
+        lang.pick("À surveiller", "Needs attention"),
         p.attention.len(),
-        tr(lang, "jusqu'au", "up to"),
+        lang.pick("jusqu'au", "up to"),
         p.horizon()
     );
     let block = Block::default()
@@ -409,8 +398,7 @@ fn draw_attention(frame: &mut Frame, area: Rect, view: &PortfolioView, wide: boo
     let name_width = if wide { 30 } else { 18 };
     let items: Vec<ListItem> = if p.attention.is_empty() {
         vec![ListItem::new(Span::styled(
-            tr(
-                lang,
+            lang.pick(
                 "Rien à surveiller dans la période.",
                 "Nothing needs attention in the window.",
             ),
@@ -421,7 +409,7 @@ fn draw_attention(frame: &mut Frame, area: Rect, view: &PortfolioView, wide: boo
             .iter()
             .map(|item| {
                 let date = item.date.map_or_else(
-                    || format!("{:<10}", tr(lang, "jamais", "never")),
+                    || format!("{:<10}", lang.pick("jamais", "never")),
                     |d| d.to_string(),
                 );
                 let style = match item.kind {
@@ -431,7 +419,7 @@ fn draw_attention(frame: &mut Frame, area: Rect, view: &PortfolioView, wide: boo
                 };
                 let used = 10 + 1 + 2 + word_width + 1 + name_width + 1;
                 let subject = clip(
-                    &vigie_model::visible(&p.subject(item, lang)),
+                    &vigie_model::visible(&p.subject(item, lang.id())),
                     inner_width.saturating_sub(used),
                 );
                 ListItem::new(Line::from(vec![
@@ -453,9 +441,7 @@ fn draw_attention(frame: &mut Frame, area: Rect, view: &PortfolioView, wide: boo
 }
 
 fn draw_keys(frame: &mut Frame, area: Rect, view: &PortfolioView) {
-    let keys = tr(
-        view.lang,
-        "o trier · filtres : v verdict · d échéance · r retards · E expirations · / nom · x effacer",
+    let keys = view.lang.pick("o trier · filtres : v verdict · d échéance · r retards · E expirations · / nom · x effacer",
         "o sort · filters: v verdict · d due · r overdue · E expiring · / name · x clear",
     );
     frame.render_widget(
