@@ -192,13 +192,13 @@ pub enum CriticalityArg {
     Critical,
 }
 
-impl From<CriticalityArg> for vigie_store::Criticality {
+impl From<CriticalityArg> for vigie_model::Criticality {
     fn from(c: CriticalityArg) -> Self {
         match c {
-            CriticalityArg::Low => vigie_store::Criticality::Low,
-            CriticalityArg::Medium => vigie_store::Criticality::Medium,
-            CriticalityArg::High => vigie_store::Criticality::High,
-            CriticalityArg::Critical => vigie_store::Criticality::Critical,
+            CriticalityArg::Low => vigie_model::Criticality::Low,
+            CriticalityArg::Medium => vigie_model::Criticality::Medium,
+            CriticalityArg::High => vigie_model::Criticality::High,
+            CriticalityArg::Critical => vigie_model::Criticality::Critical,
         }
     }
 }

@@ -310,13 +310,13 @@ fn golden_test(file: &std::path::Path, dir: &std::path::Path) -> CmdResult {
 fn read_plugin_file(path: &Path) -> Result<Vec<u8>, Failure> {
     let cannot = |e: std::io::Error| Failure::new(format!("cannot read {}: {e}", path.display()));
     let size = std::fs::metadata(path).map_err(cannot)?.len();
-    if size > vigie_store::MAX_PLUGIN_BYTES as u64 {
+    if size > vigie_app::MAX_PLUGIN_BYTES as u64 {
         return Err(Failure::new(format!(
             "{}: {}",
             path.display(),
-            vigie_store::StoreError::PluginTooLarge {
+            vigie_app::StoreError::PluginTooLarge {
                 size,
-                max: vigie_store::MAX_PLUGIN_BYTES as u64,
+                max: vigie_app::MAX_PLUGIN_BYTES as u64,
             }
         )));
     }
@@ -465,8 +465,8 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
                     "--comment: control characters are not allowed",
                 ));
             }
-            let store = session::open_store(cli)?;
-            let added = store.add_trusted_key(&parsed.key_id, &parsed.public_key, &comment)?;
+            let database = session::open_database(cli)?;
+            let added = database.add_trusted_key(&parsed, &comment)?;
             outln!(
                 "trusted key {} ({}) for plugin signatures",
                 added.key_id.to_ascii_uppercase(),
@@ -480,8 +480,8 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
         }
         TrustKeyCmd::List => {
             session::existing_db(cli)?;
-            let store = session::open_store(cli)?;
-            let keys = store.trusted_keys()?;
+            let database = session::open_database(cli)?;
+            let keys = database.trusted_keys()?;
             if keys.is_empty() {
                 outln!("no trusted keys: add one with `vigie plugin trust-key add KEY.pub`");
                 return Ok(());
@@ -505,8 +505,8 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
         }
         TrustKeyCmd::Remove { key_id } => {
             session::existing_db(cli)?;
-            let store = session::open_store(cli)?;
-            let removed = store.remove_trusted_key(key_id)?;
+            let database = session::open_database(cli)?;
+            let removed = database.remove_trusted_key(key_id)?;
             outln!(
                 "key {} is no longer trusted; the plugins it signed now show as signed by an \
                  untrusted key",

@@ -9,8 +9,8 @@ use vigie_app::portfolio::{
     DEFAULT_WITHIN_DAYS, FailOn, Portfolio, parse_days, sparkline, verdict_mark, verdict_word,
 };
 use vigie_app::vigie_report::PortfolioFormat as ReportPortfolioFormat;
-use vigie_model::{Date, visible};
-use vigie_store::{AttentionKind, Criticality, PortfolioFilter, PortfolioRow, PortfolioSort};
+use vigie_app::{AttentionKind, PortfolioFilter, PortfolioRow, PortfolioSort};
+use vigie_model::{Criticality, Date, visible};
 
 use crate::cli::{Cli, ReportFormatArg};
 use crate::cmd_store::out::{out, outln};
@@ -183,7 +183,7 @@ fn verdict_cell(row: &PortfolioRow, lang: &str) -> String {
     let draft = row
         .reference
         .as_ref()
-        .is_some_and(|r| r.status == vigie_store::AssessmentStatus::Draft);
+        .is_some_and(|r| r.status == vigie_model::AssessmentStatus::Draft);
     let word = verdict_word(row, lang);
     let suffix = match (draft, text::fr(lang)) {
         (true, true) => " (brouillon)",
@@ -358,7 +358,7 @@ fn print_csv(rows: &[PortfolioRow], lang: &str) {
 
 pub fn review_cycle(cli: &Cli, args: &ReviewCycleArgs) -> CmdResult {
     let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
-    let store = match (&args.criticality, args.months) {
+    let database = match (&args.criticality, args.months) {
         (Some(c), Some(months)) => {
             let criticality =
                 Criticality::from_id(&c.trim().to_ascii_lowercase()).unwrap_or_else(|| {
@@ -366,8 +366,8 @@ pub fn review_cycle(cli: &Cli, args: &ReviewCycleArgs) -> CmdResult {
                         "`{c}` is not a criticality: low, medium, high or critical"
                     ))
                 });
-            let store = session::open_store(cli)?;
-            let cycle = store.set_review_cycle(criticality, months)?;
+            let database = session::open_database(cli)?;
+            let cycle = database.set_review_cycle(criticality, months)?;
             outln!(
                 "{}: {} {}",
                 text::criticality(cycle.criticality, &lang),
@@ -381,10 +381,10 @@ pub fn review_cycle(cli: &Cli, args: &ReviewCycleArgs) -> CmdResult {
         }
         (None, _) => {
             session::existing_db(cli)?;
-            session::open_store(cli)?
+            session::open_database(cli)?
         }
     };
-    for cycle in store.review_cycles()? {
+    for cycle in database.review_cycles()? {
         out!(
             "{}  {:>3} {}",
             text::cell(text::criticality(cycle.criticality, &lang), 9),
@@ -452,7 +452,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> CmdResult {
     };
     // Never the database the other commands use, whatever the file is.
     if let Ok(db) = paths::db_path(cli)
-        && (db == path || vigie_store::is_database_or_companion(&db, &path))
+        && (db == path || vigie_app::is_database_or_companion(&db, &path))
     {
         return Err(Failure::new(format!(
             "{} is the database in use (--db, VIGIE_DB or the default): the demo goes in a file of its own",

@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
+use vigie_app::short_id;
 use vigie_app::{AnswersFile, TemplateHeader, Workbench, answers_template};
+use vigie_model::Assessment;
 use vigie_model::{AnswerValue, visible};
-use vigie_store::{Assessment, short_id};
 
 use super::session;
 use crate::cli::{AnswerArgs, Cli};
@@ -63,7 +64,7 @@ pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
     let saved = bench
         .answer(&assessment, questionnaire, question, value, note, base)
         .map_err(|e| match &e {
-            vigie_app::AppError::Store(vigie_store::StoreError::Conflict { current, .. }) => {
+            vigie_app::AppError::Store(vigie_app::StoreError::Conflict { current, .. }) => {
                 Failure::new(format!(
                     "{e}\nto replace their answer knowingly: vigie answer {} {question} VALUE --revision {}",
                     assessment.id, current.revision

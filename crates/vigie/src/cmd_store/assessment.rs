@@ -3,8 +3,9 @@
 use std::collections::HashSet;
 
 use vigie_app::Progress;
+use vigie_app::{AssessmentFilter, short_id};
+use vigie_model::{Assessment, AssessmentSummary, StoredAnswer};
 use vigie_model::{Date, Questionnaire, visible};
-use vigie_store::{Assessment, AssessmentFilter, AssessmentSummary, StoredAnswer, short_id};
 
 use super::{session, text};
 use crate::cli::{AssessmentCmd, Cli};
@@ -37,9 +38,9 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             limit,
             offset,
         } => {
-            let store = session::open_store(cli)?;
+            let database = session::open_database(cli)?;
             let supplier_id = match supplier {
-                Some(key) => Some(store.supplier(key)?.id),
+                Some(key) => Some(database.supplier(key)?.id),
                 None => None,
             };
             let filter = AssessmentFilter {
@@ -48,8 +49,8 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
                 limit: *limit,
                 offset: *offset,
             };
-            let rows = store.list_assessments(&filter)?;
-            let total = store.count_assessments(&filter)?;
+            let rows = database.assessments(&filter)?;
+            let total = database.count_assessments(&filter)?;
             if rows.is_empty() {
                 if total == 0 {
                     outln!("no assessments yet: start one with `vigie assessment new`");

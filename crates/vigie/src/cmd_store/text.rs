@@ -4,8 +4,8 @@
 //! [`vigie_model::visible`], which makes control characters visible so that none reaches
 //! the terminal; [`clip`] and [`cell`] apply it themselves.
 
+use vigie_model::{AssessmentStatus, Criticality};
 use vigie_model::{Timestamp, visible};
-use vigie_store::{AssessmentStatus, Criticality};
 
 /// The line width tables aim at: `$COLUMNS` when it is exported, else 100.
 pub fn width() -> usize {
