@@ -40,11 +40,10 @@ pub enum LangArg {
 }
 
 impl LangArg {
-    /// The language's code, as the rest of the program takes it.
-    pub fn code(self) -> &'static str {
+    pub fn lang(self) -> vigie_model::Lang {
         match self {
-            LangArg::Fr => "fr",
-            LangArg::En => "en",
+            LangArg::Fr => vigie_model::Lang::Fr,
+            LangArg::En => vigie_model::Lang::En,
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use vigie_app::short_id;
-use vigie_app::{ImportOutcome, ReportFormat, ReportLang};
+use vigie_app::{ImportOutcome, ReportFormat};
 use vigie_model::{Date, escape_json_controls, visible};
 
 use crate::cli::{Cli, Command, ReportFormatArg};
@@ -77,10 +77,7 @@ fn report(
 ) -> CmdResult {
     session::existing_db(cli)?;
     let mut bench = session::open_lazy_workbench(cli)?;
-    let lang = cli
-        .lang
-        .map(crate::cli::LangArg::code)
-        .map(ReportLang::from_code);
+    let lang = cli.lang.map(crate::cli::LangArg::lang);
     let text = bench.report(assessment, format_of(format), lang)?;
     emit(&text, output, bench.path())?;
     if let Some(path) = output {

@@ -9,7 +9,7 @@ use crate::cmd_store::out::outln;
 use crate::{CmdResult, paths};
 
 pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
-    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
+    let lang = paths::language(cli);
     match cmd {
         SupplierCmd::Add {
             name,
@@ -61,7 +61,7 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
                     "{:<8}  {}  {}  {}  {}  {}",
                     visible(short_id(&s.id)),
                     text::cell(&s.name, 30),
-                    text::cell(text::criticality(s.criticality, &lang), 11),
+                    text::cell(text::criticality(s.criticality, lang), 11),
                     text::cell(s.country.as_deref().unwrap_or("-"), 8),
                     text::cell(s.sector.as_deref().unwrap_or("-"), 16),
                     text::clip(&s.services.join(", "), 30)
@@ -74,7 +74,7 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
             let s = database.supplier(supplier)?;
             outln!("{}", text::clip(&s.name, usize::MAX));
             outln!("  id:          {}", visible(&s.id));
-            outln!("  criticality: {}", text::criticality(s.criticality, &lang));
+            outln!("  criticality: {}", text::criticality(s.criticality, lang));
             outln!(
                 "  country:     {}",
                 visible(s.country.as_deref().unwrap_or("-"))
@@ -120,7 +120,7 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
                 );
             } else {
                 outln!("assessments ({}):", rows.len());
-                assessment::print_table(&rows, &lang);
+                assessment::print_table(&rows, lang);
             }
             Ok(())
         }
