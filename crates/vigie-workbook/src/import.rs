@@ -16,7 +16,7 @@ use vigie_model::{AnswerKind, AnswerValue, Question, Questionnaire, visible};
 mod cells;
 
 use crate::container::{Container, inspect};
-use crate::export::{
+use crate::layout::{
     COL_ANSWER, COL_KEY, COL_NOTES, COL_QUESTION, FIRST_QUESTION_ROW, MAP_HEADER_ROW, cell_name,
     row_key,
 };
