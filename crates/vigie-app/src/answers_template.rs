@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use vigie_model::{AnswerKind, AnswerValue, NumericBounds, Questionnaire, visible};
+use vigie_model::{AnswerKind, AnswerValue, Lang, NumericBounds, Questionnaire, visible};
 use vigie_store::StoredAnswer;
 
 use crate::progress::{Progress, values_of};
@@ -39,8 +39,9 @@ pub fn answers_template(
     questionnaire: &Questionnaire,
     rows: &[StoredAnswer],
     header: &TemplateHeader<'_>,
-    lang: &str,
+    lang: impl Into<Lang>,
 ) -> String {
+    let lang = lang.into();
     let values = values_of(rows);
     let progress = Progress::of(questionnaire, &values, header.level);
     let mut out = String::new();
@@ -120,7 +121,7 @@ fn comment(out: &mut String, text: &str) {
 }
 
 /// What a question of `kind` accepts, in a few words.
-fn allowed(kind: &AnswerKind, lang: &str) -> String {
+fn allowed(kind: &AnswerKind, lang: Lang) -> String {
     let bounds = |b: &NumericBounds, what: &str| {
         let unit = b
             .unit

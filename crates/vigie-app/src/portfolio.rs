@@ -100,7 +100,8 @@ impl Portfolio {
 
     /// What an attention item is about, in `lang`: the question's prompt for a validity
     /// date, else the item's own subject (evidence text, action title, questionnaire).
-    pub fn subject(&self, item: &AttentionItem, lang: &str) -> String {
+    pub fn subject(&self, item: &AttentionItem, lang: impl Into<Lang>) -> String {
+        let lang = lang.into();
         if item.kind == AttentionKind::AnswerDateExpiring {
             let plugin = self
                 .rows
@@ -230,7 +231,8 @@ pub fn sparkline(scores: &[f64]) -> String {
 }
 
 /// The verdict's word for `row` in `lang`: the plugin's label, else its id, else "—".
-pub fn verdict_word(row: &PortfolioRow, lang: &str) -> String {
+pub fn verdict_word(row: &PortfolioRow, lang: impl Into<Lang>) -> String {
+    let lang = lang.into();
     match &row.reference {
         Some(r) => r
             .verdict_label
@@ -253,7 +255,6 @@ pub fn report_input(
     cycles: &[ReviewCycle],
     lang: Lang,
 ) -> PortfolioReportInput {
-    let code = lang.id();
     let rows = portfolio
         .rows
         .iter()
@@ -262,7 +263,7 @@ pub fn report_input(
             PortfolioLine {
                 supplier: r.supplier_name.clone(),
                 criticality: r.criticality.id().to_string(),
-                verdict: r.reference.as_ref().map(|_| verdict_word(r, code)),
+                verdict: r.reference.as_ref().map(|_| verdict_word(r, lang)),
                 verdict_severity: r.reference.as_ref().and_then(|a| a.verdict_severity),
                 draft: r
                     .reference
@@ -291,7 +292,7 @@ pub fn report_input(
             date: a.date,
             supplier: a.supplier_name.clone(),
             criticality: a.criticality.id().to_string(),
-            subject: portfolio.subject(a, code),
+            subject: portfolio.subject(a, lang),
         })
         .collect();
     PortfolioReportInput {

@@ -106,12 +106,12 @@ impl Workbench {
         Ok(bench)
     }
 
-    /// A workbench on an open store that loads no plugin until one is asked for:
+    /// A workbench on an open database that loads no plugin until one is asked for:
     /// commands on one assessment need only the plugin whose bytes it records
     /// (always stored in the database), so nothing else is compiled.
-    pub fn lazy(store: Store, host: Arc<Host>) -> Workbench {
+    pub fn lazy(database: crate::Database, host: Arc<Host>) -> Workbench {
         Workbench {
-            store,
+            store: database.store,
             catalog: Catalog::new(host),
         }
     }

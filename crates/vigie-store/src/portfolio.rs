@@ -12,34 +12,24 @@
 //! draft: a committee judges on what was signed off, while a supplier assessed only in draft
 //! still shows its provisional verdict (marked as a draft).
 
-use std::cmp::Ordering;
-
 use crate::columns::enum_col;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use vigie_model::{Date, Localized, Severity};
 
+use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::{AssessmentStatus, Criticality};
-use crate::{Store, to_json};
+
+mod review;
+mod sort;
+
+pub use review::{MAX_REVIEW_MONTHS, ReviewCycle, default_review_months};
+pub use sort::{PortfolioFilter, PortfolioSort, criticality_rank, severity_rank, sort_rows};
 
 /// How many scores, newest last, a row's trend keeps (the summaries of migration 3 keep
 /// eight).
 pub const TREND_LEN: usize = 8;
-
-/// How often a supplier of one criticality is assessed again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReviewCycle {
-    pub criticality: Criticality,
-    /// Between 1 and [`MAX_REVIEW_MONTHS`].
-    pub months: u32,
-    pub updated_by: String,
-    /// RFC 3339 UTC.
-    pub updated_at: String,
-}
-
-/// The longest review cycle accepted, in months.
-pub const MAX_REVIEW_MONTHS: u32 = 120;
 
 /// Open findings of an assessment, by severity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,170 +131,8 @@ impl PortfolioRow {
     }
 }
 
-/// 0 (low) to 3 (critical).
-pub fn criticality_rank(c: Criticality) -> u32 {
-    match c {
-        Criticality::Low => 0,
-        Criticality::Medium => 1,
-        Criticality::High => 2,
-        Criticality::Critical => 3,
-    }
-}
-
-/// 0 (info) to 4 (critical).
-pub fn severity_rank(s: Severity) -> u32 {
-    match s {
-        Severity::Info => 0,
-        Severity::Low => 1,
-        Severity::Medium => 2,
-        Severity::High => 3,
-        Severity::Critical => 4,
-    }
-}
-
 fn parse_severity(id: &str) -> Option<Severity> {
     Severity::ALL.into_iter().find(|s| s.id() == id)
-}
-
-/// How portfolio rows are ordered.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PortfolioSort {
-    /// Riskiest first ([`PortfolioRow::risk`]), then most overdue actions, then most expiring
-    /// evidence, then by name.
-    #[default]
-    Risk,
-    /// Worst verdict first.
-    Verdict,
-    /// Soonest due first (never assessed first of all).
-    Due,
-    /// Most overdue actions first.
-    Overdue,
-    /// Most expiring evidence first.
-    Expiring,
-    /// By name.
-    Name,
-}
-
-impl PortfolioSort {
-    pub const ALL: [PortfolioSort; 6] = [
-        PortfolioSort::Risk,
-        PortfolioSort::Verdict,
-        PortfolioSort::Due,
-        PortfolioSort::Overdue,
-        PortfolioSort::Expiring,
-        PortfolioSort::Name,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            PortfolioSort::Risk => "risk",
-            PortfolioSort::Verdict => "verdict",
-            PortfolioSort::Due => "due",
-            PortfolioSort::Overdue => "overdue",
-            PortfolioSort::Expiring => "expiring",
-            PortfolioSort::Name => "name",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.id() == id)
-    }
-
-    /// The next order, for a key that cycles through them.
-    pub fn next(self) -> Self {
-        let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        Self::ALL[(i + 1) % Self::ALL.len()]
-    }
-}
-
-/// Which rows to keep. Every condition set must hold.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PortfolioFilter {
-    /// Verdicts at least this severe (a supplier without a verdict passes).
-    pub verdict_at_least: Option<Severity>,
-    /// Due on or before this date.
-    pub due_by: Option<Date>,
-    /// With at least one overdue action.
-    pub overdue: bool,
-    /// With at least one expiring piece of evidence.
-    pub expiring: bool,
-    /// Name containing this text, ignoring case and accents.
-    pub name: Option<String>,
-}
-
-impl PortfolioFilter {
-    pub fn is_empty(&self) -> bool {
-        *self == PortfolioFilter::default()
-    }
-
-    pub fn matches(&self, row: &PortfolioRow) -> bool {
-        if let Some(min) = self.verdict_at_least {
-            let severity = row.reference.as_ref().and_then(|r| r.verdict_severity);
-            if severity.is_some_and(|s| severity_rank(s) < severity_rank(min)) {
-                return false;
-            }
-        }
-        if let Some(by) = self.due_by
-            && !row.is_due_by(by)
-        {
-            return false;
-        }
-        if self.overdue && row.overdue_actions == 0 {
-            return false;
-        }
-        if self.expiring && row.expiring_evidence == 0 {
-            return false;
-        }
-        if let Some(name) = self.name.as_deref().map(vigie_model::fold_for_search)
-            && !name.trim().is_empty()
-            && !vigie_model::fold_for_search(&row.supplier_name).contains(name.trim())
-        {
-            return false;
-        }
-        true
-    }
-}
-
-/// Orders `rows` in place.
-pub fn sort_rows(rows: &mut Vec<PortfolioRow>, sort: PortfolioSort) {
-    let verdict_rank = |r: &PortfolioRow| {
-        r.reference
-            .as_ref()
-            .and_then(|r| r.verdict_severity)
-            .map_or(5, severity_rank)
-    };
-    let urgency = |a: &PortfolioRow, b: &PortfolioRow| {
-        b.overdue_actions
-            .cmp(&a.overdue_actions)
-            .then(b.expiring_evidence.cmp(&a.expiring_evidence))
-    };
-    // Names are folded once, not at every comparison.
-    let mut keyed: Vec<(String, PortfolioRow)> = rows
-        .drain(..)
-        .map(|r| (vigie_model::fold_for_search(&r.supplier_name), r))
-        .collect();
-    keyed.sort_by(|(name_a, a), (name_b, b)| {
-        let primary = match sort {
-            PortfolioSort::Risk => b.risk().cmp(&a.risk()).then_with(|| urgency(a, b)),
-            PortfolioSort::Verdict => verdict_rank(b).cmp(&verdict_rank(a)).then_with(|| {
-                criticality_rank(b.criticality).cmp(&criticality_rank(a.criticality))
-            }),
-            PortfolioSort::Due => match (a.next_due, b.next_due) {
-                (None, None) => Ordering::Equal,
-                (None, Some(_)) => Ordering::Less,
-                (Some(_), None) => Ordering::Greater,
-                (Some(x), Some(y)) => x.cmp(&y),
-            },
-            PortfolioSort::Overdue => b.overdue_actions.cmp(&a.overdue_actions),
-            PortfolioSort::Expiring => b.expiring_evidence.cmp(&a.expiring_evidence),
-            PortfolioSort::Name => Ordering::Equal,
-        };
-        primary
-            .then_with(|| name_a.cmp(name_b))
-            .then_with(|| a.supplier_id.cmp(&b.supplier_id))
-    });
-    rows.extend(keyed.into_iter().map(|(_, r)| r));
 }
 
 /// What an attention item is about.
@@ -509,106 +337,13 @@ fn parse_trend(text: &str) -> Vec<f64> {
     entries.into_iter().map(|(_, _, score)| score).collect()
 }
 
-/// The review cycle a fresh database starts with.
-pub fn default_review_months(c: Criticality) -> u32 {
-    match c {
-        Criticality::Critical | Criticality::High => 12,
-        Criticality::Medium => 24,
-        Criticality::Low => 36,
-    }
-}
-
 fn horizon(today: Date, within_days: u32) -> Result<Date> {
     today
         .add_days(i64::from(within_days))
         .map_err(|e| StoreError::Invalid(format!("{within_days} days after {today}: {e}")))
 }
 
-fn cycle_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewCycle> {
-    let months: i64 = row.get(1)?;
-    Ok(ReviewCycle {
-        criticality: enum_col(
-            row,
-            0,
-            ("review_cycles", "criticality"),
-            Criticality::from_id,
-        )?,
-        months: u32::try_from(months).map_err(|e| conversion(1, e))?,
-        updated_by: row.get(2)?,
-        updated_at: row.get(3)?,
-    })
-}
-
-fn get_cycle(conn: &Connection, c: Criticality) -> Result<Option<ReviewCycle>> {
-    Ok(conn
-        .query_row(
-            "SELECT criticality, months, updated_by, updated_at FROM review_cycles \
-             WHERE criticality = ?1",
-            [c.id()],
-            cycle_row,
-        )
-        .optional()?)
-}
-
 impl Store {
-    /// The review cycle of each criticality, most critical first.
-    pub fn review_cycles(&self) -> Result<Vec<ReviewCycle>> {
-        self.read(|conn| {
-            let mut out = Vec::new();
-            for c in Criticality::ALL.iter().rev() {
-                out.push(get_cycle(conn, *c)?.unwrap_or_else(|| ReviewCycle {
-                    criticality: *c,
-                    months: default_review_months(*c),
-                    updated_by: String::new(),
-                    updated_at: String::new(),
-                }));
-            }
-            Ok(out)
-        })
-    }
-
-    /// Sets how often suppliers of `criticality` are assessed again (1 to
-    /// [`MAX_REVIEW_MONTHS`] months), recorded in the audit trail.
-    pub fn set_review_cycle(&self, criticality: Criticality, months: u32) -> Result<ReviewCycle> {
-        if !(1..=MAX_REVIEW_MONTHS).contains(&months) {
-            return Err(StoreError::Invalid(format!(
-                "a review cycle is between 1 and {MAX_REVIEW_MONTHS} months, not {months}"
-            )));
-        }
-        self.write(|tx| {
-            let old = get_cycle(tx.conn, criticality)?;
-            let new = ReviewCycle {
-                criticality,
-                months,
-                updated_by: tx.who.to_string(),
-                updated_at: tx.now.to_string(),
-            };
-            tx.conn.execute(
-                "INSERT INTO review_cycles (criticality, months, updated_by, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (criticality) DO UPDATE SET \
-                 months = excluded.months, updated_by = excluded.updated_by, \
-                 updated_at = excluded.updated_at",
-                params![
-                    new.criticality.id(),
-                    new.months,
-                    new.updated_by,
-                    new.updated_at
-                ],
-            )?;
-            let old_json = old.map(|o| to_json("review cycle", &o)).transpose()?;
-            let new_json = to_json("review cycle", &new)?;
-            tx.audit(
-                "set",
-                "review-cycle",
-                criticality.id(),
-                None,
-                old_json.as_deref(),
-                Some(&new_json),
-            )?;
-            Ok(new)
-        })
-    }
-
     /// One row per supplier, in no particular order (see [`sort_rows`]). Actions are overdue
     /// when their deadline is before `today`; evidence is expiring when it expires within
     /// `expiring_within_days` of `today` (or has expired).

@@ -212,7 +212,7 @@ fn score(bench: &mut Workbench, request: ScoreRequest) -> Scored {
 
 /// Writes a report with the executor's workbench.
 pub fn write_report(bench: &mut Workbench, request: &ReportRequest) -> Result<PathBuf, String> {
-    if vigie_store::is_database_or_companion(bench.path(), &request.path) {
+    if vigie_app::is_database_or_companion(bench.path(), &request.path) {
         return Err(format!(
             "{} is the database or one of its files; choose another name",
             request.path.display()

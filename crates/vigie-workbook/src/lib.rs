@@ -21,6 +21,7 @@ mod container;
 mod export;
 mod hint;
 mod import;
+mod layout;
 mod texts;
 
 pub use container::{Container, MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED_BYTES};

@@ -40,11 +40,10 @@ pub enum LangArg {
 }
 
 impl LangArg {
-    /// The language's code, as the rest of the program takes it.
-    pub fn code(self) -> &'static str {
+    pub fn lang(self) -> vigie_model::Lang {
         match self {
-            LangArg::Fr => "fr",
-            LangArg::En => "en",
+            LangArg::Fr => vigie_model::Lang::Fr,
+            LangArg::En => vigie_model::Lang::En,
         }
     }
 }
@@ -192,13 +191,13 @@ pub enum CriticalityArg {
     Critical,
 }
 
-impl From<CriticalityArg> for vigie_store::Criticality {
+impl From<CriticalityArg> for vigie_model::Criticality {
     fn from(c: CriticalityArg) -> Self {
         match c {
-            CriticalityArg::Low => vigie_store::Criticality::Low,
-            CriticalityArg::Medium => vigie_store::Criticality::Medium,
-            CriticalityArg::High => vigie_store::Criticality::High,
-            CriticalityArg::Critical => vigie_store::Criticality::Critical,
+            CriticalityArg::Low => vigie_model::Criticality::Low,
+            CriticalityArg::Medium => vigie_model::Criticality::Medium,
+            CriticalityArg::High => vigie_model::Criticality::High,
+            CriticalityArg::Critical => vigie_model::Criticality::Critical,
         }
     }
 }

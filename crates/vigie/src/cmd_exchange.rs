@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use vigie_app::{ImportOutcome, ReportFormat, ReportLang};
+use vigie_app::short_id;
+use vigie_app::{ImportOutcome, ReportFormat};
 use vigie_model::{Date, escape_json_controls, visible};
-use vigie_store::short_id;
 
 use crate::cli::{Cli, Command, ReportFormatArg};
 use crate::cmd_store::out::{out, outln};
@@ -49,7 +49,7 @@ pub(crate) fn emit(text: &str, output: Option<&Path>, db: &Path) -> CmdResult {
             Ok(())
         }
         Some(path) => {
-            if vigie_store::is_database_or_companion(db, path) {
+            if vigie_app::is_database_or_companion(db, path) {
                 return Err(Failure::new(format!(
                     "{} is the database or one of its files; write to another file",
                     path.display()
@@ -77,10 +77,7 @@ fn report(
 ) -> CmdResult {
     session::existing_db(cli)?;
     let mut bench = session::open_lazy_workbench(cli)?;
-    let lang = cli
-        .lang
-        .map(crate::cli::LangArg::code)
-        .map(ReportLang::from_code);
+    let lang = cli.lang.map(crate::cli::LangArg::lang);
     let text = bench.report(assessment, format_of(format), lang)?;
     emit(&text, output, bench.path())?;
     if let Some(path) = output {
@@ -94,10 +91,10 @@ fn report(
 
 fn export(cli: &Cli, assessment: &str, output: Option<&Path>) -> CmdResult {
     session::existing_db(cli)?;
-    let store = session::open_store(cli)?;
-    let a = store.assessment(assessment)?;
-    let text = store.export_assessment(&a.id)?.to_json()?;
-    emit(&escape_json_controls(&text), output, store.path())?;
+    let database = session::open_database(cli)?;
+    let a = database.assessment(assessment)?;
+    let text = database.export_assessment(&a.id)?;
+    emit(&escape_json_controls(&text), output, database.path())?;
     if let Some(path) = output {
         eprintln!(
             "vigie: assessment {} ({}, {}) exported to {}",

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use vigie_app::check::check_plugin;
 use vigie_app::signing::parse_public_key;
 use vigie_app::{BundledRelation, Catalog, InstallOptions, Origin, StoredState};
-use vigie_model::{AnswerKind, Date, visible};
+use vigie_model::{AnswerKind, Date, Lang, visible};
 use vigie_plugin_host::{CompileCache, Host, Limits};
 
 use crate::cli::{Cli, OnOff, PluginCmd, TrustKeyCmd};
@@ -76,9 +76,9 @@ pub fn today() -> Date {
 }
 
 pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
-    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
+    let lang = paths::language(cli);
     match cmd {
-        PluginCmd::List => list(cli, &lang),
+        PluginCmd::List => list(cli, lang),
         PluginCmd::Inspect { plugin } => {
             let path = std::path::Path::new(plugin);
             let entry_plugin = if path.is_file() {
@@ -90,7 +90,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
             } else {
                 bundled_catalog()?.find(plugin)?.plugin.clone()
             };
-            print_questionnaire(&entry_plugin, &lang);
+            print_questionnaire(&entry_plugin, lang);
             Ok(())
         }
         PluginCmd::Check { file } => {
@@ -100,11 +100,11 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                 Ok(report) => {
                     let q = report.plugin.questionnaire();
                     outln!(
-                        "ok: {} — {} sections, {} questions, {} criteria, languages {}",
+                        "ok: {} — {}, {}, {}, languages {}",
                         visible(report.plugin.name()),
-                        q.sections.len(),
-                        q.questions.len(),
-                        q.criteria.len(),
+                        Lang::En.count(q.sections.len(), "section", "sections"),
+                        Lang::En.count(q.questions.len(), "question", "questions"),
+                        Lang::En.count(q.criteria.len(), "criterion", "criteria"),
                         visible(&q.info.languages.join(", "))
                     );
                     for (trial, answers, eval) in &report.trials {
@@ -122,7 +122,7 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                             counts[2],
                             counts[3],
                             counts[4],
-                            vigie_model::Lang::En.count(eval.findings.len(), "finding", "findings")
+                            Lang::En.count(eval.findings.len(), "finding", "findings")
                         );
                     }
                     outln!(
@@ -139,8 +139,12 @@ pub fn run(cli: &Cli, cmd: &PluginCmd) -> CmdResult {
                         report.property_comparisons,
                         if report.undeclared_questions > 0 {
                             format!(
-                                " ({} questions publish no scoring: not compared with worse answers)",
-                                report.undeclared_questions
+                                " ({} no scoring: not compared with worse answers)",
+                                Lang::En.count(
+                                    report.undeclared_questions,
+                                    "question publishes",
+                                    "questions publish"
+                                )
                             )
                         } else {
                             String::new()
@@ -310,13 +314,13 @@ fn golden_test(file: &std::path::Path, dir: &std::path::Path) -> CmdResult {
 fn read_plugin_file(path: &Path) -> Result<Vec<u8>, Failure> {
     let cannot = |e: std::io::Error| Failure::new(format!("cannot read {}: {e}", path.display()));
     let size = std::fs::metadata(path).map_err(cannot)?.len();
-    if size > vigie_store::MAX_PLUGIN_BYTES as u64 {
+    if size > vigie_app::MAX_PLUGIN_BYTES as u64 {
         return Err(Failure::new(format!(
             "{}: {}",
             path.display(),
-            vigie_store::StoreError::PluginTooLarge {
+            vigie_app::StoreError::PluginTooLarge {
                 size,
-                max: vigie_store::MAX_PLUGIN_BYTES as u64,
+                max: vigie_app::MAX_PLUGIN_BYTES as u64,
             }
         )));
     }
@@ -325,7 +329,7 @@ fn read_plugin_file(path: &Path) -> Result<Vec<u8>, Failure> {
 
 /// `vigie plugin list`: the bundled plugins, then every stored plugin with where it came
 /// from, whether it loads, whether a bundled plugin shadows it, and who signed it.
-fn list(cli: &Cli, lang: &str) -> CmdResult {
+fn list(cli: &Cli, lang: Lang) -> CmdResult {
     let header = || {
         outln!(
             "{:<22} {:<9} {:<14} {:<17} {:<9} NAME",
@@ -465,8 +469,8 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
                     "--comment: control characters are not allowed",
                 ));
             }
-            let store = session::open_store(cli)?;
-            let added = store.add_trusted_key(&parsed.key_id, &parsed.public_key, &comment)?;
+            let database = session::open_database(cli)?;
+            let added = database.add_trusted_key(&parsed, &comment)?;
             outln!(
                 "trusted key {} ({}) for plugin signatures",
                 added.key_id.to_ascii_uppercase(),
@@ -480,8 +484,8 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
         }
         TrustKeyCmd::List => {
             session::existing_db(cli)?;
-            let store = session::open_store(cli)?;
-            let keys = store.trusted_keys()?;
+            let database = session::open_database(cli)?;
+            let keys = database.trusted_keys()?;
             if keys.is_empty() {
                 outln!("no trusted keys: add one with `vigie plugin trust-key add KEY.pub`");
                 return Ok(());
@@ -505,8 +509,8 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
         }
         TrustKeyCmd::Remove { key_id } => {
             session::existing_db(cli)?;
-            let store = session::open_store(cli)?;
-            let removed = store.remove_trusted_key(key_id)?;
+            let database = session::open_database(cli)?;
+            let removed = database.remove_trusted_key(key_id)?;
             outln!(
                 "key {} is no longer trusted; the plugins it signed now show as signed by an \
                  untrusted key",
@@ -519,7 +523,7 @@ fn trust_key(cli: &Cli, cmd: &TrustKeyCmd) -> CmdResult {
 
 /// The questionnaire, every plugin text shown through [`visible`] (the description keeps
 /// its line breaks).
-fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: &str) {
+fn print_questionnaire(plugin: &vigie_plugin_host::Plugin, lang: Lang) {
     let q = plugin.questionnaire();
     outln!(
         "{} — {}",

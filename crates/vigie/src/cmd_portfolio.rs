@@ -4,13 +4,12 @@
 use std::path::Path;
 
 use clap::{Args, ValueEnum};
-use vigie_app::ReportLang;
 use vigie_app::portfolio::{
     DEFAULT_WITHIN_DAYS, FailOn, Portfolio, parse_days, sparkline, verdict_mark, verdict_word,
 };
 use vigie_app::vigie_report::PortfolioFormat as ReportPortfolioFormat;
-use vigie_model::{Date, visible};
-use vigie_store::{AttentionKind, Criticality, PortfolioFilter, PortfolioRow, PortfolioSort};
+use vigie_app::{AttentionKind, PortfolioFilter, PortfolioRow, PortfolioSort};
+use vigie_model::{Criticality, Date, Lang, visible};
 
 use crate::cli::{Cli, ReportFormatArg};
 use crate::cmd_store::out::{out, outln};
@@ -131,7 +130,7 @@ pub fn load(cli: &Cli, today: Date, within_days: u32) -> Result<Portfolio, Failu
 }
 
 pub fn run(cli: &Cli, args: &PortfolioArgs) -> CmdResult {
-    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
+    let lang = paths::language(cli);
     let within = parse_days(&args.due_within)
         .unwrap_or_else(|e| session::usage_error(format!("--due-within: {e}")));
     let today = as_of(args.as_of.as_deref());
@@ -146,9 +145,9 @@ pub fn run(cli: &Cli, args: &PortfolioArgs) -> CmdResult {
     }
     let rows = portfolio.view(&filter, args.sort.sort());
     match args.format {
-        PortfolioFormat::Table => print_table(&portfolio, &rows, &lang),
+        PortfolioFormat::Table => print_table(&portfolio, &rows, lang),
         PortfolioFormat::Json => print_json(&portfolio, &rows)?,
-        PortfolioFormat::Csv => print_csv(&rows, &lang),
+        PortfolioFormat::Csv => print_csv(&rows, lang),
     }
     let failing: Vec<String> = args
         .fail_on
@@ -178,35 +177,33 @@ fn findings_cell(row: &PortfolioRow) -> String {
     format!("{}/{}/{}/{}", f.critical, f.high, f.medium, f.low)
 }
 
-fn verdict_cell(row: &PortfolioRow, lang: &str) -> String {
+fn verdict_cell(row: &PortfolioRow, lang: Lang) -> String {
     let severity = row.reference.as_ref().and_then(|r| r.verdict_severity);
     let draft = row
         .reference
         .as_ref()
-        .is_some_and(|r| r.status == vigie_store::AssessmentStatus::Draft);
+        .is_some_and(|r| r.status == vigie_model::AssessmentStatus::Draft);
     let word = verdict_word(row, lang);
-    let suffix = match (draft, text::fr(lang)) {
-        (true, true) => " (brouillon)",
-        (true, false) => " (draft)",
-        (false, _) => "",
+    let suffix = if draft {
+        lang.pick(" (brouillon)", " (draft)")
+    } else {
+        ""
     };
     format!("{} {word}{suffix}", verdict_mark(severity))
 }
 
-fn print_table(portfolio: &Portfolio, rows: &[PortfolioRow], lang: &str) {
-    let fr = text::fr(lang);
+fn print_table(portfolio: &Portfolio, rows: &[PortfolioRow], lang: Lang) {
     if portfolio.rows.is_empty() {
         outln!(
             "{}",
-            if fr {
-                "aucun fournisseur : ajoutez-en avec `vigie supplier add NOM`, ou essayez `vigie demo`"
-            } else {
+            lang.pick(
+                "aucun fournisseur : ajoutez-en avec `vigie supplier add NOM`, ou essayez `vigie demo`",
                 "no suppliers yet: add one with `vigie supplier add NAME`, or try `vigie demo`"
-            }
+            )
         );
         return;
     }
-    let h = |f: &'static str, e: &'static str| if fr { f } else { e };
+    let h = |f: &'static str, e: &'static str| lang.pick(f, e);
     outln!(
         "{}  {}  {}  {:>5}  {}  {}  {}  {}  {:>7}  {:>8}",
         text::cell(h("FOURNISSEUR", "SUPPLIER"), 26),
@@ -238,12 +235,14 @@ fn print_table(portfolio: &Portfolio, rows: &[PortfolioRow], lang: &str) {
     }
     if rows.len() < portfolio.rows.len() {
         outln!(
-            "{}",
-            if fr {
-                format!("({} sur {} fournisseurs)", rows.len(), portfolio.rows.len())
-            } else {
-                format!("({} of {} suppliers)", rows.len(), portfolio.rows.len())
-            }
+            "({} {} {})",
+            rows.len(),
+            h("sur", "of"),
+            lang.count(
+                portfolio.rows.len(),
+                h("fournisseur", "supplier"),
+                h("fournisseurs", "suppliers")
+            )
         );
     }
     outln!();
@@ -268,7 +267,7 @@ fn print_table(portfolio: &Portfolio, rows: &[PortfolioRow], lang: &str) {
             "  {}  {}  {}  {}",
             text::cell(&date_or(item.date, h("jamais", "never")), 10),
             text::cell(
-                attention_word(item.kind, item.date, portfolio.today, fr),
+                attention_word(item.kind, item.date, portfolio.today, lang),
                 22
             ),
             text::cell(&item.supplier_name, 26),
@@ -282,22 +281,18 @@ pub fn attention_word(
     kind: AttentionKind,
     date: Option<Date>,
     today: Date,
-    fr: bool,
+    lang: Lang,
 ) -> &'static str {
     let past = date.is_some_and(|d| d < today);
-    match (kind, past, fr) {
-        (AttentionKind::EvidenceExpiring, true, true) => "preuve expirée",
-        (AttentionKind::EvidenceExpiring, false, true) => "preuve expire",
-        (AttentionKind::EvidenceExpiring, true, false) => "evidence expired",
-        (AttentionKind::EvidenceExpiring, false, false) => "evidence expires",
-        (AttentionKind::AnswerDateExpiring, true, true) => "validité dépassée",
-        (AttentionKind::AnswerDateExpiring, false, true) => "fin de validité",
-        (AttentionKind::AnswerDateExpiring, true, false) => "validity ended",
-        (AttentionKind::AnswerDateExpiring, false, false) => "validity ends",
-        (AttentionKind::ActionOverdue, _, true) => "action en retard",
-        (AttentionKind::ActionOverdue, _, false) => "action overdue",
-        (AttentionKind::AssessmentDue, _, true) => "évaluation due",
-        (AttentionKind::AssessmentDue, _, false) => "assessment due",
+    match (kind, past) {
+        (AttentionKind::EvidenceExpiring, true) => lang.pick("preuve expirée", "evidence expired"),
+        (AttentionKind::EvidenceExpiring, false) => lang.pick("preuve expire", "evidence expires"),
+        (AttentionKind::AnswerDateExpiring, true) => {
+            lang.pick("validité dépassée", "validity ended")
+        }
+        (AttentionKind::AnswerDateExpiring, false) => lang.pick("fin de validité", "validity ends"),
+        (AttentionKind::ActionOverdue, _) => lang.pick("action en retard", "action overdue"),
+        (AttentionKind::AssessmentDue, _) => lang.pick("évaluation due", "assessment due"),
     }
 }
 
@@ -317,7 +312,7 @@ fn print_json(portfolio: &Portfolio, rows: &[PortfolioRow]) -> CmdResult {
     Ok(())
 }
 
-fn print_csv(rows: &[PortfolioRow], lang: &str) {
+fn print_csv(rows: &[PortfolioRow], lang: Lang) {
     use vigie_app::vigie_report::csv::cell;
     outln!(
         "supplier_id,supplier,criticality,assessment_id,status,verdict,verdict_label,score,trend,last_assessed,next_due,review_months,findings_critical,findings_high,findings_medium,findings_low,findings_info,overdue_actions,expiring_evidence"
@@ -357,8 +352,8 @@ fn print_csv(rows: &[PortfolioRow], lang: &str) {
 }
 
 pub fn review_cycle(cli: &Cli, args: &ReviewCycleArgs) -> CmdResult {
-    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
-    let store = match (&args.criticality, args.months) {
+    let lang = paths::language(cli);
+    let database = match (&args.criticality, args.months) {
         (Some(c), Some(months)) => {
             let criticality =
                 Criticality::from_id(&c.trim().to_ascii_lowercase()).unwrap_or_else(|| {
@@ -366,13 +361,13 @@ pub fn review_cycle(cli: &Cli, args: &ReviewCycleArgs) -> CmdResult {
                         "`{c}` is not a criticality: low, medium, high or critical"
                     ))
                 });
-            let store = session::open_store(cli)?;
-            let cycle = store.set_review_cycle(criticality, months)?;
+            let database = session::open_database(cli)?;
+            let cycle = database.set_review_cycle(criticality, months)?;
             outln!(
                 "{}: {} {}",
-                text::criticality(cycle.criticality, &lang),
+                text::criticality(cycle.criticality, lang),
                 cycle.months,
-                if text::fr(&lang) { "mois" } else { "months" }
+                lang.pick("mois", "months")
             );
             return Ok(());
         }
@@ -381,15 +376,15 @@ pub fn review_cycle(cli: &Cli, args: &ReviewCycleArgs) -> CmdResult {
         }
         (None, _) => {
             session::existing_db(cli)?;
-            session::open_store(cli)?
+            session::open_database(cli)?
         }
     };
-    for cycle in store.review_cycles()? {
+    for cycle in database.review_cycles()? {
         out!(
             "{}  {:>3} {}",
-            text::cell(text::criticality(cycle.criticality, &lang), 9),
+            text::cell(text::criticality(cycle.criticality, lang), 9),
             cycle.months,
-            if text::fr(&lang) { "mois" } else { "months" }
+            lang.pick("mois", "months")
         );
         if cycle.updated_by.is_empty() {
             outln!();
@@ -421,7 +416,7 @@ pub fn report(cli: &Cli, format: ReportFormatArg, output: Option<&Path>) -> CmdR
             "the portfolio report is html, md or json; for CSV use `vigie portfolio --format csv`",
         ),
     };
-    let lang = ReportLang::from_code(&paths::language(cli.lang.map(crate::cli::LangArg::code)));
+    let lang = paths::language(cli);
     session::existing_db(cli)?;
     let bench = session::open_workbench(cli)?;
     let text = bench.portfolio_report(cmd_plugin::today(), DEFAULT_WITHIN_DAYS, format, lang)?;
@@ -452,7 +447,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> CmdResult {
     };
     // Never the database the other commands use, whatever the file is.
     if let Ok(db) = paths::db_path(cli)
-        && (db == path || vigie_store::is_database_or_companion(&db, &path))
+        && (db == path || vigie_app::is_database_or_companion(&db, &path))
     {
         return Err(Failure::new(format!(
             "{} is the database in use (--db, VIGIE_DB or the default): the demo goes in a file of its own",
@@ -475,7 +470,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> CmdResult {
     let mut command = std::process::Command::new(exe);
     command.arg("--db").arg(&path);
     if let Some(lang) = &cli.lang {
-        command.arg("--lang").arg(lang.code());
+        command.arg("--lang").arg(lang.lang().id());
     }
     let status = command
         .status()

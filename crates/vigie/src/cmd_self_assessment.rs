@@ -23,7 +23,7 @@ pub fn run(cli: &Cli, cmd: &SelfAssessmentCmd) -> CmdResult {
             due,
             only_unanswered,
         } => {
-            let lang = match cli.lang.map(crate::cli::LangArg::code) {
+            let lang = match cli.lang.map(|l| l.lang().id()) {
                 None => None,
                 Some(code) => Some(WorkbookLang::from_code(code).ok_or_else(|| {
                     Failure::new(format!("--lang {}: use fr or en", visible(code)))
@@ -65,7 +65,7 @@ pub fn run(cli: &Cli, cmd: &SelfAssessmentCmd) -> CmdResult {
         SelfAssessmentCmd::Import { file, dry_run } => import(cli, file, *dry_run),
         SelfAssessmentCmd::Pending { assessment } => {
             let mut bench = session::open_lazy_workbench(cli)?;
-            let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
+            let lang = paths::language(cli);
             let a = bench.assessment(assessment)?;
             let plugin = bench.plugin_for(&a)?;
             let questionnaire = plugin.questionnaire();
@@ -79,7 +79,7 @@ pub fn run(cli: &Cli, cmd: &SelfAssessmentCmd) -> CmdResult {
             for d in bench.declared_not_verified(&a.id)? {
                 let kind = questionnaire.question(&d.question).map(|q| &q.kind);
                 let value = match kind {
-                    Some(k) => d.value.display(k, &lang),
+                    Some(k) => d.value.display(k, lang),
                     None => format!("{:?}", d.value),
                 };
                 outln!(
@@ -120,7 +120,7 @@ pub fn run(cli: &Cli, cmd: &SelfAssessmentCmd) -> CmdResult {
 }
 
 fn import(cli: &Cli, file: &Path, dry_run: bool) -> CmdResult {
-    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
+    let lang = paths::language(cli);
     let size = std::fs::metadata(file)
         .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?
         .len();
@@ -138,7 +138,7 @@ fn import(cli: &Cli, file: &Path, dry_run: bool) -> CmdResult {
     let questionnaire = plugin.questionnaire();
     let shown =
         |question: &str, v: &vigie_model::AnswerValue| match questionnaire.question(question) {
-            Some(q) => v.display(&q.kind, &lang),
+            Some(q) => v.display(&q.kind, lang),
             None => format!("{v:?}"),
         };
     outln!(

@@ -1,7 +1,7 @@
 //! `vigie supplier|assessment|answer|score|db …`: the store from the command line.
 //!
 //! Each command opens the database for the auditor (see [`session`]), does one
-//! thing through `vigie_app::Workbench` / `vigie_store::Store`, and prints a
+//! thing through `vigie_app::Workbench` (or `vigie_app::Database` when no plugin is needed), and prints a
 //! result a person can read; typed errors become a [`Failure`].
 
 mod answer;

@@ -9,9 +9,7 @@ pub fn run(cli: &Cli) -> CmdResult {
     let options = vigie_tui::Options {
         db: paths::db_path(cli)?,
         auditor: session::auditor(cli),
-        lang: vigie_model::Lang::from_code(&paths::language(
-            cli.lang.map(crate::cli::LangArg::code),
-        )),
+        lang: paths::language(cli),
         today: cmd_plugin::today(),
         config_dir: paths::config_dir(),
         color,

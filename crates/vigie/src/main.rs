@@ -62,7 +62,7 @@ fn main() -> ExitCode {
         LOCAL_OFFSET.set(time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
     let cli = Cli::parse();
     if cli.journal == Some(cli::JournalArg::Rollback) {
-        vigie_store::set_default_journal(vigie_store::Journal::Rollback);
+        vigie_app::set_default_journal(vigie_app::Journal::Rollback);
     }
     let result = match &cli.command {
         None | Some(Command::Tui) => cmd_tui::run(&cli),

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use directories::ProjectDirs;
+use vigie_model::Lang;
 
 use crate::Failure;
 use crate::cli::Cli;
@@ -54,25 +55,22 @@ pub fn config_dir() -> Option<PathBuf> {
     dirs().map(|d| d.config_dir().to_path_buf())
 }
 
-/// The interface language: `--lang`, else `LANG`/`LC_ALL` starting with `fr`, else English.
-pub fn language(flag: Option<&str>) -> String {
-    if let Some(lang) = flag {
-        return if lang.starts_with("fr") {
-            "fr".into()
-        } else {
-            "en".into()
-        };
+/// The interface language: `--lang`, else the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that
+/// is set (French when it starts with `fr`), else English.
+pub fn language(cli: &Cli) -> Lang {
+    if let Some(lang) = cli.lang {
+        return lang.lang();
     }
     for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
         if let Ok(value) = std::env::var(var)
             && !value.is_empty()
         {
             return if value.starts_with("fr") {
-                "fr".into()
+                Lang::Fr
             } else {
-                "en".into()
+                Lang::En
             };
         }
     }
-    "en".into()
+    Lang::En
 }

@@ -958,6 +958,17 @@ fn answers_template_round_trip() {
 }
 
 /// `answer --help` gives the value syntax of every kind of question.
+/// A count of one reads in the singular ("1 answer recorded", not "1 answers").
+#[test]
+fn one_answer_from_a_file_reads_in_the_singular() {
+    let env = Env::new();
+    let id = env.nis2_assessment();
+    let path = env.path("one.toml");
+    std::fs::write(&path, "[answers]\niso-certified = \"oui\"\n").unwrap();
+    let out = env.ok(&["answer", &id, "--file", &path.display().to_string()]);
+    assert!(out.starts_with("1 answer recorded from "), "{out}");
+}
+
 #[test]
 fn answer_help_lists_the_value_syntax() {
     let help = Env::new().ok(&["answer", "--help"]);

@@ -8,9 +8,10 @@
 //! implementing [`Plugin`] into the component's `vigie:questionnaire/plugin`
 //! export.
 //!
-//! The crate depends on nothing but `wit-bindgen` and the WIT file of the
-//! repository: no WASI, no host crate. It compiles natively too, so rules can
-//! be unit-tested and benchmarked without a wasm runtime.
+//! The crate depends on nothing but `wit-bindgen`, `vigie-rules` (which has no
+//! dependencies) and the WIT file of the repository: no WASI, no host crate. It
+//! compiles natively too, so rules can be unit-tested and benchmarked without a
+//! wasm runtime.
 //!
 //! Start a plugin with `vigie plugin new NAME`; the author's guide is
 //! `docs/plugins.md` in the repository (its samples run as doctests of a

@@ -107,7 +107,7 @@ pub struct App {
     pub scorer: Option<Sender<Request>>,
     generation: u64,
     /// The database's data version when this workbench last looked (see
-    /// [`vigie_store::Store::data_version`]); it moves when anyone else writes.
+    /// [`vigie_app::Workbench::data_version`]); it moves when anyone else writes.
     seen_version: Option<i64>,
     /// The job the worker is running for us, if any.
     pub pending_job: Option<PendingJob>,

@@ -29,7 +29,7 @@ impl App {
     /// Asks where to write the report, offering a name in the current folder
     /// that no file has yet.
     pub(super) fn ask_report_path(&mut self, assessment: String, format: vigie_report::Format) {
-        let short = vigie_store::short_id(&assessment);
+        let short = vigie_app::short_id(&assessment);
         let ext = format.extension();
         let mut name = format!("vigie-report-{short}.{ext}");
         for n in 2..1000 {

@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
+use vigie_app::short_id;
 use vigie_app::{AnswersFile, TemplateHeader, Workbench, answers_template};
-use vigie_model::{AnswerValue, visible};
-use vigie_store::{Assessment, short_id};
+use vigie_model::Assessment;
+use vigie_model::{AnswerValue, Lang, visible};
 
 use super::session;
 use crate::cli::{AnswerArgs, Cli};
@@ -63,7 +64,7 @@ pub fn run(cli: &Cli, args: &AnswerArgs) -> CmdResult {
     let saved = bench
         .answer(&assessment, questionnaire, question, value, note, base)
         .map_err(|e| match &e {
-            vigie_app::AppError::Store(vigie_store::StoreError::Conflict { current, .. }) => {
+            vigie_app::AppError::Store(vigie_app::StoreError::Conflict { current, .. }) => {
                 Failure::new(format!(
                     "{e}\nto replace their answer knowingly: vigie answer {} {question} VALUE --revision {}",
                     assessment.id, current.revision
@@ -131,7 +132,11 @@ fn from_file(cli: &Cli, assessment_key: &str, file: &Path, replace_others: bool)
         .collect();
     let written = bench.answer_many(&assessment.id, rows, replace_others)?;
     rescore(&mut bench, &assessment);
-    outln!("{written} answers recorded from {}", visible(&shown));
+    outln!(
+        "{} recorded from {}",
+        Lang::En.count(written, "answer", "answers"),
+        visible(&shown)
+    );
     Ok(())
 }
 
@@ -147,8 +152,8 @@ fn template(cli: &Cli, assessment_key: &str, output: Option<&Path>) -> CmdResult
         supplier: &assessment.supplier_name,
         level: assessment.level.as_deref(),
     };
-    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
-    let text = answers_template(plugin.questionnaire(), &rows, &header, &lang);
+    let lang = paths::language(cli);
+    let text = answers_template(plugin.questionnaire(), &rows, &header, lang);
     crate::cmd_exchange::emit(&text, output, bench.path())?;
     if let Some(path) = output {
         eprintln!(

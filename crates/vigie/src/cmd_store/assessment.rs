@@ -3,8 +3,9 @@
 use std::collections::HashSet;
 
 use vigie_app::Progress;
-use vigie_model::{Date, Questionnaire, visible};
-use vigie_store::{Assessment, AssessmentFilter, AssessmentSummary, StoredAnswer, short_id};
+use vigie_app::{AssessmentFilter, short_id};
+use vigie_model::{Assessment, AssessmentSummary, StoredAnswer};
+use vigie_model::{Date, Lang, Questionnaire, visible};
 
 use super::{session, text};
 use crate::cli::{AssessmentCmd, Cli};
@@ -12,7 +13,7 @@ use crate::cmd_store::out::outln;
 use crate::{CmdResult, cmd_plugin, paths};
 
 pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
-    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
+    let lang = paths::language(cli);
     match cmd {
         AssessmentCmd::New {
             supplier,
@@ -28,7 +29,7 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             };
             let mut bench = session::open_workbench(cli)?;
             let assessment =
-                bench.new_assessment(supplier, plugin, date, &lang, level.clone(), None)?;
+                bench.new_assessment(supplier, plugin, date, lang.id(), level.clone(), None)?;
             outln!("{}", visible(&assessment.id));
             Ok(())
         }
@@ -37,9 +38,9 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             limit,
             offset,
         } => {
-            let store = session::open_store(cli)?;
+            let database = session::open_database(cli)?;
             let supplier_id = match supplier {
-                Some(key) => Some(store.supplier(key)?.id),
+                Some(key) => Some(database.supplier(key)?.id),
                 None => None,
             };
             let filter = AssessmentFilter {
@@ -48,8 +49,8 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
                 limit: *limit,
                 offset: *offset,
             };
-            let rows = store.list_assessments(&filter)?;
-            let total = store.count_assessments(&filter)?;
+            let rows = database.assessments(&filter)?;
+            let total = database.count_assessments(&filter)?;
             if rows.is_empty() {
                 if total == 0 {
                     outln!("no assessments yet: start one with `vigie assessment new`");
@@ -60,7 +61,7 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
                 }
                 return Ok(());
             }
-            print_table(&rows, &lang);
+            print_table(&rows, lang);
             let shown = u64::from(*offset) + rows.len() as u64;
             if shown < total {
                 outln!(
@@ -75,9 +76,9 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
             let a = bench.assessment(assessment)?;
             let answers = bench.answers(&a.id)?;
             let plugin = bench.plugin_for(&a)?;
-            print_header(&a, &lang);
+            print_header(&a, lang);
             outln!();
-            print_answers(plugin.questionnaire(), &answers, a.level.as_deref(), &lang);
+            print_answers(plugin.questionnaire(), &answers, a.level.as_deref(), lang);
             Ok(())
         }
         AssessmentCmd::Reassess {
@@ -94,7 +95,7 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
                 visible(&a.supplier_name),
                 visible(&a.plugin_id),
                 text::score(evaluation.score),
-                visible(evaluation.verdict.label.get(&lang))
+                visible(evaluation.verdict.label.get(lang))
             );
             Ok(())
         }
@@ -102,7 +103,7 @@ pub fn run(cli: &Cli, cmd: &AssessmentCmd) -> CmdResult {
 }
 
 /// The assessments table: short id, supplier, plugin, status, date, score, verdict.
-pub fn print_table(rows: &[AssessmentSummary], lang: &str) {
+pub fn print_table(rows: &[AssessmentSummary], lang: Lang) {
     outln!(
         "{:<8}  {:<24}  {:<22}  {:<9}  {:<10}  {:>5}  VERDICT",
         "ID",
@@ -127,7 +128,7 @@ pub fn print_table(rows: &[AssessmentSummary], lang: &str) {
 }
 
 /// The assessment's record, every value from the database shown through [`visible`].
-fn print_header(a: &Assessment, lang: &str) {
+fn print_header(a: &Assessment, lang: Lang) {
     outln!("assessment {}", visible(&a.id));
     outln!(
         "  supplier:  {} ({})",
@@ -174,21 +175,20 @@ fn print_header(a: &Assessment, lang: &str) {
 /// Every answer in questionnaire order (answers to questions the plugin no
 /// longer has come last), with its note, revision, author and time; an answer
 /// to a question that no longer applies is marked (it is not scored).
-fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], level: Option<&str>, lang: &str) {
+fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], level: Option<&str>, lang: Lang) {
     let progress = Progress::of_rows(q, answers, level);
-    if text::fr(lang) {
-        outln!(
-            "réponses ({} sur {} questions applicables) :",
-            progress.answered,
-            progress.applicable
-        );
-    } else {
-        outln!(
-            "answers ({} of {} applicable questions):",
-            progress.answered,
-            progress.applicable
-        );
-    }
+    let applicable = lang.count(
+        progress.applicable,
+        lang.pick("question applicable", "applicable question"),
+        lang.pick("questions applicables", "applicable questions"),
+    );
+    outln!(
+        "{} ({} {} {applicable}){}",
+        lang.pick("réponses", "answers"),
+        progress.answered,
+        lang.pick("sur", "of"),
+        lang.pick(" :", ":")
+    );
     if answers.is_empty() {
         outln!("  none yet: `vigie answer ASSESSMENT QUESTION VALUE`");
         return;
@@ -203,23 +203,14 @@ fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], level: Option<&str
                 .iter()
                 .filter(|a| !known.contains(a.question.as_str())),
         );
-    let to_confirm = if text::fr(lang) {
-        "à confirmer"
-    } else {
-        "to confirm"
-    };
+    let to_confirm = lang.pick("à confirmer", "to confirm");
     let width = text::width();
     for a in ordered {
         let question = q.question(&a.question);
         let value = match (&a.value, question) {
             (Some(v), Some(question)) => v.display(&question.kind, lang),
             (Some(v), None) => format!("{v:?}"),
-            (None, _) => (if text::fr(lang) {
-                "(effacée)"
-            } else {
-                "(cleared)"
-            })
-            .to_string(),
+            (None, _) => lang.pick("(effacée)", "(cleared)").to_string(),
         };
         let mut mark = if a.to_confirm {
             format!("  ⚠ {to_confirm}")
@@ -227,11 +218,10 @@ fn print_answers(q: &Questionnaire, answers: &[StoredAnswer], level: Option<&str
             String::new()
         };
         if progress.answered_not_applicable.contains(&a.question) {
-            mark.push_str(if text::fr(lang) {
-                "  (ne s'applique pas : non comptée)"
-            } else {
-                "  (not applicable, not scored)"
-            });
+            mark.push_str(lang.pick(
+                "  (ne s'applique pas : non comptée)",
+                "  (not applicable, not scored)",
+            ));
         }
         outln!(
             "  {} = {}   [rev {}, {}, {}]{mark}",

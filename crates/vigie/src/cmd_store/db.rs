@@ -1,7 +1,7 @@
 //! `vigie db verify|backup|path`.
 
+use vigie_app::Database;
 use vigie_model::visible;
-use vigie_store::Store;
 
 use super::session;
 use crate::cli::{Cli, DbCmd};
@@ -16,8 +16,8 @@ pub fn run(cli: &Cli, cmd: &DbCmd) -> CmdResult {
         }
         DbCmd::Verify => {
             let path = session::existing_db(cli)?;
-            let store = Store::open(&path, &session::auditor(cli))?;
-            let report = store.verify()?;
+            let database = Database::open(&path, &session::auditor(cli))?;
+            let report = database.verify()?;
             out!("{}", visible(&report.to_string()));
             if report.is_ok() {
                 outln!("{}: ok", visible(&path.display().to_string()));
@@ -39,8 +39,8 @@ pub fn run(cli: &Cli, cmd: &DbCmd) -> CmdResult {
         }
         DbCmd::Backup { file } => {
             let path = session::existing_db(cli)?;
-            let store = Store::open(&path, &session::auditor(cli))?;
-            store.backup(file)?;
+            let database = Database::open(&path, &session::auditor(cli))?;
+            database.backup(file)?;
             outln!(
                 "backed up {} to {}",
                 visible(&path.display().to_string()),

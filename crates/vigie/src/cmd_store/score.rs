@@ -1,6 +1,6 @@
 //! `vigie score A [--format table|json]`.
 
-use vigie_model::{Evaluation, Questionnaire, Severity, Status, escape_json_controls};
+use vigie_model::{Evaluation, Lang, Questionnaire, Severity, Status, escape_json_controls};
 
 use super::{session, text};
 use crate::cli::{Cli, ScoreFormat};
@@ -8,7 +8,7 @@ use crate::cmd_store::out::outln;
 use crate::{CmdResult, Failure, paths};
 
 pub fn run(cli: &Cli, assessment: &str, format: ScoreFormat) -> CmdResult {
-    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
+    let lang = paths::language(cli);
     let mut bench = session::open_lazy_workbench(cli)?;
     let (a, evaluation) = bench.score(assessment)?;
     match format {
@@ -23,7 +23,7 @@ pub fn run(cli: &Cli, assessment: &str, format: ScoreFormat) -> CmdResult {
             print_table(
                 plugin.questionnaire(),
                 &evaluation,
-                &lang,
+                lang,
                 text::width(),
                 declared,
             );
@@ -42,7 +42,7 @@ fn glyph(status: Status) -> String {
 }
 
 /// `declared`: how many of the answers scored are supplier declarations not yet verified.
-fn print_table(q: &Questionnaire, e: &Evaluation, lang: &str, width: usize, declared: usize) {
+fn print_table(q: &Questionnaire, e: &Evaluation, lang: Lang, width: usize, declared: usize) {
     let label_width = Status::ALL
         .iter()
         .map(|s| s.label(lang).chars().count())
@@ -114,8 +114,15 @@ fn print_table(q: &Questionnaire, e: &Evaluation, lang: &str, width: usize, decl
         outln!("  {} ({}):", severity.label(lang), findings.len());
         for f in findings {
             let deadline = match f.deadline_days {
-                Some(days) if text::fr(lang) => format!(" [sous {days} jours]"),
-                Some(days) => format!(" [within {days} days]"),
+                Some(days) => format!(
+                    " [{} {}]",
+                    lang.pick("sous", "within"),
+                    lang.count(
+                        days as usize,
+                        lang.pick("jour", "day"),
+                        lang.pick("jours", "days")
+                    )
+                ),
                 None => String::new(),
             };
             let room = width.saturating_sub(6 + deadline.chars().count());

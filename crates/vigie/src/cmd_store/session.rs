@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 
 use clap::CommandFactory;
-use vigie_app::Workbench;
-use vigie_store::Store;
+use vigie_app::{Database, Workbench};
 
 use crate::cli::Cli;
 use crate::{Failure, cmd_plugin, paths};
@@ -66,10 +65,10 @@ fn account_name() -> Option<String> {
     None
 }
 
-/// The store alone (no plugin loaded): suppliers, verification, backups.
-pub fn open_store(cli: &Cli) -> Result<Store, Failure> {
+/// The database alone (no plugin engine): suppliers, lists, keys, review cycles.
+pub fn open_database(cli: &Cli) -> Result<Database, Failure> {
     let path = paths::db_path(cli)?;
-    Ok(Store::open(&path, &auditor(cli))?)
+    Ok(Database::open(&path, &auditor(cli))?)
 }
 
 /// The database path, which must already exist (commands that only read or
@@ -97,8 +96,8 @@ pub fn open_workbench(cli: &Cli) -> Result<Workbench, Failure> {
 /// assessment need only the plugin whose bytes it records (always stored in
 /// the database), so nothing else is compiled.
 pub fn open_lazy_workbench(cli: &Cli) -> Result<Workbench, Failure> {
-    let store = open_store(cli)?;
-    Ok(Workbench::lazy(store, cmd_plugin::host()?))
+    let database = open_database(cli)?;
+    Ok(Workbench::lazy(database, cmd_plugin::host()?))
 }
 
 /// A usage error in an argument's value, reported like clap's own (exit code 2).

@@ -1,7 +1,7 @@
 //! `vigie supplier add|list|show`.
 
-use vigie_model::visible;
-use vigie_store::{AssessmentFilter, Contact, Criticality, SupplierFields, short_id};
+use vigie_app::{AssessmentFilter, short_id};
+use vigie_model::{Contact, Criticality, SupplierFields, visible};
 
 use super::{assessment, session, text};
 use crate::cli::{Cli, SupplierCmd};
@@ -9,7 +9,7 @@ use crate::cmd_store::out::outln;
 use crate::{CmdResult, paths};
 
 pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
-    let lang = paths::language(cli.lang.map(crate::cli::LangArg::code));
+    let lang = paths::language(cli);
     match cmd {
         SupplierCmd::Add {
             name,
@@ -32,8 +32,8 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
                 contacts,
                 criticality: Criticality::from(*criticality),
             };
-            let store = session::open_store(cli)?;
-            let supplier = store.add_supplier(&fields)?;
+            let database = session::open_database(cli)?;
+            let supplier = database.add_supplier(&fields)?;
             outln!(
                 "added supplier {} (id {})",
                 visible(&supplier.name),
@@ -42,8 +42,8 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
             Ok(())
         }
         SupplierCmd::List => {
-            let store = session::open_store(cli)?;
-            let suppliers = store.list_suppliers()?;
+            let database = session::open_database(cli)?;
+            let suppliers = database.suppliers()?;
             if suppliers.is_empty() {
                 outln!("no suppliers yet: add one with `vigie supplier add NAME`");
                 return Ok(());
@@ -61,7 +61,7 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
                     "{:<8}  {}  {}  {}  {}  {}",
                     visible(short_id(&s.id)),
                     text::cell(&s.name, 30),
-                    text::cell(text::criticality(s.criticality, &lang), 11),
+                    text::cell(text::criticality(s.criticality, lang), 11),
                     text::cell(s.country.as_deref().unwrap_or("-"), 8),
                     text::cell(s.sector.as_deref().unwrap_or("-"), 16),
                     text::clip(&s.services.join(", "), 30)
@@ -70,11 +70,11 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
             Ok(())
         }
         SupplierCmd::Show { supplier } => {
-            let store = session::open_store(cli)?;
-            let s = store.supplier(supplier)?;
+            let database = session::open_database(cli)?;
+            let s = database.supplier(supplier)?;
             outln!("{}", text::clip(&s.name, usize::MAX));
             outln!("  id:          {}", visible(&s.id));
-            outln!("  criticality: {}", text::criticality(s.criticality, &lang));
+            outln!("  criticality: {}", text::criticality(s.criticality, lang));
             outln!(
                 "  country:     {}",
                 visible(s.country.as_deref().unwrap_or("-"))
@@ -111,7 +111,7 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
                 supplier_id: Some(s.id.clone()),
                 ..AssessmentFilter::page(u32::MAX, 0)
             };
-            let rows = store.list_assessments(&filter)?;
+            let rows = database.assessments(&filter)?;
             outln!();
             if rows.is_empty() {
                 outln!(
@@ -120,7 +120,7 @@ pub fn run(cli: &Cli, cmd: &SupplierCmd) -> CmdResult {
                 );
             } else {
                 outln!("assessments ({}):", rows.len());
-                assessment::print_table(&rows, &lang);
+                assessment::print_table(&rows, lang);
             }
             Ok(())
         }

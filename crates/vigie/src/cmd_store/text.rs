@@ -4,8 +4,8 @@
 //! [`vigie_model::visible`], which makes control characters visible so that none reaches
 //! the terminal; [`clip`] and [`cell`] apply it themselves.
 
+use vigie_model::{AssessmentStatus, Criticality, Lang};
 use vigie_model::{Timestamp, visible};
-use vigie_store::{AssessmentStatus, Criticality};
 
 /// The line width tables aim at: `$COLUMNS` when it is exported, else 100.
 pub fn width() -> usize {
@@ -42,22 +42,15 @@ pub fn when(t: &Timestamp) -> String {
     )
 }
 
-/// Whether the command line speaks French (see [`vigie_model::Lang::from_code`]).
-pub fn fr(lang: &str) -> bool {
-    vigie_model::Lang::from_code(lang) == vigie_model::Lang::Fr
-}
-
-pub fn assessment_status(status: AssessmentStatus, lang: &str) -> &'static str {
-    match (status, fr(lang)) {
-        (AssessmentStatus::Draft, true) => "brouillon",
-        (AssessmentStatus::Final, true) => "finalisée",
-        (AssessmentStatus::Draft, false) => "draft",
-        (AssessmentStatus::Final, false) => "final",
+pub fn assessment_status(status: AssessmentStatus, lang: Lang) -> &'static str {
+    match status {
+        AssessmentStatus::Draft => lang.pick("brouillon", "draft"),
+        AssessmentStatus::Final => lang.pick("finalisée", "final"),
     }
 }
 
-pub fn criticality(c: Criticality, lang: &str) -> &'static str {
-    c.label(fr(lang))
+pub fn criticality(c: Criticality, lang: Lang) -> &'static str {
+    c.label(lang == Lang::Fr)
 }
 
 /// A score as tables show it.
