@@ -116,6 +116,10 @@ pub struct DocVerdict {
     /// The questionnaire's rule that decided the verdict (its `verdict-rule` extension, as
     /// its RULES.md numbers it), when it says.
     pub rule: Option<String>,
+    /// When supplier declarations the auditor has not verified stand among the answers
+    /// scored: "based on 41 supplier declarations not yet verified".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
 }
 
 /// A status as every format shows it: a glyph and a word, never a colour alone.
@@ -489,6 +493,7 @@ impl ReportDoc {
                     .iter()
                     .find(|x| x.key == "verdict-rule")
                     .map(|x| x.value.clone()),
+                basis: None,
             },
             counts,
             checklist,
@@ -511,6 +516,10 @@ struct DocBuilder<'a> {
 impl DocBuilder<'_> {
     fn finish(self, mut doc: ReportDoc) -> ReportDoc {
         doc.declarations = self.declarations();
+        doc.verdict.basis = doc
+            .declarations
+            .as_ref()
+            .and_then(|d| vigie_model::unverified_basis(self.lang, d.unverified));
         doc.answers = self.sections();
         doc.comparison = self.comparison();
         doc
