@@ -1411,3 +1411,42 @@ fn the_self_assessment_workbook_is_written_from_the_workbench() {
     s.key(KeyCode::Esc);
     assert!(matches!(s.app.screen(), Screen::Interview(_)));
 }
+
+/// Issue 16: a workbook a colleague imports (`vigie self-assessment import`) while the
+/// interview is open appears within a tick: the declarations show, are scored and counted.
+#[test]
+fn declarations_a_colleague_imports_appear_in_the_open_interview() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2().section(5);
+    let id = s.assessment_id();
+    s.app.update(Msg::Tick);
+    Store::open(s.db(), "bob")
+        .expect("second connection")
+        .import_declarations(
+            &id,
+            "Amel <amel@example.tn>",
+            &"ab".repeat(32),
+            &[vigie_store::NewDeclaration {
+                question: "subcontractors-list".into(),
+                value: AnswerValue::YesNo(YesNo::Yes),
+                note: None,
+            }],
+        )
+        .expect("declarations");
+    s.app.update(Msg::Tick);
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert_eq!(iv.unverified_declarations(), 1, "the declaration is in");
+    assert!(
+        iv.effective_answers()
+            .iter()
+            .any(|a| a.question == "subcontractors-list"),
+        "and scored"
+    );
+    let (status, _) = s.app.status.clone().expect("who did what");
+    assert!(status.contains("déclaration"), "{status}");
+    let screen = render(&s.app, 120, 40);
+    assert!(screen.contains("0 vérifiée / 1 déclarée / "), "{screen}");
+}
