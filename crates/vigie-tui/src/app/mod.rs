@@ -89,12 +89,9 @@ pub enum Screen {
     NewAssessment(Box<NewAssessmentForm>),
     Interview(Box<Interview>),
     Findings(Box<FindingsView>),
-    Plugins {
-        selected: usize,
-    },
+    Plugins { selected: usize },
     Audit(AuditView),
     Compare(Box<CompareView>),
-    /// The self-assessment workbook's file, language, respondent and due date.
     WorkbookExport(Box<WorkbookExportForm>),
 }
 
