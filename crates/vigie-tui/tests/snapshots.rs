@@ -1410,6 +1410,22 @@ fn the_self_assessment_workbook_is_written_from_the_workbench() {
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
     s.key(KeyCode::Esc);
     assert!(matches!(s.app.screen(), Screen::Interview(_)));
+
+    // From the home list too, on the assessment selected there.
+    s.keys("q");
+    s.app.home.mode = vigie_tui::app::HomeMode::Assessments;
+    s.app.home.selected = s
+        .app
+        .home
+        .rows
+        .iter()
+        .position(|r| matches!(r, vigie_tui::app::HomeRow::Assessment(a) if a.id.as_str() == id))
+        .expect("the assessment is listed");
+    s.keys("W");
+    let Screen::WorkbookExport(form) = s.app.screen() else {
+        panic!("the form opens from the home list")
+    };
+    assert_eq!(form.assessment_id, id);
 }
 
 /// Issue 16: a workbook a colleague imports (`vigie self-assessment import`) while the
