@@ -167,10 +167,11 @@ fn the_self_assessment_workflow_end_to_end() {
     // The declarations travel in an exchange file.
     let exchange = env.path("a.json");
     env.ok("a.db", &["export", &id, "-o", exchange.to_str().unwrap()]);
-    env.ok(
+    let imported = env.ok(
         "b.db",
         &["import", exchange.to_str().unwrap(), "--accept-plugins"],
     );
+    assert!(imported.contains("2 supplier declaration(s)"), "{imported}");
     assert_eq!(env.declarations("b.db"), 2);
     let there = env.ok("b.db", &["self-assessment", "pending", &id]);
     assert!(there.contains("declared 2"), "{there}");
