@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use vigie_app::self_assessment::{Change, ExportOptions};
-use vigie_app::{AppError, ReportFormat, Workbench, WorkbookError};
+use vigie_app::{AppError, ReportFormat, ReportLang, Workbench, WorkbookError};
 use vigie_model::{AnswerKind, AnswerValue, Date, YesNo};
 use vigie_plugin_host::{Host, Limits};
 use vigie_store::{Criticality, SupplierFields};
@@ -43,6 +43,16 @@ fn fill(bytes: &[u8], ops: serde_json::Value) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     std::fs::read(output).unwrap()
+}
+
+/// The verdict section of a Markdown report: from its heading to the next one.
+fn verdict_section(md: &str) -> &str {
+    let start = md
+        .find("## Verdict")
+        .unwrap_or_else(|| panic!("no verdict section: {md}"));
+    let rest = &md[start + 3..];
+    let end = rest.find("\n## ").map_or(rest.len(), |e| e);
+    &rest[..end]
 }
 
 #[test]
@@ -142,18 +152,63 @@ fn a_filled_workbook_comes_back_as_declarations_that_score_and_confirm() {
     assert!(md.contains("✔ *vérifié*"));
     let csv = wb.report(&a.id, ReportFormat::Csv, None).unwrap();
     assert!(csv.contains("déclaré par Ana Fournisseur"));
+    // The verdict says it rests on unverified declarations, in every format and language.
+    assert!(
+        verdict_section(&md).contains("fondé sur 29 déclarations du fournisseur non vérifiées"),
+        "{md}"
+    );
+    let html = wb.report(&a.id, ReportFormat::Html, None).unwrap();
+    assert!(
+        html.contains("fondé sur 29 déclarations du fournisseur non vérifiées"),
+        "{html}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&wb.report(&a.id, ReportFormat::Json, None).unwrap()).unwrap();
+    assert_eq!(
+        json["verdict"]["basis"],
+        "fondé sur 29 déclarations du fournisseur non vérifiées"
+    );
+    let en = wb
+        .report(&a.id, ReportFormat::Markdown, Some(ReportLang::En))
+        .unwrap();
+    assert!(
+        verdict_section(&en).contains("based on 29 supplier declarations not yet verified"),
+        "{en}"
+    );
 
     // Confirming makes a declaration the auditor's own.
     wb.confirm_declaration(&a.id, &chosen[1], None).unwrap();
     assert_eq!(wb.unverified_declarations(&a.id).unwrap(), 28);
     assert_eq!(wb.declared_not_verified(&a.id).unwrap().len(), 28);
-    assert_eq!(wb.confirm_all_declarations(&a.id).unwrap(), 28);
+    // One left unverified: the singular, in both languages.
+    for q in &chosen[2..29] {
+        wb.confirm_declaration(&a.id, q, None).unwrap();
+    }
+    assert_eq!(wb.unverified_declarations(&a.id).unwrap(), 1);
+    let md = wb.report(&a.id, ReportFormat::Markdown, None).unwrap();
+    assert!(
+        verdict_section(&md).contains("fondé sur 1 déclaration du fournisseur non vérifiée"),
+        "{md}"
+    );
+    let en = wb
+        .report(&a.id, ReportFormat::Html, Some(ReportLang::En))
+        .unwrap();
+    assert!(
+        en.contains("based on 1 supplier declaration not yet verified"),
+        "{en}"
+    );
+    assert_eq!(wb.confirm_all_declarations(&a.id).unwrap(), 1);
     assert_eq!(wb.unverified_declarations(&a.id).unwrap(), 0);
     let md = wb.report(&a.id, ReportFormat::Markdown, None).unwrap();
     assert!(
         md.contains("Le résultat repose sur 0 déclaration du fournisseur non encore vérifiée ; 29 déclarations vérifiées"),
         "{md}"
     );
+    // Nothing unverified: the verdict rests on the auditor's answers alone.
+    assert!(!md.contains("fondé sur"), "{md}");
+    let json: serde_json::Value =
+        serde_json::from_str(&wb.report(&a.id, ReportFormat::Json, None).unwrap()).unwrap();
+    assert!(json["verdict"].get("basis").is_none(), "{json}");
     // The differing declaration was not confirmed over the auditor's answer.
     assert_eq!(
         wb.stored_answer(&a.id, &chosen[0]).unwrap().unwrap().value,

@@ -12,6 +12,7 @@ mod answer;
 mod applicability;
 mod assessment;
 mod date;
+mod declared;
 mod ids;
 mod lang;
 mod questionnaire;
@@ -26,6 +27,7 @@ pub use assessment::{
     Evidence, EvidenceFile, EvidenceKind, NewActionItem, NewAssessment, NewEvidence, StoredAnswer,
 };
 pub use date::{Date, DateError};
+pub use declared::unverified_basis;
 pub use ids::{ActionItemId, AssessmentId, EvidenceId, SupplierId};
 pub use lang::Lang;
 pub use questionnaire::*;

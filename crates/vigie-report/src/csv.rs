@@ -151,7 +151,12 @@ pub fn render(doc: &ReportDoc) -> String {
     lines.push(value(A, "assessment-id", w.assessment_id, &a.id));
     let v = &doc.verdict;
     lines.push(Line {
-        note: v.summary.clone(),
+        // The verdict's basis, when unverified declarations carry it, goes with its reason.
+        note: match &v.basis {
+            Some(basis) if v.summary.is_empty() => basis.clone(),
+            Some(basis) => format!("{} ({basis})", v.summary),
+            None => v.summary.clone(),
+        },
         severity: v.severity_label.clone(),
         reference: v.id.clone(),
         ..value(A, "verdict", w.verdict, &v.label)

@@ -114,6 +114,10 @@ pub struct DocVerdict {
     /// The questionnaire's rule that decided the verdict (its `verdict-rule` extension, as
     /// its RULES.md numbers it), when it says.
     pub rule: Option<String>,
+    /// When supplier declarations the auditor has not verified stand among the answers
+    /// scored: "based on 41 supplier declarations not yet verified".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
 }
 
 /// A status as every format shows it: a glyph and a word, never a colour alone.

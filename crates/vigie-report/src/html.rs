@@ -251,11 +251,15 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
     let v = &doc.verdict;
     let _ = writeln!(
         out,
-        "<section id=\"verdict\">\n<h2>{}</h2>\n<p class=\"verdict\"><strong>{}</strong> — {}{sep}{} / 100</p>",
+        "<section id=\"verdict\">\n<h2>{}</h2>\n<p class=\"verdict\"><strong>{}</strong> — {}{sep}{} / 100{}</p>",
         escape(w.verdict),
         escape(&v.label),
         escape(w.score),
-        escape(&score(v.score))
+        escape(&score(v.score)),
+        v.basis
+            .as_deref()
+            .map(|b| format!(" — <strong class=\"basis\">{}</strong>", escape(b)))
+            .unwrap_or_default()
     );
     if !v.summary.is_empty() {
         let _ = writeln!(out, "<p>{}</p>", escape(&v.summary));

@@ -180,9 +180,14 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
     let sep = w.colon;
     let v = &doc.verdict;
     let _ = writeln!(out, "## {}\n", w.verdict);
+    let basis = v
+        .basis
+        .as_deref()
+        .map(|b| format!(" — **{}**", escape(b)))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "**{}** — {}{sep}{} / 100\n",
+        "**{}** — {}{sep}{} / 100{basis}\n",
         escape(&v.label),
         w.score,
         score(v.score)

@@ -40,10 +40,10 @@ pub struct NewDeclaration {
     pub note: Option<String>,
 }
 
-const SELECT_DECLARATION: &str = "SELECT assessment_id, question_id, value, note, respondent, \
+pub(crate) const SELECT_DECLARATION: &str = "SELECT assessment_id, question_id, value, note, respondent, \
      file_sha256, imported_by, imported_at, confirmed_by, confirmed_at FROM declarations";
 
-fn declaration_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Declaration> {
+pub(crate) fn declaration_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Declaration> {
     Ok(Declaration {
         assessment_id: row.get(0)?,
         question: row.get(1)?,
@@ -78,6 +78,45 @@ struct DeclarationAudit<'a> {
     note: &'a Option<String>,
     respondent: &'a str,
     file_sha256: &'a str,
+}
+
+/// What a `declare` audit row records of a declaration, read back (an exchange file's
+/// declarations are checked against it, or rebuilt from it for a file that predates them).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RecordedDeclaration {
+    pub value: AnswerValue,
+    pub note: Option<String>,
+    pub respondent: String,
+    pub file_sha256: String,
+}
+
+/// Writes a declaration as it is, without an audit row: an exchange import, whose carried
+/// audit rows already record it.
+pub(crate) fn upsert_declaration(conn: &Connection, d: &Declaration) -> Result<()> {
+    conn.execute(
+        "INSERT INTO declarations (assessment_id, question_id, value, note, respondent, \
+         file_sha256, imported_by, imported_at, confirmed_by, confirmed_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         ON CONFLICT (assessment_id, question_id) DO UPDATE SET \
+         value = excluded.value, note = excluded.note, respondent = excluded.respondent, \
+         file_sha256 = excluded.file_sha256, imported_by = excluded.imported_by, \
+         imported_at = excluded.imported_at, confirmed_by = excluded.confirmed_by, \
+         confirmed_at = excluded.confirmed_at",
+        params![
+            d.assessment_id,
+            d.question,
+            to_json("declared value", &d.value)?,
+            d.note,
+            d.respondent,
+            d.file_sha256,
+            d.imported_by,
+            d.imported_at,
+            d.confirmed_by,
+            d.confirmed_at,
+        ],
+    )?;
+    Ok(())
 }
 
 fn audit_json(d: &Declaration) -> Result<String> {

@@ -143,7 +143,7 @@ fn export_import_export_gives_the_same_file() {
     let (alice, a) = populated(&dir.path().join("a.db"));
     let first = export(&alice, &a.id);
     assert!(first.contains("\"format\": \"vigie-assessment-exchange\""));
-    assert!(first.contains("\"version\": 2"));
+    assert!(first.contains("\"version\": 3"));
 
     let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
     let report = import(&bob, &first).unwrap();

@@ -75,6 +75,7 @@ actions! {
     Select = "select", Global, ["enter"], "ouvrir / valider", "open / confirm";
     Back = "back", Global, ["esc"], "annuler / revenir", "cancel / go back";
     Report = "report", Global, ["x"], "écrire le rapport (md, html, json, csv)", "write the report (md, html, json, csv)";
+    ExportWorkbook = "export-workbook", Global, ["W"], "questionnaire à faire remplir par le fournisseur (classeur .xlsx)", "self-assessment workbook for the supplier to fill (.xlsx)";
     NewSupplier = "new-supplier", Home, ["s"], "nouveau fournisseur", "new supplier";
     EditSupplier = "edit-supplier", Home, ["e"], "modifier le fournisseur", "edit supplier";
     NewAssessment = "new-assessment", Home, ["a"], "nouvelle évaluation", "new assessment";
@@ -93,6 +94,8 @@ actions! {
     PrevUnanswered = "prev-unanswered", Interview, ["p"], "question précédente sans réponse ou à confirmer", "previous question unanswered or to confirm";
     ConfirmAnswer = "confirm-answer", Interview, ["y"], "confirmer la réponse reprise telle quelle", "confirm a carried-over answer as it is";
     ConfirmDeclaration = "confirm-declaration", Interview, ["V"], "confirmer la déclaration du fournisseur (devient votre réponse)", "confirm the supplier's declaration (it becomes your answer)";
+    NextDeclared = "next-declared", Interview, ["d"], "déclaration suivante du fournisseur à vérifier", "next supplier declaration to verify";
+    FilterDeclared = "filter-declared", Interview, ["D"], "filtre : seulement les déclarations non vérifiées (↑/↓ les parcourent)", "filter: only the declarations not yet verified (↑/↓ walk them)";
     NextSection = "next-section", Interview, ["tab", "right", "l"], "section suivante", "next section";
     PrevSection = "prev-section", Interview, ["backtab", "left", "h"], "section précédente", "previous section";
     JumpSection = "jump-section", Interview, ["g"], "aller à une section", "jump to a section";

@@ -301,6 +301,10 @@ fn redactions(dir: &Path) -> Vec<(String, String)> {
         r"vigie-report-[0-9a-f]{8}".into(),
         "vigie-report-xxxxxxxx".into(),
     ));
+    filters.push((
+        r"vigie-self-assessment-[0-9a-f]{8}".into(),
+        "vigie-self-assessment-xxxxxxxx".into(),
+    ));
     // Plugin hashes depend on the toolchain that built the bundled plugins.
     filters.push((r"\b[0-9a-f]{64}\b".into(), "#".repeat(64)));
     filters.push((r"\b[0-9a-f]{12}\b".into(), "#".repeat(12)));
@@ -1207,7 +1211,7 @@ fn declared_answers_are_scored_and_counted_in_the_interview() {
     );
     assert_eq!(iv.unverified_declarations(), 1);
     let screen = render(&s.app, 120, 40);
-    assert!(screen.contains("1 déclarée non vérifiée"), "{screen}");
+    assert!(screen.contains("0 vérifiée / 1 déclarée / "), "{screen}");
 
     // At the question, the declaration shows apart; V makes it the auditor's answer.
     s.section(5);
@@ -1234,4 +1238,231 @@ fn declared_answers_are_scored_and_counted_in_the_interview() {
             .is_some(),
         "the declaration is marked confirmed"
     );
+}
+
+/// Issue 16: a supplier's declarations imported for an open assessment.
+fn nis2_with_declarations() -> (Session, String) {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2();
+    let id = s.assessment_id();
+    s.keys("q");
+    let declare = |question: &str, value: YesNo| vigie_store::NewDeclaration {
+        question: question.into(),
+        value: AnswerValue::YesNo(value),
+        note: None,
+    };
+    Store::open(s.db(), "bob")
+        .expect("store")
+        .import_declarations(
+            &id,
+            "Amel <amel@example.tn>",
+            &"ab".repeat(32),
+            &[
+                declare("subcontractors-list", YesNo::Yes),
+                declare("subcontractors-evaluation", YesNo::Yes),
+                declare("subcontractors-flowdown", YesNo::Partial),
+            ],
+        )
+        .expect("declarations");
+    // Portfolio, then the supplier's assessments, then its assessment.
+    s.enter().enter();
+    assert!(matches!(s.app.screen(), Screen::Interview(_)));
+    (s, id)
+}
+
+/// Issue 16: `D` walks only the declarations not yet verified, `d` goes to the next one;
+/// progress is verified / declared / open and the verdict says what it rests on; an answer
+/// that differs replaces a declaration (both shown), the same answer verifies it.
+#[test]
+fn declarations_are_walked_with_the_filter_and_verified_or_replaced() {
+    let (mut s, id) = nis2_with_declarations();
+    let screen = render(&s.app, 120, 40);
+    assert!(screen.contains("0 vérifiée / 3 déclarées / "), "{screen}");
+    assert!(screen.contains("fondé sur 3 déclarations du"), "{screen}");
+
+    s.keys("D");
+    assert_eq!(s.current_question(), "subcontractors-list");
+    s.snap("interview_declared_filter");
+    // ↓ goes from one declaration to the next, past the question between.
+    s.key(KeyCode::Down);
+    assert_eq!(s.current_question(), "subcontractors-evaluation");
+    s.key(KeyCode::Down);
+    assert_eq!(s.current_question(), "subcontractors-flowdown");
+    s.key(KeyCode::Up);
+    assert_eq!(s.current_question(), "subcontractors-evaluation");
+
+    // An answer that differs replaces the declaration, which stays beside it; the walk goes on.
+    s.keys("2");
+    assert_eq!(s.current_question(), "subcontractors-flowdown");
+    let store = Store::open(s.db(), "bob").expect("store");
+    assert_eq!(
+        store
+            .answer(&id, "subcontractors-evaluation")
+            .expect("read")
+            .expect("the auditor's answer")
+            .value,
+        Some(AnswerValue::YesNo(YesNo::No))
+    );
+    assert_eq!(store.declarations(&id).expect("declarations").len(), 3);
+    s.keys("D");
+    s.key(KeyCode::Up).key(KeyCode::Up);
+    assert_eq!(s.current_question(), "subcontractors-evaluation");
+    let screen = render(&s.app, 120, 40);
+    assert!(screen.contains("Réponse : non"), "{screen}");
+    assert!(
+        screen.contains("Déclaré par Amel <amel@example.tn> : oui — diffère de votre réponse"),
+        "{screen}"
+    );
+
+    // The same answer as declared verifies it.
+    s.key(KeyCode::Up);
+    assert_eq!(s.current_question(), "subcontractors-list");
+    s.keys("1").key(KeyCode::Up);
+    assert_eq!(s.current_question(), "subcontractors-list");
+    let screen = render(&s.app, 120, 40);
+    assert!(
+        screen.contains("Vérifié (déclaré par Amel <amel@example.tn>)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("diffère"), "{screen}");
+
+    // d: the one declaration left; its basis in the singular.
+    s.keys("d");
+    assert_eq!(s.current_question(), "subcontractors-flowdown");
+    let screen = render(&s.app, 120, 40);
+    assert!(screen.contains("2 vérifiées / 1 déclarée / "), "{screen}");
+    assert!(screen.contains("fondé sur 1 déclaration du"), "{screen}");
+    s.keys("s");
+    assert!(matches!(s.app.overlay, Some(Overlay::Explain)));
+    s.snap("explain_declared");
+    s.key(KeyCode::Esc).keys("V");
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("not in the interview")
+    };
+    assert_eq!(iv.unverified_declarations(), 0);
+    let screen = render(&s.app, 120, 40);
+    assert!(!screen.contains("fondé sur"), "{screen}");
+    s.keys("d");
+    let (status, _) = s.app.status.clone().expect("a message");
+    assert!(status.contains("Aucune déclaration"), "{status}");
+}
+
+/// Issue 16: `W` asks for the workbook's file, language, respondent and due date, writes it on
+/// the executor and says where; a wrong date or an existing file is refused on the form.
+#[test]
+fn the_self_assessment_workbook_is_written_from_the_workbench() {
+    let mut s = Session::nis2_with_answers();
+    let id = s.assessment_id();
+    s.keys("W");
+    assert!(matches!(s.app.screen(), Screen::WorkbookExport(_)));
+    s.snap("workbook_export");
+
+    let path = s.dir.path().join("classeur.xlsx");
+    for _ in 0..80 {
+        s.key(KeyCode::Backspace);
+    }
+    s.keys(&path.display().to_string());
+    s.tab().keys(" ").tab().keys("Ana <ana@example.tn>").tab();
+    for _ in 0..10 {
+        s.key(KeyCode::Backspace);
+    }
+    s.keys("2027-13-01").enter();
+    let Screen::WorkbookExport(form) = s.app.screen() else {
+        panic!("the form stays open")
+    };
+    assert!(form.error.is_some(), "the date is refused");
+    assert!(!path.exists(), "nothing written");
+    s.snap("workbook_export_error");
+    for _ in 0..10 {
+        s.key(KeyCode::Backspace);
+    }
+    s.keys("2027-01-15").enter();
+    assert!(matches!(s.app.screen(), Screen::Interview(_)));
+    let (status, is_error) = s.app.status.clone().expect("where it was written");
+    assert!(!is_error && status.contains("Classeur écrit"), "{status}");
+    assert!(status.contains("classeur.xlsx"), "{status}");
+    let bytes = std::fs::read(&path).expect("the workbook is written");
+    let plan = s
+        .app
+        .bench
+        .plan_self_assessment(&bytes)
+        .expect("a workbook of this assessment");
+    assert_eq!(plan.assessment.id, id);
+    assert_eq!(plan.respondent, "Ana <ana@example.tn>");
+
+    // The same file again: refused on the form, the file kept.
+    s.keys("W");
+    for _ in 0..80 {
+        s.key(KeyCode::Backspace);
+    }
+    s.keys(&path.display().to_string()).enter();
+    let Screen::WorkbookExport(form) = s.app.screen() else {
+        panic!("the form stays open")
+    };
+    assert!(
+        form.error
+            .as_deref()
+            .is_some_and(|e| e.contains("existe déjà")),
+        "{:?}",
+        form.error
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    s.key(KeyCode::Esc);
+    assert!(matches!(s.app.screen(), Screen::Interview(_)));
+
+    // From the home list too, on the assessment selected there.
+    s.keys("q");
+    s.app.home.mode = vigie_tui::app::HomeMode::Assessments;
+    s.app.home.selected = s
+        .app
+        .home
+        .rows
+        .iter()
+        .position(|r| matches!(r, vigie_tui::app::HomeRow::Assessment(a) if a.id.as_str() == id))
+        .expect("the assessment is listed");
+    s.keys("W");
+    let Screen::WorkbookExport(form) = s.app.screen() else {
+        panic!("the form opens from the home list")
+    };
+    assert_eq!(form.assessment_id, id);
+}
+
+/// Issue 16: a workbook a colleague imports (`vigie self-assessment import`) while the
+/// interview is open appears within a tick: the declarations show, are scored and counted.
+#[test]
+fn declarations_a_colleague_imports_appear_in_the_open_interview() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2().section(5);
+    let id = s.assessment_id();
+    s.app.update(Msg::Tick);
+    Store::open(s.db(), "bob")
+        .expect("second connection")
+        .import_declarations(
+            &id,
+            "Amel <amel@example.tn>",
+            &"ab".repeat(32),
+            &[vigie_store::NewDeclaration {
+                question: "subcontractors-list".into(),
+                value: AnswerValue::YesNo(YesNo::Yes),
+                note: None,
+            }],
+        )
+        .expect("declarations");
+    s.app.update(Msg::Tick);
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert_eq!(iv.unverified_declarations(), 1, "the declaration is in");
+    assert!(
+        iv.effective_answers()
+            .iter()
+            .any(|a| a.question == "subcontractors-list"),
+        "and scored"
+    );
+    let (status, _) = s.app.status.clone().expect("who did what");
+    assert!(status.contains("déclaration"), "{status}");
+    let screen = render(&s.app, 120, 40);
+    assert!(screen.contains("0 vérifiée / 1 déclarée / "), "{screen}");
 }

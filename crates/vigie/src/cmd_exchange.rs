@@ -149,11 +149,12 @@ fn import(cli: &Cli, file: &Path, accept_plugins: bool) -> CmdResult {
                 format!(" ({})", extra.join(", "))
             };
             outln!(
-                "{verb} assessment {id}: {} answer(s), {} evidence, {} action item(s), {} audit \
-                 row(s){extra}",
+                "{verb} assessment {id}: {} answer(s), {} evidence, {} action item(s), {} supplier \
+                 declaration(s), {} audit row(s){extra}",
                 report.answers,
                 report.evidence,
                 report.action_items,
+                report.declarations,
                 report.audit_rows
             );
         }

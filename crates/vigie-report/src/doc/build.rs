@@ -226,6 +226,7 @@ impl ReportDoc {
                     .iter()
                     .find(|x| x.key == "verdict-rule")
                     .map(|x| x.value.clone()),
+                basis: None,
             },
             counts,
             checklist,
@@ -248,6 +249,10 @@ struct DocBuilder<'a> {
 impl DocBuilder<'_> {
     fn finish(self, mut doc: ReportDoc) -> ReportDoc {
         doc.declarations = self.declarations();
+        doc.verdict.basis = doc
+            .declarations
+            .as_ref()
+            .and_then(|d| vigie_model::unverified_basis(self.lang, d.unverified));
         doc.answers = self.sections();
         doc.comparison = self.comparison();
         doc

@@ -10,6 +10,7 @@ use super::{
     ExchangedPlugin, FOREIGN_AUDIT_ENTITY, FOREIGN_SUPPLIER_AUDIT_ENTITY,
 };
 use crate::assessments::{SELECT_ANSWER, answer_row, get_assessment};
+use crate::declarations::{Declaration, SELECT_DECLARATION, declaration_row};
 use crate::error::StoreError;
 use crate::records::{
     SELECT_ACTION, SELECT_AUDIT, SELECT_EVIDENCE, action_row, audit_row, evidence_row,
@@ -94,6 +95,14 @@ pub(super) fn actions_of(conn: &Connection, id: &str) -> Result<Vec<ActionItem>,
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+pub(super) fn declarations_of(conn: &Connection, id: &str) -> Result<Vec<Declaration>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT_DECLARATION} WHERE assessment_id = ?1 ORDER BY question_id"
+    ))?;
+    let rows = stmt.query_map([id], declaration_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// Builds the exchange file of assessment `id` from one consistent view of the database.
 pub(super) fn build(conn: &Connection, id: &str) -> Result<ExchangeFile, StoreError> {
     let assessment = get_assessment(conn, id)?;
@@ -136,5 +145,6 @@ pub(super) fn build(conn: &Connection, id: &str) -> Result<ExchangeFile, StoreEr
         action_items: actions_of(conn, id)?,
         audit_trail: trail_view(conn, id)?,
         supplier_trail: supplier_trail_view(conn, &assessment.supplier_id)?,
+        declarations: declarations_of(conn, id)?,
     })
 }

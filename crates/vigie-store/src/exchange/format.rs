@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use vigie_model::{AssessmentId, Date, Evaluation, SupplierId, Timestamp};
 
 use super::{EXCHANGE_FORMAT, EXCHANGE_VERSION, ExchangeError};
+use crate::declarations::Declaration;
 use crate::error::StoreError;
 use crate::types::{
     ActionItem, Assessment, AssessmentStatus, AuditEntry, Evidence, StoredAnswer, Supplier,
@@ -36,6 +37,11 @@ pub struct ExchangeFile {
     /// what the last of them recorded. Absent from version 1 files.
     #[serde(default)]
     pub supplier_trail: Vec<AuditEntry>,
+    /// What the supplier declared in self-assessment workbooks, by question id, with who
+    /// filled them, the workbook's sha256 and whether the auditor confirmed each. Absent from
+    /// files before version 3, whose declarations are read back from their audit rows.
+    #[serde(default)]
+    pub declarations: Vec<Declaration>,
 }
 
 /// The recorded part of an assessment. The cached evaluation of a draft is left out: it is

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use vigie_model::{ActionItemId, AssessmentId, EvidenceId};
 
-use super::export::{actions_of, answers_of, build, evidence_of};
+use super::export::{actions_of, answers_of, build, declarations_of, evidence_of};
 use super::{
     EXCHANGE_FILE_ENTITY, ExchangeError, ExchangeFile, ExchangedAssessment, FOREIGN_AUDIT_ENTITY,
     FOREIGN_SUPPLIER_AUDIT_ENTITY, ImportOutcome, ImportReport,
@@ -16,6 +16,7 @@ use crate::assessments::{
     AssessmentRow, clear_cached_evaluation, get_assessment, insert_draft_assessment, set_final,
     upsert_answer,
 };
+use crate::declarations::{Declaration, upsert_declaration};
 use crate::error::StoreError;
 use crate::records::{
     NewPluginKind, check_new_plugin, insert_evidence, insert_plugin_blob, upsert_action_item,
@@ -44,6 +45,8 @@ pub struct ImportPlan {
     pub evidence: Vec<EvidenceId>,
     /// The action items that would be added or changed.
     pub action_items: Vec<ActionItemId>,
+    /// The supplier declarations that would be written, by question id.
+    pub declarations: Vec<String>,
     /// The assessment would become final.
     pub finalize: bool,
     /// How many of the file's audit rows (the last ones) would be carried.
@@ -60,6 +63,7 @@ impl ImportPlan {
             answers: Vec::new(),
             evidence: Vec::new(),
             action_items: Vec::new(),
+            declarations: Vec::new(),
             finalize: false,
             audit_rows: 0,
         }
@@ -83,6 +87,7 @@ impl ImportPlan {
             answers: self.answers.len(),
             evidence: self.evidence.len(),
             action_items: self.action_items.len(),
+            declarations: self.declarations.len(),
             audit_rows: self.audit_rows,
         }
     }
@@ -97,6 +102,13 @@ pub(super) fn plan(
 ) -> Result<ImportPlan, ExchangeError> {
     let a = &file.assessment;
     let id = a.id.as_str();
+    // The declarations as the trail records them: the carried ones (checked equal to these)
+    // or, in a file that predates them, the only record there is.
+    let declared: Vec<Declaration> = file
+        .recorded_declarations()?
+        .into_values()
+        .map(|(d, _)| d)
+        .collect();
 
     // The plugin: content-addressed, so the same sha256 is the same bytes.
     let stored: Option<(String, String)> = conn
@@ -231,6 +243,7 @@ pub(super) fn plan(
                     && here.answers == file.answers
                     && here.evidence == file.evidence
                     && here.action_items == file.action_items
+                    && here.declarations == declared
                 {
                     return Ok(ImportPlan::nothing(id, ImportOutcome::Unchanged));
                 }
@@ -269,7 +282,9 @@ pub(super) fn plan(
                 }
             }
             if local.status == AssessmentStatus::Final
-                && (here.assessment != file.assessment || here.answers != file.answers)
+                && (here.assessment != file.assessment
+                    || here.answers != file.answers
+                    || here.declarations != declared)
             {
                 details.push(format!(
                     "assessment {id} is final here: its answers cannot change"
@@ -329,6 +344,15 @@ pub(super) fn plan(
         .filter(|x| local_actions.get(&x.id) != Some(*x))
         .map(|x| x.id.clone())
         .collect();
+    let local_declarations: BTreeMap<String, Declaration> = declarations_of(conn, id)?
+        .into_iter()
+        .map(|x| (x.question.clone(), x))
+        .collect();
+    let declarations = declared
+        .iter()
+        .filter(|x| local_declarations.get(&x.question) != Some(*x))
+        .map(|x| x.question.clone())
+        .collect();
 
     let local_status = local.as_ref().map(|l| l.status);
     let finalize =
@@ -351,6 +375,7 @@ pub(super) fn plan(
         answers,
         evidence,
         action_items,
+        declarations,
         finalize,
         audit_rows: file.audit_trail.len().saturating_sub(carried_from),
     })
@@ -463,6 +488,14 @@ pub(super) fn apply(
     for item in file.action_items.iter().filter(|x| actions.contains(&x.id)) {
         upsert_action_item(tx.conn, item)?;
     }
+    if !plan.declarations.is_empty() {
+        let wanted: HashSet<&str> = plan.declarations.iter().map(String::as_str).collect();
+        for (d, _) in file.recorded_declarations()?.values() {
+            if wanted.contains(d.question.as_str()) {
+                upsert_declaration(tx.conn, d)?;
+            }
+        }
+    }
 
     // Last, since a final assessment refuses answers: its final state.
     if plan.finalize {
@@ -501,6 +534,7 @@ pub(super) fn apply(
             "answers": report.answers,
             "evidence": report.evidence,
             "action_items": report.action_items,
+            "declarations": report.declarations,
             "audit_rows": report.audit_rows,
         }),
     )?;

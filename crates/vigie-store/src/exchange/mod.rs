@@ -2,6 +2,10 @@
 //! supplier, answers (with revisions, notes, who and when), evidence metadata, action items,
 //! the assessment's audit trail and the plugin bytes that score it.
 //!
+//! Since version 3 it also carries the supplier's declarations (self-assessment workbooks),
+//! each checked against the audit rows that recorded it; a file of an earlier version gets
+//! them back from those rows.
+//!
 //! The file is JSON a person can read, written deterministically (fixed key order, nothing
 //! about the export itself such as its time), so that export → import elsewhere → export gives
 //! the same bytes.
@@ -50,10 +54,13 @@ pub use import::ImportPlan;
 pub const EXCHANGE_FORMAT: &str = "vigie-assessment-exchange";
 
 /// The newest exchange format version this build reads and the one it writes.
-pub const EXCHANGE_VERSION: u32 = 2;
+pub const EXCHANGE_VERSION: u32 = 3;
 
 /// The first exchange format version that carries the supplier's audit rows.
 const SUPPLIER_TRAIL_SINCE: u32 = 2;
+
+/// The first exchange format version that carries the supplier's declarations.
+const DECLARATIONS_SINCE: u32 = 3;
 
 /// Entity of the local audit rows that carry a foreign audit row.
 pub const FOREIGN_AUDIT_ENTITY: &str = "foreign-audit";
@@ -144,6 +151,8 @@ pub struct ImportReport {
     pub evidence: usize,
     /// Action items written.
     pub action_items: usize,
+    /// Supplier declarations written.
+    pub declarations: usize,
     /// Foreign audit rows carried.
     pub audit_rows: usize,
 }

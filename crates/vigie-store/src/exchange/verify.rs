@@ -6,9 +6,13 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde::Serialize;
 use vigie_model::Timestamp;
 
-use super::{EXCHANGE_FORMAT, EXCHANGE_VERSION, ExchangeError, ExchangeFile, SUPPLIER_TRAIL_SINCE};
+use super::{
+    DECLARATIONS_SINCE, EXCHANGE_FORMAT, EXCHANGE_VERSION, ExchangeError, ExchangeFile,
+    SUPPLIER_TRAIL_SINCE,
+};
 use crate::assessments::answer_audit_json;
 use crate::audit::AuditRecord;
+use crate::declarations::{Declaration, RecordedDeclaration};
 use crate::error::StoreError;
 use crate::types::{AssessmentStatus, AuditEntry};
 
@@ -83,9 +87,96 @@ impl ExchangeFile {
                 return foreign(&format!("action item {}", x.id), &x.assessment_id);
             }
         }
+        for x in &self.declarations {
+            if x.assessment_id != id {
+                return foreign(
+                    &format!("the declaration of {}", x.question),
+                    &x.assessment_id,
+                );
+            }
+        }
         check_trail(id, &self.audit_trail)?;
         self.check_supplier_trail()?;
-        self.check_data_against_trail()
+        self.check_data_against_trail()?;
+        self.check_declarations()
+    }
+
+    /// The supplier's declarations as the audit trail records them, by question id: for each
+    /// question the content of its last `declare` row, by whom and when, confirmed by the last
+    /// `confirm` of its answer after that row. With the seq of the `declare` row.
+    pub(super) fn recorded_declarations(
+        &self,
+    ) -> Result<BTreeMap<String, (Declaration, i64)>, ExchangeError> {
+        let id = self.assessment.id.as_str();
+        let mut out: BTreeMap<String, (Declaration, i64)> = BTreeMap::new();
+        for row in &self.audit_trail {
+            match (row.action.as_str(), row.entity.as_str()) {
+                ("declare", "declaration") => {
+                    let r: RecordedDeclaration =
+                        parse_json("a declaration's audit row", row.new.as_deref())?;
+                    let declaration = Declaration {
+                        assessment_id: id.to_string(),
+                        question: row.entity_id.clone(),
+                        value: r.value,
+                        note: r.note,
+                        respondent: r.respondent,
+                        file_sha256: r.file_sha256,
+                        imported_by: row.who.clone(),
+                        imported_at: row.at.clone(),
+                        confirmed_by: None,
+                        confirmed_at: None,
+                    };
+                    out.insert(row.entity_id.clone(), (declaration, row.seq));
+                }
+                ("confirm", "answer") => {
+                    if let Some((d, _)) = out.get_mut(&row.entity_id) {
+                        d.confirmed_by = Some(row.who.clone());
+                        d.confirmed_at = Some(row.at.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// The declarations carried (version 3 on) are exactly those the audit trail records.
+    fn check_declarations(&self) -> Result<(), ExchangeError> {
+        if self.version < DECLARATIONS_SINCE {
+            return Ok(());
+        }
+        let tampered = |m: String| Err(ExchangeError::Tampered(m));
+        let mut recorded = self.recorded_declarations()?;
+        for carried in &self.declarations {
+            let Some((want, seq)) = recorded.remove(&carried.question) else {
+                return tampered(format!(
+                    "the declaration of {} appears in no audit row",
+                    carried.question
+                ));
+            };
+            if (&carried.confirmed_by, &carried.confirmed_at)
+                != (&want.confirmed_by, &want.confirmed_at)
+            {
+                return tampered(format!(
+                    "the declaration of {} is marked confirmed otherwise than its audit trail \
+                     records",
+                    carried.question
+                ));
+            }
+            if *carried != want {
+                return tampered(format!(
+                    "the declaration of {} is not what its last audit row (seq {seq}) recorded",
+                    carried.question
+                ));
+            }
+        }
+        if let Some(question) = recorded.keys().next() {
+            return tampered(format!(
+                "the audit trail records the declaration of {question}, which the file does not \
+                 carry"
+            ));
+        }
+        Ok(())
     }
 
     /// The supplier against its own audit rows: each row one of this supplier's and sound,

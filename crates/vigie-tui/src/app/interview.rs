@@ -18,6 +18,9 @@ pub struct Interview {
     /// What the supplier declared in a self-assessment workbook: scored where the auditor
     /// has no answer, as on the command line.
     pub declarations: Vec<vigie_store::Declaration>,
+    /// The "declared, not yet verified" filter: ↑/↓ walk only the questions that rest on
+    /// a supplier declaration the auditor has not verified.
+    pub declared_only: bool,
 }
 
 impl Interview {
@@ -32,11 +35,16 @@ impl Interview {
     }
 
     pub fn refresh_applicability(&mut self) {
-        let values: HashMap<&str, &AnswerValue> = self
+        let mut values: HashMap<&str, &AnswerValue> = self
             .answers
             .iter()
             .filter_map(|(q, a)| a.value.as_ref().map(|v| (q.as_str(), v)))
             .collect();
+        // What scoring sees: a declaration stands where the auditor has no answer, so the
+        // questions it opens are shown (and counted) too.
+        for d in &self.declarations {
+            values.entry(d.question.as_str()).or_insert(&d.value);
+        }
         self.applies = applicable_items(
             &self.questionnaire,
             &values,
@@ -122,6 +130,9 @@ impl Interview {
     }
 
     pub fn step(&mut self, delta: i32) {
+        if self.declared_only {
+            return self.step_declared(delta);
+        }
         let visible = self.visible();
         if visible.is_empty() {
             return;
@@ -249,6 +260,7 @@ impl App {
                 undo: Vec::new(),
                 last_error: None,
                 declarations,
+                declared_only: false,
             };
             iv.refresh_applicability();
             iv.current = iv
@@ -367,7 +379,12 @@ impl App {
                                 iv.answers.insert(saved.question.clone(), saved);
                                 iv.declarations = declarations;
                                 iv.refresh_applicability();
-                                if let Some(next) = iv.next_unanswered(true) {
+                                let next = if iv.declared_only {
+                                    iv.next_declared(true)
+                                } else {
+                                    iv.next_unanswered(true)
+                                };
+                                if let Some(next) = next {
                                     iv.current = next;
                                 }
                             }
@@ -381,6 +398,8 @@ impl App {
                     })
                 });
             }
+            Action::NextDeclared => self.go_to_next_declared(),
+            Action::FilterDeclared => self.toggle_declared_filter(),
             Action::NextSection => iv.step_section(1),
             Action::PrevSection => iv.step_section(-1),
             Action::JumpSection => {

@@ -28,6 +28,7 @@ use crate::theme::Theme;
 use crate::worker::{Apply, ReportRequest, Request, ScoreRequest, Scored};
 
 mod answers;
+mod declared;
 mod findings;
 mod forms;
 mod home;
@@ -36,9 +37,11 @@ mod lists;
 mod overlays;
 mod report;
 mod watch;
+mod workbook_export;
 
 pub use answers::SavedAnswer;
 use answers::is_implausible;
+pub use declared::*;
 pub use findings::*;
 use forms::supplier_form;
 pub use forms::*;
@@ -47,6 +50,7 @@ pub use home::*;
 pub use interview::*;
 pub use lists::*;
 pub use overlays::*;
+pub use workbook_export::*;
 
 /// Everything the event loop feeds into `update`.
 pub enum Msg {
@@ -88,6 +92,7 @@ pub enum Screen {
     Plugins { selected: usize },
     Audit(AuditView),
     Compare(Box<CompareView>),
+    WorkbookExport(Box<WorkbookExportForm>),
 }
 
 pub struct App {
@@ -339,6 +344,7 @@ impl App {
         match self.screen() {
             Screen::SupplierForm(_) => return self.on_supplier_form_key(event),
             Screen::NewAssessment(_) => return self.on_new_assessment_key(event),
+            Screen::WorkbookExport(_) => return self.on_workbook_export_key(event),
             _ => {}
         }
         if let Screen::Interview(_) = self.screen()
@@ -369,6 +375,7 @@ impl App {
             }
             Action::Back => self.go_back(),
             Action::Report => self.ask_report(),
+            Action::ExportWorkbook => self.ask_workbook_export(),
             _ => match self.screen() {
                 Screen::Home => self.home_action(action),
                 Screen::Interview(_) => self.interview_action(action),

@@ -12,8 +12,13 @@ enum Watched {
 }
 
 /// An interview's assessment and answers as stored, and who finalized it when its
-/// status moved.
-type LoadedInterview = (Assessment, HashMap<String, StoredAnswer>, Option<String>);
+/// status moved; with the supplier's declarations (a workbook a colleague imported).
+type LoadedInterview = (
+    Assessment,
+    HashMap<String, StoredAnswer>,
+    Option<String>,
+    Vec<vigie_store::Declaration>,
+);
 
 fn load_interview_changes(
     bench: &Workbench,
@@ -33,7 +38,8 @@ fn load_interview_changes(
     } else {
         None
     };
-    Ok((assessment, answers, finalized_by))
+    let declarations = bench.declarations(id)?;
+    Ok((assessment, answers, finalized_by, declarations))
 }
 
 impl App {
@@ -97,7 +103,7 @@ impl App {
     /// also moves the data version).
     pub(super) fn show_interview_changes(&mut self, loaded: LoadedInterview) {
         let lang = self.lang;
-        let (assessment, answers, finalized_by) = loaded;
+        let (assessment, answers, finalized_by, declarations) = loaded;
         let Some(iv) = self.interview_mut() else {
             return;
         };
@@ -111,7 +117,13 @@ impl App {
         changed.sort_by(|a, b| a.updated_at.cmp(&b.updated_at));
         let finalized_by_other = assessment.status != iv.assessment.status;
         let finalizer = finalized_by.unwrap_or_else(|| assessment.auditor.clone());
-        if changed.is_empty() && !finalized_by_other {
+        // Declarations imported (or re-imported) since the interview read them.
+        let declared = declarations
+            .iter()
+            .filter(|d| !iv.declarations.contains(d) && d.confirmed_by.is_none())
+            .count();
+        let declarations_moved = declarations != iv.declarations;
+        if changed.is_empty() && !finalized_by_other && !declarations_moved {
             return;
         }
         let mut told: Vec<String> = changed
@@ -140,6 +152,22 @@ impl App {
                 lang.pick("autres réponses", "more answers")
             ));
         }
+        if declared > 0 {
+            told.push(match lang {
+                Lang::Fr => format!(
+                    "{} du fournisseur à vérifier",
+                    lang.count(declared, "nouvelle déclaration", "nouvelles déclarations")
+                ),
+                Lang::En => format!(
+                    "{} to verify",
+                    lang.count(
+                        declared,
+                        "new supplier declaration",
+                        "new supplier declarations"
+                    )
+                ),
+            });
+        }
         if finalized_by_other && assessment.status == vigie_store::AssessmentStatus::Final {
             told.push(format!(
                 "{finalizer} {}",
@@ -148,9 +176,12 @@ impl App {
         }
         iv.answers = answers;
         iv.assessment = assessment;
+        iv.declarations = declarations;
         iv.refresh_applicability();
         let message = told.join(" · ");
-        self.info(message);
+        if !message.is_empty() {
+            self.info(message);
+        }
         self.request_score();
     }
 }

@@ -14,6 +14,29 @@ use crate::theme::{severity_mark, status_mark};
 /// Options of a choice question that a digit key answers directly.
 pub const DIGIT_OPTIONS: usize = 9;
 
+/// "12 vérifiées / 29 déclarées / 69 ouvertes", "12 verified / 29 declared / 69 open".
+fn declaration_counts(lang: Lang, p: crate::app::DeclarationProgress) -> String {
+    match lang {
+        // French takes the singular for 0 and 1.
+        Lang::Fr => {
+            let s = |n: usize| if n <= 1 { "" } else { "s" };
+            format!(
+                "{} vérifiée{} / {} déclarée{} / {} ouverte{}",
+                p.verified,
+                s(p.verified),
+                p.declared,
+                s(p.declared),
+                p.open,
+                s(p.open)
+            )
+        }
+        Lang::En => format!(
+            "{} verified / {} declared / {} open",
+            p.verified, p.declared, p.open
+        ),
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
     let lang = app.lang;
     let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(5)]).areas(area);
@@ -38,20 +61,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         0 => String::new(),
         n => format!(" · {n} {}", lang.pick("à confirmer", "to confirm")),
     };
-    // Answers the supplier declared (a self-assessment workbook) and nobody verified yet:
-    // scored, so the auditor must know the score rests on them.
-    let declared = match iv.unverified_declarations() {
-        0 => String::new(),
-        1 => format!(
-            " · 1 {}",
-            lang.pick("déclarée non vérifiée", "declared, unverified")
-        ),
-        n => format!(
-            " · {n} {}",
-            lang.pick("déclarées non vérifiées", "declared, unverified")
-        ),
+    // Once the supplier declared answers (a self-assessment workbook), progress is verified /
+    // declared / open: declared answers are scored, so the auditor must see how many the
+    // score rests on.
+    let counts = if iv.declarations.is_empty() {
+        format!("{answered}/{total}")
+    } else {
+        declaration_counts(lang, iv.declaration_progress())
     };
-    let tail = format!(" · {answered}/{total}{to_confirm}{declared}{state}");
+    let filter = if iv.declared_only {
+        lang.pick(" · filtre : à vérifier", " · filter: to verify")
+    } else {
+        ""
+    };
+    let tail = format!(" · {counts}{to_confirm}{filter}{state}");
     let names = format!(
         "{} · {}",
         iv.assessment.supplier_name,
@@ -188,6 +211,10 @@ fn draw_live(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
                     app.theme.severity(e.verdict.severity),
                 ),
             ]));
+            // The verdict rests on what the supplier declared as long as it is not verified.
+            if let Some(basis) = vigie_model::unverified_basis(lang, iv.unverified_declarations()) {
+                lines.push(Line::from(Span::styled(basis, app.theme.warn)));
+            }
             lines.push(Line::from(Span::styled(
                 format!(
                     "{}{}",
@@ -395,17 +422,22 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         let declared = vigie_model::visible(&d.value.display(&q.kind, lang)).into_owned();
         let who = vigie_model::visible(&d.respondent).into_owned();
         let mine = iv.answer_value(iv.current);
-        let text = match (mine, &d.confirmed_by) {
-            (None, _) => format!(
+        // Verified once the auditor's answer says the same (confirmed with V or answered
+        // alike); an answer that says otherwise replaces it, and both stay shown.
+        let text = match mine {
+            None => format!(
                 "{} {who} : {declared} — {}",
                 lang.pick("Déclaré par", "Declared by"),
-                lang.pick("non vérifié (V : confirmer)", "not verified (V: confirm)")
+                lang.pick(
+                    "non vérifié (V : confirmer, ou répondez ; d : suivante)",
+                    "not verified (V: confirm, or answer; d: next)"
+                )
             ),
-            (Some(v), Some(_)) if *v == d.value => format!(
+            Some(v) if *v == d.value => format!(
                 "{} {who})",
                 lang.pick("Vérifié (déclaré par", "Verified (declared by")
             ),
-            (Some(_), _) => format!(
+            Some(_) => format!(
                 "{} {who} : {declared} — {}",
                 lang.pick("Déclaré par", "Declared by"),
                 lang.pick("diffère de votre réponse", "differs from your answer")

@@ -7,6 +7,7 @@ mod interview;
 mod lists;
 mod overlays;
 pub mod portfolio;
+mod workbook_export;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -75,6 +76,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Plugins { selected } => lists::plugins(frame, body, app, *selected),
         Screen::Audit(view) => lists::audit(frame, body, app, view),
         Screen::Compare(view) => lists::compare(frame, body, app, view),
+        Screen::WorkbookExport(form) => workbook_export::draw(frame, body, app, form),
     }
     status_line(frame, status, app);
     overlays::draw(frame, area, app);
@@ -145,7 +147,9 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App) {
                     Action::Quit,
                 ],
                 // Forms take letters as text: their keys are written in the form.
-                Screen::SupplierForm(_) | Screen::NewAssessment(_) => &[],
+                Screen::SupplierForm(_) | Screen::NewAssessment(_) | Screen::WorkbookExport(_) => {
+                    &[]
+                }
                 _ => &[Action::Up, Action::Down, Action::Help, Action::Back],
             };
             key_hints(app, actions)

@@ -221,6 +221,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                         Span::styled(format!("{score} · "), app.theme.accent),
                         Span::styled(e.verdict.label.get(lang).to_string(), app.theme.accent),
                     ]));
+                    if let Some(basis) =
+                        vigie_model::unverified_basis(lang, iv.unverified_declarations())
+                    {
+                        lines.push(Line::from(Span::styled(
+                            format!(
+                                "{basis} {}",
+                                lang.pick(
+                                    "(d : la suivante, V : confirmer)",
+                                    "(d: the next one, V: confirm)"
+                                )
+                            ),
+                            app.theme.warn,
+                        )));
+                    }
                     // The bundled questionnaires name the rule (gate) that decided, as their
                     // RULES.md numbers it.
                     if let Some(rule) = e.extensions.iter().find(|x| x.key == "verdict-rule") {

@@ -89,12 +89,8 @@ fn print_table(q: &Questionnaire, e: &Evaluation, lang: Lang, width: usize, decl
             text::clip(summary, width.saturating_sub(10))
         );
     }
-    if declared > 0 {
-        outln!(
-            "          based on {declared} supplier declaration{} not yet verified \
-             (`vigie self-assessment pending`)",
-            if declared == 1 { "" } else { "s" }
-        );
+    if let Some(basis) = vigie_model::unverified_basis(lang, declared) {
+        outln!("          {basis} (`vigie self-assessment pending`)");
     }
     outln!();
     if e.findings.is_empty() {
