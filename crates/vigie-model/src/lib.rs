@@ -14,6 +14,7 @@ mod assessment;
 mod date;
 mod ids;
 mod lang;
+mod prefill;
 mod questionnaire;
 mod supplier;
 mod text;
@@ -28,6 +29,7 @@ pub use assessment::{
 pub use date::{Date, DateError};
 pub use ids::{ActionItemId, AssessmentId, EvidenceId, SupplierId};
 pub use lang::Lang;
+pub use prefill::{EEA_CHOICE, SUPPLIER_COUNTRY_TAG, has_tag, supplier_country_choice};
 pub use questionnaire::*;
 pub use supplier::{Contact, Criticality, Supplier, SupplierFields};
 pub use text::{

@@ -63,7 +63,6 @@ impl App {
     }
 
     pub(super) fn findings_action(&mut self, action: Action) {
-        let lang = self.lang;
         let Screen::Findings(view) = self.screen_mut() else {
             return;
         };
@@ -89,14 +88,15 @@ impl App {
                     None => None,
                 };
                 if let Some(finding) = finding {
-                    self.overlay = Some(Overlay::Input {
-                        purpose: InputPurpose::ActionItem { finding },
-                        prompt: super::overlays::action_prompt(lang),
-                        edit: LineEdit::default(),
-                        error: None,
-                    });
+                    let target = RecordTarget::NewAction {
+                        assessment: view.assessment.id.to_string(),
+                        finding,
+                    };
+                    self.stack
+                        .push(Screen::RecordForm(Box::new(record_form(target))));
                 }
             }
+            Action::EditItem | Action::DeleteItem => self.findings_record_action(action),
             Action::CycleStatus if view.pane == FindingsPane::Findings => {
                 let rows = view.rows();
                 if let Some(FindingRow::Action(j)) = rows.get(view.selected) {

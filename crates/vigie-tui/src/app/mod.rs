@@ -34,6 +34,7 @@ mod home;
 mod interview;
 mod lists;
 mod overlays;
+mod records;
 mod report;
 mod watch;
 
@@ -47,6 +48,7 @@ pub use home::*;
 pub use interview::*;
 pub use lists::*;
 pub use overlays::*;
+pub use records::*;
 
 /// Everything the event loop feeds into `update`.
 pub enum Msg {
@@ -88,6 +90,10 @@ pub enum Screen {
     Plugins { selected: usize },
     Audit(AuditView),
     Compare(Box<CompareView>),
+    /// The evidence of one question.
+    Evidence(Box<EvidenceView>),
+    /// Adding or editing a piece of evidence or an action item.
+    RecordForm(Box<RecordForm>),
 }
 
 pub struct App {
@@ -186,7 +192,8 @@ impl App {
             }
             Screen::Home => vec![Scope::Home, Scope::Global],
             Screen::Interview(_) => vec![Scope::Interview, Scope::Global],
-            Screen::Findings(_) => vec![Scope::Findings, Scope::Global],
+            Screen::Findings(_) => vec![Scope::Findings, Scope::Records, Scope::Global],
+            Screen::Evidence(_) => vec![Scope::Evidence, Scope::Records, Scope::Global],
             _ => vec![Scope::Global],
         }
     }
@@ -339,6 +346,7 @@ impl App {
         match self.screen() {
             Screen::SupplierForm(_) => return self.on_supplier_form_key(event),
             Screen::NewAssessment(_) => return self.on_new_assessment_key(event),
+            Screen::RecordForm(_) => return self.on_record_form_key(event),
             _ => {}
         }
         if let Screen::Interview(_) = self.screen()
@@ -373,6 +381,7 @@ impl App {
                 Screen::Home => self.home_action(action),
                 Screen::Interview(_) => self.interview_action(action),
                 Screen::Findings(_) => self.findings_action(action),
+                Screen::Evidence(_) => self.evidence_action(action),
                 Screen::Plugins { .. } | Screen::Audit(_) | Screen::Compare(_) => {
                     self.list_action(action)
                 }

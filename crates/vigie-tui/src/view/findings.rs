@@ -136,14 +136,37 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                     e.findings[*i].recommendation.get(lang).to_string(),
                 )],
                 Some(FindingRow::Action(j)) => {
+                    // The whole action item: its title may be longer than its row.
                     let a = &view.actions[*j];
-                    vec![Line::raw(format!(
-                        "{} · {} {} · {}",
-                        a.title,
-                        lang.pick("créée par", "created by"),
-                        a.created_by,
-                        a.created_at
-                    ))]
+                    let none = || "-".to_string();
+                    vec![
+                        Line::raw(vigie_model::visible(&a.title).into_owned()),
+                        Line::from(Span::styled(
+                            format!(
+                                "{} {} · {} {} · {}",
+                                lang.pick("Responsable :", "Owner:"),
+                                a.owner
+                                    .as_deref()
+                                    .map_or_else(none, |o| vigie_model::visible(o).into_owned()),
+                                lang.pick("échéance :", "deadline:"),
+                                a.deadline.map_or_else(none, |d| d.to_string()),
+                                action_status(a.status, lang)
+                            ),
+                            app.theme.muted,
+                        )),
+                        Line::from(Span::styled(
+                            format!(
+                                "{} {} · {} · {} {} · {}",
+                                lang.pick("créée par", "created by"),
+                                a.created_by,
+                                a.created_at,
+                                lang.pick("modifiée par", "changed by"),
+                                a.updated_by,
+                                a.updated_at
+                            ),
+                            app.theme.muted,
+                        )),
+                    ]
                 }
                 None => vec![Line::raw(lang.pick("Aucun constat.", "No finding."))],
             };

@@ -7,6 +7,7 @@ mod interview;
 mod lists;
 mod overlays;
 pub mod portfolio;
+mod records;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -75,6 +76,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Plugins { selected } => lists::plugins(frame, body, app, *selected),
         Screen::Audit(view) => lists::audit(frame, body, app, view),
         Screen::Compare(view) => lists::compare(frame, body, app, view),
+        Screen::Evidence(view) => records::evidence(frame, body, app, view),
+        Screen::RecordForm(form) => records::record_form(frame, body, app, form),
     }
     status_line(frame, status, app);
     overlays::draw(frame, area, app);
@@ -140,12 +143,18 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App) {
                 Screen::Findings(_) => &[
                     Action::SwitchPane,
                     Action::AddAction,
+                    Action::EditItem,
+                    Action::DeleteItem,
                     Action::CycleStatus,
                     Action::Help,
                     Action::Quit,
                 ],
                 // Forms take letters as text: their keys are written in the form.
-                Screen::SupplierForm(_) | Screen::NewAssessment(_) => &[],
+                Screen::SupplierForm(_) | Screen::NewAssessment(_) | Screen::RecordForm(_) => {
+                    &[]
+                }
+                // The evidence screen writes its keys under its list.
+                Screen::Evidence(_) => &[Action::Help],
                 _ => &[Action::Up, Action::Down, Action::Help, Action::Back],
             };
             key_hints(app, actions)
@@ -257,6 +266,27 @@ fn hint(action: Action, lang: Lang) -> &'static str {
             }
         }
         Action::AddAction => "action",
+        Action::AddEvidence => {
+            if fr {
+                "ajouter"
+            } else {
+                "add"
+            }
+        }
+        Action::EditItem => {
+            if fr {
+                "modifier"
+            } else {
+                "edit"
+            }
+        }
+        Action::DeleteItem => {
+            if fr {
+                "supprimer"
+            } else {
+                "delete"
+            }
+        }
         Action::Report => {
             if fr {
                 "rapport"
