@@ -498,7 +498,12 @@ impl App {
         if let Some(Ok(current)) = &now {
             self.show_current(current);
         }
-        let message = error.to_string();
+        let message = match &error {
+            AppError::Store(StoreError::StaleRecord { kind, deleted, .. }) => {
+                stale_message(self.lang, kind, *deleted, &self.keymap)
+            }
+            _ => error.to_string(),
+        };
         let Screen::RecordForm(form) = self.screen_mut() else {
             return self.error(message);
         };
@@ -599,6 +604,36 @@ impl App {
                 return;
             }
         }
+    }
+}
+
+/// What a conflict on a record means for the form, in the interface language.
+fn stale_message(lang: Lang, kind: &str, deleted: bool, keymap: &Keymap) -> String {
+    let save = keymap
+        .keys(Action::Save)
+        .first()
+        .map(|k| k.label())
+        .unwrap_or_default();
+    let evidence = kind == "evidence";
+    match (lang, deleted) {
+        (Lang::Fr, false) => format!(
+            "{} a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte : rien n'a été \
+             enregistré. Sa version actuelle est dans la liste ; {save} remplace par la vôtre.",
+            if evidence { "Cette preuve" } else { "Cette action" }
+        ),
+        (Lang::Fr, true) => format!(
+            "{} a été supprimée par quelqu'un d'autre depuis que vous l'avez ouverte : rien n'a \
+             été enregistré. {save} l'ajoute à nouveau avec votre texte.",
+            if evidence { "Cette preuve" } else { "Cette action" }
+        ),
+        (_, false) => format!(
+            "Someone else changed this {kind} since you opened it: nothing was written. Its \
+             current version is in the list; {save} replaces it with yours."
+        ),
+        (_, true) => format!(
+            "Someone else deleted this {kind} since you opened it: nothing was written. {save} \
+             adds it again with your text."
+        ),
     }
 }
 
