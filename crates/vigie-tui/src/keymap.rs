@@ -105,7 +105,7 @@ actions! {
     Clear = "clear", Interview, ["backspace", "delete"], "effacer la réponse", "clear the answer";
     EditValue = "edit-value", Interview, ["enter", "e"], "saisir une valeur ou choisir dans la liste", "type a value or pick from the list";
     Note = "note", Interview, ["o"], "note / preuve de la réponse", "note / evidence for the answer";
-    Evidence = "evidence", Interview, ["v"], "preuves de la question : voir, ajouter, modifier, supprimer", "the question's evidence: view, add, edit, delete";
+    Evidence = "evidence", Interview, ["v"], "preuves de la question (voir, modifier…)", "the question's evidence (view, edit…)";
     Explain = "explain", Interview, ["s"], "ce que disent le score et le verdict", "what the score and the verdict mean";
     ToggleHelp = "toggle-help", Interview, ["i"], "afficher l'aide de la question", "show the question's help";
     Undo = "undo", Interview, ["u", "ctrl-z"], "annuler la dernière réponse", "undo the last answer";
