@@ -58,3 +58,46 @@ fn open_questions_alone_raise_no_finding() {
         e.findings
     );
 }
+
+/// The report of that interview says how many questions are still open, and lists no
+/// finding for the criteria they leave to verify.
+#[test]
+fn the_report_counts_open_questions_as_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = Arc::new(Host::new(Limits::default(), None).expect("engine"));
+    let mut bench =
+        vigie_app::Workbench::open(&dir.path().join("v.db"), "alice", host).expect("workbench");
+    let supplier = bench
+        .add_supplier(&vigie_store::SupplierFields::new(
+            "Centre d'appels Tunis",
+            vigie_store::Criticality::High,
+        ))
+        .unwrap();
+    let a = bench
+        .new_assessment(
+            supplier.id.as_str(),
+            "nis2-suppliers",
+            vigie_model::Date::new(2026, 11, 23).unwrap(),
+            "en",
+            None,
+            None,
+        )
+        .unwrap();
+    let plugin = bench.plugin_for(&a).unwrap();
+    bench
+        .answer(
+            &a,
+            plugin.questionnaire(),
+            "subcontractors-list",
+            Some(AnswerValue::YesNo(YesNo::Yes)),
+            None,
+            None,
+        )
+        .unwrap();
+    let report = bench
+        .report(a.id.as_str(), vigie_app::ReportFormat::Markdown, None)
+        .unwrap();
+    assert!(report.contains("questions still open"), "{report}");
+    // Nothing else in this interview is a finding.
+    assert!(report.contains("## Findings\n\nNo findings."), "{report}");
+}

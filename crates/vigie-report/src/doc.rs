@@ -45,6 +45,19 @@ pub struct ReportDoc {
     /// declarations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub declarations: Option<DocDeclarations>,
+    /// Present while applicable questions have no answer: the interview's progress, which
+    /// is not a finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_questions: Option<DocOpenQuestions>,
+}
+
+/// Applicable questions still without an answer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocOpenQuestions {
+    pub open: usize,
+    pub applicable: usize,
+    /// The sentence a report shows.
+    pub summary: String,
 }
 
 /// How many answers are the supplier's declarations, verified by the auditor or not.
@@ -499,6 +512,7 @@ impl ReportDoc {
             answers: Vec::new(),
             comparison: None,
             declarations: None,
+            open_questions: None,
         })
     }
 }
@@ -511,6 +525,7 @@ struct DocBuilder<'a> {
 impl DocBuilder<'_> {
     fn finish(self, mut doc: ReportDoc) -> ReportDoc {
         doc.declarations = self.declarations();
+        doc.open_questions = self.open_questions();
         doc.answers = self.sections();
         doc.comparison = self.comparison();
         doc
@@ -632,6 +647,49 @@ impl DocBuilder<'_> {
             updated_by: row.updated_by.clone(),
             updated_at: row.updated_at.to_string(),
         }
+    }
+
+    /// How many applicable questions have no answer yet, when some have none.
+    fn open_questions(&self) -> Option<DocOpenQuestions> {
+        let q = &self.input.questionnaire;
+        let values: HashMap<&str, &AnswerValue> = self
+            .input
+            .answers
+            .iter()
+            .filter_map(|x| x.value.as_ref().map(|v| (x.question.as_str(), v)))
+            .collect();
+        let applies = applicable_items(q, &values, self.input.assessment.level.as_deref());
+        let applicable: Vec<&str> = q
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| applies.question(*i))
+            .map(|(_, x)| x.id.as_str())
+            .collect();
+        let open = applicable
+            .iter()
+            .filter(|id| !values.contains_key(*id))
+            .count();
+        if open == 0 {
+            return None;
+        }
+        let total = applicable.len();
+        let summary = match self.lang {
+            Lang::Fr if open <= 1 => format!(
+                "{open} question sur {total} encore ouverte : c'est l'avancement de l'entretien, pas un constat."
+            ),
+            Lang::Fr => format!(
+                "{open} questions sur {total} encore ouvertes : c'est l'avancement de l'entretien, pas un constat."
+            ),
+            _ => format!(
+                "{open} of {total} questions still open: that is the interview's progress, not a finding."
+            ),
+        };
+        Some(DocOpenQuestions {
+            open,
+            applicable: total,
+            summary,
+        })
     }
 
     fn sections(&self) -> Vec<DocSection> {

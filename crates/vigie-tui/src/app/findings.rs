@@ -21,6 +21,8 @@ pub struct FindingsView {
     pub actions: Vec<ActionItem>,
     pub pane: FindingsPane,
     pub selected: usize,
+    /// Applicable questions without an answer: progress, shown apart from the findings.
+    pub open_questions: usize,
 }
 
 impl FindingsView {
@@ -49,6 +51,8 @@ impl App {
         };
         let assessment = iv.assessment.clone();
         let questionnaire = iv.questionnaire.clone();
+        let (answered, applicable) = iv.progress();
+        let open_questions = applicable.saturating_sub(answered);
         match self.bench.action_items(&assessment.id) {
             Ok(actions) => self.stack.push(Screen::Findings(Box::new(FindingsView {
                 assessment,
@@ -57,6 +61,7 @@ impl App {
                 actions,
                 pane: FindingsPane::Criteria,
                 selected: 0,
+                open_questions,
             }))),
             Err(e) => self.error(e),
         }

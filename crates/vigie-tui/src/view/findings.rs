@@ -75,9 +75,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                 .unwrap_or_default();
             (
                 format!(
-                    "{} (Tab: {})",
+                    "{} (Tab: {}){}",
                     lang.pick("Critères", "Criteria"),
-                    lang.pick("constats", "findings")
+                    lang.pick("constats", "findings"),
+                    open_questions(view.open_questions, lang)
                 ),
                 items,
                 detail,
@@ -172,9 +173,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
             };
             (
                 format!(
-                    "{} (Tab: {})",
+                    "{} (Tab: {}){}",
                     lang.pick("Constats et plan d'action", "Findings and action plan"),
-                    lang.pick("critères", "criteria")
+                    lang.pick("critères", "criteria"),
+                    open_questions(view.open_questions, lang)
                 ),
                 items,
                 detail,
@@ -211,5 +213,16 @@ fn action_status(status: vigie_store::ActionStatus, lang: Lang) -> &'static str 
         (Open, false) => "○ open",
         (InProgress, false) => "◐ in progress",
         (Done, false) => "● done",
+    }
+}
+
+/// " · 12 questions open": progress, which is not a finding (it sits beside the lists).
+fn open_questions(open: usize, lang: Lang) -> String {
+    match (open, lang) {
+        (0, _) => String::new(),
+        (1, Lang::Fr) => " · 1 question ouverte".to_string(),
+        (n, Lang::Fr) => format!(" · {n} questions ouvertes"),
+        (1, _) => " · 1 question open".to_string(),
+        (n, _) => format!(" · {n} questions open"),
     }
 }
