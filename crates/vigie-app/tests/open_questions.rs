@@ -39,7 +39,11 @@ fn open_questions_alone_raise_no_finding() {
     // One question of the supply-chain criteria answered "yes", the others still open.
     let e = evaluate(&[("subcontractors-list", YesNo::Yes)]);
     for criterion in ["c3-supply-chain", "m21-d"] {
-        assert_eq!(e.status_of(criterion), Some(Status::ToVerify), "{criterion}");
+        assert_eq!(
+            e.status_of(criterion),
+            Some(Status::ToVerify),
+            "{criterion}"
+        );
         assert!(
             e.findings
                 .iter()

@@ -16,9 +16,8 @@ pub const EEA_CHOICE: &str = "eea";
 /// The states of the European Economic Area (the 27 EU members, Iceland, Liechtenstein,
 /// Norway) by ISO 3166 alpha-2 code; `el` is the EU's own code for Greece.
 const EEA_STATES: [&str; 31] = [
-    "at", "be", "bg", "hr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "gr", "el", "hu", "ie",
-    "it", "lv", "lt", "lu", "mt", "nl", "pl", "pt", "ro", "sk", "si", "es", "se", "is", "li",
-    "no",
+    "at", "be", "bg", "hr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "gr", "el", "hu", "ie", "it",
+    "lv", "lt", "lu", "mt", "nl", "pl", "pt", "ro", "sk", "si", "es", "se", "is", "li", "no",
 ];
 
 /// Whether `question` carries `tag` (the plugin's `tags` extension, comma-separated).

@@ -302,7 +302,11 @@ fn get_action(conn: &Connection, id: &str) -> Result<ActionItem> {
 
 fn get_evidence(conn: &Connection, id: &str) -> Result<Option<Evidence>> {
     Ok(conn
-        .query_row(&format!("{SELECT_EVIDENCE} WHERE id = ?1"), [id], evidence_row)
+        .query_row(
+            &format!("{SELECT_EVIDENCE} WHERE id = ?1"),
+            [id],
+            evidence_row,
+        )
         .optional()?)
 }
 
@@ -460,10 +464,12 @@ impl Store {
             .map(|t| non_empty("the action item's title", t))
             .transpose()?;
         self.write(|tx| {
-            let current = get_action(tx.conn, &seen.id).map(Some).or_else(|e| match e {
-                StoreError::NotFound { .. } => Ok(None),
-                e => Err(e),
-            })?;
+            let current = get_action(tx.conn, &seen.id)
+                .map(Some)
+                .or_else(|e| match e {
+                    StoreError::NotFound { .. } => Ok(None),
+                    e => Err(e),
+                })?;
             let old = still_as_seen("action item", &seen.id, current, seen)?;
             let mut new = old.clone();
             if let Some(title) = &title {
@@ -502,10 +508,12 @@ impl Store {
     pub fn delete_action_item(&self, seen: &ActionItem) -> Result<()> {
         self.write(|tx| {
             require_draft(tx.conn, &seen.assessment_id)?;
-            let current = get_action(tx.conn, &seen.id).map(Some).or_else(|e| match e {
-                StoreError::NotFound { .. } => Ok(None),
-                e => Err(e),
-            })?;
+            let current = get_action(tx.conn, &seen.id)
+                .map(Some)
+                .or_else(|e| match e {
+                    StoreError::NotFound { .. } => Ok(None),
+                    e => Err(e),
+                })?;
             let old = still_as_seen("action item", &seen.id, current, seen)?;
             tx.conn
                 .execute("DELETE FROM action_items WHERE id = ?1", [old.id.as_str()])?;

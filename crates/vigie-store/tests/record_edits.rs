@@ -8,9 +8,7 @@ mod common;
 
 use common::{evaluation, fixture};
 use vigie_model::Date;
-use vigie_store::{
-    ActionItemUpdate, EvidenceKind, NewActionItem, NewEvidence, Store, StoreError,
-};
+use vigie_store::{ActionItemUpdate, EvidenceKind, NewActionItem, NewEvidence, Store, StoreError};
 
 fn note(text: &str) -> NewEvidence {
     NewEvidence {
@@ -42,10 +40,16 @@ fn evidence_edit_and_delete_are_audited_and_keep_the_text_intact() {
     change.expiry_date = Some(Date::new(2027, 6, 30).unwrap());
     let edited = store.update_evidence(&added, &change).unwrap();
     assert_eq!(edited.id, added.id);
-    assert_eq!(edited.text, "ISO 27001 certificate; scope: Tunis and Sousse");
+    assert_eq!(
+        edited.text,
+        "ISO 27001 certificate; scope: Tunis and Sousse"
+    );
     assert_eq!(edited.expiry_date, change.expiry_date);
     assert_eq!(edited.added_by, added.added_by);
-    assert_eq!(store.list_evidence(&a.id, None).unwrap(), vec![edited.clone()]);
+    assert_eq!(
+        store.list_evidence(&a.id, None).unwrap(),
+        vec![edited.clone()]
+    );
 
     store.delete_evidence(&edited).unwrap();
     assert!(store.list_evidence(&a.id, None).unwrap().is_empty());
@@ -83,15 +87,24 @@ fn evidence_changed_or_deleted_meanwhile_is_a_conflict_and_nothing_is_written() 
     let seen = alice.add_evidence(&a.id, &note("policy v1")).unwrap();
     // Bob edits it; Alice's edit of the version she saw is refused.
     let bobs = bob.update_evidence(&seen, &note("policy v2")).unwrap();
-    assert_eq!(stale(alice.update_evidence(&seen, &note("policy v1 bis"))), Some(false));
+    assert_eq!(
+        stale(alice.update_evidence(&seen, &note("policy v1 bis"))),
+        Some(false)
+    );
     assert_eq!(stale(alice.delete_evidence(&seen)), Some(false));
-    assert_eq!(alice.list_evidence(&a.id, None).unwrap(), vec![bobs.clone()]);
+    assert_eq!(
+        alice.list_evidence(&a.id, None).unwrap(),
+        vec![bobs.clone()]
+    );
     // Seeing Bob's version, she may replace it.
     alice.update_evidence(&bobs, &note("policy v3")).unwrap();
     // Deleted meanwhile: said so.
     let now = alice.list_evidence(&a.id, None).unwrap().remove(0);
     bob.delete_evidence(&now).unwrap();
-    assert_eq!(stale(alice.update_evidence(&now, &note("again"))), Some(true));
+    assert_eq!(
+        stale(alice.update_evidence(&now, &note("again"))),
+        Some(true)
+    );
     let msg = alice
         .update_evidence(&now, &note("again"))
         .unwrap_err()

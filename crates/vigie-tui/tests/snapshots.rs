@@ -498,7 +498,11 @@ fn a_refused_action_keeps_its_text() {
     let form = record_form(&s);
     assert!(form.fields[0].error.is_some());
     assert_eq!(form.focus, 0);
-    s.keys(title).key(KeyCode::BackTab).key(KeyCode::Tab).tab().tab();
+    s.keys(title)
+        .key(KeyCode::BackTab)
+        .key(KeyCode::Tab)
+        .tab()
+        .tab();
     s.key(KeyCode::Backspace)
         .key(KeyCode::Backspace)
         .keys("28")
@@ -508,7 +512,10 @@ fn a_refused_action_keeps_its_text() {
     };
     assert_eq!(view.actions.len(), 1);
     assert_eq!(view.actions[0].title, title);
-    assert_eq!(view.actions[0].deadline, Some(Date::new(2027, 2, 28).unwrap()));
+    assert_eq!(
+        view.actions[0].deadline,
+        Some(Date::new(2027, 2, 28).unwrap())
+    );
 }
 
 /// Issue 14: an action item is viewed whole, edited in the same form and deleted after a
@@ -517,7 +524,11 @@ fn a_refused_action_keeps_its_text() {
 fn an_action_is_viewed_edited_and_deleted() {
     let mut s = Session::nis2_with_answers();
     s.keys("f").tab();
-    s.keys("a").keys("Signer les clauses types").enter().enter().enter();
+    s.keys("a")
+        .keys("Signer les clauses types")
+        .enter()
+        .enter()
+        .enter();
     s.key(KeyCode::Down);
     // Esc leaves the form without saving anything.
     s.keys("e").keys("Autre chose").key(KeyCode::Esc);
@@ -526,7 +537,10 @@ fn an_action_is_viewed_edited_and_deleted() {
     };
     assert_eq!(view.actions[0].title, "Signer les clauses types");
     s.keys("e");
-    assert_eq!(record_form(&s).fields[0].edit.text(), "Signer les clauses types");
+    assert_eq!(
+        record_form(&s).fields[0].edit.text(),
+        "Signer les clauses types"
+    );
     s.snap("action_edit_form");
     // The old value is selected: typing replaces it.
     s.tab().keys("Leila M.").tab().keys("2027-03-31").enter();
@@ -573,7 +587,12 @@ fn evidence_is_listed_edited_and_deleted() {
     assert!(matches!(s.app.screen(), Screen::Evidence(_)));
     s.snap("evidence_empty");
     let text = "Certificat ISO 27001; périmètre Tunis et Sousse";
-    s.keys("a").keys(text).tab().keys("2025-01-15").tab().keys("2024-13-01");
+    s.keys("a")
+        .keys(text)
+        .tab()
+        .keys("2025-01-15")
+        .tab()
+        .keys("2024-13-01");
     s.snap("evidence_form");
     s.enter();
     let form = record_form(&s);
@@ -588,7 +607,10 @@ fn evidence_is_listed_edited_and_deleted() {
     };
     assert_eq!(view.items.len(), 1);
     assert_eq!(view.items[0].text, text);
-    assert_eq!(view.items[0].expiry_date, Some(Date::new(2028, 1, 14).unwrap()));
+    assert_eq!(
+        view.items[0].expiry_date,
+        Some(Date::new(2028, 1, 14).unwrap())
+    );
     let assessment = view.assessment.id.clone();
     s.snap("evidence_list");
 
@@ -607,7 +629,11 @@ fn evidence_is_listed_edited_and_deleted() {
         expiry_date: None,
     };
     bob.update_evidence(&seen, &bobs).unwrap();
-    s.keys("e").keys("Certificat ISO 27001 vérifié").enter().enter().enter();
+    s.keys("e")
+        .keys("Certificat ISO 27001 vérifié")
+        .enter()
+        .enter()
+        .enter();
     let form = record_form(&s);
     assert_eq!(form.fields[0].edit.text(), "Certificat ISO 27001 vérifié");
     assert!(
@@ -662,7 +688,10 @@ fn evidence_is_listed_edited_and_deleted() {
 
     // Final: nothing changes any more.
     s.keys("F").keys("y").keys("v").keys("a");
-    assert!(matches!(s.app.screen(), Screen::Evidence(_)), "no form opens");
+    assert!(
+        matches!(s.app.screen(), Screen::Evidence(_)),
+        "no form opens"
+    );
 }
 
 /// The interview on question `id`, found with the search.
@@ -708,7 +737,10 @@ fn gdpr_destination_country_is_proposed_from_the_supplier_record() {
     let Screen::Interview(iv) = s.app.screen() else {
         panic!("interview")
     };
-    assert!(iv.answers.get("destination-country").is_none(), "nothing answered yet");
+    assert!(
+        !iv.answers.contains_key("destination-country"),
+        "nothing answered yet"
+    );
     assert!(matches!(
         iv.proposal(iv.current),
         Some(vigie_tui::app::Proposal::SupplierRecord { ref choice, .. }) if choice == "tn"
@@ -721,10 +753,12 @@ fn gdpr_destination_country_is_proposed_from_the_supplier_record() {
     let Screen::Interview(iv) = s.app.screen() else {
         panic!("interview")
     };
-    assert!(iv.answers.get("destination-country").is_none());
+    assert!(!iv.answers.contains_key("destination-country"));
     s.enter().enter();
     let store = Store::open(s.db(), "alice").expect("store");
-    let id = store.list_assessments(&Default::default()).unwrap()[0].id.clone();
+    let id = store.list_assessments(&Default::default()).unwrap()[0]
+        .id
+        .clone();
     let saved = store.answer(&id, "destination-country").unwrap().unwrap();
     assert_eq!(saved.value, Some(AnswerValue::Choice("tn".into())));
     assert_eq!(saved.updated_by, "alice");

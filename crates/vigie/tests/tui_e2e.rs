@@ -454,7 +454,10 @@ fn evidence_is_added_edited_and_deleted() {
     pane.text("2027-12-31");
     pane.keys(&["Enter"]);
     pane.wait_for_all(
-        &["Preuve ajoutée", "[note] Registre du personnel; extrait 2026"],
+        &[
+            "Preuve ajoutée",
+            "[note] Registre du personnel; extrait 2026",
+        ],
         TIMEOUT,
     );
     // Edit: the old text is selected, typing replaces it; Ctrl-S saves from any field.
@@ -462,7 +465,10 @@ fn evidence_is_added_edited_and_deleted() {
     pane.wait_for("Modifier la preuve de client-staff");
     pane.text("Registre du personnel; extrait signé");
     pane.keys(&["C-s"]);
-    pane.wait_for_all(&["Preuve modifiée", "extrait signé · expire 2027-12-31"], TIMEOUT);
+    pane.wait_for_all(
+        &["Preuve modifiée", "extrait signé · expire 2027-12-31"],
+        TIMEOUT,
+    );
     // Delete, after the confirmation.
     pane.keys(&["d"]);
     pane.wait_for("Supprimer ?");
@@ -478,11 +484,9 @@ fn evidence_is_added_edited_and_deleted() {
     pane.wait_for("Portefeuille");
     pane.keys(&["q"]);
     pane.wait_for("VIGIE-E2E-DONE");
-    let conn = rusqlite::Connection::open_with_flags(
-        ws.db(),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .expect("open db");
+    let conn =
+        rusqlite::Connection::open_with_flags(ws.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open db");
     let left: i64 = conn
         .query_row("SELECT count(*) FROM evidence", [], |r| r.get(0))
         .expect("count");
@@ -498,7 +502,10 @@ fn evidence_is_added_edited_and_deleted() {
     let actions: Vec<&str> = rows.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(actions, ["add", "update", "delete"]);
     assert!(
-        rows[1].1.as_deref().is_some_and(|n| n.contains("extrait signé")),
+        rows[1]
+            .1
+            .as_deref()
+            .is_some_and(|n| n.contains("extrait signé")),
         "{rows:?}"
     );
 }

@@ -27,7 +27,10 @@ pub struct Interview {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Proposal {
     /// The plugin works it out from other answers (its basis, e.g. an article).
-    Derived { choice: String, basis: Option<String> },
+    Derived {
+        choice: String,
+        basis: Option<String>,
+    },
     /// The supplier record says it (the country as recorded).
     SupplierRecord { choice: String, country: String },
 }
@@ -271,7 +274,10 @@ impl App {
             let plugin = self.bench.plugin_for(&assessment)?;
             let answers = by_question(self.bench.answers(&assessment.id)?);
             let declarations = self.bench.declarations(&assessment.id)?;
-            let supplier_country = self.bench.supplier(assessment.supplier_id.as_str())?.country;
+            let supplier_country = self
+                .bench
+                .supplier(assessment.supplier_id.as_str())?
+                .country;
             let mut evidence_count = HashMap::new();
             for e in self.bench.evidence(&assessment.id, None)? {
                 if let Some(q) = e.question {

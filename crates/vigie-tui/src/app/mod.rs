@@ -87,7 +87,9 @@ pub enum Screen {
     NewAssessment(Box<NewAssessmentForm>),
     Interview(Box<Interview>),
     Findings(Box<FindingsView>),
-    Plugins { selected: usize },
+    Plugins {
+        selected: usize,
+    },
     Audit(AuditView),
     Compare(Box<CompareView>),
     /// The evidence of one question.

@@ -96,15 +96,24 @@ pub fn record_form(target: RecordTarget) -> RecordForm {
             };
             vec![
                 field(
-                    ("Preuve (texte, ou lien http(s)://…)", "Evidence (text, or an http(s):// link)"),
+                    (
+                        "Preuve (texte, ou lien http(s)://…)",
+                        "Evidence (text, or an http(s):// link)",
+                    ),
                     seen.map(|e| e.text.clone()).unwrap_or_default(),
                 ),
                 field(
-                    ("En vigueur depuis (AAAA-MM-JJ, facultatif)", "Effective from (YYYY-MM-DD, optional)"),
+                    (
+                        "En vigueur depuis (AAAA-MM-JJ, facultatif)",
+                        "Effective from (YYYY-MM-DD, optional)",
+                    ),
                     date_text(seen.and_then(|e| e.effective_date)),
                 ),
                 field(
-                    ("Expire le (AAAA-MM-JJ, facultatif)", "Expires on (YYYY-MM-DD, optional)"),
+                    (
+                        "Expire le (AAAA-MM-JJ, facultatif)",
+                        "Expires on (YYYY-MM-DD, optional)",
+                    ),
                     date_text(seen.and_then(|e| e.expiry_date)),
                 ),
             ]
@@ -124,7 +133,10 @@ pub fn record_form(target: RecordTarget) -> RecordForm {
                     seen.and_then(|a| a.owner.clone()).unwrap_or_default(),
                 ),
                 field(
-                    ("Échéance (AAAA-MM-JJ, facultative)", "Deadline (YYYY-MM-DD, optional)"),
+                    (
+                        "Échéance (AAAA-MM-JJ, facultative)",
+                        "Deadline (YYYY-MM-DD, optional)",
+                    ),
                     date_text(seen.and_then(|a| a.deadline)),
                 ),
             ]
@@ -332,7 +344,15 @@ impl App {
             ));
             return;
         };
+        let frozen = matches!(
+            self.screen(),
+            Screen::Findings(view) if view.assessment.status == vigie_store::AssessmentStatus::Final
+        );
         match action {
+            Action::DeleteItem if frozen => self.info(lang.pick(
+                "Évaluation finalisée : son plan d'action ne perd plus d'action (changez son statut).",
+                "The assessment is final: its action plan loses no action (change its status).",
+            )),
             Action::EditItem => self
                 .stack
                 .push(Screen::RecordForm(Box::new(record_form(RecordTarget::Action(
@@ -552,7 +572,9 @@ impl App {
                 DeleteTarget::Action(a) => bench.delete_action_item(a),
             };
             let now = match &target {
-                DeleteTarget::Evidence(e) => current_record(bench, &RecordTarget::Evidence(e.clone())),
+                DeleteTarget::Evidence(e) => {
+                    current_record(bench, &RecordTarget::Evidence(e.clone()))
+                }
                 DeleteTarget::Action(a) => current_record(bench, &RecordTarget::Action(a.clone())),
             };
             Box::new(move |app: &mut App| {
@@ -561,16 +583,14 @@ impl App {
                     Ok(Current::Evidence { all, .. }) => {
                         if let Screen::Evidence(view) = app.screen_mut() {
                             view.items = all.clone();
-                            view.selected =
-                                view.selected.min(view.items.len().saturating_sub(1));
+                            view.selected = view.selected.min(view.items.len().saturating_sub(1));
                         }
                         app.sync_evidence_count();
                     }
                     Ok(Current::Action { all, .. }) => {
                         if let Screen::Findings(view) = app.screen_mut() {
                             view.actions = all.clone();
-                            view.selected =
-                                view.selected.min(view.rows().len().saturating_sub(1));
+                            view.selected = view.selected.min(view.rows().len().saturating_sub(1));
                         }
                     }
                     Err(_) => {}
@@ -619,12 +639,20 @@ fn stale_message(lang: Lang, kind: &str, deleted: bool, keymap: &Keymap) -> Stri
         (Lang::Fr, false) => format!(
             "{} a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte : rien n'a été \
              enregistré. Sa version actuelle est dans la liste ; {save} remplace par la vôtre.",
-            if evidence { "Cette preuve" } else { "Cette action" }
+            if evidence {
+                "Cette preuve"
+            } else {
+                "Cette action"
+            }
         ),
         (Lang::Fr, true) => format!(
             "{} a été supprimée par quelqu'un d'autre depuis que vous l'avez ouverte : rien n'a \
              été enregistré. {save} l'ajoute à nouveau avec votre texte.",
-            if evidence { "Cette preuve" } else { "Cette action" }
+            if evidence {
+                "Cette preuve"
+            } else {
+                "Cette action"
+            }
         ),
         (_, false) => format!(
             "Someone else changed this {kind} since you opened it: nothing was written. Its \

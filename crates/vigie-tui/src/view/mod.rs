@@ -150,9 +150,7 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App) {
                     Action::Quit,
                 ],
                 // Forms take letters as text: their keys are written in the form.
-                Screen::SupplierForm(_) | Screen::NewAssessment(_) | Screen::RecordForm(_) => {
-                    &[]
-                }
+                Screen::SupplierForm(_) | Screen::NewAssessment(_) | Screen::RecordForm(_) => &[],
                 // The evidence screen writes its keys under its list.
                 Screen::Evidence(_) => &[Action::Help],
                 _ => &[Action::Up, Action::Down, Action::Help, Action::Back],

@@ -95,9 +95,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                         Scope::Findings => lang.pick("Constats", "Findings"),
                         Scope::Form => lang.pick("Formulaires", "Forms"),
                         Scope::Evidence => lang.pick("Preuves", "Evidence"),
-                        Scope::Records => {
-                            lang.pick("Preuves et actions", "Evidence and actions")
-                        }
+                        Scope::Records => lang.pick("Preuves et actions", "Evidence and actions"),
                         Scope::Popup => lang.pick("Fenêtres", "Popups"),
                         Scope::Conflict => lang.pick("Conflit", "Conflict"),
                     };

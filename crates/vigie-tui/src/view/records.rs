@@ -89,12 +89,19 @@ pub fn evidence(frame: &mut Frame, area: Rect, app: &App, view: &EvidenceView) {
         Paragraph::new(vec![
             Line::from(Span::styled(
                 clip(
-                    &format!("{} · {}", visible(&view.assessment.supplier_name), view.question),
+                    &format!(
+                        "{} · {}",
+                        visible(&view.assessment.supplier_name),
+                        view.question
+                    ),
                     width,
                 ),
                 app.theme.title,
             )),
-            Line::from(Span::styled(clip(&visible(&view.prompt), width), app.theme.muted)),
+            Line::from(Span::styled(
+                clip(&visible(&view.prompt), width),
+                app.theme.muted,
+            )),
         ]),
         header,
     );
@@ -132,7 +139,10 @@ pub fn evidence(frame: &mut Frame, area: Rect, app: &App, view: &EvidenceView) {
         frame.render_widget(
             Paragraph::new(format!(
                 "  {}",
-                lang.pick("Aucune preuve pour cette question.", "No evidence for this question.")
+                lang.pick(
+                    "Aucune preuve pour cette question.",
+                    "No evidence for this question."
+                )
             ))
             .style(app.theme.muted),
             inside,
@@ -191,7 +201,11 @@ pub fn record_form(frame: &mut Frame, area: Rect, app: &App, form: &RecordForm) 
         let marker = if focused { "▸ " } else { "  " };
         lines.push(Line::from(Span::styled(
             format!("{marker}{}", lang.pick(f.label.0, f.label.1)),
-            if focused { app.theme.accent } else { app.theme.muted },
+            if focused {
+                app.theme.accent
+            } else {
+                app.theme.muted
+            },
         )));
         let (before, after) = f.edit.split();
         let style = if focused && f.edit.is_selected() {
@@ -199,14 +213,21 @@ pub fn record_form(frame: &mut Frame, area: Rect, app: &App, form: &RecordForm) 
         } else {
             app.theme.text
         };
-        let mut value = vec![Span::raw("  "), Span::styled(before.to_string(), style)];
+        // A record written by another program may hold control characters: shown visible.
+        let mut value = vec![
+            Span::raw("  "),
+            Span::styled(visible(before).into_owned(), style),
+        ];
         if focused {
             value.push(Span::styled("▏", app.theme.accent));
         }
-        value.push(Span::styled(after.to_string(), style));
+        value.push(Span::styled(visible(after).into_owned(), style));
         lines.push(Line::from(value));
         if let Some(e) = &f.error {
-            lines.push(Line::from(Span::styled(format!("  ✘ {e}"), app.theme.error)));
+            lines.push(Line::from(Span::styled(
+                format!("  ✘ {e}"),
+                app.theme.error,
+            )));
         }
     }
     lines.push(Line::raw(""));
