@@ -26,6 +26,7 @@ pub mod portfolio;
 pub mod progress;
 pub mod properties;
 pub mod reassess;
+pub mod records;
 pub mod report;
 pub mod self_assessment;
 pub mod signing;

@@ -15,6 +15,7 @@ mod date;
 mod declared;
 mod ids;
 mod lang;
+mod prefill;
 mod questionnaire;
 mod supplier;
 mod text;
@@ -30,6 +31,7 @@ pub use date::{Date, DateError};
 pub use declared::unverified_basis;
 pub use ids::{ActionItemId, AssessmentId, EvidenceId, SupplierId};
 pub use lang::Lang;
+pub use prefill::{EEA_CHOICE, SUPPLIER_COUNTRY_TAG, has_tag, supplier_country_choice};
 pub use questionnaire::*;
 pub use supplier::{Contact, Criticality, Supplier, SupplierFields};
 pub use text::{

@@ -43,6 +43,19 @@ pub struct ReportDoc {
     /// declarations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub declarations: Option<DocDeclarations>,
+    /// Present while applicable questions have no answer: the interview's progress, which
+    /// is not a finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_questions: Option<DocOpenQuestions>,
+}
+
+/// Applicable questions still without an answer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocOpenQuestions {
+    pub open: usize,
+    pub applicable: usize,
+    /// The sentence a report shows.
+    pub summary: String,
 }
 
 /// How many answers are the supplier's declarations, verified by the auditor or not.

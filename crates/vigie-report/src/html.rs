@@ -285,6 +285,9 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
             escape(&d.summary)
         );
     }
+    if let Some(o) = &doc.open_questions {
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&o.summary));
+    }
     if !doc.counts.is_empty() {
         let counts: Vec<String> = doc
             .counts

@@ -202,6 +202,9 @@ fn verdict(out: &mut String, doc: &ReportDoc, w: &Labels) {
     if let Some(d) = &doc.declarations {
         let _ = writeln!(out, "**{}**\n", escape(&d.summary));
     }
+    if let Some(o) = &doc.open_questions {
+        let _ = writeln!(out, "{}\n", escape(&o.summary));
+    }
     if !doc.counts.is_empty() {
         let counts: Vec<String> = doc
             .counts

@@ -89,6 +89,19 @@ pub enum StoreError {
         current: Box<StoredAnswer>,
     },
 
+    /// A piece of evidence or an action item changed (or was deleted) since the auditor read
+    /// it: nothing was written, so neither their change nor the other one is lost.
+    #[error(
+        "this {kind} ({id}) was {} by someone else since you opened it; nothing was written: \
+         look at it as it is now, then save again if yours should replace it",
+        if *deleted { "deleted" } else { "changed" }
+    )]
+    StaleRecord {
+        kind: &'static str,
+        id: String,
+        deleted: bool,
+    },
+
     /// The assessment is final: its answers, evidence and evaluation can no longer change.
     #[error("assessment {assessment} is final: it can no longer be changed")]
     Frozen { assessment: String },

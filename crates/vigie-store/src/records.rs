@@ -300,6 +300,39 @@ fn get_action(conn: &Connection, id: &str) -> Result<ActionItem> {
         })
 }
 
+fn get_evidence(conn: &Connection, id: &str) -> Result<Option<Evidence>> {
+    Ok(conn
+        .query_row(
+            &format!("{SELECT_EVIDENCE} WHERE id = ?1"),
+            [id],
+            evidence_row,
+        )
+        .optional()?)
+}
+
+/// The row as it is now, if it is still the one the auditor saw: else nothing is to be
+/// written, and the error says whether it changed or went.
+fn still_as_seen<T: PartialEq>(
+    kind: &'static str,
+    id: &str,
+    current: Option<T>,
+    seen: &T,
+) -> Result<T> {
+    match current {
+        Some(current) if current == *seen => Ok(current),
+        Some(_) => Err(StoreError::StaleRecord {
+            kind,
+            id: id.to_string(),
+            deleted: false,
+        }),
+        None => Err(StoreError::StaleRecord {
+            kind,
+            id: id.to_string(),
+            deleted: true,
+        }),
+    }
+}
+
 impl Store {
     /// Adds a piece of evidence to a draft assessment (exact id), for one question or for the
     /// whole assessment.
@@ -353,6 +386,147 @@ impl Store {
             ))?;
             let rows = stmt.query_map(params![assessment_id, question], evidence_row)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Replaces what a piece of evidence says (its question, kind, text, file and dates) with
+    /// `new`, if it is still as the auditor saw it (`seen`); its assessment must be a draft.
+    /// Changed or deleted meanwhile by someone else: [`StoreError::StaleRecord`], nothing
+    /// written. Audited with the old and the new row.
+    pub fn update_evidence(&self, seen: &Evidence, new: &NewEvidence) -> Result<Evidence> {
+        check_evidence(new)?;
+        self.write(|tx| {
+            require_draft(tx.conn, &seen.assessment_id)?;
+            let old = still_as_seen("evidence", &seen.id, get_evidence(tx.conn, &seen.id)?, seen)?;
+            let row = Evidence {
+                question: clean_opt(new.question.as_deref()),
+                kind: new.kind,
+                text: new.text.trim().to_string(),
+                file: new.file.as_ref().map(|f| EvidenceFile {
+                    sha256: f.sha256.clone(),
+                    size: f.size,
+                    path: f.path.trim().to_string(),
+                }),
+                effective_date: new.effective_date,
+                expiry_date: new.expiry_date,
+                ..old.clone()
+            };
+            tx.conn
+                .execute("DELETE FROM evidence WHERE id = ?1", [old.id.as_str()])?;
+            insert_evidence(tx.conn, &row)?;
+            let old_json = to_json("evidence", &old)?;
+            let new_json = to_json("evidence", &row)?;
+            tx.audit(
+                "update",
+                "evidence",
+                &row.id,
+                Some(&row.assessment_id),
+                Some(&old_json),
+                Some(&new_json),
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// Deletes a piece of evidence, if it is still as the auditor saw it (`seen`); its
+    /// assessment must be a draft. The audit trail keeps the deleted row.
+    pub fn delete_evidence(&self, seen: &Evidence) -> Result<()> {
+        self.write(|tx| {
+            require_draft(tx.conn, &seen.assessment_id)?;
+            let old = still_as_seen("evidence", &seen.id, get_evidence(tx.conn, &seen.id)?, seen)?;
+            tx.conn
+                .execute("DELETE FROM evidence WHERE id = ?1", [old.id.as_str()])?;
+            let old_json = to_json("evidence", &old)?;
+            tx.audit(
+                "delete",
+                "evidence",
+                &old.id,
+                Some(&old.assessment_id),
+                Some(&old_json),
+                None,
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Changes an action item as [`Store::update_action_item`] does, if it is still as the
+    /// auditor saw it (`seen`): changed or deleted meanwhile by someone else,
+    /// [`StoreError::StaleRecord`] and nothing written. Like adding one, allowed on a final
+    /// assessment: the action plan is followed after the assessment is frozen.
+    pub fn update_action_item_seen(
+        &self,
+        seen: &ActionItem,
+        update: &ActionItemUpdate,
+    ) -> Result<ActionItem> {
+        let title = update
+            .title
+            .as_deref()
+            .map(|t| non_empty("the action item's title", t))
+            .transpose()?;
+        self.write(|tx| {
+            let current = get_action(tx.conn, &seen.id)
+                .map(Some)
+                .or_else(|e| match e {
+                    StoreError::NotFound { .. } => Ok(None),
+                    e => Err(e),
+                })?;
+            let old = still_as_seen("action item", &seen.id, current, seen)?;
+            let mut new = old.clone();
+            if let Some(title) = &title {
+                new.title = title.clone();
+            }
+            if let Some(owner) = &update.owner {
+                new.owner = clean_opt(owner.as_deref());
+            }
+            if let Some(deadline) = update.deadline {
+                new.deadline = deadline;
+            }
+            if let Some(status) = update.status {
+                new.status = status;
+            }
+            new.updated_by = tx.who.to_string();
+            new.updated_at = tx.now.clone();
+            upsert_action_item(tx.conn, &new)?;
+            let old_json = to_json("action item", &old)?;
+            let new_json = to_json("action item", &new)?;
+            tx.audit(
+                "update",
+                "action-item",
+                &new.id,
+                Some(&new.assessment_id),
+                Some(&old_json),
+                Some(&new_json),
+            )?;
+            Ok(new)
+        })
+    }
+
+    /// Deletes an action item, if it is still as the auditor saw it (`seen`). Refused on a
+    /// final assessment ([`StoreError::Frozen`]): the plan it was frozen with stays (an
+    /// action given up is marked done or changed, and the trail shows it). The audit trail
+    /// keeps the deleted row.
+    pub fn delete_action_item(&self, seen: &ActionItem) -> Result<()> {
+        self.write(|tx| {
+            require_draft(tx.conn, &seen.assessment_id)?;
+            let current = get_action(tx.conn, &seen.id)
+                .map(Some)
+                .or_else(|e| match e {
+                    StoreError::NotFound { .. } => Ok(None),
+                    e => Err(e),
+                })?;
+            let old = still_as_seen("action item", &seen.id, current, seen)?;
+            tx.conn
+                .execute("DELETE FROM action_items WHERE id = ?1", [old.id.as_str()])?;
+            let old_json = to_json("action item", &old)?;
+            tx.audit(
+                "delete",
+                "action-item",
+                &old.id,
+                Some(&old.assessment_id),
+                Some(&old_json),
+                None,
+            )?;
+            Ok(())
         })
     }
 

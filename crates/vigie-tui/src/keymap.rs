@@ -61,6 +61,10 @@ pub enum Scope {
     Findings,
     /// The supplier and new-assessment forms (typed text goes to the field first).
     Form,
+    /// The evidence of a question.
+    Evidence,
+    /// Lists of records (evidence, action items) that can be edited and deleted.
+    Records,
     /// Popups: choice list, section picker, confirmations, text input, search.
     Popup,
     /// The dialog when a colleague saved the same answer first.
@@ -104,7 +108,7 @@ actions! {
     Clear = "clear", Interview, ["backspace", "delete"], "effacer la réponse", "clear the answer";
     EditValue = "edit-value", Interview, ["enter", "e"], "saisir une valeur ou choisir dans la liste", "type a value or pick from the list";
     Note = "note", Interview, ["o"], "note / preuve de la réponse", "note / evidence for the answer";
-    Evidence = "evidence", Interview, ["v"], "ajouter une preuve datée", "add dated evidence";
+    Evidence = "evidence", Interview, ["v"], "preuves de la question (voir, modifier…)", "the question's evidence (view, edit…)";
     Explain = "explain", Interview, ["s"], "ce que disent le score et le verdict", "what the score and the verdict mean";
     ToggleHelp = "toggle-help", Interview, ["i"], "afficher l'aide de la question", "show the question's help";
     Undo = "undo", Interview, ["u", "ctrl-z"], "annuler la dernière réponse", "undo the last answer";
@@ -115,7 +119,11 @@ actions! {
     AddAction = "add-action", Findings, ["a"], "ajouter une action pour ce constat", "add an action for this finding";
     CycleStatus = "cycle-status", Findings, ["space"], "changer le statut de l'action", "change the action's status";
     SwitchPane = "switch-pane", Findings, ["tab"], "critères / constats et actions", "criteria / findings and actions";
+    AddEvidence = "add-evidence", Evidence, ["a"], "ajouter une preuve", "add evidence";
+    EditItem = "edit-item", Records, ["e"], "modifier l'élément choisi", "edit the selected item";
+    DeleteItem = "delete-item", Records, ["d", "delete"], "supprimer l'élément choisi (après confirmation)", "delete the selected item (after a confirmation)";
     NextField = "next-field", Form, ["tab"], "champ suivant", "next field";
+    Save = "save", Form, ["ctrl-s"], "enregistrer le formulaire", "save the form";
     PrevField = "prev-field", Form, ["backtab"], "champ précédent", "previous field";
     NextValue = "next-value", Form, ["space", "right"], "valeur suivante du champ", "next value of the field";
     PrevValue = "prev-value", Form, ["left"], "valeur précédente du champ", "previous value of the field";

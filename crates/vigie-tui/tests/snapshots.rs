@@ -437,8 +437,13 @@ fn findings_criteria_pane() {
 fn findings_action_plan_pane() {
     let mut s = Session::nis2_with_answers();
     s.keys("f").tab();
+    // The action form: one field per line, Tab between them, Enter on the last saves.
     s.keys("a")
-        .keys("Fournir la liste des sous-traitants; Karim B.; 2027-01-31")
+        .keys("Fournir la liste des sous-traitants")
+        .tab()
+        .keys("Karim B.")
+        .tab()
+        .keys("2027-01-31")
         .enter();
     // Select the new action and move it to "in progress".
     s.key(KeyCode::Down).keys(" ");
@@ -446,6 +451,7 @@ fn findings_action_plan_pane() {
         panic!("findings")
     };
     assert_eq!(view.actions.len(), 1);
+    assert_eq!(view.actions[0].owner.as_deref(), Some("Karim B."));
     assert_eq!(
         view.actions[0].status,
         vigie_store::ActionStatus::InProgress
@@ -453,43 +459,344 @@ fn findings_action_plan_pane() {
     s.snap("findings_action_plan");
 }
 
-/// Issue 14: an action the input cannot read keeps its text and says why under the field
-/// (a bad deadline, a fourth part), rather than closing and losing what was typed.
+/// The record form being filled in, as the auditor sees it.
+fn record_form(s: &Session) -> &vigie_tui::app::RecordForm {
+    match s.app.screen() {
+        Screen::RecordForm(form) => form,
+        _ => panic!("the record form is open"),
+    }
+}
+
+/// Issue 14: an action is a form, one field per line, so a title may hold a `;`; a refused
+/// save keeps every field as typed and says why under the field at fault.
 #[test]
 fn a_refused_action_keeps_its_text() {
     let mut s = Session::nis2_with_answers();
     s.keys("f").tab();
-    let typed = "Fournir la liste; Karim B.; 2027-02-30";
-    s.keys("a").keys(typed).enter();
-    let refused = |s: &Session| match &s.app.overlay {
-        Some(Overlay::Input { edit, error, .. }) => (edit.text().to_string(), error.clone()),
-        _ => panic!("the input stays open"),
-    };
-    let (text, error) = refused(&s);
-    assert_eq!(text, typed);
+    let title = "Fournir la liste; préciser les sites";
+    s.keys("a")
+        .keys(title)
+        .tab()
+        .keys("Karim B.")
+        .key(KeyCode::Down)
+        .keys("2027-02-30")
+        .enter();
+    let form = record_form(&s);
+    assert_eq!(form.fields[0].edit.text(), title);
+    assert_eq!(form.fields[1].edit.text(), "Karim B.");
+    assert_eq!(form.fields[2].edit.text(), "2027-02-30");
     assert!(
-        error.is_some_and(|e| e.contains("2027-02-30")),
-        "names the bad date"
+        form.fields[2]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("2027-02-30")),
+        "names the bad date under its field"
     );
+    assert_eq!(form.focus, 2, "the field at fault has the cursor");
     s.snap("action_refused");
-    // A fourth part is refused too, not dropped.
-    s.key(KeyCode::End).keys("; extra").enter();
-    let (text, error) = refused(&s);
-    assert!(text.ends_with("; extra"), "{text}");
-    assert!(
-        error.is_some_and(|e| e.contains("Trois parties")),
-        "three parts at most"
+    // An empty title is refused under the title.
+    s.key(KeyCode::Up)
+        .key(KeyCode::Up)
+        .key_with(KeyCode::Char('u'), KeyModifiers::CONTROL)
+        .key_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let form = record_form(&s);
+    assert!(form.fields[0].error.is_some());
+    assert_eq!(form.focus, 0);
+    s.keys(title)
+        .key(KeyCode::BackTab)
+        .key(KeyCode::Tab)
+        .tab()
+        .tab();
+    s.key(KeyCode::Backspace)
+        .key(KeyCode::Backspace)
+        .keys("28")
+        .key_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let Screen::Findings(view) = s.app.screen() else {
+        panic!("saved, back on the findings")
+    };
+    assert_eq!(view.actions.len(), 1);
+    assert_eq!(view.actions[0].title, title);
+    assert_eq!(
+        view.actions[0].deadline,
+        Some(Date::new(2027, 2, 28).unwrap())
     );
-    for _ in 0.."; extra".len() + "30".len() {
-        s.key(KeyCode::Backspace);
-    }
-    s.keys("28").enter();
-    assert!(s.app.overlay.is_none());
+}
+
+/// Issue 14: an action item is viewed whole, edited in the same form and deleted after a
+/// confirmation; each change is in the audit trail.
+#[test]
+fn an_action_is_viewed_edited_and_deleted() {
+    let mut s = Session::nis2_with_answers();
+    s.keys("f").tab();
+    s.keys("a")
+        .keys("Signer les clauses types")
+        .enter()
+        .enter()
+        .enter();
+    s.key(KeyCode::Down);
+    // Esc leaves the form without saving anything.
+    s.keys("e").keys("Autre chose").key(KeyCode::Esc);
+    let Screen::Findings(view) = s.app.screen() else {
+        panic!("findings")
+    };
+    assert_eq!(view.actions[0].title, "Signer les clauses types");
+    s.keys("e");
+    assert_eq!(
+        record_form(&s).fields[0].edit.text(),
+        "Signer les clauses types"
+    );
+    s.snap("action_edit_form");
+    // The old value is selected: typing replaces it.
+    s.tab().keys("Leila M.").tab().keys("2027-03-31").enter();
+    let Screen::Findings(view) = s.app.screen() else {
+        panic!("findings")
+    };
+    assert_eq!(view.actions[0].owner.as_deref(), Some("Leila M."));
+    assert_eq!(view.actions[0].title, "Signer les clauses types");
+    // Delete: asked first; any other key keeps it.
+    s.keys("d");
+    assert!(matches!(s.app.overlay, Some(Overlay::ConfirmDelete(_))));
+    s.keys("n");
     let Screen::Findings(view) = s.app.screen() else {
         panic!("findings")
     };
     assert_eq!(view.actions.len(), 1);
-    assert_eq!(view.actions[0].title, "Fournir la liste");
+    s.keys("d");
+    // (The snapshot pins the timestamps of the list, not of the item being deleted.)
+    s.snap("action_delete_confirm");
+    s.keys("y");
+    let Screen::Findings(view) = s.app.screen() else {
+        panic!("findings")
+    };
+    assert!(view.actions.is_empty());
+    let store = Store::open(s.db(), "alice").expect("store");
+    let actions: Vec<String> = store
+        .audit_trail(None)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entity == "action-item")
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(actions, ["add", "update", "delete"]);
+}
+
+/// Issue 14: the evidence of a question is a list; each item is shown whole, added and
+/// edited in a form (a `;` is just text), deleted after a confirmation. A colleague's change
+/// meanwhile is a conflict that keeps what was typed; a final assessment changes no more.
+#[test]
+fn evidence_is_listed_edited_and_deleted() {
+    let mut s = Session::nis2_with_answers();
+    let question = s.current_question();
+    s.keys("v");
+    assert!(matches!(s.app.screen(), Screen::Evidence(_)));
+    s.snap("evidence_empty");
+    let text = "Certificat ISO 27001; périmètre Tunis et Sousse";
+    s.keys("a")
+        .keys(text)
+        .tab()
+        .keys("2025-01-15")
+        .tab()
+        .keys("2024-13-01");
+    s.snap("evidence_form");
+    s.enter();
+    let form = record_form(&s);
+    assert_eq!(form.fields[0].edit.text(), text);
+    assert!(form.fields[2].error.is_some(), "the bad expiry is refused");
+    s.snap("evidence_refused");
+    s.key_with(KeyCode::Char('u'), KeyModifiers::CONTROL)
+        .keys("2028-01-14")
+        .enter();
+    let Screen::Evidence(view) = s.app.screen() else {
+        panic!("saved, back on the list")
+    };
+    assert_eq!(view.items.len(), 1);
+    assert_eq!(view.items[0].text, text);
+    assert_eq!(
+        view.items[0].expiry_date,
+        Some(Date::new(2028, 1, 14).unwrap())
+    );
+    let assessment = view.assessment.id.clone();
+    s.snap("evidence_list");
+
+    // Bob changes it meanwhile: Alice's edit is a conflict, her text stays in the form.
+    let bob = Store::open(s.db(), "bob").expect("second connection");
+    let seen = bob
+        .list_evidence(&assessment, Some(&question))
+        .unwrap()
+        .remove(0);
+    let bobs = vigie_store::NewEvidence {
+        question: Some(question.clone()),
+        kind: vigie_store::EvidenceKind::Note,
+        text: "Certificat ISO 27001 (copie reçue)".into(),
+        file: None,
+        effective_date: None,
+        expiry_date: None,
+    };
+    bob.update_evidence(&seen, &bobs).unwrap();
+    s.keys("e")
+        .keys("Certificat ISO 27001 vérifié")
+        .enter()
+        .enter()
+        .enter();
+    let form = record_form(&s);
+    assert_eq!(form.fields[0].edit.text(), "Certificat ISO 27001 vérifié");
+    assert!(
+        form.error
+            .as_deref()
+            .is_some_and(|e| e.contains("quelqu'un d'autre")),
+        "{:?}",
+        form.error
+    );
+    s.snap("evidence_conflict");
+    // Bob's version now shows below; saving again replaces it knowingly.
+    s.key_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let Screen::Evidence(view) = s.app.screen() else {
+        panic!("saved, back on the list")
+    };
+    assert_eq!(view.items[0].text, "Certificat ISO 27001 vérifié");
+
+    // Deleting asks first.
+    s.keys("d");
+    assert!(matches!(s.app.overlay, Some(Overlay::ConfirmDelete(_))));
+    s.keys("y");
+    let Screen::Evidence(view) = s.app.screen() else {
+        panic!("evidence")
+    };
+    assert!(view.items.is_empty());
+    let trail: Vec<(String, String)> = bob
+        .audit_trail(None)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entity == "evidence")
+        .map(|r| (r.who, r.action))
+        .collect();
+    let pairs: Vec<(&str, &str)> = trail
+        .iter()
+        .map(|(w, a)| (w.as_str(), a.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("alice", "add"),
+            ("bob", "update"),
+            ("alice", "update"),
+            ("alice", "delete")
+        ]
+    );
+    // Back in the interview, the count follows.
+    s.key(KeyCode::Esc);
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert_eq!(iv.evidence_count.get(&question), Some(&0));
+
+    // Final: nothing changes any more.
+    s.keys("F").keys("y").keys("v").keys("a");
+    assert!(
+        matches!(s.app.screen(), Screen::Evidence(_)),
+        "no form opens"
+    );
+}
+
+/// The interview on question `id`, found with the search.
+fn go_to(s: &mut Session, id: &str) {
+    s.keys("/").keys(id).enter();
+    assert_eq!(s.current_question(), id);
+}
+
+/// The option the open choice list has its cursor on.
+fn choice_under_cursor(s: &Session) -> String {
+    let Some(Overlay::Choices { selected, .. }) = &s.app.overlay else {
+        panic!("the choice list is open")
+    };
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    iv.questionnaire.questions[iv.current].kind.choices()[*selected]
+        .id
+        .clone()
+}
+
+/// Issue 14: the GDPR questionnaire's destination country comes from the supplier record as
+/// a proposal: shown at the question, the list opens on it, and only the auditor's Enter
+/// makes it an answer.
+#[test]
+fn gdpr_destination_country_is_proposed_from_the_supplier_record() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.keys("a");
+    let Screen::NewAssessment(form) = s.app.screen() else {
+        panic!("new assessment")
+    };
+    let gdpr = form
+        .plugins
+        .iter()
+        .position(|p| p.id() == "gdpr-offshore")
+        .expect("bundled GDPR questionnaire");
+    for _ in 0..gdpr {
+        s.key(KeyCode::Down);
+    }
+    s.enter();
+    go_to(&mut s, "destination-country");
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert!(
+        !iv.answers.contains_key("destination-country"),
+        "nothing answered yet"
+    );
+    assert!(matches!(
+        iv.proposal(iv.current),
+        Some(vigie_tui::app::Proposal::SupplierRecord { ref choice, .. }) if choice == "tn"
+    ));
+    s.snap("gdpr_country_proposed");
+    s.enter();
+    assert_eq!(choice_under_cursor(&s), "tn");
+    // Esc: still no answer.
+    s.key(KeyCode::Esc);
+    let Screen::Interview(iv) = s.app.screen() else {
+        panic!("interview")
+    };
+    assert!(!iv.answers.contains_key("destination-country"));
+    s.enter().enter();
+    let store = Store::open(s.db(), "alice").expect("store");
+    let id = store.list_assessments(&Default::default()).unwrap()[0]
+        .id
+        .clone();
+    let saved = store.answer(&id, "destination-country").unwrap().unwrap();
+    assert_eq!(saved.value, Some(AnswerValue::Choice("tn".into())));
+    assert_eq!(saved.updated_by, "alice");
+}
+
+/// Issue 14: the NIS2 entity class the plugin derives is pre-selected at its question: the
+/// auditor confirms it with Enter, or picks another.
+#[test]
+fn nis2_derived_entity_class_is_preselected() {
+    let mut s = Session::new();
+    s.add_supplier("Centre d'appels Tunis", "TN", "Relation client", 1);
+    s.start_nis2();
+    let id = s.assessment_id();
+    let store = Store::open(s.db(), "alice").expect("store");
+    // A medium-sized energy company: important (art. 3(2)), not the list's first option.
+    for (q, v) in [
+        ("client-staff", AnswerValue::Integer(120)),
+        ("client-turnover", AnswerValue::Decimal(30.0)),
+        ("client-balance", AnswerValue::Decimal(20.0)),
+        ("client-sector", AnswerValue::Choice("energy".into())),
+    ] {
+        store.set_answer(&id, q, Some(v), None, None).unwrap();
+    }
+    s.key(KeyCode::Esc);
+    s.app.open_interview(&id);
+    go_to(&mut s, "client-entity-class");
+    s.enter();
+    assert_eq!(choice_under_cursor(&s), "important");
+    // Another class stays one key away.
+    s.key(KeyCode::Up);
+    assert_eq!(choice_under_cursor(&s), "essential");
+    s.key(KeyCode::Down).enter();
+    let saved = store.answer(&id, "client-entity-class").unwrap().unwrap();
+    assert_eq!(saved.value, Some(AnswerValue::Choice("important".into())));
 }
 
 #[test]

@@ -438,6 +438,78 @@ fn interview_survives_quit_and_reopen() {
     );
 }
 
+/// Issue 14: a piece of evidence added, edited and deleted through the evidence screen and
+/// its form, in a real terminal; a `;` in the text is just text; each step is audited.
+#[test]
+fn evidence_is_added_edited_and_deleted() {
+    let ws = Workspace::new();
+    let pane = Pane::start(&ws, 1);
+    new_supplier_and_nis2(&pane);
+    pane.keys(&["v"]);
+    pane.wait_for("Aucune preuve pour cette question.");
+    pane.keys(&["a"]);
+    pane.wait_for("Nouvelle preuve pour client-staff");
+    pane.text("Registre du personnel; extrait 2026");
+    pane.keys(&["Tab", "Tab"]);
+    pane.text("2027-12-31");
+    pane.keys(&["Enter"]);
+    pane.wait_for_all(
+        &[
+            "Preuve ajoutée",
+            "[note] Registre du personnel; extrait 2026",
+        ],
+        TIMEOUT,
+    );
+    // Edit: the old text is selected, typing replaces it; Ctrl-S saves from any field.
+    pane.keys(&["e"]);
+    pane.wait_for("Modifier la preuve de client-staff");
+    pane.text("Registre du personnel; extrait signé");
+    pane.keys(&["C-s"]);
+    pane.wait_for_all(
+        &["Preuve modifiée", "extrait signé · expire 2027-12-31"],
+        TIMEOUT,
+    );
+    // Delete, after the confirmation.
+    pane.keys(&["d"]);
+    pane.wait_for("Supprimer ?");
+    pane.keys(&["y"]);
+    pane.wait_for_all(
+        &["Preuve supprimée", "Aucune preuve pour cette question."],
+        TIMEOUT,
+    );
+    // Back in the interview, then quit: the database says the same.
+    pane.keys(&["Escape"]);
+    pane.wait_for("· client-staff ");
+    pane.keys(&["q"]);
+    pane.wait_for("Portefeuille");
+    pane.keys(&["q"]);
+    pane.wait_for("VIGIE-E2E-DONE");
+    let conn =
+        rusqlite::Connection::open_with_flags(ws.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open db");
+    let left: i64 = conn
+        .query_row("SELECT count(*) FROM evidence", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(left, 0);
+    let mut stmt = conn
+        .prepare("SELECT action, new FROM audit_log WHERE entity = 'evidence' ORDER BY seq")
+        .expect("query");
+    let rows: Vec<(String, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("audit rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let actions: Vec<&str> = rows.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(actions, ["add", "update", "delete"]);
+    assert!(
+        rows[1]
+            .1
+            .as_deref()
+            .is_some_and(|n| n.contains("extrait signé")),
+        "{rows:?}"
+    );
+}
+
 /// The flags `stty -a` prints, without its `name = value;` settings.
 fn stty_flags(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || c == ';')

@@ -358,7 +358,8 @@ impl<'a> Sheet<'a> {
 
     /// Turns assessments into the WIT evaluation: criterion results, overall
     /// score, the verdict `verdict_id` (which must be declared in the content),
-    /// and one finding per criterion not compliant, most severe first.
+    /// and one finding per criterion not compliant, most severe first. A criterion
+    /// to verify only because questions are still open raises none: that is progress.
     pub fn finish(
         &self,
         results: Vec<Assessment>,
@@ -373,6 +374,9 @@ impl<'a> Sheet<'a> {
             let criterion = &self.content.criteria[r.criterion];
             let (sev, id, prefix): (_, String, fn(&str) -> &'static str) = match r.status {
                 Status::NonCompliant => (criterion.severity, criterion.id.to_string(), |_| ""),
+                // Still open is progress (the rationale counts the questions
+                // left), not a weakness to remedy by a deadline.
+                Status::ToVerify if self.open_questions_only(r) => continue,
                 Status::ToVerify => (
                     lower(criterion.severity),
                     format!("{}.verify", criterion.id),
@@ -651,6 +655,45 @@ mod tests {
         assert_eq!(eval.findings[0].deadline_days, Some(30));
         // Raw 50, in the non-compliant band.
         assert_eq!(eval.score, Some(49.9));
+    }
+
+    /// Two optional yes/no questions feeding criterion `c` (worst wins).
+    static OPTIONAL: Content = with_questions(&[optional("a"), optional("b")]);
+
+    const fn optional(id: &'static str) -> Question {
+        Question {
+            critical: false,
+            ..q(id, Expect::Yes, &[])
+        }
+    }
+
+    #[test]
+    fn to_verify_only_because_unanswered_is_progress_not_a_finding() {
+        let c = ctx();
+        let answers = [answer("a", AnswerValue::YesNo(YesNo::Yes))];
+        let sheet = Sheet::new(&OPTIONAL, &answers, &c).unwrap();
+        let results = sheet.assess_all();
+        // Still to verify (not shown yet), but nothing answered is wrong.
+        assert_eq!(results[0].status, Status::ToVerify);
+        let eval = sheet.finish(results, "improve").unwrap();
+        assert_eq!(eval.criteria[0].status, Status::ToVerify);
+        assert!(eval.findings.is_empty(), "{:?}", eval.findings);
+        // A doubtful answer beside the open question is a finding.
+        let answers = [
+            answer("a", AnswerValue::YesNo(YesNo::Partial)),
+            answer("b", AnswerValue::YesNo(YesNo::Yes)),
+        ];
+        let sheet = Sheet::new(&OPTIONAL, &answers, &c).unwrap();
+        let eval = sheet.finish(sheet.assess_all(), "improve").unwrap();
+        assert_eq!(eval.findings.len(), 1);
+        assert_eq!(eval.findings[0].id, "c.verify");
+        // So is a status the rules set themselves, whatever is unanswered.
+        let answers = [answer("a", AnswerValue::YesNo(YesNo::Yes))];
+        let sheet = Sheet::new(&OPTIONAL, &answers, &c).unwrap();
+        let mut results = sheet.assess_all();
+        results[0].set(Status::ToVerify, vec![("en".into(), "a rule".into())]);
+        let eval = sheet.finish(results, "improve").unwrap();
+        assert_eq!(eval.findings.len(), 1);
     }
 
     #[test]

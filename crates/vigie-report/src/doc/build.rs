@@ -10,9 +10,9 @@ use vigie_model::{
 
 use super::{
     DocAction, DocAnswer, DocAnswerChange, DocAssessment, DocComparison, DocCount, DocCriterion,
-    DocDeclarations, DocEvidence, DocFinding, DocFindingRef, DocLevel, DocQuestionRef,
-    DocQuestionnaire, DocScope, DocSection, DocStatus, DocStatusChange, DocSupplier, DocVerdict,
-    REPORT_FORMAT, REPORT_VERSION, ReportDoc,
+    DocDeclarations, DocEvidence, DocFinding, DocFindingRef, DocLevel, DocOpenQuestions,
+    DocQuestionRef, DocQuestionnaire, DocScope, DocSection, DocStatus, DocStatusChange,
+    DocSupplier, DocVerdict, REPORT_FORMAT, REPORT_VERSION, ReportDoc,
 };
 use crate::labels::{self, labels};
 use crate::{Lang, ReportInput};
@@ -237,6 +237,7 @@ impl ReportDoc {
             answers: Vec::new(),
             comparison: None,
             declarations: None,
+            open_questions: None,
         })
     }
 }
@@ -249,6 +250,7 @@ struct DocBuilder<'a> {
 impl DocBuilder<'_> {
     fn finish(self, mut doc: ReportDoc) -> ReportDoc {
         doc.declarations = self.declarations();
+        doc.open_questions = self.open_questions();
         doc.verdict.basis = doc
             .declarations
             .as_ref()
@@ -374,6 +376,49 @@ impl DocBuilder<'_> {
             updated_by: row.updated_by.clone(),
             updated_at: row.updated_at.to_string(),
         }
+    }
+
+    /// How many applicable questions have no answer yet, when some have none.
+    fn open_questions(&self) -> Option<DocOpenQuestions> {
+        let q = &self.input.questionnaire;
+        let values: HashMap<&str, &AnswerValue> = self
+            .input
+            .answers
+            .iter()
+            .filter_map(|x| x.value.as_ref().map(|v| (x.question.as_str(), v)))
+            .collect();
+        let applies = applicable_items(q, &values, self.input.assessment.level.as_deref());
+        let applicable: Vec<&str> = q
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| applies.question(*i))
+            .map(|(_, x)| x.id.as_str())
+            .collect();
+        let open = applicable
+            .iter()
+            .filter(|id| !values.contains_key(*id))
+            .count();
+        if open == 0 {
+            return None;
+        }
+        let total = applicable.len();
+        let summary = match self.lang {
+            Lang::Fr if open <= 1 => format!(
+                "{open} question sur {total} encore ouverte : c'est l'avancement de l'entretien, pas un constat."
+            ),
+            Lang::Fr => format!(
+                "{open} questions sur {total} encore ouvertes : c'est l'avancement de l'entretien, pas un constat."
+            ),
+            _ => format!(
+                "{open} of {total} questions still open: that is the interview's progress, not a finding."
+            ),
+        };
+        Some(DocOpenQuestions {
+            open,
+            applicable: total,
+            summary,
+        })
     }
 
     fn sections(&self) -> Vec<DocSection> {

@@ -285,10 +285,13 @@ impl ExchangeFile {
             }
         }
 
+        // A record whose last row deleted it is not to be carried.
         let mut expected: BTreeSet<(&str, &str)> = last
-            .keys()
-            .filter(|(entity, _)| matches!(*entity, "answer" | "evidence" | "action-item"))
-            .copied()
+            .iter()
+            .filter(|((entity, _), row)| {
+                matches!(*entity, "answer" | "evidence" | "action-item") && row.action != "delete"
+            })
+            .map(|(key, _)| *key)
             .collect();
         for answer in &self.answers {
             let key = ("answer", answer.question.as_str());

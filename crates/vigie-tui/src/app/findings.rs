@@ -21,6 +21,8 @@ pub struct FindingsView {
     pub actions: Vec<ActionItem>,
     pub pane: FindingsPane,
     pub selected: usize,
+    /// Applicable questions without an answer: progress, shown apart from the findings.
+    pub open_questions: usize,
 }
 
 impl FindingsView {
@@ -49,6 +51,8 @@ impl App {
         };
         let assessment = iv.assessment.clone();
         let questionnaire = iv.questionnaire.clone();
+        let (answered, applicable) = iv.progress();
+        let open_questions = applicable.saturating_sub(answered);
         match self.bench.action_items(&assessment.id) {
             Ok(actions) => self.stack.push(Screen::Findings(Box::new(FindingsView {
                 assessment,
@@ -57,13 +61,13 @@ impl App {
                 actions,
                 pane: FindingsPane::Criteria,
                 selected: 0,
+                open_questions,
             }))),
             Err(e) => self.error(e),
         }
     }
 
     pub(super) fn findings_action(&mut self, action: Action) {
-        let lang = self.lang;
         let Screen::Findings(view) = self.screen_mut() else {
             return;
         };
@@ -89,14 +93,15 @@ impl App {
                     None => None,
                 };
                 if let Some(finding) = finding {
-                    self.overlay = Some(Overlay::Input {
-                        purpose: InputPurpose::ActionItem { finding },
-                        prompt: super::overlays::action_prompt(lang),
-                        edit: LineEdit::default(),
-                        error: None,
-                    });
+                    let target = RecordTarget::NewAction {
+                        assessment: view.assessment.id.to_string(),
+                        finding,
+                    };
+                    self.stack
+                        .push(Screen::RecordForm(Box::new(record_form(target))));
                 }
             }
+            Action::EditItem | Action::DeleteItem => self.findings_record_action(action),
             Action::CycleStatus if view.pane == FindingsPane::Findings => {
                 let rows = view.rows();
                 if let Some(FindingRow::Action(j)) = rows.get(view.selected) {

@@ -21,11 +21,61 @@ pub struct Interview {
     /// The "declared, not yet verified" filter: ↑/↓ walk only the questions that rest on
     /// a supplier declaration the auditor has not verified.
     pub declared_only: bool,
+    /// The supplier's country as its record has it: proposed (never answered) at a question
+    /// that asks for it.
+    pub supplier_country: Option<String>,
+}
+
+/// An answer the workbench proposes for the auditor to confirm, and where it comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Proposal {
+    /// The plugin works it out from other answers (its basis, e.g. an article).
+    Derived {
+        choice: String,
+        basis: Option<String>,
+    },
+    /// The supplier record says it (the country as recorded).
+    SupplierRecord { choice: String, country: String },
+}
+
+impl Proposal {
+    pub fn choice(&self) -> &str {
+        match self {
+            Proposal::Derived { choice, .. } | Proposal::SupplierRecord { choice, .. } => choice,
+        }
+    }
 }
 
 impl Interview {
     pub fn is_final(&self) -> bool {
         self.assessment.status == vigie_store::AssessmentStatus::Final
+    }
+
+    /// The choice proposed at question `index` while it has no answer of the auditor's: the
+    /// plugin's derived value, else the supplier record's. The choice list opens on it and
+    /// Enter confirms it; nothing is saved until then.
+    pub fn proposal(&self, index: usize) -> Option<Proposal> {
+        let q = self.questionnaire.questions.get(index)?;
+        if self.answer_value(index).is_some() {
+            return None;
+        }
+        let derived = self
+            .evaluation
+            .as_ref()
+            .and_then(|e| e.suggested_answer(&q.id))
+            .filter(|(choice, _)| q.kind.choices().iter().any(|c| c.id == *choice))
+            .map(|(choice, basis)| Proposal::Derived {
+                choice: choice.to_string(),
+                basis: basis.map(str::to_string),
+            });
+        derived.or_else(|| {
+            let country = self.supplier_country.as_deref()?;
+            let choice = vigie_model::supplier_country_choice(q, country)?;
+            Some(Proposal::SupplierRecord {
+                choice: choice.id.clone(),
+                country: country.trim().to_string(),
+            })
+        })
     }
 
     pub fn answer_value(&self, index: usize) -> Option<&AnswerValue> {
@@ -235,6 +285,10 @@ impl App {
             let plugin = self.bench.plugin_for(&assessment)?;
             let answers = by_question(self.bench.answers(&assessment.id)?);
             let declarations = self.bench.declarations(&assessment.id)?;
+            let supplier_country = self
+                .bench
+                .supplier(assessment.supplier_id.as_str())?
+                .country;
             let mut evidence_count = HashMap::new();
             for e in self.bench.evidence(&assessment.id, None)? {
                 if let Some(q) = e.question {
@@ -261,6 +315,7 @@ impl App {
                 last_error: None,
                 declarations,
                 declared_only: false,
+                supplier_country,
             };
             iv.refresh_applicability();
             iv.current = iv
@@ -446,9 +501,15 @@ impl App {
                     AnswerKind::SingleChoice(ref choices)
                     | AnswerKind::MultipleChoice(ref choices) => {
                         let current = iv.answer_value(iv.current);
+                        // Unanswered, the list opens on the proposed value: Enter confirms it.
+                        let proposed = iv.proposal(iv.current);
                         let selected = choices
                             .iter()
                             .position(|c| current.is_some_and(|v| v.matches_value(&c.id)))
+                            .or_else(|| {
+                                let proposed = proposed?;
+                                choices.iter().position(|c| c.id == proposed.choice())
+                            })
                             .unwrap_or(0);
                         self.overlay = Some(Overlay::Choices {
                             selected,
@@ -476,17 +537,7 @@ impl App {
                     error: None,
                 });
             }
-            Action::Evidence => {
-                self.overlay = Some(Overlay::Input {
-                    purpose: InputPurpose::Evidence,
-                    prompt: lang.pick("Preuve (texte ou lien) ; expiration AAAA-MM-JJ facultative après « ; »",
-                        "Evidence (text or link); optional expiry YYYY-MM-DD after \";\"",
-                    )
-                    .to_string(),
-                    edit: LineEdit::default(),
-                    error: None,
-                });
-            }
+            Action::Evidence => self.open_evidence(),
             Action::Undo => self.undo(),
             Action::Findings => self.open_findings(),
             Action::Compare => {

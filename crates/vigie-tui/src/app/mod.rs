@@ -35,6 +35,7 @@ mod home;
 mod interview;
 mod lists;
 mod overlays;
+mod records;
 mod report;
 mod watch;
 mod workbook_export;
@@ -50,6 +51,7 @@ pub use home::*;
 pub use interview::*;
 pub use lists::*;
 pub use overlays::*;
+pub use records::*;
 pub use workbook_export::*;
 
 /// Everything the event loop feeds into `update`.
@@ -89,10 +91,16 @@ pub enum Screen {
     NewAssessment(Box<NewAssessmentForm>),
     Interview(Box<Interview>),
     Findings(Box<FindingsView>),
-    Plugins { selected: usize },
+    Plugins {
+        selected: usize,
+    },
     Audit(AuditView),
     Compare(Box<CompareView>),
     WorkbookExport(Box<WorkbookExportForm>),
+    /// The evidence of one question.
+    Evidence(Box<EvidenceView>),
+    /// Adding or editing a piece of evidence or an action item.
+    RecordForm(Box<RecordForm>),
 }
 
 pub struct App {
@@ -191,7 +199,8 @@ impl App {
             }
             Screen::Home => vec![Scope::Home, Scope::Global],
             Screen::Interview(_) => vec![Scope::Interview, Scope::Global],
-            Screen::Findings(_) => vec![Scope::Findings, Scope::Global],
+            Screen::Findings(_) => vec![Scope::Findings, Scope::Records, Scope::Global],
+            Screen::Evidence(_) => vec![Scope::Evidence, Scope::Records, Scope::Global],
             _ => vec![Scope::Global],
         }
     }
@@ -345,6 +354,7 @@ impl App {
             Screen::SupplierForm(_) => return self.on_supplier_form_key(event),
             Screen::NewAssessment(_) => return self.on_new_assessment_key(event),
             Screen::WorkbookExport(_) => return self.on_workbook_export_key(event),
+            Screen::RecordForm(_) => return self.on_record_form_key(event),
             _ => {}
         }
         if let Screen::Interview(_) = self.screen()
@@ -380,6 +390,7 @@ impl App {
                 Screen::Home => self.home_action(action),
                 Screen::Interview(_) => self.interview_action(action),
                 Screen::Findings(_) => self.findings_action(action),
+                Screen::Evidence(_) => self.evidence_action(action),
                 Screen::Plugins { .. } | Screen::Audit(_) | Screen::Compare(_) => {
                     self.list_action(action)
                 }

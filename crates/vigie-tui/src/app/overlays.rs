@@ -9,10 +9,6 @@ use vigie_model::{Choice, Lang, fold_for_search};
 pub enum InputPurpose {
     Value,
     Note,
-    Evidence,
-    ActionItem {
-        finding: String,
-    },
     /// Where to write a report; `replace` is a path the auditor was told
     /// exists, which Enter on the same path then replaces.
     ReportPath {
@@ -54,6 +50,8 @@ pub enum Overlay {
         theirs: Box<StoredAnswer>,
     },
     ConfirmFinalize,
+    /// Delete this piece of evidence or action item? (`y` confirms.)
+    ConfirmDelete(DeleteTarget),
     /// "Why it matters" and "evidence to ask for" of the current question.
     QuestionHelp,
     /// What the score and the verdict mean, the verdict's reason, the criteria marks.
@@ -148,6 +146,13 @@ impl App {
             Overlay::ConfirmFinalize => {
                 if action == Some(Action::Confirm) {
                     self.finalize();
+                }
+            }
+            Overlay::ConfirmDelete(target) => {
+                if action == Some(Action::Confirm) {
+                    self.delete_record(target);
+                } else {
+                    self.info(lang.pick("Rien n'a été supprimé.", "Nothing was deleted."));
                 }
             }
             Overlay::Choices {
@@ -422,46 +427,6 @@ impl App {
                 let note = buffer.trim().to_string();
                 self.save_answer(current, Some(note), false);
             }
-            InputPurpose::Evidence => {
-                let Some(iv) = self.interview() else { return };
-                let question = iv.questionnaire.questions[iv.current].id.clone();
-                let assessment = iv.assessment.id.clone();
-                let (text, expiry) = match buffer.rsplit_once(';') {
-                    Some((t, d)) if d.trim().parse::<Date>().is_ok() => {
-                        (t.trim().to_string(), d.trim().parse::<Date>().ok())
-                    }
-                    _ => (buffer.trim().to_string(), None),
-                };
-                if text.is_empty() {
-                    return;
-                }
-                let kind = if text.starts_with("http://") || text.starts_with("https://") {
-                    EvidenceKind::Link
-                } else {
-                    EvidenceKind::Note
-                };
-                let evidence = NewEvidence {
-                    question: Some(question.clone()),
-                    kind,
-                    text,
-                    file: None,
-                    effective_date: None,
-                    expiry_date: expiry,
-                };
-                self.run_job(("Enregistrement", "Saving"), move |bench| {
-                    let result = bench.add_evidence(&assessment, &evidence);
-                    Box::new(move |app: &mut App| match result {
-                        Ok(_) => {
-                            if let Some(iv) = app.interview_mut() {
-                                *iv.evidence_count.entry(question).or_insert(0) += 1;
-                            }
-                            let lang = app.lang;
-                            app.info(lang.pick("Preuve ajoutée.", "Evidence added."));
-                        }
-                        Err(e) => app.job_error(e),
-                    })
-                });
-            }
             InputPurpose::ReportPath {
                 assessment,
                 format,
@@ -498,73 +463,6 @@ impl App {
                 }
                 self.write_report(&assessment, format, std::path::PathBuf::from(path));
             }
-            InputPurpose::ActionItem { finding } => {
-                let parts: Vec<&str> = buffer.split(';').map(str::trim).collect();
-                let title = parts.first().copied().unwrap_or("").to_string();
-                let owner = parts
-                    .get(1)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| s.to_string());
-                let deadline = parts
-                    .get(2)
-                    .filter(|s| !s.is_empty())
-                    .map(|d| d.parse::<Date>());
-                // What is wrong stays under the field with the text typed, never lost.
-                let refused = if parts.len() > 3 {
-                    Some(
-                        lang.pick(
-                            "Trois parties au plus, séparées par « ; » : action ; responsable ; échéance.",
-                            "At most three parts, separated by \";\": action; owner; deadline.",
-                        )
-                        .to_string(),
-                    )
-                } else if title.is_empty() {
-                    Some(
-                        lang.pick(
-                            "L'action a besoin d'un intitulé.",
-                            "The action needs a title.",
-                        )
-                        .to_string(),
-                    )
-                } else if let Some(Err(e)) = &deadline {
-                    Some(e.to_string())
-                } else {
-                    None
-                };
-                if let Some(error) = refused {
-                    self.overlay = Some(Overlay::Input {
-                        purpose: InputPurpose::ActionItem { finding },
-                        prompt: action_prompt(lang),
-                        edit: LineEdit::typed(buffer),
-                        error: Some(error),
-                    });
-                    return;
-                }
-                let deadline = deadline.and_then(Result::ok);
-                let Screen::Findings(view) = self.screen() else {
-                    return;
-                };
-                let assessment = view.assessment.id.clone();
-                let item = NewActionItem {
-                    finding_id: finding,
-                    title,
-                    owner,
-                    deadline,
-                };
-                self.run_job(("Enregistrement", "Saving"), move |bench| {
-                    let result = bench.add_action_item(&assessment, &item);
-                    Box::new(move |app: &mut App| match result {
-                        Ok(added) => {
-                            if let Screen::Findings(view) = app.screen_mut() {
-                                view.actions.push(added);
-                            }
-                            let lang = app.lang;
-                            app.info(lang.pick("Action ajoutée.", "Action added."));
-                        }
-                        Err(e) => app.job_error(e),
-                    })
-                });
-            }
         }
     }
 }
@@ -573,13 +471,4 @@ impl App {
 /// pick by number) nor a space (space picks).
 fn typed_letter(typed: Option<char>, digit: Option<char>) -> Option<char> {
     typed.filter(|c| digit.is_none() && *c != ' ' && !c.is_control())
-}
-
-/// What the action input asks for.
-pub(super) fn action_prompt(lang: Lang) -> String {
-    lang.pick(
-        "Action ; responsable ; échéance AAAA-MM-JJ",
-        "Action; owner; deadline YYYY-MM-DD",
-    )
-    .to_string()
 }

@@ -75,9 +75,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                 .unwrap_or_default();
             (
                 format!(
-                    "{} (Tab: {})",
+                    "{} (Tab: {}){}",
                     lang.pick("Critères", "Criteria"),
-                    lang.pick("constats", "findings")
+                    lang.pick("constats", "findings"),
+                    open_questions(view.open_questions, lang)
                 ),
                 items,
                 detail,
@@ -136,22 +137,46 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
                     e.findings[*i].recommendation.get(lang).to_string(),
                 )],
                 Some(FindingRow::Action(j)) => {
+                    // The whole action item: its title may be longer than its row.
                     let a = &view.actions[*j];
-                    vec![Line::raw(format!(
-                        "{} · {} {} · {}",
-                        a.title,
-                        lang.pick("créée par", "created by"),
-                        a.created_by,
-                        a.created_at
-                    ))]
+                    let none = || "-".to_string();
+                    vec![
+                        Line::raw(vigie_model::visible(&a.title).into_owned()),
+                        Line::from(Span::styled(
+                            format!(
+                                "{} {} · {} {} · {}",
+                                lang.pick("Responsable :", "Owner:"),
+                                a.owner
+                                    .as_deref()
+                                    .map_or_else(none, |o| vigie_model::visible(o).into_owned()),
+                                lang.pick("échéance :", "deadline:"),
+                                a.deadline.map_or_else(none, |d| d.to_string()),
+                                action_status(a.status, lang)
+                            ),
+                            app.theme.muted,
+                        )),
+                        Line::from(Span::styled(
+                            format!(
+                                "{} {} · {} · {} {} · {}",
+                                lang.pick("créée par", "created by"),
+                                a.created_by,
+                                a.created_at,
+                                lang.pick("modifiée par", "changed by"),
+                                a.updated_by,
+                                a.updated_at
+                            ),
+                            app.theme.muted,
+                        )),
+                    ]
                 }
                 None => vec![Line::raw(lang.pick("Aucun constat.", "No finding."))],
             };
             (
                 format!(
-                    "{} (Tab: {})",
+                    "{} (Tab: {}){}",
                     lang.pick("Constats et plan d'action", "Findings and action plan"),
-                    lang.pick("critères", "criteria")
+                    lang.pick("critères", "criteria"),
+                    open_questions(view.open_questions, lang)
                 ),
                 items,
                 detail,
@@ -188,5 +213,16 @@ fn action_status(status: vigie_store::ActionStatus, lang: Lang) -> &'static str 
         (Open, false) => "○ open",
         (InProgress, false) => "◐ in progress",
         (Done, false) => "● done",
+    }
+}
+
+/// " · 12 questions open": progress, which is not a finding (it sits beside the lists).
+fn open_questions(open: usize, lang: Lang) -> String {
+    match (open, lang) {
+        (0, _) => String::new(),
+        (1, Lang::Fr) => " · 1 question ouverte".to_string(),
+        (n, Lang::Fr) => format!(" · {n} questions ouvertes"),
+        (1, _) => " · 1 question open".to_string(),
+        (n, _) => format!(" · {n} questions open"),
     }
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use vigie_model::{AnswerKind, Lang, Status};
 
 use super::{block, clip};
-use crate::app::{App, Interview};
+use crate::app::{App, Interview, Proposal};
 use crate::theme::{severity_mark, status_mark};
 
 /// Options of a choice question that a digit key answers directly.
@@ -410,9 +410,19 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             Span::raw(note.clone()),
         ]));
     }
-    if let Some(n) = iv.evidence_count.get(&q.id) {
+    if let Some(n) = iv.evidence_count.get(&q.id).filter(|n| **n > 0) {
+        let key = app
+            .keymap
+            .keys(crate::keymap::Action::Evidence)
+            .first()
+            .map(|k| k.label())
+            .unwrap_or_default();
         lines.push(Line::from(Span::styled(
-            crate::messages::evidence_items(lang, *n),
+            format!(
+                "{} ({key} {})",
+                crate::messages::evidence_items(lang, *n),
+                lang.pick("pour les voir", "to view them")
+            ),
             app.theme.muted,
         )));
     }
@@ -461,8 +471,26 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
         let basis = basis.map(|b| format!(" ({b})")).unwrap_or_default();
         lines.push(Line::from(Span::styled(
             format!(
-                "{} {label}{basis}",
-                lang.pick("Déduit des réponses :", "Derived from the answers:")
+                "{} {label}{basis}{}",
+                lang.pick("Déduit des réponses :", "Derived from the answers:"),
+                confirm_hint(app, iv)
+            ),
+            app.theme.ok,
+        )));
+    } else if let Some(Proposal::SupplierRecord { choice, country }) = iv.proposal(iv.current) {
+        // The supplier record's value, proposed: an answer only once the auditor confirms it.
+        let label = q
+            .kind
+            .choices()
+            .iter()
+            .find(|c| c.id == choice)
+            .map_or(choice.clone(), |c| c.label.get(lang).to_string());
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} {label} ({}){}",
+                lang.pick("Selon la fiche fournisseur :", "From the supplier record:"),
+                vigie_model::visible(&country),
+                confirm_hint(app, iv)
             ),
             app.theme.ok,
         )));
@@ -516,4 +544,21 @@ fn draw_question(frame: &mut Frame, area: Rect, app: &App, iv: &Interview) {
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// " — Enter then Enter to confirm" while the current question has a proposal and no answer.
+fn confirm_hint(app: &App, iv: &Interview) -> String {
+    if iv.proposal(iv.current).is_none() {
+        return String::new();
+    }
+    let key = app
+        .keymap
+        .keys(crate::keymap::Action::EditValue)
+        .first()
+        .map(|k| k.label())
+        .unwrap_or_default();
+    match app.lang {
+        Lang::Fr => format!(" — {key} puis {key} pour confirmer"),
+        _ => format!(" — {key} then {key} to confirm"),
+    }
 }

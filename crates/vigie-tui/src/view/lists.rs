@@ -365,6 +365,9 @@ pub fn audit_sentence(
         ("add", "evidence") => lang.pick("a ajouté une preuve", "added evidence"),
         ("add", "action-item") => lang.pick("a ajouté une action", "added an action"),
         ("update", "action-item") => lang.pick("a mis à jour une action", "updated an action"),
+        ("delete", "action-item") => lang.pick("a supprimé une action", "deleted an action"),
+        ("update", "evidence") => lang.pick("a modifié une preuve", "edited evidence"),
+        ("delete", "evidence") => lang.pick("a supprimé une preuve", "deleted evidence"),
         _ => "",
     };
     if what.is_empty() {

@@ -7,6 +7,7 @@ mod interview;
 mod lists;
 mod overlays;
 pub mod portfolio;
+mod records;
 mod workbook_export;
 
 use ratatui::Frame;
@@ -77,6 +78,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Audit(view) => lists::audit(frame, body, app, view),
         Screen::Compare(view) => lists::compare(frame, body, app, view),
         Screen::WorkbookExport(form) => workbook_export::draw(frame, body, app, form),
+        Screen::Evidence(view) => records::evidence(frame, body, app, view),
+        Screen::RecordForm(form) => records::record_form(frame, body, app, form),
     }
     status_line(frame, status, app);
     overlays::draw(frame, area, app);
@@ -142,14 +145,19 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App) {
                 Screen::Findings(_) => &[
                     Action::SwitchPane,
                     Action::AddAction,
+                    Action::EditItem,
+                    Action::DeleteItem,
                     Action::CycleStatus,
                     Action::Help,
                     Action::Quit,
                 ],
                 // Forms take letters as text: their keys are written in the form.
-                Screen::SupplierForm(_) | Screen::NewAssessment(_) | Screen::WorkbookExport(_) => {
-                    &[]
-                }
+                Screen::SupplierForm(_)
+                | Screen::NewAssessment(_)
+                | Screen::WorkbookExport(_)
+                | Screen::RecordForm(_) => &[],
+                // The evidence screen writes its keys under its list.
+                Screen::Evidence(_) => &[Action::Help],
                 _ => &[Action::Up, Action::Down, Action::Help, Action::Back],
             };
             key_hints(app, actions)
@@ -261,6 +269,27 @@ fn hint(action: Action, lang: Lang) -> &'static str {
             }
         }
         Action::AddAction => "action",
+        Action::AddEvidence => {
+            if fr {
+                "ajouter"
+            } else {
+                "add"
+            }
+        }
+        Action::EditItem => {
+            if fr {
+                "modifier"
+            } else {
+                "edit"
+            }
+        }
+        Action::DeleteItem => {
+            if fr {
+                "supprimer"
+            } else {
+                "delete"
+            }
+        }
         Action::Report => {
             if fr {
                 "rapport"

@@ -9,7 +9,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use vigie_model::Lang;
 
 use super::{block, clip};
-use crate::app::{App, Overlay};
+use crate::app::{App, DeleteTarget, Overlay};
 use crate::keymap::{Action, Scope};
 use crate::search::Field;
 
@@ -94,6 +94,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                         Scope::Interview => lang.pick("Entretien", "Interview"),
                         Scope::Findings => lang.pick("Constats", "Findings"),
                         Scope::Form => lang.pick("Formulaires", "Forms"),
+                        Scope::Evidence => lang.pick("Preuves", "Evidence"),
+                        Scope::Records => lang.pick("Preuves et actions", "Evidence and actions"),
                         Scope::Popup => lang.pick("Fenêtres", "Popups"),
                         Scope::Conflict => lang.pick("Conflit", "Conflict"),
                     };
@@ -566,6 +568,43 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             frame.render_widget(
                 Paragraph::new(lines)
                     .block(block(app, lang.pick("Conflit", "Conflict")))
+                    .wrap(Wrap { trim: false }),
+                rect,
+            );
+        }
+        Overlay::ConfirmDelete(target) => {
+            let what = match target {
+                DeleteTarget::Evidence(e) => format!(
+                    "{} « {} »",
+                    lang.pick("Supprimer la preuve", "Delete the evidence"),
+                    clip(&vigie_model::visible(&e.text), 40)
+                ),
+                DeleteTarget::Action(a) => format!(
+                    "{} « {} »",
+                    lang.pick("Supprimer l'action", "Delete the action"),
+                    clip(&vigie_model::visible(&a.title), 40)
+                ),
+            };
+            let lines = vec![
+                Line::raw(what),
+                Line::raw(lang.pick(
+                    "Le journal d'audit en garde la trace.",
+                    "The audit trail keeps a record of it.",
+                )),
+                Line::raw(""),
+                Line::from(Span::styled(
+                    lang.pick(
+                        "o/y supprimer · autre touche annuler",
+                        "y delete · any other key cancels",
+                    ),
+                    app.theme.key,
+                )),
+            ];
+            let rect = centered(area, 64, 8);
+            frame.render_widget(Clear, rect);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(block(app, lang.pick("Supprimer ?", "Delete?")))
                     .wrap(Wrap { trim: false }),
                 rect,
             );

@@ -164,6 +164,23 @@ impl Sheet<'_> {
         tally
     }
 
+    /// Whether `r` is "to verify" only because some of its questions are still
+    /// unanswered: its roll-up gave it as it is (the rules did not set it), and
+    /// every answered question is met, so answering the open ones "yes" would make
+    /// it compliant.
+    pub(super) fn open_questions_only(&self, r: &Assessment) -> bool {
+        let rolled_up = self.assess(r.criterion);
+        if rolled_up.status != r.status || rolled_up.rationale != r.rationale {
+            return false;
+        }
+        let tally = self.tally(r.criterion);
+        !tally.unanswered.is_empty()
+            && tally.critical_unanswered.is_empty()
+            && tally.doubtful.is_empty()
+            && tally.declined.is_empty()
+            && tally.not_met.is_empty()
+    }
+
     fn not_scorable(&self, index: usize, tally: &Tally) -> Option<Assessment> {
         if !self.criterion_in_level(index) || tally.total_weight == 0.0 {
             return Some(Assessment {
