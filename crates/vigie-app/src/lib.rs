@@ -53,7 +53,7 @@ pub use vigie_store::{ExchangeError, ImportOutcome, ImportReport};
 /// overwrite knowingly); `set_default_journal` is a per-process setting that must be
 /// made before any database opens (the binary's `--journal`).
 pub use vigie_store::{
-    AssessmentFilter, AttentionKind, AuditEntry, Declaration, Journal, MAX_PLUGIN_BYTES,
-    PluginBlobInfo, PortfolioFilter, PortfolioRow, PortfolioSort, ReviewCycle, StoreError,
-    TrustedKey, VerifyReport, is_database_or_companion, set_default_journal, short_id,
+    AssessmentFilter, AttentionItem, AttentionKind, AuditEntry, Declaration, Journal,
+    MAX_PLUGIN_BYTES, PluginBlobInfo, PortfolioFilter, PortfolioRow, PortfolioSort, ReviewCycle,
+    StoreError, TrustedKey, VerifyReport, is_database_or_companion, set_default_journal, short_id,
 };

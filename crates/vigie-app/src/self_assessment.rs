@@ -7,11 +7,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use vigie_model::{Answer, AnswerValue, Date, Questionnaire, applicable_items};
+use vigie_model::{Answer, AnswerValue, Date, Lang, Questionnaire, applicable_items};
 use vigie_store::{Assessment, AssessmentStatus, Declaration, NewDeclaration, StoredAnswer};
 use vigie_workbook::{Binding, Expected, ExportRequest, Problem, WorkbookError};
-
-pub use vigie_workbook::Lang as WorkbookLang;
 
 use crate::workbench::{AppError, AppResult, Workbench};
 
@@ -19,7 +17,7 @@ use crate::workbench::{AppError, AppResult, Workbench};
 #[derive(Clone, Debug, Default)]
 pub struct ExportOptions {
     /// Default: the assessment's language (French if it is `fr`, else English).
-    pub lang: Option<WorkbookLang>,
+    pub lang: Option<Lang>,
     /// Who fills it (`Name <email>`); recorded with each declaration when it comes back.
     pub respondent: Option<String>,
     pub due: Option<Date>,
@@ -115,8 +113,8 @@ pub fn effective_answers(
     out
 }
 
-fn lang_of(assessment: &Assessment) -> WorkbookLang {
-    WorkbookLang::from_code(&assessment.language).unwrap_or(WorkbookLang::En)
+fn lang_of(assessment: &Assessment) -> Lang {
+    Lang::from_code(&assessment.language)
 }
 
 fn now_rfc3339() -> String {

@@ -4,8 +4,10 @@
 //! Elm-like: `App` is the state, `app::Msg` what happens, `App::update` the
 //! only place state changes, and `view::draw` reads it to draw. Scoring runs
 //! on a worker thread that reports back; the loop draws only after an event,
-//! once every queued event is handled. It must not depend on the binary: the
-//! `vigie` crate passes in paths, auditor and language.
+//! once every queued event is handled. It must not depend on the binary (the
+//! `vigie` crate passes in paths, auditor and language) nor on the store: every
+//! operation goes through `vigie-app`, which also re-exports the few store types
+//! (filters, rows, audit entries) the screens name.
 
 #![forbid(unsafe_code)]
 

@@ -23,7 +23,7 @@ use crate::layout::{
     COL_ANSWER, COL_HELP, COL_KEY, COL_NOTES, COL_QUESTION, COL_REF, FIRST_QUESTION_ROW,
     MAP_HEADER_ROW, col_name, numbered, row_key, sheet_name,
 };
-use crate::{BINDING_SHEET, Binding, FORMAT, FORMAT_VERSION, Lang, WorkbookError};
+use crate::{BINDING_SHEET, Binding, FORMAT, FORMAT_VERSION, Lang, WorkbookError, WorkbookWords};
 
 /// The first column of the drop-down lists in the binding sheet.
 const FIRST_LIST_COL: u16 = 7;
@@ -133,7 +133,7 @@ struct MapRow {
 /// Writes the workbook and returns its bytes.
 pub fn export(req: &ExportRequest<'_>) -> Result<Vec<u8>, WorkbookError> {
     let lang = req.binding.lang;
-    let code = lang.code();
+    let code = lang.id();
     let qn = req.questionnaire;
     let sections = numbered(qn, req.level);
     let numbers: HashMap<String, String> = sections
@@ -255,7 +255,7 @@ fn write_instructions(
     name: &str,
 ) -> Result<(), WorkbookError> {
     let lang = req.binding.lang;
-    let code = lang.code();
+    let code = lang.id();
     let sheet = workbook.add_worksheet();
     sheet.set_name(name).map_err(write_err)?;
     sheet.set_column_width(0, 110.0).map_err(write_err)?;
@@ -364,7 +364,7 @@ fn write_question(
     formats: &Formats,
     lists: &mut Lists,
 ) -> Result<(), WorkbookError> {
-    let code = lang.code();
+    let code = lang.id();
     let mut reference_text = reference.to_string();
     for r in &question.references {
         reference_text.push('\n');
@@ -513,7 +513,7 @@ fn write_question(
 
 /// What the answer cell expects, in words (also the drop-down's input message).
 fn kind_hint(kind: &AnswerKind, lang: Lang) -> String {
-    let code = lang.code();
+    let code = lang.id();
     let declined = lang.declined();
     let bounds = |b: &NumericBounds| {
         let unit = b
@@ -609,7 +609,7 @@ fn write_binding(
         ("plugin_version", binding.plugin_version.clone()),
         ("plugin_sha256", binding.plugin_sha256.clone()),
         ("exported_at", binding.exported_at.clone()),
-        ("lang", binding.lang.code().to_string()),
+        ("lang", binding.lang.id().to_string()),
         ("respondent", binding.respondent.clone().unwrap_or_default()),
         ("instructions_sheet", instructions.to_string()),
     ];

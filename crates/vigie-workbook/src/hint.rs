@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use vigie_model::{Condition, Question, Questionnaire, Test, YesNo};
 
-use crate::Lang;
+use crate::{Lang, WorkbookWords};
 
 /// `when` (alternatives of conditions that must all hold) as a sentence, naming questions by
 /// the reference `numbers` gives them in the workbook (else by id). Empty when the question
@@ -79,7 +79,7 @@ fn value_label(question: Option<&Question>, id: &str, lang: Lang) -> String {
             .choices()
             .iter()
             .find(|c| c.id == id)
-            .map(|c| c.label.get(lang.code()).to_string())
+            .map(|c| c.label.get(lang.id()).to_string())
             .unwrap_or_else(|| id.to_string()),
         (None, None) => id.to_string(),
     };

@@ -20,7 +20,7 @@ use crate::layout::{
     COL_ANSWER, COL_KEY, COL_NOTES, COL_QUESTION, FIRST_QUESTION_ROW, MAP_HEADER_ROW, cell_name,
     row_key,
 };
-use crate::{BINDING_SHEET, Binding, FORMAT, FORMAT_VERSION, Lang, WorkbookError};
+use crate::{BINDING_SHEET, Binding, FORMAT, FORMAT_VERSION, Lang, WorkbookError, WorkbookWords};
 use cells::{cell_text, normalize, parse_cell, quote, tick};
 
 /// The most sheets a workbook may have.
@@ -241,7 +241,8 @@ fn read_binding(sheet: &SheetData) -> Result<(Binding, String, Vec<MapEntry>), W
             .ok_or_else(|| damaged(&format!("no {key}")))
     };
     let lang_code = get("lang")?;
-    let lang = Lang::from_code(&lang_code).ok_or_else(|| damaged("an unknown language"))?;
+    let lang =
+        crate::lang_from_binding(&lang_code).ok_or_else(|| damaged("an unknown language"))?;
     let binding = Binding {
         assessment_id: get("assessment_id")?,
         plugin_id: get("plugin_id")?,
@@ -496,7 +497,7 @@ impl FilledWorkbook {
                 continue;
             };
             let shown = sheet.text(entry.row, COL_QUESTION);
-            let code = lang.code();
+            let code = lang.id();
             match &entry.choice {
                 None => {
                     if normalize(&shown) != normalize(question.prompt.get(code)) {

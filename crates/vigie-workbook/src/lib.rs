@@ -31,7 +31,7 @@ pub use import::{
     Declared, Expected, FilledWorkbook, MAX_CELL_CHARS, MAX_ROWS_PER_SHEET, MAX_SHEETS, Problem,
     open,
 };
-pub use texts::Lang;
+pub use texts::{Lang, WorkbookWords, lang_from_binding};
 
 /// The name of the very hidden sheet that binds a workbook to its assessment.
 pub const BINDING_SHEET: &str = "_vigie";

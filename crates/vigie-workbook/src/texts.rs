@@ -2,62 +2,52 @@
 
 use vigie_model::YesNo;
 
-/// The language of a workbook: its instructions, headers, hints and drop-down labels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Lang {
-    Fr,
-    En,
+pub use vigie_model::Lang;
+
+/// The language a workbook's binding sheet names: exactly `fr` or `en` (the workbook wrote
+/// it; anything else is a damaged binding, not a language to guess).
+pub fn lang_from_binding(code: &str) -> Option<Lang> {
+    Lang::ALL.into_iter().find(|l| l.id() == code.trim())
 }
 
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
-
-    /// The code stored in the binding sheet and used for localized texts (`fr`, `en`).
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.code() == code.trim())
-    }
-
-    pub(crate) fn pick(self, fr: &'static str, en: &'static str) -> &'static str {
-        match self {
-            Lang::Fr => fr,
-            Lang::En => en,
-        }
-    }
-
+/// The workbook's own words, in the language of the export.
+pub trait WorkbookWords: Copy {
     /// `text` between the quotation marks of the language.
-    pub(crate) fn quoted(self, text: &str) -> String {
+    fn quoted(self, text: &str) -> String;
+    /// The label of a refusal to answer, offered in every drop-down.
+    fn declined(self) -> &'static str;
+    fn yes_no(self, v: YesNo) -> &'static str;
+    /// The two marks of a choice row of a multiple-choice question.
+    fn tick(self, ticked: bool) -> &'static str;
+    fn instructions_sheet(self) -> &'static str;
+    fn headers(self) -> [&'static str; 5];
+}
+
+impl WorkbookWords for Lang {
+    fn quoted(self, text: &str) -> String {
         match self {
             Lang::Fr => format!("« {text} »"),
             Lang::En => format!("\"{text}\""),
         }
     }
 
-    /// The label of a refusal to answer, offered in every drop-down.
-    pub fn declined(self) -> &'static str {
+    fn declined(self) -> &'static str {
         self.pick("refus de répondre", "declined to answer")
     }
 
-    pub(crate) fn yes_no(self, v: YesNo) -> &'static str {
-        v.label(self.code())
+    fn yes_no(self, v: YesNo) -> &'static str {
+        v.label(self.id())
     }
 
-    /// The two marks of a choice row of a multiple-choice question.
-    pub(crate) fn tick(self, ticked: bool) -> &'static str {
+    fn tick(self, ticked: bool) -> &'static str {
         self.yes_no(if ticked { YesNo::Yes } else { YesNo::No })
     }
 
-    pub(crate) fn instructions_sheet(self) -> &'static str {
+    fn instructions_sheet(self) -> &'static str {
         self.pick("Consignes", "Instructions")
     }
 
-    pub(crate) fn headers(self) -> [&'static str; 5] {
+    fn headers(self) -> [&'static str; 5] {
         match self {
             Lang::Fr => [
                 "Réf.",

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use vigie_app::self_assessment::{Change, ExportOptions, WorkbookLang};
+use vigie_app::self_assessment::{Change, ExportOptions};
 use vigie_model::{Date, visible};
 
 use crate::cli::{Cli, SelfAssessmentCmd};
@@ -23,12 +23,8 @@ pub fn run(cli: &Cli, cmd: &SelfAssessmentCmd) -> CmdResult {
             due,
             only_unanswered,
         } => {
-            let lang = match cli.lang.map(|l| l.lang().id()) {
-                None => None,
-                Some(code) => Some(WorkbookLang::from_code(code).ok_or_else(|| {
-                    Failure::new(format!("--lang {}: use fr or en", visible(code)))
-                })?),
-            };
+            // --lang is a value enum: clap already refused anything but fr and en.
+            let lang = cli.lang.map(|l| l.lang());
             let due = due
                 .as_deref()
                 .map(|d| d.parse::<Date>())

@@ -3,7 +3,7 @@
 
 use super::*;
 use vigie_app::portfolio::Portfolio;
-use vigie_store::{PortfolioFilter, PortfolioRow, PortfolioSort};
+use vigie_app::{PortfolioFilter, PortfolioRow, PortfolioSort};
 
 /// How far ahead the portfolio looks for expiring evidence and assessments due.
 pub const PORTFOLIO_HORIZON_DAYS: u32 = 90;
@@ -355,7 +355,7 @@ impl App {
                         .collect();
                     let pick = theirs
                         .iter()
-                        .find(|a| a.status == vigie_store::AssessmentStatus::Draft)
+                        .find(|a| a.status == vigie_model::AssessmentStatus::Draft)
                         .or(theirs.first())
                         .map(|a| a.id.clone());
                     match pick {

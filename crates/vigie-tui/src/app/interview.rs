@@ -17,7 +17,7 @@ pub struct Interview {
     pub last_error: Option<String>,
     /// What the supplier declared in a self-assessment workbook: scored where the auditor
     /// has no answer, as on the command line.
-    pub declarations: Vec<vigie_store::Declaration>,
+    pub declarations: Vec<vigie_app::Declaration>,
     /// The "declared, not yet verified" filter: ↑/↓ walk only the questions that rest on
     /// a supplier declaration the auditor has not verified.
     pub declared_only: bool,
@@ -48,7 +48,7 @@ impl Proposal {
 
 impl Interview {
     pub fn is_final(&self) -> bool {
-        self.assessment.status == vigie_store::AssessmentStatus::Final
+        self.assessment.status == vigie_model::AssessmentStatus::Final
     }
 
     /// The choice proposed at question `index` while it has no answer of the auditor's: the
@@ -345,7 +345,7 @@ impl App {
             language: iv.assessment.language.clone(),
             level: iv.assessment.level.clone(),
         };
-        let save = iv.assessment.status == vigie_store::AssessmentStatus::Draft;
+        let save = iv.assessment.status == vigie_model::AssessmentStatus::Draft;
         iv.generation = generation;
         iv.scoring = true;
         let request = ScoreRequest {

@@ -10,16 +10,16 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent};
 use vigie_app::Workbench;
 use vigie_app::workbench::{AppError, by_question};
+use vigie_app::{AssessmentFilter, AuditEntry, StoreError};
+use vigie_model::{
+    ActionItem, ActionItemUpdate, ActionStatus, Assessment, AssessmentSummary, Criticality,
+    EvidenceKind, NewActionItem, NewEvidence, StoredAnswer, Supplier, SupplierFields,
+};
 use vigie_model::{
     Answer, AnswerKind, AnswerValue, Applicability, Date, EvalContext, Evaluation, Lang,
     Questionnaire, Severity, applicable_items,
 };
 use vigie_plugin_host::Plugin;
-use vigie_store::{
-    ActionItem, ActionItemUpdate, ActionStatus, Assessment, AssessmentFilter, AssessmentSummary,
-    AuditEntry, Criticality, EvidenceKind, NewActionItem, NewEvidence, StoreError, StoredAnswer,
-    Supplier, SupplierFields,
-};
 
 use crate::keymap::{Action, Key, Keymap, Scope};
 use crate::line_edit::LineEdit;

@@ -4,7 +4,7 @@
 //! someone else's change meanwhile is a conflict that keeps what was typed.
 
 use super::*;
-use vigie_store::Evidence;
+use vigie_model::Evidence;
 
 /// What a record form adds or changes.
 #[derive(Clone, Debug)]
@@ -283,7 +283,7 @@ impl App {
             return;
         };
         let last = view.items.len().saturating_sub(1);
-        let frozen = view.assessment.status == vigie_store::AssessmentStatus::Final;
+        let frozen = view.assessment.status == vigie_model::AssessmentStatus::Final;
         let selected = view.items.get(view.selected).cloned();
         match action {
             Action::Down => view.selected = (view.selected + 1).min(last),
@@ -346,7 +346,7 @@ impl App {
         };
         let frozen = matches!(
             self.screen(),
-            Screen::Findings(view) if view.assessment.status == vigie_store::AssessmentStatus::Final
+            Screen::Findings(view) if view.assessment.status == vigie_model::AssessmentStatus::Final
         );
         match action {
             Action::DeleteItem if frozen => self.info(lang.pick(

@@ -7,7 +7,7 @@ enum Watched {
     Home,
     Interview {
         id: String,
-        status: vigie_store::AssessmentStatus,
+        status: vigie_model::AssessmentStatus,
     },
 }
 
@@ -17,13 +17,13 @@ type LoadedInterview = (
     Assessment,
     HashMap<String, StoredAnswer>,
     Option<String>,
-    Vec<vigie_store::Declaration>,
+    Vec<vigie_app::Declaration>,
 );
 
 fn load_interview_changes(
     bench: &Workbench,
     id: &str,
-    status: vigie_store::AssessmentStatus,
+    status: vigie_model::AssessmentStatus,
 ) -> Result<LoadedInterview, AppError> {
     let assessment = bench.assessment(id)?;
     let answers = by_question(bench.answers(id)?);
@@ -168,7 +168,7 @@ impl App {
                 ),
             });
         }
-        if finalized_by_other && assessment.status == vigie_store::AssessmentStatus::Final {
+        if finalized_by_other && assessment.status == vigie_model::AssessmentStatus::Final {
             told.push(format!(
                 "{finalizer} {}",
                 lang.pick("a finalisé l'évaluation", "finalized the assessment")

@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use vigie_app::self_assessment::{ExportOptions, WorkbookLang};
+use vigie_app::self_assessment::ExportOptions;
+use vigie_model::Lang;
 
 use super::*;
 
@@ -36,7 +37,7 @@ pub struct WorkbookExportForm {
     pub supplier_name: String,
     pub questionnaire: String,
     pub path: String,
-    pub lang: WorkbookLang,
+    pub lang: Lang,
     /// `Name <email>`; may stay empty.
     pub respondent: String,
     /// `YYYY-MM-DD`; may stay empty.
@@ -95,7 +96,7 @@ fn write_new_file(
     bytes: &[u8],
 ) -> Result<(), String> {
     use std::io::Write as _;
-    if vigie_store::is_database_or_companion(db, path) {
+    if vigie_app::is_database_or_companion(db, path) {
         return Err(format!(
             "{} is the database or one of its files; choose another name",
             path.display()
@@ -131,7 +132,7 @@ impl App {
     fn workbook_export_form(&mut self, key: &str) -> Result<WorkbookExportForm, AppError> {
         let lang = self.lang;
         let assessment = self.bench.assessment(key)?;
-        if assessment.status == vigie_store::AssessmentStatus::Final {
+        if assessment.status == vigie_model::AssessmentStatus::Final {
             return Err(AppError::Invalid(
                 lang.pick(
                     "l'évaluation est finalisée : un questionnaire fournisseur s'envoie pour un \
@@ -151,8 +152,8 @@ impl App {
             .get(lang)
             .to_string();
         Ok(WorkbookExportForm {
-            path: free_name(vigie_store::short_id(&assessment.id)),
-            lang: WorkbookLang::from_code(&assessment.language).unwrap_or(WorkbookLang::En),
+            path: free_name(vigie_app::short_id(&assessment.id)),
+            lang: Lang::from_code(&assessment.language),
             respondent: first_respondent(&supplier.contacts),
             due: self
                 .today
@@ -196,8 +197,8 @@ impl App {
             Action::PrevField | Action::Up => form.step_focus(ExportField::ALL.len() - 1),
             Action::NextValue | Action::PrevValue if form.focus == ExportField::Language => {
                 form.lang = match form.lang {
-                    WorkbookLang::Fr => WorkbookLang::En,
-                    WorkbookLang::En => WorkbookLang::Fr,
+                    Lang::Fr => Lang::En,
+                    Lang::En => Lang::Fr,
                 };
             }
             Action::Select => self.export_workbook(),

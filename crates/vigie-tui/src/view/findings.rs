@@ -204,8 +204,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &FindingsView) {
 }
 
 /// An action's status with a mark, in the interface language.
-fn action_status(status: vigie_store::ActionStatus, lang: Lang) -> &'static str {
-    use vigie_store::ActionStatus::*;
+fn action_status(status: vigie_model::ActionStatus, lang: Lang) -> &'static str {
+    use vigie_model::ActionStatus::*;
     match (status, lang == Lang::Fr) {
         (Open, true) => "○ à faire",
         (InProgress, true) => "◐ en cours",

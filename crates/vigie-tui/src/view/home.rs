@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
-use vigie_store::AssessmentStatus;
+use vigie_model::AssessmentStatus;
 
 use super::{block, clip};
 use crate::app::{App, HomeRow};

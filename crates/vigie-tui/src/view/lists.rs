@@ -309,7 +309,7 @@ pub fn compare(frame: &mut Frame, area: Rect, app: &App, view: &CompareView) {
 
 /// An audit row as a sentence: "alice answered client-staff: 1200 (was 50)".
 pub fn audit_sentence(
-    entry: &vigie_store::AuditEntry,
+    entry: &vigie_app::AuditEntry,
     questionnaire: Option<&vigie_model::Questionnaire>,
     lang: Lang,
 ) -> String {

@@ -323,7 +323,7 @@ fn hint(action: Action, lang: Lang) -> &'static str {
 }
 
 /// A supplier's criticality in the interface language.
-pub fn criticality_label(c: vigie_store::Criticality, lang: Lang) -> &'static str {
+pub fn criticality_label(c: vigie_model::Criticality, lang: Lang) -> &'static str {
     c.label(lang == Lang::Fr)
 }
 

@@ -13,11 +13,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, List, ListItem, Paragraph, Row, Table, TableState};
 use vigie_app::portfolio::{Portfolio, sparkline, verdict_mark, verdict_word};
+use vigie_app::{AttentionItem, AttentionKind, PortfolioFilter, PortfolioRow, PortfolioSort};
+use vigie_model::{AssessmentStatus, Criticality};
 use vigie_model::{Date, Lang, Severity};
-use vigie_store::{
-    AssessmentStatus, AttentionItem, AttentionKind, Criticality, PortfolioFilter, PortfolioRow,
-    PortfolioSort,
-};
 
 use super::clip;
 use crate::theme::Theme;

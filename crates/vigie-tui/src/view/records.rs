@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
+use vigie_model::{Evidence, EvidenceKind};
 use vigie_model::{Lang, visible};
-use vigie_store::{Evidence, EvidenceKind};
 
 use super::{block, clip, key_hints};
 use crate::app::{App, EvidenceView, RecordForm, RecordTarget};
@@ -159,7 +159,7 @@ pub fn evidence(frame: &mut Frame, area: Rect, app: &App, view: &EvidenceView) {
             .wrap(Wrap { trim: false }),
         detail_area,
     );
-    let final_ = view.assessment.status == vigie_store::AssessmentStatus::Final;
+    let final_ = view.assessment.status == vigie_model::AssessmentStatus::Final;
     let hints: &[Action] = if final_ {
         &[Action::Up, Action::Down, Action::Back]
     } else {

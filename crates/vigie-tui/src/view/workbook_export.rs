@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use vigie_app::self_assessment::WorkbookLang;
+use vigie_model::Lang;
 
 use super::{block, clip};
 use crate::app::{App, ExportField, WorkbookExportForm};
@@ -53,8 +53,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &WorkbookExportForm)
                 format!(
                     "◂ {} ▸",
                     match form.lang {
-                        WorkbookLang::Fr => "français",
-                        WorkbookLang::En => "English",
+                        Lang::Fr => "français",
+                        Lang::En => "English",
                     }
                 ),
             ),

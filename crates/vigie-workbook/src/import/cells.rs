@@ -4,7 +4,7 @@
 use calamine::Data;
 use vigie_model::{AnswerKind, AnswerValue, Date, Question, YesNo, visible};
 
-use crate::Lang;
+use crate::{Lang, WorkbookWords};
 
 /// Whitespace collapsed, for comparing texts a spreadsheet may have re-wrapped.
 pub(super) fn normalize(text: &str) -> String {
@@ -81,7 +81,7 @@ pub(super) fn parse_cell(
     lang: Lang,
 ) -> Result<Option<AnswerValue>, String> {
     let kind = &question.kind;
-    let code = lang.code();
+    let code = lang.id();
     let text = match cell {
         Data::Empty => return Ok(None),
         Data::Error(e) => return Err(format!("the cell shows an error ({e:?})")),
