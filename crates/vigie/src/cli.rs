@@ -15,8 +15,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "VIGIE_DB")]
     pub db: Option<PathBuf>,
 
-    /// Who is recorded as the author of changes. Default: $USER.
-    #[arg(long, global = true)]
+    /// Who is recorded as the author of changes. Default: $USER, else the system's
+    /// name for the account, else asked at the terminal (refused without one).
+    #[arg(long, global = true, env = "VIGIE_AUDITOR")]
     pub auditor: Option<String>,
 
     /// Language of the interface and reports: fr or en. Default: from LANG.

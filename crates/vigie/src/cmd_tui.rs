@@ -8,7 +8,7 @@ pub fn run(cli: &Cli) -> CmdResult {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let options = vigie_tui::Options {
         db: paths::db_path(cli)?,
-        auditor: session::auditor(cli),
+        auditor: session::auditor(cli)?,
         lang: paths::language(cli),
         today: cmd_plugin::today(),
         config_dir: paths::config_dir(),

@@ -16,7 +16,7 @@ pub fn run(cli: &Cli, cmd: &DbCmd) -> CmdResult {
         }
         DbCmd::Verify => {
             let path = session::existing_db(cli)?;
-            let database = Database::open(&path, &session::auditor(cli))?;
+            let database = Database::open(&path, &session::auditor(cli)?)?;
             let report = database.verify()?;
             out!("{}", visible(&report.to_string()));
             if report.is_ok() {
@@ -39,7 +39,7 @@ pub fn run(cli: &Cli, cmd: &DbCmd) -> CmdResult {
         }
         DbCmd::Backup { file } => {
             let path = session::existing_db(cli)?;
-            let database = Database::open(&path, &session::auditor(cli))?;
+            let database = Database::open(&path, &session::auditor(cli)?)?;
             database.backup(file)?;
             outln!(
                 "backed up {} to {}",

@@ -11,25 +11,65 @@ use crate::{Failure, cmd_plugin, paths};
 
 /// Who is recorded as the author of changes: `--auditor`, else `$USER`, else
 /// `%USERNAME%`, else the system's name for the account (a fresh tmux or a
-/// service account may have no `$USER`), else "unknown".
-pub fn auditor(cli: &Cli) -> String {
+/// service account may have no `$USER`), else the person at the terminal is asked.
+/// With no terminal to ask (a script, a service with a uid the system has no
+/// name for), the command is refused: an audit trail that says "unknown" proves
+/// nothing.
+pub fn auditor(cli: &Cli) -> Result<String, Failure> {
     let flag = cli
         .auditor
         .as_deref()
         .map(str::trim)
         .filter(|a| !a.is_empty());
     if let Some(name) = flag {
-        return name.to_string();
+        return Ok(name.to_string());
     }
     for var in ["USER", "USERNAME"] {
         if let Ok(value) = std::env::var(var) {
             let value = value.trim();
             if !value.is_empty() {
-                return value.to_string();
+                return Ok(value.to_string());
             }
         }
     }
-    account_name().unwrap_or_else(|| "unknown".to_string())
+    if let Some(name) = account_name() {
+        return Ok(name);
+    }
+    ask_auditor()
+}
+
+/// Asks for the name to record, on the terminal; refused when there is none to ask.
+fn ask_auditor() -> Result<String, Failure> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let cannot_tell = || {
+        Failure::new(
+            "cannot tell who you are (no $USER, and the system has no name for this account): \
+             give --auditor NAME or set VIGIE_AUDITOR",
+        )
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(cannot_tell());
+    }
+    let mut stderr = std::io::stderr();
+    for _ in 0..3 {
+        // Best effort: a prompt that cannot be written still leaves the question readable.
+        let _ = write!(
+            stderr,
+            "Your name for the audit trail / votre nom pour le journal : "
+        );
+        let _ = stderr.flush();
+        let mut line = String::new();
+        match std::io::stdin().lock().read_line(&mut line) {
+            Ok(0) | Err(_) => return Err(cannot_tell()),
+            Ok(_) => {
+                let name = line.trim();
+                if !name.is_empty() && !name.chars().any(char::is_control) {
+                    return Ok(name.to_string());
+                }
+            }
+        }
+    }
+    Err(cannot_tell())
 }
 
 /// The login name of the effective user, from the system's account database.
@@ -68,7 +108,7 @@ fn account_name() -> Option<String> {
 /// The database alone (no plugin engine): suppliers, lists, keys, review cycles.
 pub fn open_database(cli: &Cli) -> Result<Database, Failure> {
     let path = paths::db_path(cli)?;
-    Ok(Database::open(&path, &auditor(cli))?)
+    Ok(Database::open(&path, &auditor(cli)?)?)
 }
 
 /// The database path, which must already exist (commands that only read or
@@ -89,7 +129,7 @@ pub fn existing_db(cli: &Cli) -> Result<PathBuf, Failure> {
 /// database (to pick a plugin by id, install or list plugins).
 pub fn open_workbench(cli: &Cli) -> Result<Workbench, Failure> {
     let path = paths::db_path(cli)?;
-    Ok(Workbench::open(&path, &auditor(cli), cmd_plugin::host()?)?)
+    Ok(Workbench::open(&path, &auditor(cli)?, cmd_plugin::host()?)?)
 }
 
 /// A workbench that loads plugins only when asked: commands on one
