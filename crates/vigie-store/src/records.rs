@@ -201,13 +201,54 @@ fn check_evidence(e: &NewEvidence) -> Result<()> {
     Ok(())
 }
 
+fn find_action(conn: &Connection, id: &str) -> Result<Option<ActionItem>> {
+    Ok(conn
+        .query_row(&format!("{SELECT_ACTION} WHERE id = ?1"), [id], action_row)
+        .optional()?)
+}
+
 fn get_action(conn: &Connection, id: &str) -> Result<ActionItem> {
-    conn.query_row(&format!("{SELECT_ACTION} WHERE id = ?1"), [id], action_row)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound {
-            kind: "action item",
-            key: id.to_string(),
-        })
+    find_action(conn, id)?.ok_or_else(|| StoreError::NotFound {
+        kind: "action item",
+        key: id.to_string(),
+    })
+}
+
+/// Writes `update` over `old` (fields left `None` stay) and records the change in the
+/// audit trail: the one path of both ways to change an action item.
+fn apply_action_update(
+    tx: &mut crate::Tx<'_>,
+    old: ActionItem,
+    title: Option<String>,
+    update: &ActionItemUpdate,
+) -> Result<ActionItem> {
+    let mut new = old.clone();
+    if let Some(title) = title {
+        new.title = title;
+    }
+    if let Some(owner) = &update.owner {
+        new.owner = clean_opt(owner.as_deref());
+    }
+    if let Some(deadline) = update.deadline {
+        new.deadline = deadline;
+    }
+    if let Some(status) = update.status {
+        new.status = status;
+    }
+    new.updated_by = tx.who.to_string();
+    new.updated_at = tx.now.clone();
+    upsert_action_item(tx.conn, &new)?;
+    let old_json = to_json("action item", &old)?;
+    let new_json = to_json("action item", &new)?;
+    tx.audit(
+        "update",
+        "action-item",
+        &new.id,
+        Some(&new.assessment_id),
+        Some(&old_json),
+        Some(&new_json),
+    )?;
+    Ok(new)
 }
 
 fn get_evidence(conn: &Connection, id: &str) -> Result<Option<Evidence>> {
@@ -374,40 +415,9 @@ impl Store {
             .map(|t| non_empty("the action item's title", t))
             .transpose()?;
         self.write(|tx| {
-            let current = get_action(tx.conn, &seen.id)
-                .map(Some)
-                .or_else(|e| match e {
-                    StoreError::NotFound { .. } => Ok(None),
-                    e => Err(e),
-                })?;
+            let current = find_action(tx.conn, &seen.id)?;
             let old = still_as_seen("action item", &seen.id, current, seen)?;
-            let mut new = old.clone();
-            if let Some(title) = &title {
-                new.title = title.clone();
-            }
-            if let Some(owner) = &update.owner {
-                new.owner = clean_opt(owner.as_deref());
-            }
-            if let Some(deadline) = update.deadline {
-                new.deadline = deadline;
-            }
-            if let Some(status) = update.status {
-                new.status = status;
-            }
-            new.updated_by = tx.who.to_string();
-            new.updated_at = tx.now.clone();
-            upsert_action_item(tx.conn, &new)?;
-            let old_json = to_json("action item", &old)?;
-            let new_json = to_json("action item", &new)?;
-            tx.audit(
-                "update",
-                "action-item",
-                &new.id,
-                Some(&new.assessment_id),
-                Some(&old_json),
-                Some(&new_json),
-            )?;
-            Ok(new)
+            apply_action_update(tx, old, title, update)
         })
     }
 
@@ -418,12 +428,7 @@ impl Store {
     pub fn delete_action_item(&self, seen: &ActionItem) -> Result<()> {
         self.write(|tx| {
             require_draft(tx.conn, &seen.assessment_id)?;
-            let current = get_action(tx.conn, &seen.id)
-                .map(Some)
-                .or_else(|e| match e {
-                    StoreError::NotFound { .. } => Ok(None),
-                    e => Err(e),
-                })?;
+            let current = find_action(tx.conn, &seen.id)?;
             let old = still_as_seen("action item", &seen.id, current, seen)?;
             tx.conn
                 .execute("DELETE FROM action_items WHERE id = ?1", [old.id.as_str()])?;
@@ -482,33 +487,7 @@ impl Store {
             .transpose()?;
         self.write(|tx| {
             let old = get_action(tx.conn, id)?;
-            let mut new = old.clone();
-            if let Some(title) = &title {
-                new.title = title.clone();
-            }
-            if let Some(owner) = &update.owner {
-                new.owner = clean_opt(owner.as_deref());
-            }
-            if let Some(deadline) = update.deadline {
-                new.deadline = deadline;
-            }
-            if let Some(status) = update.status {
-                new.status = status;
-            }
-            new.updated_by = tx.who.to_string();
-            new.updated_at = tx.now.clone();
-            upsert_action_item(tx.conn, &new)?;
-            let old_json = to_json("action item", &old)?;
-            let new_json = to_json("action item", &new)?;
-            tx.audit(
-                "update",
-                "action-item",
-                id,
-                Some(&new.assessment_id),
-                Some(&old_json),
-                Some(&new_json),
-            )?;
-            Ok(new)
+            apply_action_update(tx, old, title, update)
         })
     }
 
