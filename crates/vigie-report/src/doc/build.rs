@@ -378,16 +378,27 @@ impl DocBuilder<'_> {
         }
     }
 
-    /// How many applicable questions have no answer yet, when some have none.
-    fn open_questions(&self) -> Option<DocOpenQuestions> {
-        let q = &self.input.questionnaire;
+    /// The stored values by question, and what applies given them, by the host's own
+    /// applicability rule.
+    fn stored_applicability(&self) -> (HashMap<&str, &AnswerValue>, Applicability) {
         let values: HashMap<&str, &AnswerValue> = self
             .input
             .answers
             .iter()
             .filter_map(|x| x.value.as_ref().map(|v| (x.question.as_str(), v)))
             .collect();
-        let applies = applicable_items(q, &values, self.input.assessment.level.as_deref());
+        let applies = applicable_items(
+            &self.input.questionnaire,
+            &values,
+            self.input.assessment.level.as_deref(),
+        );
+        (values, applies)
+    }
+
+    /// How many applicable questions have no answer yet, when some have none.
+    fn open_questions(&self) -> Option<DocOpenQuestions> {
+        let q = &self.input.questionnaire;
+        let (values, applies) = self.stored_applicability();
         let applicable: Vec<&str> = q
             .questions
             .iter()
@@ -431,13 +442,7 @@ impl DocBuilder<'_> {
             .map(|x| (x.question.as_str(), x))
             .collect();
         // The host's own applicability rule, on the stored values.
-        let values: HashMap<&str, &AnswerValue> = self
-            .input
-            .answers
-            .iter()
-            .filter_map(|x| x.value.as_ref().map(|v| (x.question.as_str(), v)))
-            .collect();
-        let applies = applicable_items(q, &values, self.input.assessment.level.as_deref());
+        let (_, applies) = self.stored_applicability();
         let mut out = Vec::new();
         for section in &q.sections {
             let answers: Vec<DocAnswer> = q
