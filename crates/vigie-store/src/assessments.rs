@@ -1,7 +1,7 @@
 //! Assessments, their answers and their evaluations.
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::Value;
+use crate::db::{Db, Optional, params};
 use serde::Serialize;
 use vigie_model::{AnswerValue, Evaluation};
 
@@ -23,7 +23,7 @@ pub(crate) const SELECT_ASSESSMENT: &str = "SELECT a.id, a.supplier_id, s.name, 
      a.finalized_by, a.finalized_at, a.final_evaluation \
      FROM assessments a JOIN suppliers s ON s.id = a.supplier_id";
 
-pub(crate) fn assessment_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Assessment> {
+pub(crate) fn assessment_row(row: &crate::db::Row<'_>) -> crate::db::Result<Assessment> {
     Ok(Assessment {
         id: row.get::<_, String>(0)?.into(),
         supplier_id: row.get::<_, String>(1)?.into(),
@@ -53,7 +53,7 @@ const SELECT_SUMMARY: &str = "SELECT a.id, a.supplier_id, s.name, a.plugin_id, \
      a.verdict, json_extract(a.last_evaluation, '$.verdict.label') \
      FROM assessments a JOIN suppliers s ON s.id = a.supplier_id";
 
-fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AssessmentSummary> {
+fn summary_row(row: &crate::db::Row<'_>) -> crate::db::Result<AssessmentSummary> {
     Ok(AssessmentSummary {
         id: row.get::<_, String>(0)?.into(),
         supplier_id: row.get::<_, String>(1)?.into(),
@@ -80,7 +80,7 @@ fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AssessmentSummary> {
 pub(crate) const SELECT_ANSWER: &str = "SELECT assessment_id, question_id, value, note, revision, \
      to_confirm, updated_by, updated_at FROM answers";
 
-pub(crate) fn answer_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAnswer> {
+pub(crate) fn answer_row(row: &crate::db::Row<'_>) -> crate::db::Result<StoredAnswer> {
     Ok(StoredAnswer {
         assessment_id: row.get::<_, String>(0)?.into(),
         question: row.get(1)?,
@@ -114,10 +114,10 @@ pub(crate) fn answer_audit_json(a: &StoredAnswer) -> Result<String> {
     )
 }
 
-pub(crate) fn get_assessment(conn: &Connection, id: &str) -> Result<Assessment> {
+pub(crate) fn get_assessment(conn: &Db, id: &str) -> Result<Assessment> {
     conn.query_row(
         &format!("{SELECT_ASSESSMENT} WHERE a.id = ?1"),
-        [id],
+        params![id],
         assessment_row,
     )
     .optional()?
@@ -128,10 +128,12 @@ pub(crate) fn get_assessment(conn: &Connection, id: &str) -> Result<Assessment> 
 }
 
 /// The status of assessment `id`, or `NotFound`.
-pub(crate) fn status_of(conn: &Connection, id: &str) -> Result<AssessmentStatus> {
-    conn.query_row("SELECT status FROM assessments WHERE id = ?1", [id], |r| {
-        enum_col(r, 0, col("status"), AssessmentStatus::from_id)
-    })
+pub(crate) fn status_of(conn: &Db, id: &str) -> Result<AssessmentStatus> {
+    conn.query_row(
+        "SELECT status FROM assessments WHERE id = ?1",
+        params![id],
+        |r| enum_col(r, 0, col("status"), AssessmentStatus::from_id),
+    )
     .optional()?
     .ok_or_else(|| StoreError::NotFound {
         kind: "assessment",
@@ -140,7 +142,7 @@ pub(crate) fn status_of(conn: &Connection, id: &str) -> Result<AssessmentStatus>
 }
 
 /// `NotFound` or `Frozen` unless assessment `id` is a draft.
-pub(crate) fn require_draft(conn: &Connection, id: &str) -> Result<()> {
+pub(crate) fn require_draft(conn: &Db, id: &str) -> Result<()> {
     match status_of(conn, id)? {
         AssessmentStatus::Draft => Ok(()),
         AssessmentStatus::Final => Err(StoreError::Frozen {
@@ -150,7 +152,7 @@ pub(crate) fn require_draft(conn: &Connection, id: &str) -> Result<()> {
 }
 
 pub(crate) fn get_answer(
-    conn: &Connection,
+    conn: &Db,
     assessment: &str,
     question: &str,
 ) -> Result<Option<StoredAnswer>> {
@@ -158,11 +160,11 @@ pub(crate) fn get_answer(
         "{SELECT_ANSWER} WHERE assessment_id = ?1 AND question_id = ?2"
     ))?;
     Ok(stmt
-        .query_row([assessment, question], answer_row)
+        .query_row(params![assessment, question], answer_row)
         .optional()?)
 }
 
-pub(crate) fn upsert_answer(conn: &Connection, a: &StoredAnswer) -> Result<()> {
+pub(crate) fn upsert_answer(conn: &Db, a: &StoredAnswer) -> Result<()> {
     let value = a
         .value
         .as_ref()
@@ -204,7 +206,7 @@ pub(crate) struct AssessmentRow<'a> {
 }
 
 /// Inserts a draft assessment row (a new assessment, or one imported from another database).
-pub(crate) fn insert_draft_assessment(conn: &Connection, a: &AssessmentRow<'_>) -> Result<()> {
+pub(crate) fn insert_draft_assessment(conn: &Db, a: &AssessmentRow<'_>) -> Result<()> {
     conn.execute(
         "INSERT INTO assessments (id, supplier_id, plugin_sha256, plugin_id, \
          plugin_version, status, auditor, assessment_date, language, level, created_at, \
@@ -228,11 +230,11 @@ pub(crate) fn insert_draft_assessment(conn: &Connection, a: &AssessmentRow<'_>) 
 }
 
 /// Forgets the cached evaluation of draft assessment `id` (its answers changed under it).
-pub(crate) fn clear_cached_evaluation(conn: &Connection, id: &str) -> Result<()> {
+pub(crate) fn clear_cached_evaluation(conn: &Db, id: &str) -> Result<()> {
     conn.execute(
         "UPDATE assessments SET last_evaluation = NULL, score = NULL, verdict = NULL, \
          evaluated_at = NULL WHERE id = ?1 AND status = 'draft'",
-        [id],
+        params![id],
     )?;
     Ok(())
 }
@@ -240,7 +242,7 @@ pub(crate) fn clear_cached_evaluation(conn: &Connection, id: &str) -> Result<()>
 /// Makes assessment `id` final with `evaluation` (as JSON in `json`), finalized by `who` at
 /// `at`.
 pub(crate) fn set_final(
-    conn: &Connection,
+    conn: &Db,
     id: &str,
     evaluation: &Evaluation,
     who: Option<&str>,
@@ -333,7 +335,7 @@ impl Store {
                 .conn
                 .query_row(
                     "SELECT 1 FROM suppliers WHERE id = ?1",
-                    [new.supplier_id.as_str()],
+                    params![new.supplier_id.as_str()],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -347,7 +349,7 @@ impl Store {
                 .conn
                 .query_row(
                     "SELECT plugin_id, version FROM plugin_blobs WHERE sha256 = ?1",
-                    [&new.plugin_sha256],
+                    params![&new.plugin_sha256],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
@@ -362,7 +364,7 @@ impl Store {
                     .conn
                     .query_row(
                         "SELECT supplier_id FROM assessments WHERE id = ?1",
-                        [prev.as_str()],
+                        params![prev.as_str()],
                         |r| r.get(0),
                     )
                     .optional()?;
@@ -422,8 +424,8 @@ impl Store {
                         "{SELECT_ANSWER} WHERE assessment_id = ?1 AND value IS NOT NULL \
                          ORDER BY question_id"
                     ))?;
-                    stmt.query_map([prev.as_str()], answer_row)?
-                        .collect::<rusqlite::Result<_>>()?
+                    stmt.query_map(params![prev.as_str()], answer_row)?
+                        .collect::<crate::db::Result<_>>()?
                 };
                 let carried = previous.into_iter().filter(|old| {
                     old.value
@@ -471,8 +473,8 @@ impl Store {
         );
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), summary_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map(&crate::db::params_of(&args), summary_row)?;
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 
@@ -481,8 +483,7 @@ impl Store {
         let (where_sql, args) = filter_sql(filter);
         let sql = format!("SELECT count(*) FROM assessments a{where_sql}");
         self.read(|conn| {
-            let n: i64 =
-                conn.query_row(&sql, rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+            let n: i64 = conn.query_row(&sql, &crate::db::params_of(&args), |r| r.get(0))?;
             Ok(n.max(0) as u64)
         })
     }
@@ -505,8 +506,8 @@ impl Store {
             let mut stmt = conn.prepare_cached(&format!(
                 "{SELECT_ANSWER} WHERE assessment_id = ?1 ORDER BY question_id"
             ))?;
-            let rows = stmt.query_map([assessment_id], answer_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map(params![assessment_id], answer_row)?;
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 
@@ -644,7 +645,7 @@ impl Store {
             require_draft(tx.conn, assessment_id)?;
             let plugin: String = tx.conn.query_row(
                 "SELECT plugin_sha256 FROM assessments WHERE id = ?1",
-                [assessment_id],
+                params![assessment_id],
                 |r| r.get(0),
             )?;
             set_final(

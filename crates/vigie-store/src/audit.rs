@@ -3,11 +3,10 @@
 
 use std::fmt;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Db, Optional, params};
 use sha2::{Digest, Sha256};
 
 use crate::error::Result;
-use crate::schema::AUDIT_GUARDS;
 
 /// The `prev_hash` of the first row.
 pub const GENESIS_HASH: [u8; 32] = [0; 32];
@@ -73,20 +72,16 @@ pub(crate) struct AuditAppender {
 impl AuditAppender {
     /// Reads where the chain ends. Must run inside the write transaction (`BEGIN IMMEDIATE`),
     /// so that no other writer can append in between.
-    pub(crate) fn load(conn: &Connection) -> Result<Self> {
+    pub(crate) fn load(conn: &Db) -> Result<Self> {
         // The highest seq ever handed out, even if rows were deleted since: a deletion at the
         // end then shows as a gap before the next row.
         let recorded: Option<i64> = conn
-            .query_row(
-                "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row(conn.dialect().audit_high_water, params![], |r| r.get(0))
             .optional()?;
         let last: Option<(i64, Vec<u8>)> = conn
             .query_row(
                 "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                [],
+                params![],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
@@ -103,7 +98,7 @@ impl AuditAppender {
     }
 
     /// Appends one row and returns its seq.
-    pub(crate) fn append(&mut self, conn: &Connection, record: PendingAudit<'_>) -> Result<i64> {
+    pub(crate) fn append(&mut self, conn: &Db, record: PendingAudit<'_>) -> Result<i64> {
         let seq = self.next_seq;
         let rec = AuditRecord {
             seq,
@@ -264,8 +259,10 @@ impl fmt::Display for VerifyReport {
         if !self.append_only_guards {
             writeln!(
                 f,
-                "audit trail: the append-only triggers were removed ({})",
-                AUDIT_GUARDS.join(", ")
+                "audit trail: the append-only triggers were removed (SQLite: {}; \
+                 PostgreSQL: {})",
+                crate::backend::sqlite::SQLITE_AUDIT_GUARDS.join(", "),
+                crate::backend::postgres::AUDIT_GUARDS.join(", ")
             )?;
         }
         Ok(())
@@ -273,32 +270,48 @@ impl fmt::Display for VerifyReport {
 }
 
 /// Walks the whole chain in seq order and returns the row count and the first break.
-pub(crate) fn check_chain(conn: &Connection) -> Result<(u64, Option<AuditBreak>)> {
+pub(crate) fn check_chain(conn: &Db) -> Result<(u64, Option<AuditBreak>)> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, who, action, entity, entity_id, assessment_id, old, new, prev_hash, \
          hash FROM audit_log ORDER BY seq",
     )?;
-    let mut rows = stmt.query([])?;
+    let rows = stmt.query_map(params![], |row| {
+        Ok(AuditRow {
+            seq: row.get(0)?,
+            at: row.get(1)?,
+            who: row.get(2)?,
+            action: row.get(3)?,
+            entity: row.get(4)?,
+            entity_id: row.get(5)?,
+            assessment_id: row.get(6)?,
+            old: row.get(7)?,
+            new: row.get(8)?,
+            stored_prev: row.get(9)?,
+            stored_hash: row.get(10)?,
+        })
+    })?;
     let mut count = 0u64;
     let mut expected_seq = 1i64;
     let mut prev_hash = GENESIS_HASH;
     let mut first_break = None;
-    while let Some(row) = rows.next()? {
+    for row in rows {
+        let AuditRow {
+            seq,
+            at,
+            who,
+            action,
+            entity,
+            entity_id,
+            assessment_id,
+            old,
+            new,
+            stored_prev,
+            stored_hash,
+        } = row?;
         count += 1;
         if first_break.is_some() {
             continue;
         }
-        let seq: i64 = row.get(0)?;
-        let at: String = row.get(1)?;
-        let who: String = row.get(2)?;
-        let action: String = row.get(3)?;
-        let entity: String = row.get(4)?;
-        let entity_id: String = row.get(5)?;
-        let assessment_id: Option<String> = row.get(6)?;
-        let old: Option<String> = row.get(7)?;
-        let new: Option<String> = row.get(8)?;
-        let stored_prev: Vec<u8> = row.get(9)?;
-        let stored_hash: Vec<u8> = row.get(10)?;
         if seq != expected_seq {
             first_break = Some(AuditBreak {
                 seq: expected_seq,
@@ -345,11 +358,7 @@ pub(crate) fn check_chain(conn: &Connection) -> Result<(u64, Option<AuditBreak>)
     if first_break.is_none() {
         // Rows deleted at the end leave no gap; sqlite_sequence still remembers them.
         let recorded: Option<i64> = conn
-            .query_row(
-                "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row(conn.dialect().audit_high_water, params![], |r| r.get(0))
             .optional()?;
         if let Some(recorded) = recorded
             && recorded >= expected_seq
@@ -363,16 +372,31 @@ pub(crate) fn check_chain(conn: &Connection) -> Result<(u64, Option<AuditBreak>)
     Ok((count, first_break))
 }
 
-/// Whether both append-only triggers exist.
-pub(crate) fn guards_present(conn: &Connection) -> Result<bool> {
+/// One audit row as stored.
+struct AuditRow {
+    seq: i64,
+    at: String,
+    who: String,
+    action: String,
+    entity: String,
+    entity_id: String,
+    assessment_id: Option<String>,
+    old: Option<String>,
+    new: Option<String>,
+    stored_prev: Vec<u8>,
+    stored_hash: Vec<u8>,
+}
+
+/// Whether every append-only trigger exists.
+pub(crate) fn guards_present(conn: &Db) -> Result<bool> {
+    let guards: &[&str] = match conn.backend() {
+        crate::Backend::Sqlite => &crate::backend::sqlite::SQLITE_AUDIT_GUARDS,
+        crate::Backend::Postgres => &crate::backend::postgres::AUDIT_GUARDS,
+    };
     let mut present = 0;
-    for name in AUDIT_GUARDS {
-        let n: i64 = conn.query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
-            [name],
-            |r| r.get(0),
-        )?;
+    for name in guards {
+        let n: i64 = conn.query_row(conn.dialect().trigger_exists, params![name], |r| r.get(0))?;
         present += n;
     }
-    Ok(present == AUDIT_GUARDS.len() as i64)
+    Ok(present == guards.len() as i64)
 }

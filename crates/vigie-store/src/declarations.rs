@@ -1,7 +1,7 @@
 //! Supplier declarations: the answers a supplier gave in a self-assessment workbook, kept
 //! beside the auditor's answers and never in their place.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Db, Optional, params};
 use serde::{Deserialize, Serialize};
 use vigie_model::AnswerValue;
 
@@ -43,7 +43,7 @@ pub struct NewDeclaration {
 pub(crate) const SELECT_DECLARATION: &str = "SELECT assessment_id, question_id, value, note, respondent, \
      file_sha256, imported_by, imported_at, confirmed_by, confirmed_at FROM declarations";
 
-pub(crate) fn declaration_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Declaration> {
+pub(crate) fn declaration_row(row: &crate::db::Row<'_>) -> crate::db::Result<Declaration> {
     Ok(Declaration {
         assessment_id: row.get(0)?,
         question: row.get(1)?,
@@ -58,15 +58,11 @@ pub(crate) fn declaration_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Decla
     })
 }
 
-fn get_declaration(
-    conn: &Connection,
-    assessment: &str,
-    question: &str,
-) -> Result<Option<Declaration>> {
+fn get_declaration(conn: &Db, assessment: &str, question: &str) -> Result<Option<Declaration>> {
     Ok(conn
         .query_row(
             &format!("{SELECT_DECLARATION} WHERE assessment_id = ?1 AND question_id = ?2"),
-            [assessment, question],
+            params![assessment, question],
             declaration_row,
         )
         .optional()?)
@@ -93,7 +89,7 @@ pub(crate) struct RecordedDeclaration {
 
 /// Writes a declaration as it is, without an audit row: an exchange import, whose carried
 /// audit rows already record it.
-pub(crate) fn upsert_declaration(conn: &Connection, d: &Declaration) -> Result<()> {
+pub(crate) fn upsert_declaration(conn: &Db, d: &Declaration) -> Result<()> {
     conn.execute(
         "INSERT INTO declarations (assessment_id, question_id, value, note, respondent, \
          file_sha256, imported_by, imported_at, confirmed_by, confirmed_at) \
@@ -139,8 +135,8 @@ impl Store {
             let mut stmt = conn.prepare_cached(&format!(
                 "{SELECT_DECLARATION} WHERE assessment_id = ?1 ORDER BY question_id"
             ))?;
-            let rows = stmt.query_map([assessment_id], declaration_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map(params![assessment_id], declaration_row)?;
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 

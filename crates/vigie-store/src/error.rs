@@ -191,29 +191,48 @@ pub enum StoreError {
         reason: String,
     },
 
-    /// Any other SQLite error.
+    /// On PostgreSQL the author of every change is the role the server authenticated; the
+    /// name given is another.
+    #[error(
+        "on PostgreSQL every change is recorded as the role the server authenticated, \
+         `{role}`; `{claimed}` was given as the auditor: leave --auditor out (or give `{role}`)"
+    )]
+    NotTheRole { role: String, claimed: String },
+
+    /// The PostgreSQL server could not be reached, refused the credentials, or the URL
+    /// or environment does not say how to reach it. Never holds the password.
+    #[error("{0}")]
+    Connect(#[from] crate::backend::pg_connect::ConnectError),
+
+    /// The connection to the PostgreSQL server was lost: what was not acknowledged was not
+    /// written.
+    #[error(
+        "lost the connection to {target}: {detail}; what was not confirmed saved was not written"
+    )]
+    ConnectionLost { target: String, detail: String },
+
+    /// Any other database error (SQLite's or PostgreSQL's).
     #[error("database error: {0}")]
-    Sqlite(rusqlite::Error),
+    Database(crate::db::DbError),
+}
+
+impl From<crate::db::DbError> for StoreError {
+    fn from(e: crate::db::DbError) -> Self {
+        match e {
+            crate::db::DbError::BadColumn(bad) => StoreError::BadColumn {
+                table: bad.table,
+                column: bad.column,
+                value: bad.value,
+                reason: bad.reason,
+            },
+            other => StoreError::Database(other),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        match e {
-            rusqlite::Error::FromSqlConversionFailure(idx, ty, source) => {
-                match source.downcast::<crate::BadColumn>() {
-                    Ok(bad) => StoreError::BadColumn {
-                        table: bad.table,
-                        column: bad.column,
-                        value: bad.value,
-                        reason: bad.reason,
-                    },
-                    Err(source) => StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
-                        idx, ty, source,
-                    )),
-                }
-            }
-            other => StoreError::Sqlite(other),
-        }
+        StoreError::from(crate::db::DbError::Sqlite(e))
     }
 }
 
@@ -280,18 +299,33 @@ pub(crate) fn io_err(
     }
 }
 
-pub(crate) fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
+/// SQLite's "busy" or "locked", PostgreSQL's lock timeout: another writer holds the lock.
+pub(crate) fn is_busy(e: &crate::db::DbError) -> bool {
+    match e {
+        crate::db::DbError::Sqlite(e) => matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        ),
+        crate::db::DbError::Postgres(e) => {
+            e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE)
+        }
+        _ => false,
+    }
 }
 
-pub(crate) fn is_corrupt(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
-    )
+pub(crate) fn is_corrupt(e: &crate::db::DbError) -> bool {
+    match e {
+        crate::db::DbError::Sqlite(e) => matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+        ),
+        _ => false,
+    }
+}
+
+/// A PostgreSQL session that is no longer connected.
+pub(crate) fn is_connection_lost(e: &crate::db::DbError) -> bool {
+    matches!(e, crate::db::DbError::Postgres(e) if e.is_closed())
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use crate::backend::sqlite::{APPLICATION_ID, SCHEMA_VERSION};
 use crate::error::{Result, StoreError, io_err};
-use crate::schema::{APPLICATION_ID, SCHEMA_VERSION};
 
 const MAGIC: &[u8; 16] = b"SQLite format 3\0";
 const HEADER_LEN: usize = 100;

@@ -1,6 +1,6 @@
 //! Ids as people type them: whole, or a unique part at either end.
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::db::{Db, Optional, params};
 
 use crate::MIN_ID_PREFIX;
 use crate::error::{Result, StoreError};
@@ -19,7 +19,7 @@ pub const SHORT_ID_LEN: usize = 8;
 /// Finds the one row of `table` whose `column` (a lowercase hex id) is `key`, starts with
 /// `key`, or else ends with `key` (at least [`MIN_ID_PREFIX`] characters).
 pub(crate) fn resolve_id(
-    conn: &Connection,
+    conn: &Db,
     table: &str,
     column: &str,
     kind: &'static str,
@@ -29,7 +29,7 @@ pub(crate) fn resolve_id(
     let exact: Option<String> = conn
         .query_row(
             &format!("SELECT {column} FROM {table} WHERE {column} = ?1"),
-            [key],
+            params![key],
             |r| r.get(0),
         )
         .optional()?;
@@ -59,8 +59,8 @@ pub(crate) fn resolve_id(
             "SELECT {column} FROM {table} WHERE {column} >= ?1 AND {column} < ?2 \
              ORDER BY {column} LIMIT 5"
         ))?;
-        stmt.query_map([&part, &upper], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
+        stmt.query_map(params![&part, &upper], |r| r.get::<_, String>(0))?
+            .collect::<crate::db::Result<Vec<_>>>()?
     };
     if ids.is_empty() {
         // The end of a UUIDv7 is random: what lists show (see short_id). No index helps here,
@@ -69,8 +69,8 @@ pub(crate) fn resolve_id(
             "SELECT {column} FROM {table} WHERE {column} LIKE ?1 ORDER BY {column} LIMIT 5"
         ))?;
         ids = stmt
-            .query_map([format!("%{part}")], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map(params![format!("%{part}")], |r| r.get::<_, String>(0))?
+            .collect::<crate::db::Result<Vec<_>>>()?;
     }
     match ids.len() {
         0 => Err(not_found()),

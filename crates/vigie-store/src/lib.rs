@@ -18,7 +18,9 @@
 
 mod assessments;
 mod audit;
+mod backend;
 mod columns;
+mod db;
 mod declarations;
 mod error;
 mod exchange;
@@ -29,7 +31,6 @@ mod open_files;
 mod plugin_trust;
 mod portfolio;
 mod records;
-mod schema;
 mod suppliers;
 mod types;
 
@@ -38,11 +39,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use std::cell::RefCell;
+
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
 pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyReport};
+pub use backend::pg_connect::{ConnectError, PgTarget, Tls, is_postgres_url};
+pub use backend::postgres::PG_MIGRATIONS;
+pub use backend::sqlite::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
+pub use db::{Backend, DbError};
 pub use declarations::{Declaration, NewDeclaration};
 pub use error::{Result, StoreError};
 pub use exchange::{
@@ -54,11 +61,13 @@ pub use plugin_trust::{
     PluginCheck, PluginSignature, REQUIRE_SIGNED_PLUGINS, ShadowAllowance, TrustedKey,
 };
 pub use portfolio::*;
-pub use schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 pub use types::*;
 
 use audit::{AuditAppender, PendingAudit};
+use backend::pg_connect::is_postgres_url as postgres_named;
+use backend::postgres::PgSession;
 pub(crate) use columns::*;
+use db::{Db, Optional, params};
 use error::{io_err, is_busy, is_corrupt};
 pub use filesystem::Journal;
 use header::FileState;
@@ -87,21 +96,23 @@ pub const MAX_STORED_PLUGINS: usize = 200;
 /// The shortest id prefix accepted where an id is expected.
 pub const MIN_ID_PREFIX: usize = 6;
 
-/// An open Vigie database, acting on behalf of one auditor.
+/// An open Vigie database, acting on behalf of one auditor: a SQLite file, or a PostgreSQL
+/// database (see [`Store::open`]).
 ///
 /// Cheap reads and one transaction per write; open one `Store` per thread (the file may be
-/// shared by any number of processes).
+/// shared by any number of processes, the PostgreSQL database by any number of sessions).
 pub struct Store {
-    conn: Connection,
+    db: Db,
     journal: Journal,
     /// Set by another thread to give up waiting for another writer (see
     /// [`Store::set_cancel_flag`]).
     cancel: Option<Arc<AtomicBool>>,
+    /// The file; for PostgreSQL, the URL as shown (never with the password).
     path: PathBuf,
     auditor: String,
-    /// Dropped after `conn` (fields drop in declaration order): the registry forgets the
-    /// connection only once it is closed.
-    _registration: Registration,
+    /// Dropped after `db` (fields drop in declaration order): the registry forgets the
+    /// connection only once it is closed. SQLite only.
+    _registration: Option<Registration>,
 }
 
 impl std::fmt::Debug for Store {
@@ -117,12 +128,60 @@ impl Store {
     /// Opens the database at `path` for `auditor` (recorded as "who" in every row written),
     /// creating its parent folders and the file if needed and bringing its schema up to date.
     ///
+    /// A `postgres://` or `postgresql://` URL opens a PostgreSQL database instead (see
+    /// [`Store::open_postgres`]); there `auditor` must be the role the server authenticates,
+    /// or the open is refused ([`StoreError::NotTheRole`]).
+    ///
     /// Refuses, without changing a byte of the file: a file that is neither empty nor a Vigie
     /// database ([`StoreError::NotVigie`]), a database from a newer Vigie
     /// ([`StoreError::NewerSchema`]), a truncated database ([`StoreError::Corrupt`]). A path
     /// that cannot be created or written gives [`StoreError::Io`] naming it.
     pub fn open(path: impl AsRef<Path>, auditor: &str) -> Result<Store> {
+        if let Some(url) = postgres_url(path.as_ref()) {
+            return Store::open_postgres(&PgTarget::parse(url)?, Some(auditor));
+        }
         Store::open_with(path, auditor, default_journal())
+    }
+
+    /// Opens a PostgreSQL database, creating Vigie's tables in an empty one. Every row is
+    /// written as the role the server authenticated (`session_user`), which the database
+    /// itself enforces for the audit trail; `claimed`, when given, must be that role.
+    ///
+    /// Refuses, without writing anything: a database holding other tables
+    /// ([`StoreError::NotVigie`]), or a newer Vigie's ([`StoreError::NewerSchema`]).
+    pub fn open_postgres(target: &PgTarget, claimed: Option<&str>) -> Result<Store> {
+        let (session, role) = PgSession::connect(target)?;
+        if let Some(claimed) = claimed.map(str::trim)
+            && claimed != role
+        {
+            return Err(StoreError::NotTheRole {
+                role,
+                claimed: claimed.to_string(),
+            });
+        }
+        let store = Store {
+            db: Db::Postgres(RefCell::new(session)),
+            journal: Journal::Wal,
+            cancel: None,
+            path: PathBuf::from(target.shown()),
+            auditor: role,
+            _registration: None,
+        };
+        match store.with_pg(backend::postgres::inspect)? {
+            backend::postgres::Found::Other => {
+                return Err(StoreError::NotVigie { path: store.path });
+            }
+            backend::postgres::Found::Vigie { version } if version > SCHEMA_VERSION => {
+                return Err(StoreError::NewerSchema {
+                    path: store.path,
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            _ => {}
+        }
+        store.migrate()?;
+        Ok(store)
     }
 
     /// [`Store::open`] with the journal given. The write-ahead log is refused, before the file
@@ -174,141 +233,81 @@ impl Store {
             .map_err(|e| io_err(&path, "open", std::io::Error::other(e)))?;
         let registration = registry.register(&path);
         drop(registry);
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Until the file is known to be ours, closing must not checkpoint a write-ahead log
+        // into it: that would change the bytes of a file we refuse.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        backend::sqlite::check_identity(&conn, &path, &state)?;
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
+        backend::sqlite::configure(&conn, &path, journal)?;
         let store = Store {
-            conn,
+            db: Db::Sqlite(conn),
             journal,
             cancel: None,
             path,
             auditor: auditor.to_string(),
-            _registration: registration,
+            _registration: Some(registration),
         };
-        store.conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Until the file is known to be ours, closing must not checkpoint a write-ahead log
-        // into it: that would change the bytes of a file we refuse.
-        store
-            .conn
-            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
-        store.check_identity(&state)?;
-        store
-            .conn
-            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
-        store.configure()?;
         if store.migrate()? {
             // Copy the new header (application id, schema version) into the main file now, so
             // that the next open recognises the file from its first bytes.
             store.read(|conn| {
-                Ok(conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?)
+                Ok(conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", params![], |_| Ok(()))?)
             })?;
         }
         Ok(store)
     }
 
-    /// The database file.
+    /// The database file; for PostgreSQL, the database's URL as shown (never with the
+    /// password).
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Who this store writes as.
+    /// Which engine the store runs on.
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    /// Who this store writes as (on PostgreSQL, the authenticated role).
     pub fn auditor(&self) -> &str {
         &self.auditor
     }
 
     /// The schema version of the open database (equal to [`SCHEMA_VERSION`] once open).
     pub fn schema_version(&self) -> Result<u32> {
-        self.read(|conn| Ok(user_version(conn)?))
+        self.read(stored_version)
     }
 
     /// A number that changes whenever another connection (another process, or another `Store`
-    /// of this one) commits to the file; this store's own commits leave it as it is. Cheap
-    /// enough to poll every second for colleagues' work (`PRAGMA data_version`).
+    /// of this one) commits; this store's own commits leave it as it is. Cheap enough to poll
+    /// every second for colleagues' work: SQLite's `PRAGMA data_version`; on PostgreSQL, the
+    /// count of commits other sessions announced (`LISTEN`/`NOTIFY`).
     pub fn data_version(&self) -> Result<i64> {
-        self.read(|conn| Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?))
+        match &self.db {
+            Db::Sqlite(conn) => {
+                self.read(|_| Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?))
+            }
+            Db::Postgres(session) => session
+                .borrow_mut()
+                .changes()
+                .map_err(|e| self.classify(e.into())),
+        }
     }
 
-    /// Checks through SQLite (which also sees a write-ahead log the header does not) that the
-    /// file is ours and not newer, before anything is written.
-    fn check_identity(&self, state: &FileState) -> Result<()> {
-        let probe = || -> rusqlite::Result<(u32, u32, i64)> {
-            let app: i64 = self
-                .conn
-                .pragma_query_value(None, "application_id", |r| r.get(0))?;
-            let version = user_version(&self.conn)?;
-            let objects: i64 =
-                self.conn
-                    .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-            Ok((app as u32, version, objects))
-        };
-        let (app, version, objects) = retry_busy(&self.path, probe).map_err(|e| match e {
-            StoreError::Sqlite(e) if is_corrupt(&e) => match state {
-                FileState::Vigie { .. } => StoreError::Corrupt {
-                    path: self.path.clone(),
-                    detail: e.to_string(),
-                },
-                _ => StoreError::NotVigie {
-                    path: self.path.clone(),
-                },
-            },
-            e => e,
-        })?;
-        let blank = app == 0 && version == 0 && objects == 0;
-        if app != APPLICATION_ID && !blank {
-            return Err(StoreError::NotVigie {
-                path: self.path.clone(),
-            });
+    /// Runs `f` on the PostgreSQL session (PostgreSQL stores only).
+    fn with_pg<T>(
+        &self,
+        f: impl FnOnce(&mut PgSession) -> std::result::Result<T, DbError>,
+    ) -> Result<T> {
+        match &self.db {
+            Db::Postgres(session) => {
+                f(&mut session.borrow_mut()).map_err(|e| self.classify(e.into()))
+            }
+            Db::Sqlite(_) => Err(StoreError::Invalid(
+                "this operation needs a PostgreSQL database".into(),
+            )),
         }
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema {
-                path: self.path.clone(),
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        Ok(())
-    }
-
-    fn configure(&self) -> Result<()> {
-        let wanted = self.journal.pragma();
-        let current: String = retry_busy(&self.path, || {
-            self.conn
-                .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
-        })
-        .map_err(|e| self.classify(e))?;
-        let switch = || {
-            self.conn
-                .query_row(&format!("PRAGMA journal_mode = {wanted}"), [], |r| {
-                    r.get::<_, String>(0)
-                })
-        };
-        let mode = if current.eq_ignore_ascii_case(wanted) {
-            current
-        } else if self.journal == Journal::Rollback {
-            // Leaving the write-ahead log needs the file to ourselves: one try, and a clear
-            // answer if colleagues have it open, rather than minutes of waiting.
-            switch().map_err(|e| match StoreError::from(e) {
-                StoreError::Sqlite(e) if is_busy(&e) => StoreError::JournalInUse {
-                    path: self.path.clone(),
-                    current: current.clone(),
-                    wanted: self.journal,
-                },
-                e => self.classify(e),
-            })?
-        } else {
-            retry_busy(&self.path, switch).map_err(|e| self.classify(e))?
-        };
-        if !mode.eq_ignore_ascii_case(wanted) {
-            return Err(StoreError::JournalInUse {
-                path: self.path.clone(),
-                current: mode,
-                wanted: self.journal,
-            });
-        }
-        retry_busy(&self.path, || {
-            // FULL: an acknowledged answer survives a power cut, not only a crash.
-            self.conn.execute_batch(
-                "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF;",
-            )
-        })
-        .map_err(|e| self.classify(e))
     }
 
     /// Lets another thread stop this store's writes from waiting for another writer: once
@@ -316,27 +315,26 @@ impl Store {
     /// [`StoreError::Cancelled`], having written nothing. Waits are then checked every
     /// [`CANCELLABLE_WAIT_STEP`] instead of SQLite's [`BUSY_TIMEOUT`].
     pub fn set_cancel_flag(&mut self, flag: Arc<AtomicBool>) -> Result<()> {
-        self.conn.busy_timeout(CANCELLABLE_WAIT_STEP)?;
+        if let Db::Sqlite(conn) = &self.db {
+            conn.busy_timeout(CANCELLABLE_WAIT_STEP)?;
+        }
         self.cancel = Some(flag);
         Ok(())
     }
 
-    /// The journal this store uses.
+    /// The journal this store uses (SQLite; a PostgreSQL store says `Wal`, the server's own).
     pub fn journal(&self) -> Journal {
         self.journal
     }
 
     /// Brings the schema up to date; returns whether it changed anything.
     fn migrate(&self) -> Result<bool> {
-        if user_version(&self.conn)? >= SCHEMA_VERSION {
+        if self.read(stored_version)? >= SCHEMA_VERSION {
             return Ok(false);
         }
         self.write(|tx| {
             // Another process may have migrated while we waited for the lock.
-            let version = user_version(tx.conn)?;
-            let app: i64 = tx
-                .conn
-                .pragma_query_value(None, "application_id", |r| r.get(0))?;
+            let version = stored_version(tx.conn)?;
             if version > SCHEMA_VERSION {
                 return Err(StoreError::NewerSchema {
                     path: self.path.clone(),
@@ -347,12 +345,20 @@ impl Store {
             if version == SCHEMA_VERSION {
                 return Ok(false);
             }
-            if app as u32 != APPLICATION_ID && version != 0 {
-                return Err(StoreError::NotVigie {
-                    path: self.path.clone(),
-                });
+            match tx.conn {
+                Db::Sqlite(conn) => {
+                    let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+                    if app as u32 != APPLICATION_ID && version != 0 {
+                        return Err(StoreError::NotVigie {
+                            path: self.path.clone(),
+                        });
+                    }
+                    backend::sqlite::apply(conn, version, SCHEMA_VERSION)?;
+                }
+                Db::Postgres(session) => {
+                    backend::postgres::apply(&mut session.borrow_mut(), version, SCHEMA_VERSION)?;
+                }
             }
-            schema::apply(tx.conn, version, SCHEMA_VERSION)?;
             let old = to_json("schema version", &serde_json::json!({ "version": version }))?;
             let new = to_json(
                 "schema version",
@@ -370,10 +376,10 @@ impl Store {
         })
     }
 
-    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it. The transaction is rolled
-    /// back if `f` fails.
+    /// Runs `f` in a write transaction (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's write lock)
+    /// and commits it. The transaction is rolled back if `f` fails.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.begin_immediate()?;
+        let tx = self.begin_write()?;
         let mut w = Tx {
             conn: &tx,
             who: &self.auditor,
@@ -381,70 +387,115 @@ impl Store {
             audit: None,
         };
         let out = f(&mut w).map_err(|e| self.classify(e))?;
+        if let Db::Postgres(session) = &self.db {
+            // Delivered to the other sessions when (and only if) the transaction commits.
+            session
+                .borrow_mut()
+                .announce()
+                .map_err(|e| self.classify(e.into()))?;
+        }
         tx.commit().map_err(|e| self.classify(e.into()))?;
         Ok(out)
     }
 
     /// Runs a read, retrying while the database is busy.
-    pub(crate) fn read<T>(&self, f: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnMut(&Db) -> Result<T>) -> Result<T> {
         let mut f = f;
-        retry_busy(&self.path, || f(&self.conn)).map_err(|e| self.classify(e))
+        retry_busy(&self.path, || f(&self.db)).map_err(|e| self.classify(e))
     }
 
-    fn begin_immediate(&self) -> Result<Transaction<'_>> {
-        let begin = || Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate);
+    fn begin_write(&self) -> Result<db::Transaction<'_>> {
+        if let (Db::Postgres(session), Some(flag)) = (&self.db, &self.cancel) {
+            // The lock is only waited for here, before anything is written: giving up
+            // leaves nothing half-done.
+            let started = Instant::now();
+            loop {
+                if flag.load(Ordering::SeqCst) {
+                    return Err(StoreError::Cancelled {
+                        path: self.path.clone(),
+                    });
+                }
+                if session
+                    .borrow_mut()
+                    .try_begin_write()
+                    .map_err(|e| self.classify(e.into()))?
+                {
+                    return Ok(db::Transaction::started(&self.db));
+                }
+                if started.elapsed() > MAX_BUSY_WAIT {
+                    return Err(StoreError::Busy {
+                        path: self.path.clone(),
+                        waited: started.elapsed(),
+                    });
+                }
+                std::thread::sleep(CANCELLABLE_WAIT_STEP);
+            }
+        }
+        let begin = || self.db.begin_write();
         match &self.cancel {
             None => retry_busy(&self.path, begin),
-            Some(flag) => {
-                // The lock is only waited for here, before anything is written: giving up
-                // leaves nothing half-done.
-                retry_busy(&self.path, || {
-                    if flag.load(Ordering::SeqCst) {
-                        return Err(StoreError::Cancelled {
-                            path: self.path.clone(),
-                        });
-                    }
-                    begin().map_err(StoreError::from)
-                })
-            }
+            Some(flag) => retry_busy(&self.path, || {
+                if flag.load(Ordering::SeqCst) {
+                    return Err(StoreError::Cancelled {
+                        path: self.path.clone(),
+                    });
+                }
+                begin().map_err(StoreError::from)
+            }),
         }
         .map_err(|e| self.classify(e))
     }
 
-    /// Turns SQLite's corruption and busy errors into the store's own.
+    /// Turns the engines' corruption, busy and lost-connection errors into the store's own.
     fn classify(&self, e: StoreError) -> StoreError {
         match e {
-            StoreError::Sqlite(e) if is_corrupt(&e) => StoreError::Corrupt {
+            StoreError::Database(e) if is_corrupt(&e) => StoreError::Corrupt {
                 path: self.path.clone(),
                 detail: e.to_string(),
             },
-            StoreError::Sqlite(e) if is_busy(&e) => StoreError::Busy {
+            StoreError::Database(e) if is_busy(&e) => StoreError::Busy {
                 path: self.path.clone(),
                 waited: MAX_BUSY_WAIT,
             },
+            StoreError::Database(e) if error::is_connection_lost(&e) => {
+                StoreError::ConnectionLost {
+                    target: self.path.display().to_string(),
+                    detail: e.to_string(),
+                }
+            }
             e => e,
         }
     }
 
-    /// Checks the file (`PRAGMA integrity_check`, foreign keys) and the whole audit chain,
-    /// naming the first broken audit row (altered, deleted, or badly linked).
+    /// Checks the database (SQLite: `PRAGMA integrity_check` and foreign keys; PostgreSQL:
+    /// every table read through, foreign keys being enforced by the server) and the whole
+    /// audit chain, naming the first broken audit row (altered, deleted, or badly linked).
     pub fn verify(&self) -> Result<VerifyReport> {
         self.read(|conn| {
             // One read transaction: every check sees the same snapshot.
-            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
-            let integrity = {
-                let mut stmt = tx.prepare("PRAGMA integrity_check")?;
-                stmt.query_map([], |r| r.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?
-            };
-            let foreign_key_violations = {
-                let mut stmt = tx.prepare("PRAGMA foreign_key_check")?;
-                let mut rows = stmt.query([])?;
-                let mut n = 0u64;
-                while rows.next()?.is_some() {
-                    n += 1;
+            let tx = conn.begin_read()?;
+            let (integrity, foreign_key_violations) = match &*tx {
+                Db::Sqlite(c) => backend::sqlite::integrity(c)?,
+                Db::Postgres(_) => {
+                    let mut problems = Vec::new();
+                    let tables = tx
+                        .query_map(tx.dialect().user_tables, params![], |r| {
+                            r.get::<_, String>(0)
+                        })?
+                        .collect::<db::Result<Vec<_>>>()?;
+                    for table in tables {
+                        // Names come from the catalog; quoted all the same.
+                        let sql =
+                            format!("SELECT count(*) FROM \"{}\"", table.replace('"', "\"\""));
+                        if let Err(e) = tx.query_row(&sql, params![], |r| r.get::<_, i64>(0)) {
+                            problems.push(format!("{table}: {e}"));
+                        }
+                    }
+                    if problems.is_empty() {
+                        problems.push("ok".to_string());
+                    }
+                    (problems, 0)
                 }
-                n
             };
             let (audit_rows, audit_break) = audit::check_chain(&tx)?;
             let append_only_guards = audit::guards_present(&tx)?;
@@ -459,67 +510,45 @@ impl Store {
     }
 
     /// Copies the database to `dest` with SQLite's online backup API, while other auditors
-    /// keep working. Refuses to overwrite an existing non-empty file.
+    /// keep working. Refuses to overwrite an existing non-empty file. (A PostgreSQL
+    /// database is copied with [`copy_store`] or `pg_dump`.)
     pub fn backup(&self, dest: impl AsRef<Path>) -> Result<()> {
-        use rusqlite::backup::{Backup, StepResult};
-        let dest = dest.as_ref();
-        if is_database_or_companion(&self.path, dest) {
-            return Err(io_err(
-                dest,
-                "back up to",
-                std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    "it is this database or one of its files; choose a new name",
-                ),
+        let Db::Sqlite(conn) = &self.db else {
+            return Err(StoreError::Invalid(
+                "a PostgreSQL database is backed up with `vigie db copy` (to a file) or pg_dump"
+                    .into(),
             ));
-        }
-        if std::fs::metadata(dest).is_ok_and(|m| m.len() > 0 || m.is_dir()) {
-            return Err(io_err(
-                dest,
-                "back up to",
-                std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    "the file already exists; choose a new name",
-                ),
-            ));
-        }
-        if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| io_err(dest, "create the folder for", e))?;
-        }
-        let mut dst =
-            Connection::open(dest).map_err(|e| io_err(dest, "create", std::io::Error::other(e)))?;
-        let started = Instant::now();
-        {
-            let backup = Backup::new(&self.conn, &mut dst)?;
-            loop {
-                match backup.step(1024)? {
-                    StepResult::Done => break,
-                    StepResult::More => {}
-                    StepResult::Busy | StepResult::Locked => {
-                        if started.elapsed() > MAX_BUSY_WAIT {
-                            return Err(StoreError::Busy {
-                                path: self.path.clone(),
-                                waited: started.elapsed(),
-                            });
-                        }
-                        std::thread::sleep(Duration::from_millis(20));
-                    }
-                    // StepResult is non-exhaustive: treat anything new as "try again".
-                    _ => std::thread::sleep(Duration::from_millis(20)),
-                }
-            }
-        }
-        dst.close()
-            .map_err(|(_, e)| io_err(dest, "finish writing", std::io::Error::other(e)))?;
-        Ok(())
+        };
+        backend::sqlite::backup(conn, &self.path, dest.as_ref())
     }
+}
+
+/// The database's schema version: SQLite's `user_version`, PostgreSQL's `vigie_meta`.
+fn stored_version(db: &Db) -> Result<u32> {
+    match db {
+        Db::Sqlite(conn) => Ok(backend::sqlite::user_version(conn)?),
+        Db::Postgres(_) => {
+            let version: Option<String> = db
+                .query_row(
+                    "SELECT value FROM vigie_meta WHERE key = 'schema_version'",
+                    params![],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(version.and_then(|v| v.parse().ok()).unwrap_or(0))
+        }
+    }
+}
+
+/// The URL in `path`, when it names a PostgreSQL database.
+fn postgres_url(path: &Path) -> Option<&str> {
+    path.to_str().filter(|text| postgres_named(text))
 }
 
 /// The state of one write transaction: the connection, who writes, one timestamp for all its
 /// rows, and the audit chain's end once loaded.
 pub(crate) struct Tx<'s> {
-    pub(crate) conn: &'s Connection,
+    pub(crate) conn: &'s Db,
     pub(crate) who: &'s str,
     pub(crate) now: Timestamp,
     audit: Option<AuditAppender>,
@@ -579,7 +608,7 @@ pub fn default_journal() -> Journal {
 
 /// Retries `f` while SQLite reports the database busy or locked (each try already waits up to
 /// [`BUSY_TIMEOUT`]), with a short randomised backoff, for at most [`MAX_BUSY_WAIT`].
-fn retry_busy<T, E>(path: &Path, mut f: impl FnMut() -> Result<T, E>) -> Result<T>
+pub(crate) fn retry_busy<T, E>(path: &Path, mut f: impl FnMut() -> Result<T, E>) -> Result<T>
 where
     E: Into<StoreError>,
 {
@@ -587,7 +616,7 @@ where
     let mut attempt: u32 = 0;
     loop {
         match f().map_err(Into::into) {
-            Err(StoreError::Sqlite(e)) if is_busy(&e) => {
+            Err(StoreError::Database(e)) if is_busy(&e) => {
                 if started.elapsed() >= MAX_BUSY_WAIT {
                     return Err(StoreError::Busy {
                         path: path.to_path_buf(),
@@ -613,11 +642,6 @@ fn backoff(attempt: u32) -> Duration {
             .unwrap_or(0),
     ) % (base * 1000);
     Duration::from_micros(base * 1000 + jitter)
-}
-
-fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
-    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    Ok(v as u32)
 }
 
 /// A new id: a UUIDv7 string (time-ordered, random enough to stay unique across copies).

@@ -6,7 +6,7 @@
 //! a remembered outcome against what it claims, is the application's job: every row here may
 //! have been written by another program.
 
-use rusqlite::{OptionalExtension, params};
+use crate::db::{Optional, params};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StoreError};
@@ -76,7 +76,7 @@ fn is_key_id(s: &str) -> bool {
 const SELECT_KEY: &str =
     "SELECT key_id, public_key, comment, added_by, added_at FROM plugin_trusted_keys";
 
-fn key_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TrustedKey> {
+fn key_row(row: &crate::db::Row<'_>) -> crate::db::Result<TrustedKey> {
     Ok(TrustedKey {
         key_id: row.get(0)?,
         public_key: row.get(1)?,
@@ -89,7 +89,7 @@ fn key_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TrustedKey> {
 const SELECT_SIGNATURE: &str =
     "SELECT sha256, key_id, signature, added_by, added_at FROM plugin_signatures";
 
-fn signature_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginSignature> {
+fn signature_row(row: &crate::db::Row<'_>) -> crate::db::Result<PluginSignature> {
     Ok(PluginSignature {
         sha256: row.get(0)?,
         key_id: row.get(1)?,
@@ -102,7 +102,7 @@ fn signature_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginSignature> {
 const SELECT_SHADOW: &str =
     "SELECT sha256, plugin_id, version, allowed_by, allowed_at FROM plugin_shadow_allowed";
 
-fn shadow_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ShadowAllowance> {
+fn shadow_row(row: &crate::db::Row<'_>) -> crate::db::Result<ShadowAllowance> {
     Ok(ShadowAllowance {
         sha256: row.get(0)?,
         plugin_id: row.get(1)?,
@@ -135,7 +135,7 @@ impl Store {
                 .conn
                 .query_row(
                     &format!("{SELECT_KEY} WHERE key_id = ?1"),
-                    [key_id],
+                    params![key_id],
                     key_row,
                 )
                 .optional()?;
@@ -177,7 +177,7 @@ impl Store {
                 .conn
                 .query_row(
                     &format!("{SELECT_KEY} WHERE key_id = ?1"),
-                    [&key_id],
+                    params![&key_id],
                     key_row,
                 )
                 .optional()?
@@ -187,7 +187,7 @@ impl Store {
                 })?;
             tx.conn.execute(
                 "DELETE FROM plugin_trusted_keys WHERE key_id = ?1",
-                [&key_id],
+                params![&key_id],
             )?;
             let old = to_json("trusted key", &key)?;
             tx.audit("distrust", "signing-key", &key_id, None, Some(&old), None)?;
@@ -199,8 +199,8 @@ impl Store {
     pub fn trusted_keys(&self) -> Result<Vec<TrustedKey>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!("{SELECT_KEY} ORDER BY added_at"))?;
-            let rows = stmt.query_map([], key_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map(params![], key_row)?;
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 
@@ -217,7 +217,7 @@ impl Store {
                 .conn
                 .query_row(
                     &format!("{SELECT_PLUGIN} WHERE sha256 = ?1"),
-                    [sha256],
+                    params![sha256],
                     plugin_row,
                 )
                 .optional()?
@@ -229,7 +229,7 @@ impl Store {
                 .conn
                 .query_row(
                     &format!("{SELECT_SIGNATURE} WHERE sha256 = ?1"),
-                    [sha256],
+                    params![sha256],
                     signature_row,
                 )
                 .optional()?;
@@ -277,8 +277,8 @@ impl Store {
     pub fn plugin_signatures(&self) -> Result<Vec<PluginSignature>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!("{SELECT_SIGNATURE} ORDER BY sha256"))?;
-            let rows = stmt.query_map([], signature_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map(params![], signature_row)?;
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 
@@ -292,7 +292,7 @@ impl Store {
                 .conn
                 .query_row(
                     &format!("{SELECT_SHADOW} WHERE sha256 = ?1"),
-                    [&sha],
+                    params![&sha],
                     shadow_row,
                 )
                 .optional()?;
@@ -301,7 +301,7 @@ impl Store {
             }
             let plugin = tx.conn.query_row(
                 &format!("{SELECT_PLUGIN} WHERE sha256 = ?1"),
-                [&sha],
+                params![&sha],
                 plugin_row,
             )?;
             let row = ShadowAllowance {
@@ -340,12 +340,12 @@ impl Store {
             )?;
             let row = tx.conn.query_row(
                 &format!("{SELECT_SHADOW} WHERE sha256 = ?1"),
-                [&sha],
+                params![&sha],
                 shadow_row,
             )?;
             tx.conn.execute(
                 "DELETE FROM plugin_shadow_allowed WHERE sha256 = ?1",
-                [&sha],
+                params![&sha],
             )?;
             let old = to_json("shadow decision", &row)?;
             tx.audit("forbid-shadow", "plugin", &sha, None, Some(&old), None)?;
@@ -357,8 +357,8 @@ impl Store {
     pub fn shadow_allowances(&self) -> Result<Vec<ShadowAllowance>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!("{SELECT_SHADOW} ORDER BY sha256"))?;
-            let rows = stmt.query_map([], shadow_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map(params![], shadow_row)?;
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 
@@ -367,9 +367,11 @@ impl Store {
         self.write(|tx| {
             let old: Option<String> = tx
                 .conn
-                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT value FROM settings WHERE key = ?1",
+                    params![key],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if old.as_deref() == Some(value) {
                 return Ok(old);
@@ -396,9 +398,11 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         self.read(|conn| {
             Ok(conn
-                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT value FROM settings WHERE key = ?1",
+                    params![key],
+                    |r| r.get(0),
+                )
                 .optional()?)
         })
     }
@@ -433,7 +437,7 @@ impl Store {
                 "SELECT sha256, usable, plugin_id, version, name, reason, checked_at \
                  FROM plugin_checks WHERE host = ?1 ORDER BY sha256",
             )?;
-            let rows = stmt.query_map([host], |row| {
+            let rows = stmt.query_map(params![host], |row| {
                 Ok(PluginCheck {
                     sha256: row.get(0)?,
                     usable: row.get(1)?,
@@ -444,7 +448,7 @@ impl Store {
                     checked_at: row.get(6)?,
                 })
             })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 }

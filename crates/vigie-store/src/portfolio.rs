@@ -13,7 +13,7 @@
 //! still shows its provisional verdict (marked as a draft).
 
 use crate::columns::enum_col;
-use rusqlite::{OptionalExtension, params};
+use crate::db::{Optional, params};
 use serde::{Deserialize, Serialize};
 use vigie_model::{Date, Localized, Severity};
 
@@ -244,17 +244,17 @@ LEFT JOIN (SELECT x.supplier_id, count(*) AS n FROM action_items ai
            GROUP BY x.supplier_id) od ON od.supplier_id = s.id
 ";
 
-fn conversion<E: std::error::Error + Send + Sync + 'static>(idx: usize, e: E) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+fn conversion<E: std::error::Error>(idx: usize, e: E) -> crate::db::DbError {
+    crate::db::DbError::Column(idx, e.to_string())
 }
 
-fn opt_date(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<Date>> {
+fn opt_date(row: &crate::db::Row<'_>, idx: usize) -> crate::db::Result<Option<Date>> {
     let text: Option<String> = row.get(idx)?;
     text.map(|t| t.parse().map_err(|e| conversion(idx, e)))
         .transpose()
 }
 
-fn portfolio_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PortfolioRow> {
+fn portfolio_row(row: &crate::db::Row<'_>) -> crate::db::Result<PortfolioRow> {
     let criticality = enum_col(row, 2, ("suppliers", "criticality"), Criticality::from_id)?;
     // A database written by another program may lack a cycle: the defaults apply.
     let review_months = row
@@ -301,7 +301,7 @@ fn portfolio_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PortfolioRow> {
     {
         open_findings.add(severity, n.trim().parse::<u32>().unwrap_or(0));
     }
-    let count = |idx: usize| -> rusqlite::Result<u32> {
+    let count = |idx: usize| -> crate::db::Result<u32> {
         Ok(u32::try_from(row.get::<_, i64>(idx)?).unwrap_or(0))
     };
     Ok(PortfolioRow {
@@ -355,7 +355,7 @@ impl Store {
                 params![today.to_string(), horizon.to_string()],
                 portfolio_row,
             )?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 
@@ -432,7 +432,7 @@ impl Store {
                  WHERE ai.status <> 'done' AND ai.deadline IS NOT NULL AND ai.deadline < ?1 \
                  ORDER BY ai.deadline, ai.id",
             )?;
-            let found = overdue.query_map([today.to_string()], |r| {
+            let found = overdue.query_map(params![today.to_string()], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -484,14 +484,14 @@ impl Store {
                    WHERE status = 'done' AND substr(updated_at, 1, 7) >= ?1) \
                  GROUP BY month ORDER BY month",
             )?;
-            let rows = stmt.query_map([since], |r| {
+            let rows = stmt.query_map(params![since], |r| {
                 Ok(MonthActivity {
                     month: r.get(0)?,
                     opened: u32::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
                     closed: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
                 })
             })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 }

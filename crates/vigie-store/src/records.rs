@@ -6,7 +6,7 @@ pub(crate) use plugin_blobs::{
     NewPluginKind, SELECT_PLUGIN, check_new_plugin, insert_plugin_blob, plugin_row,
 };
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Db, Optional, params};
 
 use crate::assessments::{require_draft, status_of};
 use crate::error::{Result, StoreError};
@@ -19,7 +19,7 @@ use crate::{Store, enum_col, opt_date_col, to_json, ts_col};
 pub(crate) const SELECT_EVIDENCE: &str = "SELECT id, assessment_id, question_id, kind, text, file_sha256, \
      file_size, file_path, effective_date, expiry_date, added_by, added_at FROM evidence";
 
-pub(crate) fn evidence_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
+pub(crate) fn evidence_row(row: &crate::db::Row<'_>) -> crate::db::Result<Evidence> {
     let sha256: Option<String> = row.get(5)?;
     let size: Option<i64> = row.get(6)?;
     let path: Option<String> = row.get(7)?;
@@ -47,7 +47,7 @@ pub(crate) fn evidence_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence
 }
 
 /// Inserts an evidence row as it is (a new piece of evidence, or one imported).
-pub(crate) fn insert_evidence(conn: &Connection, e: &Evidence) -> Result<()> {
+pub(crate) fn insert_evidence(conn: &Db, e: &Evidence) -> Result<()> {
     let size = e
         .file
         .as_ref()
@@ -79,7 +79,7 @@ pub(crate) fn insert_evidence(conn: &Connection, e: &Evidence) -> Result<()> {
 pub(crate) const SELECT_ACTION: &str = "SELECT id, assessment_id, finding_id, title, owner, deadline, \
      status, created_by, created_at, updated_by, updated_at FROM action_items";
 
-pub(crate) fn action_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActionItem> {
+pub(crate) fn action_row(row: &crate::db::Row<'_>) -> crate::db::Result<ActionItem> {
     const T: &str = "action_items";
     Ok(ActionItem {
         id: row.get::<_, String>(0)?.into(),
@@ -98,7 +98,7 @@ pub(crate) fn action_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActionItem
 
 /// Writes an action item row as it is: inserted when new, else its changeable fields
 /// replaced (a new item, a change, or an item imported).
-pub(crate) fn upsert_action_item(conn: &Connection, item: &ActionItem) -> Result<()> {
+pub(crate) fn upsert_action_item(conn: &Db, item: &ActionItem) -> Result<()> {
     conn.execute(
         "INSERT INTO action_items (id, assessment_id, finding_id, title, owner, deadline, \
          status, created_by, created_at, updated_by, updated_at) \
@@ -127,7 +127,7 @@ pub(crate) fn upsert_action_item(conn: &Connection, item: &ActionItem) -> Result
 pub(crate) const SELECT_AUDIT: &str = "SELECT seq, at, who, action, entity, entity_id, assessment_id, \
      old, new, prev_hash, hash FROM audit_log";
 
-pub(crate) fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+pub(crate) fn audit_row(row: &crate::db::Row<'_>) -> crate::db::Result<AuditEntry> {
     let prev: Vec<u8> = row.get(9)?;
     let hash: Vec<u8> = row.get(10)?;
     Ok(AuditEntry {
@@ -201,13 +201,17 @@ fn check_evidence(e: &NewEvidence) -> Result<()> {
     Ok(())
 }
 
-fn find_action(conn: &Connection, id: &str) -> Result<Option<ActionItem>> {
+fn find_action(conn: &Db, id: &str) -> Result<Option<ActionItem>> {
     Ok(conn
-        .query_row(&format!("{SELECT_ACTION} WHERE id = ?1"), [id], action_row)
+        .query_row(
+            &format!("{SELECT_ACTION} WHERE id = ?1"),
+            params![id],
+            action_row,
+        )
         .optional()?)
 }
 
-fn get_action(conn: &Connection, id: &str) -> Result<ActionItem> {
+fn get_action(conn: &Db, id: &str) -> Result<ActionItem> {
     find_action(conn, id)?.ok_or_else(|| StoreError::NotFound {
         kind: "action item",
         key: id.to_string(),
@@ -251,11 +255,11 @@ fn apply_action_update(
     Ok(new)
 }
 
-fn get_evidence(conn: &Connection, id: &str) -> Result<Option<Evidence>> {
+fn get_evidence(conn: &Db, id: &str) -> Result<Option<Evidence>> {
     Ok(conn
         .query_row(
             &format!("{SELECT_EVIDENCE} WHERE id = ?1"),
-            [id],
+            params![id],
             evidence_row,
         )
         .optional()?)
@@ -336,7 +340,7 @@ impl Store {
                  AND (?2 IS NULL OR question_id = ?2) ORDER BY added_at, id"
             ))?;
             let rows = stmt.query_map(params![assessment_id, question], evidence_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 
@@ -362,8 +366,10 @@ impl Store {
                 expiry_date: new.expiry_date,
                 ..old.clone()
             };
-            tx.conn
-                .execute("DELETE FROM evidence WHERE id = ?1", [old.id.as_str()])?;
+            tx.conn.execute(
+                "DELETE FROM evidence WHERE id = ?1",
+                params![old.id.as_str()],
+            )?;
             insert_evidence(tx.conn, &row)?;
             let old_json = to_json("evidence", &old)?;
             let new_json = to_json("evidence", &row)?;
@@ -385,8 +391,10 @@ impl Store {
         self.write(|tx| {
             require_draft(tx.conn, &seen.assessment_id)?;
             let old = still_as_seen("evidence", &seen.id, get_evidence(tx.conn, &seen.id)?, seen)?;
-            tx.conn
-                .execute("DELETE FROM evidence WHERE id = ?1", [old.id.as_str()])?;
+            tx.conn.execute(
+                "DELETE FROM evidence WHERE id = ?1",
+                params![old.id.as_str()],
+            )?;
             let old_json = to_json("evidence", &old)?;
             tx.audit(
                 "delete",
@@ -430,8 +438,10 @@ impl Store {
             require_draft(tx.conn, &seen.assessment_id)?;
             let current = find_action(tx.conn, &seen.id)?;
             let old = still_as_seen("action item", &seen.id, current, seen)?;
-            tx.conn
-                .execute("DELETE FROM action_items WHERE id = ?1", [old.id.as_str()])?;
+            tx.conn.execute(
+                "DELETE FROM action_items WHERE id = ?1",
+                params![old.id.as_str()],
+            )?;
             let old_json = to_json("action item", &old)?;
             tx.audit(
                 "delete",
@@ -498,8 +508,8 @@ impl Store {
             let mut stmt = conn.prepare_cached(&format!(
                 "{SELECT_ACTION} WHERE assessment_id = ?1 ORDER BY created_at, id"
             ))?;
-            let rows = stmt.query_map([assessment_id], action_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map(params![assessment_id], action_row)?;
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 
@@ -511,13 +521,13 @@ impl Store {
                     let mut stmt = conn.prepare_cached(&format!(
                         "{SELECT_AUDIT} WHERE assessment_id = ?1 ORDER BY seq"
                     ))?;
-                    stmt.query_map([id], audit_row)?
-                        .collect::<rusqlite::Result<Vec<_>>>()?
+                    stmt.query_map(params![id], audit_row)?
+                        .collect::<crate::db::Result<Vec<_>>>()?
                 }
                 None => {
                     let mut stmt = conn.prepare_cached(&format!("{SELECT_AUDIT} ORDER BY seq"))?;
-                    stmt.query_map([], audit_row)?
-                        .collect::<rusqlite::Result<Vec<_>>>()?
+                    stmt.query_map(params![], audit_row)?
+                        .collect::<crate::db::Result<Vec<_>>>()?
                 }
             };
             Ok(rows)

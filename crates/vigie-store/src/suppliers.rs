@@ -1,6 +1,6 @@
 //! Suppliers.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Db, Optional, params};
 
 use crate::error::{Result, StoreError};
 use crate::types::{Criticality, Supplier, SupplierFields};
@@ -9,7 +9,7 @@ use crate::{Store, enum_col, json_col, resolve_id, to_json, ts_col};
 pub(crate) const SELECT_SUPPLIER: &str = "SELECT id, name, country, sector, services, contacts, \
      criticality, created_by, created_at, updated_by, updated_at FROM suppliers";
 
-pub(crate) fn supplier_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Supplier> {
+pub(crate) fn supplier_row(row: &crate::db::Row<'_>) -> crate::db::Result<Supplier> {
     Ok(Supplier {
         id: row.get::<_, String>(0)?.into(),
         name: row.get(1)?,
@@ -29,7 +29,7 @@ const TABLE: &str = "suppliers";
 
 /// Inserts a supplier row as it is (ids and timestamps kept): a new supplier, or one
 /// imported from another database.
-pub(crate) fn insert_supplier(conn: &Connection, s: &Supplier) -> Result<()> {
+pub(crate) fn insert_supplier(conn: &Db, s: &Supplier) -> Result<()> {
     conn.execute(
         "INSERT INTO suppliers (id, name, name_key, country, sector, services, contacts, \
          criticality, created_by, created_at, updated_by, updated_at) \
@@ -53,11 +53,13 @@ pub(crate) fn insert_supplier(conn: &Connection, s: &Supplier) -> Result<()> {
 }
 
 /// The id of the supplier whose name key is `key`, if any.
-pub(crate) fn id_by_name_key(conn: &Connection, key: &str) -> Result<Option<String>> {
+pub(crate) fn id_by_name_key(conn: &Db, key: &str) -> Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT id FROM suppliers WHERE name_key = ?1", [key], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT id FROM suppliers WHERE name_key = ?1",
+            params![key],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -96,17 +98,17 @@ fn clean(fields: &SupplierFields) -> Result<SupplierFields> {
     })
 }
 
-pub(crate) fn get_by_id(conn: &Connection, id: &str) -> Result<Option<Supplier>> {
+pub(crate) fn get_by_id(conn: &Db, id: &str) -> Result<Option<Supplier>> {
     Ok(conn
         .query_row(
             &format!("{SELECT_SUPPLIER} WHERE id = ?1"),
-            [id],
+            params![id],
             supplier_row,
         )
         .optional()?)
 }
 
-fn check_unique(conn: &Connection, key: &str, name: &str, except: Option<&str>) -> Result<()> {
+fn check_unique(conn: &Db, key: &str, name: &str, except: Option<&str>) -> Result<()> {
     match id_by_name_key(conn, key)? {
         Some(id) if Some(id.as_str()) != except => Err(StoreError::DuplicateSupplier {
             name: name.to_string(),
@@ -200,8 +202,8 @@ impl Store {
     pub fn list_suppliers(&self) -> Result<Vec<Supplier>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!("{SELECT_SUPPLIER} ORDER BY name_key"))?;
-            let rows = stmt.query_map([], supplier_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map(params![], supplier_row)?;
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 
@@ -216,7 +218,7 @@ impl Store {
             let by_name = conn
                 .query_row(
                     &format!("{SELECT_SUPPLIER} WHERE name_key = ?1"),
-                    [name_key(key)],
+                    params![name_key(key)],
                     supplier_row,
                 )
                 .optional()?;

@@ -174,15 +174,30 @@ fn migrations_upgrade_every_older_version() {
         let path = dir.path().join(format!("v{k}.db"));
         {
             let c = Connection::open(&path).unwrap();
-            let tx = Transaction::new_unchecked(&c, TransactionBehavior::Immediate).unwrap();
-            schema::apply(&tx, 0, k).unwrap();
-            tx.commit().unwrap();
+            c.execute_batch("BEGIN IMMEDIATE").unwrap();
+            backend::sqlite::apply(&c, 0, k).unwrap();
+            c.execute_batch("COMMIT").unwrap();
         }
         let store = Store::open(&path, "t").unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION, "from {k}");
         drop(store);
         assert_eq!(schema_sql(&path), expected, "upgraded from version {k}");
     }
+}
+
+#[test]
+fn both_backends_have_every_schema_version() {
+    assert_eq!(PG_MIGRATIONS.len(), MIGRATIONS.len());
+}
+
+#[test]
+fn placeholders_are_renumbered_outside_quotes() {
+    assert_eq!(
+        backend::postgres::numbered_placeholders(
+            "SELECT '?1', \"a?2\" FROM t WHERE a = ?1 AND b = ?12"
+        ),
+        "SELECT '?1', \"a?2\" FROM t WHERE a = $1 AND b = $12"
+    );
 }
 
 #[test]

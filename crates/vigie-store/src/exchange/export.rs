@@ -1,8 +1,8 @@
 //! Export: an assessment and everything it needs, read from one snapshot of the database.
 
+use crate::db::{Db, Optional, params};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::{
@@ -20,13 +20,13 @@ use crate::types::{ActionItem, AuditEntry, Evidence, StoredAnswer};
 
 /// The assessment's audit rows as an export shows them: rows carried from another database
 /// read back as that database wrote them, import summaries left out.
-fn trail_view(conn: &Connection, id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+fn trail_view(conn: &Db, id: &str) -> Result<Vec<AuditEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT_AUDIT} WHERE assessment_id = ?1 ORDER BY seq"
     ))?;
     let rows = stmt
-        .query_map([id], audit_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .query_map(params![id], audit_row)?
+        .collect::<crate::db::Result<Vec<_>>>()?;
     let mut view = Vec::with_capacity(rows.len());
     for row in rows {
         if row.action == "import" && row.entity == EXCHANGE_FILE_ENTITY {
@@ -49,14 +49,14 @@ fn trail_view(conn: &Connection, id: &str) -> Result<Vec<AuditEntry>, StoreError
 
 /// The supplier's audit rows as an export shows them: its own rows, and the rows an import
 /// carried from another database read back as that database wrote them.
-fn supplier_trail_view(conn: &Connection, supplier: &str) -> Result<Vec<AuditEntry>, StoreError> {
+fn supplier_trail_view(conn: &Db, supplier: &str) -> Result<Vec<AuditEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT_AUDIT} WHERE entity_id = ?1 AND assessment_id IS NULL \
          AND entity IN ('supplier', ?2) ORDER BY seq"
     ))?;
     let rows = stmt
         .query_map(params![supplier, FOREIGN_SUPPLIER_AUDIT_ENTITY], audit_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     rows.into_iter()
         .map(|row| {
             if row.entity != FOREIGN_SUPPLIER_AUDIT_ENTITY {
@@ -71,40 +71,40 @@ fn supplier_trail_view(conn: &Connection, supplier: &str) -> Result<Vec<AuditEnt
         .collect()
 }
 
-pub(super) fn answers_of(conn: &Connection, id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
+pub(super) fn answers_of(conn: &Db, id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT_ANSWER} WHERE assessment_id = ?1 ORDER BY question_id"
     ))?;
-    let rows = stmt.query_map([id], answer_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let rows = stmt.query_map(params![id], answer_row)?;
+    Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
 }
 
-pub(super) fn evidence_of(conn: &Connection, id: &str) -> Result<Vec<Evidence>, StoreError> {
+pub(super) fn evidence_of(conn: &Db, id: &str) -> Result<Vec<Evidence>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT_EVIDENCE} WHERE assessment_id = ?1 ORDER BY added_at, id"
     ))?;
-    let rows = stmt.query_map([id], evidence_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let rows = stmt.query_map(params![id], evidence_row)?;
+    Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
 }
 
-pub(super) fn actions_of(conn: &Connection, id: &str) -> Result<Vec<ActionItem>, StoreError> {
+pub(super) fn actions_of(conn: &Db, id: &str) -> Result<Vec<ActionItem>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT_ACTION} WHERE assessment_id = ?1 ORDER BY created_at, id"
     ))?;
-    let rows = stmt.query_map([id], action_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let rows = stmt.query_map(params![id], action_row)?;
+    Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
 }
 
-pub(super) fn declarations_of(conn: &Connection, id: &str) -> Result<Vec<Declaration>, StoreError> {
+pub(super) fn declarations_of(conn: &Db, id: &str) -> Result<Vec<Declaration>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT_DECLARATION} WHERE assessment_id = ?1 ORDER BY question_id"
     ))?;
-    let rows = stmt.query_map([id], declaration_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let rows = stmt.query_map(params![id], declaration_row)?;
+    Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
 }
 
 /// Builds the exchange file of assessment `id` from one consistent view of the database.
-pub(super) fn build(conn: &Connection, id: &str) -> Result<ExchangeFile, StoreError> {
+pub(super) fn build(conn: &Db, id: &str) -> Result<ExchangeFile, StoreError> {
     let assessment = get_assessment(conn, id)?;
     let supplier =
         get_supplier(conn, &assessment.supplier_id)?.ok_or_else(|| StoreError::NotFound {
@@ -114,7 +114,7 @@ pub(super) fn build(conn: &Connection, id: &str) -> Result<ExchangeFile, StoreEr
     let (plugin_id, version, bytes): (String, String, Vec<u8>) = conn
         .query_row(
             "SELECT plugin_id, version, bytes FROM plugin_blobs WHERE sha256 = ?1",
-            [&assessment.plugin_sha256],
+            params![&assessment.plugin_sha256],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::db::{Db, Optional, params};
 use serde::Serialize;
 use vigie_model::{ActionItemId, AssessmentId, EvidenceId};
 
@@ -96,7 +96,7 @@ impl ImportPlan {
 /// Decides what importing `file` (already checked, its plugin `plugin_size` bytes) would
 /// change, or why it is refused. Reads only.
 pub(super) fn plan(
-    conn: &Connection,
+    conn: &Db,
     file: &ExchangeFile,
     plugin_size: usize,
 ) -> Result<ImportPlan, ExchangeError> {
@@ -114,7 +114,7 @@ pub(super) fn plan(
     let stored: Option<(String, String)> = conn
         .query_row(
             "SELECT plugin_id, version FROM plugin_blobs WHERE sha256 = ?1",
-            [&file.plugin.sha256],
+            params![&file.plugin.sha256],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
@@ -146,7 +146,7 @@ pub(super) fn plan(
         let present: Option<i64> = conn
             .query_row(
                 "SELECT 1 FROM assessments WHERE id = ?1",
-                [previous.as_str()],
+                params![previous.as_str()],
                 |r| r.get(0),
             )
             .optional()?;

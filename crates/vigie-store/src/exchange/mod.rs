@@ -116,9 +116,9 @@ pub enum ExchangeError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for ExchangeError {
-    fn from(e: rusqlite::Error) -> Self {
-        ExchangeError::Store(StoreError::Sqlite(e))
+impl From<crate::db::DbError> for ExchangeError {
+    fn from(e: crate::db::DbError) -> Self {
+        ExchangeError::Store(StoreError::from(e))
     }
 }
 
@@ -161,10 +161,7 @@ impl Store {
     /// The exchange file of assessment `assessment_id` (exact id), read from one snapshot.
     pub fn export_assessment(&self, assessment_id: &str) -> Result<ExchangeFile, StoreError> {
         self.read(|conn| {
-            let tx = rusqlite::Transaction::new_unchecked(
-                conn,
-                rusqlite::TransactionBehavior::Deferred,
-            )?;
+            let tx = conn.begin_read()?;
             export::build(&tx, assessment_id)
         })
     }
@@ -177,10 +174,7 @@ impl Store {
         let bytes = file.plugin.bytes()?;
         let mut refusal: Option<ExchangeError> = None;
         let result = self.read(|conn| {
-            let tx = rusqlite::Transaction::new_unchecked(
-                conn,
-                rusqlite::TransactionBehavior::Deferred,
-            )?;
+            let tx = conn.begin_read()?;
             keep_refusal(import::plan(&tx, file, bytes.len()), &mut refusal)
         });
         with_refusal(result, refusal)

@@ -1,6 +1,6 @@
 //! Review cycles: how often the suppliers of each criticality are assessed again.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Db, Optional, params};
 use serde::{Deserialize, Serialize};
 
 use super::conversion;
@@ -31,7 +31,7 @@ pub fn default_review_months(c: Criticality) -> u32 {
     }
 }
 
-fn cycle_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewCycle> {
+fn cycle_row(row: &crate::db::Row<'_>) -> crate::db::Result<ReviewCycle> {
     let months: i64 = row.get(1)?;
     Ok(ReviewCycle {
         criticality: enum_col(
@@ -46,12 +46,12 @@ fn cycle_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewCycle> {
     })
 }
 
-fn get_cycle(conn: &Connection, c: Criticality) -> Result<Option<ReviewCycle>> {
+fn get_cycle(conn: &Db, c: Criticality) -> Result<Option<ReviewCycle>> {
     Ok(conn
         .query_row(
             "SELECT criticality, months, updated_by, updated_at FROM review_cycles \
              WHERE criticality = ?1",
-            [c.id()],
+            params![c.id()],
             cycle_row,
         )
         .optional()?)

@@ -1,7 +1,7 @@
 //! Plugin bytes stored in the database: the checks on a new one (size, count, identity),
 //! storing, reading back against the sha256, listing.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Db, Optional, params};
 use sha2::{Digest, Sha256};
 
 use super::non_empty;
@@ -10,11 +10,7 @@ use crate::types::PluginBlobInfo;
 use crate::{Store, resolve_id, to_json};
 
 /// Inserts a plugin's bytes and their record.
-pub(crate) fn insert_plugin_blob(
-    conn: &Connection,
-    info: &PluginBlobInfo,
-    bytes: &[u8],
-) -> Result<()> {
+pub(crate) fn insert_plugin_blob(conn: &Db, info: &PluginBlobInfo, bytes: &[u8]) -> Result<()> {
     let size = i64::try_from(bytes.len())
         .map_err(|_| StoreError::Invalid("the plugin is too large".into()))?;
     conn.execute(
@@ -39,7 +35,7 @@ pub(crate) fn insert_plugin_blob(
 pub(crate) const SELECT_PLUGIN: &str = "SELECT sha256, length(bytes), plugin_id, version, origin, \
      added_by, added_at FROM plugin_blobs";
 
-pub(crate) fn plugin_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginBlobInfo> {
+pub(crate) fn plugin_row(row: &crate::db::Row<'_>) -> crate::db::Result<PluginBlobInfo> {
     let size: i64 = row.get(1)?;
     Ok(PluginBlobInfo {
         sha256: row.get(0)?,
@@ -63,7 +59,7 @@ pub(crate) enum NewPluginKind {
 /// The checks on plugin bytes not yet stored (sha256 `sha256`), inside the write
 /// transaction: size, count and identity (see [`Store::put_plugin_blob`]).
 pub(crate) fn check_new_plugin(
-    conn: &Connection,
+    conn: &Db,
     sha256: &str,
     plugin_id: &str,
     version: &str,
@@ -79,7 +75,8 @@ pub(crate) fn check_new_plugin(
     if kind == NewPluginKind::Bundled {
         return Ok(());
     }
-    let count: i64 = conn.query_row("SELECT count(*) FROM plugin_blobs", [], |r| r.get(0))?;
+    let count: i64 =
+        conn.query_row("SELECT count(*) FROM plugin_blobs", params![], |r| r.get(0))?;
     if count >= crate::MAX_STORED_PLUGINS as i64 {
         return Err(StoreError::TooManyPlugins {
             max: crate::MAX_STORED_PLUGINS,
@@ -152,7 +149,7 @@ impl Store {
                 .conn
                 .query_row(
                     &format!("{SELECT_PLUGIN} WHERE sha256 = ?1"),
-                    [&sha256],
+                    params![&sha256],
                     plugin_row,
                 )
                 .optional()?;
@@ -184,7 +181,7 @@ impl Store {
             let sha = resolve_id(conn, "plugin_blobs", "sha256", "stored plugin", sha256)?;
             let bytes: Vec<u8> = conn.query_row(
                 "SELECT bytes FROM plugin_blobs WHERE sha256 = ?1",
-                [&sha],
+                params![&sha],
                 |r| r.get(0),
             )?;
             Ok((sha, bytes))
@@ -204,7 +201,7 @@ impl Store {
             let sha = resolve_id(conn, "plugin_blobs", "sha256", "stored plugin", sha256)?;
             Ok(conn.query_row(
                 &format!("{SELECT_PLUGIN} WHERE sha256 = ?1"),
-                [&sha],
+                params![&sha],
                 plugin_row,
             )?)
         })
@@ -216,8 +213,8 @@ impl Store {
             let mut stmt = conn.prepare_cached(&format!(
                 "{SELECT_PLUGIN} ORDER BY plugin_id, added_at DESC"
             ))?;
-            let rows = stmt.query_map([], plugin_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map(params![], plugin_row)?;
+            Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)
         })
     }
 }

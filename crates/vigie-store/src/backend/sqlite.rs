@@ -1,6 +1,22 @@
-//! The schema, as an append-only list of migrations.
+//! SQLite: the schema as an append-only list of migrations, and the statements only SQLite
+//! understands.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
+
+use super::Dialect;
+use crate::error::{Result, StoreError, io_err, is_busy, is_corrupt};
+use crate::header::FileState;
+use crate::{Journal, MAX_BUSY_WAIT, is_database_or_companion, retry_busy};
+
+pub(crate) static DIALECT: Dialect = Dialect {
+    audit_high_water: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+    trigger_exists: "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
+    user_tables: "SELECT name FROM sqlite_schema WHERE type = 'table' \
+                  AND name NOT LIKE 'sqlite_%' ORDER BY name",
+};
 
 /// `PRAGMA application_id` of a Vigie database: "VIGI" in ASCII.
 pub const APPLICATION_ID: u32 = 0x5649_4749;
@@ -416,7 +432,7 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Names of the triggers that make the audit trail append-only; `verify` reports when one is
 /// missing.
-pub(crate) const AUDIT_GUARDS: [&str; 2] = ["audit_log_no_update", "audit_log_no_delete"];
+pub(crate) const SQLITE_AUDIT_GUARDS: [&str; 2] = ["audit_log_no_update", "audit_log_no_delete"];
 
 /// Applies the migrations after `from` (the current `user_version`) up to `to`, inside the
 /// caller's transaction, and records the new version and the application id.
@@ -429,5 +445,177 @@ pub(crate) fn apply(conn: &Connection, from: u32, to: u32) -> rusqlite::Result<(
         "PRAGMA application_id = {}; PRAGMA user_version = {to};",
         APPLICATION_ID as i32
     ))?;
+    Ok(())
+}
+
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
+    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    Ok(v as u32)
+}
+
+/// Checks through SQLite (which also sees a write-ahead log the header does not) that the
+/// file is ours and not newer, before anything is written.
+pub(crate) fn check_identity(conn: &Connection, path: &Path, state: &FileState) -> Result<()> {
+    let probe = || -> rusqlite::Result<(u32, u32, i64)> {
+        let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version = user_version(conn)?;
+        let objects: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        Ok((app as u32, version, objects))
+    };
+    let (app, version, objects) = retry_busy(path, probe).map_err(|e| match e {
+        StoreError::Database(e) if is_corrupt(&e) => match state {
+            FileState::Vigie { .. } => StoreError::Corrupt {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            },
+            _ => StoreError::NotVigie {
+                path: path.to_path_buf(),
+            },
+        },
+        e => e,
+    })?;
+    let blank = app == 0 && version == 0 && objects == 0;
+    if app != APPLICATION_ID && !blank {
+        return Err(StoreError::NotVigie {
+            path: path.to_path_buf(),
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Sets the journal and the pragmas every connection needs.
+pub(crate) fn configure(conn: &Connection, path: &Path, journal: Journal) -> Result<()> {
+    let classify = |e: StoreError| match e {
+        StoreError::Database(e) if is_corrupt(&e) => StoreError::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
+        StoreError::Database(e) if is_busy(&e) => StoreError::Busy {
+            path: path.to_path_buf(),
+            waited: MAX_BUSY_WAIT,
+        },
+        e => e,
+    };
+    let wanted = journal.pragma();
+    let current: String = retry_busy(path, || {
+        conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+    })
+    .map_err(classify)?;
+    let switch = || {
+        conn.query_row(&format!("PRAGMA journal_mode = {wanted}"), [], |r| {
+            r.get::<_, String>(0)
+        })
+    };
+    let mode = if current.eq_ignore_ascii_case(wanted) {
+        current
+    } else if journal == Journal::Rollback {
+        // Leaving the write-ahead log needs the file to ourselves: one try, and a clear
+        // answer if colleagues have it open, rather than minutes of waiting.
+        switch().map_err(|e| match StoreError::from(e) {
+            StoreError::Database(e) if is_busy(&e) => StoreError::JournalInUse {
+                path: path.to_path_buf(),
+                current: current.clone(),
+                wanted: journal,
+            },
+            e => classify(e),
+        })?
+    } else {
+        retry_busy(path, switch).map_err(classify)?
+    };
+    if !mode.eq_ignore_ascii_case(wanted) {
+        return Err(StoreError::JournalInUse {
+            path: path.to_path_buf(),
+            current: mode,
+            wanted: journal,
+        });
+    }
+    retry_busy(path, || {
+        // FULL: an acknowledged answer survives a power cut, not only a crash.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF;",
+        )
+    })
+    .map_err(classify)
+}
+
+/// `PRAGMA integrity_check`'s lines and the number of foreign-key violations.
+pub(crate) fn integrity(conn: &Connection) -> Result<(Vec<String>, u64)> {
+    let integrity = {
+        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+        stmt.query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    let foreign_key_violations = {
+        let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0u64;
+        while rows.next()?.is_some() {
+            n += 1;
+        }
+        n
+    };
+    Ok((integrity, foreign_key_violations))
+}
+
+/// Copies the database at `source` (open as `conn`) to `dest` with SQLite's online backup
+/// API, while other auditors keep working. Refuses to overwrite an existing non-empty file.
+pub(crate) fn backup(conn: &Connection, source: &Path, dest: &Path) -> Result<()> {
+    use rusqlite::backup::{Backup, StepResult};
+    if is_database_or_companion(source, dest) {
+        return Err(io_err(
+            dest,
+            "back up to",
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "it is this database or one of its files; choose a new name",
+            ),
+        ));
+    }
+    if std::fs::metadata(dest).is_ok_and(|m| m.len() > 0 || m.is_dir()) {
+        return Err(io_err(
+            dest,
+            "back up to",
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "the file already exists; choose a new name",
+            ),
+        ));
+    }
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| io_err(dest, "create the folder for", e))?;
+    }
+    let mut dst =
+        Connection::open(dest).map_err(|e| io_err(dest, "create", std::io::Error::other(e)))?;
+    let started = Instant::now();
+    {
+        let backup = Backup::new(conn, &mut dst)?;
+        loop {
+            match backup.step(1024)? {
+                StepResult::Done => break,
+                StepResult::More => {}
+                StepResult::Busy | StepResult::Locked => {
+                    if started.elapsed() > MAX_BUSY_WAIT {
+                        return Err(StoreError::Busy {
+                            path: source.to_path_buf(),
+                            waited: started.elapsed(),
+                        });
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                // StepResult is non-exhaustive: treat anything new as "try again".
+                _ => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    }
+    dst.close()
+        .map_err(|(_, e)| io_err(dest, "finish writing", std::io::Error::other(e)))?;
     Ok(())
 }
