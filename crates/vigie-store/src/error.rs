@@ -214,6 +214,25 @@ pub enum StoreError {
     /// Any other database error (SQLite's or PostgreSQL's).
     #[error("database error: {0}")]
     Database(crate::db::DbError),
+
+    /// `db copy` writes only into a new file or an empty PostgreSQL database; the target
+    /// holds something. Nothing was changed.
+    #[error(
+        "{target} is not empty ({found}): `vigie db copy` writes only into a new file or an \
+         empty database; it was left untouched"
+    )]
+    CopyTargetNotEmpty { target: String, found: String },
+
+    /// The audit chain of the database to copy is broken: a copy would carry a history
+    /// nobody can vouch for. Nothing was copied.
+    #[error(
+        "the audit trail of {database} is broken ({problem}); nothing was copied: \
+         `vigie db verify` tells more"
+    )]
+    CopySourceBroken {
+        database: String,
+        problem: crate::audit::AuditBreak,
+    },
 }
 
 impl From<crate::db::DbError> for StoreError {

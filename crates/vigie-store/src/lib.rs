@@ -20,6 +20,7 @@ mod assessments;
 mod audit;
 mod backend;
 mod columns;
+mod copy;
 mod db;
 mod declarations;
 mod error;
@@ -49,6 +50,7 @@ pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyRepor
 pub use backend::pg_connect::{ConnectError, PgTarget, Tls, is_postgres_url};
 pub use backend::postgres::PG_MIGRATIONS;
 pub use backend::sqlite::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
+pub use copy::{CopiedTable, CopyReport, copy_store};
 pub use db::{Backend, DbError};
 pub use declarations::{Declaration, NewDeclaration};
 pub use error::{Result, StoreError};
@@ -150,6 +152,14 @@ impl Store {
     /// Refuses, without writing anything: a database holding other tables
     /// ([`StoreError::NotVigie`]), or a newer Vigie's ([`StoreError::NewerSchema`]).
     pub fn open_postgres(target: &PgTarget, claimed: Option<&str>) -> Result<Store> {
+        let store = Store::connect_postgres(target, claimed)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// [`Store::open_postgres`] without bringing the schema up to date (`db copy` creates
+    /// the schema of an empty database itself, without the migration's audit row).
+    pub(crate) fn connect_postgres(target: &PgTarget, claimed: Option<&str>) -> Result<Store> {
         let (session, role) = PgSession::connect(target)?;
         if let Some(claimed) = claimed.map(str::trim)
             && claimed != role
@@ -180,14 +190,23 @@ impl Store {
             }
             _ => {}
         }
-        store.migrate()?;
         Ok(store)
     }
 
     /// [`Store::open`] with the journal given. The write-ahead log is refused, before the file
     /// is touched, in a folder on a network filesystem ([`StoreError::NetworkFilesystem`]).
     pub fn open_with(path: impl AsRef<Path>, auditor: &str, journal: Journal) -> Result<Store> {
-        let path = path.as_ref().to_path_buf();
+        let store = Store::connect_sqlite(path.as_ref(), auditor, journal)?;
+        if store.migrate()? {
+            store.checkpoint()?;
+        }
+        Ok(store)
+    }
+
+    /// [`Store::open_with`] without bringing the schema up to date (`db copy` creates the
+    /// schema of a new file itself, without the migration's audit row).
+    pub(crate) fn connect_sqlite(path: &Path, auditor: &str, journal: Journal) -> Result<Store> {
+        let path = path.to_path_buf();
         let auditor = auditor.trim();
         if auditor.is_empty() {
             return Err(StoreError::Invalid(
@@ -248,14 +267,19 @@ impl Store {
             auditor: auditor.to_string(),
             _registration: Some(registration),
         };
-        if store.migrate()? {
-            // Copy the new header (application id, schema version) into the main file now, so
-            // that the next open recognises the file from its first bytes.
-            store.read(|conn| {
-                Ok(conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", params![], |_| Ok(()))?)
-            })?;
-        }
         Ok(store)
+    }
+
+    /// Copies a new header (application id, schema version) into the main file now, so that
+    /// the next open recognises the file from its first bytes (SQLite only; nothing to do on
+    /// PostgreSQL).
+    pub(crate) fn checkpoint(&self) -> Result<()> {
+        if self.backend() == Backend::Postgres {
+            return Ok(());
+        }
+        self.read(|conn| {
+            Ok(conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", params![], |_| Ok(()))?)
+        })
     }
 
     /// The database file; for PostgreSQL, the database's URL as shown (never with the
@@ -345,20 +369,15 @@ impl Store {
             if version == SCHEMA_VERSION {
                 return Ok(false);
             }
-            match tx.conn {
-                Db::Sqlite(conn) => {
-                    let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-                    if app as u32 != APPLICATION_ID && version != 0 {
-                        return Err(StoreError::NotVigie {
-                            path: self.path.clone(),
-                        });
-                    }
-                    backend::sqlite::apply(conn, version, SCHEMA_VERSION)?;
-                }
-                Db::Postgres(session) => {
-                    backend::postgres::apply(&mut session.borrow_mut(), version, SCHEMA_VERSION)?;
+            if let Db::Sqlite(conn) = tx.conn {
+                let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+                if app as u32 != APPLICATION_ID && version != 0 {
+                    return Err(StoreError::NotVigie {
+                        path: self.path.clone(),
+                    });
                 }
             }
+            apply_migrations(tx.conn, version)?;
             let old = to_json("schema version", &serde_json::json!({ "version": version }))?;
             let new = to_json(
                 "schema version",
@@ -521,6 +540,18 @@ impl Store {
         };
         backend::sqlite::backup(conn, &self.path, dest.as_ref())
     }
+}
+
+/// Applies the migrations after `from` up to [`SCHEMA_VERSION`], inside the caller's write
+/// transaction, in the backend's own SQL.
+fn apply_migrations(conn: &Db, from: u32) -> Result<()> {
+    match conn {
+        Db::Sqlite(conn) => backend::sqlite::apply(conn, from, SCHEMA_VERSION)?,
+        Db::Postgres(session) => {
+            backend::postgres::apply(&mut session.borrow_mut(), from, SCHEMA_VERSION)?
+        }
+    }
+    Ok(())
 }
 
 /// The database's schema version: SQLite's `user_version`, PostgreSQL's `vigie_meta`.
