@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{evaluation, fixture};
+use common::{Place, TestBackend, evaluation, fixture, fixture_at};
 use vigie_model::{AnswerValue, YesNo};
 use vigie_store::{
     ActionItemUpdate, ActionStatus, AssessmentFilter, AssessmentStatus, Contact, Criticality,
@@ -16,12 +16,10 @@ fn yes() -> Option<AnswerValue> {
     Some(AnswerValue::YesNo(YesNo::Yes))
 }
 
-#[test]
-fn stale_write_is_a_conflict_showing_both_values() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
-    let (alice, a) = fixture(&path);
-    let bob = Store::open(&path, "bob").unwrap();
+fn stale_write_is_a_conflict_showing_both_values(backend: TestBackend) {
+    let path = Place::new(backend);
+    let (alice, a) = fixture_at(&path);
+    let bob = common::open(&path, "bob");
 
     // Both see no answer; Alice writes first.
     let first = alice
@@ -100,10 +98,9 @@ fn stale_write_is_a_conflict_showing_both_values() {
     assert!(alice.verify().unwrap().is_ok());
 }
 
-#[test]
-fn final_assessment_is_frozen() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn final_assessment_is_frozen(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, a) = fixture_at(&place);
     store.set_answer(&a.id, "q1", yes(), None, None).unwrap();
     store
         .save_evaluation(&a.id, &evaluation(40.0, "partial"))
@@ -176,10 +173,9 @@ fn final_assessment_is_frozen() {
     assert!(store.verify().unwrap().is_ok());
 }
 
-#[test]
-fn bulk_import_is_all_or_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn bulk_import_is_all_or_nothing(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, a) = fixture_at(&place);
     let bad = vec![
         ("q1".to_string(), yes(), None),
         (
@@ -237,10 +233,9 @@ fn bulk_import_is_all_or_nothing() {
     assert_eq!(imports, 2);
 }
 
-#[test]
-fn suppliers_add_update_find() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("v.db"), "alice").unwrap();
+fn suppliers_add_update_find(backend: TestBackend) {
+    let place = Place::new(backend);
+    let store = common::open(&place, "alice");
     let mut fields = SupplierFields::new("  Sécurité   Plus ", Criticality::Critical);
     fields.country = Some("FR".into());
     fields.services = vec!["SOC".into(), " ".into()];
@@ -299,10 +294,9 @@ fn suppliers_add_update_find() {
     assert!(update.new.as_deref().unwrap().contains("security"));
 }
 
-#[test]
-fn assessments_list_page_and_prefix() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, first) = fixture(&dir.path().join("v.db"));
+fn assessments_list_page_and_prefix(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, first) = fixture_at(&place);
     let mut ids = vec![first.id.clone()];
     for _ in 0..11 {
         let a = store
@@ -379,10 +373,9 @@ fn assessments_list_page_and_prefix() {
     ));
 }
 
-#[test]
-fn reassessment_prefills_answers_to_confirm() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn reassessment_prefills_answers_to_confirm(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, a) = fixture_at(&place);
     store
         .set_answer(&a.id, "q1", yes(), Some("seen".into()), None)
         .unwrap();
@@ -451,10 +444,9 @@ fn reassessment_prefills_answers_to_confirm() {
     ));
 }
 
-#[test]
-fn evidence_and_action_items() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn evidence_and_action_items(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, a) = fixture_at(&place);
     let file = NewEvidence {
         question: Some("q-iso".into()),
         kind: EvidenceKind::File,
@@ -543,10 +535,9 @@ fn evidence_and_action_items() {
     );
 }
 
-#[test]
-fn plugin_blobs_are_content_addressed() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("v.db"), "alice").unwrap();
+fn plugin_blobs_are_content_addressed(backend: TestBackend) {
+    let place = Place::new(backend);
+    let store = common::open(&place, "alice");
     let bytes = vec![7u8; 300_000];
     let info = store
         .put_plugin_blob(&bytes, "anssi", "2.0.0", "/tmp/anssi.wasm")
@@ -604,10 +595,9 @@ fn backup_copies_a_verifiable_database() {
     assert_eq!(store.answer(&a.id, "q0").unwrap().unwrap().revision, 1);
 }
 
-#[test]
-fn unknown_ids_are_not_found() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = fixture(&dir.path().join("v.db"));
+fn unknown_ids_are_not_found(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, _) = fixture_at(&place);
     assert!(matches!(
         store.answers("x"),
         Err(StoreError::NotFound { .. })
@@ -623,25 +613,26 @@ fn unknown_ids_are_not_found() {
         store.list_evidence("missing", None),
         Err(StoreError::NotFound { .. })
     ));
-    assert!(matches!(
-        Store::open(dir.path().join("w.db"), "  "),
-        Err(StoreError::Invalid(_))
-    ));
+    if backend == TestBackend::Sqlite {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Store::open(dir.path().join("w.db"), "  "),
+            Err(StoreError::Invalid(_))
+        ));
+    }
 }
 
 /// A batch (an answers file) never silently replaces another auditor's
 /// answer: the whole batch is refused with both values, unless the caller
 /// says to replace them; answers it leaves as they are, or the auditor's own,
 /// go through.
-#[test]
-fn a_batch_that_would_change_another_auditors_answer_is_a_conflict() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
-    let (alice, a) = fixture(&path);
+fn a_batch_that_would_change_another_auditors_answer_is_a_conflict(backend: TestBackend) {
+    let path = Place::new(backend);
+    let (alice, a) = fixture_at(&path);
     alice
         .set_answer(&a.id, "q1", yes(), Some("seen the policy".into()), None)
         .unwrap();
-    let bob = Store::open(&path, "bob").unwrap();
+    let bob = common::open(&path, "bob");
     let no = Some(AnswerValue::YesNo(YesNo::No));
     let err = bob
         .set_answers_bulk(
@@ -733,3 +724,16 @@ fn a_malformed_row_from_another_program_names_its_table_and_column() {
     }
     store.assessment(&a.id).unwrap();
 }
+
+on_both_backends!(
+    stale_write_is_a_conflict_showing_both_values,
+    final_assessment_is_frozen,
+    bulk_import_is_all_or_nothing,
+    suppliers_add_update_find,
+    assessments_list_page_and_prefix,
+    reassessment_prefills_answers_to_confirm,
+    evidence_and_action_items,
+    plugin_blobs_are_content_addressed,
+    unknown_ids_are_not_found,
+    a_batch_that_would_change_another_auditors_answer_is_a_conflict,
+);

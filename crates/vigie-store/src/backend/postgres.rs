@@ -578,10 +578,12 @@ impl PgSession {
     }
 }
 
-/// `?N` placeholders (SQLite's) as `$N` (PostgreSQL's), outside quoted text.
+/// `?N` placeholders (SQLite's) as `$N` (PostgreSQL's), outside quoted text; a bare `?`
+/// takes the number after the highest so far, as in SQLite.
 pub(crate) fn numbered_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut quote: Option<char> = None;
+    let mut highest = 0u32;
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {
         match quote {
@@ -596,7 +598,20 @@ pub(crate) fn numbered_placeholders(sql: &str) -> String {
                     quote = Some(c);
                     out.push(c);
                 }
-                '?' if chars.peek().is_some_and(char::is_ascii_digit) => out.push('$'),
+                '?' => {
+                    let mut digits = String::new();
+                    while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                        digits.push(d);
+                        chars.next();
+                    }
+                    let n = match digits.parse::<u32>() {
+                        Ok(n) => n,
+                        Err(_) => highest + 1,
+                    };
+                    highest = highest.max(n);
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                }
                 _ => out.push(c),
             },
         }

@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use vigie_model::{Evaluation, Localized, Severity, Verdict};
 use vigie_store::{Assessment, Criticality, NewAssessment, Store, SupplierFields};
@@ -41,6 +43,110 @@ pub fn evaluation(score: f64, verdict: &str) -> Evaluation {
     }
 }
 
+/// The backend a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestBackend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a test's database is: a file in a temporary folder, or a fresh database on this
+/// test binary's throwaway PostgreSQL server. Passed where a path is expected
+/// (`Store::open` takes both).
+pub struct Place {
+    pub backend: TestBackend,
+    location: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Place {
+    pub fn new(backend: TestBackend) -> Place {
+        match backend {
+            TestBackend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                Place {
+                    backend,
+                    location: dir.path().join("v.db"),
+                    _dir: Some(dir),
+                }
+            }
+            TestBackend::Postgres => {
+                let url = vigie_pgtest::shared()
+                    .create_database()
+                    .unwrap_or_else(|e| panic!("{e}"));
+                Place {
+                    backend,
+                    location: PathBuf::from(url),
+                    _dir: None,
+                }
+            }
+        }
+    }
+
+    /// The location as `auditor` connects to it: on PostgreSQL the URL with `auditor` as the
+    /// role (created on first use).
+    pub fn as_auditor(&self, auditor: &str) -> PathBuf {
+        match self.backend {
+            TestBackend::Sqlite => self.location.clone(),
+            TestBackend::Postgres => {
+                ensure_role(auditor);
+                let url = self.location.to_str().unwrap();
+                let database = vigie_pgtest::database_name(url).unwrap();
+                PathBuf::from(vigie_pgtest::shared().url_as(auditor, None, &database))
+            }
+        }
+    }
+}
+
+impl AsRef<Path> for Place {
+    fn as_ref(&self) -> &Path {
+        &self.location
+    }
+}
+
+/// Creates the login role `name` once per test binary. Superuser: whoever opens first
+/// creates the tables, and the others must reach them (a deployment grants instead; see
+/// docs/sharing.md).
+fn ensure_role(name: &str) {
+    static MADE: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+    let made = made.get_or_insert_with(HashSet::new);
+    if made.contains(name) || name == vigie_pgtest::ADMIN_ROLE {
+        return;
+    }
+    vigie_pgtest::shared()
+        .run_sql(
+            "postgres",
+            &format!("CREATE ROLE \"{name}\" LOGIN SUPERUSER"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    made.insert(name.to_string());
+}
+
+/// Opens the store at `place` as `auditor` (on PostgreSQL, as the role `auditor`).
+pub fn open(place: &Place, auditor: &str) -> Store {
+    Store::open(place.as_auditor(auditor), auditor).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The test functions named, once per backend: `mod sqlite` and `mod postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::common::TestBackend::Sqlite)
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::common::TestBackend::Postgres)
+            })*
+        }
+    };
+}
+
 /// Opens (creating) a store at `path` with one supplier, one plugin and one draft assessment.
 pub fn fixture(path: &Path) -> (Store, Assessment) {
     fixture_with(path, vigie_store::Journal::Wal)
@@ -49,6 +155,15 @@ pub fn fixture(path: &Path) -> (Store, Assessment) {
 /// [`fixture`] with the journal given.
 pub fn fixture_with(path: &Path, journal: vigie_store::Journal) -> (Store, Assessment) {
     let store = Store::open_with(path, "alice", journal).expect("open");
+    populate(store)
+}
+
+/// [`fixture`] on either backend, as "alice".
+pub fn fixture_at(place: &Place) -> (Store, Assessment) {
+    populate(open(place, "alice"))
+}
+
+fn populate(store: Store) -> (Store, Assessment) {
     let supplier = store
         .add_supplier(&SupplierFields::new(
             "Centre d'appels Tunis",
