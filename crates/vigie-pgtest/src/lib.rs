@@ -99,7 +99,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { durable: true, tcp: false, tls: false }
+        Self {
+            durable: true,
+            tcp: false,
+            tls: false,
+        }
     }
 }
 
@@ -156,7 +160,10 @@ pub struct PgTestError {
 
 impl PgTestError {
     fn new(step: Step, reason: impl Into<String>) -> Self {
-        Self { step, reason: reason.into() }
+        Self {
+            step,
+            reason: reason.into(),
+        }
     }
 
     /// The step that failed.
@@ -216,7 +223,9 @@ impl Drop for Supervisor {
 
 #[allow(unsafe_code)] // kill(2) on a process id this crate started.
 fn kill_process(pid: u32, signal: libc::c_int) {
-    let Ok(pid) = libc::pid_t::try_from(pid) else { return };
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
     // SAFETY: kill takes plain integers and touches no memory of ours. The process is the
     // postmaster this crate started, which its supervisor has not reaped yet (or, past the
     // shutdown timeout, a process id unlikely to be reused within that time).
@@ -230,7 +239,11 @@ enum ServerUser {
     /// Not root: the server runs as the user running the tests.
     Current,
     /// Root: the server runs as the `postgres` system user through `setpriv`.
-    System { uid: u32, gid: u32, setpriv: PathBuf },
+    System {
+        uid: u32,
+        gid: u32,
+        setpriv: PathBuf,
+    },
 }
 
 const SYSTEM_USER: &str = "postgres";
@@ -251,24 +264,29 @@ impl ServerUser {
         let id = |flag: &str| -> Result<u32, PgTestError> {
             let mut command = clean_command("id");
             command.args([flag, SYSTEM_USER]);
-            let output =
-                run_successfully(command, step, "id (the `postgres` user)", SQL_TIMEOUT).map_err(
-                    |error| {
-                        PgTestError::new(
-                            step,
-                            format!(
-                                "the tests run as root, which PostgreSQL refuses, and there is \
+            let output = run_successfully(command, step, "id (the `postgres` user)", SQL_TIMEOUT)
+                .map_err(|error| {
+                PgTestError::new(
+                    step,
+                    format!(
+                        "the tests run as root, which PostgreSQL refuses, and there is \
                                  no `postgres` system user to run it as (install the \
                                  `postgresql` package): {error}"
-                            ),
-                        )
-                    },
-                )?;
+                    ),
+                )
+            })?;
             output.stdout.trim().parse().map_err(|_| {
-                PgTestError::new(step, format!("`id {flag} postgres` printed {:?}", output.stdout))
+                PgTestError::new(
+                    step,
+                    format!("`id {flag} postgres` printed {:?}", output.stdout),
+                )
             })
         };
-        Ok(ServerUser::System { uid: id("-u")?, gid: id("-g")?, setpriv })
+        Ok(ServerUser::System {
+            uid: id("-u")?,
+            gid: id("-g")?,
+            setpriv,
+        })
     }
 
     /// A command that runs `program` as this user.
@@ -312,7 +330,9 @@ fn running_as_root() -> bool {
 
 fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|folder| folder.join(name)).find(|file| file.is_file())
+    std::env::split_paths(&path)
+        .map(|folder| folder.join(name))
+        .find(|file| file.is_file())
 }
 
 /// The folder holding all of [`REQUIRED_BINARIES`]: `pg_config --bindir`, else the newest
@@ -338,7 +358,7 @@ fn locate_binaries() -> Result<PathBuf, PgTestError> {
             Some((version, entry.path().join("bin")))
         })
         .collect();
-    versioned.sort_by(|a, b| b.0.cmp(&a.0));
+    versioned.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
     candidates.extend(versioned.into_iter().map(|(_, folder)| folder));
 
     if let Some(path) = std::env::var_os("PATH") {
@@ -346,8 +366,10 @@ fn locate_binaries() -> Result<PathBuf, PgTestError> {
     }
 
     for folder in candidates {
-        let missing: Vec<&str> =
-            REQUIRED_BINARIES.into_iter().filter(|name| !folder.join(name).is_file()).collect();
+        let missing: Vec<&str> = REQUIRED_BINARIES
+            .into_iter()
+            .filter(|name| !folder.join(name).is_file())
+            .collect();
         if missing.is_empty() {
             return Ok(folder);
         }
@@ -368,16 +390,25 @@ fn locate_binaries() -> Result<PathBuf, PgTestError> {
 fn temporary_parent() -> PathBuf {
     let parent = std::env::temp_dir();
     // parent + "/vigie-pgtest-XXXXXX/socket/.s.PGSQL.65535.lock"
-    if parent.as_os_str().len() + 48 < 100 { parent } else { PathBuf::from("/tmp") }
+    if parent.as_os_str().len() + 48 < 100 {
+        parent
+    } else {
+        PathBuf::from("/tmp")
+    }
 }
 
 /// 16 random bytes in hex, from the kernel.
 fn random_hex() -> Result<String, PgTestError> {
     use std::io::Read;
     let mut bytes = [0u8; 16];
-    std::fs::File::open("/dev/urandom").and_then(|mut file| file.read_exact(&mut bytes)).map_err(
-        |error| PgTestError::new(Step::PrepareFolder, format!("cannot read /dev/urandom: {error}")),
-    )?;
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut file| file.read_exact(&mut bytes))
+        .map_err(|error| {
+            PgTestError::new(
+                Step::PrepareFolder,
+                format!("cannot read /dev/urandom: {error}"),
+            )
+        })?;
     Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
@@ -431,16 +462,26 @@ fn percent_decode(text: &str) -> Option<String> {
 
 /// The database name in a URL made by this crate (`postgres://user@host/NAME?...`).
 pub fn database_name(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://"))?;
+    let rest = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))?;
     let after_authority = &rest[rest.find('/')? + 1..];
     let name = after_authority.split('?').next()?;
-    if name.is_empty() { None } else { percent_decode(name) }
+    if name.is_empty() {
+        None
+    } else {
+        percent_decode(name)
+    }
 }
 
 fn credentials(role: &str, password: Option<&str>) -> String {
     match password {
         Some(password) => {
-            format!("{}:{}", percent_encode(role, false), percent_encode(password, false))
+            format!(
+                "{}:{}",
+                percent_encode(role, false),
+                percent_encode(password, false)
+            )
         }
         None => percent_encode(role, false),
     }
@@ -457,7 +498,10 @@ fn check_name(what: &str, name: &str) -> Result<(), PgTestError> {
     } else {
         return Ok(());
     };
-    Err(PgTestError::new(Step::Argument, format!("invalid {what} name {name:?}: {why}")))
+    Err(PgTestError::new(
+        Step::Argument,
+        format!("invalid {what} name {name:?}: {why}"),
+    ))
 }
 
 /// Numbers the databases of this process.
@@ -537,7 +581,12 @@ impl TestServer {
             .current_dir(folder.path())
             .arg("-D")
             .arg(&data_dir)
-            .args(["-U", ADMIN_ROLE, "--auth-local=trust", "--auth-host=scram-sha-256"])
+            .args([
+                "-U",
+                ADMIN_ROLE,
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+            ])
             .args(["-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"])
             .arg(format!("--pwfile={}", password_file.display()));
         run_successfully(initdb, Step::InitDb, "initdb", SLOW_STEP_TIMEOUT)?;
@@ -549,8 +598,13 @@ impl TestServer {
         let mut attempt = 0;
         let (supervisor, port) = loop {
             attempt += 1;
-            let port = if tcp { free_loopback_port()? } else { SOCKET_ONLY_PORT };
-            let mut supervisor = launch(&user, &bin_dir, folder.path(), &data_dir, &log, port, tcp)?;
+            let port = if tcp {
+                free_loopback_port()?
+            } else {
+                SOCKET_ONLY_PORT
+            };
+            let mut supervisor =
+                launch(&user, &bin_dir, folder.path(), &data_dir, &log, port, tcp)?;
             match wait_ready(&mut supervisor, &bin_dir, &socket_dir, port, &log) {
                 Ok(()) => break (supervisor, port),
                 Err(ReadyError::Exited(error))
@@ -590,7 +644,10 @@ impl TestServer {
         )?;
         let marker = server.folder.path().join(SUPERVISOR_OWNS_FOLDER);
         std::fs::write(&marker, b"").map_err(|error| {
-            PgTestError::new(Step::Start, format!("cannot write {}: {error}", shown(&marker)))
+            PgTestError::new(
+                Step::Start,
+                format!("cannot write {}: {error}", shown(&marker)),
+            )
         })?;
         Ok(server)
     }
@@ -634,9 +691,12 @@ impl TestServer {
             sql.push_str(" PASSWORD ");
             sql.push_str(&quote_literal(password));
         }
-        self.run_sql("postgres", &sql)
-            .map(drop)
-            .map_err(|error| PgTestError::new(error.step, format!("creating role {name:?}: {}", error.reason)))
+        self.run_sql("postgres", &sql).map(drop).map_err(|error| {
+            PgTestError::new(
+                error.step,
+                format!("creating role {name:?}: {}", error.reason),
+            )
+        })
     }
 
     /// Runs `sql` (one or more statements, in one transaction unless they say otherwise)
@@ -648,12 +708,25 @@ impl TestServer {
         psql.current_dir(self.folder.path())
             .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.socket_dir)
-            .args(["-p", &self.port.to_string(), "-U", ADMIN_ROLE, "-d", database, "-c", sql]);
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                ADMIN_ROLE,
+                "-d",
+                database,
+                "-c",
+                sql,
+            ]);
         match run(psql, Step::Sql, "psql", SQL_TIMEOUT) {
             Ok(output) if output.status.success() => Ok(output.stdout),
             Ok(output) => Err(self.error_with_log(
                 Step::Sql,
-                format!("psql in database {database:?} failed ({}):\n{}", output.status, output.printed()),
+                format!(
+                    "psql in database {database:?} failed ({}):\n{}",
+                    output.status,
+                    output.printed()
+                ),
             )),
             Err(error) => Err(self.error_with_log(error.step, error.reason)),
         }
@@ -723,13 +796,17 @@ impl TestServer {
     /// The authority that signed the server's certificate, if started with `tls`: the
     /// `sslrootcert` of a `verify-full` connection to `localhost` or 127.0.0.1.
     pub fn ca_cert_path(&self) -> Option<&Path> {
-        self.certificates.as_ref().map(|paths| paths.authority.as_path())
+        self.certificates
+            .as_ref()
+            .map(|paths| paths.authority.as_path())
     }
 
     /// An authority unrelated to the server's certificate, if started with `tls`: a client
     /// verifying with it must refuse the server.
     pub fn other_ca_cert_path(&self) -> Option<&Path> {
-        self.certificates.as_ref().map(|paths| paths.other_authority.as_path())
+        self.certificates
+            .as_ref()
+            .map(|paths| paths.other_authority.as_path())
     }
 
     /// The password of [`ADMIN_ROLE`] (needed over TCP only).
@@ -759,7 +836,10 @@ impl TestServer {
     }
 
     fn error_with_log(&self, step: Step, reason: String) -> PgTestError {
-        PgTestError::new(step, with_log(reason, &self.folder.path().join("server.log")))
+        PgTestError::new(
+            step,
+            with_log(reason, &self.folder.path().join("server.log")),
+        )
     }
 }
 
@@ -800,7 +880,12 @@ fn configure(
         .append(true)
         .open(&config)
         .and_then(|mut file| std::io::Write::write_all(&mut file, settings.as_bytes()))
-        .map_err(|error| PgTestError::new(step, format!("cannot append to {}: {error}", shown(&config))))?;
+        .map_err(|error| {
+            PgTestError::new(
+                step,
+                format!("cannot append to {}: {error}", shown(&config)),
+            )
+        })?;
 
     // Only the lines this server needs: the socket trusts everyone (it is in a private
     // folder), TCP asks for a password, and with TLS refuses connections without it.
@@ -823,7 +908,10 @@ fn free_loopback_port() -> Result<u16, PgTestError> {
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
         .map_err(|error| {
-            PgTestError::new(Step::Start, format!("cannot find a free loopback port: {error}"))
+            PgTestError::new(
+                Step::Start,
+                format!("cannot find a free loopback port: {error}"),
+            )
         })
 }
 
@@ -849,7 +937,7 @@ fn launch(
     supervisor
         .current_dir(folder)
         .arg("-c")
-        .arg(SUPERVISOR_SCRIPT)
+        .arg(supervisor_script())
         .arg("sh")
         .arg(folder)
         .arg(log)
@@ -860,7 +948,10 @@ fn launch(
         .arg("-c")
         .arg(format!("port={port}"))
         .arg("-c")
-        .arg(format!("listen_addresses={}", if tcp { "127.0.0.1" } else { "" }))
+        .arg(format!(
+            "listen_addresses={}",
+            if tcp { "127.0.0.1" } else { "" }
+        ))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -868,7 +959,10 @@ fn launch(
         // exit closes the pipe, and not the supervisor, which must outlive it to clean up.
         .process_group(0);
     let mut child = supervisor.spawn().map_err(|error| {
-        PgTestError::new(step, format!("cannot run sh (the server's supervisor): {error}"))
+        PgTestError::new(
+            step,
+            format!("cannot run sh (the server's supervisor): {error}"),
+        )
     })?;
     let pipe = child.stdin.take();
     let mut line = String::new();
@@ -876,7 +970,11 @@ fn launch(
         Some(stdout) => BufReader::new(stdout).read_line(&mut line).map(drop),
         None => Ok(()),
     };
-    let mut supervisor = Supervisor { child, pipe, postmaster_pid: 0 };
+    let mut supervisor = Supervisor {
+        child,
+        pipe,
+        postmaster_pid: 0,
+    };
     match (read, line.trim().parse()) {
         (Ok(()), Ok(pid)) => {
             supervisor.postmaster_pid = pid;
@@ -887,12 +985,23 @@ fn launch(
             Err(PgTestError::new(
                 step,
                 with_log(
-                    format!("the supervisor did not report the server's process id ({read:?}, {line:?})"),
+                    format!(
+                        "the supervisor did not report the server's process id ({read:?}, {line:?})"
+                    ),
                     log,
                 ),
             ))
         }
     }
+}
+
+/// The supervisor's script without its comments, which would fill `ps` listings.
+fn supervisor_script() -> String {
+    SUPERVISOR_SCRIPT
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#') && !line.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 enum ReadyError {
@@ -928,13 +1037,18 @@ fn wait_ready(
             }
         }
         let mut probe = clean_command(bin_dir.join("pg_isready"));
-        probe
-            .arg("-q")
-            .arg("-h")
-            .arg(socket_dir)
-            .args(["-p", &port.to_string(), "-U", ADMIN_ROLE, "-d", "postgres", "-t", "5"]);
-        let ready = run(probe, step, "pg_isready", Duration::from_secs(10))
-            .map_err(ReadyError::Other)?;
+        probe.arg("-q").arg("-h").arg(socket_dir).args([
+            "-p",
+            &port.to_string(),
+            "-U",
+            ADMIN_ROLE,
+            "-d",
+            "postgres",
+            "-t",
+            "5",
+        ]);
+        let ready =
+            run(probe, step, "pg_isready", Duration::from_secs(10)).map_err(ReadyError::Other)?;
         if ready.status.success() {
             return Ok(());
         }
@@ -957,7 +1071,11 @@ fn wait_ready(
 
 /// `reason`, then the end of the server's log.
 fn with_log(reason: String, log: &Path) -> String {
-    format!("{reason}\n--- last lines of {} ---\n{}", shown(log), log_tail(log))
+    format!(
+        "{reason}\n--- last lines of {} ---\n{}",
+        shown(log),
+        log_tail(log)
+    )
 }
 
 fn log_tail(log: &Path) -> String {
@@ -979,9 +1097,16 @@ mod tests {
     fn percent_encoding_round_trips_and_keeps_socket_paths_readable() {
         let password = "p@ss:w/rd %&?é";
         let encoded = percent_encode(password, false);
-        assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
+        assert!(
+            encoded
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b))
+        );
         assert_eq!(percent_decode(&encoded).as_deref(), Some(password));
-        assert_eq!(percent_encode("/tmp/vigie-pgtest-a.B/socket", true), "/tmp/vigie-pgtest-a.B/socket");
+        assert_eq!(
+            percent_encode("/tmp/vigie-pgtest-a.B/socket", true),
+            "/tmp/vigie-pgtest-a.B/socket"
+        );
     }
 
     #[test]
@@ -994,7 +1119,10 @@ mod tests {
             database_name("postgres://a:b@localhost:1234/d%20b?sslmode=require").as_deref(),
             Some("d b")
         );
-        assert_eq!(database_name("postgres://a@localhost:1234").as_deref(), None);
+        assert_eq!(
+            database_name("postgres://a@localhost:1234").as_deref(),
+            None
+        );
         assert_eq!(database_name("mysql://a@h/db"), None);
     }
 
