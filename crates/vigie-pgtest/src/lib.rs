@@ -358,7 +358,7 @@ fn locate_binaries() -> Result<PathBuf, PgTestError> {
             Some((version, entry.path().join("bin")))
         })
         .collect();
-    versioned.sort_by(|a, b| b.0.cmp(&a.0));
+    versioned.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
     candidates.extend(versioned.into_iter().map(|(_, folder)| folder));
 
     if let Some(path) = std::env::var_os("PATH") {
@@ -937,7 +937,7 @@ fn launch(
     supervisor
         .current_dir(folder)
         .arg("-c")
-        .arg(SUPERVISOR_SCRIPT)
+        .arg(supervisor_script())
         .arg("sh")
         .arg(folder)
         .arg(log)
@@ -993,6 +993,15 @@ fn launch(
             ))
         }
     }
+}
+
+/// The supervisor's script without its comments, which would fill `ps` listings.
+fn supervisor_script() -> String {
+    SUPERVISOR_SCRIPT
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#') && !line.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 enum ReadyError {

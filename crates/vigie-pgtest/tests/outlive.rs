@@ -5,6 +5,8 @@
 //! a server, prints the postmaster's process id and folder, then either returns from `main`
 //! (statics are never dropped) or waits to be killed with SIGKILL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -1,6 +1,8 @@
 //! Real servers: start and stop, databases, roles, passwords over TCP, TLS. They fail, never
 //! skip, when PostgreSQL cannot start.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use common::{process_name, process_running, process_uid, psql_ok, psql_refused, user_id};
@@ -198,7 +200,7 @@ fn roles_authenticate_with_their_password_over_tcp_and_may_create_tables() {
         .tcp_url("alice", Some(password), &database, "sslmode=disable")
         .unwrap();
     assert!(
-        url.starts_with(&format!("postgres://alice:")) && url.ends_with("?sslmode=disable"),
+        url.starts_with("postgres://alice:") && url.ends_with("?sslmode=disable"),
         "{url}"
     );
     assert_eq!(psql_ok(bin, &url, None, "SELECT current_user"), "alice");

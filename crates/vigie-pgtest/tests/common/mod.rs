@@ -1,6 +1,7 @@
 //! Helpers shared by this crate's tests.
 
 #![allow(dead_code)] // Each test binary uses its own subset.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
 
 use std::path::Path;
 use std::process::{Command, Output};
