@@ -55,7 +55,10 @@ pub enum TestBackend {
 /// (`Store::open` takes both).
 pub struct Place {
     pub backend: TestBackend,
+    /// The file, or the URL as "alice" (who `fixture` writes as).
     location: PathBuf,
+    /// The PostgreSQL database's name.
+    database: Option<String>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -67,6 +70,7 @@ impl Place {
                 Place {
                     backend,
                     location: dir.path().join("v.db"),
+                    database: None,
                     _dir: Some(dir),
                 }
             }
@@ -74,9 +78,14 @@ impl Place {
                 let url = vigie_pgtest::shared()
                     .create_database()
                     .unwrap_or_else(|e| panic!("{e}"));
+                let database = vigie_pgtest::database_name(&url).unwrap();
+                ensure_role("alice");
                 Place {
                     backend,
-                    location: PathBuf::from(url),
+                    location: PathBuf::from(
+                        vigie_pgtest::shared().url_as("alice", None, &database),
+                    ),
+                    database: Some(database),
                     _dir: None,
                 }
             }
@@ -90,11 +99,104 @@ impl Place {
             TestBackend::Sqlite => self.location.clone(),
             TestBackend::Postgres => {
                 ensure_role(auditor);
-                let url = self.location.to_str().unwrap();
-                let database = vigie_pgtest::database_name(url).unwrap();
-                PathBuf::from(vigie_pgtest::shared().url_as(auditor, None, &database))
+                let database = self.database.as_deref().unwrap();
+                PathBuf::from(vigie_pgtest::shared().url_as(auditor, None, database))
             }
         }
+    }
+
+    /// Every row of every table, one line per row, sorted: to show that something changed
+    /// nothing. Read by another client (rusqlite, psql), not through the store.
+    pub fn dump(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match self.backend {
+            TestBackend::Sqlite => {
+                let conn = rusqlite::Connection::open(&self.location).unwrap();
+                let tables: Vec<String> = conn
+                    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+                    .unwrap()
+                    .query_map([], |r| r.get(0))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                for table in tables {
+                    let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+                    let n = stmt.column_count();
+                    let mut rows = stmt.query([]).unwrap();
+                    let mut lines = Vec::new();
+                    while let Some(row) = rows.next().unwrap() {
+                        let cells: Vec<String> = (0..n)
+                            .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                            .collect();
+                        lines.push(format!("{table}: {}", cells.join(" | ")));
+                    }
+                    lines.sort();
+                    out.extend(lines);
+                }
+            }
+            TestBackend::Postgres => {
+                let database = self.database.as_deref().unwrap();
+                let server = vigie_pgtest::shared();
+                let tables = server
+                    .run_sql(
+                        database,
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' \
+                         ORDER BY tablename",
+                    )
+                    .unwrap_or_else(|e| panic!("{e}"));
+                for table in tables.lines().filter(|t| !t.is_empty()) {
+                    let rows = server
+                        .run_sql(
+                            database,
+                            &format!("SELECT t::text FROM \"{table}\" t ORDER BY 1"),
+                        )
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    out.extend(rows.lines().map(|row| format!("{table}: {row}")));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Places by name, made on first use and kept until the test ends (one test may use
+/// several databases: an office and a laptop).
+pub struct Places {
+    backend: TestBackend,
+    made: Mutex<Vec<(String, Place)>>,
+}
+
+impl Places {
+    pub fn new(backend: TestBackend) -> Places {
+        Places {
+            backend,
+            made: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn with<T>(&self, name: &str, f: impl FnOnce(&Place) -> T) -> T {
+        let mut made = self.made.lock().unwrap();
+        if !made.iter().any(|(n, _)| n == name) {
+            made.push((name.to_string(), Place::new(self.backend)));
+        }
+        let (_, place) = made.iter().find(|(n, _)| n == name).unwrap();
+        f(place)
+    }
+
+    /// Where `name` is, as "alice" sees it (what `fixture` and `Store::open(_, "alice")`
+    /// take).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.with(name, |p| p.location.clone())
+    }
+
+    /// Opens `name` as `auditor`.
+    pub fn open(&self, name: &str, auditor: &str) -> Store {
+        self.with(name, |p| open(p, auditor))
+    }
+
+    /// [`Place::dump`] of `name`.
+    pub fn dump(&self, name: &str) -> Vec<String> {
+        self.with(name, Place::dump)
     }
 }
 
@@ -154,7 +256,11 @@ pub fn fixture(path: &Path) -> (Store, Assessment) {
 
 /// [`fixture`] with the journal given.
 pub fn fixture_with(path: &Path, journal: vigie_store::Journal) -> (Store, Assessment) {
-    let store = Store::open_with(path, "alice", journal).expect("open");
+    let store = if vigie_store::is_postgres_url(path.to_str().unwrap_or_default()) {
+        Store::open(path, "alice").expect("open")
+    } else {
+        Store::open_with(path, "alice", journal).expect("open")
+    };
     populate(store)
 }
 
