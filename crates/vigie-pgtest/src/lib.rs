@@ -67,6 +67,8 @@ const SOCKET_ONLY_PORT: u16 = 5432;
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long initdb and the server's fast shutdown may take.
 const SLOW_STEP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long `pg_config` or `id` may take.
+const TOOL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one SQL command through psql may take (CREATE DATABASE syncs to disk).
 const SQL_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often a TCP port just found free may turn out taken when the server binds it.
@@ -225,7 +227,8 @@ impl Drop for Supervisor {
 
 #[allow(unsafe_code)] // kill(2) on a process id this crate started.
 fn kill_process(pid: u32, signal: libc::c_int) {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
+    // Never 0 or negative: kill(2) would signal a whole process group, ours included.
+    let Ok(pid @ 1..) = libc::pid_t::try_from(pid) else {
         return;
     };
     // SAFETY: kill takes plain integers and touches no memory of ours. The process is the
@@ -266,17 +269,17 @@ impl ServerUser {
         let id = |flag: &str| -> Result<u32, PgTestError> {
             let mut command = clean_command("id");
             command.args([flag, SYSTEM_USER]);
-            let output = run_successfully(command, step, "id (the `postgres` user)", SQL_TIMEOUT)
+            let output = run_successfully(command, step, "id (the `postgres` user)", TOOL_TIMEOUT)
                 .map_err(|error| {
-                PgTestError::new(
-                    step,
-                    format!(
-                        "the tests run as root, which PostgreSQL refuses, and there is \
+                    PgTestError::new(
+                        step,
+                        format!(
+                            "the tests run as root, which PostgreSQL refuses, and there is \
                                  no `postgres` system user to run it as (install the \
                                  `postgresql` package): {error}"
-                    ),
-                )
-            })?;
+                        ),
+                    )
+                })?;
             output.stdout.trim().parse().map_err(|_| {
                 PgTestError::new(
                     step,
@@ -346,7 +349,7 @@ fn locate_binaries() -> Result<PathBuf, PgTestError> {
 
     let mut pg_config = clean_command("pg_config");
     pg_config.arg("--bindir");
-    match run_successfully(pg_config, step, "pg_config --bindir", SQL_TIMEOUT) {
+    match run_successfully(pg_config, step, "pg_config --bindir", TOOL_TIMEOUT) {
         Ok(output) => candidates.push(PathBuf::from(output.stdout.trim())),
         Err(error) => tried.push(format!("pg_config --bindir: {}", error.reason)),
     }
