@@ -67,6 +67,8 @@ const SOCKET_ONLY_PORT: u16 = 5432;
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long initdb and the server's fast shutdown may take.
 const SLOW_STEP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long `pg_config` or `id` may take.
+const TOOL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one SQL command through psql may take (CREATE DATABASE syncs to disk).
 const SQL_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often a TCP port just found free may turn out taken when the server binds it.
@@ -85,9 +87,11 @@ const SUPERVISOR_SCRIPT: &str = include_str!("supervise.sh");
 /// How a server is started. `Options::default()` is a durable server on a Unix socket only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
-    /// `fsync`, `synchronous_commit` and `full_page_writes` on (the default), as a real
-    /// installation runs: benchmarks measure it. Off is faster for tests that only check
-    /// behaviour.
+    /// `fsync` and `full_page_writes` on (the default), as a real installation runs:
+    /// benchmarks measure it. Off is several times faster for `CREATE DATABASE` and commits,
+    /// for tests that only check behaviour: committed data still survives any process crash
+    /// (client, backend or postmaster: commits still write their WAL to the kernel,
+    /// `synchronous_commit` stays on), only a crash of the machine could lose it.
     pub durable: bool,
     /// Also listen on 127.0.0.1 (a free port), with password (SCRAM) authentication.
     pub tcp: bool,
@@ -223,7 +227,8 @@ impl Drop for Supervisor {
 
 #[allow(unsafe_code)] // kill(2) on a process id this crate started.
 fn kill_process(pid: u32, signal: libc::c_int) {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
+    // Never 0 or negative: kill(2) would signal a whole process group, ours included.
+    let Ok(pid @ 1..) = libc::pid_t::try_from(pid) else {
         return;
     };
     // SAFETY: kill takes plain integers and touches no memory of ours. The process is the
@@ -264,17 +269,17 @@ impl ServerUser {
         let id = |flag: &str| -> Result<u32, PgTestError> {
             let mut command = clean_command("id");
             command.args([flag, SYSTEM_USER]);
-            let output = run_successfully(command, step, "id (the `postgres` user)", SQL_TIMEOUT)
+            let output = run_successfully(command, step, "id (the `postgres` user)", TOOL_TIMEOUT)
                 .map_err(|error| {
-                PgTestError::new(
-                    step,
-                    format!(
-                        "the tests run as root, which PostgreSQL refuses, and there is \
+                    PgTestError::new(
+                        step,
+                        format!(
+                            "the tests run as root, which PostgreSQL refuses, and there is \
                                  no `postgres` system user to run it as (install the \
                                  `postgresql` package): {error}"
-                    ),
-                )
-            })?;
+                        ),
+                    )
+                })?;
             output.stdout.trim().parse().map_err(|_| {
                 PgTestError::new(
                     step,
@@ -344,7 +349,7 @@ fn locate_binaries() -> Result<PathBuf, PgTestError> {
 
     let mut pg_config = clean_command("pg_config");
     pg_config.arg("--bindir");
-    match run_successfully(pg_config, step, "pg_config --bindir", SQL_TIMEOUT) {
+    match run_successfully(pg_config, step, "pg_config --bindir", TOOL_TIMEOUT) {
         Ok(output) => candidates.push(PathBuf::from(output.stdout.trim())),
         Err(error) => tried.push(format!("pg_config --bindir: {}", error.reason)),
     }
@@ -507,14 +512,23 @@ fn check_name(what: &str, name: &str) -> Result<(), PgTestError> {
 /// Numbers the databases of this process.
 static DATABASE_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// A default server ([`Options::default`]) shared by the tests of this test binary, started
-/// by the first call; panics with the reason if it cannot start (the calling test fails).
+/// A server shared by the tests of this test binary, started by the first call; panics with
+/// the reason if it cannot start (the calling test fails). A Unix socket only and not
+/// `durable` (see [`Options::durable`]: safe against process crashes, several times faster
+/// to create databases in); benchmarks, which measure durable commits, start their own with
+/// [`TestServer::start`].
 ///
 /// It is never dropped: its supervisor stops it and removes its folder when the process
 /// exits.
 pub fn shared() -> &'static TestServer {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
-    SERVER.get_or_init(|| TestServer::start().unwrap_or_else(|error| panic!("{error}")))
+    SERVER.get_or_init(|| {
+        TestServer::start_with(Options {
+            durable: false,
+            ..Options::default()
+        })
+        .unwrap_or_else(|error| panic!("{error}"))
+    })
 }
 
 impl TestServer {
@@ -589,7 +603,20 @@ impl TestServer {
             ])
             .args(["-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"])
             .arg(format!("--pwfile={}", password_file.display()));
-        run_successfully(initdb, Step::InitDb, "initdb", SLOW_STEP_TIMEOUT)?;
+        run_successfully(initdb, Step::InitDb, "initdb", SLOW_STEP_TIMEOUT).map_err(|error| {
+            match user {
+                ServerUser::Current => error,
+                ServerUser::System { .. } => PgTestError::new(
+                    error.step,
+                    format!(
+                        "{}\n(initdb runs as the postgres user, which must be able to reach {}: \
+                         if it cannot, set TMPDIR to a folder it can, such as /tmp)",
+                        error.reason,
+                        shown(folder.path())
+                    ),
+                ),
+            }
+        })?;
         let _ = std::fs::remove_file(&password_file);
 
         configure(&data_dir, &socket_dir, options, certificates.as_ref())?;
@@ -863,7 +890,6 @@ fn configure(
         "\n# vigie-pgtest\n\
          unix_socket_directories = {}\n\
          fsync = {durable}\n\
-         synchronous_commit = {durable}\n\
          full_page_writes = {durable}\n\
          password_encryption = 'scram-sha-256'\n",
         config_string(&socket_dir.to_string_lossy())
@@ -1004,6 +1030,7 @@ fn supervisor_script() -> String {
         .join("\n")
 }
 
+#[derive(Debug)]
 enum ReadyError {
     /// The server exited.
     Exited(PgTestError),
@@ -1124,6 +1151,51 @@ mod tests {
             None
         );
         assert_eq!(database_name("mysql://a@h/db"), None);
+    }
+
+    #[test]
+    fn a_server_that_exits_at_start_is_an_error_naming_the_step_and_quoting_its_log() {
+        let folder = tempfile::tempdir().unwrap();
+        let bin_dir = folder.path().join("bin");
+        std::fs::create_dir(&bin_dir).unwrap();
+        for (name, script) in [
+            (
+                "postgres",
+                "#!/bin/sh\necho 'FATAL:  pretend configuration error' >&2\nexit 1\n",
+            ),
+            ("pg_isready", "#!/bin/sh\nexit 2\n"),
+        ] {
+            let path = bin_dir.join(name);
+            std::fs::write(&path, script).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let log = folder.path().join("server.log");
+        let data_dir = folder.path().join("data");
+        let mut supervisor = launch(
+            &ServerUser::Current,
+            &bin_dir,
+            folder.path(),
+            &data_dir,
+            &log,
+            5432,
+            false,
+        )
+        .unwrap();
+        let socket_dir = folder.path().join("socket");
+        match wait_ready(&mut supervisor, &bin_dir, &socket_dir, 5432, &log) {
+            Err(ReadyError::Exited(error)) => {
+                assert_eq!(error.step(), Step::Start);
+                let message = error.to_string();
+                assert!(message.contains("starting the server failed"), "{message}");
+                assert!(
+                    message.contains("FATAL:  pretend configuration error"),
+                    "{message}"
+                );
+            }
+            other => panic!("expected the server's exit, got {other:?}"),
+        }
+        // Without the hand-over file the supervisor left the folder (and its log) alone.
+        assert!(log.is_file());
     }
 
     #[test]
