@@ -19,6 +19,11 @@ pub(crate) static DIALECT: Dialect = Dialect {
                      AND c.relnamespace = current_schema()::regnamespace",
     user_tables: "SELECT CAST(tablename AS TEXT) FROM pg_tables \
                   WHERE schemaname = current_schema() ORDER BY tablename",
+    assessments_supplier_of: "assessments x",
+    answer_date: "SELECT vigie_try_jsonb(value) ->> 'value' FROM answers \
+                  WHERE assessment_id = ?1 AND question_id = ?2 \
+                  AND jsonb_typeof(vigie_try_jsonb(value)) = 'object' \
+                  AND vigie_try_jsonb(value) ->> 'type' = 'date'",
 };
 
 /// The advisory lock every Vigie writer holds for the length of its transaction ("VIGI"):
