@@ -725,7 +725,40 @@ fn a_malformed_row_from_another_program_names_its_table_and_column() {
     store.assessment(&a.id).unwrap();
 }
 
+/// The live refresh's signal: a colleague's commit moves the number, one's own does not,
+/// and nothing moves it when nobody writes (SQLite's data_version; PostgreSQL's
+/// notifications).
+fn data_version_moves_with_colleagues_commits_only(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (alice, a) = fixture_at(&place);
+    let bob = common::open(&place, "bob");
+    let seen_by_bob = bob.data_version().unwrap();
+    let seen_by_alice = alice.data_version().unwrap();
+    assert_eq!(bob.data_version().unwrap(), seen_by_bob, "nobody wrote");
+
+    bob.set_answer(&a.id, "q1", yes(), None, None).unwrap();
+    assert_eq!(bob.data_version().unwrap(), seen_by_bob, "bob's own write");
+    let mut moved = alice.data_version().unwrap();
+    // The announcement travels through the server: give it a moment.
+    for _ in 0..100 {
+        if moved != seen_by_alice {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        moved = alice.data_version().unwrap();
+    }
+    assert_ne!(moved, seen_by_alice, "alice sees bob's commit");
+    assert_eq!(alice.data_version().unwrap(), moved, "and only once");
+
+    // A write that fails (a conflict) commits nothing and announces nothing.
+    let err = alice.set_answer(&a.id, "q1", Some(AnswerValue::YesNo(YesNo::No)), None, None);
+    assert!(matches!(err, Err(StoreError::Conflict { .. })), "{err:?}");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(bob.data_version().unwrap(), seen_by_bob);
+}
+
 on_both_backends!(
+    data_version_moves_with_colleagues_commits_only,
     stale_write_is_a_conflict_showing_both_values,
     final_assessment_is_frozen,
     bulk_import_is_all_or_nothing,

@@ -568,6 +568,9 @@ impl PgSession {
     pub(crate) fn changes(&mut self) -> Result<i64, DbError> {
         let own = self.backend_pid;
         let mut others = 0i64;
+        // The client reads what the server sent only while it talks to it: one empty
+        // round trip brings the announcements waiting on the socket into its buffer.
+        self.client.batch_execute("")?;
         {
             use postgres::fallible_iterator::FallibleIterator;
             let mut notifications = self.client.notifications();
