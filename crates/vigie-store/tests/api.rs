@@ -757,6 +757,40 @@ fn data_version_moves_with_colleagues_commits_only(backend: TestBackend) {
     assert_eq!(bob.data_version().unwrap(), seen_by_bob);
 }
 
+/// Issue 17: a PostgreSQL connection the server drops (a restart, an administrator, a
+/// network cut) is made again for the next operation: the auditor's next answer is saved,
+/// nothing saved before is lost, and the live refresh is told to look again.
+#[test]
+fn a_dropped_postgresql_connection_is_made_again() {
+    let place = Place::new(TestBackend::Postgres);
+    let (alice, a) = fixture_at(&place);
+    alice.set_answer(&a.id, "q1", yes(), None, None).unwrap();
+    let seen = alice.data_version().unwrap();
+    let url = place.as_auditor("alice");
+    let database = vigie_pgtest::database_name(url.to_str().unwrap()).unwrap();
+    let killed = vigie_pgtest::shared()
+        .run_sql(
+            &database,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE usename = 'alice' AND datname = current_database()",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(killed.trim(), "1", "alice's session was ended");
+
+    let second = alice
+        .set_answer(&a.id, "q2", Some(AnswerValue::YesNo(YesNo::No)), None, None)
+        .unwrap();
+    assert_eq!(second.revision, 1);
+    assert_ne!(
+        alice.data_version().unwrap(),
+        seen,
+        "look again after a reconnection"
+    );
+    let answers = alice.answers(&a.id).unwrap();
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert!(alice.verify().unwrap().is_ok());
+}
+
 on_both_backends!(
     data_version_moves_with_colleagues_commits_only,
     stale_write_is_a_conflict_showing_both_values,

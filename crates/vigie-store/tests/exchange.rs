@@ -677,3 +677,40 @@ on_both_backends!(
     a_plan_names_the_rows_an_update_would_change,
     a_plan_on_a_hostile_file_is_refused_and_writes_nothing,
 );
+
+/// An export made on either backend imports into the other, and the file comes back byte for
+/// byte: SQLite → PostgreSQL → SQLite, and PostgreSQL → SQLite → PostgreSQL.
+#[test]
+fn an_export_travels_between_backends_byte_for_byte() {
+    for (from, via) in [
+        (TestBackend::Sqlite, TestBackend::Postgres),
+        (TestBackend::Postgres, TestBackend::Sqlite),
+    ] {
+        let origin = Places::new(from);
+        let (alice, a) = populated(&origin.path("a.db"));
+        alice
+            .finalize(&a.id, &evaluation(71.5, "compliant"))
+            .unwrap();
+        let first = export(&alice, &a.id);
+
+        let other = Places::new(via);
+        let bob = other.open("b.db", "bob");
+        assert_eq!(
+            import(&bob, &first).unwrap().outcome,
+            ImportOutcome::Created
+        );
+        let second = export(&bob, &a.id);
+        assert_eq!(first, second, "{from:?} → {via:?}");
+        assert!(bob.verify().unwrap().is_ok());
+
+        let back = Places::new(from);
+        let carol = back.open("c.db", "carol");
+        import(&carol, &second).unwrap();
+        assert_eq!(
+            export(&carol, &a.id),
+            first,
+            "{from:?} → {via:?} → {from:?}"
+        );
+        assert_eq!(carol.answers(&a.id).unwrap(), alice.answers(&a.id).unwrap());
+    }
+}
