@@ -791,6 +791,74 @@ fn a_dropped_postgresql_connection_is_made_again() {
     assert!(alice.verify().unwrap().is_ok());
 }
 
+/// docs/sharing.md's set-up, run as written: the owner creates the schema, an auditor of
+/// the granted group conducts an interview, and can neither rewrite the trail nor switch its
+/// guards off.
+#[test]
+fn an_auditor_with_the_documented_grants_works_and_cannot_touch_the_trail() {
+    let server = vigie_pgtest::shared();
+    let sql = |database: &str, text: &str| server.run_sql(database, text);
+    sql("postgres", "CREATE ROLE doc_owner LOGIN").unwrap_or_else(|e| panic!("{e}"));
+    sql("postgres", "CREATE DATABASE doc_vigie OWNER doc_owner").unwrap_or_else(|e| panic!("{e}"));
+    let owner = Store::open(server.url_as("doc_owner", None, "doc_vigie"), "doc_owner").unwrap();
+    owner.verify().unwrap();
+    drop(owner);
+    sql(
+        "doc_vigie",
+        "CREATE ROLE doc_auditors NOLOGIN; \
+         GRANT CONNECT ON DATABASE doc_vigie TO doc_auditors; \
+         GRANT USAGE ON SCHEMA public TO doc_auditors; \
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO doc_auditors; \
+         REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM doc_auditors; \
+         CREATE ROLE doc_dana LOGIN IN ROLE doc_auditors;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    let url = server.url_as("doc_dana", None, "doc_vigie");
+    let (dana, a) = common::fixture_as(&url, "doc_dana");
+    dana.set_answer(&a.id, "q1", yes(), Some("vu".into()), None)
+        .unwrap();
+    dana.add_evidence(
+        &a.id,
+        &NewEvidence {
+            question: Some("q1".into()),
+            kind: EvidenceKind::Note,
+            text: "contrat".into(),
+            file: None,
+            effective_date: None,
+            expiry_date: None,
+        },
+    )
+    .unwrap();
+    dana.finalize(&a.id, &evaluation(80.0, "compliant"))
+        .unwrap();
+    let report = dana.verify().unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert!(
+        dana.audit_trail(None)
+            .unwrap()
+            .iter()
+            .all(|e| e.who == "doc_owner" || e.who == "doc_dana")
+    );
+
+    for attack in [
+        "UPDATE audit_log SET who = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
+        "DROP TRIGGER audit_log_no_delete ON audit_log",
+    ] {
+        let err = sql("doc_vigie", &format!("SET ROLE doc_dana; {attack}"))
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("permission denied") || err.contains("must be owner"),
+            "{attack}: {err}"
+        );
+    }
+}
+
 on_both_backends!(
     data_version_moves_with_colleagues_commits_only,
     stale_write_is_a_conflict_showing_both_values,

@@ -269,6 +269,11 @@ pub fn fixture_at(place: &Place) -> (Store, Assessment) {
     populate(open(place, "alice"))
 }
 
+/// [`fixture`] at a PostgreSQL URL, as `role`.
+pub fn fixture_as(url: &str, role: &str) -> (Store, Assessment) {
+    populate(Store::open(url, role).unwrap_or_else(|e| panic!("{e}")))
+}
+
 fn populate(store: Store) -> (Store, Assessment) {
     let supplier = store
         .add_supplier(&SupplierFields::new(
