@@ -351,7 +351,7 @@ impl<T> Optional<T> for Result<T> {
 /// the PostgreSQL session sits in a `RefCell` because its client needs `&mut` to talk.
 pub(crate) enum Db {
     Sqlite(rusqlite::Connection),
-    Postgres(RefCell<PgSession>),
+    Postgres(Box<RefCell<PgSession>>),
 }
 
 impl Db {

@@ -160,7 +160,7 @@ impl Store {
             });
         }
         let store = Store {
-            db: Db::Postgres(RefCell::new(session)),
+            db: Db::Postgres(Box::new(RefCell::new(session))),
             journal: Journal::Wal,
             cancel: None,
             path: PathBuf::from(target.shown()),

@@ -124,30 +124,60 @@ fn an_interview_on_postgresql_is_recorded_as_the_authenticated_role() {
     let run = vigie(
         home,
         &as_amel,
-        &["--lang", "fr", "assessment", "reassess", &id, "--date", "2027-11-23"],
+        &[
+            "--lang",
+            "fr",
+            "assessment",
+            "reassess",
+            &id,
+            "--date",
+            "2027-11-23",
+        ],
     );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let new = run.stdout.trim().to_string();
     assert_eq!(new.len(), 36, "{}", run.stdout);
     let md = ok(home, &as_amel, &["--lang", "fr", "report", &new]);
-    assert!(md.contains("## Comparaison avec l'évaluation précédente"), "{md}");
+    assert!(
+        md.contains("## Comparaison avec l'évaluation précédente"),
+        "{md}"
+    );
     let html = home.join("report.html");
     ok(
         home,
         &as_amel,
-        &["report", &id, "--format", "html", "-o", html.to_str().unwrap()],
+        &[
+            "report",
+            &id,
+            "--format",
+            "html",
+            "-o",
+            html.to_str().unwrap(),
+        ],
     );
     assert!(std::fs::read_to_string(&html).unwrap().contains("<html"));
 
     // An export from PostgreSQL imports into a file, and exports again byte for byte.
     let exported = home.join("a.json");
-    ok(home, &as_amel, &["export", &id, "-o", exported.to_str().unwrap()]);
+    ok(
+        home,
+        &as_amel,
+        &["export", &id, "-o", exported.to_str().unwrap()],
+    );
     let file_db = home.join("laptop.sqlite");
     let file_db = file_db.to_str().unwrap();
-    let run = vigie(home, file_db, &["import", exported.to_str().unwrap(), "--accept-plugins"]);
+    let run = vigie(
+        home,
+        file_db,
+        &["import", exported.to_str().unwrap(), "--accept-plugins"],
+    );
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     let again = home.join("b.json");
-    ok(home, file_db, &["export", &id, "-o", again.to_str().unwrap()]);
+    ok(
+        home,
+        file_db,
+        &["export", &id, "-o", again.to_str().unwrap()],
+    );
     assert_eq!(
         std::fs::read(&exported).unwrap(),
         std::fs::read(&again).unwrap(),
