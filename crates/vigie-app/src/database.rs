@@ -8,8 +8,8 @@ use std::path::Path;
 
 use vigie_model::Criticality;
 use vigie_store::{
-    Assessment, AssessmentFilter, AssessmentSummary, ReviewCycle, Store, Supplier, SupplierFields,
-    TrustedKey, VerifyReport,
+    Assessment, AssessmentFilter, AssessmentSummary, CopyReport, ReviewCycle, Store, Supplier,
+    SupplierFields, TrustedKey, VerifyReport,
 };
 
 use crate::signing::ParsedKey;
@@ -105,5 +105,14 @@ impl Database {
     /// overwrite an existing non-empty file.
     pub fn backup(&self, file: &Path) -> AppResult<()> {
         Ok(self.store.backup(file)?)
+    }
+
+    /// Copies the whole database into `target`, a new file or an empty PostgreSQL database
+    /// (URL), its audit trail verbatim, then verifies both (see [`vigie_store::copy_store`]).
+    /// `copier` is who the copy's audit row names: in a file, that name (else this
+    /// database's auditor); on PostgreSQL, the role the server authenticates (a different
+    /// name is refused).
+    pub fn copy_to(&self, target: &str, copier: Option<&str>) -> AppResult<CopyReport> {
+        Ok(vigie_store::copy_store(&self.store, target, copier)?)
     }
 }

@@ -60,3 +60,5 @@ pub use vigie_store::{
 /// Which engine a database runs on, and how a PostgreSQL one is named and reached
 /// (`--db postgres://…`).
 pub use vigie_store::{Backend, PgTarget, is_postgres_url};
+/// What `vigie db copy` reports.
+pub use vigie_store::{CopiedTable, CopyReport};

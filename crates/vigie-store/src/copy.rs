@@ -19,7 +19,7 @@ use crate::error::{Result, StoreError};
 use crate::header::{self, FileState};
 use crate::open_files::Registry;
 use crate::{
-    Backend, Store, SCHEMA_VERSION, VerifyReport, apply_migrations, default_journal,
+    Backend, SCHEMA_VERSION, Store, VerifyReport, apply_migrations, default_journal,
     is_database_or_companion, postgres_url, to_json,
 };
 
@@ -362,10 +362,7 @@ impl CopyReport {
 pub fn copy_store(from: &Store, to_location: &str, copier: Option<&str>) -> Result<CopyReport> {
     let source = from.path.display().to_string();
     // One snapshot of the source for everything read: the chain checked is the chain copied.
-    let snapshot = from
-        .db
-        .begin_read()
-        .map_err(|e| from.classify(e.into()))?;
+    let snapshot = from.db.begin_read().map_err(|e| from.classify(e.into()))?;
     let (audit_rows, broken) = audit::check_chain(&snapshot).map_err(|e| from.classify(e))?;
     if let Some(problem) = broken {
         return Err(StoreError::CopySourceBroken {
@@ -410,16 +407,17 @@ pub fn copy_store(from: &Store, to_location: &str, copier: Option<&str>) -> Resu
     let source_verify = from.verify()?;
     let target_verify = target.store.verify()?;
     let target_hashes = target.store.read(|conn| {
-        conn.query_map(
-            "SELECT hash FROM audit_log ORDER BY seq",
-            params![],
-            |r| r.get::<_, Vec<u8>>(0),
-        )?
+        conn.query_map("SELECT hash FROM audit_log ORDER BY seq", params![], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })?
         .collect::<crate::db::Result<Vec<_>>>()
         .map_err(StoreError::from)
     })?;
     let hashes_match = target_hashes.len() == copied.hashes.len() + 1
-        && target_hashes.iter().zip(&copied.hashes).all(|(t, s)| t == s);
+        && target_hashes
+            .iter()
+            .zip(&copied.hashes)
+            .all(|(t, s)| t == s);
     Ok(CopyReport {
         source,
         source_backend: from.backend(),
@@ -640,11 +638,7 @@ fn for_each_page(
         "SELECT {columns} FROM {} WHERE ({order}) > ({placeholders}) ORDER BY {order} LIMIT {}",
         spec.name, spec.page
     );
-    let key_columns: Vec<usize> = spec
-        .key
-        .iter()
-        .filter_map(|k| column(spec, k))
-        .collect();
+    let key_columns: Vec<usize> = spec.key.iter().filter_map(|k| column(spec, k)).collect();
     let width = spec.columns.len();
     let mut count = 0u64;
     let mut after: Option<Vec<Value>> = None;
@@ -766,7 +760,11 @@ mod tests {
             assert_eq!(columns, spec.columns, "columns of {name}");
         }
         for spec in copied_tables() {
-            assert!(tables.iter().any(|t| t == spec.name), "{} exists", spec.name);
+            assert!(
+                tables.iter().any(|t| t == spec.name),
+                "{} exists",
+                spec.name
+            );
         }
     }
 }

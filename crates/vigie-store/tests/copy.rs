@@ -217,9 +217,7 @@ fn view(store: &Store, assessments: &[&str]) -> Vec<String> {
         format!("{:?}", store.review_cycles().unwrap()),
         // The portfolio's rows come unsorted (`sort_rows` orders them for the screen).
         format!("{:?}", {
-            let mut rows = store
-                .portfolio("2026-12-05".parse().unwrap(), 30)
-                .unwrap();
+            let mut rows = store.portfolio("2026-12-05".parse().unwrap(), 30).unwrap();
             rows.sort_by(|a, b| a.supplier_id.cmp(&b.supplier_id));
             rows
         }),
@@ -281,7 +279,11 @@ fn a_store_copied_to_postgresql_and_back_keeps_every_row_its_chain_and_its_expor
         let report = copy.verify().unwrap();
         assert!(report.is_ok(), "{name}: {report}");
         for id in ids {
-            assert_eq!(export(copy, id), export(&source, id), "{name}: export of {id}");
+            assert_eq!(
+                export(copy, id),
+                export(&source, id),
+                "{name}: export of {id}"
+            );
         }
     }
     assert!(source.verify().unwrap().is_ok());
@@ -305,11 +307,16 @@ fn a_store_copied_to_postgresql_and_back_keeps_every_row_its_chain_and_its_expor
         "{record}"
     );
     assert!(record.contains("source.sqlite"), "{record}");
-    assert_eq!(to_file.source_head.as_deref(), Some(to_pg.target_head.as_str()));
+    assert_eq!(
+        to_file.source_head.as_deref(),
+        Some(to_pg.target_head.as_str())
+    );
 
     // Both copies keep working as stores: the chain goes on from the copy's row.
-    back.set_answer(&draft_id, "q2", yes(), None, Some(1)).unwrap();
-    pg.set_answer(&draft_id, "q2", yes(), None, Some(1)).unwrap();
+    back.set_answer(&draft_id, "q2", yes(), None, Some(1))
+        .unwrap();
+    pg.set_answer(&draft_id, "q2", yes(), None, Some(1))
+        .unwrap();
     assert!(back.verify().unwrap().is_ok());
     assert!(pg.verify().unwrap().is_ok());
 }
@@ -375,12 +382,18 @@ fn a_target_that_is_not_empty_is_refused_and_left_unchanged() {
     let url = vigie_pgtest::shared().create_database().unwrap();
     let name = vigie_pgtest::database_name(&url).unwrap();
     vigie_pgtest::shared()
-        .run_sql(&name, "CREATE TABLE payroll (id int); INSERT INTO payroll VALUES (1);")
+        .run_sql(
+            &name,
+            "CREATE TABLE payroll (id int); INSERT INTO payroll VALUES (1);",
+        )
         .unwrap();
     assert!(copy_store(&source, &url, None).is_err());
     assert_eq!(
         vigie_pgtest::shared()
-            .run_sql(&name, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .run_sql(
+                &name,
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            )
             .unwrap()
             .trim(),
         "1"
@@ -419,7 +432,10 @@ fn a_source_whose_audit_chain_is_broken_is_refused_and_nothing_is_written() {
     let name = vigie_pgtest::database_name(&url).unwrap();
     assert_eq!(
         vigie_pgtest::shared()
-            .run_sql(&name, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .run_sql(
+                &name,
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            )
             .unwrap()
             .trim(),
         "0"

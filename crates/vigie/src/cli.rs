@@ -334,6 +334,16 @@ pub enum DbCmd {
     Backup { file: PathBuf },
     /// Print the database path in use.
     Path,
+    /// Copy a whole store into a new file or an empty PostgreSQL database (SQLite to
+    /// PostgreSQL and back, or file to file), its audit trail row for row; both chains are
+    /// verified. FROM and TO are files or postgres:// URLs; --db is not used.
+    Copy {
+        /// The store to copy: a file or a postgres:// URL.
+        from: String,
+        /// Where to copy it: a file that does not exist yet (or is empty), or the
+        /// postgres:// URL of a database without tables.
+        to: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

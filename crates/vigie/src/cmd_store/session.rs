@@ -32,6 +32,25 @@ pub fn auditor(cli: &Cli) -> Result<String, Failure> {
         let target = vigie_app::PgTarget::parse(&url).map_err(|e| Failure::new(e.to_string()))?;
         return Ok(target.user().to_string());
     }
+    account_auditor()
+}
+
+/// The name a file records for this person, whatever `--db` names: `--auditor`, else the
+/// account's (as [`auditor`] says). For `db copy`, whose files are given on the command line.
+pub fn file_auditor(cli: &Cli) -> Result<String, Failure> {
+    let flag = cli
+        .auditor
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    match flag {
+        Some(name) => Ok(name.to_string()),
+        None => account_auditor(),
+    }
+}
+
+/// `$USER`, else `%USERNAME%`, else the system's name for the account, else asked.
+fn account_auditor() -> Result<String, Failure> {
     for var in ["USER", "USERNAME"] {
         if let Ok(value) = std::env::var(var) {
             let value = value.trim();
