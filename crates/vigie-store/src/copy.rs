@@ -443,8 +443,16 @@ struct Target {
 
 impl Target {
     fn open(from: &Store, location: &str, copier: Option<&str>) -> Result<Target> {
+        // Someone else's tables, or a file of another program: not empty either.
+        let foreign = |e: StoreError| match e {
+            StoreError::NotVigie { path } => StoreError::CopyTargetNotEmpty {
+                target: path.display().to_string(),
+                found: "it holds another program's data".to_string(),
+            },
+            e => e,
+        };
         if let Some(url) = postgres_url(Path::new(location)) {
-            let store = Store::connect_postgres(&PgTarget::parse(url)?, copier)?;
+            let store = Store::connect_postgres(&PgTarget::parse(url)?, copier).map_err(foreign)?;
             return Ok(Target {
                 store,
                 created: None,
@@ -463,7 +471,7 @@ impl Target {
             // descriptor would release that connection's locks (see `open_files`).
             return Err(not_empty("a database open in this process"));
         }
-        let created = match header::inspect(path)? {
+        let created = match header::inspect(path).map_err(foreign)? {
             FileState::Missing => Some(path.to_path_buf()),
             FileState::Blank | FileState::Undecided => None,
             FileState::Vigie { .. } => return Err(not_empty("a Vigie database")),
@@ -476,7 +484,7 @@ impl Target {
                 if let Some(path) = &created {
                     remove_database_files(path);
                 }
-                Err(e)
+                Err(foreign(e))
             }
         }
     }
@@ -654,8 +662,7 @@ fn for_each_page(
                 None => read(&first, &[]),
                 Some(key) => read(&next, key),
             }
-            .map_err(|e| from.classify(e))
-            .map_err(|e| in_table(e, spec.name))?
+            .map_err(|e| from.classify(e))?
         };
         let full = page.len() == spec.page;
         if let Some(last) = page.last() {
@@ -663,7 +670,7 @@ fn for_each_page(
         }
         for row in page {
             count += 1;
-            f(row).map_err(|e| in_table(e, spec.name))?;
+            f(row).map_err(|e| refused(e, spec.name))?;
         }
         if !full {
             return Ok(count);
@@ -671,11 +678,14 @@ fn for_each_page(
     }
 }
 
-/// Names the table in a database error met while copying it.
-fn in_table(e: StoreError, table: &str) -> StoreError {
+/// A database error while writing a row of `table` into the target: the target refused it.
+fn refused(e: StoreError, table: &'static str) -> StoreError {
     match e {
-        StoreError::Database(db) => {
-            StoreError::Invalid(format!("copying table {table}: database error: {db}"))
+        StoreError::Database(db) if !crate::error::is_connection_lost(&db) => {
+            StoreError::CopyRefused {
+                table,
+                detail: db.to_string(),
+            }
         }
         other => other,
     }

@@ -233,6 +233,11 @@ pub enum StoreError {
         database: String,
         problem: crate::audit::AuditBreak,
     },
+
+    /// A row of the database to copy that the target refused (a value its schema does not
+    /// accept, a reference to nothing): the copy was rolled back, nothing was written.
+    #[error("copying table {table}: the target refused a row ({detail}); nothing was written")]
+    CopyRefused { table: &'static str, detail: String },
 }
 
 impl From<crate::db::DbError> for StoreError {

@@ -356,7 +356,11 @@ fn a_target_that_is_not_empty_is_refused_and_left_unchanged() {
     // A file that is not a database at all.
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "not a database").unwrap();
-    assert!(copy_store(&source, text.to_str().unwrap(), None).is_err());
+    let refused = copy_store(&source, text.to_str().unwrap(), None);
+    assert!(
+        matches!(refused, Err(StoreError::CopyTargetNotEmpty { .. })),
+        "{refused:?}"
+    );
     assert_eq!(std::fs::read(&text).unwrap(), b"not a database");
 
     // A PostgreSQL database already holding a store.
@@ -455,4 +459,111 @@ fn an_empty_file_is_a_new_target_and_the_copier_defaults_to_the_source_auditor()
     assert_eq!(export(&copy, &final_id), export(&source, &final_id));
     // The copier of a file defaults to the source store's auditor.
     assert_eq!(copy.audit_trail(None).unwrap().last().unwrap().who, "alice");
+}
+
+/// The number `sql` counts in the test server's database `url`.
+fn pg_count(url: &str, sql: &str) -> String {
+    let name = vigie_pgtest::database_name(url).unwrap();
+    vigie_pgtest::shared()
+        .run_sql(&name, sql)
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn a_hostile_source_brings_no_column_or_table_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hostile.sqlite");
+    let (store, final_id, _) = populated(&path);
+    let expected = export(&store, &final_id);
+    drop(store);
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "ALTER TABLE suppliers ADD COLUMN payload TEXT DEFAULT 'x'; \
+             CREATE TABLE extra (a TEXT); INSERT INTO extra VALUES ('y');",
+        )
+        .unwrap();
+    }
+    let source = Store::open(&path, "alice").unwrap();
+    let url = vigie_pgtest::shared().create_database().unwrap();
+    let report = copy_store(&source, &url, None).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(
+        pg_count(
+            &url,
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'payload'"
+        ),
+        "0"
+    );
+    assert_eq!(
+        pg_count(
+            &url,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'extra'"
+        ),
+        "0"
+    );
+    assert_eq!(export(&open_pg(&url), &final_id), expected);
+}
+
+#[test]
+fn a_row_the_target_refuses_rolls_the_whole_copy_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dangling.sqlite");
+    let (store, _, _) = populated(&path);
+    drop(store);
+    {
+        // Written by another program with foreign keys off: an action item of no assessment.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "PRAGMA foreign_keys = OFF; \
+             INSERT INTO action_items (id, assessment_id, finding_id, title, status, \
+                 created_by, created_at, updated_by, updated_at) \
+             VALUES ('zz-orphan', 'no-such-assessment', 'f', 't', 'open', 'x', \
+                 '2026-01-01T00:00:00.000000Z', 'x', '2026-01-01T00:00:00.000000Z');",
+        )
+        .unwrap();
+    }
+    let source = Store::open(&path, "alice").unwrap();
+
+    let url = vigie_pgtest::shared().create_database().unwrap();
+    let refused = copy_store(&source, &url, None);
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::CopyRefused {
+                table: "action_items",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        pg_count(
+            &url,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+        ),
+        "0",
+        "the schema went with the rows"
+    );
+    // The database is still an empty target.
+    assert!(matches!(
+        copy_store(&source, &url, None),
+        Err(StoreError::CopyRefused { .. })
+    ));
+
+    let file = dir.path().join("copy.sqlite");
+    let refused = copy_store(&source, file.to_str().unwrap(), None);
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::CopyRefused {
+                table: "action_items",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert!(!file.exists(), "the file this copy created is removed");
 }
