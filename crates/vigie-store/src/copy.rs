@@ -551,18 +551,22 @@ fn copy_rows(from: &Store, source: &Db, target: &Db) -> Result<Copied> {
         if spec.has_defaults {
             target.execute(&format!("DELETE FROM {}", spec.name), params![])?;
         }
-        let insert = insert_sql(spec);
         let hash_column = column(spec, "hash");
-        let rows = for_each_page(from, source, spec, |mut row| {
-            if spec.name == ASSESSMENTS.name {
-                pending_assessments.extend(as_new_draft(&mut row)?);
+        let rows = for_each_page(from, source, spec, |mut page| {
+            for row in &mut page {
+                if spec.name == ASSESSMENTS.name {
+                    pending_assessments.extend(as_new_draft(row)?);
+                }
+                if spec.name == AUDIT_LOG.name
+                    && let Some(Value::Blob(hash)) = hash_column.and_then(|i| row.get(i))
+                {
+                    hashes.push(hash.clone());
+                }
             }
-            if spec.name == AUDIT_LOG.name
-                && let Some(Value::Blob(hash)) = hash_column.and_then(|i| row.get(i))
-            {
-                hashes.push(hash.clone());
-            }
-            target.execute(&insert, &params_of(&row))?;
+            // One statement per page: a round trip per row would dominate on a network.
+            let values: Vec<Value> = page.into_iter().flatten().collect();
+            let rows = values.len() / spec.columns.len().max(1);
+            target.execute(&insert_sql(spec, rows), &params_of(&values))?;
             Ok(())
         })?;
         if spec.name == DECLARATIONS.name {
@@ -625,12 +629,12 @@ fn finish_assessments(target: &Db, pending: &[PendingAssessment]) -> Result<()> 
 }
 
 /// Reads `spec`'s rows from the source a page at a time, in primary-key order, and hands
-/// each to `f`; returns how many there were.
+/// each page (not empty) to `f`; returns how many rows there were.
 fn for_each_page(
     from: &Store,
     source: &Db,
     spec: &Table,
-    mut f: impl FnMut(Vec<Value>) -> Result<()>,
+    mut f: impl FnMut(Vec<Vec<Value>>) -> Result<()>,
 ) -> Result<u64> {
     let columns = spec.columns.join(", ");
     let order = spec.key.join(", ");
@@ -668,9 +672,9 @@ fn for_each_page(
         if let Some(last) = page.last() {
             after = Some(key_columns.iter().map(|&i| last[i].clone()).collect());
         }
-        for row in page {
-            count += 1;
-            f(row).map_err(|e| refused(e, spec.name))?;
+        count += page.len() as u64;
+        if !page.is_empty() {
+            f(page).map_err(|e| refused(e, spec.name))?;
         }
         if !full {
             return Ok(count);
@@ -691,13 +695,21 @@ fn refused(e: StoreError, table: &'static str) -> StoreError {
     }
 }
 
-fn insert_sql(spec: &Table) -> String {
-    let placeholders = (1..=spec.columns.len())
-        .map(|i| format!("?{i}"))
+/// `INSERT INTO table (columns) VALUES (...), (...)` for `rows` rows.
+fn insert_sql(spec: &Table, rows: usize) -> String {
+    let width = spec.columns.len();
+    let tuples = (0..rows)
+        .map(|row| {
+            let placeholders = (1..=width)
+                .map(|i| format!("?{}", row * width + i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({placeholders})")
+        })
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "INSERT INTO {} ({}) VALUES ({placeholders})",
+        "INSERT INTO {} ({}) VALUES {tuples}",
         spec.name,
         spec.columns.join(", ")
     )
