@@ -746,19 +746,39 @@ mod tests {
 
     use super::*;
 
-    /// The fixed column lists are the schema's: a column added by a migration and not here
-    /// would be silently dropped by every copy.
+    /// The fixed column lists are the schema's, on both backends: a column added by a
+    /// migration and not here would be silently dropped by every copy.
     #[test]
-    fn the_column_lists_are_the_sqlite_schema() {
+    fn the_column_lists_are_the_schema_of_both_backends() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("schema.sqlite"), "alice").unwrap();
-        let tables: Vec<String> = store
-            .read(|conn| {
-                Ok(conn
-                    .query_map(conn.dialect().user_tables, params![], |r| r.get(0))?
-                    .collect::<crate::db::Result<Vec<String>>>()?)
-            })
-            .unwrap();
+        let sqlite = Store::open(dir.path().join("schema.sqlite"), "alice").unwrap();
+        check_columns(&sqlite, |name| {
+            format!("SELECT name FROM pragma_table_info('{name}') ORDER BY cid")
+        });
+        let url = vigie_pgtest::shared()
+            .create_database()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let postgres = Store::open_postgres(&PgTarget::parse(&url).unwrap(), None).unwrap();
+        check_columns(&postgres, |name| {
+            format!(
+                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '{name}' \
+                 ORDER BY ordinal_position"
+            )
+        });
+    }
+
+    fn check_columns(store: &Store, columns_sql: impl Fn(&str) -> String) {
+        let list = |sql: &str| -> Vec<String> {
+            store
+                .read(|conn| {
+                    Ok(conn
+                        .query_map(sql, params![], |r| r.get(0))?
+                        .collect::<crate::db::Result<Vec<String>>>()?)
+                })
+                .unwrap()
+        };
+        let tables = list(store.db.dialect().user_tables);
         for name in &tables {
             if DERIVED_TABLES.contains(&name.as_str())
                 || BOOKKEEPING_TABLES.contains(&name.as_str())
@@ -768,18 +788,7 @@ mod tests {
             let spec = copied_tables()
                 .find(|t| t.name == name)
                 .unwrap_or_else(|| panic!("table {name} is neither copied nor derived"));
-            let columns: Vec<String> = store
-                .read(|conn| {
-                    Ok(conn
-                        .query_map(
-                            &format!("SELECT name FROM pragma_table_info('{name}') ORDER BY cid"),
-                            params![],
-                            |r| r.get(0),
-                        )?
-                        .collect::<crate::db::Result<Vec<String>>>()?)
-                })
-                .unwrap();
-            assert_eq!(columns, spec.columns, "columns of {name}");
+            assert_eq!(list(&columns_sql(name)), spec.columns, "columns of {name}");
         }
         for spec in copied_tables() {
             assert!(
