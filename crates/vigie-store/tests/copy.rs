@@ -13,7 +13,7 @@ mod common;
 use std::path::Path;
 
 use common::{evaluation, fixture};
-use vigie_model::{AnswerValue, YesNo};
+use vigie_model::{AnswerValue, Finding, Localized, Severity, YesNo};
 use vigie_store::{
     ActionItemUpdate, ActionStatus, AssessmentFilter, Backend, EvidenceFile, EvidenceKind,
     NewActionItem, NewAssessment, NewDeclaration, NewEvidence, PgTarget, PluginCheck, Store,
@@ -119,9 +119,21 @@ fn populated(path: &Path) -> (Store, String, String) {
     store
         .save_evaluation(&a.id, &evaluation(40.0, "partial"))
         .unwrap();
-    store
-        .finalize(&a.id, &evaluation(62.5, "in-progress"))
-        .unwrap();
+    // Findings: the target's triggers rebuild the evaluation cache the portfolio reads.
+    let mut finished = evaluation(62.5, "in-progress");
+    finished.findings = ["c3-supply-chain", "c7-backups"]
+        .iter()
+        .zip([Severity::High, Severity::Critical])
+        .map(|(id, severity)| Finding {
+            id: (*id).to_string(),
+            criterion: None,
+            severity,
+            title: Localized::from_pairs([("en", *id)]),
+            recommendation: Localized::default(),
+            deadline_days: Some(90),
+        })
+        .collect();
+    store.finalize(&a.id, &finished).unwrap();
 
     // A second auditor continues it in a draft, on the same file.
     let bob = Store::open(path, "bob").unwrap();
@@ -246,6 +258,12 @@ fn a_store_copied_to_postgresql_and_back_keeps_every_row_its_chain_and_its_expor
     let (source, final_id, draft_id) = populated(&dir.path().join("source.sqlite"));
     let ids = [final_id.as_str(), draft_id.as_str()];
     let source_audit = source.audit_trail(None).unwrap();
+    // The portfolio compared below reads the derived tables (findings, summaries).
+    let portfolio = source.portfolio("2026-12-05".parse().unwrap(), 30).unwrap();
+    assert!(
+        portfolio.iter().any(|row| row.open_findings.total() > 0),
+        "{portfolio:?}"
+    );
 
     let url = vigie_pgtest::shared().create_database().unwrap();
     let to_pg = copy_store(&source, &url, None).unwrap();
@@ -274,7 +292,17 @@ fn a_store_copied_to_postgresql_and_back_keeps_every_row_its_chain_and_its_expor
     assert_eq!(to_file.audit_rows, source_audit.len() as u64 + 1);
     let back = Store::open(&back_path, "carol").unwrap();
 
-    for (name, copy) in [("PostgreSQL", &pg), ("SQLite again", &back)] {
+    // And from one PostgreSQL database to another.
+    let other_url = vigie_pgtest::shared().create_database().unwrap();
+    let to_other = copy_store(&pg, &other_url, None).unwrap();
+    assert!(to_other.is_ok(), "{to_other:?}");
+    let other = open_pg(&other_url);
+
+    for (name, copy) in [
+        ("PostgreSQL", &pg),
+        ("SQLite again", &back),
+        ("PostgreSQL again", &other),
+    ] {
         assert_eq!(view(copy, &ids), view(&source, &ids), "{name}");
         let report = copy.verify().unwrap();
         assert!(report.is_ok(), "{name}: {report}");
