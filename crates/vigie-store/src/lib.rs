@@ -47,7 +47,7 @@ use serde::Serialize;
 
 pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyReport};
 pub use backend::pg_connect::{ConnectError, PgTarget, Tls, is_postgres_url};
-pub use backend::postgres::PG_MIGRATIONS;
+pub use backend::postgres::{PG_MIGRATIONS, WRITE_LOCK as POSTGRES_WRITE_LOCK};
 pub use backend::sqlite::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 pub use db::{Backend, DbError};
 pub use declarations::{Declaration, NewDeclaration};

@@ -29,7 +29,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
 /// The advisory lock every Vigie writer holds for the length of its transaction ("VIGI"):
 /// writes are serialised as SQLite serialises them, so that revision checks and the audit
 /// chain see every earlier write.
-pub(crate) const WRITE_LOCK: i64 = 0x5649_4749;
+pub const WRITE_LOCK: i64 = 0x5649_4749;
 
 /// The channel other sessions' commits are announced on.
 pub(crate) const CHANGES_CHANNEL: &str = "vigie_changes";
