@@ -2,7 +2,7 @@
 //! PostgreSQL database for teams across sites (suppliers, assessments, answers, evidence,
 //! action items, declarations, the plugins that score the assessments) with a hash-chained
 //! audit trail of who changed what. One API for both backends; `db.rs` runs the store's SQL
-//! on either, and what differs between them lives in `backend/` (one file each).
+//! on either, and what differs between them lives in `backend/`.
 //!
 //! What it guarantees, on both backends:
 //! - every write runs in one transaction holding the store's write lock (SQLite's
