@@ -1,17 +1,23 @@
-//! Vigie's shared assessment database: one SQLite file that many auditors open at once
-//! (suppliers, assessments, answers, evidence, action items, the plugins that score the
-//! assessments) with a hash-chained audit trail of who changed what.
+//! Vigie's shared assessment store: one SQLite file that many auditors open at once, or a
+//! PostgreSQL database for teams across sites (suppliers, assessments, answers, evidence,
+//! action items, declarations, the plugins that score the assessments) with a hash-chained
+//! audit trail of who changed what. One API for both backends; `db.rs` runs the store's SQL
+//! on either, and what differs between them lives in `backend/`.
 //!
-//! What it guarantees:
-//! - every write runs in a `BEGIN IMMEDIATE` transaction that also appends its audit rows, so
-//!   the trail and the data never disagree; a write waits for other writers (busy timeout plus
-//!   retries) instead of failing;
+//! What it guarantees, on both backends:
+//! - every write runs in one transaction holding the store's write lock (SQLite's
+//!   `BEGIN IMMEDIATE`; on PostgreSQL an advisory lock every writer takes) that also appends
+//!   its audit rows, so the trail and the data never disagree and the chain never forks; a
+//!   write waits for other writers instead of failing;
 //! - an answer is committed when given, and a write based on a stale revision is refused with
 //!   [`StoreError::Conflict`] showing both values (no lost update);
-//! - a file that is not a Vigie database, or that comes from a newer Vigie, is refused and left
-//!   byte-for-byte untouched;
-//! - ids are UUIDv7 strings, unique across copies of the file; timestamps are RFC 3339 UTC;
-//! - the schema evolves by append-only [`MIGRATIONS`] tracked in `PRAGMA user_version`.
+//! - a file or database that is not Vigie's, or that comes from a newer Vigie, is refused and
+//!   left untouched;
+//! - ids are UUIDv7 strings, unique across copies; timestamps are RFC 3339 UTC;
+//! - the schema evolves by append-only migrations, [`MIGRATIONS`] and [`PG_MIGRATIONS`] entry
+//!   for entry (SQLite's `PRAGMA user_version`, PostgreSQL's `vigie_meta`);
+//! - on PostgreSQL the author of every change is the role the server authenticated, which a
+//!   trigger enforces for the audit trail.
 //!
 //! This crate depends on `vigie-model` for domain types and must not depend on wasmtime,
 //! ratatui or anything else of the plugin host or the UI: the binary wires them together.
@@ -48,7 +54,7 @@ use serde::Serialize;
 
 pub use audit::{AuditBreak, AuditProblem, AuditRecord, GENESIS_HASH, VerifyReport};
 pub use backend::pg_connect::{ConnectError, PgTarget, Tls, is_postgres_url};
-pub use backend::postgres::PG_MIGRATIONS;
+pub use backend::postgres::{PG_MIGRATIONS, WRITE_LOCK as POSTGRES_WRITE_LOCK};
 pub use backend::sqlite::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 pub use copy::{CopiedTable, CopyReport, copy_store};
 pub use db::{Backend, DbError};

@@ -246,8 +246,10 @@ impl Store {
                 added_at: tx.now.to_string(),
             };
             tx.conn.execute(
-                "INSERT OR REPLACE INTO plugin_signatures (sha256, key_id, signature, added_by, \
-                 added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO plugin_signatures (sha256, key_id, signature, added_by, added_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sha256) DO UPDATE SET \
+                 key_id = excluded.key_id, signature = excluded.signature, \
+                 added_by = excluded.added_by, added_at = excluded.added_at",
                 params![
                     row.sha256,
                     row.key_id,
@@ -377,8 +379,10 @@ impl Store {
                 return Ok(old);
             }
             tx.conn.execute(
-                "INSERT OR REPLACE INTO settings (key, value, updated_by, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO settings (key, value, updated_by, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key) DO UPDATE SET \
+                 value = excluded.value, updated_by = excluded.updated_by, \
+                 updated_at = excluded.updated_at",
                 params![key, value, tx.who, tx.now.as_str()],
             )?;
             let old_json = old
@@ -413,8 +417,11 @@ impl Store {
     pub fn remember_plugin_check(&self, host: &str, check: &PluginCheck) -> Result<()> {
         self.write(|tx| {
             tx.conn.execute(
-                "INSERT OR REPLACE INTO plugin_checks (sha256, host, usable, plugin_id, version, \
-                 name, reason, checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO plugin_checks (sha256, host, usable, plugin_id, version, name, \
+                 reason, checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT (sha256, host) DO UPDATE SET usable = excluded.usable, \
+                 plugin_id = excluded.plugin_id, version = excluded.version, \
+                 name = excluded.name, reason = excluded.reason, checked_at = excluded.checked_at",
                 params![
                     check.sha256,
                     host,

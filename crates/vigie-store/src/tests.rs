@@ -218,3 +218,52 @@ fn prefix_lookup_takes_no_wildcards() {
         );
     }
 }
+
+/// The same on PostgreSQL: a database left at any older version by its migrations upgrades
+/// to the schema of a new one (tables, columns, types, constraints, indexes, triggers).
+#[test]
+fn postgresql_migrations_upgrade_every_older_version() {
+    let server = vigie_pgtest::shared();
+    let schema_of = |database: &str| -> String {
+        server
+            .run_sql(
+                database,
+                "SELECT string_agg(line, E'\\n' ORDER BY line) FROM (\
+                   SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type \
+                          || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS line \
+                   FROM information_schema.columns WHERE table_schema = 'public' \
+                   UNION ALL SELECT 'index ' || indexdef FROM pg_indexes \
+                   WHERE schemaname = 'public' \
+                   UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' \
+                          || pg_get_constraintdef(oid) FROM pg_constraint \
+                   WHERE connamespace = 'public'::regnamespace \
+                   UNION ALL SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger \
+                   WHERE NOT tgisinternal) t",
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let fresh = server.create_database().unwrap_or_else(|e| panic!("{e}"));
+    drop(Store::open(&fresh, vigie_pgtest::ADMIN_ROLE).unwrap());
+    let expected = schema_of(&vigie_pgtest::database_name(&fresh).unwrap());
+    assert!(expected.contains("audit_log_author"), "{expected}");
+
+    // (Version 0 is the empty database: the fresh one above.)
+    for k in 1..=SCHEMA_VERSION {
+        let url = server.create_database().unwrap_or_else(|e| panic!("{e}"));
+        {
+            let target = PgTarget::parse(&url).unwrap();
+            let (mut session, _) = PgSession::connect(&target).unwrap();
+            session.begin_write().unwrap();
+            backend::postgres::apply(&mut session, 0, k).unwrap();
+            session.finish(true).unwrap();
+        }
+        let store = Store::open(&url, vigie_pgtest::ADMIN_ROLE).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION, "from {k}");
+        drop(store);
+        assert_eq!(
+            schema_of(&vigie_pgtest::database_name(&url).unwrap()),
+            expected,
+            "upgraded from version {k}"
+        );
+    }
+}

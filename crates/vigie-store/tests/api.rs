@@ -859,7 +859,56 @@ fn an_auditor_with_the_documented_grants_works_and_cannot_touch_the_trail() {
     }
 }
 
+/// A write waiting for another writer gives up when the auditor cancels (Esc), having
+/// written nothing, and goes through once the other writer is done: SQLite's file lock held
+/// by another connection, PostgreSQL's write lock held by another session.
+fn a_write_waiting_for_the_lock_can_be_cancelled(backend: TestBackend) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let place = Place::new(backend);
+    let (alice, a) = fixture_at(&place);
+    drop(alice);
+    let mut bob = common::open(&place, "bob");
+    let flag = Arc::new(AtomicBool::new(false));
+    bob.set_cancel_flag(flag.clone()).unwrap();
+
+    // Another program takes the write lock and keeps it.
+    let release: Box<dyn FnOnce()> = match backend {
+        TestBackend::Sqlite => {
+            let c = rusqlite::Connection::open(place.as_ref()).unwrap();
+            c.execute_batch("BEGIN IMMEDIATE").unwrap();
+            Box::new(move || c.execute_batch("ROLLBACK").unwrap())
+        }
+        TestBackend::Postgres => {
+            let url = place.as_auditor("alice");
+            let mut c =
+                ::postgres::Client::connect(url.to_str().unwrap(), ::postgres::NoTls).unwrap();
+            c.batch_execute(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({})",
+                vigie_store::POSTGRES_WRITE_LOCK
+            ))
+            .unwrap();
+            Box::new(move || c.batch_execute("ROLLBACK").unwrap())
+        }
+    };
+    let canceller = {
+        let flag = flag.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            flag.store(true, Ordering::SeqCst);
+        })
+    };
+    let err = bob.set_answer(&a.id, "q1", yes(), None, None).unwrap_err();
+    canceller.join().unwrap();
+    assert!(matches!(err, StoreError::Cancelled { .. }), "{err}");
+    release();
+    assert_eq!(bob.answers(&a.id).unwrap().len(), 0, "nothing was written");
+    flag.store(false, Ordering::SeqCst);
+    bob.set_answer(&a.id, "q1", yes(), None, None).unwrap();
+}
+
 on_both_backends!(
+    a_write_waiting_for_the_lock_can_be_cancelled,
     data_version_moves_with_colleagues_commits_only,
     stale_write_is_a_conflict_showing_both_values,
     final_assessment_is_frozen,

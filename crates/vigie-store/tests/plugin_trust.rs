@@ -12,15 +12,14 @@ mod common;
 
 use common::{Places, TestBackend};
 
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("v.db"), "alice").unwrap();
-    (dir, store)
+fn store(backend: TestBackend) -> (common::Place, Store) {
+    let place = common::Place::new(backend);
+    let store = common::open(&place, "alice");
+    (place, store)
 }
 
-#[test]
-fn other_bytes_under_a_stored_id_and_version_are_refused() {
-    let (_dir, store) = store();
+fn other_bytes_under_a_stored_id_and_version_are_refused(backend: TestBackend) {
+    let (_place, store) = store(backend);
     let first = store
         .put_plugin_blob(b"first bytes", "acme-q", "1.0.0", "a.wasm")
         .unwrap();
@@ -53,9 +52,8 @@ fn other_bytes_under_a_stored_id_and_version_are_refused() {
         .unwrap();
 }
 
-#[test]
-fn plugins_are_capped_in_size_and_number() {
-    let (_dir, store) = store();
+fn plugins_are_capped_in_size_and_number(backend: TestBackend) {
+    let (_place, store) = store(backend);
     let huge = vec![0u8; MAX_PLUGIN_BYTES + 1];
     let err = store
         .put_plugin_blob(&huge, "huge", "1.0.0", "huge.wasm")
@@ -119,9 +117,8 @@ fn an_import_carrying_other_bytes_under_a_stored_id_and_version_is_refused(backe
     );
 }
 
-#[test]
-fn trust_decisions_are_audited() {
-    let (_dir, store) = store();
+fn trust_decisions_are_audited(backend: TestBackend) {
+    let (_place, store) = store(backend);
     let plugin = store
         .put_plugin_blob(b"bytes", "nis2-suppliers", "9.0.0", "x")
         .unwrap();
@@ -168,4 +165,60 @@ fn trust_decisions_are_audited() {
     assert!(store.verify().unwrap().is_ok());
 }
 
-on_both_backends!(an_import_carrying_other_bytes_under_a_stored_id_and_version_is_refused,);
+/// What the plugin host remembers and the team's trust lists read back the same on both
+/// backends: checks per host (replaced when checked again), keys, signatures, allowances.
+fn checks_keys_signatures_and_allowances_read_back(backend: TestBackend) {
+    let (_place, store) = store(backend);
+    let plugin = store
+        .put_plugin_blob(b"plugin bytes", "acme-q", "2.0.0", "x.wasm")
+        .unwrap();
+    let mut check = vigie_store::PluginCheck {
+        sha256: plugin.sha256.clone(),
+        usable: false,
+        plugin_id: None,
+        version: None,
+        name: None,
+        reason: Some("no describe export".into()),
+        checked_at: "2026-12-05T10:00:00.000000Z".into(),
+    };
+    store.remember_plugin_check("host-1", &check).unwrap();
+    check.usable = true;
+    check.plugin_id = Some("acme-q".into());
+    check.version = Some("2.0.0".into());
+    check.name = Some("{\"fr\":\"Q\"}".into());
+    check.reason = None;
+    store.remember_plugin_check("host-1", &check).unwrap();
+    let stored = store.plugin_checks("host-1").unwrap();
+    assert_eq!(stored.len(), 1, "checked again: replaced");
+    check.checked_at = stored[0].checked_at.clone(); // the store's clock
+    assert_eq!(stored, vec![check]);
+    assert!(store.plugin_checks("host-2").unwrap().is_empty());
+
+    store
+        .add_trusted_key("0123456789abcdef", "RWQkey", "team key")
+        .unwrap();
+    store
+        .put_plugin_signature(&plugin.sha256, "0123456789abcdef", "first")
+        .unwrap();
+    store
+        .put_plugin_signature(&plugin.sha256, "0123456789abcdef", "second")
+        .unwrap();
+    store.allow_shadow(&plugin.sha256).unwrap();
+    let keys = store.trusted_keys().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].comment, "team key");
+    let signatures = store.plugin_signatures().unwrap();
+    assert_eq!(signatures.len(), 1, "replaced, not added");
+    assert_eq!(signatures[0].signature, "second");
+    assert_eq!(store.shadow_allowances().unwrap().len(), 1);
+    assert_eq!(store.schema_version().unwrap(), vigie_store::SCHEMA_VERSION);
+    assert!(store.verify().unwrap().is_ok());
+}
+
+on_both_backends!(
+    checks_keys_signatures_and_allowances_read_back,
+    other_bytes_under_a_stored_id_and_version_are_refused,
+    plugins_are_capped_in_size_and_number,
+    trust_decisions_are_audited,
+    an_import_carrying_other_bytes_under_a_stored_id_and_version_is_refused,
+);

@@ -5,6 +5,7 @@
 
 pub(crate) mod pg_connect;
 pub(crate) mod postgres;
+mod postgres_schema;
 pub(crate) mod sqlite;
 
 /// The statements whose text differs between the backends.

@@ -1,0 +1,418 @@
+//! PostgreSQL's schema: the same tables, columns, constraints and triggers as SQLite's
+//! (`sqlite.rs`), version for version, in PostgreSQL's SQL.
+
+/// The first migration's text type: PostgreSQL compares text with the database's
+/// collation, SQLite byte by byte; ids, timestamps and dates are ordered and ranged as bytes.
+pub(crate) const CTEXT: &str = "TEXT COLLATE \"C\"";
+
+/// The migrations, entry for entry the same schema as SQLite's [`crate::MIGRATIONS`]
+/// (`vigie_meta.schema_version` is the number applied). PostgreSQL support begins at
+/// version 4: a PostgreSQL database is created at the latest version, so these entries never
+/// meet rows written under an older one, and need none of SQLite's backfills.
+pub const PG_MIGRATIONS: &[&str] = &[
+    // 1: the initial schema.
+    r#"
+CREATE TABLE vigie_meta (
+    key   CTEXT PRIMARY KEY,
+    value CTEXT NOT NULL
+);
+INSERT INTO vigie_meta (key, value) VALUES ('audit_high_seq', '0');
+
+CREATE FUNCTION vigie_json_valid(t text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    PERFORM t::jsonb;
+    RETURN true;
+EXCEPTION WHEN others THEN
+    RETURN false;
+END $$;
+
+CREATE FUNCTION vigie_try_jsonb(t text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN t::jsonb;
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION vigie_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'restrict_violation';
+END $$;
+
+-- Refuses a change to a row of a final assessment (answers, declarations).
+CREATE FUNCTION vigie_frozen_child() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    aid text;
+BEGIN
+    IF TG_OP = 'INSERT' THEN aid := NEW.assessment_id; ELSE aid := OLD.assessment_id; END IF;
+    IF (SELECT status FROM assessments WHERE id = aid) = 'final' THEN
+        RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+END $$;
+
+CREATE TABLE suppliers (
+    id          CTEXT PRIMARY KEY NOT NULL,
+    name        CTEXT NOT NULL CHECK (length(trim(name)) > 0),
+    name_key    CTEXT NOT NULL UNIQUE,
+    country     CTEXT,
+    sector      CTEXT,
+    services    CTEXT NOT NULL DEFAULT '[]' CHECK (vigie_json_valid(services)),
+    contacts    CTEXT NOT NULL DEFAULT '[]' CHECK (vigie_json_valid(contacts)),
+    criticality CTEXT NOT NULL CHECK (criticality IN ('low', 'medium', 'high', 'critical')),
+    created_by  CTEXT NOT NULL,
+    created_at  CTEXT NOT NULL,
+    updated_by  CTEXT NOT NULL,
+    updated_at  CTEXT NOT NULL
+);
+
+CREATE TABLE plugin_blobs (
+    sha256      CTEXT PRIMARY KEY NOT NULL CHECK (length(sha256) = 64),
+    size        BIGINT NOT NULL,
+    plugin_id   CTEXT NOT NULL,
+    version     CTEXT NOT NULL,
+    origin      CTEXT NOT NULL,
+    added_by    CTEXT NOT NULL,
+    added_at    CTEXT NOT NULL,
+    bytes       BYTEA NOT NULL
+);
+
+CREATE TABLE assessments (
+    id                  CTEXT PRIMARY KEY NOT NULL,
+    supplier_id         CTEXT NOT NULL REFERENCES suppliers(id),
+    plugin_sha256       CTEXT NOT NULL REFERENCES plugin_blobs(sha256),
+    plugin_id           CTEXT NOT NULL,
+    plugin_version      CTEXT NOT NULL,
+    status              CTEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'final')),
+    auditor             CTEXT NOT NULL,
+    assessment_date     CTEXT NOT NULL,
+    language            CTEXT NOT NULL,
+    level               CTEXT,
+    created_at          CTEXT NOT NULL,
+    previous_assessment CTEXT REFERENCES assessments(id),
+    score               DOUBLE PRECISION,
+    verdict             CTEXT,
+    evaluated_at        CTEXT,
+    finalized_by        CTEXT,
+    finalized_at        CTEXT,
+    last_evaluation     CTEXT CHECK (last_evaluation IS NULL OR vigie_json_valid(last_evaluation)),
+    final_evaluation    CTEXT CHECK (final_evaluation IS NULL OR vigie_json_valid(final_evaluation)),
+    CHECK (status = 'draft' OR final_evaluation IS NOT NULL)
+);
+CREATE INDEX assessments_by_created ON assessments(created_at DESC, id DESC);
+CREATE INDEX assessments_by_supplier ON assessments(supplier_id, created_at DESC);
+CREATE INDEX assessments_by_previous ON assessments(previous_assessment)
+    WHERE previous_assessment IS NOT NULL;
+CREATE INDEX assessments_by_plugin ON assessments(plugin_sha256);
+
+CREATE TRIGGER assessments_final_is_frozen BEFORE UPDATE ON assessments
+FOR EACH ROW WHEN (OLD.status = 'final')
+EXECUTE FUNCTION vigie_refuse('the assessment is final: it can no longer be changed');
+
+CREATE TABLE answers (
+    assessment_id CTEXT NOT NULL REFERENCES assessments(id),
+    question_id   CTEXT NOT NULL,
+    value         CTEXT CHECK (value IS NULL OR vigie_json_valid(value)),
+    note          CTEXT,
+    revision      BIGINT NOT NULL CHECK (revision >= 1),
+    to_confirm    BIGINT NOT NULL DEFAULT 0 CHECK (to_confirm IN (0, 1)),
+    updated_by    CTEXT NOT NULL,
+    updated_at    CTEXT NOT NULL,
+    PRIMARY KEY (assessment_id, question_id)
+);
+CREATE TRIGGER answers_frozen BEFORE INSERT OR UPDATE OR DELETE ON answers
+FOR EACH ROW EXECUTE FUNCTION vigie_frozen_child('the assessment is final: its answers are frozen');
+
+CREATE TABLE evidence (
+    id             CTEXT PRIMARY KEY NOT NULL,
+    assessment_id  CTEXT NOT NULL REFERENCES assessments(id),
+    question_id    CTEXT,
+    kind           CTEXT NOT NULL CHECK (kind IN ('note', 'file', 'link')),
+    text           CTEXT NOT NULL,
+    file_sha256    CTEXT,
+    file_size      BIGINT,
+    file_path      CTEXT,
+    effective_date CTEXT,
+    expiry_date    CTEXT,
+    added_by       CTEXT NOT NULL,
+    added_at       CTEXT NOT NULL,
+    CHECK ((kind = 'file') = (file_sha256 IS NOT NULL AND file_size IS NOT NULL
+                              AND file_path IS NOT NULL))
+);
+CREATE INDEX evidence_by_assessment ON evidence(assessment_id, question_id);
+
+CREATE TABLE action_items (
+    id            CTEXT PRIMARY KEY NOT NULL,
+    assessment_id CTEXT NOT NULL REFERENCES assessments(id),
+    finding_id    CTEXT NOT NULL,
+    title         CTEXT NOT NULL,
+    owner         CTEXT,
+    deadline      CTEXT,
+    status        CTEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'in-progress', 'done')),
+    created_by    CTEXT NOT NULL,
+    created_at    CTEXT NOT NULL,
+    updated_by    CTEXT NOT NULL,
+    updated_at    CTEXT NOT NULL
+);
+CREATE INDEX action_items_by_assessment ON action_items(assessment_id);
+
+-- The audit trail: append-only (no update, delete or truncate) and hash-chained (see
+-- audit.rs). The highest seq ever used is kept in vigie_meta, so that deleting the last
+-- rows (by someone who dropped the guards) is detectable too.
+CREATE TABLE audit_log (
+    seq           BIGINT PRIMARY KEY CHECK (seq >= 1),
+    at            CTEXT NOT NULL,
+    who           CTEXT NOT NULL,
+    action        CTEXT NOT NULL,
+    entity        CTEXT NOT NULL,
+    entity_id     CTEXT NOT NULL,
+    assessment_id CTEXT,
+    old           CTEXT,
+    new           CTEXT,
+    prev_hash     BYTEA NOT NULL,
+    hash          BYTEA NOT NULL
+);
+CREATE INDEX audit_by_assessment ON audit_log(assessment_id) WHERE assessment_id IS NOT NULL;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION vigie_refuse('the audit trail is append-only');
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION vigie_refuse('the audit trail is append-only');
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+FOR EACH STATEMENT EXECUTE FUNCTION vigie_refuse('the audit trail is append-only');
+
+-- The author of every new audit row is the role the server authenticated: a client cannot
+-- write another name. Only `vigie db copy` into an empty database brings rows written by
+-- others (the history it copies), while `copying` is set, which the server allows only as
+-- long as the trail is empty of rows of its own.
+CREATE FUNCTION vigie_audit_author() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.who IS DISTINCT FROM session_user::text
+       AND NOT EXISTS (SELECT 1 FROM vigie_meta WHERE key = 'copying') THEN
+        RAISE EXCEPTION 'audit rows are written as the authenticated role %, not %',
+            session_user, NEW.who USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    UPDATE vigie_meta SET value = GREATEST(CAST(value AS BIGINT), NEW.seq)::text
+        WHERE key = 'audit_high_seq';
+    RETURN NEW;
+END $$;
+CREATE TRIGGER audit_log_author BEFORE INSERT ON audit_log
+FOR EACH ROW EXECUTE FUNCTION vigie_audit_author();
+
+CREATE FUNCTION vigie_meta_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.key = 'copying' AND EXISTS (SELECT 1 FROM audit_log) THEN
+        RAISE EXCEPTION 'a history can only be copied into an empty database'
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER vigie_meta_guard BEFORE INSERT OR UPDATE ON vigie_meta
+FOR EACH ROW EXECUTE FUNCTION vigie_meta_guard();
+"#,
+    // 2: plugin trust.
+    r#"
+CREATE TABLE plugin_trusted_keys (
+    key_id      CTEXT PRIMARY KEY NOT NULL CHECK (length(key_id) = 16),
+    public_key  CTEXT NOT NULL,
+    comment     CTEXT NOT NULL,
+    added_by    CTEXT NOT NULL,
+    added_at    CTEXT NOT NULL
+);
+
+CREATE TABLE plugin_signatures (
+    sha256      CTEXT PRIMARY KEY NOT NULL REFERENCES plugin_blobs(sha256),
+    key_id      CTEXT NOT NULL,
+    signature   CTEXT NOT NULL,
+    added_by    CTEXT NOT NULL,
+    added_at    CTEXT NOT NULL
+);
+
+CREATE TABLE plugin_shadow_allowed (
+    sha256      CTEXT PRIMARY KEY NOT NULL REFERENCES plugin_blobs(sha256),
+    plugin_id   CTEXT NOT NULL,
+    version     CTEXT NOT NULL,
+    allowed_by  CTEXT NOT NULL,
+    allowed_at  CTEXT NOT NULL
+);
+
+CREATE TABLE settings (
+    key         CTEXT PRIMARY KEY NOT NULL,
+    value       CTEXT NOT NULL,
+    updated_by  CTEXT NOT NULL,
+    updated_at  CTEXT NOT NULL
+);
+
+CREATE TABLE plugin_checks (
+    sha256      CTEXT NOT NULL,
+    host        CTEXT NOT NULL,
+    usable      BIGINT NOT NULL CHECK (usable IN (0, 1)),
+    plugin_id   CTEXT,
+    version     CTEXT,
+    name        CTEXT,
+    reason      CTEXT,
+    checked_at  CTEXT NOT NULL,
+    PRIMARY KEY (sha256, host)
+);
+"#,
+    // 3: the portfolio: review cycles, the evaluation cache and the supplier summaries,
+    // kept by triggers as on SQLite.
+    r#"
+CREATE TABLE review_cycles (
+    criticality CTEXT PRIMARY KEY NOT NULL
+                CHECK (criticality IN ('low', 'medium', 'high', 'critical')),
+    months      BIGINT NOT NULL CHECK (months BETWEEN 1 AND 120),
+    updated_by  CTEXT NOT NULL,
+    updated_at  CTEXT NOT NULL
+);
+INSERT INTO review_cycles (criticality, months, updated_by, updated_at)
+SELECT c, m, 'vigie', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+FROM (VALUES ('critical', 12), ('high', 12), ('medium', 24), ('low', 36)) AS v(c, m);
+
+CREATE TABLE evaluation_verdicts (
+    assessment_id CTEXT PRIMARY KEY NOT NULL REFERENCES assessments(id),
+    severity      CTEXT,
+    label         CTEXT
+);
+
+CREATE TABLE evaluation_findings (
+    assessment_id CTEXT NOT NULL REFERENCES assessments(id),
+    finding_id    CTEXT NOT NULL,
+    severity      CTEXT,
+    PRIMARY KEY (assessment_id, finding_id)
+);
+
+CREATE FUNCTION vigie_evaluation_cache() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    j jsonb;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        DELETE FROM evaluation_verdicts WHERE assessment_id = NEW.id;
+        DELETE FROM evaluation_findings WHERE assessment_id = NEW.id;
+    END IF;
+    j := vigie_try_jsonb(NEW.last_evaluation);
+    IF j IS NULL THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO evaluation_verdicts (assessment_id, severity, label)
+    VALUES (NEW.id, j #>> '{verdict,severity}', j #>> '{verdict,label}')
+    ON CONFLICT (assessment_id) DO UPDATE
+        SET severity = EXCLUDED.severity, label = EXCLUDED.label;
+    IF jsonb_typeof(j -> 'findings') = 'array' THEN
+        INSERT INTO evaluation_findings (assessment_id, finding_id, severity)
+        SELECT NEW.id, f ->> 'id', f ->> 'severity'
+        FROM jsonb_array_elements(j -> 'findings') AS f
+        WHERE jsonb_typeof(f) = 'object' AND jsonb_typeof(f -> 'id') = 'string'
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER evaluation_cache_on_insert AFTER INSERT ON assessments
+FOR EACH ROW WHEN (NEW.last_evaluation IS NOT NULL)
+EXECUTE FUNCTION vigie_evaluation_cache();
+CREATE TRIGGER evaluation_cache_on_update AFTER UPDATE OF last_evaluation ON assessments
+FOR EACH ROW EXECUTE FUNCTION vigie_evaluation_cache();
+
+CREATE TABLE supplier_summaries (
+    supplier_id       CTEXT PRIMARY KEY NOT NULL REFERENCES suppliers(id),
+    reference_id      CTEXT REFERENCES assessments(id),
+    assessments       BIGINT NOT NULL,
+    trend             CTEXT,
+    reference_plugin  CTEXT,
+    reference_status  CTEXT,
+    reference_date    CTEXT,
+    reference_score   DOUBLE PRECISION,
+    reference_verdict CTEXT
+);
+
+-- A supplier's reference assessment (latest final, else latest), number of assessments and
+-- score trend (the latest eight: date, creation time and score, as SQLite writes them).
+CREATE FUNCTION vigie_refresh_supplier_summary(sid text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    ref_id text;
+    n bigint;
+    tr text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM suppliers WHERE id = sid) THEN
+        RETURN;
+    END IF;
+    ref_id := coalesce(
+        (SELECT a.id FROM assessments a WHERE a.supplier_id = sid AND a.status = 'final'
+         ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1),
+        (SELECT a.id FROM assessments a WHERE a.supplier_id = sid
+         ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 1));
+    n := (SELECT count(*) FROM assessments a WHERE a.supplier_id = sid);
+    tr := (SELECT string_agg(t.k, chr(31) ORDER BY t.d DESC, t.c DESC, t.i DESC) FROM
+              (SELECT a.assessment_date || chr(30) || a.created_at || chr(30)
+                      || vigie_real_text(a.score) AS k,
+                      a.assessment_date AS d, a.created_at AS c, a.id AS i
+               FROM assessments a WHERE a.supplier_id = sid AND a.score IS NOT NULL
+               ORDER BY a.assessment_date DESC, a.created_at DESC, a.id DESC LIMIT 8) t);
+    INSERT INTO supplier_summaries (supplier_id, reference_id, assessments, trend,
+        reference_plugin, reference_status, reference_date, reference_score, reference_verdict)
+    SELECT sid, ref_id, n, tr, a.plugin_id, a.status, a.assessment_date, a.score, a.verdict
+    FROM (SELECT 1) AS one LEFT JOIN assessments a ON a.id = ref_id
+    ON CONFLICT (supplier_id) DO UPDATE SET
+        reference_id = EXCLUDED.reference_id, assessments = EXCLUDED.assessments,
+        trend = EXCLUDED.trend, reference_plugin = EXCLUDED.reference_plugin,
+        reference_status = EXCLUDED.reference_status, reference_date = EXCLUDED.reference_date,
+        reference_score = EXCLUDED.reference_score,
+        reference_verdict = EXCLUDED.reference_verdict;
+END $$;
+
+-- A REAL as SQLite prints it: a whole number keeps its ".0".
+CREATE FUNCTION vigie_real_text(x double precision) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN x = trunc(x) AND abs(x) < 1e15 THEN trunc(x)::bigint::text || '.0'
+                ELSE x::text END
+$$;
+
+CREATE FUNCTION vigie_supplier_summary() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM vigie_refresh_supplier_summary(NEW.supplier_id);
+    IF TG_OP = 'UPDATE' AND OLD.supplier_id IS DISTINCT FROM NEW.supplier_id THEN
+        PERFORM vigie_refresh_supplier_summary(OLD.supplier_id);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER supplier_summary_on_insert AFTER INSERT ON assessments
+FOR EACH ROW EXECUTE FUNCTION vigie_supplier_summary();
+CREATE TRIGGER supplier_summary_on_update
+AFTER UPDATE OF supplier_id, status, score, verdict, assessment_date, created_at ON assessments
+FOR EACH ROW EXECUTE FUNCTION vigie_supplier_summary();
+
+CREATE INDEX assessments_portfolio ON assessments(
+    supplier_id, assessment_date DESC, created_at DESC, id DESC, status, score, verdict,
+    plugin_id);
+CREATE INDEX assessments_supplier_of ON assessments(id, supplier_id);
+CREATE INDEX action_items_open_by_deadline ON action_items(deadline, assessment_id)
+    WHERE status <> 'done' AND deadline IS NOT NULL;
+CREATE INDEX action_items_by_finding ON action_items(assessment_id, finding_id, status);
+CREATE INDEX evidence_by_expiry ON evidence(assessment_id, expiry_date)
+    WHERE expiry_date IS NOT NULL;
+"#,
+    // 4: supplier declarations.
+    r#"
+CREATE TABLE declarations (
+    assessment_id CTEXT NOT NULL REFERENCES assessments(id),
+    question_id   CTEXT NOT NULL,
+    value         CTEXT NOT NULL CHECK (vigie_json_valid(value)),
+    note          CTEXT,
+    respondent    CTEXT NOT NULL,
+    file_sha256   CTEXT NOT NULL CHECK (length(file_sha256) = 64),
+    imported_by   CTEXT NOT NULL,
+    imported_at   CTEXT NOT NULL,
+    confirmed_by  CTEXT,
+    confirmed_at  CTEXT,
+    PRIMARY KEY (assessment_id, question_id)
+);
+CREATE TRIGGER declarations_frozen BEFORE INSERT OR UPDATE OR DELETE ON declarations
+FOR EACH ROW
+EXECUTE FUNCTION vigie_frozen_child('the assessment is final: its declarations are frozen');
+"#,
+];
+
+/// Names of the triggers that make the audit trail append-only.
+pub(crate) const AUDIT_GUARDS: [&str; 3] = [
+    "audit_log_no_update",
+    "audit_log_no_delete",
+    "audit_log_no_truncate",
+];
