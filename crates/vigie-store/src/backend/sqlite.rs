@@ -460,12 +460,22 @@ pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
 /// Checks through SQLite (which also sees a write-ahead log the header does not) that the
 /// file is ours and not newer, before anything is written.
 pub(crate) fn check_identity(conn: &Connection, path: &Path, state: &FileState) -> Result<()> {
+    // One read transaction: the three values from one snapshot. Read one by one, a
+    // colleague's first migration committing in between made a new database look like
+    // another program's (tables, but no application id yet).
     let probe = || -> rusqlite::Result<(u32, u32, i64)> {
-        let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-        let version = user_version(conn)?;
-        let objects: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-        Ok((app as u32, version, objects))
+        conn.execute_batch("BEGIN DEFERRED")?;
+        let read = (|| -> rusqlite::Result<(u32, u32, i64)> {
+            let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+            let version = user_version(conn)?;
+            let objects: i64 =
+                conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            Ok((app as u32, version, objects))
+        })();
+        let end = conn.execute_batch("COMMIT");
+        let read = read?;
+        end?;
+        Ok(read)
     };
     let (app, version, objects) = retry_busy(path, probe).map_err(|e| match e {
         StoreError::Database(e) if is_corrupt(&e) => match state {
