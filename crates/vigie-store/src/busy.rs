@@ -33,7 +33,7 @@ where
 }
 
 /// 1–2 ms growing to 50–100 ms, jittered by the clock so that processes do not retry in step.
-fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     let base = 1u64 << attempt.min(6);
     let base = base.min(50);
     let jitter = u64::from(

@@ -111,7 +111,7 @@ fn supplier_names_fold_case_accents_and_spaces() {
 #[test]
 fn backoff_stays_short() {
     for attempt in 0..100 {
-        let d = backoff(attempt);
+        let d = busy::backoff(attempt);
         assert!(
             d >= Duration::from_millis(1) && d <= Duration::from_millis(100),
             "{d:?}"
