@@ -33,6 +33,13 @@ pub const DEMO_AUDITOR: &str = "Camille Martin (démo)";
 
 /// Where the demo lives: beside `default_db`, under [`DEMO_FILE_NAME`].
 pub fn demo_path(default_db: &Path) -> PathBuf {
+    // A PostgreSQL store has no folder: the sample goes to the current one.
+    if default_db
+        .to_str()
+        .is_some_and(vigie_store::is_postgres_url)
+    {
+        return PathBuf::from(DEMO_FILE_NAME);
+    }
     default_db
         .parent()
         .map_or_else(|| PathBuf::from(DEMO_FILE_NAME), |p| p.join(DEMO_FILE_NAME))

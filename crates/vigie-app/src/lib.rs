@@ -57,3 +57,6 @@ pub use vigie_store::{
     MAX_PLUGIN_BYTES, PluginBlobInfo, PortfolioFilter, PortfolioRow, PortfolioSort, ReviewCycle,
     StoreError, TrustedKey, VerifyReport, is_database_or_companion, set_default_journal, short_id,
 };
+/// Which engine a database runs on, and how a PostgreSQL one is named and reached
+/// (`--db postgres://…`).
+pub use vigie_store::{Backend, PgTarget, is_postgres_url};

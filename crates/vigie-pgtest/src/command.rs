@@ -68,8 +68,16 @@ pub(crate) fn run(
     let mut stderr = tempfile::tempfile().map_err(|e| io_error("capturing the output of", e))?;
     command
         .stdin(Stdio::null())
-        .stdout(stdout.try_clone().map_err(|e| io_error("capturing the output of", e))?)
-        .stderr(stderr.try_clone().map_err(|e| io_error("capturing the output of", e))?);
+        .stdout(
+            stdout
+                .try_clone()
+                .map_err(|e| io_error("capturing the output of", e))?,
+        )
+        .stderr(
+            stderr
+                .try_clone()
+                .map_err(|e| io_error("capturing the output of", e))?,
+        );
     let mut child = command.spawn().map_err(|e| io_error("running", e))?;
     let status = wait_until(&mut child, timeout).map_err(|e| io_error("waiting for", e))?;
     let read = |file: &mut std::fs::File| -> std::io::Result<String> {
@@ -81,7 +89,11 @@ pub(crate) fn run(
     let stdout = read(&mut stdout).map_err(|e| io_error("reading the output of", e))?;
     let stderr = read(&mut stderr).map_err(|e| io_error("reading the output of", e))?;
     match status {
-        Some(status) => Ok(Output { status, stdout, stderr }),
+        Some(status) => Ok(Output {
+            status,
+            stdout,
+            stderr,
+        }),
         None => Err(PgTestError::new(
             step,
             format!(
@@ -112,7 +124,10 @@ pub(crate) fn run_successfully(
 }
 
 /// Waits for `child` at most `timeout`; on timeout kills it, reaps it and returns `None`.
-pub(crate) fn wait_until(child: &mut Child, timeout: Duration) -> std::io::Result<Option<ExitStatus>> {
+pub(crate) fn wait_until(
+    child: &mut Child,
+    timeout: Duration,
+) -> std::io::Result<Option<ExitStatus>> {
     let deadline = Instant::now() + timeout;
     let mut pause = Duration::from_millis(1);
     loop {

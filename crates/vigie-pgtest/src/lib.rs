@@ -67,6 +67,8 @@ const SOCKET_ONLY_PORT: u16 = 5432;
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long initdb and the server's fast shutdown may take.
 const SLOW_STEP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long `pg_config` or `id` may take.
+const TOOL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one SQL command through psql may take (CREATE DATABASE syncs to disk).
 const SQL_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often a TCP port just found free may turn out taken when the server binds it.
@@ -85,9 +87,11 @@ const SUPERVISOR_SCRIPT: &str = include_str!("supervise.sh");
 /// How a server is started. `Options::default()` is a durable server on a Unix socket only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
-    /// `fsync`, `synchronous_commit` and `full_page_writes` on (the default), as a real
-    /// installation runs: benchmarks measure it. Off is faster for tests that only check
-    /// behaviour.
+    /// `fsync` and `full_page_writes` on (the default), as a real installation runs:
+    /// benchmarks measure it. Off is several times faster for `CREATE DATABASE` and commits,
+    /// for tests that only check behaviour: committed data still survives any process crash
+    /// (client, backend or postmaster: commits still write their WAL to the kernel,
+    /// `synchronous_commit` stays on), only a crash of the machine could lose it.
     pub durable: bool,
     /// Also listen on 127.0.0.1 (a free port), with password (SCRAM) authentication.
     pub tcp: bool,
@@ -99,7 +103,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { durable: true, tcp: false, tls: false }
+        Self {
+            durable: true,
+            tcp: false,
+            tls: false,
+        }
     }
 }
 
@@ -156,7 +164,10 @@ pub struct PgTestError {
 
 impl PgTestError {
     fn new(step: Step, reason: impl Into<String>) -> Self {
-        Self { step, reason: reason.into() }
+        Self {
+            step,
+            reason: reason.into(),
+        }
     }
 
     /// The step that failed.
@@ -216,7 +227,10 @@ impl Drop for Supervisor {
 
 #[allow(unsafe_code)] // kill(2) on a process id this crate started.
 fn kill_process(pid: u32, signal: libc::c_int) {
-    let Ok(pid) = libc::pid_t::try_from(pid) else { return };
+    // Never 0 or negative: kill(2) would signal a whole process group, ours included.
+    let Ok(pid @ 1..) = libc::pid_t::try_from(pid) else {
+        return;
+    };
     // SAFETY: kill takes plain integers and touches no memory of ours. The process is the
     // postmaster this crate started, which its supervisor has not reaped yet (or, past the
     // shutdown timeout, a process id unlikely to be reused within that time).
@@ -230,7 +244,11 @@ enum ServerUser {
     /// Not root: the server runs as the user running the tests.
     Current,
     /// Root: the server runs as the `postgres` system user through `setpriv`.
-    System { uid: u32, gid: u32, setpriv: PathBuf },
+    System {
+        uid: u32,
+        gid: u32,
+        setpriv: PathBuf,
+    },
 }
 
 const SYSTEM_USER: &str = "postgres";
@@ -251,24 +269,29 @@ impl ServerUser {
         let id = |flag: &str| -> Result<u32, PgTestError> {
             let mut command = clean_command("id");
             command.args([flag, SYSTEM_USER]);
-            let output =
-                run_successfully(command, step, "id (the `postgres` user)", SQL_TIMEOUT).map_err(
-                    |error| {
-                        PgTestError::new(
-                            step,
-                            format!(
-                                "the tests run as root, which PostgreSQL refuses, and there is \
+            let output = run_successfully(command, step, "id (the `postgres` user)", TOOL_TIMEOUT)
+                .map_err(|error| {
+                    PgTestError::new(
+                        step,
+                        format!(
+                            "the tests run as root, which PostgreSQL refuses, and there is \
                                  no `postgres` system user to run it as (install the \
                                  `postgresql` package): {error}"
-                            ),
-                        )
-                    },
-                )?;
+                        ),
+                    )
+                })?;
             output.stdout.trim().parse().map_err(|_| {
-                PgTestError::new(step, format!("`id {flag} postgres` printed {:?}", output.stdout))
+                PgTestError::new(
+                    step,
+                    format!("`id {flag} postgres` printed {:?}", output.stdout),
+                )
             })
         };
-        Ok(ServerUser::System { uid: id("-u")?, gid: id("-g")?, setpriv })
+        Ok(ServerUser::System {
+            uid: id("-u")?,
+            gid: id("-g")?,
+            setpriv,
+        })
     }
 
     /// A command that runs `program` as this user.
@@ -312,7 +335,9 @@ fn running_as_root() -> bool {
 
 fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|folder| folder.join(name)).find(|file| file.is_file())
+    std::env::split_paths(&path)
+        .map(|folder| folder.join(name))
+        .find(|file| file.is_file())
 }
 
 /// The folder holding all of [`REQUIRED_BINARIES`]: `pg_config --bindir`, else the newest
@@ -324,7 +349,7 @@ fn locate_binaries() -> Result<PathBuf, PgTestError> {
 
     let mut pg_config = clean_command("pg_config");
     pg_config.arg("--bindir");
-    match run_successfully(pg_config, step, "pg_config --bindir", SQL_TIMEOUT) {
+    match run_successfully(pg_config, step, "pg_config --bindir", TOOL_TIMEOUT) {
         Ok(output) => candidates.push(PathBuf::from(output.stdout.trim())),
         Err(error) => tried.push(format!("pg_config --bindir: {}", error.reason)),
     }
@@ -338,7 +363,7 @@ fn locate_binaries() -> Result<PathBuf, PgTestError> {
             Some((version, entry.path().join("bin")))
         })
         .collect();
-    versioned.sort_by(|a, b| b.0.cmp(&a.0));
+    versioned.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
     candidates.extend(versioned.into_iter().map(|(_, folder)| folder));
 
     if let Some(path) = std::env::var_os("PATH") {
@@ -346,8 +371,10 @@ fn locate_binaries() -> Result<PathBuf, PgTestError> {
     }
 
     for folder in candidates {
-        let missing: Vec<&str> =
-            REQUIRED_BINARIES.into_iter().filter(|name| !folder.join(name).is_file()).collect();
+        let missing: Vec<&str> = REQUIRED_BINARIES
+            .into_iter()
+            .filter(|name| !folder.join(name).is_file())
+            .collect();
         if missing.is_empty() {
             return Ok(folder);
         }
@@ -368,16 +395,25 @@ fn locate_binaries() -> Result<PathBuf, PgTestError> {
 fn temporary_parent() -> PathBuf {
     let parent = std::env::temp_dir();
     // parent + "/vigie-pgtest-XXXXXX/socket/.s.PGSQL.65535.lock"
-    if parent.as_os_str().len() + 48 < 100 { parent } else { PathBuf::from("/tmp") }
+    if parent.as_os_str().len() + 48 < 100 {
+        parent
+    } else {
+        PathBuf::from("/tmp")
+    }
 }
 
 /// 16 random bytes in hex, from the kernel.
 fn random_hex() -> Result<String, PgTestError> {
     use std::io::Read;
     let mut bytes = [0u8; 16];
-    std::fs::File::open("/dev/urandom").and_then(|mut file| file.read_exact(&mut bytes)).map_err(
-        |error| PgTestError::new(Step::PrepareFolder, format!("cannot read /dev/urandom: {error}")),
-    )?;
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut file| file.read_exact(&mut bytes))
+        .map_err(|error| {
+            PgTestError::new(
+                Step::PrepareFolder,
+                format!("cannot read /dev/urandom: {error}"),
+            )
+        })?;
     Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
@@ -431,16 +467,26 @@ fn percent_decode(text: &str) -> Option<String> {
 
 /// The database name in a URL made by this crate (`postgres://user@host/NAME?...`).
 pub fn database_name(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://"))?;
+    let rest = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))?;
     let after_authority = &rest[rest.find('/')? + 1..];
     let name = after_authority.split('?').next()?;
-    if name.is_empty() { None } else { percent_decode(name) }
+    if name.is_empty() {
+        None
+    } else {
+        percent_decode(name)
+    }
 }
 
 fn credentials(role: &str, password: Option<&str>) -> String {
     match password {
         Some(password) => {
-            format!("{}:{}", percent_encode(role, false), percent_encode(password, false))
+            format!(
+                "{}:{}",
+                percent_encode(role, false),
+                percent_encode(password, false)
+            )
         }
         None => percent_encode(role, false),
     }
@@ -457,20 +503,32 @@ fn check_name(what: &str, name: &str) -> Result<(), PgTestError> {
     } else {
         return Ok(());
     };
-    Err(PgTestError::new(Step::Argument, format!("invalid {what} name {name:?}: {why}")))
+    Err(PgTestError::new(
+        Step::Argument,
+        format!("invalid {what} name {name:?}: {why}"),
+    ))
 }
 
 /// Numbers the databases of this process.
 static DATABASE_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// A default server ([`Options::default`]) shared by the tests of this test binary, started
-/// by the first call; panics with the reason if it cannot start (the calling test fails).
+/// A server shared by the tests of this test binary, started by the first call; panics with
+/// the reason if it cannot start (the calling test fails). A Unix socket only and not
+/// `durable` (see [`Options::durable`]: safe against process crashes, several times faster
+/// to create databases in); benchmarks, which measure durable commits, start their own with
+/// [`TestServer::start`].
 ///
 /// It is never dropped: its supervisor stops it and removes its folder when the process
 /// exits.
 pub fn shared() -> &'static TestServer {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
-    SERVER.get_or_init(|| TestServer::start().unwrap_or_else(|error| panic!("{error}")))
+    SERVER.get_or_init(|| {
+        TestServer::start_with(Options {
+            durable: false,
+            ..Options::default()
+        })
+        .unwrap_or_else(|error| panic!("{error}"))
+    })
 }
 
 impl TestServer {
@@ -537,10 +595,28 @@ impl TestServer {
             .current_dir(folder.path())
             .arg("-D")
             .arg(&data_dir)
-            .args(["-U", ADMIN_ROLE, "--auth-local=trust", "--auth-host=scram-sha-256"])
+            .args([
+                "-U",
+                ADMIN_ROLE,
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+            ])
             .args(["-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"])
             .arg(format!("--pwfile={}", password_file.display()));
-        run_successfully(initdb, Step::InitDb, "initdb", SLOW_STEP_TIMEOUT)?;
+        run_successfully(initdb, Step::InitDb, "initdb", SLOW_STEP_TIMEOUT).map_err(|error| {
+            match user {
+                ServerUser::Current => error,
+                ServerUser::System { .. } => PgTestError::new(
+                    error.step,
+                    format!(
+                        "{}\n(initdb runs as the postgres user, which must be able to reach {}: \
+                         if it cannot, set TMPDIR to a folder it can, such as /tmp)",
+                        error.reason,
+                        shown(folder.path())
+                    ),
+                ),
+            }
+        })?;
         let _ = std::fs::remove_file(&password_file);
 
         configure(&data_dir, &socket_dir, options, certificates.as_ref())?;
@@ -549,8 +625,13 @@ impl TestServer {
         let mut attempt = 0;
         let (supervisor, port) = loop {
             attempt += 1;
-            let port = if tcp { free_loopback_port()? } else { SOCKET_ONLY_PORT };
-            let mut supervisor = launch(&user, &bin_dir, folder.path(), &data_dir, &log, port, tcp)?;
+            let port = if tcp {
+                free_loopback_port()?
+            } else {
+                SOCKET_ONLY_PORT
+            };
+            let mut supervisor =
+                launch(&user, &bin_dir, folder.path(), &data_dir, &log, port, tcp)?;
             match wait_ready(&mut supervisor, &bin_dir, &socket_dir, port, &log) {
                 Ok(()) => break (supervisor, port),
                 Err(ReadyError::Exited(error))
@@ -590,7 +671,10 @@ impl TestServer {
         )?;
         let marker = server.folder.path().join(SUPERVISOR_OWNS_FOLDER);
         std::fs::write(&marker, b"").map_err(|error| {
-            PgTestError::new(Step::Start, format!("cannot write {}: {error}", shown(&marker)))
+            PgTestError::new(
+                Step::Start,
+                format!("cannot write {}: {error}", shown(&marker)),
+            )
         })?;
         Ok(server)
     }
@@ -634,9 +718,12 @@ impl TestServer {
             sql.push_str(" PASSWORD ");
             sql.push_str(&quote_literal(password));
         }
-        self.run_sql("postgres", &sql)
-            .map(drop)
-            .map_err(|error| PgTestError::new(error.step, format!("creating role {name:?}: {}", error.reason)))
+        self.run_sql("postgres", &sql).map(drop).map_err(|error| {
+            PgTestError::new(
+                error.step,
+                format!("creating role {name:?}: {}", error.reason),
+            )
+        })
     }
 
     /// Runs `sql` (one or more statements, in one transaction unless they say otherwise)
@@ -648,12 +735,25 @@ impl TestServer {
         psql.current_dir(self.folder.path())
             .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.socket_dir)
-            .args(["-p", &self.port.to_string(), "-U", ADMIN_ROLE, "-d", database, "-c", sql]);
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                ADMIN_ROLE,
+                "-d",
+                database,
+                "-c",
+                sql,
+            ]);
         match run(psql, Step::Sql, "psql", SQL_TIMEOUT) {
             Ok(output) if output.status.success() => Ok(output.stdout),
             Ok(output) => Err(self.error_with_log(
                 Step::Sql,
-                format!("psql in database {database:?} failed ({}):\n{}", output.status, output.printed()),
+                format!(
+                    "psql in database {database:?} failed ({}):\n{}",
+                    output.status,
+                    output.printed()
+                ),
             )),
             Err(error) => Err(self.error_with_log(error.step, error.reason)),
         }
@@ -723,13 +823,17 @@ impl TestServer {
     /// The authority that signed the server's certificate, if started with `tls`: the
     /// `sslrootcert` of a `verify-full` connection to `localhost` or 127.0.0.1.
     pub fn ca_cert_path(&self) -> Option<&Path> {
-        self.certificates.as_ref().map(|paths| paths.authority.as_path())
+        self.certificates
+            .as_ref()
+            .map(|paths| paths.authority.as_path())
     }
 
     /// An authority unrelated to the server's certificate, if started with `tls`: a client
     /// verifying with it must refuse the server.
     pub fn other_ca_cert_path(&self) -> Option<&Path> {
-        self.certificates.as_ref().map(|paths| paths.other_authority.as_path())
+        self.certificates
+            .as_ref()
+            .map(|paths| paths.other_authority.as_path())
     }
 
     /// The password of [`ADMIN_ROLE`] (needed over TCP only).
@@ -759,7 +863,10 @@ impl TestServer {
     }
 
     fn error_with_log(&self, step: Step, reason: String) -> PgTestError {
-        PgTestError::new(step, with_log(reason, &self.folder.path().join("server.log")))
+        PgTestError::new(
+            step,
+            with_log(reason, &self.folder.path().join("server.log")),
+        )
     }
 }
 
@@ -783,7 +890,6 @@ fn configure(
         "\n# vigie-pgtest\n\
          unix_socket_directories = {}\n\
          fsync = {durable}\n\
-         synchronous_commit = {durable}\n\
          full_page_writes = {durable}\n\
          password_encryption = 'scram-sha-256'\n",
         config_string(&socket_dir.to_string_lossy())
@@ -800,7 +906,12 @@ fn configure(
         .append(true)
         .open(&config)
         .and_then(|mut file| std::io::Write::write_all(&mut file, settings.as_bytes()))
-        .map_err(|error| PgTestError::new(step, format!("cannot append to {}: {error}", shown(&config))))?;
+        .map_err(|error| {
+            PgTestError::new(
+                step,
+                format!("cannot append to {}: {error}", shown(&config)),
+            )
+        })?;
 
     // Only the lines this server needs: the socket trusts everyone (it is in a private
     // folder), TCP asks for a password, and with TLS refuses connections without it.
@@ -823,7 +934,10 @@ fn free_loopback_port() -> Result<u16, PgTestError> {
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
         .map_err(|error| {
-            PgTestError::new(Step::Start, format!("cannot find a free loopback port: {error}"))
+            PgTestError::new(
+                Step::Start,
+                format!("cannot find a free loopback port: {error}"),
+            )
         })
 }
 
@@ -849,7 +963,7 @@ fn launch(
     supervisor
         .current_dir(folder)
         .arg("-c")
-        .arg(SUPERVISOR_SCRIPT)
+        .arg(supervisor_script())
         .arg("sh")
         .arg(folder)
         .arg(log)
@@ -860,7 +974,10 @@ fn launch(
         .arg("-c")
         .arg(format!("port={port}"))
         .arg("-c")
-        .arg(format!("listen_addresses={}", if tcp { "127.0.0.1" } else { "" }))
+        .arg(format!(
+            "listen_addresses={}",
+            if tcp { "127.0.0.1" } else { "" }
+        ))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -868,7 +985,10 @@ fn launch(
         // exit closes the pipe, and not the supervisor, which must outlive it to clean up.
         .process_group(0);
     let mut child = supervisor.spawn().map_err(|error| {
-        PgTestError::new(step, format!("cannot run sh (the server's supervisor): {error}"))
+        PgTestError::new(
+            step,
+            format!("cannot run sh (the server's supervisor): {error}"),
+        )
     })?;
     let pipe = child.stdin.take();
     let mut line = String::new();
@@ -876,7 +996,11 @@ fn launch(
         Some(stdout) => BufReader::new(stdout).read_line(&mut line).map(drop),
         None => Ok(()),
     };
-    let mut supervisor = Supervisor { child, pipe, postmaster_pid: 0 };
+    let mut supervisor = Supervisor {
+        child,
+        pipe,
+        postmaster_pid: 0,
+    };
     match (read, line.trim().parse()) {
         (Ok(()), Ok(pid)) => {
             supervisor.postmaster_pid = pid;
@@ -887,7 +1011,9 @@ fn launch(
             Err(PgTestError::new(
                 step,
                 with_log(
-                    format!("the supervisor did not report the server's process id ({read:?}, {line:?})"),
+                    format!(
+                        "the supervisor did not report the server's process id ({read:?}, {line:?})"
+                    ),
                     log,
                 ),
             ))
@@ -895,6 +1021,16 @@ fn launch(
     }
 }
 
+/// The supervisor's script without its comments, which would fill `ps` listings.
+fn supervisor_script() -> String {
+    SUPERVISOR_SCRIPT
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#') && !line.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[derive(Debug)]
 enum ReadyError {
     /// The server exited.
     Exited(PgTestError),
@@ -928,13 +1064,18 @@ fn wait_ready(
             }
         }
         let mut probe = clean_command(bin_dir.join("pg_isready"));
-        probe
-            .arg("-q")
-            .arg("-h")
-            .arg(socket_dir)
-            .args(["-p", &port.to_string(), "-U", ADMIN_ROLE, "-d", "postgres", "-t", "5"]);
-        let ready = run(probe, step, "pg_isready", Duration::from_secs(10))
-            .map_err(ReadyError::Other)?;
+        probe.arg("-q").arg("-h").arg(socket_dir).args([
+            "-p",
+            &port.to_string(),
+            "-U",
+            ADMIN_ROLE,
+            "-d",
+            "postgres",
+            "-t",
+            "5",
+        ]);
+        let ready =
+            run(probe, step, "pg_isready", Duration::from_secs(10)).map_err(ReadyError::Other)?;
         if ready.status.success() {
             return Ok(());
         }
@@ -957,7 +1098,11 @@ fn wait_ready(
 
 /// `reason`, then the end of the server's log.
 fn with_log(reason: String, log: &Path) -> String {
-    format!("{reason}\n--- last lines of {} ---\n{}", shown(log), log_tail(log))
+    format!(
+        "{reason}\n--- last lines of {} ---\n{}",
+        shown(log),
+        log_tail(log)
+    )
 }
 
 fn log_tail(log: &Path) -> String {
@@ -979,9 +1124,16 @@ mod tests {
     fn percent_encoding_round_trips_and_keeps_socket_paths_readable() {
         let password = "p@ss:w/rd %&?é";
         let encoded = percent_encode(password, false);
-        assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
+        assert!(
+            encoded
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b))
+        );
         assert_eq!(percent_decode(&encoded).as_deref(), Some(password));
-        assert_eq!(percent_encode("/tmp/vigie-pgtest-a.B/socket", true), "/tmp/vigie-pgtest-a.B/socket");
+        assert_eq!(
+            percent_encode("/tmp/vigie-pgtest-a.B/socket", true),
+            "/tmp/vigie-pgtest-a.B/socket"
+        );
     }
 
     #[test]
@@ -994,8 +1146,56 @@ mod tests {
             database_name("postgres://a:b@localhost:1234/d%20b?sslmode=require").as_deref(),
             Some("d b")
         );
-        assert_eq!(database_name("postgres://a@localhost:1234").as_deref(), None);
+        assert_eq!(
+            database_name("postgres://a@localhost:1234").as_deref(),
+            None
+        );
         assert_eq!(database_name("mysql://a@h/db"), None);
+    }
+
+    #[test]
+    fn a_server_that_exits_at_start_is_an_error_naming_the_step_and_quoting_its_log() {
+        let folder = tempfile::tempdir().unwrap();
+        let bin_dir = folder.path().join("bin");
+        std::fs::create_dir(&bin_dir).unwrap();
+        for (name, script) in [
+            (
+                "postgres",
+                "#!/bin/sh\necho 'FATAL:  pretend configuration error' >&2\nexit 1\n",
+            ),
+            ("pg_isready", "#!/bin/sh\nexit 2\n"),
+        ] {
+            let path = bin_dir.join(name);
+            std::fs::write(&path, script).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let log = folder.path().join("server.log");
+        let data_dir = folder.path().join("data");
+        let mut supervisor = launch(
+            &ServerUser::Current,
+            &bin_dir,
+            folder.path(),
+            &data_dir,
+            &log,
+            5432,
+            false,
+        )
+        .unwrap();
+        let socket_dir = folder.path().join("socket");
+        match wait_ready(&mut supervisor, &bin_dir, &socket_dir, 5432, &log) {
+            Err(ReadyError::Exited(error)) => {
+                assert_eq!(error.step(), Step::Start);
+                let message = error.to_string();
+                assert!(message.contains("starting the server failed"), "{message}");
+                assert!(
+                    message.contains("FATAL:  pretend configuration error"),
+                    "{message}"
+                );
+            }
+            other => panic!("expected the server's exit, got {other:?}"),
+        }
+        // Without the hand-over file the supervisor left the folder (and its log) alone.
+        assert!(log.is_file());
     }
 
     #[test]

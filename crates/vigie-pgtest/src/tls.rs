@@ -47,9 +47,8 @@ pub(crate) struct Certificates {
 pub(crate) fn generate(folder: &Path) -> Result<Certificates, PgTestError> {
     let step = Step::Certificates;
     let config = folder.join("openssl.cnf");
-    std::fs::write(&config, OPENSSL_CONFIG).map_err(|e| {
-        PgTestError::new(step, format!("cannot write {}: {e}", shown(&config)))
-    })?;
+    std::fs::write(&config, OPENSSL_CONFIG)
+        .map_err(|e| PgTestError::new(step, format!("cannot write {}: {e}", shown(&config))))?;
     let authority = folder.join("ca.crt");
     let authority_key = folder.join("ca.key");
     let other_authority = folder.join("other-ca.crt");
@@ -60,11 +59,17 @@ pub(crate) fn generate(folder: &Path) -> Result<Certificates, PgTestError> {
 
     for (certificate, key, name) in [
         (&authority, &authority_key, "/CN=vigie-pgtest authority"),
-        (&other_authority, &other_authority_key, "/CN=vigie-pgtest unrelated authority"),
+        (
+            &other_authority,
+            &other_authority_key,
+            "/CN=vigie-pgtest unrelated authority",
+        ),
     ] {
         let mut command = openssl(folder);
         command
-            .args(["req", "-x509", "-new", "-nodes", "-days", "7", "-subj", name])
+            .args([
+                "req", "-x509", "-new", "-nodes", "-days", "7", "-subj", name,
+            ])
             .args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"])
             .args(["-extensions", "authority", "-config"])
             .arg(&config)
@@ -100,9 +105,19 @@ pub(crate) fn generate(folder: &Path) -> Result<Certificates, PgTestError> {
         .arg(&config)
         .arg("-out")
         .arg(&server_certificate);
-    run_successfully(sign, step, "openssl x509 -req (signing the server certificate)", OPENSSL_TIMEOUT)?;
+    run_successfully(
+        sign,
+        step,
+        "openssl x509 -req (signing the server certificate)",
+        OPENSSL_TIMEOUT,
+    )?;
 
-    Ok(Certificates { authority, other_authority, server_certificate, server_key })
+    Ok(Certificates {
+        authority,
+        other_authority,
+        server_certificate,
+        server_key,
+    })
 }
 
 fn openssl(folder: &Path) -> std::process::Command {

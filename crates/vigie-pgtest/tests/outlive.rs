@@ -5,6 +5,8 @@
 //! a server, prints the postmaster's process id and folder, then either returns from `main`
 //! (statics are never dropped) or waits to be killed with SIGKILL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -37,14 +39,21 @@ fn main() -> ExitCode {
             }
         }
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn child(mode: &str) {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
     let server = SERVER.get_or_init(|| {
-        TestServer::start_with(Options { durable: false, ..Options::default() })
-            .unwrap_or_else(|error| panic!("{error}"))
+        TestServer::start_with(Options {
+            durable: false,
+            ..Options::default()
+        })
+        .unwrap_or_else(|error| panic!("{error}"))
     });
     println!("{} {}", server.postmaster_pid(), server.folder().display());
     if mode == "wait-for-kill" {
@@ -63,9 +72,14 @@ fn parent(mode: &str) {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let (pid, folder) = line.trim().split_once(' ').unwrap_or_else(|| {
-        panic!("the child did not report its server (printed {line:?}, {:?})", child.wait())
+        panic!(
+            "the child did not report its server (printed {line:?}, {:?})",
+            child.wait()
+        )
     });
     let pid: u32 = pid.parse().unwrap();
     let folder = PathBuf::from(folder);

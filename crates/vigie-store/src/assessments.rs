@@ -50,8 +50,9 @@ pub(crate) fn assessment_row(row: &crate::db::Row<'_>) -> crate::db::Result<Asse
 
 const SELECT_SUMMARY: &str = "SELECT a.id, a.supplier_id, s.name, a.plugin_id, \
      a.plugin_version, a.status, a.auditor, a.assessment_date, a.level, a.created_at, a.score, \
-     a.verdict, json_extract(a.last_evaluation, '$.verdict.label') \
-     FROM assessments a JOIN suppliers s ON s.id = a.supplier_id";
+     a.verdict, v.label \
+     FROM assessments a JOIN suppliers s ON s.id = a.supplier_id \
+     LEFT JOIN evaluation_verdicts v ON v.assessment_id = a.id";
 
 fn summary_row(row: &crate::db::Row<'_>) -> crate::db::Result<AssessmentSummary> {
     Ok(AssessmentSummary {

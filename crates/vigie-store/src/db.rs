@@ -351,7 +351,7 @@ impl<T> Optional<T> for Result<T> {
 /// the PostgreSQL session sits in a `RefCell` because its client needs `&mut` to talk.
 pub(crate) enum Db {
     Sqlite(rusqlite::Connection),
-    Postgres(RefCell<PgSession>),
+    Postgres(Box<RefCell<PgSession>>),
 }
 
 impl Db {
@@ -380,14 +380,6 @@ impl Db {
                 Ok(n)
             }
             Db::Postgres(s) => Ok(s.borrow_mut().execute(sql, params)? as usize),
-        }
-    }
-
-    /// Runs statements separated by `;`, without parameters.
-    pub(crate) fn execute_batch(&self, sql: &str) -> Result<()> {
-        match self {
-            Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Db::Postgres(s) => Ok(s.borrow_mut().batch(sql)?),
         }
     }
 
@@ -482,13 +474,19 @@ impl Db {
         })
     }
 
+    /// Commits or rolls back the transaction begun by `begin_*`.
+    fn finish(&self, commit: bool) -> Result<()> {
+        match self {
+            Db::Sqlite(c) => Ok(c.execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })?),
+            Db::Postgres(s) => s.borrow_mut().finish(commit),
+        }
+    }
+
     /// Starts a transaction that reads one snapshot.
     pub(crate) fn begin_read(&self) -> Result<Transaction<'_>> {
         match self {
             Db::Sqlite(c) => c.execute_batch("BEGIN DEFERRED")?,
-            Db::Postgres(s) => s
-                .borrow_mut()
-                .batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?,
+            Db::Postgres(s) => s.borrow_mut().begin_read()?,
         }
         Ok(Transaction {
             db: self,
@@ -511,7 +509,7 @@ impl<'d> Transaction<'d> {
 
     pub(crate) fn commit(mut self) -> Result<()> {
         self.done = true;
-        self.db.execute_batch("COMMIT")
+        self.db.finish(true)
     }
 }
 
@@ -520,7 +518,7 @@ impl Drop for Transaction<'_> {
         if !self.done {
             // Nothing to do with a failed rollback: the connection drops the transaction
             // when it closes, and the caller already has the error that brought us here.
-            let _ = self.db.execute_batch("ROLLBACK");
+            let _ = self.db.finish(false);
         }
     }
 }

@@ -325,7 +325,8 @@ pub(crate) fn is_corrupt(e: &crate::db::DbError) -> bool {
 
 /// A PostgreSQL session that is no longer connected.
 pub(crate) fn is_connection_lost(e: &crate::db::DbError) -> bool {
-    matches!(e, crate::db::DbError::Postgres(e) if e.is_closed())
+    matches!(e, crate::db::DbError::Postgres(e)
+        if e.is_closed() || crate::backend::postgres::connection_ended(e))
 }
 
 #[cfg(test)]

@@ -160,7 +160,7 @@ impl Store {
             });
         }
         let store = Store {
-            db: Db::Postgres(RefCell::new(session)),
+            db: Db::Postgres(Box::new(RefCell::new(session))),
             journal: Journal::Wal,
             cancel: None,
             path: PathBuf::from(target.shown()),
@@ -528,6 +528,14 @@ fn stored_version(db: &Db) -> Result<u32> {
     match db {
         Db::Sqlite(conn) => Ok(backend::sqlite::user_version(conn)?),
         Db::Postgres(_) => {
+            let exists: Option<String> = db.query_row(
+                "SELECT CAST(to_regclass('vigie_meta') AS TEXT)",
+                params![],
+                |r| r.get(0),
+            )?;
+            if exists.is_none() {
+                return Ok(0);
+            }
             let version: Option<String> = db
                 .query_row(
                     "SELECT value FROM vigie_meta WHERE key = 'schema_version'",

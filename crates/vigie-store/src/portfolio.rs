@@ -220,11 +220,11 @@ SELECT s.id, s.name, s.criticality, rc.months,
        ss.reference_score, ss.reference_verdict, coalesce(ss.assessments, 0),
        CASE WHEN ss.reference_status = 'final' THEN ss.reference_date END,
        ss.trend, v.severity, v.label,
-       (SELECT coalesce(sum(f.severity = 'critical'), 0) || ',' ||
-               coalesce(sum(f.severity = 'high'), 0) || ',' ||
-               coalesce(sum(f.severity = 'medium'), 0) || ',' ||
-               coalesce(sum(f.severity = 'low'), 0) || ',' ||
-               coalesce(sum(f.severity = 'info'), 0)
+       (SELECT coalesce(sum(CASE WHEN f.severity = 'critical' THEN 1 ELSE 0 END), 0) || ',' ||
+               coalesce(sum(CASE WHEN f.severity = 'high' THEN 1 ELSE 0 END), 0) || ',' ||
+               coalesce(sum(CASE WHEN f.severity = 'medium' THEN 1 ELSE 0 END), 0) || ',' ||
+               coalesce(sum(CASE WHEN f.severity = 'low' THEN 1 ELSE 0 END), 0) || ',' ||
+               coalesce(sum(CASE WHEN f.severity = 'info' THEN 1 ELSE 0 END), 0)
         FROM evaluation_findings f
         WHERE f.assessment_id = ss.reference_id
           AND NOT EXISTS (SELECT 1 FROM action_items ai
@@ -239,7 +239,7 @@ LEFT JOIN supplier_summaries ss ON ss.supplier_id = s.id
 LEFT JOIN evaluation_verdicts v ON v.assessment_id = ss.reference_id
 LEFT JOIN review_cycles rc ON rc.criticality = s.criticality
 LEFT JOIN (SELECT x.supplier_id, count(*) AS n FROM action_items ai
-           JOIN assessments x INDEXED BY assessments_supplier_of ON x.id = ai.assessment_id
+           JOIN {assessments_supplier_of} ON x.id = ai.assessment_id
            WHERE ai.status <> 'done' AND ai.deadline IS NOT NULL AND ai.deadline < ?1
            GROUP BY x.supplier_id) od ON od.supplier_id = s.id
 ";
@@ -350,7 +350,11 @@ impl Store {
     pub fn portfolio(&self, today: Date, expiring_within_days: u32) -> Result<Vec<PortfolioRow>> {
         let horizon = horizon(today, expiring_within_days)?;
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(PORTFOLIO_SQL)?;
+            let sql = PORTFOLIO_SQL.replace(
+                "{assessments_supplier_of}",
+                conn.dialect().assessments_supplier_of,
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
             let rows = stmt.query_map(
                 params![today.to_string(), horizon.to_string()],
                 portfolio_row,
@@ -381,11 +385,7 @@ impl Store {
                  WHERE assessment_id = ?1 AND expiry_date IS NOT NULL AND expiry_date <= ?2 \
                  ORDER BY expiry_date, id",
             )?;
-            let mut answer = conn.prepare_cached(
-                "SELECT json_extract(value, '$.value') FROM answers \
-                 WHERE assessment_id = ?1 AND question_id = ?2 AND json_valid(value) \
-                 AND json_extract(value, '$.type') = 'date'",
-            )?;
+            let mut answer = conn.prepare_cached(conn.dialect().answer_date)?;
             for row in rows {
                 let Some(reference) = &row.reference else {
                     continue;
@@ -425,13 +425,14 @@ impl Store {
                     }
                 }
             }
-            let mut overdue = conn.prepare_cached(
+            let mut overdue = conn.prepare_cached(&format!(
                 "SELECT x.supplier_id, ai.assessment_id, ai.title, ai.deadline \
                  FROM action_items ai \
-                 JOIN assessments x INDEXED BY assessments_supplier_of ON x.id = ai.assessment_id \
+                 JOIN {} ON x.id = ai.assessment_id \
                  WHERE ai.status <> 'done' AND ai.deadline IS NOT NULL AND ai.deadline < ?1 \
                  ORDER BY ai.deadline, ai.id",
-            )?;
+                conn.dialect().assessments_supplier_of
+            ))?;
             let found = overdue.query_map(params![today.to_string()], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -481,7 +482,7 @@ impl Store {
                    FROM action_items WHERE substr(created_at, 1, 7) >= ?1 \
                    UNION ALL \
                    SELECT substr(updated_at, 1, 7), 0, 1 FROM action_items \
-                   WHERE status = 'done' AND substr(updated_at, 1, 7) >= ?1) \
+                   WHERE status = 'done' AND substr(updated_at, 1, 7) >= ?1) AS activity \
                  GROUP BY month ORDER BY month",
             )?;
             let rows = stmt.query_map(params![since], |r| {

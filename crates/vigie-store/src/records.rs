@@ -337,7 +337,7 @@ impl Store {
             status_of(conn, assessment_id)?;
             let mut stmt = conn.prepare_cached(&format!(
                 "{SELECT_EVIDENCE} WHERE assessment_id = ?1 \
-                 AND (?2 IS NULL OR question_id = ?2) ORDER BY added_at, id"
+                 AND (CAST(?2 AS TEXT) IS NULL OR question_id = ?2) ORDER BY added_at, id"
             ))?;
             let rows = stmt.query_map(params![assessment_id, question], evidence_row)?;
             Ok(rows.collect::<crate::db::Result<Vec<_>>>()?)

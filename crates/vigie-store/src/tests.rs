@@ -198,6 +198,10 @@ fn placeholders_are_renumbered_outside_quotes() {
         ),
         "SELECT '?1', \"a?2\" FROM t WHERE a = $1 AND b = $12"
     );
+    assert_eq!(
+        backend::postgres::numbered_placeholders("a = ? AND b = ?3 AND c = ?"),
+        "a = $1 AND b = $3 AND c = $4"
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{evaluation, fixture};
+use common::{Place, TestBackend, evaluation, fixture, fixture_at};
 use vigie_model::{AnswerValue, YesNo};
 use vigie_store::{
     ActionItemUpdate, ActionStatus, AssessmentFilter, AssessmentStatus, Contact, Criticality,
@@ -16,12 +16,10 @@ fn yes() -> Option<AnswerValue> {
     Some(AnswerValue::YesNo(YesNo::Yes))
 }
 
-#[test]
-fn stale_write_is_a_conflict_showing_both_values() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
-    let (alice, a) = fixture(&path);
-    let bob = Store::open(&path, "bob").unwrap();
+fn stale_write_is_a_conflict_showing_both_values(backend: TestBackend) {
+    let path = Place::new(backend);
+    let (alice, a) = fixture_at(&path);
+    let bob = common::open(&path, "bob");
 
     // Both see no answer; Alice writes first.
     let first = alice
@@ -100,10 +98,9 @@ fn stale_write_is_a_conflict_showing_both_values() {
     assert!(alice.verify().unwrap().is_ok());
 }
 
-#[test]
-fn final_assessment_is_frozen() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn final_assessment_is_frozen(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, a) = fixture_at(&place);
     store.set_answer(&a.id, "q1", yes(), None, None).unwrap();
     store
         .save_evaluation(&a.id, &evaluation(40.0, "partial"))
@@ -176,10 +173,9 @@ fn final_assessment_is_frozen() {
     assert!(store.verify().unwrap().is_ok());
 }
 
-#[test]
-fn bulk_import_is_all_or_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn bulk_import_is_all_or_nothing(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, a) = fixture_at(&place);
     let bad = vec![
         ("q1".to_string(), yes(), None),
         (
@@ -237,10 +233,9 @@ fn bulk_import_is_all_or_nothing() {
     assert_eq!(imports, 2);
 }
 
-#[test]
-fn suppliers_add_update_find() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("v.db"), "alice").unwrap();
+fn suppliers_add_update_find(backend: TestBackend) {
+    let place = Place::new(backend);
+    let store = common::open(&place, "alice");
     let mut fields = SupplierFields::new("  Sécurité   Plus ", Criticality::Critical);
     fields.country = Some("FR".into());
     fields.services = vec!["SOC".into(), " ".into()];
@@ -299,10 +294,9 @@ fn suppliers_add_update_find() {
     assert!(update.new.as_deref().unwrap().contains("security"));
 }
 
-#[test]
-fn assessments_list_page_and_prefix() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, first) = fixture(&dir.path().join("v.db"));
+fn assessments_list_page_and_prefix(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, first) = fixture_at(&place);
     let mut ids = vec![first.id.clone()];
     for _ in 0..11 {
         let a = store
@@ -379,10 +373,9 @@ fn assessments_list_page_and_prefix() {
     ));
 }
 
-#[test]
-fn reassessment_prefills_answers_to_confirm() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn reassessment_prefills_answers_to_confirm(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, a) = fixture_at(&place);
     store
         .set_answer(&a.id, "q1", yes(), Some("seen".into()), None)
         .unwrap();
@@ -451,10 +444,9 @@ fn reassessment_prefills_answers_to_confirm() {
     ));
 }
 
-#[test]
-fn evidence_and_action_items() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn evidence_and_action_items(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, a) = fixture_at(&place);
     let file = NewEvidence {
         question: Some("q-iso".into()),
         kind: EvidenceKind::File,
@@ -543,10 +535,9 @@ fn evidence_and_action_items() {
     );
 }
 
-#[test]
-fn plugin_blobs_are_content_addressed() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("v.db"), "alice").unwrap();
+fn plugin_blobs_are_content_addressed(backend: TestBackend) {
+    let place = Place::new(backend);
+    let store = common::open(&place, "alice");
     let bytes = vec![7u8; 300_000];
     let info = store
         .put_plugin_blob(&bytes, "anssi", "2.0.0", "/tmp/anssi.wasm")
@@ -604,10 +595,9 @@ fn backup_copies_a_verifiable_database() {
     assert_eq!(store.answer(&a.id, "q0").unwrap().unwrap().revision, 1);
 }
 
-#[test]
-fn unknown_ids_are_not_found() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = fixture(&dir.path().join("v.db"));
+fn unknown_ids_are_not_found(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, _) = fixture_at(&place);
     assert!(matches!(
         store.answers("x"),
         Err(StoreError::NotFound { .. })
@@ -623,25 +613,26 @@ fn unknown_ids_are_not_found() {
         store.list_evidence("missing", None),
         Err(StoreError::NotFound { .. })
     ));
-    assert!(matches!(
-        Store::open(dir.path().join("w.db"), "  "),
-        Err(StoreError::Invalid(_))
-    ));
+    if backend == TestBackend::Sqlite {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Store::open(dir.path().join("w.db"), "  "),
+            Err(StoreError::Invalid(_))
+        ));
+    }
 }
 
 /// A batch (an answers file) never silently replaces another auditor's
 /// answer: the whole batch is refused with both values, unless the caller
 /// says to replace them; answers it leaves as they are, or the auditor's own,
 /// go through.
-#[test]
-fn a_batch_that_would_change_another_auditors_answer_is_a_conflict() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
-    let (alice, a) = fixture(&path);
+fn a_batch_that_would_change_another_auditors_answer_is_a_conflict(backend: TestBackend) {
+    let path = Place::new(backend);
+    let (alice, a) = fixture_at(&path);
     alice
         .set_answer(&a.id, "q1", yes(), Some("seen the policy".into()), None)
         .unwrap();
-    let bob = Store::open(&path, "bob").unwrap();
+    let bob = common::open(&path, "bob");
     let no = Some(AnswerValue::YesNo(YesNo::No));
     let err = bob
         .set_answers_bulk(
@@ -733,3 +724,151 @@ fn a_malformed_row_from_another_program_names_its_table_and_column() {
     }
     store.assessment(&a.id).unwrap();
 }
+
+/// The live refresh's signal: a colleague's commit moves the number, one's own does not,
+/// and nothing moves it when nobody writes (SQLite's data_version; PostgreSQL's
+/// notifications).
+fn data_version_moves_with_colleagues_commits_only(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (alice, a) = fixture_at(&place);
+    let bob = common::open(&place, "bob");
+    let seen_by_bob = bob.data_version().unwrap();
+    let seen_by_alice = alice.data_version().unwrap();
+    assert_eq!(bob.data_version().unwrap(), seen_by_bob, "nobody wrote");
+
+    bob.set_answer(&a.id, "q1", yes(), None, None).unwrap();
+    assert_eq!(bob.data_version().unwrap(), seen_by_bob, "bob's own write");
+    let mut moved = alice.data_version().unwrap();
+    // The announcement travels through the server: give it a moment.
+    for _ in 0..100 {
+        if moved != seen_by_alice {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        moved = alice.data_version().unwrap();
+    }
+    assert_ne!(moved, seen_by_alice, "alice sees bob's commit");
+    assert_eq!(alice.data_version().unwrap(), moved, "and only once");
+
+    // A write that fails (a conflict) commits nothing and announces nothing.
+    let err = alice.set_answer(&a.id, "q1", Some(AnswerValue::YesNo(YesNo::No)), None, None);
+    assert!(matches!(err, Err(StoreError::Conflict { .. })), "{err:?}");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(bob.data_version().unwrap(), seen_by_bob);
+}
+
+/// Issue 17: a PostgreSQL connection the server drops (a restart, an administrator, a
+/// network cut) is made again for the next operation: the auditor's next answer is saved,
+/// nothing saved before is lost, and the live refresh is told to look again.
+#[test]
+fn a_dropped_postgresql_connection_is_made_again() {
+    let place = Place::new(TestBackend::Postgres);
+    let (alice, a) = fixture_at(&place);
+    alice.set_answer(&a.id, "q1", yes(), None, None).unwrap();
+    let seen = alice.data_version().unwrap();
+    let url = place.as_auditor("alice");
+    let database = vigie_pgtest::database_name(url.to_str().unwrap()).unwrap();
+    let killed = vigie_pgtest::shared()
+        .run_sql(
+            &database,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE usename = 'alice' AND datname = current_database()",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(killed.trim(), "1", "alice's session was ended");
+
+    let second = alice
+        .set_answer(&a.id, "q2", Some(AnswerValue::YesNo(YesNo::No)), None, None)
+        .unwrap();
+    assert_eq!(second.revision, 1);
+    assert_ne!(
+        alice.data_version().unwrap(),
+        seen,
+        "look again after a reconnection"
+    );
+    let answers = alice.answers(&a.id).unwrap();
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert!(alice.verify().unwrap().is_ok());
+}
+
+/// docs/sharing.md's set-up, run as written: the owner creates the schema, an auditor of
+/// the granted group conducts an interview, and can neither rewrite the trail nor switch its
+/// guards off.
+#[test]
+fn an_auditor_with_the_documented_grants_works_and_cannot_touch_the_trail() {
+    let server = vigie_pgtest::shared();
+    let sql = |database: &str, text: &str| server.run_sql(database, text);
+    sql("postgres", "CREATE ROLE doc_owner LOGIN").unwrap_or_else(|e| panic!("{e}"));
+    sql("postgres", "CREATE DATABASE doc_vigie OWNER doc_owner").unwrap_or_else(|e| panic!("{e}"));
+    let owner = Store::open(server.url_as("doc_owner", None, "doc_vigie"), "doc_owner").unwrap();
+    owner.verify().unwrap();
+    drop(owner);
+    sql(
+        "doc_vigie",
+        "CREATE ROLE doc_auditors NOLOGIN; \
+         GRANT CONNECT ON DATABASE doc_vigie TO doc_auditors; \
+         GRANT USAGE ON SCHEMA public TO doc_auditors; \
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO doc_auditors; \
+         REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM doc_auditors; \
+         CREATE ROLE doc_dana LOGIN IN ROLE doc_auditors;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    let url = server.url_as("doc_dana", None, "doc_vigie");
+    let (dana, a) = common::fixture_as(&url, "doc_dana");
+    dana.set_answer(&a.id, "q1", yes(), Some("vu".into()), None)
+        .unwrap();
+    dana.add_evidence(
+        &a.id,
+        &NewEvidence {
+            question: Some("q1".into()),
+            kind: EvidenceKind::Note,
+            text: "contrat".into(),
+            file: None,
+            effective_date: None,
+            expiry_date: None,
+        },
+    )
+    .unwrap();
+    dana.finalize(&a.id, &evaluation(80.0, "compliant"))
+        .unwrap();
+    let report = dana.verify().unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert!(
+        dana.audit_trail(None)
+            .unwrap()
+            .iter()
+            .all(|e| e.who == "doc_owner" || e.who == "doc_dana")
+    );
+
+    for attack in [
+        "UPDATE audit_log SET who = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
+        "DROP TRIGGER audit_log_no_delete ON audit_log",
+    ] {
+        let err = sql("doc_vigie", &format!("SET ROLE doc_dana; {attack}"))
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("permission denied") || err.contains("must be owner"),
+            "{attack}: {err}"
+        );
+    }
+}
+
+on_both_backends!(
+    data_version_moves_with_colleagues_commits_only,
+    stale_write_is_a_conflict_showing_both_values,
+    final_assessment_is_frozen,
+    bulk_import_is_all_or_nothing,
+    suppliers_add_update_find,
+    assessments_list_page_and_prefix,
+    reassessment_prefills_answers_to_confirm,
+    evidence_and_action_items,
+    plugin_blobs_are_content_addressed,
+    unknown_ids_are_not_found,
+    a_batch_that_would_change_another_auditors_answer_is_a_conflict,
+);

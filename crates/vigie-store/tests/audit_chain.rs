@@ -217,3 +217,83 @@ fn deleted_rows_are_named() {
     let report = store.verify().unwrap();
     assert_eq!(report.audit_break.map(|b| b.seq), Some(rows));
 }
+
+/// The same trail on PostgreSQL, attacked with another client (psql): update, delete and
+/// truncate are refused by the server; a database owner who drops the guards and alters,
+/// deletes or forges rows is named by `verify`, as on a file.
+mod postgres {
+    use super::*;
+    use common::{Place, TestBackend};
+
+    fn sql(place: &Place, text: &str) -> Result<String, String> {
+        let url = place.as_auditor("alice");
+        let database = vigie_pgtest::database_name(url.to_str().unwrap()).unwrap();
+        vigie_pgtest::shared()
+            .run_sql(&database, text)
+            .map_err(|e| e.to_string())
+    }
+
+    fn verify(place: &Place) -> vigie_store::VerifyReport {
+        common::open(place, "auditor").verify().unwrap()
+    }
+
+    #[test]
+    fn the_trail_refuses_update_delete_and_truncate() {
+        let place = Place::new(TestBackend::Postgres);
+        populated(place.as_ref());
+        for attack in [
+            "UPDATE audit_log SET who = 'mallory' WHERE seq = 3",
+            "DELETE FROM audit_log WHERE seq = 3",
+            "TRUNCATE audit_log",
+        ] {
+            let err = sql(&place, attack).unwrap_err();
+            assert!(err.contains("append-only"), "{attack}: {err}");
+        }
+        assert!(verify(&place).is_ok());
+    }
+
+    #[test]
+    fn an_owner_who_drops_the_guards_is_caught() {
+        // Altered content.
+        let place = Place::new(TestBackend::Postgres);
+        populated(place.as_ref());
+        sql(
+            &place,
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update; \
+             UPDATE audit_log SET new = '{\"forged\":true}' WHERE seq = 12; \
+             ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
+        )
+        .unwrap();
+        let report = verify(&place);
+        assert_eq!(
+            report.audit_break,
+            Some(AuditBreak {
+                seq: 12,
+                problem: AuditProblem::Tampered
+            }),
+            "{report}"
+        );
+
+        // The last rows deleted, the guards dropped for good.
+        let place = Place::new(TestBackend::Postgres);
+        let rows = populated(place.as_ref());
+        sql(
+            &place,
+            &format!(
+                "DROP TRIGGER audit_log_no_delete ON audit_log; \
+                 DELETE FROM audit_log WHERE seq >= {};",
+                rows - 1
+            ),
+        )
+        .unwrap();
+        let report = verify(&place);
+        assert!(!report.is_ok(), "{report}");
+        assert!(!report.append_only_guards, "{report}");
+        assert!(
+            report.to_string().contains("triggers were removed"),
+            "{report}"
+        );
+        let b = report.audit_break.expect("a break");
+        assert_eq!(b.seq, rows - 1, "{b}");
+    }
+}

@@ -10,7 +10,7 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use common::fixture;
+use common::{Place, TestBackend, fixture_at};
 use vigie_model::AnswerValue;
 use vigie_store::{Store, StoreError};
 
@@ -98,11 +98,10 @@ fn child_writer() {
     println!("writer {writer} done, {conflicts} conflicts on the shared answer");
 }
 
-#[test]
-fn eight_processes_write_one_file() {
+fn eight_processes_write_one_file(backend: TestBackend) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("shared.db");
-    let (store, assessment) = fixture(&path);
+    let place = Place::new(backend);
+    let (store, assessment) = fixture_at(&place);
     drop(store);
 
     let exe = std::env::current_exe().unwrap();
@@ -118,7 +117,7 @@ fn eight_processes_write_one_file() {
                     "--test-threads=1",
                 ])
                 .env(ENV_WRITER, w.to_string())
-                .env(ENV_DB, &path)
+                .env(ENV_DB, place.as_auditor(&format!("writer-{w}")))
                 .env(ENV_ASSESSMENT, assessment.id.as_str())
                 .env(ENV_GO, &go)
                 .stdout(Stdio::piped())
@@ -149,7 +148,7 @@ fn eight_processes_write_one_file() {
         );
     }
 
-    let store = Store::open(&path, "checker").unwrap();
+    let store = common::open(&place, "checker");
     let answers = store.answers(&assessment.id).unwrap();
     assert_eq!(answers.len(), WRITERS * QUESTIONS_PER_WRITER + 1);
     for w in 0..WRITERS {
@@ -187,3 +186,5 @@ fn eight_processes_write_one_file() {
         .count();
     assert_eq!(answer_rows, WRITERS * ANSWERS_PER_WRITER + total as usize);
 }
+
+on_both_backends!(eight_processes_write_one_file);

@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Prng, fixture};
+use common::{Place, Prng, TestBackend, fixture_at};
 use vigie_model::AnswerValue;
 use vigie_store::Store;
 
@@ -66,11 +66,9 @@ fn child_crash_writer() {
     }
 }
 
-#[test]
-fn sigkill_never_loses_an_acknowledged_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("crash.db");
-    let (store, assessment) = fixture(&path);
+fn sigkill_never_loses_an_acknowledged_answer(backend: TestBackend) {
+    let place = Place::new(backend);
+    let (store, assessment) = fixture_at(&place);
     drop(store);
     let exe = std::env::current_exe().unwrap();
     let mut total_acked = 0;
@@ -79,7 +77,7 @@ fn sigkill_never_loses_an_acknowledged_answer() {
     for round in 0..ROUNDS {
         let mut prng = Prng(0x5EED_0000 + round);
         let delay = Duration::from_millis(prng.range(1, 300));
-        let fresh = dir.path().join(format!("fresh-{round}.db"));
+        let fresh = (round % 4 == 0).then(|| Place::new(backend));
         let mut cmd = Command::new(&exe);
         cmd.args([
             "--exact",
@@ -89,12 +87,12 @@ fn sigkill_never_loses_an_acknowledged_answer() {
             "--test-threads=1",
         ])
         .env(ENV_ROUND, round.to_string())
-        .env(ENV_DB, &path)
+        .env(ENV_DB, place.as_auditor("crash"))
         .env(ENV_ASSESSMENT, assessment.id.as_str())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-        if round % 4 == 0 {
-            cmd.env(ENV_FRESH_DB, &fresh);
+        if let Some(fresh) = &fresh {
+            cmd.env(ENV_FRESH_DB, fresh.as_auditor("crash"));
         }
         let mut child = cmd.spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -146,7 +144,7 @@ fn sigkill_never_loses_an_acknowledged_answer() {
             rounds_with_acks += 1;
         }
 
-        let store = Store::open(&path, "checker")
+        let store = Store::open(place.as_auditor("checker"), "checker")
             .unwrap_or_else(|e| panic!("round {round}: reopen after SIGKILL failed: {e}"));
         let answers = store.answers(&assessment.id).unwrap();
         for (q, v) in &acked {
@@ -180,8 +178,11 @@ fn sigkill_never_loses_an_acknowledged_answer() {
         drop(store);
 
         // A database killed while being created opens (and is created) all the same.
-        if round % 4 == 0 && fresh.exists() {
-            let store = Store::open(&fresh, "checker")
+        if let Some(fresh) = fresh
+            .as_ref()
+            .filter(|f| f.backend == TestBackend::Postgres || f.as_ref().exists())
+        {
+            let store = Store::open(fresh.as_auditor("checker"), "checker")
                 .unwrap_or_else(|e| panic!("round {round}: fresh database: {e}"));
             let report = store.verify().unwrap();
             assert!(report.is_ok(), "round {round} fresh database:\n{report}");
@@ -194,3 +195,5 @@ fn sigkill_never_loses_an_acknowledged_answer() {
     );
     println!("{total_acked} acknowledged answers over {ROUNDS} rounds, none lost");
 }
+
+on_both_backends!(sigkill_never_loses_an_acknowledged_answer);

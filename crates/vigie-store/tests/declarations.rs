@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{evaluation, fixture};
+use common::{Places, TestBackend, evaluation, fixture};
 use vigie_model::{AnswerValue, YesNo};
 use vigie_store::{NewDeclaration, StoreError};
 
@@ -19,10 +19,9 @@ fn declared(question: &str, v: YesNo) -> NewDeclaration {
     }
 }
 
-#[test]
-fn declarations_never_overwrite_the_auditors_answer_and_confirm_into_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn declarations_never_overwrite_the_auditors_answer_and_confirm_into_one(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (store, a) = fixture(&places.path("v.db"));
     store
         .set_answer(&a.id, "q1", Some(AnswerValue::YesNo(YesNo::No)), None, None)
         .unwrap();
@@ -88,10 +87,9 @@ fn declarations_never_overwrite_the_auditors_answer_and_confirm_into_one() {
     ));
 }
 
-#[test]
-fn an_import_is_all_or_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn an_import_is_all_or_nothing(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (store, a) = fixture(&places.path("v.db"));
     let err = store
         .import_declarations(
             &a.id,
@@ -109,3 +107,8 @@ fn an_import_is_all_or_nothing() {
             .is_err()
     );
 }
+
+on_both_backends!(
+    declarations_never_overwrite_the_auditors_answer_and_confirm_into_one,
+    an_import_is_all_or_nothing,
+);

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{evaluation, fixture};
+use common::{Places, TestBackend, evaluation, fixture};
 use vigie_model::{AnswerValue, YesNo};
 use vigie_store::{
     ActionItemUpdate, ActionStatus, Assessment, Criticality, EvidenceFile, EvidenceKind,
@@ -18,34 +18,6 @@ use vigie_store::{
 
 fn yes() -> Option<AnswerValue> {
     Some(AnswerValue::YesNo(YesNo::Yes))
-}
-
-/// Every row of every table, as text: two equal dumps are the same data.
-fn dump(path: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let tables: Vec<String> = {
-        let mut stmt = conn
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-            .unwrap();
-        stmt.query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
-    };
-    let mut out = Vec::new();
-    for table in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
-        let n = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            let cells: Vec<String> = (0..n)
-                .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
-                .collect();
-            out.push(format!("{table}: {}", cells.join(" | ")));
-        }
-    }
-    out.sort();
-    out
 }
 
 /// A draft with answers (one revised, one cleared, one with a note), evidence and action items.
@@ -137,15 +109,14 @@ fn import(store: &Store, text: &str) -> Result<vigie_store::ImportReport, Exchan
     store.import_assessment(&ExchangeFile::from_json(text)?)
 }
 
-#[test]
-fn export_import_export_gives_the_same_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = populated(&dir.path().join("a.db"));
+fn export_import_export_gives_the_same_file(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = populated(&places.path("a.db"));
     let first = export(&alice, &a.id);
     assert!(first.contains("\"format\": \"vigie-assessment-exchange\""));
     assert!(first.contains("\"version\": 3"));
 
-    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let bob = places.open("b.db", "bob");
     let report = import(&bob, &first).unwrap();
     assert_eq!(report.outcome, ImportOutcome::Created);
     assert!(report.supplier_added && report.plugin_added);
@@ -176,21 +147,20 @@ fn export_import_export_gives_the_same_file() {
     assert!(bob.verify().unwrap().is_ok());
 
     // And once more through a third database.
-    let carol = Store::open(dir.path().join("c.db"), "carol").unwrap();
+    let carol = places.open("c.db", "carol");
     import(&carol, &second).unwrap();
     assert_eq!(export(&carol, &a.id), first);
     assert!(carol.verify().unwrap().is_ok());
 }
 
-#[test]
-fn a_final_assessment_travels_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = populated(&dir.path().join("a.db"));
+fn a_final_assessment_travels_too(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = populated(&places.path("a.db"));
     alice
         .finalize(&a.id, &evaluation(62.5, "in-progress"))
         .unwrap();
     let first = export(&alice, &a.id);
-    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let bob = places.open("b.db", "bob");
     import(&bob, &first).unwrap();
     assert_eq!(export(&bob, &a.id), first);
     let there = bob.assessment(&a.id).unwrap();
@@ -207,40 +177,45 @@ fn a_final_assessment_travels_too() {
 
 /// What a client reads (the frozen score and verdict) and who answers for
 /// the assessment are checked against the audit rows that recorded them.
-#[test]
-fn an_edited_final_result_or_auditor_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = populated(&dir.path().join("a.db"));
+fn an_edited_final_result_or_auditor_is_refused(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = populated(&places.path("a.db"));
     alice
         .finalize(&a.id, &evaluation(62.5, "in-progress"))
         .unwrap();
     let text = export(&alice, &a.id);
     refused(
+        &places,
         &text,
         |v| v["assessment"]["final_evaluation"]["score"] = serde_json::json!(100.0),
         "is not the one its finalize row",
     );
     refused(
+        &places,
         &text,
         |v| v["assessment"]["final_evaluation"]["verdict"]["id"] = serde_json::json!("compliant"),
         "is not the one its finalize row",
     );
     refused(
+        &places,
         &text,
         |v| v["assessment"]["finalized_by"] = serde_json::json!("mallory"),
         "who finalized assessment",
     );
     refused(
+        &places,
         &text,
         |v| v["assessment"]["auditor"] = serde_json::json!("mallory"),
         "the assessment's auditor is not the one recorded",
     );
     refused(
+        &places,
         &text,
         |v| v["assessment"]["language"] = serde_json::json!("en"),
         "the assessment's language is not the one recorded",
     );
     refused(
+        &places,
         &text,
         |v| v["assessment"]["created_at"] = serde_json::json!("2020-01-01T00:00:00Z"),
         "is not the time of its creation row",
@@ -249,49 +224,45 @@ fn an_edited_final_result_or_auditor_is_refused() {
 
 /// A file written before supplier rows were carried (version 1) still
 /// imports, and the next export from there round-trips.
-#[test]
-fn a_version_1_file_still_imports() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = populated(&dir.path().join("a.db"));
+fn a_version_1_file_still_imports(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = populated(&places.path("a.db"));
     let mut value: serde_json::Value = serde_json::from_str(&export(&alice, &a.id)).unwrap();
     value["version"] = serde_json::json!(1);
     value.as_object_mut().unwrap().remove("supplier_trail");
     let old = serde_json::to_string_pretty(&value).unwrap();
-    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let bob = places.open("b.db", "bob");
     let report = import(&bob, &old).unwrap();
     assert_eq!(report.outcome, ImportOutcome::Created);
     let again = export(&bob, &a.id);
-    let carol = Store::open(dir.path().join("c.db"), "carol").unwrap();
+    let carol = places.open("c.db", "carol");
     import(&carol, &again).unwrap();
     assert_eq!(export(&carol, &a.id), again);
 }
 
-#[test]
-fn importing_the_same_file_twice_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = populated(&dir.path().join("a.db"));
+fn importing_the_same_file_twice_changes_nothing(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = populated(&places.path("a.db"));
     let file = export(&alice, &a.id);
-    let b_path = dir.path().join("b.db");
-    let bob = Store::open(&b_path, "bob").unwrap();
+    let bob = places.open("b.db", "bob");
     import(&bob, &file).unwrap();
-    let before = dump(&b_path);
+    let before = places.dump("b.db");
     let again = import(&bob, &file).unwrap();
     assert_eq!(again.outcome, ImportOutcome::Unchanged);
-    assert_eq!(dump(&b_path), before);
+    assert_eq!(places.dump("b.db"), before);
     // Importing into the database it came from changes nothing either.
-    let a_before = dump(&dir.path().join("a.db"));
+    let a_before = places.dump("a.db");
     assert_eq!(
         import(&alice, &file).unwrap().outcome,
         ImportOutcome::Unchanged
     );
-    assert_eq!(dump(&dir.path().join("a.db")), a_before);
+    assert_eq!(places.dump("a.db"), a_before);
 }
 
-#[test]
-fn a_file_that_continues_the_local_history_brings_it_up_to_date() {
-    let dir = tempfile::tempdir().unwrap();
-    let (office, a) = populated(&dir.path().join("office.db"));
-    let laptop = Store::open(dir.path().join("laptop.db"), "bob").unwrap();
+fn a_file_that_continues_the_local_history_brings_it_up_to_date(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (office, a) = populated(&places.path("office.db"));
+    let laptop = places.open("laptop.db", "bob");
     let old = export(&office, &a.id);
     import(&laptop, &old).unwrap();
 
@@ -324,20 +295,18 @@ fn a_file_that_continues_the_local_history_brings_it_up_to_date() {
     assert_eq!((q1.revision, q1.updated_by.as_str()), (3, "bob"));
 
     // The old file is behind: importing it changes nothing.
-    let before = dump(&dir.path().join("office.db"));
+    let before = places.dump("office.db");
     assert_eq!(
         import(&office, &old).unwrap().outcome,
         ImportOutcome::AlreadyNewer
     );
-    assert_eq!(dump(&dir.path().join("office.db")), before);
+    assert_eq!(places.dump("office.db"), before);
 }
 
-#[test]
-fn a_conflicting_import_is_refused_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = populated(&dir.path().join("a.db"));
-    let b_path = dir.path().join("b.db");
-    let bob = Store::open(&b_path, "bob").unwrap();
+fn a_conflicting_import_is_refused_and_changes_nothing(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = populated(&places.path("a.db"));
+    let bob = places.open("b.db", "bob");
     import(&bob, &export(&alice, &a.id)).unwrap();
 
     // Both change the same answer, each in their own database.
@@ -352,37 +321,34 @@ fn a_conflicting_import_is_refused_and_changes_nothing() {
         .unwrap();
     bob.set_answer(&a.id, "q1", yes(), None, Some(2)).unwrap();
 
-    let before = dump(&b_path);
+    let before = places.dump("b.db");
     let err = import(&bob, &export(&alice, &a.id)).unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, ExchangeError::Conflict { .. }), "{message}");
     assert!(message.contains("nothing was imported"), "{message}");
     assert!(message.contains("q1"), "{message}");
-    assert_eq!(dump(&b_path), before);
+    assert_eq!(places.dump("b.db"), before);
 }
 
-#[test]
-fn a_supplier_changed_here_or_a_namesake_is_a_conflict() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = populated(&dir.path().join("a.db"));
+fn a_supplier_changed_here_or_a_namesake_is_a_conflict(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = populated(&places.path("a.db"));
     let file = export(&alice, &a.id);
 
     // Another supplier with the same name, created independently.
-    let b_path = dir.path().join("b.db");
-    let bob = Store::open(&b_path, "bob").unwrap();
+    let bob = places.open("b.db", "bob");
     bob.add_supplier(&SupplierFields::new(
         "centre d'appels  TUNIS",
         Criticality::Low,
     ))
     .unwrap();
-    let before = dump(&b_path);
+    let before = places.dump("b.db");
     let err = import(&bob, &file).unwrap_err();
     assert!(err.to_string().contains("another supplier named"), "{err}");
-    assert_eq!(dump(&b_path), before);
+    assert_eq!(places.dump("b.db"), before);
 
     // The same supplier, changed here after the export.
-    let c_path = dir.path().join("c.db");
-    let carol = Store::open(&c_path, "carol").unwrap();
+    let carol = places.open("c.db", "carol");
     import(&carol, &file).unwrap();
     let mut fields = carol.supplier(&a.supplier_id).unwrap().fields();
     fields.country = Some("TN".into());
@@ -393,17 +359,16 @@ fn a_supplier_changed_here_or_a_namesake_is_a_conflict() {
         ImportOutcome::Unchanged
     );
     alice.set_answer(&a.id, "q9", yes(), None, None).unwrap();
-    let before = dump(&c_path);
+    let before = places.dump("c.db");
     let err = import(&carol, &export(&alice, &a.id)).unwrap_err();
     assert!(matches!(err, ExchangeError::Conflict { .. }));
     assert!(err.to_string().contains("country"), "{err}");
-    assert_eq!(dump(&c_path), before);
+    assert_eq!(places.dump("c.db"), before);
 }
 
-#[test]
-fn a_reassessment_needs_its_previous_assessment() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = populated(&dir.path().join("a.db"));
+fn a_reassessment_needs_its_previous_assessment(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = populated(&places.path("a.db"));
     let again = alice
         .new_assessment(&NewAssessment {
             supplier_id: a.supplier_id.clone(),
@@ -414,7 +379,7 @@ fn a_reassessment_needs_its_previous_assessment() {
             previous_assessment: Some(a.id.clone()),
         })
         .unwrap();
-    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let bob = places.open("b.db", "bob");
     let second = export(&alice, &again.id);
     let err = import(&bob, &second).unwrap_err();
     assert!(
@@ -428,11 +393,9 @@ fn a_reassessment_needs_its_previous_assessment() {
 }
 
 /// Applies `edit` to the file's JSON and expects the import to be refused with `kind`.
-fn refused(text: &str, edit: impl FnOnce(&mut serde_json::Value), expect: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("b.db");
-    let bob = Store::open(&path, "bob").unwrap();
-    let before = dump(&path);
+fn refused(places: &Places, text: &str, edit: impl FnOnce(&mut serde_json::Value), expect: &str) {
+    let bob = places.open("refused.db", "bob");
+    let before = places.dump("refused.db");
     let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
     edit(&mut value);
     let edited = serde_json::to_string_pretty(&value).unwrap();
@@ -441,29 +404,35 @@ fn refused(text: &str, edit: impl FnOnce(&mut serde_json::Value), expect: &str) 
         err.to_string().contains(expect),
         "expected `{expect}`, got: {err}"
     );
-    assert_eq!(dump(&path), before, "a refused import changed the database");
+    assert_eq!(
+        places.dump("refused.db"),
+        before,
+        "a refused import changed the database"
+    );
 }
 
-#[test]
-fn a_tampered_or_malformed_file_is_refused_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = populated(&dir.path().join("a.db"));
+fn a_tampered_or_malformed_file_is_refused_and_changes_nothing(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = populated(&places.path("a.db"));
     let text = export(&alice, &a.id);
 
     // An answer changed without its audit trail.
     refused(
+        &places,
         &text,
         |v| v["answers"][0]["value"] = serde_json::json!({"type": "yes-no", "value": "yes"}),
         "is not what its last audit row",
     );
     // A note changed.
     refused(
+        &places,
         &text,
         |v| v["answers"][0]["note"] = serde_json::json!("edited"),
         "altered or damaged",
     );
     // An answer removed.
     refused(
+        &places,
         &text,
         |v| {
             v["answers"].as_array_mut().unwrap().remove(1);
@@ -472,18 +441,21 @@ fn a_tampered_or_malformed_file_is_refused_and_changes_nothing() {
     );
     // The plugin bytes replaced.
     refused(
+        &places,
         &text,
         |v| v["plugin"]["bytes_base64"] = serde_json::json!("AAAA"),
         "the plugin bytes have sha256",
     );
     // An audit row rewritten.
     refused(
+        &places,
         &text,
         |v| v["audit_trail"][1]["who"] = serde_json::json!("mallory"),
         "does not match its hash",
     );
     // An audit row removed: the data no longer agrees with the trail.
     refused(
+        &places,
         &text,
         |v| {
             let rows = v["audit_trail"].as_array_mut().unwrap();
@@ -494,37 +466,44 @@ fn a_tampered_or_malformed_file_is_refused_and_changes_nothing() {
     );
     // The supplier's details changed without its audit trail.
     refused(
+        &places,
         &text,
         |v| v["supplier"]["name"] = serde_json::json!("Centre fictif"),
         "is not what its last audit row",
     );
     refused(
+        &places,
         &text,
         |v| v["supplier_trail"] = serde_json::json!([]),
         "carries no audit row for supplier",
     );
     refused(
+        &places,
         &text,
         |v| v["supplier_trail"][0]["who"] = serde_json::json!("mallory"),
         "does not match its hash",
     );
     // A supplier swapped.
     refused(
+        &places,
         &text,
         |v| v["supplier"]["id"] = serde_json::json!("0190aaaa-0000-7000-8000-000000000000"),
         "the file carries supplier",
     );
     refused(
+        &places,
         &text,
         |v| v["version"] = serde_json::json!(99),
         "update Vigie",
     );
     refused(
+        &places,
         &text,
         |v| v["format"] = serde_json::json!("other"),
         "not `vigie-assessment-exchange`",
     );
     refused(
+        &places,
         &text,
         |v| {
             v.as_object_mut().unwrap().remove("answers");
@@ -532,12 +511,13 @@ fn a_tampered_or_malformed_file_is_refused_and_changes_nothing() {
         "missing field `answers`",
     );
     refused(
+        &places,
         &text,
         |v| v["surprise"] = serde_json::json!(1),
         "unknown field",
     );
 
-    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let bob = places.open("b.db", "bob");
     let err = import(&bob, &text[..text.len() / 2]).unwrap_err();
     assert!(matches!(err, ExchangeError::Malformed(_)), "{err}");
     assert!(err.to_string().contains("not JSON"), "{err}");
@@ -545,17 +525,19 @@ fn a_tampered_or_malformed_file_is_refused_and_changes_nothing() {
 
 /// The plan of an import reads only: it lists what the import would add, the database is
 /// unchanged, and the import then does what the plan said.
-#[test]
-fn a_plan_lists_what_an_import_would_write_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (office, a) = populated(&dir.path().join("office.db"));
-    let path = dir.path().join("laptop.db");
-    let laptop = Store::open(&path, "bob").unwrap();
+fn a_plan_lists_what_an_import_would_write_and_writes_nothing(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (office, a) = populated(&places.path("office.db"));
+    let laptop = places.open("laptop.db", "bob");
     let file = ExchangeFile::from_json(&export(&office, &a.id)).unwrap();
 
-    let before = dump(&path);
+    let before = places.dump("laptop.db");
     let plan = laptop.plan_import(&file).unwrap();
-    assert_eq!(dump(&path), before, "planning wrote to the database");
+    assert_eq!(
+        places.dump("laptop.db"),
+        before,
+        "planning wrote to the database"
+    );
     assert_eq!(plan.outcome, ImportOutcome::Created);
     assert!(plan.writes_anything() && plan.add_plugin && plan.add_supplier);
     assert_eq!(plan.answers, ["q1", "q2", "q3"]);
@@ -594,12 +576,11 @@ fn a_plan_lists_what_an_import_would_write_and_writes_nothing() {
 
 /// A file that continues the local history: the plan names exactly the rows changed
 /// elsewhere, and only the new audit rows.
-#[test]
-fn a_plan_names_the_rows_an_update_would_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let office_path = dir.path().join("office.db");
+fn a_plan_names_the_rows_an_update_would_change(backend: TestBackend) {
+    let places = Places::new(backend);
+    let office_path = places.path("office.db");
     let (office, a) = populated(&office_path);
-    let laptop = Store::open(dir.path().join("laptop.db"), "bob").unwrap();
+    let laptop = places.open("laptop.db", "bob");
     let old = ExchangeFile::from_json(&export(&office, &a.id)).unwrap();
     laptop.import_assessment(&old).unwrap();
 
@@ -622,9 +603,13 @@ fn a_plan_names_the_rows_an_update_would_change() {
         .unwrap();
     let back = ExchangeFile::from_json(&export(&laptop, &a.id)).unwrap();
 
-    let before = dump(&office_path);
+    let before = places.dump("office.db");
     let plan = office.plan_import(&back).unwrap();
-    assert_eq!(dump(&office_path), before, "planning wrote to the database");
+    assert_eq!(
+        places.dump("office.db"),
+        before,
+        "planning wrote to the database"
+    );
     assert_eq!(plan.outcome, ImportOutcome::Updated);
     assert!(!plan.add_plugin && !plan.add_supplier);
     assert_eq!(plan.answers, ["q1", "q4"]);
@@ -639,21 +624,19 @@ fn a_plan_names_the_rows_an_update_would_change() {
 /// What an import refuses, its plan refuses too, having written nothing: a file that does
 /// not agree with itself (even one built without `from_json`'s checks) and a file whose
 /// history diverged from the local one.
-#[test]
-fn a_plan_on_a_hostile_file_is_refused_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = populated(&dir.path().join("a.db"));
-    let b_path = dir.path().join("b.db");
-    let bob = Store::open(&b_path, "bob").unwrap();
+fn a_plan_on_a_hostile_file_is_refused_and_writes_nothing(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = populated(&places.path("a.db"));
+    let bob = places.open("b.db", "bob");
     let text = export(&alice, &a.id);
 
     let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
     value["answers"][0]["note"] = serde_json::json!("edited");
     let tampered: ExchangeFile = serde_json::from_value(value).unwrap();
-    let before = dump(&b_path);
+    let before = places.dump("b.db");
     let err = bob.plan_import(&tampered).unwrap_err();
     assert!(matches!(err, ExchangeError::Tampered(_)), "{err}");
-    assert_eq!(dump(&b_path), before);
+    assert_eq!(places.dump("b.db"), before);
 
     let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
     value["assessment"]["created_at"] = serde_json::json!("last tuesday");
@@ -673,8 +656,61 @@ fn a_plan_on_a_hostile_file_is_refused_and_writes_nothing() {
         .unwrap();
     bob.set_answer(&a.id, "q1", yes(), None, Some(2)).unwrap();
     let diverged = ExchangeFile::from_json(&export(&alice, &a.id)).unwrap();
-    let before = dump(&b_path);
+    let before = places.dump("b.db");
     let err = bob.plan_import(&diverged).unwrap_err();
     assert!(matches!(err, ExchangeError::Conflict { .. }), "{err}");
-    assert_eq!(dump(&b_path), before);
+    assert_eq!(places.dump("b.db"), before);
+}
+
+on_both_backends!(
+    export_import_export_gives_the_same_file,
+    a_final_assessment_travels_too,
+    an_edited_final_result_or_auditor_is_refused,
+    a_version_1_file_still_imports,
+    importing_the_same_file_twice_changes_nothing,
+    a_file_that_continues_the_local_history_brings_it_up_to_date,
+    a_conflicting_import_is_refused_and_changes_nothing,
+    a_supplier_changed_here_or_a_namesake_is_a_conflict,
+    a_reassessment_needs_its_previous_assessment,
+    a_tampered_or_malformed_file_is_refused_and_changes_nothing,
+    a_plan_lists_what_an_import_would_write_and_writes_nothing,
+    a_plan_names_the_rows_an_update_would_change,
+    a_plan_on_a_hostile_file_is_refused_and_writes_nothing,
+);
+
+/// An export made on either backend imports into the other, and the file comes back byte for
+/// byte: SQLite → PostgreSQL → SQLite, and PostgreSQL → SQLite → PostgreSQL.
+#[test]
+fn an_export_travels_between_backends_byte_for_byte() {
+    for (from, via) in [
+        (TestBackend::Sqlite, TestBackend::Postgres),
+        (TestBackend::Postgres, TestBackend::Sqlite),
+    ] {
+        let origin = Places::new(from);
+        let (alice, a) = populated(&origin.path("a.db"));
+        alice
+            .finalize(&a.id, &evaluation(71.5, "compliant"))
+            .unwrap();
+        let first = export(&alice, &a.id);
+
+        let other = Places::new(via);
+        let bob = other.open("b.db", "bob");
+        assert_eq!(
+            import(&bob, &first).unwrap().outcome,
+            ImportOutcome::Created
+        );
+        let second = export(&bob, &a.id);
+        assert_eq!(first, second, "{from:?} → {via:?}");
+        assert!(bob.verify().unwrap().is_ok());
+
+        let back = Places::new(from);
+        let carol = back.open("c.db", "carol");
+        import(&carol, &second).unwrap();
+        assert_eq!(
+            export(&carol, &a.id),
+            first,
+            "{from:?} → {via:?} → {from:?}"
+        );
+        assert_eq!(carol.answers(&a.id).unwrap(), alice.answers(&a.id).unwrap());
+    }
 }

@@ -9,7 +9,7 @@ mod common;
 
 use std::path::Path;
 
-use common::fixture;
+use common::{Places, TestBackend, fixture};
 use vigie_model::{AnswerValue, YesNo};
 use vigie_store::{Assessment, ExchangeError, ExchangeFile, ImportOutcome, NewDeclaration, Store};
 
@@ -55,14 +55,13 @@ fn import(store: &Store, text: &str) -> Result<vigie_store::ImportReport, Exchan
     store.import_assessment(&ExchangeFile::from_json(text)?)
 }
 
-#[test]
-fn declarations_make_the_round_trip_with_their_respondent_and_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = with_declarations(&dir.path().join("a.db"));
+fn declarations_make_the_round_trip_with_their_respondent_and_file(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = with_declarations(&places.path("a.db"));
     let first = export(&alice, &a.id);
     assert!(first.contains("\"declarations\""), "{first}");
 
-    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let bob = places.open("b.db", "bob");
     let report = import(&bob, &first).unwrap();
     assert_eq!(report.outcome, ImportOutcome::Created);
     assert_eq!(report.declarations, 3);
@@ -96,11 +95,10 @@ fn declarations_make_the_round_trip_with_their_respondent_and_file() {
     );
 }
 
-#[test]
-fn declarations_added_later_come_with_the_next_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = with_declarations(&dir.path().join("a.db"));
-    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+fn declarations_added_later_come_with_the_next_file(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = with_declarations(&places.path("a.db"));
+    let bob = places.open("b.db", "bob");
     import(&bob, &export(&alice, &a.id)).unwrap();
 
     // The supplier sends a second workbook: q3 changes, q4 is new; alice confirms q3.
@@ -135,13 +133,11 @@ fn declarations_added_later_come_with_the_next_file() {
     );
 }
 
-#[test]
-fn a_declaration_changed_in_the_file_is_refused_and_nothing_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = with_declarations(&dir.path().join("a.db"));
+fn a_declaration_changed_in_the_file_is_refused_and_nothing_is_written(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = with_declarations(&places.path("a.db"));
     let text = export(&alice, &a.id);
-    let bob_path = dir.path().join("b.db");
-    let bob = Store::open(&bob_path, "bob").unwrap();
+    let bob = places.open("b.db", "bob");
     type Edit = fn(&mut serde_json::Value);
     let edits: [(Edit, &str); 5] = [
         (
@@ -187,15 +183,14 @@ fn a_declaration_changed_in_the_file_is_refused_and_nothing_is_written() {
 
 /// A file written before declarations travelled (version 2) still imports, and its
 /// declarations are read back from the audit rows that recorded them.
-#[test]
-fn a_version_2_file_gets_its_declarations_back_from_the_trail() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, a) = with_declarations(&dir.path().join("a.db"));
+fn a_version_2_file_gets_its_declarations_back_from_the_trail(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (alice, a) = with_declarations(&places.path("a.db"));
     let text = export(&alice, &a.id);
     let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
     value["version"] = serde_json::json!(2);
     value.as_object_mut().unwrap().remove("declarations");
-    let bob = Store::open(dir.path().join("b.db"), "bob").unwrap();
+    let bob = places.open("b.db", "bob");
     let report = import(&bob, &value.to_string()).unwrap();
     assert_eq!(report.outcome, ImportOutcome::Created);
     assert_eq!(
@@ -204,3 +199,10 @@ fn a_version_2_file_gets_its_declarations_back_from_the_trail() {
     );
     assert_eq!(export(&bob, &a.id), text);
 }
+
+on_both_backends!(
+    declarations_make_the_round_trip_with_their_respondent_and_file,
+    declarations_added_later_come_with_the_next_file,
+    a_declaration_changed_in_the_file_is_refused_and_nothing_is_written,
+    a_version_2_file_gets_its_declarations_back_from_the_trail,
+);

@@ -10,6 +10,8 @@ use vigie_store::{
 
 mod common;
 
+use common::{Places, TestBackend};
+
 fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("v.db"), "alice").unwrap();
@@ -76,14 +78,13 @@ fn plugins_are_capped_in_size_and_number() {
     assert!(err.to_string().contains(&MAX_STORED_PLUGINS.to_string()));
 }
 
-#[test]
-fn an_import_carrying_other_bytes_under_a_stored_id_and_version_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let (office, assessment) = common::fixture(&dir.path().join("office.db"));
+fn an_import_carrying_other_bytes_under_a_stored_id_and_version_is_refused(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (office, assessment) = common::fixture(&places.path("office.db"));
     let file = office.export_assessment(&assessment.id).unwrap();
     let text = file.to_json().unwrap();
 
-    let laptop = Store::open(dir.path().join("laptop.db"), "bruno").unwrap();
+    let laptop = places.open("laptop.db", "bruno");
     laptop
         .put_plugin_blob(
             b"another nis2 build",
@@ -104,7 +105,7 @@ fn an_import_carrying_other_bytes_under_a_stored_id_and_version_is_refused() {
     );
 
     // Into an empty database, the origin names the file.
-    let other = Store::open(dir.path().join("other.db"), "carla").unwrap();
+    let other = places.open("other.db", "carla");
     other
         .import_assessment_from(
             &ExchangeFile::from_json(&text).unwrap(),
@@ -166,3 +167,5 @@ fn trust_decisions_are_audited() {
     );
     assert!(store.verify().unwrap().is_ok());
 }
+
+on_both_backends!(an_import_carrying_other_bytes_under_a_stored_id_and_version_is_refused,);

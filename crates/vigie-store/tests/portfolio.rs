@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::TestBackend;
+
 use vigie_model::{AnswerValue, Date, Evaluation, Finding, Localized, Severity, Verdict};
 use vigie_store::{
     ActionItemUpdate, ActionStatus, AttentionKind, Criticality, EvidenceKind, ExpiryQuestion,
@@ -43,22 +45,22 @@ fn eval(score: f64, verdict: &str, severity: Severity, findings: Vec<Finding>) -
 }
 
 struct World {
-    _dir: tempfile::TempDir,
     store: Store,
     plugin: String,
+    _place: common::Place,
 }
 
-fn world() -> World {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path().join("p.sqlite"), "alice").expect("open");
+fn world(backend: TestBackend) -> World {
+    let place = common::Place::new(backend);
+    let store = common::open(&place, "alice");
     let plugin = store
         .put_plugin_blob(b"\0asm fake plugin", "nis2-suppliers", "1.0.0", "bundled")
         .expect("plugin")
         .sha256;
     World {
-        _dir: dir,
         store,
         plugin,
+        _place: place,
     }
 }
 
@@ -112,9 +114,8 @@ fn row<'a>(rows: &'a [PortfolioRow], name: &str) -> &'a PortfolioRow {
         .expect("row present")
 }
 
-#[test]
-fn empty_database_has_an_empty_portfolio() {
-    let w = world();
+fn empty_database_has_an_empty_portfolio(backend: TestBackend) {
+    let w = world(backend);
     assert!(w.rows("2026-06-01").is_empty());
     let attention = w
         .store
@@ -123,9 +124,8 @@ fn empty_database_has_an_empty_portfolio() {
     assert!(attention.is_empty());
 }
 
-#[test]
-fn a_supplier_never_assessed_is_due_now() {
-    let w = world();
+fn a_supplier_never_assessed_is_due_now(backend: TestBackend) {
+    let w = world(backend);
     w.supplier("Acme", Criticality::Low);
     let rows = w.rows("2026-06-01");
     let r = row(&rows, "Acme");
@@ -137,9 +137,8 @@ fn a_supplier_never_assessed_is_due_now() {
     assert!(r.trend.is_empty());
 }
 
-#[test]
-fn the_reference_is_the_latest_final_assessment_and_the_trend_follows_dates() {
-    let w = world();
+fn the_reference_is_the_latest_final_assessment_and_the_trend_follows_dates(backend: TestBackend) {
+    let w = world(backend);
     let s = w.supplier("Centre d'appels Tunis", Criticality::High);
     w.assess(
         &s,
@@ -178,9 +177,8 @@ fn the_reference_is_the_latest_final_assessment_and_the_trend_follows_dates() {
     assert!(r.is_due_by(d("2026-06-01")));
 }
 
-#[test]
-fn a_supplier_only_in_draft_shows_its_draft() {
-    let w = world();
+fn a_supplier_only_in_draft_shows_its_draft(backend: TestBackend) {
+    let w = world(backend);
     let s = w.supplier("Brouillon SA", Criticality::Medium);
     let a = w.assess(
         &s,
@@ -197,9 +195,8 @@ fn a_supplier_only_in_draft_shows_its_draft() {
     assert_eq!(r.next_due, None);
 }
 
-#[test]
-fn open_findings_exclude_those_remedied_by_a_finished_action() {
-    let w = world();
+fn open_findings_exclude_those_remedied_by_a_finished_action(backend: TestBackend) {
+    let w = world(backend);
     let s = w.supplier("Offshore BPO", Criticality::Critical);
     let findings = vec![
         finding("f-crit", Severity::Critical),
@@ -255,9 +252,8 @@ fn open_findings_exclude_those_remedied_by_a_finished_action() {
     assert_eq!(f.total(), 3);
 }
 
-#[test]
-fn overdue_actions_and_expiring_evidence_are_counted() {
-    let w = world();
+fn overdue_actions_and_expiring_evidence_are_counted(backend: TestBackend) {
+    let w = world(backend);
     let s = w.supplier("Cloud Provence", Criticality::High);
     let old = w.assess(
         &s,
@@ -350,9 +346,8 @@ fn overdue_actions_and_expiring_evidence_are_counted() {
     );
 }
 
-#[test]
-fn validity_dates_answered_are_in_the_attention_list() {
-    let w = world();
+fn validity_dates_answered_are_in_the_attention_list(backend: TestBackend) {
+    let w = world(backend);
     let s = w.supplier("Datacentre Lyon", Criticality::Medium);
     let a = w.assess(&s, "2026-01-10", None, false);
     w.store
@@ -406,9 +401,8 @@ fn validity_dates_answered_are_in_the_attention_list() {
     );
 }
 
-#[test]
-fn review_cycles_default_change_with_an_audit_row_and_refuse_nonsense() {
-    let w = world();
+fn review_cycles_default_change_with_an_audit_row_and_refuse_nonsense(backend: TestBackend) {
+    let w = world(backend);
     let cycles = w.store.review_cycles().expect("cycles");
     let months: Vec<(Criticality, u32)> =
         cycles.iter().map(|c| (c.criticality, c.months)).collect();
@@ -468,9 +462,8 @@ fn review_cycles_default_change_with_an_audit_row_and_refuse_nonsense() {
     assert!(w.store.verify().expect("verify").audit_break.is_none());
 }
 
-#[test]
-fn risk_order_then_filters() {
-    let w = world();
+fn risk_order_then_filters(backend: TestBackend) {
+    let w = world(backend);
     let a = w.supplier("A low conforme", Criticality::Low);
     let b = w.supplier("B critical non-conforme", Criticality::Critical);
     let c = w.supplier("C high never assessed", Criticality::High);
@@ -608,9 +601,8 @@ fn the_migration_fills_the_caches_from_existing_evaluations() {
     assert_eq!(rows[0].open_findings.critical, 1);
 }
 
-#[test]
-fn action_activity_counts_opened_and_closed_per_month() {
-    let w = world();
+fn action_activity_counts_opened_and_closed_per_month(backend: TestBackend) {
+    let w = world(backend);
     let s = w.supplier("Acme", Criticality::Low);
     let a = w.assess(&s, "2026-01-01", None, false);
     let mut ids = Vec::new();
@@ -647,9 +639,8 @@ fn action_activity_counts_opened_and_closed_per_month() {
 
 /// The trend keeps the eight latest scores by assessment date, oldest first, whatever order
 /// the assessments were entered in; a later score change moves it.
-#[test]
-fn the_trend_keeps_the_latest_eight_scores_in_date_order() {
-    let w = world();
+fn the_trend_keeps_the_latest_eight_scores_in_date_order(backend: TestBackend) {
+    let w = world(backend);
     let s = w.supplier("Acme", Criticality::High);
     let mut ids = Vec::new();
     // Entered newest first, then the older ones.
@@ -686,3 +677,17 @@ fn the_trend_keeps_the_latest_eight_scores_in_date_order() {
     );
     assert_eq!(r.last_assessed, Some(d("2021-06-01")));
 }
+
+on_both_backends!(
+    empty_database_has_an_empty_portfolio,
+    a_supplier_never_assessed_is_due_now,
+    the_reference_is_the_latest_final_assessment_and_the_trend_follows_dates,
+    a_supplier_only_in_draft_shows_its_draft,
+    open_findings_exclude_those_remedied_by_a_finished_action,
+    overdue_actions_and_expiring_evidence_are_counted,
+    validity_dates_answered_are_in_the_attention_list,
+    review_cycles_default_change_with_an_audit_row_and_refuse_nonsense,
+    risk_order_then_filters,
+    action_activity_counts_opened_and_closed_per_month,
+    the_trend_keeps_the_latest_eight_scores_in_date_order,
+);

@@ -6,9 +6,9 @@
 
 mod common;
 
-use common::{evaluation, fixture};
+use common::{Places, TestBackend, evaluation, fixture};
 use vigie_model::Date;
-use vigie_store::{ActionItemUpdate, EvidenceKind, NewActionItem, NewEvidence, Store, StoreError};
+use vigie_store::{ActionItemUpdate, EvidenceKind, NewActionItem, NewEvidence, StoreError};
 
 fn note(text: &str) -> NewEvidence {
     NewEvidence {
@@ -28,10 +28,9 @@ fn stale(r: Result<impl std::fmt::Debug, StoreError>) -> Option<bool> {
     }
 }
 
-#[test]
-fn evidence_edit_and_delete_are_audited_and_keep_the_text_intact() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn evidence_edit_and_delete_are_audited_and_keep_the_text_intact(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (store, a) = fixture(&places.path("v.db"));
     // A semicolon is text like any other.
     let added = store
         .add_evidence(&a.id, &note("ISO 27001; scope: Tunis"))
@@ -78,12 +77,13 @@ fn evidence_edit_and_delete_are_audited_and_keep_the_text_intact() {
     file.check().unwrap();
 }
 
-#[test]
-fn evidence_changed_or_deleted_meanwhile_is_a_conflict_and_nothing_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
+fn evidence_changed_or_deleted_meanwhile_is_a_conflict_and_nothing_is_written(
+    backend: TestBackend,
+) {
+    let places = Places::new(backend);
+    let path = places.path("v.db");
     let (alice, a) = fixture(&path);
-    let bob = Store::open(&path, "bob").unwrap();
+    let bob = places.open("v.db", "bob");
     let seen = alice.add_evidence(&a.id, &note("policy v1")).unwrap();
     // Bob edits it; Alice's edit of the version she saw is refused.
     let bobs = bob.update_evidence(&seen, &note("policy v2")).unwrap();
@@ -112,10 +112,9 @@ fn evidence_changed_or_deleted_meanwhile_is_a_conflict_and_nothing_is_written() 
     assert!(msg.contains("deleted by someone else"), "{msg}");
 }
 
-#[test]
-fn a_final_assessment_refuses_evidence_changes_and_action_deletes() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, a) = fixture(&dir.path().join("v.db"));
+fn a_final_assessment_refuses_evidence_changes_and_action_deletes(backend: TestBackend) {
+    let places = Places::new(backend);
+    let (store, a) = fixture(&places.path("v.db"));
     let e = store.add_evidence(&a.id, &note("policy")).unwrap();
     let item = store
         .add_action_item(
@@ -143,12 +142,13 @@ fn a_final_assessment_refuses_evidence_changes_and_action_deletes() {
     assert_eq!(changed.owner.as_deref(), Some("Bob"));
 }
 
-#[test]
-fn action_items_edit_and_delete_are_audited_and_checked_against_what_was_seen() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.db");
+fn action_items_edit_and_delete_are_audited_and_checked_against_what_was_seen(
+    backend: TestBackend,
+) {
+    let places = Places::new(backend);
+    let path = places.path("v.db");
     let (alice, a) = fixture(&path);
-    let bob = Store::open(&path, "bob").unwrap();
+    let bob = places.open("v.db", "bob");
     let item = alice
         .add_action_item(
             &a.id,
@@ -189,3 +189,10 @@ fn action_items_edit_and_delete_are_audited_and_checked_against_what_was_seen() 
     assert_eq!(actions, ["add", "update", "delete"]);
     alice.export_assessment(&a.id).unwrap().check().unwrap();
 }
+
+on_both_backends!(
+    evidence_edit_and_delete_are_audited_and_keep_the_text_intact,
+    evidence_changed_or_deleted_meanwhile_is_a_conflict_and_nothing_is_written,
+    a_final_assessment_refuses_evidence_changes_and_action_deletes,
+    action_items_edit_and_delete_are_audited_and_checked_against_what_was_seen,
+);

@@ -40,6 +40,8 @@ fn tmux_available() {
 /// and the files the wrapper script writes (pid, exit code, stty states).
 struct Workspace {
     dir: TempDir,
+    /// A PostgreSQL database (`--db postgres://…`) instead of the file.
+    db_url: Option<String>,
 }
 
 impl Workspace {
@@ -49,7 +51,7 @@ impl Workspace {
             .tempdir()
             .expect("temp dir");
         std::fs::create_dir_all(dir.path().join("config")).expect("config dir");
-        Workspace { dir }
+        Workspace { dir, db_url: None }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -57,7 +59,10 @@ impl Workspace {
     }
 
     fn db(&self) -> PathBuf {
-        self.path("vigie.sqlite")
+        match &self.db_url {
+            Some(url) => PathBuf::from(url),
+            None => self.path("vigie.sqlite"),
+        }
     }
 
     /// Writes the script the pane runs: it records the terminal modes, runs
@@ -919,4 +924,79 @@ fn the_sample_portfolio_opens_in_its_own_file() {
         0,
         "the auditor's database is untouched"
     );
+}
+
+/// Issue 17: the workbench on PostgreSQL, as an auditor sees it at 80x24's big sister: the
+/// interview saves each answer on the server, a colleague's answer given from another
+/// process (another role) shows up live (LISTEN/NOTIFY), and every confirmed answer is on the
+/// server after the workbench quits, written as the role that logged in.
+#[test]
+fn on_postgresql_a_colleagues_answer_shows_live_and_every_answer_is_kept() {
+    let server = vigie_pgtest::shared();
+    let url = server.create_database().unwrap_or_else(|e| panic!("{e}"));
+    let database = vigie_pgtest::database_name(&url).expect("database name");
+    for role in ["alice", "bob"] {
+        // Roles are shared by the server's databases: made once per test binary.
+        let _ = server.run_sql("postgres", &format!("CREATE ROLE {role} LOGIN SUPERUSER"));
+    }
+    let mut ws = Workspace::new();
+    ws.db_url = Some(server.url_as("alice", None, &database));
+    let pane = Pane::start(&ws, 1);
+    new_supplier_and_nis2(&pane);
+    let id = server
+        .run_sql(&database, "SELECT id FROM assessments")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .trim()
+        .to_string();
+    assert_eq!(id.len(), 36, "one assessment: {id:?}");
+    answer_supply_chain(&pane);
+
+    // Bob answers the question on screen from his own terminal.
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(server.url_as("bob", None, &database))
+        .args(["--lang", "fr", "answer", &id, "incident-alert-24h", "yes"])
+        .env("VIGIE_CACHE_DIR", ws.path("cache"))
+        .env("VIGIE_CONFIG_DIR", ws.path("config"))
+        .output()
+        .expect("run vigie");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    pane.wait_for("bob a répondu à");
+
+    pane.keys(&["q"]);
+    pane.wait_for("Portefeuille ·");
+    pane.keys(&["q"]);
+    assert_eq!(ws.wait_exit(1, &pane), 0);
+
+    let stored = server
+        .run_sql(
+            &database,
+            "SELECT question_id || '=' || value || ' by ' || updated_by FROM answers \
+             ORDER BY question_id",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (question, value, who) in [
+        ("subcontractors-list", "yes", "alice"),
+        ("subcontractors-evaluation", "no", "alice"),
+        ("subcontractors-contingency", "partial", "alice"),
+        ("subcontractors-flowdown", "yes", "alice"),
+        ("incident-alert-24h", "yes", "bob"),
+    ] {
+        let line = stored
+            .lines()
+            .find(|l| l.starts_with(&format!("{question}=")))
+            .unwrap_or_else(|| panic!("{question} is not stored:\n{stored}"));
+        assert!(
+            line.contains(&format!("\"{value}\"")) && line.ends_with(&format!(" by {who}")),
+            "{line}"
+        );
+    }
+    let who = server
+        .run_sql(&database, "SELECT DISTINCT who FROM audit_log ORDER BY who")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(who.split_whitespace().collect::<Vec<_>>(), ["alice", "bob"]);
 }

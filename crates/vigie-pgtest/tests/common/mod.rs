@@ -1,6 +1,7 @@
 //! Helpers shared by this crate's tests.
 
 #![allow(dead_code)] // Each test binary uses its own subset.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -10,14 +11,19 @@ use std::time::{Duration, Instant};
 pub fn process_running(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         // The state follows the command name, which is in parentheses and may hold spaces.
-        Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')),
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z')),
         Err(_) => false,
     }
 }
 
 /// The command name of process `pid`.
 pub fn process_name(pid: u32) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_owned()
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 /// The real user id of process `pid`.
@@ -29,9 +35,16 @@ pub fn process_uid(pid: u32) -> Option<u32> {
 
 /// The user id `id -u [user]` prints.
 pub fn user_id(user: Option<&str>) -> u32 {
-    let output = Command::new("id").arg("-u").args(user).output().expect("run id");
+    let output = Command::new("id")
+        .arg("-u")
+        .args(user)
+        .output()
+        .expect("run id");
     assert!(output.status.success(), "id -u {user:?}: {output:?}");
-    String::from_utf8_lossy(&output.stdout).trim().parse().expect("a user id")
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .expect("a user id")
 }
 
 /// Waits up to `timeout` for `condition`; whether it became true.
@@ -56,7 +69,17 @@ pub fn psql(bin_dir: &Path, connection: &str, password: Option<&str>, sql: &str)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("LC_ALL", "C")
-        .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", connection, "-c", sql]);
+        .args([
+            "-X",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            connection,
+            "-c",
+            sql,
+        ]);
     if let Some(password) = password {
         command.env("PGPASSWORD", password);
     }

@@ -14,6 +14,12 @@ pub(crate) struct Dialect {
     pub(crate) audit_high_water: &'static str,
     /// How many triggers are named `?1` (0 or 1).
     pub(crate) trigger_exists: &'static str,
-    /// The tables of the schema, as the catalog lists them (for `db copy`'s checks).
+    /// The tables of the schema, as the catalog lists them.
     pub(crate) user_tables: &'static str,
+    /// `assessments x`, joined on its id to read its supplier: SQLite is told to use the
+    /// (id, supplier_id) index, which its planner would not pick on its own.
+    pub(crate) assessments_supplier_of: &'static str,
+    /// The date an answer holds (`?1` the assessment, `?2` the question), when the answer
+    /// is a date: the `value` of its JSON, or no row.
+    pub(crate) answer_date: &'static str,
 }

@@ -251,6 +251,11 @@ impl PgTarget {
         self.shown.clone()
     }
 
+    /// The user the connection logs in as.
+    pub fn user(&self) -> &str {
+        self.config.get_user().unwrap_or_default()
+    }
+
     /// How the connection is protected.
     pub fn tls(&self) -> &Tls {
         &self.tls

@@ -19,6 +19,11 @@ pub(crate) static DIALECT: Dialect = Dialect {
                      AND c.relnamespace = current_schema()::regnamespace",
     user_tables: "SELECT CAST(tablename AS TEXT) FROM pg_tables \
                   WHERE schemaname = current_schema() ORDER BY tablename",
+    assessments_supplier_of: "assessments x",
+    answer_date: "SELECT vigie_try_jsonb(value) ->> 'value' FROM answers \
+                  WHERE assessment_id = ?1 AND question_id = ?2 \
+                  AND jsonb_typeof(vigie_try_jsonb(value)) = 'object' \
+                  AND vigie_try_jsonb(value) ->> 'type' = 'date'",
 };
 
 /// The advisory lock every Vigie writer holds for the length of its transaction ("VIGI"):
@@ -446,45 +451,104 @@ pub(crate) const AUDIT_GUARDS: [&str; 3] = [
 ];
 
 /// A PostgreSQL session: the client, the statements it prepared, and the changes other
-/// sessions announced.
+/// sessions announced. A connection the server or the network dropped is made again, once,
+/// before the next statement that is not inside a transaction (what a dropped transaction
+/// held was rolled back by the server and reported to its caller).
 pub(crate) struct PgSession {
     client: postgres::Client,
+    target: PgTarget,
+    role: String,
     statements: HashMap<String, postgres::Statement>,
     /// This session's server process: its own notifications are not changes by others.
     backend_pid: i32,
-    /// How many commits of other sessions were announced so far.
+    /// How many commits of other sessions were announced so far (plus one per reconnection,
+    /// since announcements are lost while disconnected).
     changes_seen: i64,
+    in_transaction: bool,
 }
 
 /// At most this many prepared statements are kept per session.
 const STATEMENT_CACHE: usize = 512;
 
+/// Opens the connection and sets the session up: UTC, the lock timeout, listening for
+/// changes. Returns the client, its server process and the authenticated role.
+fn open_session(target: &PgTarget) -> Result<(postgres::Client, i32, String), ConnectError> {
+    let mut client = target.connect()?;
+    let setup = (|| -> Result<(i32, String), postgres::Error> {
+        client.batch_execute(&format!(
+            "SET TIME ZONE 'UTC'; SET lock_timeout = '120s'; LISTEN {CHANGES_CHANNEL}"
+        ))?;
+        let row = client.query_one("SELECT pg_backend_pid(), CAST(session_user AS TEXT)", &[])?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    })();
+    let (pid, role) = setup.map_err(|e| ConnectError::Setup {
+        target: target.shown(),
+        detail: DbError::Postgres(e).to_string(),
+    })?;
+    Ok((client, pid, role))
+}
+
 impl PgSession {
-    /// Connects, sets the session up (UTC, listening for changes) and returns the session and
-    /// the authenticated role.
+    /// Connects and returns the session and the authenticated role.
     pub(crate) fn connect(target: &PgTarget) -> Result<(PgSession, String), ConnectError> {
-        let mut client = target.connect()?;
-        let setup = (|| -> Result<(i32, String), postgres::Error> {
-            client.batch_execute(&format!(
-                "SET TIME ZONE 'UTC'; SET lock_timeout = '120s'; LISTEN {CHANGES_CHANNEL}"
-            ))?;
-            let row =
-                client.query_one("SELECT pg_backend_pid(), CAST(session_user AS TEXT)", &[])?;
-            Ok((row.try_get(0)?, row.try_get(1)?))
-        })();
-        let (backend_pid, role) = setup.map_err(|e| ConnectError::Setup {
-            target: target.shown(),
-            detail: DbError::Postgres(e).to_string(),
-        })?;
+        let (client, backend_pid, role) = open_session(target)?;
         Ok((
             PgSession {
                 client,
+                target: target.clone(),
+                role: role.clone(),
                 statements: HashMap::new(),
                 backend_pid,
                 changes_seen: 0,
+                in_transaction: false,
             },
             role,
         ))
+    }
+
+    /// Connects again after the connection was lost; the role must be the same.
+    fn reconnect(&mut self, lost: postgres::Error) -> Result<(), DbError> {
+        let (client, pid, role) = match open_session(&self.target) {
+            Ok(opened) => opened,
+            // Still unreachable: the caller gets the original loss.
+            Err(_) => return Err(lost.into()),
+        };
+        if role != self.role {
+            return Err(lost.into());
+        }
+        self.client = client;
+        self.backend_pid = pid;
+        self.statements.clear();
+        self.changes_seen += 1;
+        Ok(())
+    }
+
+    /// Runs `f`; when it fails because the connection is gone and no transaction is open,
+    /// connects again and runs it once more.
+    fn retrying<T>(
+        &mut self,
+        mut f: impl FnMut(&mut PgSession) -> Result<T, postgres::Error>,
+    ) -> Result<T, DbError> {
+        match f(self) {
+            Err(e) if self.lost(&e) && !self.in_transaction => {
+                self.reconnect(e)?;
+                Ok(f(self)?)
+            }
+            Err(e) => {
+                if self.lost(&e) {
+                    // The server rolled the transaction back when the connection went.
+                    self.in_transaction = false;
+                }
+                Err(e.into())
+            }
+            Ok(v) => Ok(v),
+        }
+    }
+
+    /// Whether `e` says the connection is gone (closed, or ended by the server: an
+    /// administrator, a shutdown, a crash).
+    fn lost(&self, e: &postgres::Error) -> bool {
+        e.is_closed() || self.client.is_closed() || connection_ended(e)
     }
 
     fn statement(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
@@ -504,36 +568,50 @@ impl PgSession {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<Vec<postgres::Row>, DbError> {
-        let stmt = self.statement(sql)?;
-        let bound: Vec<PgParam<'_>> = params.iter().map(|p| PgParam(*p)).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Ok(self.client.query(&stmt, &refs)?)
+        self.retrying(|session| {
+            let stmt = session.statement(sql)?;
+            let bound: Vec<PgParam<'_>> = params.iter().map(|p| PgParam(*p)).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            session.client.query(&stmt, &refs)
+        })
     }
 
     pub(crate) fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
-        let stmt = self.statement(sql)?;
-        let bound: Vec<PgParam<'_>> = params.iter().map(|p| PgParam(*p)).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Ok(self.client.execute(&stmt, &refs)?)
+        self.retrying(|session| {
+            let stmt = session.statement(sql)?;
+            let bound: Vec<PgParam<'_>> = params.iter().map(|p| PgParam(*p)).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            session.client.execute(&stmt, &refs)
+        })
     }
 
     pub(crate) fn batch(&mut self, sql: &str) -> Result<(), DbError> {
-        Ok(self.client.batch_execute(sql)?)
+        self.retrying(|session| session.client.batch_execute(sql))
+    }
+
+    /// Starts a transaction that reads one snapshot.
+    pub(crate) fn begin_read(&mut self) -> Result<(), DbError> {
+        self.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        self.in_transaction = true;
+        Ok(())
     }
 
     /// Starts a transaction and waits for the store's write lock.
     pub(crate) fn begin_write(&mut self) -> Result<(), DbError> {
         self.batch(&format!(
             "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
-        ))
+        ))?;
+        self.in_transaction = true;
+        Ok(())
     }
 
     /// Starts a transaction and tries once for the write lock; `false` (and no transaction)
     /// when another writer holds it.
     pub(crate) fn try_begin_write(&mut self) -> Result<bool, DbError> {
         self.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+        self.in_transaction = true;
         let got = self
             .client
             .query_one(
@@ -544,13 +622,26 @@ impl PgSession {
         match got {
             Ok(true) => Ok(true),
             Ok(false) => {
-                self.batch("ROLLBACK")?;
+                self.finish(false)?;
                 Ok(false)
             }
             Err(e) => {
-                let _ = self.client.batch_execute("ROLLBACK");
+                let _ = self.finish(false);
                 Err(e.into())
             }
+        }
+    }
+
+    /// Commits or rolls back the open transaction. A rollback on a lost connection has
+    /// nothing left to do.
+    pub(crate) fn finish(&mut self, commit: bool) -> Result<(), DbError> {
+        let outcome = self
+            .client
+            .batch_execute(if commit { "COMMIT" } else { "ROLLBACK" });
+        self.in_transaction = false;
+        match outcome {
+            Err(e) if !commit && self.lost(&e) => Ok(()),
+            other => Ok(other?),
         }
     }
 
@@ -561,6 +652,9 @@ impl PgSession {
 
     /// A number that grows with every commit other sessions announced.
     pub(crate) fn changes(&mut self) -> Result<i64, DbError> {
+        // The client reads what the server sent only while it talks to it: one empty
+        // round trip brings the announcements waiting on the socket into its buffer.
+        self.batch("")?;
         let own = self.backend_pid;
         let mut others = 0i64;
         {
@@ -578,10 +672,17 @@ impl PgSession {
     }
 }
 
-/// `?N` placeholders (SQLite's) as `$N` (PostgreSQL's), outside quoted text.
+/// The server ended the session (class 57P: administrator command, shutdown, crash).
+pub(crate) fn connection_ended(e: &postgres::Error) -> bool {
+    e.code().is_some_and(|c| c.code().starts_with("57P"))
+}
+
+/// `?N` placeholders (SQLite's) as `$N` (PostgreSQL's), outside quoted text; a bare `?`
+/// takes the number after the highest so far, as in SQLite.
 pub(crate) fn numbered_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut quote: Option<char> = None;
+    let mut highest = 0u32;
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {
         match quote {
@@ -596,7 +697,20 @@ pub(crate) fn numbered_placeholders(sql: &str) -> String {
                     quote = Some(c);
                     out.push(c);
                 }
-                '?' if chars.peek().is_some_and(char::is_ascii_digit) => out.push('$'),
+                '?' => {
+                    let mut digits = String::new();
+                    while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                        digits.push(d);
+                        chars.next();
+                    }
+                    let n = match digits.parse::<u32>() {
+                        Ok(n) => n,
+                        Err(_) => highest + 1,
+                    };
+                    highest = highest.max(n);
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                }
                 _ => out.push(c),
             },
         }

@@ -16,6 +16,10 @@ pub(crate) static DIALECT: Dialect = Dialect {
     trigger_exists: "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
     user_tables: "SELECT name FROM sqlite_schema WHERE type = 'table' \
                   AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    assessments_supplier_of: "assessments x INDEXED BY assessments_supplier_of",
+    answer_date: "SELECT json_extract(value, '$.value') FROM answers \
+                  WHERE assessment_id = ?1 AND question_id = ?2 AND json_valid(value) \
+                  AND json_extract(value, '$.type') = 'date'",
 };
 
 /// `PRAGMA application_id` of a Vigie database: "VIGI" in ASCII.

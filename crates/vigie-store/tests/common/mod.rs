@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use vigie_model::{Evaluation, Localized, Severity, Verdict};
 use vigie_store::{Assessment, Criticality, NewAssessment, Store, SupplierFields};
@@ -41,6 +43,212 @@ pub fn evaluation(score: f64, verdict: &str) -> Evaluation {
     }
 }
 
+/// The backend a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestBackend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a test's database is: a file in a temporary folder, or a fresh database on this
+/// test binary's throwaway PostgreSQL server. Passed where a path is expected
+/// (`Store::open` takes both).
+pub struct Place {
+    pub backend: TestBackend,
+    /// The file, or the URL as "alice" (who `fixture` writes as).
+    location: PathBuf,
+    /// The PostgreSQL database's name.
+    database: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Place {
+    pub fn new(backend: TestBackend) -> Place {
+        match backend {
+            TestBackend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                Place {
+                    backend,
+                    location: dir.path().join("v.db"),
+                    database: None,
+                    _dir: Some(dir),
+                }
+            }
+            TestBackend::Postgres => {
+                let url = vigie_pgtest::shared()
+                    .create_database()
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let database = vigie_pgtest::database_name(&url).unwrap();
+                ensure_role("alice");
+                Place {
+                    backend,
+                    location: PathBuf::from(
+                        vigie_pgtest::shared().url_as("alice", None, &database),
+                    ),
+                    database: Some(database),
+                    _dir: None,
+                }
+            }
+        }
+    }
+
+    /// The location as `auditor` connects to it: on PostgreSQL the URL with `auditor` as the
+    /// role (created on first use).
+    pub fn as_auditor(&self, auditor: &str) -> PathBuf {
+        match self.backend {
+            TestBackend::Sqlite => self.location.clone(),
+            TestBackend::Postgres => {
+                ensure_role(auditor);
+                let database = self.database.as_deref().unwrap();
+                PathBuf::from(vigie_pgtest::shared().url_as(auditor, None, database))
+            }
+        }
+    }
+
+    /// Every row of every table, one line per row, sorted: to show that something changed
+    /// nothing. Read by another client (rusqlite, psql), not through the store.
+    pub fn dump(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match self.backend {
+            TestBackend::Sqlite => {
+                let conn = rusqlite::Connection::open(&self.location).unwrap();
+                let tables: Vec<String> = conn
+                    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+                    .unwrap()
+                    .query_map([], |r| r.get(0))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                for table in tables {
+                    let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+                    let n = stmt.column_count();
+                    let mut rows = stmt.query([]).unwrap();
+                    let mut lines = Vec::new();
+                    while let Some(row) = rows.next().unwrap() {
+                        let cells: Vec<String> = (0..n)
+                            .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                            .collect();
+                        lines.push(format!("{table}: {}", cells.join(" | ")));
+                    }
+                    lines.sort();
+                    out.extend(lines);
+                }
+            }
+            TestBackend::Postgres => {
+                let database = self.database.as_deref().unwrap();
+                let server = vigie_pgtest::shared();
+                let tables = server
+                    .run_sql(
+                        database,
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' \
+                         ORDER BY tablename",
+                    )
+                    .unwrap_or_else(|e| panic!("{e}"));
+                for table in tables.lines().filter(|t| !t.is_empty()) {
+                    let rows = server
+                        .run_sql(
+                            database,
+                            &format!("SELECT t::text FROM \"{table}\" t ORDER BY 1"),
+                        )
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    out.extend(rows.lines().map(|row| format!("{table}: {row}")));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Places by name, made on first use and kept until the test ends (one test may use
+/// several databases: an office and a laptop).
+pub struct Places {
+    backend: TestBackend,
+    made: Mutex<Vec<(String, Place)>>,
+}
+
+impl Places {
+    pub fn new(backend: TestBackend) -> Places {
+        Places {
+            backend,
+            made: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn with<T>(&self, name: &str, f: impl FnOnce(&Place) -> T) -> T {
+        let mut made = self.made.lock().unwrap();
+        if !made.iter().any(|(n, _)| n == name) {
+            made.push((name.to_string(), Place::new(self.backend)));
+        }
+        let (_, place) = made.iter().find(|(n, _)| n == name).unwrap();
+        f(place)
+    }
+
+    /// Where `name` is, as "alice" sees it (what `fixture` and `Store::open(_, "alice")`
+    /// take).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.with(name, |p| p.location.clone())
+    }
+
+    /// Opens `name` as `auditor`.
+    pub fn open(&self, name: &str, auditor: &str) -> Store {
+        self.with(name, |p| open(p, auditor))
+    }
+
+    /// [`Place::dump`] of `name`.
+    pub fn dump(&self, name: &str) -> Vec<String> {
+        self.with(name, Place::dump)
+    }
+}
+
+impl AsRef<Path> for Place {
+    fn as_ref(&self) -> &Path {
+        &self.location
+    }
+}
+
+/// Creates the login role `name` once per test binary. Superuser: whoever opens first
+/// creates the tables, and the others must reach them (a deployment grants instead; see
+/// docs/sharing.md).
+fn ensure_role(name: &str) {
+    static MADE: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+    let made = made.get_or_insert_with(HashSet::new);
+    if made.contains(name) || name == vigie_pgtest::ADMIN_ROLE {
+        return;
+    }
+    vigie_pgtest::shared()
+        .run_sql(
+            "postgres",
+            &format!("CREATE ROLE \"{name}\" LOGIN SUPERUSER"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    made.insert(name.to_string());
+}
+
+/// Opens the store at `place` as `auditor` (on PostgreSQL, as the role `auditor`).
+pub fn open(place: &Place, auditor: &str) -> Store {
+    Store::open(place.as_auditor(auditor), auditor).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The test functions named, once per backend: `mod sqlite` and `mod postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::common::TestBackend::Sqlite)
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::common::TestBackend::Postgres)
+            })*
+        }
+    };
+}
+
 /// Opens (creating) a store at `path` with one supplier, one plugin and one draft assessment.
 pub fn fixture(path: &Path) -> (Store, Assessment) {
     fixture_with(path, vigie_store::Journal::Wal)
@@ -48,7 +256,25 @@ pub fn fixture(path: &Path) -> (Store, Assessment) {
 
 /// [`fixture`] with the journal given.
 pub fn fixture_with(path: &Path, journal: vigie_store::Journal) -> (Store, Assessment) {
-    let store = Store::open_with(path, "alice", journal).expect("open");
+    let store = if vigie_store::is_postgres_url(path.to_str().unwrap_or_default()) {
+        Store::open(path, "alice").expect("open")
+    } else {
+        Store::open_with(path, "alice", journal).expect("open")
+    };
+    populate(store)
+}
+
+/// [`fixture`] on either backend, as "alice".
+pub fn fixture_at(place: &Place) -> (Store, Assessment) {
+    populate(open(place, "alice"))
+}
+
+/// [`fixture`] at a PostgreSQL URL, as `role`.
+pub fn fixture_as(url: &str, role: &str) -> (Store, Assessment) {
+    populate(Store::open(url, role).unwrap_or_else(|e| panic!("{e}")))
+}
+
+fn populate(store: Store) -> (Store, Assessment) {
     let supplier = store
         .add_supplier(&SupplierFields::new(
             "Centre d'appels Tunis",

@@ -15,6 +15,10 @@ use crate::{Failure, cmd_plugin, paths};
 /// With no terminal to ask (a script, a service with a uid the system has no
 /// name for), the command is refused: an audit trail that says "unknown" proves
 /// nothing.
+///
+/// On PostgreSQL the author is the role the server authenticates: without `--auditor` it is
+/// the user the connection logs in as; a different `--auditor` is refused when the store
+/// opens.
 pub fn auditor(cli: &Cli) -> Result<String, Failure> {
     let flag = cli
         .auditor
@@ -23,6 +27,10 @@ pub fn auditor(cli: &Cli) -> Result<String, Failure> {
         .filter(|a| !a.is_empty());
     if let Some(name) = flag {
         return Ok(name.to_string());
+    }
+    if let Some(url) = postgres_url(cli) {
+        let target = vigie_app::PgTarget::parse(&url).map_err(|e| Failure::new(e.to_string()))?;
+        return Ok(target.user().to_string());
     }
     for var in ["USER", "USERNAME"] {
         if let Ok(value) = std::env::var(var) {
@@ -111,10 +119,21 @@ pub fn open_database(cli: &Cli) -> Result<Database, Failure> {
     Ok(Database::open(&path, &auditor(cli)?)?)
 }
 
+/// `--db` (or `VIGIE_DB`) when it names a PostgreSQL database.
+pub fn postgres_url(cli: &Cli) -> Option<String> {
+    let path = paths::db_path(cli).ok()?;
+    let text = path.to_str()?;
+    vigie_app::is_postgres_url(text).then(|| text.to_string())
+}
+
 /// The database path, which must already exist (commands that only read or
-/// copy a database must not create an empty one by mistake).
+/// copy a database must not create an empty one by mistake). A PostgreSQL
+/// database is checked when it is opened.
 pub fn existing_db(cli: &Cli) -> Result<PathBuf, Failure> {
     let path = paths::db_path(cli)?;
+    if postgres_url(cli).is_some() {
+        return Ok(path);
+    }
     match std::fs::metadata(&path) {
         Ok(_) => Ok(path),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Failure::new(format!(
