@@ -89,6 +89,7 @@ fn main() -> Result<(), BoxError> {
     let assessments = store_data::FULL_ASSESSMENTS / divisor;
     let suppliers = portfolio_data::FULL_SUPPLIERS / divisor;
 
+    let load_before = load_average();
     eprintln!("starting a throwaway PostgreSQL server (fsync on)");
     let places = Places {
         folder: tempfile::tempdir()?,
@@ -137,7 +138,16 @@ fn main() -> Result<(), BoxError> {
         &|t| portfolio_rows(t, suppliers),
     );
 
-    print_table(&table, quick);
+    let server_version = places
+        .server
+        .run_sql("postgres", "SHOW server_version")
+        .map(|v| v.trim().to_string())
+        .unwrap_or_else(|e| format!("(version unknown: {e})"));
+    print_table(&table, quick, &server_version);
+    println!(
+        "(machine load average at the start: {load_before}, at the end: {})",
+        load_average()
+    );
     let failures: Vec<String> = table
         .iter()
         .flat_map(|(title, results)| {
@@ -145,9 +155,7 @@ fn main() -> Result<(), BoxError> {
                 .iter()
                 .zip(results)
                 .filter_map(move |(backend, r)| {
-                    r.as_ref()
-                        .err()
-                        .map(|e| format!("{title}, {backend}: {e}"))
+                    r.as_ref().err().map(|e| format!("{title}, {backend}: {e}"))
                 })
         })
         .collect();
@@ -162,13 +170,22 @@ fn main() -> Result<(), BoxError> {
     }
 }
 
-fn print_table(table: &[(String, [Result<Measures, String>; 2])], quick: bool) {
+fn print_table(
+    table: &[(String, [Result<Measures, String>; 2])],
+    quick: bool,
+    server_version: &str,
+) {
     const WHAT: usize = 58;
     const VALUE: usize = 16;
     println!();
     println!(
-        "vigie-store backends{}: SQLite (file, WAL) and PostgreSQL (local socket, fsync on)",
-        if quick { " (QUICK: a tenth of the rows)" } else { "" }
+        "vigie-store backends{}: SQLite (file, WAL, synchronous FULL), PostgreSQL {server_version} \
+         (Unix socket, fsync on)",
+        if quick {
+            " (QUICK: a tenth of the rows)"
+        } else {
+            ""
+        }
     );
     println!(
         "{:<WHAT$} {:>VALUE$} {:>VALUE$}",
@@ -197,9 +214,23 @@ fn print_table(table: &[(String, [Result<Measures, String>; 2])], quick: bool) {
             );
         }
         if labels.is_empty() {
-            println!("  {:<w$} {:>VALUE$} {:>VALUE$}", "", "FAILED", "FAILED", w = WHAT - 2);
+            println!(
+                "  {:<w$} {:>VALUE$} {:>VALUE$}",
+                "",
+                "FAILED",
+                "FAILED",
+                w = WHAT - 2
+            );
         }
     }
+}
+
+/// The machine's load average over the last minute (the benchmark shares the machine).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 /// The duration at `quantile` (0 to 1) of sorted `times`.
@@ -236,17 +267,17 @@ fn concurrent_writers(target: &Target, per_writer: usize) -> Result<Measures, Bo
     let ready = Arc::new(Barrier::new(WRITERS + 1));
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {
-            let store = target.open().map_err(|e| format!("writer {w}: {e} ({e:?})"));
+            let store = target
+                .open()
+                .map_err(|e| format!("writer {w}: {e} ({e:?})"));
             let ready = Arc::clone(&ready);
             let assessment_id = assessment_id.clone();
-            std::thread::spawn(
-                move || -> Result<(Vec<Duration>, Acknowledged), String> {
-                    ready.wait();
-                    let store = store?;
-                    write_answers(&store, &assessment_id, w, questions)
-                        .map_err(|e| format!("writer {w}: {e} ({e:?})"))
-                },
-            )
+            std::thread::spawn(move || -> Result<(Vec<Duration>, Acknowledged), String> {
+                ready.wait();
+                let store = store?;
+                write_answers(&store, &assessment_id, w, questions)
+                    .map_err(|e| format!("writer {w}: {e} ({e:?})"))
+            })
         })
         .collect();
     ready.wait();
@@ -422,7 +453,10 @@ fn open_first_page(target: &Target, assessments: usize) -> Result<Measures, BoxE
             "open + first page (ms)".into(),
             format!("{:.1}", ms(median(totals))),
         ),
-        ("  of which open (ms)".into(), format!("{:.1}", ms(median(opens)))),
+        (
+            "  of which open (ms)".into(),
+            format!("{:.1}", ms(median(opens))),
+        ),
         (
             "  of which first page (ms)".into(),
             format!("{:.1}", ms(median(lists))),
@@ -465,7 +499,11 @@ fn portfolio_rows(target: &Target, suppliers: usize) -> Result<Measures, BoxErro
     let rows = store.portfolio(today, 90)?;
     let first = t.elapsed();
     if rows.len() != suppliers {
-        return Err(format!("the portfolio has {} rows for {suppliers} suppliers", rows.len()).into());
+        return Err(format!(
+            "the portfolio has {} rows for {suppliers} suppliers",
+            rows.len()
+        )
+        .into());
     }
     let mut times = Vec::with_capacity(PORTFOLIO_RUNS);
     for _ in 0..PORTFOLIO_RUNS {

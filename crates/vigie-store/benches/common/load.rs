@@ -85,9 +85,14 @@ pub trait Sink {
     /// Writes every row given so far.
     fn flush(&mut self) -> Result<(), BoxError>;
 
-    /// Flushes, then runs `UPDATE table SET assignments WHERE id = <id>` for each of `ids`.
-    fn update_each(&mut self, table: &str, assignments: &str, ids: &[String])
-    -> Result<(), BoxError>;
+    /// Runs `UPDATE table SET assignments WHERE id = <id>` for each of `ids`, after the rows
+    /// given so far are written: now, or at the next [`Sink::flush`].
+    fn update_each(
+        &mut self,
+        table: &str,
+        assignments: &str,
+        ids: &[String],
+    ) -> Result<(), BoxError>;
 }
 
 /// A SQLite file, written row by row with cached prepared statements in one transaction.
@@ -169,6 +174,8 @@ pub struct PgSink {
     client: postgres::Client,
     /// Per table, in the order first given: its columns and its rows in COPY text format.
     pending: Vec<(&'static str, &'static [&'static str], String)>,
+    /// Updates to run once the pending rows are written: the statement and its ids.
+    pending_updates: Vec<(String, Vec<String>)>,
 }
 
 impl PgSink {
@@ -179,6 +186,7 @@ impl PgSink {
         Ok(PgSink {
             client,
             pending: Vec::new(),
+            pending_updates: Vec::new(),
         })
     }
 
@@ -259,13 +267,15 @@ impl Sink for PgSink {
             if rows.is_empty() {
                 continue;
             }
-            let mut writer = self.client.copy_in(&format!(
-                "COPY {table} ({}) FROM STDIN",
-                columns.join(", ")
-            ))?;
+            let mut writer = self
+                .client
+                .copy_in(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))?;
             writer.write_all(rows.as_bytes())?;
             writer.finish()?;
             rows.clear();
+        }
+        for (sql, ids) in std::mem::take(&mut self.pending_updates) {
+            self.client.execute(&sql, &[&ids])?;
         }
         Ok(())
     }
@@ -276,11 +286,11 @@ impl Sink for PgSink {
         assignments: &str,
         ids: &[String],
     ) -> Result<(), BoxError> {
-        self.flush()?;
-        self.client.execute(
-            &format!("UPDATE {table} SET {assignments} WHERE id = ANY($1)"),
-            &[&ids],
-        )?;
+        let sql = format!("UPDATE {table} SET {assignments} WHERE id = ANY($1)");
+        match self.pending_updates.last_mut() {
+            Some((last, pending)) if *last == sql => pending.extend_from_slice(ids),
+            _ => self.pending_updates.push((sql, ids.to_vec())),
+        }
         Ok(())
     }
 }

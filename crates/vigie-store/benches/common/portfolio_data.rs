@@ -14,7 +14,7 @@ pub const ASSESSMENTS_PER_SUPPLIER: usize = 10;
 /// The day the portfolio is computed for; the data set's dates are around it.
 pub const TODAY: &str = "2026-06-15";
 
-/// Suppliers generated between two writes (and finalisations) of the rows.
+/// Suppliers generated between two writes of the rows (PostgreSQL).
 const SUPPLIERS_PER_CHUNK: usize = 100;
 
 /// A deterministic PRNG (splitmix64).
@@ -153,8 +153,6 @@ const ANSWER: &[&str] = &[
 ];
 
 /// Writes `suppliers` suppliers and their assessments into an empty Vigie database.
-/// Assessments are finalised (all but some of the latest) once their evidence and answers are
-/// written, as the store requires.
 pub fn generate(sink: &mut dyn Sink, suppliers: usize) -> Result<(), BoxError> {
     let sha = "0".repeat(64);
     sink.insert(
@@ -179,7 +177,6 @@ pub fn generate(sink: &mut dyn Sink, suppliers: usize) -> Result<(), BoxError> {
         seq += 1;
         format!("{prefix}{seq:012x}-0000-7000-8000-000000000000")
     };
-    let mut finals = Vec::new();
     for s in 0..suppliers {
         let supplier_id = id("5");
         let name = format!("Fournisseur {s:05}");
@@ -283,29 +280,21 @@ pub fn generate(sink: &mut dyn Sink, suppliers: usize) -> Result<(), BoxError> {
                 )?;
             }
             if is_final {
-                finals.push(assessment_id);
+                // Finalised after its evidence and answers, as the store requires.
+                sink.update_each(
+                    "assessments",
+                    "status = 'final', final_evaluation = last_evaluation, \
+                     finalized_by = 'bench', finalized_at = evaluated_at",
+                    &[assessment_id],
+                )?;
             }
         }
-        if (s + 1) % SUPPLIERS_PER_CHUNK == 0 || s + 1 == suppliers {
-            finalize(sink, &mut finals)?;
+        if (s + 1) % SUPPLIERS_PER_CHUNK == 0 {
+            sink.flush()?;
         }
         if (s + 1) % 1000 == 0 {
             eprintln!("  {} suppliers", s + 1);
         }
     }
-    finalize(sink, &mut finals)?;
     sink.flush()
-}
-
-/// Finalises the assessments of `ids` (their evidence and answers written), as `finalize`
-/// would: the final evaluation is the last one.
-fn finalize(sink: &mut dyn Sink, ids: &mut Vec<String>) -> Result<(), BoxError> {
-    sink.update_each(
-        "assessments",
-        "status = 'final', final_evaluation = last_evaluation, finalized_by = 'bench', \
-         finalized_at = evaluated_at",
-        ids,
-    )?;
-    ids.clear();
-    Ok(())
 }

@@ -34,9 +34,7 @@ pub fn prepare(store: &Store) -> Result<Prepared, BoxError> {
     }
     let trail = store.audit_trail(None)?;
     let last = trail.last().ok_or("the store wrote no audit row")?;
-    let last_hash = hex::decode(&last.hash)?
-        .try_into()
-        .unwrap_or(GENESIS_HASH);
+    let last_hash = hex::decode(&last.hash)?.try_into().unwrap_or(GENESIS_HASH);
     Ok(Prepared {
         plugin_sha: plugin.sha256,
         supplier_ids,
@@ -260,4 +258,3 @@ pub fn generate(
     }
     sink.flush()
 }
-
