@@ -79,8 +79,22 @@ impl Places {
     }
 }
 
-/// One scenario's measures on one backend: (what, value) lines, the first one the headline.
-type Measures = Vec<(String, String)>;
+/// One scenario's measures on one backend.
+struct Measures {
+    /// (what, value), the first one the headline.
+    lines: Vec<(String, String)>,
+    /// Guarantees the run saw broken (lost answers, a forked chain): the run fails.
+    broken: Vec<String>,
+}
+
+impl Measures {
+    fn new(lines: Vec<(String, String)>) -> Measures {
+        Measures {
+            lines,
+            broken: Vec::new(),
+        }
+    }
+}
 
 fn main() -> Result<(), BoxError> {
     let quick = std::env::var("VIGIE_BENCH_QUICK").is_ok_and(|v| v == "1");
@@ -101,22 +115,13 @@ fn main() -> Result<(), BoxError> {
 
     let mut table: Vec<(String, [Result<Measures, String>; 2])> = Vec::new();
     let mut run = |title: String, scenario: &dyn Fn(&Target) -> Result<Measures, BoxError>| {
-        let mut results = Vec::new();
-        for backend in ["SQLite", "PostgreSQL"] {
-            eprintln!("{title}: {backend}");
-            let target = if backend == "SQLite" {
-                Ok(places.sqlite(&format!("scenario-{}", table.len() + 1)))
-            } else {
-                places.postgres()
-            };
-            results.push(
-                target
-                    .and_then(|t| scenario(&t))
-                    .map_err(|e| format!("{e} ({e:?})")),
-            );
-        }
-        let [sqlite, postgres]: [Result<Measures, String>; 2] =
-            results.try_into().expect("two backends");
+        // The store's message and its details (for PostgreSQL, the server's error fields).
+        let shown = |e: BoxError| format!("{e} ({e:?})");
+        eprintln!("{title}: SQLite");
+        let sqlite =
+            scenario(&places.sqlite(&format!("scenario-{}", table.len() + 1))).map_err(shown);
+        eprintln!("{title}: PostgreSQL");
+        let postgres = places.postgres().and_then(|t| scenario(&t)).map_err(shown);
         table.push((title, [sqlite, postgres]));
     };
 
@@ -154,8 +159,13 @@ fn main() -> Result<(), BoxError> {
             ["SQLite", "PostgreSQL"]
                 .iter()
                 .zip(results)
-                .filter_map(move |(backend, r)| {
-                    r.as_ref().err().map(|e| format!("{title}, {backend}: {e}"))
+                .flat_map(move |(backend, r)| match r {
+                    Ok(m) => m
+                        .broken
+                        .iter()
+                        .map(|b| format!("{title}, {backend}: {b}"))
+                        .collect::<Vec<_>>(),
+                    Err(e) => vec![format!("{title}, {backend}: {e}")],
                 })
         })
         .collect();
@@ -197,11 +207,11 @@ fn print_table(
         let labels: Vec<&str> = sqlite
             .as_ref()
             .or(postgres.as_ref())
-            .map(|m| m.iter().map(|(what, _)| what.as_str()).collect())
+            .map(|m| m.lines.iter().map(|(what, _)| what.as_str()).collect())
             .unwrap_or_default();
         let value = |r: &Result<Measures, String>, i: usize| -> String {
             match r {
-                Ok(m) => m.get(i).map_or(String::new(), |(_, v)| v.clone()),
+                Ok(m) => m.lines.get(i).map_or(String::new(), |(_, v)| v.clone()),
                 Err(_) => "FAILED".to_string(),
             }
         };
@@ -302,7 +312,7 @@ fn concurrent_writers(target: &Target, per_writer: usize) -> Result<Measures, Bo
     latencies.sort();
 
     let (lost, chain_ok) = check_acknowledged(&target.open()?, &assessment_id, &acknowledged)?;
-    Ok(vec![
+    let mut measures = Measures::new(vec![
         (
             "throughput (answers/s)".into(),
             format!("{:.0}", acknowledged.len() as f64 / wall.as_secs_f64()),
@@ -327,7 +337,19 @@ fn concurrent_writers(target: &Target, per_writer: usize) -> Result<Measures, Bo
             "audit chain verified".into(),
             if chain_ok { "ok" } else { "BROKEN" }.into(),
         ),
-    ])
+    ]);
+    if lost > 0 {
+        measures.broken.push(format!(
+            "{lost} of {} acknowledged answers lost or wrong",
+            acknowledged.len()
+        ));
+    }
+    if !chain_ok {
+        measures
+            .broken
+            .push("the audit chain does not verify".into());
+    }
+    Ok(measures)
 }
 
 /// Writer `w` answers its `questions` questions `ROUNDS` times each, a round at a time, each
@@ -448,7 +470,7 @@ fn open_first_page(target: &Target, assessments: usize) -> Result<Measures, BoxE
         lists.push(total - open);
         drop(store);
     }
-    Ok(vec![
+    Ok(Measures::new(vec![
         (
             "open + first page (ms)".into(),
             format!("{:.1}", ms(median(totals))),
@@ -466,7 +488,7 @@ fn open_first_page(target: &Target, assessments: usize) -> Result<Measures, BoxE
             format!("{:.1}", generation.as_secs_f64()),
         ),
         ("  database size (MiB)".into(), size_mib(target)?),
-    ])
+    ]))
 }
 
 fn portfolio_rows(target: &Target, suppliers: usize) -> Result<Measures, BoxError> {
@@ -515,7 +537,7 @@ fn portfolio_rows(target: &Target, suppliers: usize) -> Result<Measures, BoxErro
         }
     }
     let slowest = times.iter().max().copied().unwrap_or_default();
-    Ok(vec![
+    Ok(Measures::new(vec![
         (
             "portfolio rows (ms)".into(),
             format!("{:.1}", ms(median(times))),
@@ -528,7 +550,7 @@ fn portfolio_rows(target: &Target, suppliers: usize) -> Result<Measures, BoxErro
             format!("{:.1}", generation.as_secs_f64()),
         ),
         ("  database size (MiB)".into(), size_mib(target)?),
-    ])
+    ]))
 }
 
 /// The size of the database: the SQLite file with its log, or the PostgreSQL database.
