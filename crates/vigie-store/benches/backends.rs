@@ -21,8 +21,6 @@
 //! Everything a scenario cannot do is reported below the table with the store's message,
 //! and the run then fails.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // A benchmark: a panic stops it with its message.
-
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
