@@ -16,17 +16,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, params};
 use vigie_model::Date;
 use vigie_store::{ExpiryQuestion, PortfolioFilter, PortfolioSort, Store, sort_rows};
 
-const FULL_SUPPLIERS: f64 = 5_000.0;
-const ASSESSMENTS_PER_SUPPLIER: usize = 10;
+mod common;
+use common::load::SqliteSink;
+use common::portfolio_data::{self, ASSESSMENTS_PER_SUPPLIER, TODAY};
+use common::{BoxError, ms, peak_rss_kb};
+
+const FULL_SUPPLIERS: f64 = portfolio_data::FULL_SUPPLIERS as f64;
 const RUNS: usize = 15;
 const ENV_MEASURE: &str = "VIGIE_BENCH_PORTFOLIO_MEASURE";
-const TODAY: &str = "2026-06-15";
-
-type BoxError = Box<dyn std::error::Error>;
 
 fn main() -> Result<(), BoxError> {
     if let Ok(path) = std::env::var(ENV_MEASURE) {
@@ -149,21 +149,6 @@ fn main() -> Result<(), BoxError> {
     Ok(())
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// CPU time (user + system) this process has used: on a shared, loaded machine the wall
 /// time also counts the waits for a core, this does not.
 #[allow(unsafe_code)]
@@ -238,195 +223,13 @@ fn measure(path: &Path) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// A deterministic PRNG (splitmix64).
-struct Prng(u64);
-
-impl Prng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-const SEVERITIES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
-const CRITICALITIES: [&str; 4] = ["low", "medium", "high", "critical"];
-
-/// An evaluation as the plugins write it: verdict, forty criteria with their rationale, and
-/// some findings (about 6 KiB, like the bundled questionnaires' evaluations).
-fn evaluation(rng: &mut Prng, score: f64) -> (String, String, usize) {
-    let verdict_severity = SEVERITIES[rng.below(5) as usize];
-    let criteria: Vec<serde_json::Value> = (0..40)
-        .map(|i| {
-            let status = ["compliant", "to-verify", "non-compliant"][rng.below(3) as usize];
-            serde_json::json!({
-                "criterion": format!("c{i}"),
-                "status": status,
-                "rationale": [{"lang": "fr", "text": "Le fournisseur a présenté les éléments attendus pour ce critère."}],
-            })
-        })
-        .collect();
-    let findings = rng.below(6) as usize;
-    let findings: Vec<serde_json::Value> = (0..findings)
-        .map(|i| {
-            let severity = SEVERITIES[rng.below(5) as usize];
-            serde_json::json!({
-                "id": format!("f{i}"),
-                "criterion": format!("c{i}"),
-                "severity": severity,
-                "title": [{"lang": "fr", "text": "Écart constaté"}],
-                "recommendation": [{"lang": "fr", "text": "Mettre en place la mesure."}],
-                "deadline_days": 90,
-            })
-        })
-        .collect();
-    let n = findings.len();
-    let verdict = format!("v-{verdict_severity}");
-    let json = serde_json::json!({
-        "criteria": criteria,
-        "score": score,
-        "verdict": {
-            "id": verdict,
-            "label": [{"lang": "fr", "text": "Verdict"}, {"lang": "en", "text": "Verdict"}],
-            "summary": [],
-            "severity": verdict_severity,
-        },
-        "findings": findings,
-        "extensions": [],
-    });
-    (json.to_string(), verdict, n)
-}
-
-fn date(days_since_epoch: i64) -> Result<String, BoxError> {
-    Ok(Date::from_days_since_epoch(days_since_epoch)?.to_string())
-}
-
 /// Writes the database with SQL directly (the store's API would audit every row, which is
 /// not what is measured here); the triggers fill the evaluation caches as the store would.
 fn generate(path: &Path, suppliers: usize) -> Result<(), BoxError> {
     drop(Store::open(path, "bench")?);
-    let mut conn = Connection::open(path)?;
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")?;
-    let tx = conn.transaction()?;
-    let sha = "0".repeat(64);
-    tx.execute(
-        "INSERT INTO plugin_blobs (sha256, size, plugin_id, version, origin, added_by, added_at, bytes) \
-         VALUES (?1, 4, 'nis2-suppliers', '1.0.0', 'bench', 'bench', '2020-01-01T00:00:00.000000Z', x'00')",
-        [&sha],
-    )?;
-    let today: Date = TODAY.parse()?;
-    let today_days = today.days_since_epoch();
-    let mut rng = Prng(42);
-    {
-        let mut supplier = tx.prepare(
-            "INSERT INTO suppliers (id, name, name_key, criticality, created_by, created_at, \
-             updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, 'bench', ?5, 'bench', ?5)",
-        )?;
-        let mut assessment = tx.prepare(
-            "INSERT INTO assessments (id, supplier_id, plugin_sha256, plugin_id, plugin_version, \
-             status, auditor, assessment_date, language, created_at, score, verdict, \
-             evaluated_at, last_evaluation) \
-             VALUES (?1, ?2, ?3, 'nis2-suppliers', '1.0.0', 'draft', 'bench', ?4, 'fr', ?5, ?6, \
-             ?7, ?5, ?8)",
-        )?;
-        let mut evidence = tx.prepare(
-            "INSERT INTO evidence (id, assessment_id, kind, text, expiry_date, added_by, added_at) \
-             VALUES (?1, ?2, 'note', 'Certificat ISO 27001', ?3, 'bench', ?4)",
-        )?;
-        let mut action = tx.prepare(
-            "INSERT INTO action_items (id, assessment_id, finding_id, title, deadline, status, \
-             created_by, created_at, updated_by, updated_at) \
-             VALUES (?1, ?2, ?3, 'Corriger', ?4, ?5, 'bench', ?6, 'bench', ?6)",
-        )?;
-        let mut answer = tx.prepare(
-            "INSERT INTO answers (assessment_id, question_id, value, revision, updated_by, updated_at) \
-             VALUES (?1, 'iso-expiry', ?2, 1, 'bench', ?3)",
-        )?;
-        let mut seq = 0u64;
-        let mut id = |prefix: &str| {
-            seq += 1;
-            format!("{prefix}{seq:012x}-0000-7000-8000-000000000000")
-        };
-        for s in 0..suppliers {
-            let supplier_id = id("5");
-            let name = format!("Fournisseur {s:05}");
-            let created = "2020-01-01T00:00:00.000000Z";
-            supplier.execute(params![
-                supplier_id,
-                name,
-                name.to_lowercase(),
-                CRITICALITIES[rng.below(4) as usize],
-                created
-            ])?;
-            for k in 0..ASSESSMENTS_PER_SUPPLIER {
-                let assessment_id = id("a");
-                // Ten assessments a year or so apart, the latest within the last two years.
-                let day = today_days - 3650 + (k as i64) * 360 + rng.below(300) as i64;
-                let assessment_date = date(day)?;
-                let created_at = format!("{assessment_date}T10:00:00.000000Z");
-                let last = k + 1 == ASSESSMENTS_PER_SUPPLIER;
-                let is_final = !last || rng.below(4) != 0;
-                let score = 20.0 + rng.below(80) as f64;
-                let (json, verdict, findings) = evaluation(&mut rng, score);
-                assessment.execute(params![
-                    assessment_id,
-                    supplier_id,
-                    sha,
-                    assessment_date,
-                    created_at,
-                    score,
-                    verdict,
-                    json,
-                ])?;
-                if rng.below(2) == 0 {
-                    let expiry = date(day + 365 + rng.below(400) as i64)?;
-                    evidence.execute(params![id("e"), assessment_id, expiry, created_at])?;
-                }
-                answer.execute(params![
-                    assessment_id,
-                    serde_json::json!({"type": "date", "value": date(day + 300 + rng.below(500) as i64)?}).to_string(),
-                    created_at
-                ])?;
-                for f in 0..findings.min(3) {
-                    let deadline = date(day + 60 + rng.below(700) as i64)?;
-                    // Actions of earlier assessments were mostly finished by the next one.
-                    let status = if !last && rng.below(10) != 0 {
-                        "done"
-                    } else {
-                        ["open", "in-progress", "done"][rng.below(3) as usize]
-                    };
-                    action.execute(params![
-                        id("c"),
-                        assessment_id,
-                        format!("f{f}"),
-                        deadline,
-                        status,
-                        created_at
-                    ])?;
-                }
-                if is_final {
-                    // Finalised after its evidence and answers, as the store requires.
-                    tx.execute(
-                        "UPDATE assessments SET status = 'final', final_evaluation = last_evaluation, \
-                         finalized_by = 'bench', finalized_at = evaluated_at WHERE id = ?1",
-                        [&assessment_id],
-                    )?;
-                }
-            }
-            if (s + 1) % 1000 == 0 {
-                eprintln!("  {} suppliers", s + 1);
-            }
-        }
-    }
-    tx.commit()?;
+    let mut sink = SqliteSink::open(path, "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")?;
+    portfolio_data::generate(&mut sink, suppliers)?;
     // No ANALYZE: a team's database has no statistics unless someone runs it, and the
     // portfolio must be quick without them.
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-    Ok(())
+    sink.finish("PRAGMA wal_checkpoint(TRUNCATE);")
 }

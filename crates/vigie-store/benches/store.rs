@@ -16,22 +16,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use vigie_model::{Answer, AnswerKind, AnswerValue, Date, EvalContext, YesNo};
 use vigie_plugin_host::{CompileCache, Host, Limits};
-use vigie_store::{
-    AssessmentFilter, AuditRecord, Criticality, GENESIS_HASH, NewAssessment, Store, SupplierFields,
-    short_id,
-};
+use vigie_store::{AssessmentFilter, Criticality, NewAssessment, Store, SupplierFields, short_id};
 
-const FULL_ASSESSMENTS: f64 = 50_000.0;
+mod common;
+use common::load::SqliteSink;
+use common::{BoxError, ms, peak_rss_kb, store_data};
+
+const FULL_ASSESSMENTS: f64 = store_data::FULL_ASSESSMENTS as f64;
 const ANSWERS_PER_ASSESSMENT: usize = 100;
-const SUPPLIERS: usize = 500;
 const PAGE: u32 = 50;
 const ENV_MEASURE: &str = "VIGIE_BENCH_MEASURE";
 const ENV_VERIFY_ONLY: &str = "VIGIE_BENCH_VERIFY_ONLY";
-
-type BoxError = Box<dyn std::error::Error>;
 
 fn main() -> Result<(), BoxError> {
     // `cargo bench` passes `--bench`; ignore arguments.
@@ -261,22 +259,6 @@ fn drop_from_page_cache(path: &Path) -> bool {
             .is_ok_and(|s| s.success())
 }
 
-/// Peak resident set size of this process, in kB.
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 /// Scores one assessment end to end as `vigie score` does, on the large file: reads the
 /// plugin bytes stored in the database, loads them through the sandboxed host (compiled
 /// code from the compile cache, warmed once beforehand), reads the answers, evaluates and
@@ -456,179 +438,17 @@ fn space_breakdown(path: &Path) -> Result<Vec<(String, u64)>, BoxError> {
     Ok(rows)
 }
 
-fn timestamp(unix_micros: i64) -> Result<String, BoxError> {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_micros) * 1000)?;
-    Ok(format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.microsecond()
-    ))
-}
-
 /// Writes the data set: suppliers and the plugin through the API, then assessments, answers
 /// and their audit rows (hash-chained like the store's own) in one transaction with prepared
 /// statements.
 fn generate(path: &Path, assessments: usize) -> Result<(), BoxError> {
-    let (plugin_sha, supplier_ids) = {
-        let store = Store::open(path, "generator")?;
-        let plugin =
-            store.put_plugin_blob(&vec![0x42; 400_000], "nis2-suppliers", "1.0.0", "bench")?;
-        let mut ids = Vec::with_capacity(SUPPLIERS);
-        for i in 0..SUPPLIERS {
-            let mut f = SupplierFields::new(format!("Supplier {i:04}"), Criticality::ALL[i % 4]);
-            f.country = Some("FR".into());
-            f.services = vec!["hosting".into(), "support".into()];
-            ids.push(store.add_supplier(&f)?.id);
-        }
-        (plugin.sha256, ids)
-    };
-
-    let conn = Connection::open(path)?;
+    let prepared = store_data::prepare(&Store::open(path, "generator")?)?;
     // A fresh file written in one go: no rollback journal is needed for pages that did not
     // exist before, and WAL would write everything twice.
-    conn.execute_batch(
+    let mut sink = SqliteSink::open(
+        path,
         "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;",
     )?;
-    let tx = conn.unchecked_transaction()?;
-    {
-        let (mut seq, mut prev): (i64, Vec<u8>) = tx.query_row(
-            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let mut prev_hash: [u8; 32] = std::mem::take(&mut prev).try_into().unwrap_or(GENESIS_HASH);
-        let mut ins_assessment = tx.prepare(
-            "INSERT INTO assessments (id, supplier_id, plugin_sha256, plugin_id, plugin_version, \
-             status, auditor, assessment_date, language, level, created_at, score, verdict, \
-             evaluated_at, last_evaluation) \
-             VALUES (?1, ?2, ?3, 'nis2-suppliers', '1.0.0', 'draft', ?4, ?5, 'fr', NULL, ?6, \
-             ?7, ?8, ?6, ?9)",
-        )?;
-        let mut ins_answer = tx.prepare(
-            "INSERT INTO answers (assessment_id, question_id, value, note, revision, to_confirm, \
-             updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, 1, 0, ?5, ?6)",
-        )?;
-        let mut ins_audit = tx.prepare(
-            "INSERT INTO audit_log (seq, at, who, action, entity, entity_id, assessment_id, old, \
-             new, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9, ?10)",
-        )?;
-        let evaluation = format!(
-            "{{\"criteria\":[{}],\"score\":62.5,\"verdict\":{{\"id\":\"to-improve\",\"label\":[{{\"lang\":\"fr\",\"text\":\"À améliorer\"}}],\"summary\":[],\"severity\":\"medium\"}},\"findings\":[],\"extensions\":[]}}",
-            (0..20)
-                .map(|i| format!("{{\"criterion\":\"c{i:02}\",\"status\":\"compliant\",\"rationale\":[{{\"lang\":\"fr\",\"text\":\"Réponse conforme à l'attendu.\"}}],\"score\":1.0}}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        // Three years of assessments, oldest first.
-        let start_us: i64 = 1_700_000_000_000_000;
-        let step_us: i64 = 3 * 365 * 24 * 3600 * 1_000_000 / assessments as i64;
-        let auditors = ["alice", "bob", "carol", "dominique"];
-        let values: Vec<String> = [
-            AnswerValue::YesNo(YesNo::Yes),
-            AnswerValue::YesNo(YesNo::No),
-            AnswerValue::YesNo(YesNo::Partial),
-            AnswerValue::Choice("iso27001".into()),
-            AnswerValue::Integer(24),
-            AnswerValue::Text("Sauvegardes chiffrées, testées chaque trimestre.".into()),
-            AnswerValue::Date("2027-06-30".parse()?),
-        ]
-        .iter()
-        .map(serde_json::to_string)
-        .collect::<Result<_, _>>()?;
-        for i in 0..assessments {
-            let id = uuid::Uuid::now_v7().to_string();
-            let at = timestamp(start_us + i as i64 * step_us)?;
-            let who = auditors[i % auditors.len()];
-            let supplier = &supplier_ids[i % supplier_ids.len()];
-            let date = &at[..10];
-            ins_assessment.execute(params![
-                id,
-                supplier.as_str(),
-                plugin_sha,
-                who,
-                date,
-                at,
-                40.0 + (i % 60) as f64,
-                "to-improve",
-                evaluation,
-            ])?;
-            let created = format!(
-                "{{\"supplier_id\":\"{supplier}\",\"plugin_sha256\":\"{plugin_sha}\",\"status\":\"draft\"}}"
-            );
-            seq += 1;
-            let rec = AuditRecord {
-                seq,
-                at: &at,
-                who,
-                action: "create",
-                entity: "assessment",
-                entity_id: &id,
-                assessment_id: Some(&id),
-                old: None,
-                new: Some(&created),
-            };
-            let hash = rec.hash(&prev_hash);
-            ins_audit.execute(params![
-                seq,
-                at,
-                who,
-                "create",
-                "assessment",
-                id,
-                id,
-                created,
-                &prev_hash[..],
-                &hash[..]
-            ])?;
-            prev_hash = hash;
-
-            for q in 0..ANSWERS_PER_ASSESSMENT {
-                let question = format!("s{:02}-q{:02}", q / 10, q % 10);
-                let value = values[(i + q) % values.len()].as_str();
-                let note = (q % 10 == 3).then_some("Vu avec le RSSI, preuve demandée.");
-                ins_answer.execute(params![id, question, value, note, who, at])?;
-                let audit_new = format!(
-                    "{{\"value\":{value},\"note\":{},\"revision\":1,\"to_confirm\":false}}",
-                    note.map_or("null".to_string(), |n| format!("\"{n}\""))
-                );
-                seq += 1;
-                let rec = AuditRecord {
-                    seq,
-                    at: &at,
-                    who,
-                    action: "set",
-                    entity: "answer",
-                    entity_id: &question,
-                    assessment_id: Some(&id),
-                    old: None,
-                    new: Some(&audit_new),
-                };
-                let hash = rec.hash(&prev_hash);
-                ins_audit.execute(params![
-                    seq,
-                    at,
-                    who,
-                    "set",
-                    "answer",
-                    question,
-                    id,
-                    audit_new,
-                    &prev_hash[..],
-                    &hash[..]
-                ])?;
-                prev_hash = hash;
-            }
-            if i % 5000 == 4999 {
-                eprintln!("  {} assessments", i + 1);
-            }
-        }
-    }
-    tx.commit()?;
-    conn.execute_batch("PRAGMA journal_mode = WAL; ANALYZE;")?;
-    Ok(())
+    store_data::generate(&mut sink, &prepared, assessments, ANSWERS_PER_ASSESSMENT)?;
+    sink.finish("PRAGMA journal_mode = WAL; ANALYZE;")
 }
