@@ -503,26 +503,7 @@ impl Store {
             let tx = conn.begin_read()?;
             let (integrity, foreign_key_violations) = match &*tx {
                 Db::Sqlite(c) => backend::sqlite::integrity(c)?,
-                Db::Postgres(_) => {
-                    let mut problems = Vec::new();
-                    let tables = tx
-                        .query_map(tx.dialect().user_tables, params![], |r| {
-                            r.get::<_, String>(0)
-                        })?
-                        .collect::<db::Result<Vec<_>>>()?;
-                    for table in tables {
-                        // Names come from the catalog; quoted all the same.
-                        let sql =
-                            format!("SELECT count(*) FROM \"{}\"", table.replace('"', "\"\""));
-                        if let Err(e) = tx.query_row(&sql, params![], |r| r.get::<_, i64>(0)) {
-                            problems.push(format!("{table}: {e}"));
-                        }
-                    }
-                    if problems.is_empty() {
-                        problems.push("ok".to_string());
-                    }
-                    (problems, 0)
-                }
+                Db::Postgres(_) => backend::postgres::integrity(&tx)?,
             };
             let (audit_rows, audit_break) = audit::check_chain(&tx)?;
             let append_only_guards = audit::guards_present(&tx)?;

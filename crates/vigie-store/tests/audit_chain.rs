@@ -252,6 +252,27 @@ mod postgres {
         assert!(verify(&place).is_ok());
     }
 
+    /// Rows written past the foreign keys (a session in replica mode, a partial restore) are
+    /// counted by `verify`, as SQLite's `foreign_key_check` counts them.
+    #[test]
+    fn rows_written_past_the_foreign_keys_are_counted() {
+        let place = Place::new(TestBackend::Postgres);
+        populated(place.as_ref());
+        assert_eq!(verify(&place).foreign_key_violations, 0);
+        sql(
+            &place,
+            "SET session_replication_role = replica; \
+             INSERT INTO answers (assessment_id, question_id, value, revision, to_confirm, \
+               updated_by, updated_at) \
+             VALUES ('no-such-assessment', 'q', NULL, 1, 0, 'x', '2026-01-01T00:00:00Z'); \
+             UPDATE assessments SET previous_assessment = 'gone';",
+        )
+        .unwrap();
+        let report = verify(&place);
+        assert_eq!(report.foreign_key_violations, 2, "{report}");
+        assert!(!report.is_ok());
+    }
+
     #[test]
     fn an_owner_who_drops_the_guards_is_caught() {
         // Altered content.

@@ -8,7 +8,7 @@ use std::error::Error as StdError;
 use postgres::types::{IsNull, Kind, ToSql, Type, to_sql_checked};
 
 use super::Dialect;
-use crate::db::{Cell, DbError, Param};
+use crate::db::{Cell, Db, DbError, Param};
 
 pub(crate) use super::pg_connect::{ConnectError, PgTarget};
 pub use super::postgres_schema::PG_MIGRATIONS;
@@ -391,6 +391,57 @@ impl ToSql for PgParam<'_> {
     }
 
     to_sql_checked!();
+}
+
+/// What PostgreSQL can say of the database's soundness, as `verify` reports it: every table
+/// read through (the server checks its own pages), and the rows whose foreign key points
+/// nowhere. The server enforces foreign keys, but a session with
+/// `session_replication_role = replica` (or a restore) writes past them.
+pub(crate) fn integrity(db: &Db) -> Result<(Vec<String>, u64), DbError> {
+    let mut problems = Vec::new();
+    let tables = db
+        .query_map(DIALECT.user_tables, &[], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for table in tables {
+        // Names come from the catalog; quoted all the same.
+        let sql = format!("SELECT count(*) FROM \"{}\"", table.replace('"', "\"\""));
+        if let Err(e) = db.query_row(&sql, &[], |r| r.get::<_, i64>(0)) {
+            problems.push(format!("{table}: {e}"));
+        }
+    }
+    if problems.is_empty() {
+        problems.push("ok".to_string());
+    }
+    // Each single-column foreign key of the schema, with its names quoted by the server.
+    let keys = db
+        .query_map(
+            "SELECT CAST(c.conrelid::regclass AS TEXT), CAST(quote_ident(a.attname) AS TEXT), \
+                    CAST(c.confrelid::regclass AS TEXT), CAST(quote_ident(f.attname) AS TEXT) \
+             FROM pg_constraint c \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             JOIN pg_attribute f ON f.attrelid = c.confrelid AND f.attnum = c.confkey[1] \
+             WHERE c.contype = 'f' AND cardinality(c.conkey) = 1 \
+               AND c.connamespace = current_schema()::regnamespace",
+            &[],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut violations = 0u64;
+    for (table, column, parent, key) in keys {
+        let sql = format!(
+            "SELECT count(*) FROM {table} x WHERE x.{column} IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM {parent} y WHERE y.{key} = x.{column})"
+        );
+        violations += db.query_row(&sql, &[], |r| r.get::<_, u64>(0))?;
+    }
+    Ok((problems, violations))
 }
 
 /// Applies the migrations after `from` up to `to` inside the caller's transaction and
