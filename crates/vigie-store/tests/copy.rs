@@ -15,8 +15,7 @@ use std::path::Path;
 use common::{evaluation, fixture};
 use vigie_model::{AnswerValue, Finding, Localized, Severity, YesNo};
 use vigie_store::{
-    ActionItemUpdate, ActionStatus, AssessmentFilter, Backend, EvidenceFile, EvidenceKind,
-    NewActionItem, NewAssessment, NewDeclaration, NewEvidence, PgTarget, PluginCheck, Store,
+    AssessmentFilter, Backend, NewAssessment, NewDeclaration, PgTarget, PluginCheck, Store,
     StoreError, SupplierFields, copy_store,
 };
 
@@ -28,82 +27,7 @@ fn yes() -> Option<AnswerValue> {
 /// action items and declarations, a draft continuing it, plugin trust, settings, a changed
 /// review cycle. Returns the store (as alice) and the two assessments' ids.
 fn populated(path: &Path) -> (Store, String, String) {
-    let (store, a) = fixture(path);
-    store
-        .set_answer(&a.id, "q1", yes(), Some("vu au téléphone".into()), None)
-        .unwrap();
-    store
-        .set_answer(
-            &a.id,
-            "q1",
-            Some(AnswerValue::YesNo(YesNo::Partial)),
-            None,
-            Some(1),
-        )
-        .unwrap();
-    store
-        .set_answer(
-            &a.id,
-            "q2",
-            Some(AnswerValue::Decimal(0.1 + 0.2)),
-            None,
-            None,
-        )
-        .unwrap();
-    store.set_answer(&a.id, "q3", yes(), None, None).unwrap();
-    store
-        .set_answer(&a.id, "q3", None, Some("cleared".into()), Some(1))
-        .unwrap();
-    store
-        .add_evidence(
-            &a.id,
-            &NewEvidence {
-                question: Some("q1".into()),
-                kind: EvidenceKind::File,
-                text: "ISO 27001 certificate".into(),
-                file: Some(EvidenceFile {
-                    sha256: "a".repeat(64),
-                    size: 1234,
-                    path: "/tmp/iso.pdf".into(),
-                }),
-                effective_date: Some("2025-01-01".parse().unwrap()),
-                expiry_date: Some("2028-01-01".parse().unwrap()),
-            },
-        )
-        .unwrap();
-    store
-        .add_evidence(
-            &a.id,
-            &NewEvidence {
-                question: None,
-                kind: EvidenceKind::Note,
-                text: "<script>alert(1)</script> & \"quotes\" ; DROP TABLE answers; --".into(),
-                file: None,
-                effective_date: None,
-                expiry_date: None,
-            },
-        )
-        .unwrap();
-    let item = store
-        .add_action_item(
-            &a.id,
-            &NewActionItem {
-                finding_id: "c3-supply-chain".into(),
-                title: "Evaluate the subcontractors".into(),
-                owner: Some("DSI".into()),
-                deadline: Some("2026-06-30".parse().unwrap()),
-            },
-        )
-        .unwrap();
-    store
-        .update_action_item(
-            &item.id,
-            &ActionItemUpdate {
-                status: Some(ActionStatus::InProgress),
-                ..ActionItemUpdate::default()
-            },
-        )
-        .unwrap();
+    let (store, a) = common::populated_draft(path);
     store
         .import_declarations(
             &a.id,

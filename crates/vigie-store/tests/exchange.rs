@@ -6,99 +6,15 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{Places, TestBackend, evaluation, fixture};
+use common::{Places, TestBackend, evaluation};
 use vigie_model::{AnswerValue, YesNo};
 use vigie_store::{
-    ActionItemUpdate, ActionStatus, Assessment, Criticality, EvidenceFile, EvidenceKind,
-    ExchangeError, ExchangeFile, ImportOutcome, NewActionItem, NewAssessment, NewEvidence, Store,
-    SupplierFields,
+    Criticality, EvidenceKind, ExchangeError, ExchangeFile, ImportOutcome, NewAssessment,
+    NewEvidence, Store, SupplierFields,
 };
 
 fn yes() -> Option<AnswerValue> {
     Some(AnswerValue::YesNo(YesNo::Yes))
-}
-
-/// A draft with answers (one revised, one cleared, one with a note), evidence and action items.
-fn populated(path: &Path) -> (Store, Assessment) {
-    let (store, a) = fixture(path);
-    store
-        .set_answer(&a.id, "q1", yes(), Some("vu au téléphone".into()), None)
-        .unwrap();
-    store
-        .set_answer(
-            &a.id,
-            "q1",
-            Some(AnswerValue::YesNo(YesNo::Partial)),
-            None,
-            Some(1),
-        )
-        .unwrap();
-    store
-        .set_answer(
-            &a.id,
-            "q2",
-            Some(AnswerValue::Decimal(0.1 + 0.2)),
-            None,
-            None,
-        )
-        .unwrap();
-    store.set_answer(&a.id, "q3", yes(), None, None).unwrap();
-    store
-        .set_answer(&a.id, "q3", None, Some("cleared".into()), Some(1))
-        .unwrap();
-    store
-        .add_evidence(
-            &a.id,
-            &NewEvidence {
-                question: Some("q1".into()),
-                kind: EvidenceKind::File,
-                text: "ISO 27001 certificate".into(),
-                file: Some(EvidenceFile {
-                    sha256: "a".repeat(64),
-                    size: 1234,
-                    path: "/tmp/iso.pdf".into(),
-                }),
-                effective_date: Some("2025-01-01".parse().unwrap()),
-                expiry_date: Some("2028-01-01".parse().unwrap()),
-            },
-        )
-        .unwrap();
-    store
-        .add_evidence(
-            &a.id,
-            &NewEvidence {
-                question: None,
-                kind: EvidenceKind::Note,
-                text: "<script>alert(1)</script> & \"quotes\"".into(),
-                file: None,
-                effective_date: None,
-                expiry_date: None,
-            },
-        )
-        .unwrap();
-    let item = store
-        .add_action_item(
-            &a.id,
-            &NewActionItem {
-                finding_id: "c3-supply-chain".into(),
-                title: "Evaluate the subcontractors".into(),
-                owner: Some("DSI".into()),
-                deadline: Some("2026-06-30".parse().unwrap()),
-            },
-        )
-        .unwrap();
-    store
-        .update_action_item(
-            &item.id,
-            &ActionItemUpdate {
-                status: Some(ActionStatus::InProgress),
-                ..ActionItemUpdate::default()
-            },
-        )
-        .unwrap();
-    (store, a)
 }
 
 fn export(store: &Store, id: &str) -> String {
@@ -111,7 +27,7 @@ fn import(store: &Store, text: &str) -> Result<vigie_store::ImportReport, Exchan
 
 fn export_import_export_gives_the_same_file(backend: TestBackend) {
     let places = Places::new(backend);
-    let (alice, a) = populated(&places.path("a.db"));
+    let (alice, a) = common::populated_draft(&places.path("a.db"));
     let first = export(&alice, &a.id);
     assert!(first.contains("\"format\": \"vigie-assessment-exchange\""));
     assert!(first.contains("\"version\": 3"));
@@ -155,7 +71,7 @@ fn export_import_export_gives_the_same_file(backend: TestBackend) {
 
 fn a_final_assessment_travels_too(backend: TestBackend) {
     let places = Places::new(backend);
-    let (alice, a) = populated(&places.path("a.db"));
+    let (alice, a) = common::populated_draft(&places.path("a.db"));
     alice
         .finalize(&a.id, &evaluation(62.5, "in-progress"))
         .unwrap();
@@ -179,7 +95,7 @@ fn a_final_assessment_travels_too(backend: TestBackend) {
 /// the assessment are checked against the audit rows that recorded them.
 fn an_edited_final_result_or_auditor_is_refused(backend: TestBackend) {
     let places = Places::new(backend);
-    let (alice, a) = populated(&places.path("a.db"));
+    let (alice, a) = common::populated_draft(&places.path("a.db"));
     alice
         .finalize(&a.id, &evaluation(62.5, "in-progress"))
         .unwrap();
@@ -226,7 +142,7 @@ fn an_edited_final_result_or_auditor_is_refused(backend: TestBackend) {
 /// imports, and the next export from there round-trips.
 fn a_version_1_file_still_imports(backend: TestBackend) {
     let places = Places::new(backend);
-    let (alice, a) = populated(&places.path("a.db"));
+    let (alice, a) = common::populated_draft(&places.path("a.db"));
     let mut value: serde_json::Value = serde_json::from_str(&export(&alice, &a.id)).unwrap();
     value["version"] = serde_json::json!(1);
     value.as_object_mut().unwrap().remove("supplier_trail");
@@ -242,7 +158,7 @@ fn a_version_1_file_still_imports(backend: TestBackend) {
 
 fn importing_the_same_file_twice_changes_nothing(backend: TestBackend) {
     let places = Places::new(backend);
-    let (alice, a) = populated(&places.path("a.db"));
+    let (alice, a) = common::populated_draft(&places.path("a.db"));
     let file = export(&alice, &a.id);
     let bob = places.open("b.db", "bob");
     import(&bob, &file).unwrap();
@@ -261,7 +177,7 @@ fn importing_the_same_file_twice_changes_nothing(backend: TestBackend) {
 
 fn a_file_that_continues_the_local_history_brings_it_up_to_date(backend: TestBackend) {
     let places = Places::new(backend);
-    let (office, a) = populated(&places.path("office.db"));
+    let (office, a) = common::populated_draft(&places.path("office.db"));
     let laptop = places.open("laptop.db", "bob");
     let old = export(&office, &a.id);
     import(&laptop, &old).unwrap();
@@ -305,7 +221,7 @@ fn a_file_that_continues_the_local_history_brings_it_up_to_date(backend: TestBac
 
 fn a_conflicting_import_is_refused_and_changes_nothing(backend: TestBackend) {
     let places = Places::new(backend);
-    let (alice, a) = populated(&places.path("a.db"));
+    let (alice, a) = common::populated_draft(&places.path("a.db"));
     let bob = places.open("b.db", "bob");
     import(&bob, &export(&alice, &a.id)).unwrap();
 
@@ -332,7 +248,7 @@ fn a_conflicting_import_is_refused_and_changes_nothing(backend: TestBackend) {
 
 fn a_supplier_changed_here_or_a_namesake_is_a_conflict(backend: TestBackend) {
     let places = Places::new(backend);
-    let (alice, a) = populated(&places.path("a.db"));
+    let (alice, a) = common::populated_draft(&places.path("a.db"));
     let file = export(&alice, &a.id);
 
     // Another supplier with the same name, created independently.
@@ -368,7 +284,7 @@ fn a_supplier_changed_here_or_a_namesake_is_a_conflict(backend: TestBackend) {
 
 fn a_reassessment_needs_its_previous_assessment(backend: TestBackend) {
     let places = Places::new(backend);
-    let (alice, a) = populated(&places.path("a.db"));
+    let (alice, a) = common::populated_draft(&places.path("a.db"));
     let again = alice
         .new_assessment(&NewAssessment {
             supplier_id: a.supplier_id.clone(),
@@ -413,7 +329,7 @@ fn refused(places: &Places, text: &str, edit: impl FnOnce(&mut serde_json::Value
 
 fn a_tampered_or_malformed_file_is_refused_and_changes_nothing(backend: TestBackend) {
     let places = Places::new(backend);
-    let (alice, a) = populated(&places.path("a.db"));
+    let (alice, a) = common::populated_draft(&places.path("a.db"));
     let text = export(&alice, &a.id);
 
     // An answer changed without its audit trail.
@@ -527,7 +443,7 @@ fn a_tampered_or_malformed_file_is_refused_and_changes_nothing(backend: TestBack
 /// unchanged, and the import then does what the plan said.
 fn a_plan_lists_what_an_import_would_write_and_writes_nothing(backend: TestBackend) {
     let places = Places::new(backend);
-    let (office, a) = populated(&places.path("office.db"));
+    let (office, a) = common::populated_draft(&places.path("office.db"));
     let laptop = places.open("laptop.db", "bob");
     let file = ExchangeFile::from_json(&export(&office, &a.id)).unwrap();
 
@@ -579,7 +495,7 @@ fn a_plan_lists_what_an_import_would_write_and_writes_nothing(backend: TestBacke
 fn a_plan_names_the_rows_an_update_would_change(backend: TestBackend) {
     let places = Places::new(backend);
     let office_path = places.path("office.db");
-    let (office, a) = populated(&office_path);
+    let (office, a) = common::populated_draft(&office_path);
     let laptop = places.open("laptop.db", "bob");
     let old = ExchangeFile::from_json(&export(&office, &a.id)).unwrap();
     laptop.import_assessment(&old).unwrap();
@@ -626,7 +542,7 @@ fn a_plan_names_the_rows_an_update_would_change(backend: TestBackend) {
 /// history diverged from the local one.
 fn a_plan_on_a_hostile_file_is_refused_and_writes_nothing(backend: TestBackend) {
     let places = Places::new(backend);
-    let (alice, a) = populated(&places.path("a.db"));
+    let (alice, a) = common::populated_draft(&places.path("a.db"));
     let bob = places.open("b.db", "bob");
     let text = export(&alice, &a.id);
 
@@ -687,7 +603,7 @@ fn an_export_travels_between_backends_byte_for_byte() {
         (TestBackend::Postgres, TestBackend::Sqlite),
     ] {
         let origin = Places::new(from);
-        let (alice, a) = populated(&origin.path("a.db"));
+        let (alice, a) = common::populated_draft(&origin.path("a.db"));
         alice
             .finalize(&a.id, &evaluation(71.5, "compliant"))
             .unwrap();

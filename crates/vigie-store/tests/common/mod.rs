@@ -7,8 +7,11 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use vigie_model::{Evaluation, Localized, Severity, Verdict};
-use vigie_store::{Assessment, Criticality, NewAssessment, Store, SupplierFields};
+use vigie_model::{AnswerValue, Evaluation, Localized, Severity, Verdict, YesNo};
+use vigie_store::{
+    ActionItemUpdate, ActionStatus, Assessment, Criticality, EvidenceFile, EvidenceKind,
+    NewActionItem, NewAssessment, NewEvidence, Store, SupplierFields,
+};
 
 /// A tiny deterministic PRNG (splitmix64), so that tests need no `rand`.
 pub struct Prng(pub u64);
@@ -295,4 +298,99 @@ fn populate(store: Store) -> (Store, Assessment) {
         })
         .expect("assessment");
     (store, assessment)
+}
+
+/// A draft with answers (one revised, one cleared, one with a note), evidence and action items.
+pub fn populated_draft(path: &Path) -> (Store, Assessment) {
+    let (store, a) = fixture(path);
+    store
+        .set_answer(
+            &a.id,
+            "q1",
+            Some(AnswerValue::YesNo(YesNo::Yes)),
+            Some("vu au téléphone".into()),
+            None,
+        )
+        .unwrap();
+    store
+        .set_answer(
+            &a.id,
+            "q1",
+            Some(AnswerValue::YesNo(YesNo::Partial)),
+            None,
+            Some(1),
+        )
+        .unwrap();
+    store
+        .set_answer(
+            &a.id,
+            "q2",
+            Some(AnswerValue::Decimal(0.1 + 0.2)),
+            None,
+            None,
+        )
+        .unwrap();
+    store
+        .set_answer(
+            &a.id,
+            "q3",
+            Some(AnswerValue::YesNo(YesNo::Yes)),
+            None,
+            None,
+        )
+        .unwrap();
+    store
+        .set_answer(&a.id, "q3", None, Some("cleared".into()), Some(1))
+        .unwrap();
+    store
+        .add_evidence(
+            &a.id,
+            &NewEvidence {
+                question: Some("q1".into()),
+                kind: EvidenceKind::File,
+                text: "ISO 27001 certificate".into(),
+                file: Some(EvidenceFile {
+                    sha256: "a".repeat(64),
+                    size: 1234,
+                    path: "/tmp/iso.pdf".into(),
+                }),
+                effective_date: Some("2025-01-01".parse().unwrap()),
+                expiry_date: Some("2028-01-01".parse().unwrap()),
+            },
+        )
+        .unwrap();
+    store
+        .add_evidence(
+            &a.id,
+            &NewEvidence {
+                question: None,
+                kind: EvidenceKind::Note,
+                text: "<script>alert(1)</script> & \"quotes\" ; DROP TABLE answers; --".into(),
+                file: None,
+                effective_date: None,
+                expiry_date: None,
+            },
+        )
+        .unwrap();
+    let item = store
+        .add_action_item(
+            &a.id,
+            &NewActionItem {
+                finding_id: "c3-supply-chain".into(),
+                title: "Evaluate the subcontractors".into(),
+                owner: Some("DSI".into()),
+                deadline: Some("2026-06-30".parse().unwrap()),
+            },
+        )
+        .unwrap();
+    store
+        .update_action_item(
+            &item.id,
+            &ActionItemUpdate {
+                status: Some(ActionStatus::InProgress),
+                ..ActionItemUpdate::default()
+            },
+        )
+        .unwrap();
+    (store, a)
 }
