@@ -414,13 +414,6 @@ impl Store {
             audit: None,
         };
         let out = f(&mut w).map_err(|e| self.classify(e))?;
-        if let Db::Postgres(session) = &self.db {
-            // Delivered to the other sessions when (and only if) the transaction commits.
-            session
-                .borrow_mut()
-                .announce()
-                .map_err(|e| self.classify(e.into()))?;
-        }
         tx.commit().map_err(|e| self.classify(e.into()))?;
         Ok(out)
     }

@@ -218,22 +218,21 @@ impl PgSession {
         }
     }
 
-    /// Commits or rolls back the open transaction. A rollback on a lost connection has
-    /// nothing left to do.
+    /// Commits or rolls back the open transaction. A commit announces itself to the other
+    /// sessions in the same round trip (delivered only if it commits): the store commits only
+    /// writes, reads are rolled back. A rollback on a lost connection has nothing left to do.
     pub(crate) fn finish(&mut self, commit: bool) -> Result<(), DbError> {
-        let outcome = self
-            .client
-            .batch_execute(if commit { "COMMIT" } else { "ROLLBACK" });
+        let outcome = if commit {
+            self.client
+                .batch_execute(&format!("NOTIFY {CHANGES_CHANNEL}; COMMIT"))
+        } else {
+            self.client.batch_execute("ROLLBACK")
+        };
         self.in_transaction = false;
         match outcome {
             Err(e) if !commit && self.lost(&e) => Ok(()),
             other => Ok(other?),
         }
-    }
-
-    /// Announces this transaction's commit to the other sessions.
-    pub(crate) fn announce(&mut self) -> Result<(), DbError> {
-        self.batch(&format!("NOTIFY {CHANGES_CHANNEL}"))
     }
 
     /// A number that grows with every commit other sessions announced.
