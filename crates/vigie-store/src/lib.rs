@@ -160,14 +160,26 @@ impl Store {
     /// Refuses, without writing anything: a database holding other tables
     /// ([`StoreError::NotVigie`]), or a newer Vigie's ([`StoreError::NewerSchema`]).
     pub fn open_postgres(target: &PgTarget, claimed: Option<&str>) -> Result<Store> {
-        let store = Store::connect_postgres(target, claimed)?;
-        store.migrate()?;
+        let (store, found) = Store::connect_postgres_found(target, claimed)?;
+        // The inspection already read the version: an up-to-date database is not asked again.
+        if !matches!(found, backend::postgres::Found::Vigie { version } if version == SCHEMA_VERSION)
+        {
+            store.migrate()?;
+        }
         Ok(store)
     }
 
     /// [`Store::open_postgres`] without bringing the schema up to date (`db copy` creates
     /// the schema of an empty database itself, without the migration's audit row).
     pub(crate) fn connect_postgres(target: &PgTarget, claimed: Option<&str>) -> Result<Store> {
+        Ok(Store::connect_postgres_found(target, claimed)?.0)
+    }
+
+    /// [`Store::connect_postgres`], with what the inspection found.
+    fn connect_postgres_found(
+        target: &PgTarget,
+        claimed: Option<&str>,
+    ) -> Result<(Store, backend::postgres::Found)> {
         let (session, role) = PgSession::connect(target)?;
         if let Some(claimed) = claimed.map(str::trim)
             && claimed != role
@@ -185,7 +197,8 @@ impl Store {
             auditor: role,
             _registration: None,
         };
-        match store.with_pg(backend::postgres::inspect)? {
+        let found = store.with_pg(backend::postgres::inspect)?;
+        match found {
             backend::postgres::Found::Other => {
                 return Err(StoreError::NotVigie { path: store.path });
             }
@@ -198,7 +211,7 @@ impl Store {
             }
             _ => {}
         }
-        Ok(store)
+        Ok((store, found))
     }
 
     /// [`Store::open`] with the journal given. The write-ahead log is refused, before the file
